@@ -1,0 +1,43 @@
+"""Session security: idle timeout and the forced change of initial passwords."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+_LAST_SEEN = "last_seen"
+_EXEMPT_PREFIXES = ("/static/", "/accounts/login/", "/accounts/logout/", "/accounts/password/")
+
+
+class SessionSecurityMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and _LAST_SEEN in request.session:
+            now = timezone.now().timestamp()
+            idle = now - float(request.session[_LAST_SEEN])
+            if idle > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
+                from accounts.services import logout_user
+
+                logout_user(request, reason="idle")
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)
+                return redirect(f"{reverse('accounts:login')}?timeout=1&next={request.path}")
+            request.session[_LAST_SEEN] = now
+        elif user is not None and user.is_authenticated and not request.path.startswith("/api/"):
+            request.session[_LAST_SEEN] = timezone.now().timestamp()
+
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith(_EXEMPT_PREFIXES)
+            and not request.path.startswith("/api/")
+        ):
+            return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "审计留痕"
+    default_auto_field = "django.db.models.BigAutoField"

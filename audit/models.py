@@ -1,0 +1,42 @@
+"""The append-only audit trail (留痕). Database triggers refuse UPDATE and DELETE on this table."""
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One thing that happened: a login, a write, an export, an unmasking."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出"
+        PASSWORD_CHANGE = "password_change", "修改密码"
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        IMPORT = "import", "导入"
+        EXPORT = "export", "导出"
+        UNMASK = "unmask", "查看完整个人信息"
+        GRANT = "grant", "授权"
+
+    created_at = models.DateTimeField("时间", db_index=True)
+    # Plain ids, not foreign keys: deleting a user or organization must never touch audit rows.
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True, db_index=True)
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    org_id = models.BigIntegerField("组织ID", null=True, blank=True)
+    org_path = models.CharField("组织路径", max_length=252, blank=True, db_index=True)
+    action = models.CharField("操作", max_length=24, choices=Action.choices, db_index=True)
+    target_type = models.CharField("对象类型", max_length=60, blank=True)
+    target_id = models.CharField("对象ID", max_length=64, blank=True)
+    target_repr = models.CharField("对象", max_length=200, blank=True)
+    summary = models.JSONField("摘要", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.target_repr}"

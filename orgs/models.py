@@ -1,0 +1,316 @@
+"""Organizations (a materialized-path tree), members and positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+from orgs import personal
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Each level of the path is 4 base-36 digits: 1.6M children per node, 63 levels in 252 chars.
+PATH_STEP = 4
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def encode_step(n: int) -> str:
+    if not 0 < n < 36**PATH_STEP:
+        raise ValueError("child number out of range")
+    out = ""
+    for _ in range(PATH_STEP):
+        n, r = divmod(n, 36)
+        out = _DIGITS[r] + out
+    return out
+
+
+def subtree_q(paths: list[str], field: str = "path") -> Q:
+    """Q for rows whose path lies under any of the given paths (an indexed prefix range)."""
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def visible_to(self, user: User, *, write: bool = False) -> OrganizationQuerySet:
+        from accounts.access import scope_paths
+
+        paths = scope_paths(user, write=write)
+        if paths is None:
+            return self
+        return self.filter(subtree_q(paths))
+
+    def under(self, org: Organization, *, include_self: bool = True) -> OrganizationQuerySet:
+        qs = self.filter(path__startswith=org.path)
+        return qs if include_self else qs.exclude(pk=org.pk)
+
+    def branches(self) -> OrganizationQuerySet:
+        return self.filter(kind__in=Organization.BRANCH_KINDS)
+
+
+class Organization(models.Model):
+    """A party organization (党组织): one node of the tree, with its 基本信息采集表 fields."""
+
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", "党委"
+        WORKING_COMMITTEE = "working_committee", "党工委"
+        LEADING_GROUP = "leading_group", "党组"
+        GENERAL_BRANCH = "general_branch", "党总支"
+        BRANCH = "branch", "党支部"
+        JOINT_BRANCH = "joint_branch", "联合党支部"
+        TEMPORARY_BRANCH = "temporary_branch", "临时党支部"
+        GROUP = "group", "党小组"
+
+    class UnitCategory(models.TextChoices):
+        ORGAN = "organ", "机关"
+        INSTITUTION = "institution", "事业单位"
+        ENTERPRISE = "enterprise", "企业"
+        VILLAGE = "village", "农村"
+        COMMUNITY = "community", "社区"
+        SCHOOL = "school", "学校"
+        SOCIAL = "social", "社会组织"
+        OTHER = "other", "其他"
+
+    BRANCH_KINDS = (Kind.BRANCH, Kind.JOINT_BRANCH, Kind.TEMPORARY_BRANCH)
+    COMMITTEE_KINDS = (Kind.COMMITTEE, Kind.WORKING_COMMITTEE, Kind.LEADING_GROUP)
+
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级组织",
+    )
+    path = models.CharField(max_length=252, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False)
+    child_seq = models.PositiveIntegerField(default=0, editable=False)
+
+    name = models.CharField("组织全称（公章名称）", max_length=120)
+    short_name = models.CharField("组织简称", max_length=60, blank=True)
+    code = models.CharField("组织代码", max_length=40, unique=True)
+    kind = models.CharField("组织类别", max_length=24, choices=Kind.choices)
+    unit_category = models.CharField("单位类别", max_length=16, choices=UnitCategory.choices)
+    unit_situation = models.CharField("单位建立党组织情况", max_length=120, blank=True)
+    secretary_name = models.CharField("书记姓名", max_length=40, blank=True)
+    contact_name = models.CharField("联系人", max_length=40, blank=True)
+    contact_phone_enc = models.TextField(blank=True, editable=False)
+    contact_phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    has_committee = models.BooleanField("设立支部委员会", default=False)
+    term_started_on = models.DateField("本届届期开始", null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(
+        "届期（年）", null=True, blank=True, help_text="留空则按规定：党委5年，总支和支部3年，村和社区5年"
+    )
+    is_active = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        indexes = [models.Index(fields=["kind", "path"], name="org_kind_path_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind in self.BRANCH_KINDS
+
+    @property
+    def is_village_or_community(self) -> bool:
+        return self.unit_category in (self.UnitCategory.VILLAGE, self.UnitCategory.COMMUNITY)
+
+    @property
+    def effective_term_years(self) -> int:
+        from orgs.structure import default_term_years
+
+        return self.term_years or default_term_years(self)
+
+    @property
+    def term_ends_on(self) -> dt.date | None:
+        if not self.term_started_on:
+            return None
+        start = self.term_started_on
+        years = start.year + self.effective_term_years
+        try:
+            return start.replace(year=years)
+        except ValueError:  # 29 February
+            return start.replace(year=years, day=28)
+
+    def set_contact_phone(self, value: str) -> None:
+        value = (value or "").strip()
+        self.contact_phone_enc = personal.encrypt(value)
+        self.contact_phone_masked = personal.mask_phone(value)
+
+    def ancestors(self) -> OrganizationQuerySet:
+        prefixes = [self.path[:i] for i in range(PATH_STEP, len(self.path), PATH_STEP)]
+        return Organization.objects.filter(path__in=prefixes)
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def visible_to(self, user: User, *, write: bool = False) -> MemberQuerySet:
+        from accounts.access import scope_paths
+
+        paths = scope_paths(user, write=write)
+        if paths is None:
+            return self
+        return self.filter(subtree_q(paths, "org__path"))
+
+    def under(self, org: Organization) -> MemberQuerySet:
+        return self.filter(org__path__startswith=org.path)
+
+    def active(self) -> MemberQuerySet:
+        return self.filter(status__in=Member.ACTIVE_STATUSES)
+
+
+class Member(models.Model):
+    """A party member (党员), with the fields of the 党员基本信息采集表."""
+
+    class Gender(models.TextChoices):
+        MALE = "男", "男"
+        FEMALE = "女", "女"
+
+    class Category(models.TextChoices):
+        FULL = "full", "正式党员"
+        PROBATIONARY = "probationary", "预备党员"
+
+    class Education(models.TextChoices):
+        POSTGRADUATE = "postgraduate", "研究生"
+        BACHELOR = "bachelor", "大学本科"
+        COLLEGE = "college", "大学专科"
+        SECONDARY = "secondary", "中专"
+        HIGH_SCHOOL = "high_school", "高中"
+        JUNIOR = "junior", "初中及以下"
+
+    class Status(models.TextChoices):
+        NORMAL = "normal", "正常"
+        MOBILE = "mobile", "流动"
+        LOST = "lost", "失联"
+        SUSPENDED = "suspended", "停止党籍"
+        LEFT = "left", "出党"
+        DECEASED = "deceased", "死亡"
+
+    ACTIVE_STATUSES = (Status.NORMAL, Status.MOBILE, Status.LOST, Status.SUSPENDED)
+
+    name = models.CharField("姓名", max_length=40)
+    gender = models.CharField("性别", max_length=2, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=20, default="汉族")
+    birth_date = models.DateField("出生日期")
+    id_number_enc = models.TextField(editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField("公民身份号码", max_length=20, editable=False)
+    education = models.CharField("学历", max_length=16, choices=Education.choices, blank=True)
+    category = models.CharField("人员类别", max_length=16, choices=Category.choices)
+    joined_on = models.DateField("入党日期")
+    full_member_on = models.DateField("转正日期", null=True, blank=True)
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="members", verbose_name="所在党组织"
+    )
+    party_group = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_members",
+        verbose_name="所在党小组",
+    )
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+    occupation = models.CharField("工作岗位", max_length=60, blank=True)
+    status = models.CharField("党籍状态", max_length=16, choices=Status.choices, default=Status.NORMAL)
+    is_exempt = models.BooleanField("免于参加组织生活（年老体弱）", default=False)
+    exempt_reason = models.CharField("免参原因", max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["org_id", "id"]
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        indexes = [
+            models.Index(fields=["org", "category"], name="member_org_category_idx"),
+            models.Index(fields=["name"], name="member_name_idx"),
+        ]
+        permissions = [
+            ("unmask_member", "查看完整身份证号和手机号"),
+            ("export_member", "导出党员名册"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_id_number(self, value: str) -> None:
+        self.id_number_enc = personal.encrypt(value)
+        self.id_number_hash = personal.blind_index("id", value)
+        self.id_number_masked = personal.mask_id_number(value)
+
+    def set_phone(self, value: str) -> None:
+        value = (value or "").strip()
+        self.phone_enc = personal.encrypt(value)
+        self.phone_hash = personal.blind_index("phone", value)
+        self.phone_masked = personal.mask_phone(value)
+
+    @property
+    def counts_in_denominator(self) -> bool:
+        """Exempt, lost and suspended members leave attendance denominators (RULES §2.2)."""
+        return self.status in (self.Status.NORMAL, self.Status.MOBILE) and not self.is_exempt
+
+
+class Position(models.Model):
+    """A post held in an organization (书记, 组织委员 …) over a period."""
+
+    class Title(models.TextChoices):
+        SECRETARY = "secretary", "书记"
+        DEPUTY_SECRETARY = "deputy_secretary", "副书记"
+        ORGANIZATION = "organization", "组织委员"
+        PROPAGANDA = "propaganda", "宣传委员"
+        DISCIPLINE = "discipline", "纪检委员"
+        CONTACT = "contact", "联系人"
+        GROUP_LEADER = "group_leader", "党小组组长"
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="positions", verbose_name="党员"
+    )
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="positions", verbose_name="组织"
+    )
+    title = models.CharField("职务", max_length=24, choices=Title.choices)
+    started_on = models.DateField("任职日期")
+    ended_on = models.DateField("离任日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["org_id", "title", "-started_on"]
+        verbose_name = "职务"
+        verbose_name_plural = "职务"
+        indexes = [models.Index(fields=["org", "title"], name="position_org_title_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="position_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.get_title_display()} {self.member}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None

@@ -1,0 +1,267 @@
+"""Writes for organizations, members and positions. Pages, API, import and commands call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import covers
+from audit.models import AuditEvent
+from audit.services import diff, record_event, snapshot
+from orgs import idcard, personal
+from orgs.models import Member, Organization, Position, encode_step
+
+ORG_AUDIT_FIELDS = [
+    "name", "short_name", "code", "kind", "unit_category", "unit_situation", "secretary_name",
+    "contact_name", "contact_phone_masked", "established_on", "has_committee", "term_started_on", "term_years",
+]  # fmt: skip
+MEMBER_AUDIT_FIELDS = [
+    "name", "gender", "ethnicity", "birth_date", "id_number_masked", "education", "category", "joined_on",
+    "full_member_on", "org", "party_group", "phone_masked", "occupation", "status", "is_exempt", "exempt_reason",
+]  # fmt: skip
+
+
+def _require_write(actor: Any, org: Organization) -> None:
+    if not covers(actor, org.path, write=True):
+        raise PermissionDenied("您无权修改该组织")
+
+
+@transaction.atomic
+def create_organization(
+    *, actor: Any, parent: Organization | None, contact_phone: str = "", **fields: Any
+) -> Organization:
+    if parent is None:
+        if not getattr(actor, "is_superuser", False):
+            raise PermissionDenied("只有系统管理员可以创建顶级组织")
+        last = (
+            Organization.objects.filter(parent__isnull=True)
+            .order_by("-path")
+            .values_list("path", flat=True)
+            .first()
+        )
+        path = encode_step(int(last, 36) + 1 if last else 1)
+    else:
+        _require_write(actor, parent)
+        # Lock the parent so concurrent creations get distinct child numbers.
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+        parent.child_seq += 1
+        parent.save(update_fields=["child_seq"])
+        path = parent.path + encode_step(parent.child_seq)
+    org = Organization(parent=parent, path=path, depth=len(path) // 4, **fields)
+    org.set_contact_phone(contact_phone)
+    org.full_clean()
+    org.save()
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=org,
+        org=org,
+        summary=snapshot(org, ORG_AUDIT_FIELDS),
+    )
+    return org
+
+
+@transaction.atomic
+def update_organization(
+    *, actor: Any, org: Organization, contact_phone: str | None = None, **fields: Any
+) -> Organization:
+    _require_write(actor, org)
+    before = snapshot(org, ORG_AUDIT_FIELDS)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    if contact_phone is not None:
+        org.set_contact_phone(contact_phone)
+    org.full_clean()
+    org.save()
+    record_event(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=org, org=org,
+        summary=diff(before, snapshot(org, ORG_AUDIT_FIELDS)),
+    )  # fmt: skip
+    return org
+
+
+@dataclass
+class MemberData:
+    """Validated input for a member; id_number and phone are plain here and nowhere else."""
+
+    name: str
+    id_number: str
+    category: str
+    joined_on: dt.date
+    org: Organization
+    gender: str = ""
+    birth_date: dt.date | None = None
+    ethnicity: str = "汉族"
+    education: str = ""
+    full_member_on: dt.date | None = None
+    party_group: Organization | None = None
+    phone: str = ""
+    occupation: str = ""
+    status: str = Member.Status.NORMAL
+    is_exempt: bool = False
+    exempt_reason: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def validate_member(data: MemberData, *, existing: Member | None = None) -> dict[str, list[str]]:
+    """Every rule a member must satisfy; returns {field: [Chinese messages]} (empty when valid)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not data.name.strip():
+        add("name", "姓名不能为空")
+    try:
+        number, birth, gender = idcard.parse(data.id_number)
+    except idcard.InvalidIdNumber as exc:
+        add("id_number", str(exc))
+    else:
+        data.id_number = number
+        if data.birth_date is None:
+            data.birth_date = birth
+        elif data.birth_date != birth:
+            add("birth_date", "出生日期与公民身份号码不一致")
+        if not data.gender:
+            data.gender = gender
+        elif data.gender != gender:
+            add("gender", "性别与公民身份号码不一致")
+        clash = Member.objects.filter(id_number_hash=personal.blind_index("id", number))
+        if existing is not None:
+            clash = clash.exclude(pk=existing.pk)
+        if clash.exists():
+            add("id_number", "该公民身份号码已登记为党员")
+    if data.category not in Member.Category.values:
+        add("category", "人员类别应为正式党员或预备党员")
+    if data.birth_date and data.joined_on and data.joined_on <= data.birth_date:
+        add("joined_on", "入党日期应晚于出生日期")
+    if (
+        data.birth_date
+        and data.joined_on
+        and data.joined_on < data.birth_date.replace(year=data.birth_date.year + 18) - dt.timedelta(days=1)
+    ):
+        add("joined_on", "入党时应年满十八周岁")
+    if data.joined_on and data.joined_on > timezone.localdate():
+        add("joined_on", "入党日期不能晚于今天")
+    if data.category == Member.Category.FULL and not data.full_member_on:
+        add("full_member_on", "正式党员应填写转正日期")
+    if data.category == Member.Category.PROBATIONARY and data.full_member_on:
+        add("full_member_on", "预备党员不应有转正日期")
+    if data.full_member_on and data.joined_on and data.full_member_on < data.joined_on:
+        add("full_member_on", "转正日期不能早于入党日期")
+    if data.phone and not (data.phone.isdigit() and 7 <= len(data.phone) <= 12):
+        add("phone", "联系电话应为7至12位数字")
+    if data.org.kind == Organization.Kind.GROUP:
+        add("org", "党员应隶属党支部等组织，党小组请填在“所在党小组”")
+    if data.party_group is not None and (
+        data.party_group.kind != Organization.Kind.GROUP or data.party_group.parent_id != data.org.pk
+    ):
+        add("party_group", "党小组应为所在党组织下设的党小组")
+    if data.is_exempt and not data.exempt_reason.strip():
+        add("exempt_reason", "免参组织生活应注明原因")
+    if data.status not in Member.Status.values:
+        add("status", "党籍状态无效")
+    return errors
+
+
+def _apply(member: Member, data: MemberData) -> None:
+    for name in (
+        "name", "gender", "birth_date", "ethnicity", "education", "category", "joined_on", "full_member_on",
+        "org", "party_group", "occupation", "status", "is_exempt", "exempt_reason",
+    ):  # fmt: skip
+        setattr(member, name, getattr(data, name))
+    member.name = member.name.strip()
+    member.set_id_number(data.id_number)
+    member.set_phone(data.phone)
+
+
+@transaction.atomic
+def create_member(*, actor: Any, data: MemberData) -> Member:
+    _require_write(actor, data.org)
+    errors = validate_member(data)
+    if errors:
+        raise ValidationError(errors)
+    member = Member()
+    _apply(member, data)
+    member.save()
+    record_event(
+        actor=actor, action=AuditEvent.Action.CREATE, target=member, org=data.org,
+        summary=snapshot(member, MEMBER_AUDIT_FIELDS),
+    )  # fmt: skip
+    return member
+
+
+@transaction.atomic
+def update_member(*, actor: Any, member: Member, data: MemberData) -> Member:
+    _require_write(actor, member.org)
+    _require_write(actor, data.org)
+    errors = validate_member(data, existing=member)
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(member, MEMBER_AUDIT_FIELDS)
+    _apply(member, data)
+    member.save()
+    record_event(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=member, org=member.org,
+        summary=diff(before, snapshot(member, MEMBER_AUDIT_FIELDS)),
+    )  # fmt: skip
+    return member
+
+
+def reveal_member_personal_data(*, actor: Any, member: Member, reason: str) -> dict[str, str]:
+    """Return the full ID number and phone; needs the permission and a reason, and is audited."""
+    if not actor.has_perm("orgs.unmask_member") or not covers(actor, member.org.path):
+        raise PermissionDenied("您没有查看完整个人信息的权限")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": ["请说明查看原因"]})
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UNMASK,
+        target=member,
+        org=member.org,
+        summary={"reason": reason},
+    )
+    return {"id_number": personal.decrypt(member.id_number_enc), "phone": personal.decrypt(member.phone_enc)}
+
+
+@transaction.atomic
+def add_position(
+    *, actor: Any, member: Member, org: Organization, title: str, started_on: dt.date
+) -> Position:
+    _require_write(actor, org)
+    if title not in Position.Title.values:
+        raise ValidationError({"title": ["职务无效"]})
+    # A member holds posts in their own organization, an ancestor of it, or one of its 党小组.
+    if not (member.org.path.startswith(org.path) or org.parent_id == member.org_id):
+        raise ValidationError({"org": ["只能在本人所在组织、其上级组织或所在党小组任职"]})
+    position = Position(member=member, org=org, title=title, started_on=started_on)
+    position.full_clean()
+    position.save()
+    if title == Position.Title.SECRETARY:
+        org.secretary_name = member.name
+        org.save(update_fields=["secretary_name", "updated_at"])
+    record_event(
+        actor=actor, action=AuditEvent.Action.CREATE, target=position, org=org,
+        summary={"member": member.name, "title": position.get_title_display(), "started_on": str(started_on)},
+    )  # fmt: skip
+    return position
+
+
+@transaction.atomic
+def end_position(*, actor: Any, position: Position, ended_on: dt.date) -> Position:
+    _require_write(actor, position.org)
+    if ended_on < position.started_on:
+        raise ValidationError({"ended_on": ["离任日期不能早于任职日期"]})
+    position.ended_on = ended_on
+    position.save(update_fields=["ended_on"])
+    record_event(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=position, org=position.org,
+        summary={"ended_on": str(ended_on)},
+    )  # fmt: skip
+    return position

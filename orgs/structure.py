@@ -1,0 +1,90 @@
+"""Structure checks from RULES.md §3 (S-01, S-02, S-05, S-08), shown as warnings, never errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from orgs.models import Member, Organization
+
+BRANCH_MIN_FULL_MEMBERS = 3  # S-01
+BRANCH_SOFT_MAX_MEMBERS = 50  # S-02
+COMMITTEE_REQUIRED_FULL_MEMBERS = 7  # S-05
+TERM_WARNING_MONTHS = 3  # S-09: the reminder lead time is local (U); 3 months by default
+
+
+def default_term_years(org: Organization) -> int:
+    """S-08: 党委 5 years, 总支 and 支部 3 years, any village or community organization 5 years."""
+    if org.is_village_or_community:
+        return 5
+    if org.kind in Organization.COMMITTEE_KINDS:
+        return 5
+    return 3
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    message: str
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def check(org: Organization, *, full_members: int, members: int, today: dt.date) -> list[Warning]:
+    warnings: list[Warning] = []
+    if org.is_branch:
+        if full_members < BRANCH_MIN_FULL_MEMBERS:
+            warnings.append(Warning("too_few", f"正式党员{full_members}人，不足{BRANCH_MIN_FULL_MEMBERS}人"))
+        if members > BRANCH_SOFT_MAX_MEMBERS:
+            warnings.append(
+                Warning("too_many", f"党员{members}人，超过{BRANCH_SOFT_MAX_MEMBERS}人，宜划分或调整")
+            )
+        if full_members >= COMMITTEE_REQUIRED_FULL_MEMBERS and not org.has_committee:
+            warnings.append(Warning("no_committee", f"正式党员{full_members}人，应设立支部委员会"))
+    ends = org.term_ends_on
+    if ends is not None:
+        if ends < today:
+            warnings.append(Warning("term_expired", f"届期已于{ends:%Y年%m月%d日}届满，应按期换届"))
+        elif ends <= _add_months(today, TERM_WARNING_MONTHS):
+            warnings.append(Warning("term_expiring", f"届期将于{ends:%Y年%m月%d日}届满，请做好换届准备"))
+    return warnings
+
+
+def with_member_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    active = Q(members__status__in=Member.ACTIVE_STATUSES)
+    return qs.annotate(
+        n_members=Count("members", filter=active),
+        n_full=Count("members", filter=active & Q(members__category=Member.Category.FULL)),
+    )
+
+
+def org_warnings(org: Organization, today: dt.date) -> list[Warning]:
+    counted = with_member_counts(Organization.objects.filter(pk=org.pk)).values("n_members", "n_full").get()  # type: ignore[misc]
+    return check(org, full_members=counted["n_full"], members=counted["n_members"], today=today)
+
+
+def problem_list(qs: QuerySet[Organization], today: dt.date) -> list[tuple[Organization, list[Warning]]]:
+    """The 问题清单: every organization in qs with at least one structure warning."""
+    # The shortest term is 3 years, so only terms started before this can be near their end.
+    term_cutoff = _add_months(today, TERM_WARNING_MONTHS - 36)
+    candidates = with_member_counts(qs).filter(
+        Q(term_started_on__lte=term_cutoff) | Q(kind__in=Organization.BRANCH_KINDS)
+    )
+    out = []
+    for org in candidates.order_by("path"):
+        found = check(org, full_members=org.n_full, members=org.n_members, today=today)  # type: ignore[attr-defined]
+        if found:
+            out.append((org, found))
+    return out

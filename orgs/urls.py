@@ -1,0 +1,6 @@
+from django.urls import path
+
+app_name = "orgs"
+urlpatterns: list = [
+    path("", lambda r: None, name="dashboard"),
+]
