@@ -85,6 +85,13 @@ def update_organization(
     return org
 
 
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # born on 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 @dataclass
 class MemberData:
     """Validated input for a member; id_number and phone are plain here and nowhere else."""
@@ -108,8 +115,13 @@ class MemberData:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
-def validate_member(data: MemberData, *, existing: Member | None = None) -> dict[str, list[str]]:
-    """Every rule a member must satisfy; returns {field: [Chinese messages]} (empty when valid)."""
+def validate_member(
+    data: MemberData, *, existing: Member | None = None, check_duplicates: bool = True
+) -> dict[str, list[str]]:
+    """Every rule a member must satisfy; returns {field: [Chinese messages]} (empty when valid).
+
+    Bulk callers (the roster import) pass check_duplicates=False and check ID clashes in one query.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -131,11 +143,12 @@ def validate_member(data: MemberData, *, existing: Member | None = None) -> dict
             data.gender = gender
         elif data.gender != gender:
             add("gender", "性别与公民身份号码不一致")
-        clash = Member.objects.filter(id_number_hash=personal.blind_index("id", number))
-        if existing is not None:
-            clash = clash.exclude(pk=existing.pk)
-        if clash.exists():
-            add("id_number", "该公民身份号码已登记为党员")
+        if check_duplicates:
+            clash = Member.objects.filter(id_number_hash=personal.blind_index("id", number))
+            if existing is not None:
+                clash = clash.exclude(pk=existing.pk)
+            if clash.exists():
+                add("id_number", "该公民身份号码已登记为党员")
     if data.category not in Member.Category.values:
         add("category", "人员类别应为正式党员或预备党员")
     if data.birth_date and data.joined_on and data.joined_on <= data.birth_date:
@@ -143,7 +156,7 @@ def validate_member(data: MemberData, *, existing: Member | None = None) -> dict
     if (
         data.birth_date
         and data.joined_on
-        and data.joined_on < data.birth_date.replace(year=data.birth_date.year + 18) - dt.timedelta(days=1)
+        and data.joined_on < _years_after(data.birth_date, 18) - dt.timedelta(days=1)
     ):
         add("joined_on", "入党时应年满十八周岁")
     if data.joined_on and data.joined_on > timezone.localdate():
