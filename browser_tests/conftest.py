@@ -1,0 +1,90 @@
+"""Browser tests: the real server (manage.py runserver) on a throwaway database, driven by headless Chromium.
+
+The server runs in its own process against its own SQLite file (or a fresh PostgreSQL database when
+DATABASE_URL is set), so nothing here shares state with the pytest-django test database.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("XIANFENG_CHROMIUM", "/usr/bin/chromium")
+DEMO_PASSWORD = "Xianfeng@2026"
+SHOTS = Path(os.environ.get("XIANFENG_SCREENSHOTS", ROOT / "test-results" / "screenshots"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server_url() -> Iterator[str]:
+    var_dir = tempfile.mkdtemp(prefix="xianfeng-browser-")
+    env = {**os.environ, "XIANFENG_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("DATABASE_URL", None)  # the browser run uses its own SQLite file
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for args in (["migrate", "--noinput", "-v0"], ["generate_demo", "--scale", "tiny", "--seed", "7"], ["demo_logins"]):
+        subprocess.run(manage + args, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    port = _free_port()
+    server = subprocess.Popen(
+        manage + ["runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/accounts/login/", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("the test server did not start") from None
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def shot(page: Any) -> Any:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> None:
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    return take
+
+
+def login(page: Any, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base + "/")
