@@ -273,6 +273,19 @@ class Member(models.Model):
         return self.status in (self.Status.NORMAL, self.Status.MOBILE) and not self.is_exempt
 
 
+class PositionQuerySet(models.QuerySet["Position"]):
+    def visible_to(self, user: User, *, write: bool = False) -> PositionQuerySet:
+        from accounts.access import scope_paths
+
+        paths = scope_paths(user, write=write)
+        if paths is None:
+            return self
+        return self.filter(subtree_q(paths, "org__path"))
+
+    def current(self) -> PositionQuerySet:
+        return self.filter(ended_on__isnull=True)
+
+
 class Position(models.Model):
     """A post held in an organization (书记, 组织委员 …) over a period."""
 
@@ -295,6 +308,8 @@ class Position(models.Model):
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PositionQuerySet.as_manager()
 
     class Meta:
         ordering = ["org_id", "title", "-started_on"]

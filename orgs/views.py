@@ -1,0 +1,281 @@
+"""Pages for the organization tree, members and positions: parse, check access, call a service, respond."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.access import can_write_anywhere, covers, get_for_user, has_any_scope
+from accounts.models import User
+from orgs import selectors, services
+from orgs.filters import MemberFilter, OrganizationFilter
+from orgs.forms import (
+    EndPositionForm,
+    MemberForm,
+    OrganizationForm,
+    PositionForm,
+    UnmaskForm,
+    add_service_errors,
+    style_filter_form,
+)
+from orgs.models import Member, Organization, Position
+from orgs.structure import org_warnings
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # every view here is behind login_required
+
+
+def _require_tree(request: HttpRequest) -> None:
+    """Org and member pages exist only for users with a role on some subtree (not plain members)."""
+    if not has_any_scope(request.user):
+        raise Http404("未找到页面")
+
+
+def _require_writer(request: HttpRequest) -> None:
+    _require_tree(request)
+    if not can_write_anywhere(request.user):
+        raise PermissionDenied("您只有查看权限")
+
+
+def _page(request: HttpRequest, items: Any) -> Any:
+    page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    elided = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    page.elided_range = list(elided)  # type: ignore[attr-defined]
+    return page
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not has_any_scope(request.user):
+        member = getattr(request.user, "member", None)
+        return render(request, "orgs/dashboard_member.html", {"member": member})
+    stats = selectors.dashboard(request.user, timezone.localdate())
+    return render(request, "orgs/dashboard.html", {"stats": stats, "chart_data": stats.chart_data()})
+
+
+@login_required
+def org_list(request: HttpRequest) -> HttpResponse:
+    _require_tree(request)
+    base = Organization.objects.visible_to(_user(request)).select_related("parent")
+    filterset = OrganizationFilter(request.GET, queryset=base)
+    style_filter_form(filterset.form)
+    page = _page(request, filterset.qs.order_by("path"))
+    counts = selectors.subtree_member_counts(list(page.object_list))
+    rows = [(o, counts.get(o.pk, 0)) for o in page.object_list]
+    return render(request, "orgs/org_list.html", {"filter": filterset, "page": page, "rows": rows})
+
+
+@login_required
+def org_tree(request: HttpRequest) -> HttpResponse:
+    """One level of the lazy tree, as a fragment that htmx puts under the opened node."""
+    _require_tree(request)
+    parent = None
+    if request.GET.get("parent"):
+        parent = get_for_user(Organization.objects.all(), request.user, request.GET["parent"])
+    nodes = selectors.tree_children(request.user, parent)
+    selected = request.GET.get("selected", "")
+    return render(request, "orgs/partials/tree_level.html", {"nodes": nodes, "selected": selected})
+
+
+@login_required
+def org_create(request: HttpRequest) -> HttpResponse:
+    _require_writer(request)
+    initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
+    form = OrganizationForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organization(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已新增党组织")
+            return redirect("orgs:org_detail", pk=org.pk)
+    return render(request, "orgs/org_form.html", {"form": form, "org": None})
+
+
+@login_required
+def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(Organization.objects.select_related("parent"), request.user, pk)
+    children = list(org.children.order_by("path"))
+    counts = selectors.subtree_member_counts(children)
+    context = {
+        "org": org,
+        "ancestors": org.ancestors().visible_to(_user(request)),
+        "warnings": org_warnings(org, timezone.localdate()),
+        "children": [(c, counts.get(c.pk, 0)) for c in children],
+        "positions": selectors.current_positions(org),
+        "category_counts": selectors.category_counts(org),
+        "can_write": covers(request.user, org.path, write=True),
+    }
+    return render(request, "orgs/org_detail.html", context)
+
+
+@login_required
+def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(Organization.objects.all(), request.user, pk, write=True)
+    form = OrganizationForm(request.POST or None, user=request.user, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organization(actor=request.user, org=org, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("orgs:org_detail", pk=org.pk)
+    return render(request, "orgs/org_form.html", {"form": form, "org": org})
+
+
+@login_required
+def problems(request: HttpRequest) -> HttpResponse:
+    _require_tree(request)
+    code = request.GET.get("type", "")
+    if code not in selectors.WARNING_LABELS:
+        code = ""
+    found, types = selectors.problems(request.user, timezone.localdate(), code)
+    context = {"page": _page(request, found), "types": types, "current": code, "total": len(found)}
+    return render(request, "orgs/problems.html", context)
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    _require_tree(request)
+    filterset = MemberFilter(request.GET, queryset=selectors.visible_members(request.user))
+    style_filter_form(filterset.form)
+    page = _page(request, filterset.qs)
+    selected = None
+    if filterset.form.is_valid() and filterset.form.cleaned_data.get("org"):
+        selected = (
+            Organization.objects.visible_to(_user(request))
+            .filter(pk=filterset.form.cleaned_data["org"])
+            .first()
+        )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "selected": selected,
+        "selected_id": str(selected.pk) if selected else "",
+        "tree": selectors.tree_opened_at(request.user, selected),
+        "can_write": can_write_anywhere(request.user),
+    }
+    return render(request, "orgs/member_list.html", context)
+
+
+def _member_form_page(request: HttpRequest, form: MemberForm, member: Member | None) -> HttpResponse:
+    # Changing the organization reloads the 党小组 choices of that organization.
+    form.fields["org"].widget.attrs.update({
+        "hx-get": request.path, "hx-trigger": "change", "hx-include": "this",
+        "hx-target": "#field-party_group", "hx-select": "#field-party_group", "hx-swap": "outerHTML",
+    })  # fmt: skip
+    return render(request, "orgs/member_form.html", {"form": form, "member": member})
+
+
+@login_required
+def member_create(request: HttpRequest) -> HttpResponse:
+    _require_writer(request)
+    form = MemberForm(request.POST or None, user=request.user, org_id=request.GET.get("org"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.create_member(actor=request.user, data=form.to_member_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已新增党员")
+            return redirect("orgs:member_detail", pk=member.pk)
+    return _member_form_page(request, form, None)
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_for_user(Member.objects.select_related("org", "party_group"), request.user, pk)
+    positions = [
+        (p, p.is_current and covers(request.user, p.org.path, write=True))
+        for p in member.positions.select_related("org").order_by("ended_on", "-started_on")
+    ]
+    context = {
+        "member": member,
+        "positions": positions,
+        "can_write": covers(request.user, member.org.path, write=True),
+    }
+    return render(request, "orgs/member_detail.html", context)
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_for_user(Member.objects.select_related("org"), request.user, pk, write=True)
+    form = MemberForm(request.POST or None, user=request.user, member=member, org_id=request.GET.get("org"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_member(actor=request.user, member=member, data=form.to_member_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("orgs:member_detail", pk=member.pk)
+    return _member_form_page(request, form, member)
+
+
+@never_cache
+@login_required
+def member_unmask(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 查看完整信息 fragment: a reason form (GET), then the full values once (POST, audited)."""
+    member = get_for_user(Member.objects.select_related("org"), request.user, pk)
+    if not request.user.has_perm("orgs.unmask_member"):
+        raise PermissionDenied("您没有查看完整个人信息的权限")
+    form = UnmaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revealed = services.reveal_member_personal_data(
+                actor=request.user, member=member, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(
+                request, "orgs/partials/unmask_result.html", {"member": member, "revealed": revealed}
+            )
+    return render(request, "orgs/partials/unmask_form.html", {"member": member, "form": form})
+
+
+@login_required
+def position_create(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_for_user(Member.objects.select_related("org"), request.user, pk, write=True)
+    form = PositionForm(request.POST or None, user=request.user, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_position(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("orgs:member_detail", pk=member.pk)
+    return render(request, "orgs/position_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def position_end(request: HttpRequest, pk: int) -> HttpResponse:
+    position = get_for_user(Position.objects.select_related("org", "member"), request.user, pk, write=True)
+    form = EndPositionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_position(
+                actor=request.user, position=position, ended_on=form.cleaned_data["ended_on"]
+            )
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, f"已登记{position.member}离任{position.get_title_display()}")
+    else:
+        messages.error(request, "请填写有效的离任日期")
+    return redirect("orgs:member_detail", pk=position.member_id)
