@@ -16,6 +16,7 @@ auditor (审计员 on county), member_user (党员, linked to a member of branch
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,3 +140,12 @@ def cast(db: Any) -> Cast:
         auditor=make_user("auditor", Role.AUDITOR, county),
         member_user=make_user("member_user", Role.MEMBER, branch_a1, member=member_a1),
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_table_flushable() -> Iterator[None]:
+    """Transactional (browser) tests flush the database; the audit triggers would refuse it on SQLite."""
+    from audit.testing import flushable_audit_table
+
+    with flushable_audit_table():
+        yield

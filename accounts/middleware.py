@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 _LAST_SEEN = "last_seen"
 _EXEMPT_PREFIXES = ("/static/", "/accounts/login/", "/accounts/logout/", "/accounts/password/")
@@ -27,7 +28,10 @@ class SessionSecurityMiddleware:
                 logout_user(request, reason="idle")
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)
-                return redirect(f"{reverse('accounts:login')}?timeout=1&next={request.path}")
+                back = request.get_full_path() if request.method == "GET" else request.path
+                return _redirect(
+                    request, f"{reverse('accounts:login')}?{urlencode({'timeout': '1', 'next': back})}"
+                )
             request.session[_LAST_SEEN] = now
         elif user is not None and user.is_authenticated and not request.path.startswith("/api/"):
             request.session[_LAST_SEEN] = timezone.now().timestamp()
@@ -37,7 +41,17 @@ class SessionSecurityMiddleware:
             and user.is_authenticated
             and user.must_change_password
             and not request.path.startswith(_EXEMPT_PREFIXES)
-            and not request.path.startswith("/api/")
         ):
-            return redirect("accounts:password_change")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "请先登录网页修改初始密码"}, status=403)
+            return _redirect(request, reverse("accounts:password_change"))
         return self.get_response(request)
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    # An htmx request would swap the login page into a fragment; make the browser navigate instead.
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

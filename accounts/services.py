@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -25,53 +25,103 @@ BAD_CREDENTIALS = "用户名或密码错误"
 
 
 class LoginError(Exception):
-    pass
+    """A refused login; `code` is "bad", "locked" or "must_change" so callers can pick a status."""
+
+    def __init__(self, message: str, *, code: str = "bad") -> None:
+        super().__init__(message)
+        self.code = code
 
 
-def _recent_failures(*, since: dt.datetime, username: str | None = None, ip: str | None = None) -> int:
-    qs = LoginAttempt.objects.filter(created_at__gte=since)
-    qs = qs.filter(username=username) if username is not None else qs.filter(ip=ip)
-    last_ok = qs.filter(succeeded=True).aggregate(t=Max("created_at"))["t"]
-    failures = qs.filter(succeeded=False)
-    if last_ok is not None:
-        failures = failures.filter(created_at__gt=last_ok)
-    return failures.count()
+def _locked_by(failures: QuerySet[LoginAttempt], now: dt.datetime) -> bool:
+    """Locked when the newest LOGIN_MAX_FAILURES failures fit in one window that ended < a window ago.
+
+    So the lock lasts LOGIN_LOCKOUT_MINUTES from the failure that triggered it, however the
+    failures were spread inside the window.
+    """
+    window = dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    limit = settings.LOGIN_MAX_FAILURES
+    times = list(
+        failures.filter(created_at__gte=now - 2 * window)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    return len(times) >= limit and times[0] >= now - window and times[0] - times[-1] <= window
 
 
 def is_locked(*, username: str, ip: str | None) -> bool:
-    since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    limit = settings.LOGIN_MAX_FAILURES
-    if _recent_failures(since=since, username=username) >= limit:
+    now = timezone.now()
+    attempts = LoginAttempt.objects.filter(username=username)
+    # A successful login clears the account's count, so the owner is not punished for old typos.
+    last_ok = attempts.filter(succeeded=True).aggregate(t=Max("created_at"))["t"]
+    failures = attempts.filter(succeeded=False)
+    if last_ok is not None:
+        failures = failures.filter(created_at__gt=last_ok)
+    if _locked_by(failures, now):
         return True
-    return ip is not None and _recent_failures(since=since, ip=ip) >= limit
+    # Per IP every failure counts: one valid account must not reset the count while others are guessed.
+    return ip is not None and _locked_by(LoginAttempt.objects.filter(ip=ip, succeeded=False), now)
 
 
-def login_user(request: HttpRequest, *, username: str, password: str) -> User:
-    """Authenticate and log in, or raise LoginError with the message to show."""
-    username = (username or "").strip()
+def _authenticate(request: HttpRequest, *, username: str, password: str, channel: str) -> User:
+    """The one authentication path for pages and API: lockout, attempt rows and failure audit.
+
+    Refusals while locked are audited but not counted, so a lock ends LOGIN_LOCKOUT_MINUTES after
+    the failure that caused it and a locked IP cannot extend other accounts' locks.
+    """
+    username = (username or "").strip()[:150]
     ip = client_ip(request)
     now = timezone.now()
-    if is_locked(username=username, ip=ip):
-        LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, created_at=now)
+
+    def fail(reason: str) -> None:
         record_event(
             actor=None,
             actor_name=username,
             action=AuditEvent.Action.LOGIN_FAILED,
-            summary={"reason": "locked"},
+            summary={"reason": reason, "channel": channel},
+            ip=ip,
         )
-        raise LoginError(f"登录失败次数过多，请{settings.LOGIN_LOCKOUT_MINUTES}分钟后再试")
+
+    if is_locked(username=username, ip=ip):
+        fail("locked")
+        raise LoginError(f"登录失败次数过多，请{settings.LOGIN_LOCKOUT_MINUTES}分钟后再试", code="locked")
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, created_at=now)
-        record_event(
-            actor=None, actor_name=username, action=AuditEvent.Action.LOGIN_FAILED, summary={"reason": "bad"}
-        )
+        fail("bad")
         raise LoginError(BAD_CREDENTIALS)
     LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, created_at=now)
-    login(request, user)  # rotates the session key
-    request.session["last_seen"] = now.timestamp()
-    record_event(actor=user, action=AuditEvent.Action.LOGIN)
     return user  # type: ignore[return-value]
+
+
+def login_user(request: HttpRequest, *, username: str, password: str) -> User:
+    """Authenticate and log in, or raise LoginError with the message to show."""
+    user = _authenticate(request, username=username, password=password, channel="web")
+    login(request, user)  # rotates the session key
+    request.session["last_seen"] = timezone.now().timestamp()
+    record_event(
+        actor=user, action=AuditEvent.Action.LOGIN, summary={"channel": "web"}, ip=client_ip(request)
+    )
+    return user
+
+
+MUST_CHANGE_FOR_API = "请先登录网页修改初始密码"
+
+
+def issue_api_token(*, request: HttpRequest, username: str, password: str) -> Token:
+    """Return the user's API token (creating it) after the same checks as the login page; no session."""
+    user = _authenticate(request, username=username, password=password, channel="api")
+    ip = client_ip(request)
+    if user.must_change_password:
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.LOGIN_FAILED,
+            summary={"reason": "must_change_password", "channel": "api"},
+            ip=ip,
+        )
+        raise LoginError(MUST_CHANGE_FOR_API, code="must_change")
+    token, _ = Token.objects.get_or_create(user=user)
+    record_event(actor=user, action=AuditEvent.Action.LOGIN, summary={"channel": "api"}, ip=ip)
+    return token
 
 
 def logout_user(request: HttpRequest, *, reason: str = "user") -> None:
@@ -92,17 +142,28 @@ def change_password(*, user: User, new_password: str, request: HttpRequest | Non
     Token.objects.filter(user=user).delete()
     if request is not None:
         # The session auth hash changes with the password, so other sessions are already invalid;
-        # keep this one, under a fresh key.
+        # keep this one, under a fresh key (update_session_auth_hash cycles it).
         update_session_auth_hash(request, user)
-        request.session.cycle_key()
     record_event(actor=user, action=AuditEvent.Action.PASSWORD_CHANGE, target=user)
 
 
 @transaction.atomic
 def create_user(
-    *, actor: Any, username: str, password: str, display_name: str = "", must_change_password: bool = True
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    display_name: str = "",
+    must_change_password: bool = True,
+    is_superuser: bool = False,
 ) -> User:
-    user = User(username=username, display_name=display_name, must_change_password=must_change_password)
+    user = User(
+        username=username,
+        display_name=display_name,
+        must_change_password=must_change_password,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
     validate_password(password, user)
     user.set_password(password)
     user.save()

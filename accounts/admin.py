@@ -1,0 +1,124 @@
+"""Admin for users, role grants and (read-only) login attempts. Changes made here are audited too."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Model
+from django.forms import BaseModelForm
+from django.http import HttpRequest
+
+from accounts.access import forget_scope
+from accounts.models import LoginAttempt, RoleGrant, User
+from audit.models import AuditEvent
+from audit.services import record_event
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    extra = 0
+    raw_id_fields = ["org"]
+    fields = ["role", "org", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+def _audit_grants(request: HttpRequest, formset: Any) -> None:
+    for grant in formset.new_objects:
+        record_event(
+            actor=request.user, action=AuditEvent.Action.GRANT, target=grant.user, org=grant.org,
+            summary={"role": grant.role, "via": "admin"},
+        )  # fmt: skip
+    for grant, changed in formset.changed_objects:
+        record_event(
+            actor=request.user, action=AuditEvent.Action.GRANT, target=grant.user, org=grant.org,
+            summary={"role": grant.role, "changed": changed, "via": "admin"},
+        )  # fmt: skip
+    for grant in formset.deleted_objects:
+        record_event(
+            actor=request.user, action=AuditEvent.Action.DELETE, target=grant, org=grant.org,
+            summary={"role": grant.role, "via": "admin"},
+        )  # fmt: skip
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = [
+        "username",
+        "display_name",
+        "is_active",
+        "is_superuser",
+        "must_change_password",
+        "last_login",
+    ]
+    list_filter = ["is_active", "is_superuser", "must_change_password", "grants__role"]
+    search_fields = ["username", "display_name"]
+    raw_id_fields = ["member"]
+    readonly_fields = ["last_login", "date_joined", "password_changed_at"]
+    inlines = [RoleGrantInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("display_name", "member", "email")}),
+        ("状态", {"fields": ("is_active", "must_change_password", "is_staff", "is_superuser")}),
+        ("权限", {"fields": ("groups", "user_permissions"), "classes": ("collapse",)}),
+        ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: BaseModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changed = [f for f in form.changed_data if f not in {"password", "password1", "password2"}]
+        record_event(
+            actor=request.user,
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            target=obj,
+            summary={"fields": changed, "via": "admin"},
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is RoleGrant:
+            _audit_grants(request, formset)
+            forget_scope(form.instance)
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "org", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__display_name", "org__name"]
+    raw_id_fields = ["user", "org"]
+    list_select_related = ["user", "org"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: BaseModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        record_event(
+            actor=request.user, action=AuditEvent.Action.GRANT, target=obj.user, org=obj.org,
+            summary={"role": obj.role, "via": "admin"},
+        )  # fmt: skip
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        record_event(
+            actor=request.user, action=AuditEvent.Action.DELETE, target=obj, org=obj.org,
+            summary={"role": obj.role, "via": "admin"},
+        )  # fmt: skip
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset.select_related("user", "org"):
+            self.delete_model(request, obj)
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "username", "ip", "succeeded"]
+    list_filter = ["succeeded"]
+    search_fields = ["username", "ip"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

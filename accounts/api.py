@@ -1,0 +1,53 @@
+"""POST /api/v1/auth/token/: exchange a username and password for an API token.
+
+The same lockout and audit as the login page (accounts.services.issue_api_token); no session is made.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+
+_STATUS = {"bad": status.HTTP_400_BAD_REQUEST, "locked": 429, "must_change": status.HTTP_403_FORBIDDEN}
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label="用户名", max_length=150)
+    password = serializers.CharField(label="密码", max_length=128, trim_whitespace=False, write_only=True)
+
+
+class TokenView(APIView):
+    # No session or token needed to ask for a token; and no SessionAuthentication, so no CSRF check.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    serializer_class = TokenRequestSerializer
+
+    @extend_schema(
+        summary="获取接口令牌",
+        description="用户名和密码换取令牌，请求头写作 `Authorization: Token <令牌>`。"
+        "连续失败将锁定账号和IP；尚未修改初始密码的账号返回403。",
+        request=TokenRequestSerializer,
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="用户名或密码错误"),
+            403: OpenApiResponse(description="请先登录网页修改初始密码"),
+            429: OpenApiResponse(description="登录失败次数过多，已锁定"),
+        },
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token = services.issue_api_token(
+                request=request._request,
+                username=serializer.validated_data["username"],
+                password=serializer.validated_data["password"],
+            )
+        except services.LoginError as exc:
+            return Response({"detail": str(exc)}, status=_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST))
+        return Response({"token": token.key})

@@ -1,0 +1,25 @@
+"""The audit trail in the admin: viewing and searching only. The database refuses changes anyway."""
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+
+from audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor_name", "ip", "action", "target_type", "target_repr", "org_path"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "target_repr"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
