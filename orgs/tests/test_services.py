@@ -9,10 +9,10 @@ from orgs.models import Member
 
 
 def data_for(org, **overrides):
-    values = dict(
-        name="陈明", id_number=idcard.make("340826", dt.date(1990, 3, 4), 31), category=Member.Category.FULL,
-        joined_on=dt.date(2015, 6, 1), full_member_on=dt.date(2016, 6, 1), org=org, phone="13600001234",
-    )  # fmt: skip
+    values = {
+        "name": "陈明", "id_number": idcard.make("340826", dt.date(1990, 3, 4), 31), "category": Member.Category.FULL,
+        "joined_on": dt.date(2015, 6, 1), "full_member_on": dt.date(2016, 6, 1), "org": org, "phone": "13600001234",
+    }  # fmt: skip
     values.update(overrides)
     return services.MemberData(**values)
 
