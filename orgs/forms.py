@@ -55,6 +55,8 @@ def style_filter_form(form: forms.BaseForm) -> forms.BaseForm:
     for f in form.fields.values():
         if isinstance(f, forms.DateField):
             f.widget.input_type = "date"  # type: ignore[attr-defined]
+        elif isinstance(f.widget, forms.NullBooleanSelect):
+            f.widget.choices = [("unknown", "全部"), ("true", "是"), ("false", "否")]
     bootstrap(form)
     return form
 

@@ -169,9 +169,11 @@ def tree_children(user: Any, parent: Organization | None) -> list[TreeNode]:
 
 
 def tree_opened_at(user: Any, selected: Organization | None) -> list[TreeNode]:
-    """The tree's roots, with the branches leading to the selected organization already opened."""
+    """The tree's roots, with the way down to the selected organization (or a lone root) opened."""
     roots = tree_children(user, None)
     if selected is None:
+        if len(roots) == 1 and roots[0].has_children:
+            roots[0].children = tree_children(user, roots[0].org)  # a single root starts opened
         return roots
     level = roots
     while True:
@@ -186,10 +188,18 @@ def problems(
     user: Any, today: dt.date, code: str = ""
 ) -> tuple[list[tuple[Organization, list[Warning]]], list[tuple[str, str, int]]]:
     """The 问题清单 of the user's scope, optionally one warning type, and the count of each type."""
-    found = problem_list(visible_orgs(user).select_related("parent"), today)
+    found = problem_list(visible_orgs(user), today)
     by_code = Counter(w.code for _, warnings in found for w in warnings)
     types = [(c, label, by_code.get(c, 0)) for c, label in WARNING_LABELS.items()]
     if code:
         found = [(o, [w for w in ws if w.code == code]) for o, ws in found]
         found = [(o, ws) for o, ws in found if ws]
     return found, types
+
+
+def attach_parents(orgs: list[Organization]) -> None:
+    """Fill `parent` on a page of organizations with one query (select_related slows the grouped query)."""
+    parents = Organization.objects.in_bulk({o.parent_id for o in orgs if o.parent_id})
+    for o in orgs:
+        if o.parent_id:
+            o.parent = parents[o.parent_id]

@@ -31,6 +31,10 @@ from orgs.forms import (
 from orgs.models import Member, Organization, Position
 from orgs.structure import org_warnings
 
+CHILDREN_SHOWN = 100  # the organization page lists this many children; the org list has them all
+
+MORE_FILTERS = ("gender", "education", "joined_from", "joined_to", "is_exempt")  # folded away on phones
+
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # every view here is behind login_required
@@ -107,13 +111,14 @@ def org_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(Organization.objects.select_related("parent"), request.user, pk)
-    children = list(org.children.order_by("path"))
-    counts = selectors.subtree_member_counts(children)
+    children = list(org.children.order_by("path")[: CHILDREN_SHOWN + 1])
+    counts = selectors.subtree_member_counts(children[:CHILDREN_SHOWN])
     context = {
         "org": org,
         "ancestors": org.ancestors().visible_to(_user(request)),
         "warnings": org_warnings(org, timezone.localdate()),
-        "children": [(c, counts.get(c.pk, 0)) for c in children],
+        "children": [(c, counts.get(c.pk, 0)) for c in children[:CHILDREN_SHOWN]],
+        "more_children": len(children) > CHILDREN_SHOWN,
         "positions": selectors.current_positions(org),
         "category_counts": selectors.category_counts(org),
         "can_write": covers(request.user, org.path, write=True),
@@ -143,7 +148,9 @@ def problems(request: HttpRequest) -> HttpResponse:
     if code not in selectors.WARNING_LABELS:
         code = ""
     found, types = selectors.problems(request.user, timezone.localdate(), code)
-    context = {"page": _page(request, found), "types": types, "current": code, "total": len(found)}
+    page = _page(request, found)
+    selectors.attach_parents([org for org, _ in page.object_list])
+    context = {"page": page, "types": types, "current": code, "total": len(found)}
     return render(request, "orgs/problems.html", context)
 
 
@@ -165,6 +172,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "selected": selected,
         "selected_id": str(selected.pk) if selected else "",
+        "more_filters": any(request.GET.get(k, "") not in ("", "unknown") for k in MORE_FILTERS),
         "tree": selectors.tree_opened_at(request.user, selected),
         "can_write": can_write_anywhere(request.user),
     }

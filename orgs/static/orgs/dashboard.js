@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", function () {
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 5 ? 30 : 0 } },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "bar", data: values, itemStyle: { color: color }, label: { show: true, position: "top" } }]
+      series: [{ type: "bar", data: values, barMaxWidth: 48, itemStyle: { color: color }, label: { show: true, position: "top" } }]
     };
   }
   make("chart-category", {
