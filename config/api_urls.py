@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("orgs.api_urls")),
+    path("orglife/", include("orglife.api_urls")),
+    path("points/", include("points.api_urls")),
 ]

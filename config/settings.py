@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "orgs",
+    "notifications",
+    "orglife",
+    "points",
 ]
 
 MIDDLEWARE = [
