@@ -6,16 +6,22 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from orgs import idcard, personal
-from orgs.models import Member, Organization
+from orgs.models import Member, Organization, under_path_q
 
 
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="姓名/身份证号/手机号")
     org = django_filters.NumberFilter(method="filter_org", label="所在组织（含下级）")
-    category = django_filters.ChoiceFilter(choices=Member.Category.choices, label="人员类别", empty_label="全部类别")
-    status = django_filters.ChoiceFilter(choices=Member.Status.choices, label="党籍状态", empty_label="全部状态")
+    category = django_filters.ChoiceFilter(
+        choices=Member.Category.choices, label="人员类别", empty_label="全部类别"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Member.Status.choices, label="党籍状态", empty_label="全部状态"
+    )
     gender = django_filters.ChoiceFilter(choices=Member.Gender.choices, label="性别", empty_label="全部性别")
-    education = django_filters.ChoiceFilter(choices=Member.Education.choices, label="学历", empty_label="全部学历")
+    education = django_filters.ChoiceFilter(
+        choices=Member.Education.choices, label="学历", empty_label="全部学历"
+    )
     is_exempt = django_filters.BooleanFilter(label="免参组织生活")
     joined_from = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte", label="入党日期起")
     joined_to = django_filters.DateFilter(field_name="joined_on", lookup_expr="lte", label="入党日期止")
@@ -40,12 +46,14 @@ class MemberFilter(django_filters.FilterSet):
         path = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
         if path is None:
             return qs.none()
-        return qs.filter(org__path__startswith=path)
+        return qs.filter(under_path_q(path, "org__path"))
 
 
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="名称/代码")
-    kind = django_filters.ChoiceFilter(choices=Organization.Kind.choices, label="组织类别", empty_label="全部类别")
+    kind = django_filters.ChoiceFilter(
+        choices=Organization.Kind.choices, label="组织类别", empty_label="全部类别"
+    )
     unit_category = django_filters.ChoiceFilter(
         choices=Organization.UnitCategory.choices, label="单位类别", empty_label="全部单位类别"
     )
@@ -65,4 +73,4 @@ class OrganizationFilter(django_filters.FilterSet):
         path = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
         if path is None:
             return qs.none()
-        return qs.filter(path__startswith=path)
+        return qs.filter(under_path_q(path))

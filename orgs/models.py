@@ -28,11 +28,33 @@ def encode_step(n: int) -> str:
     return out
 
 
+def path_successor(path: str) -> str | None:
+    """The smallest path greater than every path under `path` (None: no upper bound).
+
+    Paths use only 0-9A-Z, so [path, successor) is the subtree under binary and linguistic
+    collations alike, and both SQLite and PostgreSQL answer it from the plain index on path.
+    """
+    chars = list(path)
+    for i in range(len(chars) - 1, -1, -1):
+        pos = _DIGITS.index(chars[i])
+        if pos + 1 < len(_DIGITS):
+            chars[i] = _DIGITS[pos + 1]
+            return "".join(chars[: i + 1])
+    return None
+
+
+def under_path_q(path: str, field: str = "path") -> Q:
+    """Q for rows whose path lies in the subtree rooted at `path` (an indexed range)."""
+    upper = path_successor(path)
+    q = Q(**{f"{field}__gte": path})
+    return q & Q(**{f"{field}__lt": upper}) if upper is not None else q
+
+
 def subtree_q(paths: list[str], field: str = "path") -> Q:
-    """Q for rows whose path lies under any of the given paths (an indexed prefix range)."""
+    """Q for rows whose path lies under any of the given paths."""
     q = Q(pk__in=[])
     for p in paths:
-        q |= Q(**{f"{field}__startswith": p})
+        q |= under_path_q(p, field)
     return q
 
 
@@ -46,7 +68,7 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
         return self.filter(subtree_q(paths))
 
     def under(self, org: Organization, *, include_self: bool = True) -> OrganizationQuerySet:
-        qs = self.filter(path__startswith=org.path)
+        qs = self.filter(under_path_q(org.path))
         return qs if include_self else qs.exclude(pk=org.pk)
 
     def branches(self) -> OrganizationQuerySet:
@@ -171,7 +193,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
         return self.filter(subtree_q(paths, "org__path"))
 
     def under(self, org: Organization) -> MemberQuerySet:
-        return self.filter(org__path__startswith=org.path)
+        return self.filter(under_path_q(org.path, "org__path"))
 
     def active(self) -> MemberQuerySet:
         return self.filter(status__in=Member.ACTIVE_STATUSES)

@@ -7,10 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.access import scope_paths
-from orgs.models import Member, Organization, Position
+from orgs.models import Member, Organization, Position, subtree_q
 from orgs.structure import Warning, problem_list
 
 WARNING_LABELS = {
@@ -101,9 +101,7 @@ def subtree_member_counts(orgs: list[Organization]) -> dict[int, int]:
     if not orgs:
         return {}
     paths = sorted({o.path for o in orgs})
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(org__path__startswith=p)
+    q = subtree_q(paths, "org__path")
     per_path = Member.objects.active().filter(q).order_by().values_list("org__path").annotate(n=Count("id"))
     totals = dict.fromkeys((o.pk for o in orgs), 0)
     for path, n in per_path.values_list("org__path", "n"):

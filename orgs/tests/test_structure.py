@@ -69,3 +69,17 @@ def test_problem_list_includes_only_organizations_with_warnings(cast):
     listed = {org.code for org, _ in structure.problem_list(Organization.objects.all(), TODAY)}
     assert "B0002" in listed
     assert "B0001" not in listed  # four full members, a committee, no term set
+
+
+def test_subtree_ranges_cover_exactly_the_subtree():
+    from orgs.models import path_successor
+
+    assert path_successor("0001") == "0002"
+    assert path_successor("000Z") == "001"
+    assert path_successor("00010ZZZ") == "00011"
+    assert path_successor("ZZZZ") is None
+
+
+def test_under_returns_the_node_and_its_descendants_only(cast):
+    codes = set(Organization.objects.under(cast.committee_a).values_list("code", flat=True))
+    assert codes == {"C0002", "B0001", "B0002", "G0001"}
