@@ -84,11 +84,15 @@ def org_list(request: HttpRequest) -> HttpResponse:
 def org_tree(request: HttpRequest) -> HttpResponse:
     """One level of the lazy tree, as a fragment that htmx puts under the opened node."""
     _require_tree(request)
-    parent = None
+    selected = request.GET.get("selected", "")
     if request.GET.get("parent"):
         parent = get_for_user(Organization.objects.all(), request.user, request.GET["parent"])
-    nodes = selectors.tree_children(request.user, parent)
-    selected = request.GET.get("selected", "")
+        nodes = selectors.tree_children(request.user, parent)
+    else:
+        # The first load: the roots, opened down to the selected organization.
+        visible = Organization.objects.visible_to(_user(request))
+        opened = visible.filter(pk=selected).first() if selected.isdigit() else None
+        nodes = selectors.tree_opened_at(request.user, opened)
     return render(request, "orgs/partials/tree_level.html", {"nodes": nodes, "selected": selected})
 
 
@@ -173,7 +177,6 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "selected": selected,
         "selected_id": str(selected.pk) if selected else "",
         "more_filters": any(request.GET.get(k, "") not in ("", "unknown") for k in MORE_FILTERS),
-        "tree": selectors.tree_opened_at(request.user, selected),
         "can_write": can_write_anywhere(request.user),
     }
     return render(request, "orgs/member_list.html", context)

@@ -75,6 +75,12 @@ def test_a_writer_without_the_export_permission_sees_no_export(cast):
 def test_the_tree_sits_beside_the_list_and_opens_to_the_chosen_org(cast):
     html = list_html(cast, cast.dept_admin, org=cast.branch_a1.pk)
     assert 'id="org-tree"' in html
+    assert f"?selected={cast.branch_a1.pk}" in html  # the tree loads after the page, opened at the org
+    html = (
+        cast.client(cast.dept_admin)
+        .get(reverse("orgs:org_tree"), {"selected": cast.branch_a1.pk})
+        .content.decode()
+    )
     assert f"?parent={cast.committee_b.pk}" in html  # a closed node loads its children on demand
     assert f'?org={cast.branch_a1.pk}" class="active"' in html  # opened down to the chosen branch
 

@@ -112,7 +112,9 @@ def test_the_tree_starts_at_the_users_scope_and_loads_children_on_demand(cast):
     client = cast.client(cast.committee_admin)
     html = client.get(reverse("orgs:org_tree")).content.decode()
     assert "中共示范县直属机关工作委员会" in html and "中共示范县委员会" not in html
-    assert f"?parent={cast.committee_a.pk}" in html
+    assert "县财政局机关党支部" in html  # a lone root starts opened
+    html = cast.client(cast.dept_admin).get(reverse("orgs:org_tree")).content.decode()
+    assert f"?parent={cast.committee_b.pk}" in html  # closed nodes load their children on demand
     html = client.get(reverse("orgs:org_tree"), {"parent": cast.committee_a.pk}).content.decode()
     assert "县财政局机关党支部" in html and "县教育局机关党支部" in html
     html = client.get(reverse("orgs:org_tree"), {"parent": cast.branch_a1.pk}).content.decode()
