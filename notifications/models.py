@@ -1,0 +1,53 @@
+"""The outbox: every SMS and in-site notice is a row written in the same transaction as its cause."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Message(models.Model):
+    """One message to one recipient. `dedupe_key` makes a second write of the same message a no-op."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "短信"
+        SITE = "site", "站内通知"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    recipient_name = models.CharField("接收人", max_length=40, blank=True)
+    phone_enc = models.TextField(blank=True)
+    phone_masked = models.CharField("手机号", max_length=20, blank=True)
+    org = models.ForeignKey(
+        "orgs.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField("标题", max_length=120, blank=True)
+    body = models.TextField("内容")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    provider_id = models.CharField(max_length=80, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "消息"
+        verbose_name_plural = "消息"
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
+            models.Index(fields=["recipient", "channel", "read_at"], name="message_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient_name or self.phone_masked}"

@@ -1,0 +1,544 @@
+"""组织生活闭环管理: rule sets, monthly plans, meeting records, patrols, rectifications, scores, interviews."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from orglife.periods import HALF, MONTH, QUARTER, YEAR
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class MeetingType(models.TextChoices):
+    GENERAL_ASSEMBLY = "general_assembly", "支部党员大会"
+    COMMITTEE = "committee", "支委会"
+    GROUP = "group", "党小组会"
+    LECTURE = "lecture", "党课"
+    THEME_DAY = "theme_day", "主题党日"
+    ORG_LIFE = "org_life", "组织生活会"
+    APPRAISAL = "appraisal", "民主评议党员"
+    TALKS = "talks", "谈心谈话"
+
+
+class PeriodKind(models.TextChoices):
+    MONTH_ = MONTH, "每月"
+    QUARTER_ = QUARTER, "每季度"
+    HALF_ = HALF, "每半年"
+    YEAR_ = YEAR, "每年"
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows scoped through an organization foreign key named `org`."""
+
+    org_field = "org__path"
+
+    def visible_to(self, user: User, *, write: bool = False) -> ScopedQuerySet:
+        from accounts.access import scope_paths
+        from orgs.models import subtree_q
+
+        paths = scope_paths(user, write=write)
+        if paths is None:
+            return self
+        return self.filter(subtree_q(paths, self.org_field))
+
+
+class RuleSet(models.Model):
+    """One version of the county's organizational-life rules; a period uses the version in force for it.
+
+    Versions are never edited: a change is a new row with a later effective month.
+    """
+
+    effective_from = models.DateField("生效月份", unique=True, help_text="该月1日起适用")
+    document = models.CharField(
+        "依据文件", max_length=200, help_text="如《中国共产党支部工作条例（试行）》或本地文件名称文号"
+    )
+    note = models.TextField("修订说明", blank=True)
+    plan_deadline_day = models.PositiveSmallIntegerField("月度计划报送截止日", default=25)
+    theme_day_of_month = models.PositiveSmallIntegerField("主题党日固定日", null=True, blank=True)
+    backfill_days = models.PositiveSmallIntegerField("补录时限（天）", default=7)
+    reminder_days = models.CharField(
+        "提醒日", max_length=40, default="20,28", help_text="每月几日发送提醒，逗号分隔"
+    )
+    patrol_sample_size = models.PositiveIntegerField("巡查抽样数", default=50)
+    weight_completion = models.PositiveSmallIntegerField("完成率权重", default=60)
+    weight_quality = models.PositiveSmallIntegerField("质量权重", default=25)
+    weight_rectification = models.PositiveSmallIntegerField("整改权重", default=15)
+    lag_bottom_n = models.PositiveSmallIntegerField("落后名次（倒数N名）", default=3)
+    lag_threshold = models.DecimalField("落后分数线", max_digits=5, decimal_places=2, default=60)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = "组织生活规则版本"
+        verbose_name_plural = "组织生活规则版本"
+
+    def __str__(self) -> str:
+        return f"{self.effective_from:%Y年%m月}起 · {self.document}"
+
+    @property
+    def reminder_day_list(self) -> list[int]:
+        return sorted({int(d) for d in self.reminder_days.split(",") if d.strip().isdigit()})
+
+
+class MeetingRule(models.Model):
+    """What each branch owes of one meeting type per period (RULES.md OL-01…OL-13)."""
+
+    class AppliesTo(models.TextChoices):
+        ALL_BRANCHES = "all", "所有党支部"
+        WITH_COMMITTEE = "with_committee", "设支委会的支部"
+        PER_GROUP = "per_group", "每个党小组"
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
+    meeting_type = models.CharField("会议类型", max_length=24, choices=MeetingType.choices)
+    period = models.CharField("周期", max_length=8, choices=PeriodKind.choices)
+    min_count = models.PositiveSmallIntegerField("每周期至少次数", default=1)
+    applies_to = models.CharField(
+        "适用范围", max_length=16, choices=AppliesTo.choices, default=AppliesTo.ALL_BRANCHES
+    )
+    soft = models.BooleanField("一般性要求（未完成时提醒而非报错）", default=True)
+    source = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["ruleset_id", "meeting_type"]
+        constraints = [models.UniqueConstraint(fields=["ruleset", "meeting_type"], name="meetingrule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_meeting_type_display()} {self.get_period_display()}{self.min_count}次"
+
+
+class MonthlyPlan(models.Model):
+    """A branch's plan for one month, filed by the deadline in the month before and reviewed above."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "待审核"
+        APPROVED = "approved", "已通过"
+        RETURNED = "returned", "已退回"
+
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="plans", verbose_name="党支部"
+    )
+    month = models.DateField("计划月份")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    is_late = models.BooleanField("逾期报送", default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField("退回原因", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "org_id"]
+        verbose_name = "月度计划"
+        verbose_name_plural = "月度计划"
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="monthlyplan_unique")]
+        indexes = [models.Index(fields=["month", "status"], name="plan_month_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.month:%Y年%m月}计划"
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(MonthlyPlan, on_delete=models.CASCADE, related_name="items")
+    meeting_type = models.CharField("会议类型", max_length=24, choices=MeetingType.choices)
+    group = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="党小组",
+    )
+    required = models.BooleanField("提示单要求", default=False)
+    planned_on = models.DateField("计划日期", null=True, blank=True)
+    place = models.CharField("地点", max_length=120, blank=True)
+    topic = models.CharField("主题/议题", max_length=200, blank=True)
+    host_name = models.CharField("主持人", max_length=40, blank=True)
+    lecturer_name = models.CharField("党课主讲人", max_length=40, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        ordering = ["plan_id", "planned_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_meeting_type_display()} {self.topic}"
+
+
+class PlanEvent(models.Model):
+    """History of a plan: submitted, approved, returned, edited."""
+
+    plan = models.ForeignKey(MonthlyPlan, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.action}"
+
+
+class MeetingRecord(models.Model):
+    """纪实: one meeting as held. Approved records are locked; later changes are amendments."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "待书记审核"
+        AWAITING_COMMITTEE = "awaiting_committee", "待上级审核（补录）"
+        APPROVED = "approved", "已审核"
+        RETURNED = "returned", "已退回"
+
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="records", verbose_name="党支部"
+    )
+    group = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="党小组",
+    )
+    meeting_type = models.CharField("会议类型", max_length=24, choices=MeetingType.choices)
+    plan_item = models.ForeignKey(
+        PlanItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
+        verbose_name="对应计划",
+    )
+    month = models.DateField("所属月份", db_index=True)
+    topic = models.CharField("主题", max_length=200)
+    started_at = models.DateTimeField("开始时间")
+    ended_at = models.DateTimeField("结束时间")
+    place = models.CharField("地点", max_length=120)
+    host_name = models.CharField("主持人", max_length=40)
+    recorder_name = models.CharField("记录人", max_length=40)
+    lecturer_name = models.CharField("党课主讲人", max_length=40, blank=True)
+    agenda = models.TextField("议程", blank=True)
+    content = models.TextField("会议内容")
+    decisions = models.TextField("决议事项", blank=True)
+    vote_subject = models.CharField("表决事项", max_length=200, blank=True)
+    votes_yes = models.PositiveIntegerField("赞成", null=True, blank=True)
+    votes_no = models.PositiveIntegerField("反对", null=True, blank=True)
+    votes_abstain = models.PositiveIntegerField("弃权", null=True, blank=True)
+    eligible_voters = models.PositiveIntegerField("应到会有表决权党员", null=True, blank=True)
+    present_voters = models.PositiveIntegerField("实到会有表决权党员", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    is_backfill = models.BooleanField("补录", default=False)
+    photo_reused = models.BooleanField("照片疑似重复使用", default=False)
+    counts = models.BooleanField("计入完成情况", default=True, help_text="被要求重新召开的会议不再计入")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "组织生活纪实"
+        verbose_name_plural = "组织生活纪实"
+        indexes = [
+            models.Index(fields=["org", "month", "meeting_type"], name="record_org_month_type_idx"),
+            models.Index(fields=["month", "status"], name="record_month_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__gte=models.F("started_at")), name="record_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.get_meeting_type_display()} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", "出席"
+        ABSENT = "absent", "缺席"
+        EXEMPT = "exempt", "免参"
+
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField("出席情况", max_length=8, choices=Status.choices)
+    absence_reason = models.CharField("缺席原因", max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["record_id", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["record", "member"], name="attendance_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_status_display()}"
+
+
+def attachment_path(instance: RecordAttachment, filename: str) -> str:
+    # Random stored names: the original name is kept in a column, never in the path.
+    return f"orglife/{instance.stored_name}"
+
+
+class RecordAttachment(models.Model):
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "照片"
+        FILE = "file", "附件"
+
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    stored_name = models.CharField(max_length=80, unique=True)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+    phash = models.CharField("感知哈希", max_length=16, blank=True, db_index=True)
+    reused_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="疑似重复自"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["record_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RecordEvent(models.Model):
+    """History of a record: submitted, approved, returned, amended (with reason and changes)."""
+
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.action}"
+
+
+class CompletionStat(models.Model):
+    """Precomputed required/planned/held per branch, month and meeting type, for fast dashboards.
+
+    Rebuilt from the source rows (orglife.stats.refresh_branch_month) whenever a plan or record of
+    that branch and month changes, so late records keep it correct.
+    """
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=252)
+    month = models.DateField()
+    meeting_type = models.CharField(max_length=24, choices=MeetingType.choices)
+    required = models.PositiveIntegerField(default=0)
+    planned = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    # Held meetings that count towards `required` (capped; for quarterly and longer rules, the whole period's).
+    credited = models.PositiveIntegerField(default=0)
+    unplanned = models.PositiveIntegerField(default=0)
+    attendance_due = models.PositiveIntegerField(default=0)
+    attendance_present = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["month", "org_path", "meeting_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "month", "meeting_type"], name="completionstat_unique")
+        ]
+        indexes = [models.Index(fields=["month", "org_path"], name="completion_month_path_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month} {self.meeting_type} {self.held}/{self.required}"
+
+
+class PatrolCheck(models.Model):
+    """One sampled record, rated by a patrol inspector."""
+
+    class Rating(models.TextChoices):
+        EXCELLENT = "excellent", "优"
+        GOOD = "good", "良"
+        FAIR = "fair", "一般"
+        POOR = "poor", "差"
+
+    REASONS = ["内容空泛", "照片不符", "出勤不实", "记录不全", "程序不规范", "主题不明确", "照片重复使用"]
+
+    month = models.DateField("抽查月份")
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="patrol_checks")
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    sampled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sampled_at = models.DateTimeField()
+    rating = models.CharField("评价", max_length=12, choices=Rating.choices, blank=True)
+    reasons = models.JSONField("问题", default=list, blank=True)
+    comment = models.TextField("意见", blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rated_at = models.DateTimeField(null=True, blank=True)
+    rehold_ordered = models.BooleanField("要求重新召开", default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "org_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["month", "record"], name="patrolcheck_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.get_rating_display()}"
+
+
+class Rectification(models.Model):
+    """整改: items with a deadline, tracked to closure with evidence."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "整改中"
+        SUBMITTED = "submitted", "待验收"
+        CLOSED = "closed", "已销号"
+
+    class Source(models.TextChoices):
+        PATROL = "patrol", "线上巡查"
+        OBSERVER = "observer", "观察员"
+        CHECK = "check", "专项检查"
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="rectifications")
+    record = models.ForeignKey(
+        MeetingRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    patrol_check = models.ForeignKey(
+        PatrolCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField("来源", max_length=12, choices=Source.choices, default=Source.PATROL)
+    title = models.CharField("整改事项", max_length=200)
+    deadline = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    evidence = models.TextField("整改情况说明", blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "deadline", "id"]
+        indexes = [models.Index(fields=["status", "deadline"], name="rectification_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RectificationItem(models.Model):
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="items")
+    text = models.CharField("问题及要求", max_length=300)
+    done = models.BooleanField("已完成", default=False)
+    evidence = models.TextField("整改佐证", blank=True)
+
+    class Meta:
+        ordering = ["rectification_id", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class MonthlyScore(models.Model):
+    """月积分 of one 党(工)委 for one month; recomputing a month replaces its rows with the same values."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=252)
+    month = models.DateField()
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    branches = models.PositiveIntegerField(default=0)
+    completion_rate = models.DecimalField(max_digits=6, decimal_places=2)
+    quality_score = models.DecimalField(max_digits=6, decimal_places=2)
+    rectification_score = models.DecimalField(max_digits=6, decimal_places=2)
+    total = models.DecimalField(max_digits=6, decimal_places=2)
+    rank = models.PositiveIntegerField()
+    lagging = models.BooleanField(default=False)
+    consecutive_lag = models.PositiveSmallIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "rank"]
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="monthlyscore_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m} {self.total}"
+
+
+class Interview(models.Model):
+    """约谈 of a lagging committee, escalating with consecutive lagging months."""
+
+    class Level(models.TextChoices):
+        ORGANIZATION_MEMBER = "organization_member", "约谈组织委员"
+        DEPUTY_SECRETARY = "deputy_secretary", "约谈党委副书记"
+        PRINCIPAL = "principal", "约谈主要负责人"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待约谈"
+        DONE = "done", "已约谈"
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="interviews")
+    month = models.DateField("落后月份")
+    level = models.CharField("约谈层级", max_length=24, choices=Level.choices)
+    consecutive_lag = models.PositiveSmallIntegerField("连续落后月数")
+    requires_self_analysis = models.BooleanField("须在季度调度会上作剖析发言", default=False)
+    due_on = models.DateField("约谈期限")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    interviewee_name = models.CharField("被约谈人", max_length=40, blank=True)
+    held_on = models.DateField("约谈日期", null=True, blank=True)
+    outcome = models.TextField("约谈情况", blank=True)
+    attachment = models.FileField("附件", upload_to="orglife/interviews/", blank=True)
+    created_at = models.DateTimeField()
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "org_id"]
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="interview_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.month:%Y年%m月} {self.get_level_display()}"

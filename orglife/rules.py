@@ -1,0 +1,137 @@
+"""What a branch owes, and the vote rules (RULES.md §2). Every count here comes from the rule set in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from orglife.models import MeetingRule, MeetingType, RuleSet
+from orglife.periods import MONTH, Period, first_of_month
+from orgs.models import Member, Organization
+
+# Organizations that hold organizational life of their own.
+LIFE_KINDS = (*Organization.BRANCH_KINDS, Organization.Kind.GENERAL_BRANCH)
+
+# Defaults from RULES.md §9, loaded as the first rule set by migration orglife 0002.
+DEFAULT_RULES = [
+    (
+        MeetingType.GENERAL_ASSEMBLY,
+        "quarter",
+        1,
+        MeetingRule.AppliesTo.ALL_BRANCHES,
+        "ZB2018 第十一条（OL-01）",
+    ),
+    (MeetingType.COMMITTEE, "month", 1, MeetingRule.AppliesTo.WITH_COMMITTEE, "ZB2018 第十二条（OL-04）"),
+    (MeetingType.GROUP, "month", 1, MeetingRule.AppliesTo.PER_GROUP, "ZB2018 第十三条（OL-05）"),
+    (
+        MeetingType.LECTURE,
+        "quarter",
+        1,
+        MeetingRule.AppliesTo.ALL_BRANCHES,
+        "无中央统一规定，本地设置（OL-09）",
+    ),
+    (
+        MeetingType.THEME_DAY,
+        "month",
+        1,
+        MeetingRule.AppliesTo.ALL_BRANCHES,
+        "ZB2018 第十六条；JY2019 第十六条（OL-10）",
+    ),
+    (MeetingType.ORG_LIFE, "year", 1, MeetingRule.AppliesTo.ALL_BRANCHES, "ZB2018 第十七条（OL-11）"),
+    (MeetingType.APPRAISAL, "year", 1, MeetingRule.AppliesTo.ALL_BRANCHES, "ZB2018 第十八条（OL-12）"),
+    (MeetingType.TALKS, "year", 1, MeetingRule.AppliesTo.ALL_BRANCHES, "ZB2018 第十九条（OL-13）"),
+]
+
+
+def ruleset_for(month: dt.date) -> RuleSet:
+    """The rule set in force for the month (the latest version effective on or before its first day)."""
+    found = (
+        RuleSet.objects.filter(effective_from__lte=first_of_month(month)).order_by("-effective_from").first()
+    )
+    if found is None:
+        raise RuleSet.DoesNotExist("没有适用于该月份的组织生活规则")
+    return found
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """min_count meetings of meeting_type in period (for a 党小组 when group is set)."""
+
+    meeting_type: str
+    period: Period
+    min_count: int
+    soft: bool
+    group: Organization | None = None
+    source: str = ""
+
+    @property
+    def label(self) -> str:
+        name = MeetingType(self.meeting_type).label
+        return f"{name}（{self.group.display_name}）" if self.group is not None else name
+
+
+def groups_of(org: Organization) -> list[Organization]:
+    return list(org.children.filter(kind=Organization.Kind.GROUP, is_active=True).order_by("path"))
+
+
+def requirements(
+    org: Organization,
+    month: dt.date,
+    *,
+    ruleset: RuleSet | None = None,
+    groups: list[Organization] | None = None,
+) -> list[Requirement]:
+    """Every requirement whose period contains `month`, for this branch."""
+    if org.kind not in LIFE_KINDS:
+        return []
+    ruleset = ruleset or ruleset_for(month)
+    out: list[Requirement] = []
+    for rule in ruleset.rules.all():
+        period = Period.containing(rule.period, month)
+        if rule.applies_to == MeetingRule.AppliesTo.WITH_COMMITTEE and not org.has_committee:
+            continue
+        if rule.applies_to == MeetingRule.AppliesTo.PER_GROUP:
+            for group in groups if groups is not None else groups_of(org):
+                out.append(
+                    Requirement(rule.meeting_type, period, rule.min_count, rule.soft, group, rule.source)
+                )
+            continue
+        out.append(Requirement(rule.meeting_type, period, rule.min_count, rule.soft, None, rule.source))
+    return out
+
+
+def due_in(req: Requirement, month: dt.date) -> bool:
+    """A requirement falls due in the last month of its period (monthly ones every month)."""
+    return req.period.kind == MONTH or req.period.ends_in(month)
+
+
+# Votes (RULES.md OL-03, OL-04, C7): strict "more than half", pass counted against the eligible.
+
+
+def assembly_quorum(*, present: int, eligible: int) -> bool:
+    return eligible > 0 and present * 2 > eligible
+
+
+def assembly_passes(*, yes: int, eligible: int) -> bool:
+    return eligible > 0 and yes * 2 > eligible
+
+
+def committee_quorum(*, present: int, committee_size: int) -> bool:
+    return committee_size > 0 and present * 2 > committee_size
+
+
+def attendance_due(org: Organization) -> list[Member]:
+    """Members due to attend (应到): exempt, lost and suspended members leave the denominator (§2.2, OL-16)."""
+    return list(
+        Member.objects.filter(
+            org=org, status__in=(Member.Status.NORMAL, Member.Status.MOBILE), is_exempt=False
+        ).order_by("id")
+    )
+
+
+def voting_eligible_count(org: Organization) -> int:
+    """Full members due to attend have the vote (Q-01); 预备党员 do not."""
+    return Member.objects.filter(
+        org=org, status__in=(Member.Status.NORMAL, Member.Status.MOBILE), is_exempt=False,
+        category=Member.Category.FULL,
+    ).count()  # fmt: skip
