@@ -243,6 +243,11 @@ class MeetingRecord(models.Model):
     votes_abstain = models.PositiveIntegerField("弃权", null=True, blank=True)
     eligible_voters = models.PositiveIntegerField("应到会有表决权党员", null=True, blank=True)
     present_voters = models.PositiveIntegerField("实到会有表决权党员", null=True, blank=True)
+    # Quorum facts stored at submission (None where the rule does not apply): OL-03 and OL-04.
+    quorum_met = models.BooleanField("达到法定人数", null=True, blank=True)
+    vote_passed = models.BooleanField("表决通过", null=True, blank=True)
+    committee_size = models.PositiveIntegerField("支委会委员数", null=True, blank=True)
+    committee_present = models.PositiveIntegerField("到会委员数", null=True, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
     is_backfill = models.BooleanField("补录", default=False)
     photo_reused = models.BooleanField("照片疑似重复使用", default=False)
