@@ -11,6 +11,8 @@ from orgs.models import Member, Organization, under_path_q
 
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="姓名/身份证号/手机号")
+    # The keyed hash of an ID number or phone, so an exact search never puts the value in a URL.
+    qk = django_filters.CharFilter(method="filter_qk", label="精确查询键")
     org = django_filters.NumberFilter(method="filter_org", label="所在组织（含下级）")
     category = django_filters.ChoiceFilter(
         choices=Member.Category.choices, label="人员类别", empty_label="全部类别"
@@ -42,11 +44,28 @@ class MemberFilter(django_filters.FilterSet):
             return qs.filter(Q(phone_hash=personal.blind_index("phone", value)) | Q(name__contains=value))
         return qs.filter(name__contains=value)
 
+    def filter_qk(self, qs: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(id_number_hash=value) | Q(phone_hash=value))
+
     def filter_org(self, qs: QuerySet[Member], name: str, value: Any) -> QuerySet[Member]:
         path = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
         if path is None:
             return qs.none()
         return qs.filter(under_path_q(path, "org__path"))
+
+
+def sensitive_search_key(value: str) -> str | None:
+    """The qk for a search term that is an ID number or a phone, else None."""
+    value = value.strip()
+    number = idcard.normalize(value)
+    if len(number) == 18 and number[:17].isdigit():
+        return personal.blind_index("id", number)
+    if value.isdigit() and 7 <= len(value) <= 12:
+        return personal.blind_index("phone", value)
+    return None
 
 
 class OrganizationFilter(django_filters.FilterSet):

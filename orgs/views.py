@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import can_write_anywhere, covers, get_for_user, has_any_scope
 from accounts.models import User
 from orgs import selectors, services
-from orgs.filters import MemberFilter, OrganizationFilter
+from orgs.filters import MemberFilter, OrganizationFilter, sensitive_search_key
 from orgs.forms import (
     EndPositionForm,
     MemberForm,
@@ -161,6 +161,16 @@ def problems(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     _require_tree(request)
+    if request.method == "POST":
+        # An ID number or phone typed into the search box arrives by POST (see member_search.js) and
+        # is turned into its keyed hash, so the full value never lands in a URL, a log or history.
+        params = request.POST.copy()
+        params.pop("csrfmiddlewaretoken", None)
+        key = sensitive_search_key(params.get("q", ""))
+        if key is not None:
+            params.pop("q")
+            params["qk"] = key
+        return redirect(f"{request.path}?{params.urlencode()}")
     filterset = MemberFilter(request.GET, queryset=selectors.visible_members(request.user))
     style_filter_form(filterset.form)
     page = _page(request, filterset.qs)

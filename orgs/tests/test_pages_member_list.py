@@ -98,3 +98,28 @@ def test_the_list_page_query_count_does_not_grow_with_members(cast, settings, dj
         make_member(cast.branch_a2, f"周{i}")
     with django_assert_max_num_queries(len(five.captured_queries)):
         assert "周24" in client.get(url, params).content.decode()
+
+
+def test_an_id_number_search_by_post_redirects_to_its_keyed_hash(cast):
+    from orgs import personal
+
+    client = cast.client(cast.dept_admin)
+    number = personal.decrypt(cast.member_a1.id_number_enc)
+    response = client.post(reverse("orgs:member_list"), {"q": number.lower(), "category": "full"})
+    assert response.status_code == 302
+    assert number not in response["Location"] and number.lower() not in response["Location"]
+    assert "qk=" in response["Location"] and "category=full" in response["Location"]
+    html = client.get(response["Location"]).content.decode()
+    assert "李建国" in html and "王0华" not in html and "已按身份证号/手机号精确查询" in html
+
+
+def test_a_phone_search_by_post_finds_the_member(cast):
+    client = cast.client(cast.dept_admin)
+    response = client.post(reverse("orgs:member_list"), {"q": "13700001111"})
+    assert "13700001111" not in response["Location"]
+    assert "赵红梅" in client.get(response["Location"]).content.decode()
+
+
+def test_a_name_search_by_post_stays_a_plain_query(cast):
+    response = cast.client(cast.dept_admin).post(reverse("orgs:member_list"), {"q": "李建国"})
+    assert "qk=" not in response["Location"]
