@@ -181,6 +181,22 @@ SPECTACULAR_SETTINGS = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Messages (notifications outbox). SMS backend: console (logs masked numbers), file (JSON lines, the
+# default) or aliyun (Aliyun SMS through its official SDK; keys from the environment).
+XIANFENG_SMS_BACKEND = env_str("XIANFENG_SMS_BACKEND", "file")
+XIANFENG_SMS_FILE = env_str("XIANFENG_SMS_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
+XIANFENG_SMS_MAX_ATTEMPTS = env_int("XIANFENG_SMS_MAX_ATTEMPTS", 6)
+XIANFENG_SMS_BACKOFF_CAP_MINUTES = env_int("XIANFENG_SMS_BACKOFF_CAP_MINUTES", 60)
+XIANFENG_SMS_CLAIM_MINUTES = env_int("XIANFENG_SMS_CLAIM_MINUTES", 5)
+XIANFENG_ALIYUN_ACCESS_KEY_ID = env_str("XIANFENG_ALIYUN_ACCESS_KEY_ID", "")
+XIANFENG_ALIYUN_ACCESS_KEY_SECRET = env_str("XIANFENG_ALIYUN_ACCESS_KEY_SECRET", "")
+XIANFENG_ALIYUN_SMS_SIGN_NAME = env_str("XIANFENG_ALIYUN_SMS_SIGN_NAME", "先锋智慧党建")
+XIANFENG_ALIYUN_SMS_TEMPLATE_CODE = env_str("XIANFENG_ALIYUN_SMS_TEMPLATE_CODE", "")
+XIANFENG_ALIYUN_SMS_ENDPOINT = env_str("XIANFENG_ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+XIANFENG_ALIYUN_SMS_PROTOCOL = env_str("XIANFENG_ALIYUN_SMS_PROTOCOL", "https")
+# 约谈 (interviews of lagging committees) are due this many days after the month closes.
+XIANFENG_INTERVIEW_DUE_DAYS = env_int("XIANFENG_INTERVIEW_DUE_DAYS", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

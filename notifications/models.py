@@ -34,6 +34,8 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Set with claimed_until by the worker that claimed the row; only that worker may finish it.
+    claim_token = models.CharField(max_length=32, blank=True, default="")
     last_error = models.TextField(blank=True)
     provider_id = models.CharField(max_length=80, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -51,3 +53,22 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient_name or self.phone_masked}"
+
+
+class ScheduledRun(models.Model):
+    """One slot of a scheduled job (e.g. reminders on 2026-10-20): the unique pair lets only one
+    of several schedulers enqueue it."""
+
+    job = models.CharField(max_length=60)
+    run_key = models.CharField(max_length=40)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "定时任务执行记录"
+        verbose_name_plural = "定时任务执行记录"
+        constraints = [models.UniqueConstraint(fields=["job", "run_key"], name="scheduledrun_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.run_key}"

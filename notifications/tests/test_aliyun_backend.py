@@ -1,0 +1,111 @@
+"""The Aliyun SMS backend builds a real SendSmsRequest and calls the official SDK client.
+
+No external network exists here: the client is pointed at a fake endpoint on 127.0.0.1.
+"""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from notifications.backends import AliyunBackend, Sms, SmsError, get_backend
+
+
+class FakeAliyun(BaseHTTPRequestHandler):
+    replies: list[dict] = []
+    seen: list[dict] = []
+
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers.get("content-length") or 0)
+        self.rfile.read(length)
+        query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+        FakeAliyun.seen.append({"query": query, "headers": {k.lower(): v for k, v in self.headers.items()}})
+        out = json.dumps(FakeAliyun.replies.pop(0)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_endpoint():
+    FakeAliyun.seen = []
+    server = HTTPServer(("127.0.0.1", 0), FakeAliyun)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def backend(endpoint="127.0.0.1:9"):
+    return AliyunBackend(access_key_id="test-ak", access_key_secret="test-secret", sign_name="先锋智慧党建",
+                         template_code="SMS_000001", endpoint=endpoint, protocol="http")  # fmt: skip
+
+
+SMS = Sms(
+    phone="13812345678",
+    body="【先锋智慧党建】您支部本月尚未开展：支委会。",
+    dedupe_key="reminder:1:2026-10:20:5:sms",
+)
+
+
+def test_the_request_carries_number_sign_template_and_content():
+    from alibabacloud_dysmsapi20170525.models import SendSmsRequest
+
+    request = backend().build_request(SMS)
+    assert isinstance(request, SendSmsRequest)
+    assert request.phone_numbers == "13812345678"
+    assert request.sign_name == "先锋智慧党建"
+    assert request.template_code == "SMS_000001"
+    assert json.loads(request.template_param) == {"content": "您支部本月尚未开展：支委会。"}
+    assert request.out_id == "reminder:1:2026-10:20:5:sms"
+
+
+def test_the_client_is_the_official_sdk_client_configured_from_settings(settings):
+    from alibabacloud_dysmsapi20170525.client import Client
+
+    settings.XIANFENG_SMS_BACKEND = "aliyun"
+    settings.XIANFENG_ALIYUN_ACCESS_KEY_ID = "ak-from-env"
+    settings.XIANFENG_ALIYUN_SMS_ENDPOINT = "dysmsapi.aliyuncs.com"
+    chosen = get_backend()
+    assert isinstance(chosen, AliyunBackend)
+    assert chosen.access_key_id == "ak-from-env"
+    assert isinstance(chosen.client(), Client)
+
+
+def test_a_send_goes_through_the_sdk_to_the_endpoint(fake_endpoint):
+    FakeAliyun.replies = [{"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "r1"}]
+    assert backend(fake_endpoint).send(SMS) == "900619746936498440^0"
+    (seen,) = FakeAliyun.seen
+    query, headers = seen["query"], seen["headers"]
+    assert headers["x-acs-action"] == "SendSms"
+    assert headers["x-acs-version"] == "2017-05-25"
+    assert "Credential=test-ak" in headers["authorization"]  # signed with the configured key
+    assert query["PhoneNumbers"] == "13812345678"
+    assert query["SignName"] == "先锋智慧党建"
+    assert query["TemplateCode"] == "SMS_000001"
+    assert json.loads(query["TemplateParam"]) == {"content": "您支部本月尚未开展：支委会。"}
+
+
+def test_a_refusal_by_the_platform_is_a_retryable_error(fake_endpoint):
+    FakeAliyun.replies = [{"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发流控", "RequestId": "r2"}]
+    with pytest.raises(SmsError, match="BUSINESS_LIMIT_CONTROL"):
+        backend(fake_endpoint).send(SMS)
+
+
+def test_an_unreachable_platform_is_a_retryable_error():
+    with pytest.raises(SmsError):
+        backend("127.0.0.1:9").send(SMS)  # nothing listens on the discard port
+
+
+def test_missing_keys_are_reported_without_calling_out(settings):
+    settings.XIANFENG_ALIYUN_ACCESS_KEY_ID = ""
+    with pytest.raises(SmsError, match="未配置"):
+        AliyunBackend(access_key_secret="x", template_code="y").send(SMS)

@@ -1,0 +1,70 @@
+"""The scheduler enqueues each job once per slot, by Asia/Shanghai time, even with several schedulers."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from notifications import scheduler
+from notifications.models import ScheduledRun
+
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
+def jobs(slots):
+    return sorted(s.job for s in slots)
+
+
+@pytest.mark.django_db
+def test_delivery_is_due_every_minute_and_reminders_from_nine_on_a_reminder_day():
+    assert jobs(scheduler.due_slots(dt.datetime(2026, 10, 20, 8, 59, tzinfo=SH))) == ["deliver_messages"]
+    slots = scheduler.due_slots(dt.datetime(2026, 10, 20, 9, 0, tzinfo=SH))
+    assert jobs(slots) == ["deliver_messages", "orglife_reminders"]
+    assert [s.args for s in slots if s.job == "orglife_reminders"] == [("2026-10-20",)]
+    assert jobs(scheduler.due_slots(dt.datetime(2026, 10, 21, 9, 0, tzinfo=SH))) == ["deliver_messages"]
+
+
+@pytest.mark.django_db
+def test_the_month_close_is_due_from_one_oclock_on_the_first_for_the_previous_month():
+    assert "orglife_close_month" not in jobs(scheduler.due_slots(dt.datetime(2026, 11, 1, 0, 59, tzinfo=SH)))
+    (slot,) = [
+        s
+        for s in scheduler.due_slots(dt.datetime(2026, 11, 1, 1, 0, tzinfo=SH))
+        if s.job == "orglife_close_month"
+    ]
+    assert slot.args == ("2026-10",)
+
+
+@pytest.mark.django_db
+def test_local_time_decides_not_utc():
+    # 2026-10-20 01:00 UTC is 09:00 in Shanghai.
+    assert "orglife_reminders" in jobs(scheduler.due_slots(dt.datetime(2026, 10, 20, 1, 0, tzinfo=dt.UTC)))
+
+
+@pytest.mark.django_db
+def test_two_schedulers_enqueue_a_slot_only_once():
+    now = dt.datetime(2026, 10, 20, 9, 5, tzinfo=SH)
+    first = scheduler.tick(now)
+    second = scheduler.tick(now)  # another scheduler, same minute
+    assert jobs(first) == ["deliver_messages", "orglife_reminders"]
+    assert second == []
+    assert DBTaskResult.objects.filter(task_path="orglife.tasks_ops.send_reminders_task").count() == 1
+    assert ScheduledRun.objects.filter(job="orglife_reminders", run_key="2026-10-20").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_slot_already_claimed_is_not_enqueued_again_even_without_the_precheck():
+    now = dt.datetime(2026, 11, 1, 1, 0, tzinfo=SH)
+    slot = scheduler.Slot(
+        "orglife_close_month", "2026-10", "orglife.tasks_ops.close_month_task", ("2026-10",)
+    )
+    assert scheduler.enqueue_slot(slot, now) is True
+    assert scheduler.enqueue_slot(slot, now) is False
+    assert DBTaskResult.objects.filter(task_path="orglife.tasks_ops.close_month_task").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_run_scheduler_command_runs_one_round():
+    call_command("run_scheduler", "--once")
+    assert ScheduledRun.objects.filter(job="deliver_messages").count() == 1
