@@ -179,6 +179,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# 学习积分 defaults, used where no catalogue version sets its own (a version's values take precedence).
+POINTS_PASS_MARK = env_int("XIANFENG_POINTS_PASS_MARK", 60)
+POINTS_OBJECTION_DAYS = env_int("XIANFENG_POINTS_OBJECTION_DAYS", 7)
+POINTS_COMMENDATION_TOP = env_int("XIANFENG_POINTS_COMMENDATION_TOP", 10)
+# A TrueType/OpenType font with Chinese glyphs for the 一人一档 PDF (.ttc: Simplified Chinese face is used).
+POINTS_PDF_FONT = env_str("XIANFENG_PDF_FONT", "")
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Messages (notifications outbox). SMS backend: console (logs masked numbers), file (JSON lines, the

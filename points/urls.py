@@ -1,2 +1,41 @@
+from django.urls import path
+
+from points.views import catalogue, cycles, declarations, ledger
+
 app_name = "points"
-urlpatterns: list = []
+urlpatterns = [
+    path("", declarations.home, name="home"),
+    path("declare/", declarations.declare, name="declare"),
+    path("record/", declarations.record, name="record"),
+    path("declarations/", declarations.declaration_list, name="declaration_list"),
+    path("declarations/<int:pk>/", declarations.declaration_detail, name="declaration_detail"),
+    path("declarations/<int:pk>/verify/", declarations.verify, name="verify"),
+    path("declarations/<int:pk>/reject/", declarations.reject, name="reject"),
+    path("declarations/<int:pk>/resubmit/", declarations.resubmit, name="resubmit"),
+    path("declarations/<int:pk>/evidence/", declarations.evidence, name="evidence"),
+    path("ledger/", ledger.ledger, name="ledger"),
+    path("entries/<int:pk>/correct/", ledger.correct, name="correct"),
+    path("members/<int:pk>/", ledger.member_file, name="member_file"),
+    path("members/<int:pk>/file.pdf", ledger.member_file_pdf, name="member_file_pdf"),
+    path("members/<int:pk>/interview/", ledger.interview_create, name="interview_create"),
+    path("ranking/", ledger.ranking, name="ranking"),
+    path("interviews/", ledger.interviews, name="interviews"),
+    path("commendations/", ledger.commendations, name="commendations"),
+    path("weekly/", ledger.weekly, name="weekly"),
+    path("reviews/", cycles.review_list, name="review_list"),
+    path("reviews/<int:branch_pk>/<int:year>/<int:quarter>/", cycles.review_detail, name="review_detail"),
+    path("notices/", cycles.notice_list, name="notice_list"),
+    path("notices/new/", cycles.notice_create, name="notice_create"),
+    path("notices/<int:pk>/", cycles.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/objections/", cycles.objection_create, name="objection_create"),
+    path("objections/<int:pk>/answer/", cycles.objection_answer, name="objection_answer"),
+    path("catalogue/", catalogue.catalogue_list, name="catalogue_list"),
+    path("catalogue/new/", catalogue.catalogue_create, name="catalogue_create"),
+    path("versions/<int:pk>/", catalogue.version_detail, name="version_detail"),
+    path("versions/<int:pk>/new/", catalogue.version_new, name="version_new"),
+    path("versions/<int:pk>/edit/", catalogue.version_edit, name="version_edit"),
+    path("versions/<int:pk>/publish/", catalogue.version_publish, name="version_publish"),
+    path("versions/<int:pk>/rules/new/", catalogue.rule_edit, name="rule_create"),
+    path("versions/<int:pk>/rules/<int:rule_pk>/", catalogue.rule_edit, name="rule_edit"),
+    path("versions/<int:pk>/rules/<int:rule_pk>/delete/", catalogue.rule_delete, name="rule_delete"),
+]

@@ -1,0 +1,204 @@
+"""Demo data for the points ledger: the 宿松 catalogue (seed 003) and a year of plausible entries.
+
+`generate_points_demo(seed, scale)` is deterministic for a seed. It puts the catalogue on the top
+organization, publishes two versions (the second raises 撰写学习心得 from 2 to 3 points from 1 July, so
+versioning shows), then bulk-inserts entries for a fraction of the active members with caps applied
+in memory, plus declarations in every state for the first branches and a quarterly review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from orgs.models import Member, Organization
+from points.models import (
+    Block,
+    Catalogue,
+    Declaration,
+    DeclarationEvent,
+    LedgerEntry,
+    PointRule,
+    QuarterReview,
+    RuleVersion,
+)
+from points.services.ledger import Usage
+
+DOCUMENT = "《部机关“学经济、提能力、促发展”党员积分制管理考评办法》（宿松县委组织部）"
+BLOCKS = [
+    ("basic", "基础分", Decimal("50")),
+    ("task", "任务分", Decimal("30")),
+    ("reward", "奖励分", Decimal("20")),
+]
+E = PointRule.Evidence
+D = Decimal
+# code, block, name, points, evidence, week cap, month cap, year cap, declarable, automatic, commendable
+ITEMS: list[tuple[str, str, str, Decimal, str, Any, Any, Any, bool, bool, bool]] = [
+    ("orglife_attendance", "basic", "参加组织生活（出勤）", D("1"), E.LINK, None, D("4"), None, False, True, False),
+    ("theory_study", "basic", "参加集中理论学习", D("2"), E.TEXT, D("2"), None, None, True, False, False),
+    ("reading_club", "basic", "参加读书会", D("2"), E.TEXT, None, D("4"), None, True, False, False),
+    ("economy_lecture", "basic", "参加经济讲堂", D("2"), E.TEXT, None, D("4"), None, True, False, False),
+    ("site_visit", "basic", "参观见学", D("3"), E.PHOTO, None, None, D("12"), True, False, False),
+    ("study_notes", "task", "撰写学习心得", D("2"), E.TEXT, None, D("4"), None, True, False, False),
+    ("special_training", "task", "参加专题培训班", D("5"), E.FILE, None, None, D("15"), True, False, False),
+    ("micro_lecture", "task", "参与“经济微课堂”授课", D("5"), E.TEXT, None, None, D("15"), True, False, False),
+    ("theme_day", "task", "组织开展专题“主题党日”活动", D("3"), E.TEXT, None, D("3"), None, True, False, False),
+    ("quiz_pass", "task", "参加答题活动并通过", D("1"), E.LINK, None, D("2"), None, False, True, False),
+    ("video_watched", "task", "观看必看党员教育片", D("1"), E.LINK, None, D("2"), None, False, True, False),
+    ("frontline_practice", "reward", "到先发地区、双招双引、重点工作等一线实践锻炼", D("5"), E.FILE, None, None,
+     D("10"), True, False, False),
+    ("journal_article", "reward", "在重要刊物发表相关文章", D("5"), E.LINK, None, None, None, True, False, True),
+    ("bulletin_adopted", "reward", "报送信息被《组工信息》采用", D("2"), E.LINK, None, None, D("10"), False, True,
+     False),
+]  # fmt: skip
+SHARE = {"tiny": 1.0, "county": 0.3, "city": 0.1, "province": 0.02}
+# Relative frequency of each declarable or automatic item in the generated year.
+WEIGHTS = {
+    "orglife_attendance": 10, "theory_study": 14, "reading_club": 5, "economy_lecture": 5, "site_visit": 2,
+    "study_notes": 6, "special_training": 1, "micro_lecture": 1, "theme_day": 3, "quiz_pass": 4,
+    "video_watched": 4, "frontline_practice": 1, "journal_article": 0.2, "bulletin_adopted": 1,
+}  # fmt: skip
+
+
+def build_catalogue(org: Organization, *, year: int, actor: Any = None) -> Catalogue:
+    """The 宿松 catalogue with a first version from 1 January and a second from 1 July (published)."""
+    catalogue = Catalogue.objects.create(
+        org=org, name="学习积分制（学经济、提能力、促发展）", document=DOCUMENT
+    )
+    now = timezone.now()
+    for number, start, note in (
+        (1, dt.date(year, 1, 1), "首版"),
+        (2, dt.date(year, 7, 1), "撰写学习心得调整为3分/篇"),
+    ):
+        version = RuleVersion.objects.create(
+            catalogue=catalogue, number=number, effective_from=start, note=note,
+            status=RuleVersion.Status.PUBLISHED, published_at=now, created_by=actor,
+        )  # fmt: skip
+        blocks = {code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
+                  for i, (code, name, cap) in enumerate(BLOCKS)}  # fmt: skip
+        rules = []
+        for i, (code, block, name, pts, ev, wk, mo, yr, declarable, auto, commend) in enumerate(ITEMS):
+            if number == 2 and code == "study_notes":
+                pts = D("3")
+            rules.append(PointRule(
+                version=version, block=blocks[block], code=code, name=name, points=pts, evidence=ev, week_cap=wk,
+                month_cap=mo, year_cap=yr, declarable=declarable, automatic=auto, commendable=commend, order=i,
+            ))  # fmt: skip
+        PointRule.objects.bulk_create(rules)
+    return catalogue
+
+
+@dataclass
+class PointsDemoStats:
+    entries: int = 0
+    declarations: int = 0
+    members: int = 0
+    seconds: float = 0.0
+
+
+def _rules_by_version(catalogue: Catalogue) -> list[tuple[dt.date, dict[str, PointRule]]]:
+    out = []
+    for v in catalogue.versions.order_by("-effective_from"):
+        out.append((v.effective_from, {r.code: r for r in v.rules.select_related("block")}))
+    return out
+
+
+def generate_points_demo(
+    seed: int, scale: str, *, today: dt.date | None = None, batch: int = 5000
+) -> PointsDemoStats:
+    """Create the catalogue and a year of entries; does nothing if a catalogue already exists."""
+    started = time.perf_counter()
+    stats = PointsDemoStats()
+    root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    if root is None or Catalogue.objects.exists():
+        return stats
+    rng = random.Random(seed * 7919 + 4)
+    today = today or timezone.localdate()
+    year = today.year
+    with transaction.atomic():
+        catalogue = build_catalogue(root, year=year)
+    versions = _rules_by_version(catalogue)
+    codes = list(WEIGHTS)
+    weights = [WEIGHTS[c] for c in codes]
+    span = (today - dt.date(year, 1, 1)).days
+    share = SHARE.get(scale, 0.1)
+    members = Member.objects.filter(status=Member.Status.NORMAL, is_exempt=False).order_by("pk")
+    buffer: list[LedgerEntry] = []
+    now = timezone.now()
+    ids_and_orgs = members.values_list("pk", "org_id").iterator(chunk_size=10000)
+    for member_id, org_id in ids_and_orgs:
+        if rng.random() >= share:
+            continue
+        stats.members += 1
+        usage = Usage([], [])
+        # Most members land between 40 and 100 points; some stay under the pass mark.
+        count = max(3, int(rng.gauss(34, 12)))
+        days = sorted(dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(span + 1)) for _ in range(count))
+        for day in days:
+            code = rng.choices(codes, weights)[0]
+            rules = next(r for start, r in versions if start <= day)
+            rule = rules[code]
+            granted, reason = usage.grant(member_id, rule, day, rule.points)
+            auto = rule.automatic
+            buffer.append(LedgerEntry(
+                member_id=member_id, org_id=org_id, rule=rule, item_code=code, block_code=rule.block.code,
+                occurred_on=day, points=granted, capped_from=rule.points if reason else None,
+                capped_reason=reason[:200], source_type=LedgerEntry.Source.DEMO,
+                source_id=f"{'auto' if auto else 'decl'}-{member_id}-{len(buffer)}", created_at=now,
+            ))  # fmt: skip
+        if len(buffer) >= batch:
+            LedgerEntry.objects.bulk_create(buffer, batch_size=batch)
+            stats.entries += len(buffer)
+            buffer = []
+    if buffer:
+        LedgerEntry.objects.bulk_create(buffer, batch_size=batch)
+        stats.entries += len(buffer)
+    stats.declarations = _demo_declarations(rng, versions, today)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _demo_declarations(
+    rng: random.Random, versions: list[tuple[dt.date, dict[str, PointRule]]], today: dt.date
+) -> int:
+    """Declarations in every state for the first few branches, and Q1–Q3 reviews where a user exists."""
+    from accounts.models import User
+
+    branches = list(Organization.objects.branches().order_by("path")[:5])
+    declarer = (
+        User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.order_by("pk").first()
+    )
+    if declarer is None:
+        declarer = User.objects.create(username="points_demo", is_active=False)
+    rows: list[Declaration] = []
+    states = [Declaration.Status.DECLARED, Declaration.Status.RECORDED, Declaration.Status.REJECTED]
+    for branch in branches:
+        for member in Member.objects.filter(org=branch, status=Member.Status.NORMAL).order_by("pk")[:6]:
+            for _ in range(2):
+                day = today - dt.timedelta(days=rng.randrange(1, 40))
+                rules = next(r for start, r in versions if start <= day)
+                rule = rules[rng.choice(["theory_study", "reading_club", "study_notes", "economy_lecture"])]
+                status = rng.choice(states)
+                rows.append(Declaration(
+                    member=member, org=branch, rule=rule, occurred_on=day, status=status, declared_by=declarer,
+                    description=f"{day:%m月%d日}{rule.name}，认真学习并作交流发言。",
+                    reject_reason="请补充学习内容和时长" if status == Declaration.Status.REJECTED else "",
+                ))  # fmt: skip
+    Declaration.objects.bulk_create(rows)
+    DeclarationEvent.objects.bulk_create([DeclarationEvent(declaration=d, action="declared") for d in rows])
+    reviewer = declarer if declarer.is_active else None
+    if reviewer is not None:
+        now = timezone.now()
+        QuarterReview.objects.bulk_create([
+            QuarterReview(branch=b, year=today.year, quarter=q, confirmed_by=reviewer, confirmed_at=now,
+                          remarks="本季度学习积分已审定，整体情况良好。")
+            for b in branches for q in range(1, (today.month - 1) // 3 + 1)
+        ])  # fmt: skip
+    return len(rows)

@@ -1,0 +1,123 @@
+"""一人一档 as a printable PDF (fpdf2, pure Python). Chinese needs a CJK font file: XIANFENG_PDF_FONT,
+or one of the usual system locations (Debian's fonts-noto-cjk, WenQuanYi, Droid fallback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from fpdf import FPDF
+
+from points.selectors import MemberFile
+
+FONT_CANDIDATES = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+]
+# In Noto CJK collections face 2 is Simplified Chinese; other collections use their first face.
+NOTO_SC_INDEX = 2
+
+
+class FontMissing(Exception):
+    """No font with Chinese glyphs was found; the message says how to install one."""
+
+
+def find_font() -> Path:
+    configured = getattr(settings, "POINTS_PDF_FONT", "")
+    for candidate in [configured] if configured else FONT_CANDIDATES:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise FontMissing(
+        "生成PDF需要中文字体，但服务器上未找到。请安装中文字体（如 Debian/Ubuntu：apt-get install fonts-noto-cjk），"
+        "或设置环境变量 XIANFENG_PDF_FONT 指向一个 .ttf/.otf/.ttc 中文字体文件。"
+    )
+
+
+class _Doc(FPDF):
+    def __init__(self, font: Path, title: str) -> None:
+        super().__init__(format="A4")
+        index = NOTO_SC_INDEX if "NotoS" in font.name and font.suffix == ".ttc" else 0
+        self.add_font("cjk", "", str(font), collection_font_number=index)
+        bold = font.with_name(font.name.replace("Regular", "Bold"))
+        self.add_font("cjk", "B", str(bold if bold.is_file() else font), collection_font_number=index)
+        self.doc_title = title
+        self.set_auto_page_break(True, margin=15)
+        self.set_title(title)
+
+    def header(self) -> None:
+        self.set_font("cjk", size=9)
+        self.set_text_color(160, 16, 22)
+        self.cell(0, 6, "先锋智慧党建 · 学习积分制", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("cjk", size=8)
+        self.cell(0, 6, f"{self.doc_title}　第 {self.page_no()} 页", align="C")
+
+
+def member_file_pdf(file: MemberFile) -> bytes:
+    m = file.member
+    doc = _Doc(find_font(), f"{m.name} {file.year}年度学习积分档案")
+    doc.add_page()
+    doc.set_font("cjk", size=16)
+    doc.cell(0, 10, f"学习积分“一人一档” · {file.year}年度", new_x="LMARGIN", new_y="NEXT", align="C")
+    doc.set_font("cjk", size=10)
+    t = file.thresholds
+    lines = [
+        f"姓名：{m.name}　　所在党组织：{m.org.name}　　人员类别：{m.get_category_display()}",
+        f"年度积分：{file.total} 分　　合格分：{t.pass_mark} 分　　"
+        + ("低于合格分：列入约谈名单，取消当年评优评先资格" if file.below_pass else "达到合格分"),
+    ]
+    if t.version is not None:
+        lines.append(f"依据：{t.version.catalogue.document}（第{t.version.number}版）")
+    if file.interview:
+        lines.append(
+            f"约谈：{file.interview.held_on:%Y-%m-%d}，约谈人 {file.interview.interviewer}。{file.interview.notes}"
+        )
+    for line in lines:
+        doc.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    widths = (24, 62, 16, 88)
+    for block in file.blocks:
+        doc.set_font("cjk", size=12)
+        cap = f"（上限 {block.cap} 分）" if block.cap is not None else ""
+        doc.cell(0, 8, f"{block.name}：{block.points} 分{cap}", new_x="LMARGIN", new_y="NEXT")
+        doc.set_font("cjk", size=9)
+        if not block.items:
+            doc.cell(0, 6, "本年度暂无记录", new_x="LMARGIN", new_y="NEXT")
+            continue
+        with doc.table(
+            col_widths=widths, text_align=("LEFT", "LEFT", "RIGHT", "LEFT"), line_height=5
+        ) as table:
+            table.row(["日期", "项目", "分值", "来源 / 佐证 / 说明"])
+            for item in block.items.values():
+                for e in item.entries:
+                    detail = [e.source_label]
+                    if e.declaration_id and e.declaration:
+                        detail.append(e.declaration.description[:60])
+                    if e.capped_reason:
+                        detail.append(f"封顶：{e.capped_reason}")
+                    if e.note:
+                        detail.append(e.note)
+                    table.row(
+                        [
+                            f"{e.occurred_on:%Y-%m-%d}",
+                            item.name,
+                            str(e.points),
+                            "；".join(d for d in detail if d),
+                        ]
+                    )
+        doc.ln(2)
+    doc.set_font("cjk", size=12)
+    doc.cell(0, 8, f"组织生活出勤：{len(file.attendance)} 次", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("cjk", size=9)
+    doc.multi_cell(0, 5, "学习时长、答题成绩：相关模块上线后在此显示。", new_x="LMARGIN", new_y="NEXT")
+    return bytes(doc.output())

@@ -1,0 +1,295 @@
+"""Reads spanning several models: annual totals and ranking, the below-pass list, commendations, weekly
+statistics, the quarterly report and one member's file (一人一档)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncWeek
+
+from orgs.models import Member, Organization
+from points.models import (
+    Block,
+    Catalogue,
+    Declaration,
+    Interview,
+    LedgerEntry,
+    PointRule,
+    QuarterReview,
+    RuleVersion,
+)
+from points.periods import month_bounds, quarter_bounds, year_bounds
+
+ZERO = Decimal("0")
+DEC = DecimalField(max_digits=9, decimal_places=1)
+
+
+@dataclass
+class Thresholds:
+    """What a year is judged by: from the catalogue version in force at year end, else from settings."""
+
+    pass_mark: Decimal
+    objection_days: int
+    commendation_top: int
+    version: RuleVersion | None = None
+
+
+def thresholds(org: Organization | None, day: dt.date) -> Thresholds:
+    catalogue = (
+        Catalogue.objects.for_org(org) if org is not None else Catalogue.objects.order_by("org__path").first()
+    )
+    version = catalogue.version_on(day) if catalogue else None
+    if version is None:
+        return Thresholds(Decimal(settings.POINTS_PASS_MARK), settings.POINTS_OBJECTION_DAYS,
+                          settings.POINTS_COMMENDATION_TOP)  # fmt: skip
+    return Thresholds(version.pass_mark, version.objection_days, version.commendation_top, version)
+
+
+def blocks_for(org: Organization | None, day: dt.date) -> list[Block]:
+    t = thresholds(org, day)
+    return list(t.version.blocks.all()) if t.version else []
+
+
+def annual_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
+    """Members with `total` = the sum of their entries dated in the year (0 without entries), best first.
+
+    The year condition sits in the JOIN (FilteredRelation), so this is the plain LEFT JOIN … GROUP BY a
+    hand-written aggregate would be.
+    """
+    start, end = year_bounds(year)
+    return (
+        members.annotate(yr=FilteredRelation("point_entries", condition=Q(point_entries__occurred_on__range=(start, end))))
+        .annotate(total=Coalesce(Sum("yr__points"), Value(ZERO), output_field=DEC))
+        .order_by("-total", "pk")
+    )  # fmt: skip
+
+
+def below_pass(members: QuerySet[Member], year: int, pass_mark: Decimal) -> QuerySet[Member]:
+    """约谈名单: annual total strictly below the pass mark (59.5 is below 60; 60 is not)."""
+    interviewed = Interview.objects.filter(member=OuterRef("pk"), year=year)
+    return (
+        annual_totals(members, year)
+        .filter(total__lt=pass_mark)  # type: ignore[misc]
+        .annotate(interviewed=Exists(interviewed))
+        .order_by("total", "pk")
+    )
+
+
+def commendations(members: QuerySet[Member], year: int, top: int) -> list[tuple[Member, str]]:
+    """表扬名单: the top scorers, and members with an entry from a commendable item (重要刊物发表文章)."""
+    start, end = year_bounds(year)
+    ranked = [m for m in annual_totals(members, year)[:top] if m.total > 0]  # type: ignore[attr-defined]
+    out = [(m, f"年度积分第{i}名") for i, m in enumerate(ranked, 1)]
+    seen = {m.pk for m in ranked}
+    published = (
+        LedgerEntry.objects.live()
+        .filter(member__in=members, occurred_on__range=(start, end), rule__commendable=True, points__gt=0)
+        .values_list("member_id", "rule__name")
+        .order_by("member_id")
+    )
+    reasons: dict[int, set[str]] = defaultdict(set)
+    for member_id, name in published:
+        reasons[member_id].add(name)
+    extra = annual_totals(members.filter(pk__in=reasons.keys()).exclude(pk__in=seen), year)
+    out += [(m, "、".join(sorted(reasons[m.pk]))) for m in extra]
+    return out
+
+
+def block_totals(member_ids: list[int], year: int) -> dict[int, dict[str, Decimal]]:
+    start, end = year_bounds(year)
+    rows = (
+        LedgerEntry.objects.filter(member_id__in=member_ids, occurred_on__range=(start, end))
+        .values_list("member_id", "block_code")
+        .annotate(points=Sum("points"))
+        .order_by()
+    )
+    out: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for member_id, block_code, points in rows:
+        out[member_id][block_code] = points
+    return out
+
+
+def weekly_stats(entries: QuerySet[LedgerEntry], year: int) -> list[dict[str, Any]]:
+    """每周统计: points and entries per ISO week of the year."""
+    start, end = year_bounds(year)
+    return list(
+        entries.filter(occurred_on__range=(start, end))
+        .annotate(week=TruncWeek("occurred_on"))
+        .values("week")
+        .annotate(points=Sum("points"), entries=Count("pk"), members=Count("member_id", distinct=True))
+        .order_by("-week")  # type: ignore[arg-type]
+    )
+
+
+def month_lines(org: Organization, year: int, month: int) -> list[dict[str, Any]]:
+    """A month's points per member of an organization's subtree, for the monthly notice."""
+    start, end = month_bounds(year, month)
+    members = Member.objects.under(org).active()
+    ystart = dt.date(year, 1, 1)
+    sums = (
+        LedgerEntry.objects.filter(member__in=members, occurred_on__range=(ystart, end))
+        .values("member_id")
+        .annotate(
+            year_points=Sum("points"),
+            month_points=Coalesce(
+                Sum("points", filter=Q(occurred_on__gte=start)), Value(ZERO), output_field=DEC
+            ),
+        )
+        .order_by()
+    )
+    pending = (
+        Declaration.objects.filter(member__in=members, occurred_on__range=(start, end),
+                                   status=Declaration.Status.RECORDED)
+        .values("member_id").annotate(points=Sum("rule__points")).order_by()
+    )  # fmt: skip
+    by_member: dict[int, dict[str, Any]] = {}
+    row: Any
+    for row in sums:
+        by_member[row["member_id"]] = {"year_points": row["year_points"], "month_points": row["month_points"]}
+    for row in pending:
+        by_member.setdefault(row["member_id"], {"year_points": ZERO, "month_points": ZERO})["pending"] = row[
+            "points"
+        ]
+    ids = list(members.values_list("pk", flat=True))
+    out = []
+    for member_id in ids:
+        got = by_member.get(member_id, {"year_points": ZERO, "month_points": ZERO})
+        out.append({"member_id": member_id, "year_points": got["year_points"], "month_points": got["month_points"],
+                    "pending_points": got.get("pending", ZERO)})  # fmt: skip
+    return out
+
+
+@dataclass
+class QuarterRow:
+    member: Member
+    recorded: Decimal = ZERO
+    recorded_count: int = 0
+    waiting: int = 0
+    confirmed: Decimal = ZERO
+    automatic: Decimal = ZERO
+
+
+def quarter_report(branch: Organization, year: int, quarter: int) -> list[QuarterRow]:
+    """每季度讲评: per member, what awaits review, what is confirmed and what came in automatically."""
+    start, end = quarter_bounds(year, quarter)
+    rows = {m.pk: QuarterRow(m) for m in Member.objects.filter(org=branch).active().order_by("pk")}
+    decls = Declaration.objects.filter(org=branch, occurred_on__range=(start, end)).select_related(
+        "rule", "member"
+    )
+    for d in decls:
+        row = rows.setdefault(d.member_id, QuarterRow(d.member))
+        if d.status == Declaration.Status.RECORDED:
+            row.recorded += d.rule.points
+            row.recorded_count += 1
+        elif d.status == Declaration.Status.DECLARED:
+            row.waiting += 1
+    entries = (
+        LedgerEntry.objects.filter(member_id__in=rows.keys(), occurred_on__range=(start, end))
+        .values_list("member_id", "source_type")
+        .annotate(points=Sum("points"))
+        .order_by()
+    )
+    for member_id, source, points in entries:
+        if source == LedgerEntry.Source.DECLARATION:
+            rows[member_id].confirmed += points
+        else:
+            rows[member_id].automatic += points
+    return sorted(rows.values(), key=lambda r: (-(r.confirmed + r.automatic + r.recorded), r.member.pk))
+
+
+def review_of(branch: Organization, year: int, quarter: int) -> QuarterReview | None:
+    return (
+        QuarterReview.objects.filter(branch=branch, year=year, quarter=quarter)
+        .select_related("confirmed_by")
+        .first()
+    )
+
+
+@dataclass
+class ItemLine:
+    name: str
+    code: str
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+    @property
+    def points(self) -> Decimal:
+        return sum((e.points for e in self.entries), ZERO)
+
+
+@dataclass
+class BlockLine:
+    code: str
+    name: str
+    cap: Decimal | None
+    items: dict[str, ItemLine] = field(default_factory=dict)
+
+    @property
+    def points(self) -> Decimal:
+        return sum((i.points for i in self.items.values()), ZERO)
+
+
+@dataclass
+class MemberFile:
+    """一人一档: a member's year by block and item with evidence, plus attendance and what is pending."""
+
+    member: Member
+    year: int
+    blocks: list[BlockLine]
+    total: Decimal
+    thresholds: Thresholds
+    attendance: list[LedgerEntry]
+    pending: list[Declaration]
+    interview: Interview | None
+
+    @property
+    def below_pass(self) -> bool:
+        return self.total < self.thresholds.pass_mark
+
+    @property
+    def entry_count(self) -> int:
+        return sum(len(i.entries) for b in self.blocks for i in b.items.values())
+
+
+def member_file(member: Member, year: int) -> MemberFile:
+    start, end = year_bounds(year)
+    t = thresholds(member.org, end)
+    blocks: dict[str, BlockLine] = {}
+    if t.version:
+        for b in t.version.blocks.all():
+            blocks[b.code] = BlockLine(b.code, b.name, b.cap)
+    entries = (
+        LedgerEntry.objects.filter(member=member, occurred_on__range=(start, end))
+        .select_related("rule", "rule__block", "rule__version", "declaration", "recorded_by", "reviewed_by")
+        .order_by("occurred_on", "pk")
+    )
+    attendance = []
+    for e in entries:
+        block = blocks.setdefault(e.block_code, BlockLine(e.block_code, e.rule.block.name, None))
+        item = block.items.setdefault(e.item_code, ItemLine(e.rule.name, e.item_code))
+        item.entries.append(e)
+        if e.source_type == LedgerEntry.Source.ORGLIFE:
+            attendance.append(e)
+    total = sum((b.points for b in blocks.values()), ZERO)
+    pending = list(
+        Declaration.objects.filter(member=member, occurred_on__range=(start, end))
+        .filter(
+            status__in=[Declaration.Status.DECLARED, Declaration.Status.RECORDED, Declaration.Status.REJECTED]
+        )
+        .select_related("rule")
+    )
+    interview = Interview.objects.filter(member=member, year=year).first()
+    return MemberFile(member, year, list(blocks.values()), total, t, attendance, pending, interview)
+
+
+def current_rules(org: Organization, day: dt.date) -> list[PointRule]:
+    """Items a member of `org` can declare on `day`."""
+    t = thresholds(org, day)
+    if t.version is None:
+        return []
+    return [r for r in t.version.rules.select_related("block").filter(declarable=True) if r.active_on(day)]

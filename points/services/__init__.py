@@ -1,0 +1,34 @@
+"""Every write of the points ledger. Pages, the API, tasks and other apps (orglife) call these."""
+
+from points.services.catalogue import (
+    create_catalogue,
+    delete_rule,
+    publish_version,
+    save_block,
+    save_rule,
+    start_version,
+    update_version,
+)
+from points.services.cycles import answer_objection, publish_notice, raise_objection, record_interview
+from points.services.declarations import (
+    confirm_quarter,
+    declare,
+    reject_declaration,
+    resubmit_declaration,
+    verify_declaration,
+)
+from points.services.ledger import (
+    AutomaticAward,
+    RuleBook,
+    award_automatic,
+    award_automatic_batch,
+    correct_entry,
+    reverse_automatic,
+)
+
+__all__ = [
+    "AutomaticAward", "RuleBook", "answer_objection", "award_automatic", "award_automatic_batch",
+    "confirm_quarter", "correct_entry", "create_catalogue", "declare", "delete_rule", "publish_notice",
+    "publish_version", "raise_objection", "record_interview", "reject_declaration", "resubmit_declaration",
+    "reverse_automatic", "save_block", "save_rule", "start_version", "update_version", "verify_declaration",
+]  # fmt: skip

@@ -1,0 +1,112 @@
+"""The cycles around the ledger: monthly notices with objections, and interviews below the pass mark."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from orgs.models import Member, Organization
+from points import selectors
+from points.models import Interview, MonthlyNotice, NoticeLine, Objection
+from points.periods import month_bounds
+from points.roles import PUBLISH_ROLES, holds
+
+
+@transaction.atomic
+def publish_notice(
+    *, actor: Any, org: Organization, year: int, month: int, note: str = "", today: dt.date | None = None
+) -> MonthlyNotice:
+    """每月通报公示: freeze the month's points of the organization's members and open the objection window."""
+    if not holds(actor, org.path, PUBLISH_ROLES):
+        raise PermissionDenied("您无权发布该组织的积分公示")
+    today = today or timezone.localdate()
+    start, end = month_bounds(year, month)
+    if today < start:
+        raise ValidationError({"month": ["该月尚未开始"]})
+    if MonthlyNotice.objects.filter(org=org, year=year, month=month).exists():
+        raise ValidationError({"month": [f"{year}年{month}月的积分公示已发布"]})
+    days = selectors.thresholds(org, end).objection_days
+    try:
+        with transaction.atomic():
+            notice = MonthlyNotice.objects.create(
+                org=org, year=year, month=month, published_by=actor, published_at=timezone.now(),
+                objection_until=today + dt.timedelta(days=days), note=note.strip()[:200],
+            )  # fmt: skip
+    except IntegrityError:
+        raise ValidationError({"month": [f"{year}年{month}月的积分公示已发布"]}) from None
+    NoticeLine.objects.bulk_create(
+        [NoticeLine(notice=notice, **row) for row in selectors.month_lines(org, year, month)], batch_size=2000
+    )
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=notice, org=org,
+                 summary={"objection_until": str(notice.objection_until)})  # fmt: skip
+    return notice
+
+
+@transaction.atomic
+def raise_objection(
+    *, actor: Any, notice: MonthlyNotice, text: str, about: Member | None = None, today: dt.date | None = None
+) -> Objection:
+    """A member shown the notice objects within the window; the organization must answer."""
+    member_id = getattr(actor, "member_id", None)
+    member = Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
+    if member is None or not member.org.path.startswith(notice.org.path):
+        raise PermissionDenied("只有公示范围内的党员可以提出异议")
+    if not notice.is_open_on(today or timezone.localdate()):
+        raise ValidationError(f"公示期已于 {notice.objection_until:%Y-%m-%d} 结束，不能再提出异议")
+    if not text.strip():
+        raise ValidationError({"text": ["请填写异议内容"]})
+    if about is not None and not notice.lines.filter(member=about).exists():
+        raise ValidationError({"about": ["该党员不在本次公示中"]})
+    objection = Objection.objects.create(
+        notice=notice, raised_by=actor, about=about, text=text.strip(), raised_at=timezone.now()
+    )
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=objection, org=notice.org,
+                 summary={"about": about.name if about else ""})  # fmt: skip
+    return objection
+
+
+@transaction.atomic
+def answer_objection(*, actor: Any, objection: Objection, answer: str) -> Objection:
+    if not holds(actor, objection.notice.org.path, PUBLISH_ROLES):
+        raise PermissionDenied("您无权答复该异议")
+    if objection.is_answered:
+        raise ValidationError("该异议已答复")
+    if not answer.strip():
+        raise ValidationError({"answer": ["请填写答复"]})
+    objection.answer = answer.strip()
+    objection.answered_by = actor
+    objection.answered_at = timezone.now()
+    objection.save(update_fields=["answer", "answered_by", "answered_at"])
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=objection, org=objection.notice.org,
+                 summary={"answered": True})  # fmt: skip
+    return objection
+
+
+@transaction.atomic
+def record_interview(
+    *, actor: Any, member: Member, year: int, held_on: dt.date, interviewer: str, notes: str
+) -> Interview:
+    """约谈: only for a member whose annual total is below the pass mark; one per member and year."""
+    if not holds(actor, member.org.path, PUBLISH_ROLES):
+        raise PermissionDenied("您无权记录该党员的约谈")
+    t = selectors.thresholds(member.org, dt.date(year, 12, 31))
+    total = selectors.annual_totals(Member.objects.filter(pk=member.pk), year).get().total  # type: ignore[attr-defined]
+    if total >= t.pass_mark:
+        raise ValidationError(f"{member.name} {year}年积分 {total} 分，未低于 {t.pass_mark} 分，无需约谈")
+    if Interview.objects.filter(member=member, year=year).exists():
+        raise ValidationError("该党员本年度的约谈已记录")
+    if not interviewer.strip() or not notes.strip():
+        raise ValidationError("请填写约谈人和约谈情况")
+    interview = Interview.objects.create(
+        member=member, year=year, total=total, held_on=held_on, interviewer=interviewer.strip(),
+        notes=notes.strip(), recorded_by=actor,
+    )  # fmt: skip
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=interview, org=member.org,
+                 summary={"year": year, "total": str(total)})  # fmt: skip
+    return interview

@@ -1,0 +1,225 @@
+"""个人申报 → 计分员记录 → 党支部审核: the declaration state machine and the quarterly review.
+
+DECLARED ──verify──▶ RECORDED ──confirm_quarter──▶ CONFIRMED (a ledger entry is written)
+    │                    │
+    └──reject──▶ REJECTED ◀──reject (returned at review)
+                    │
+                    └──resubmit──▶ DECLARED
+A recorder who records on a member's behalf creates the declaration directly as RECORDED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from orgs.models import Member, Organization
+from points.models import Declaration, DeclarationEvent, LedgerEntry, PointRule, QuarterReview
+from points.periods import quarter_bounds, quarter_of
+from points.roles import RECORD_ROLES, REVIEW_ROLES, holds
+from points.services.ledger import RuleBook, Usage, build_entry, lock_members
+
+S = Declaration.Status
+
+
+def _event(declaration: Declaration, action: str, actor: Any, note: str = "") -> None:
+    DeclarationEvent.objects.create(declaration=declaration, action=action, actor=actor, note=note[:200])
+    record_event(
+        actor=actor, action=AuditEvent.Action.UPDATE if action != "declared" else AuditEvent.Action.CREATE,
+        target=declaration, org=declaration.org, summary={"points_declaration": action, "note": note[:200]},
+    )  # fmt: skip
+
+
+def _check_evidence(rule: PointRule, description: str, link: str, file: Any) -> None:
+    E = PointRule.Evidence
+    missing: tuple[str, bool, str] | None = {
+        E.TEXT: ("description", not description.strip(), "请填写情况说明"),
+        E.LINK: ("evidence_link", not link.strip(), "该项目须填写关联记录或链接"),
+        E.PHOTO: ("evidence_file", not file, "该项目须上传照片"),
+        E.FILE: ("evidence_file", not file, "该项目须上传佐证材料"),
+    }.get(rule.evidence)  # type: ignore[call-overload]
+    if missing and missing[1]:
+        raise ValidationError({missing[0]: [missing[2]]})
+
+
+def _check_open(org: Organization, day: dt.date) -> None:
+    if QuarterReview.objects.filter(branch=org, year=day.year, quarter=quarter_of(day)).exists():
+        raise ValidationError(
+            {"occurred_on": [f"{day.year}年第{quarter_of(day)}季度已由支部审定，不能再申报"]}
+        )
+
+
+def _check_room(member: Member, rule: PointRule, day: dt.date) -> None:
+    """Refuse a claim that caps would cut to nothing, counting what is booked and what is pending."""
+    room, reasons = Usage([member.pk], [day], pending=True).room(member.pk, rule, day)
+    if room is not None and room <= 0:
+        raise ValidationError({"rule": ["已达上限，不能再申报：" + "；".join(reasons)]})
+
+
+@transaction.atomic
+def declare(
+    *, actor: Any, member: Member, item_code: str, occurred_on: dt.date, description: str = "",
+    evidence_link: str = "", evidence_file: Any = None, today: dt.date | None = None,
+) -> Declaration:  # fmt: skip
+    """A member declares an occurrence; a recorder declaring for someone else records it at once."""
+    is_self = getattr(actor, "member_id", None) == member.pk
+    on_behalf = not is_self and holds(actor, member.org.path, RECORD_ROLES)
+    if not (is_self or on_behalf):
+        raise PermissionDenied("只能为本人申报积分")
+    today = today or timezone.localdate()
+    if occurred_on > today:
+        raise ValidationError({"occurred_on": ["发生日期不能晚于今天"]})
+    member = lock_members([member.pk])[member.pk]
+    rule = RuleBook().require(member.org, item_code, occurred_on)
+    if not rule.declarable and not on_behalf:
+        raise ValidationError({"rule": ["该项目由系统自动记分，无需申报"]})
+    _check_evidence(rule, description, evidence_link, evidence_file)
+    _check_open(member.org, occurred_on)
+    _check_room(member, rule, occurred_on)
+    now = timezone.now()
+    declaration = Declaration.objects.create(
+        member=member, org=member.org, rule=rule, occurred_on=occurred_on, description=description.strip(),
+        evidence_link=evidence_link.strip(), evidence_file=evidence_file or "", declared_by=actor,
+        status=S.RECORDED if on_behalf else S.DECLARED,
+        recorded_by=actor if on_behalf else None, recorded_at=now if on_behalf else None,
+    )  # fmt: skip
+    _event(declaration, "declared", actor)
+    if on_behalf:
+        _event(declaration, "recorded", actor, "计分员代为记录")
+    return declaration
+
+
+def _lock(declaration: Declaration) -> Declaration:
+    lock_members([declaration.member_id])
+    return Declaration.objects.select_related("org", "member", "rule").get(pk=declaration.pk)
+
+
+@transaction.atomic
+def verify_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
+    """计分员审核无误后记录 (the 积分登记表 line)."""
+    declaration = _lock(declaration)
+    if not holds(actor, declaration.org.path, RECORD_ROLES):
+        raise PermissionDenied("只有计分员可以审核申报")
+    if getattr(actor, "member_id", None) == declaration.member_id:
+        raise PermissionDenied("不能审核本人的申报")
+    if declaration.status != S.DECLARED:
+        raise ValidationError(f"当前状态“{declaration.get_status_display()}”不能记录")
+    declaration.status = S.RECORDED
+    declaration.recorded_by = actor
+    declaration.recorded_at = timezone.now()
+    declaration.reject_reason = ""
+    declaration.save(update_fields=["status", "recorded_by", "recorded_at", "reject_reason", "updated_at"])
+    _event(declaration, "recorded", actor)
+    return declaration
+
+
+@transaction.atomic
+def reject_declaration(*, actor: Any, declaration: Declaration, reason: str) -> Declaration:
+    """The scorekeeper rejects a declaration, or the branch returns a recorded one before its review."""
+    declaration = _lock(declaration)
+    transitions: dict[str, frozenset[str]] = {
+        S.DECLARED: RECORD_ROLES,
+        S.RECORDED: RECORD_ROLES | REVIEW_ROLES,
+    }
+    allowed = transitions.get(declaration.status)
+    if allowed is None:
+        raise ValidationError(f"当前状态“{declaration.get_status_display()}”不能退回")
+    if not holds(actor, declaration.org.path, allowed):
+        raise PermissionDenied("您不能退回该申报")
+    if not reason.strip():
+        raise ValidationError({"reason": ["请填写退回原因"]})
+    declaration.status = S.REJECTED
+    declaration.reject_reason = reason.strip()[:200]
+    declaration.save(update_fields=["status", "reject_reason", "updated_at"])
+    _event(declaration, "rejected", actor, reason)
+    return declaration
+
+
+@transaction.atomic
+def resubmit_declaration(
+    *, actor: Any, declaration: Declaration, description: str, evidence_link: str = "",
+    evidence_file: Any = None, occurred_on: dt.date | None = None,
+) -> Declaration:  # fmt: skip
+    """The member corrects a rejected declaration and submits it again."""
+    declaration = _lock(declaration)
+    if getattr(actor, "member_id", None) != declaration.member_id:
+        raise PermissionDenied("只能重新提交本人的申报")
+    if declaration.status != S.REJECTED:
+        raise ValidationError("只有被退回的申报可以重新提交")
+    day = occurred_on or declaration.occurred_on
+    if day > timezone.localdate():
+        raise ValidationError({"occurred_on": ["发生日期不能晚于今天"]})
+    rule = RuleBook().require(declaration.member.org, declaration.rule.code, day)
+    file = evidence_file or declaration.evidence_file
+    _check_evidence(rule, description, evidence_link, file)
+    _check_open(declaration.org, day)
+    _check_room(declaration.member, rule, day)
+    declaration.rule, declaration.occurred_on = rule, day
+    declaration.description, declaration.evidence_link = description.strip(), evidence_link.strip()
+    if evidence_file:
+        declaration.evidence_file = evidence_file
+    declaration.status = S.DECLARED
+    declaration.submissions += 1
+    declaration.save()
+    _event(declaration, "resubmitted", actor)
+    return declaration
+
+
+@transaction.atomic
+def confirm_quarter(
+    *,
+    actor: Any,
+    branch: Organization,
+    year: int,
+    quarter: int,
+    remarks: str = "",
+    today: dt.date | None = None,
+) -> QuarterReview:
+    """季度审定: every recorded declaration of the branch in the quarter enters the ledger, caps applied."""
+    if not holds(actor, branch.path, REVIEW_ROLES):
+        raise PermissionDenied("只有支部书记或支部管理员可以审定")
+    start, end = quarter_bounds(year, quarter)
+    if (today or timezone.localdate()) <= end:
+        raise ValidationError(f"{year}年第{quarter}季度尚未结束，不能审定")
+    if QuarterReview.objects.filter(branch=branch, year=year, quarter=quarter).exists():
+        raise ValidationError(f"{year}年第{quarter}季度已审定")
+    in_quarter = Declaration.objects.filter(org=branch, occurred_on__range=(start, end))
+    waiting = in_quarter.filter(status=S.DECLARED).count()
+    if waiting:
+        raise ValidationError(f"尚有 {waiting} 条申报待计分员审核，请先处理")
+    recorded = in_quarter.filter(status=S.RECORDED)
+    members = lock_members(recorded.values_list("member_id", flat=True))
+    todo = list(recorded.select_related("rule", "rule__block").order_by("occurred_on", "pk"))
+    usage = Usage(members.keys(), [d.occurred_on for d in todo])
+    book = RuleBook()
+    now = timezone.now()
+    entries = []
+    for d in todo:
+        member = members[d.member_id]
+        # Scored under the version in force on its date, even if a later edition was published meanwhile.
+        rule = book.rule(member.org, d.rule.code, d.occurred_on) or d.rule
+        entries.append(build_entry(
+            usage=usage, member=member, rule=rule, occurred_on=d.occurred_on, source_type=LedgerEntry.Source.DECLARATION,
+            source_id=str(d.pk), declaration=d, recorded_by=d.recorded_by, reviewed_by=actor, now=now,
+        ))  # fmt: skip
+        entries[-1].org_id = branch.pk  # the entry belongs to the reviewing branch
+    LedgerEntry.objects.bulk_create(entries)
+    recorded.update(status=S.CONFIRMED, updated_at=now)
+    DeclarationEvent.objects.bulk_create(
+        [DeclarationEvent(declaration=d, action="confirmed", actor=actor) for d in todo]
+    )
+    review = QuarterReview.objects.create(
+        branch=branch, year=year, quarter=quarter, remarks=remarks.strip(), confirmed_by=actor,
+        confirmed_at=now, entries_written=len(entries),
+    )  # fmt: skip
+    record_event(
+        actor=actor, action=AuditEvent.Action.CREATE, target=review, org=branch,
+        summary={"points_entries": len(entries)},
+    )  # fmt: skip
+    return review

@@ -1,0 +1,302 @@
+"""Writing the ledger: which rule applies on a date, how caps cut points, automatic awards and reversals.
+
+Every write locks the members it touches (their orgs.Member rows, in primary-key order) before it reads
+what they already have, so two writers for one member cannot both see room under a cap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from orgs.models import Member, Organization
+from points.models import Block, Catalogue, Declaration, LedgerEntry, PointRule, RuleVersion
+from points.periods import period_keys
+
+ZERO = Decimal("0")
+PERIOD_LABELS = {"week": "每周", "month": "每月", "year": "每年"}
+
+
+def fmt(points: Decimal) -> str:
+    """2.0 → "2", 2.5 → "2.5"."""
+    return format(points.normalize(), "f")
+
+
+# ---------------------------------------------------------------- which rule applies
+
+
+class RuleBook:
+    """Resolves (organization, item code, date) to the PointRule of the version in force, with caching."""
+
+    def __init__(self) -> None:
+        self._catalogue_by_path: dict[str, Catalogue | None] = {}
+        self._versions: dict[int, list[RuleVersion]] = {}
+        self._rules: dict[int, dict[str, PointRule]] = {}
+
+    def catalogue_for(self, org: Organization) -> Catalogue | None:
+        if org.path not in self._catalogue_by_path:
+            self._catalogue_by_path[org.path] = Catalogue.objects.for_org(org)
+        return self._catalogue_by_path[org.path]
+
+    def version_on(self, catalogue: Catalogue, day: dt.date) -> RuleVersion | None:
+        if catalogue.pk not in self._versions:
+            self._versions[catalogue.pk] = list(
+                catalogue.versions.filter(status=RuleVersion.Status.PUBLISHED).order_by(
+                    "-effective_from", "-number"
+                )
+            )
+        return next((v for v in self._versions[catalogue.pk] if v.effective_from <= day), None)
+
+    def rules_of(self, version: RuleVersion) -> dict[str, PointRule]:
+        if version.pk not in self._rules:
+            self._rules[version.pk] = {r.code: r for r in version.rules.select_related("block", "version")}
+        return self._rules[version.pk]
+
+    def rule(self, org: Organization, item_code: str, day: dt.date) -> PointRule | None:
+        """The rule for `item_code` on `day`, or None when no catalogue, version or active item applies."""
+        catalogue = self.catalogue_for(org)
+        version = catalogue and self.version_on(catalogue, day)
+        if not version:
+            return None
+        rule = self.rules_of(version).get(item_code)
+        return rule if rule is not None and rule.active_on(day) else None
+
+    def require(self, org: Organization, item_code: str, day: dt.date) -> PointRule:
+        rule = self.rule(org, item_code, day)
+        if rule is None:
+            raise ValidationError({"rule": [f"{day:%Y-%m-%d} 没有生效的该积分项目"]})
+        return rule
+
+
+# ---------------------------------------------------------------- caps
+
+
+class Usage:
+    """Points already booked (and optionally pending) per member, item, block and period.
+
+    Loaded once for a set of locked members, then kept current as entries are granted, so a batch of
+    awards for one member is capped exactly as if they had been written one by one.
+    """
+
+    def __init__(self, member_ids: Iterable[int], days: Sequence[dt.date], *, pending: bool = False) -> None:
+        self.item: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+        self.block: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+        ids = list(member_ids)
+        if not ids or not days:
+            return
+        # ISO weeks straddle New Year: load a week either side of the years involved.
+        start = dt.date(min(days).year, 1, 1) - dt.timedelta(days=7)
+        end = dt.date(max(days).year, 12, 31) + dt.timedelta(days=7)
+        rows = LedgerEntry.objects.filter(member_id__in=ids, occurred_on__range=(start, end)).values_list(
+            "member_id", "item_code", "block_code", "occurred_on", "points"
+        )
+        for member_id, item_code, block_code, day, points in rows.iterator(chunk_size=5000):
+            self.add(member_id, item_code, block_code, day, points)
+        if pending:
+            waiting = Declaration.objects.filter(
+                member_id__in=ids,
+                occurred_on__range=(start, end),
+                status__in=[Declaration.Status.DECLARED, Declaration.Status.RECORDED],
+            ).values_list("member_id", "rule__code", "rule__block__code", "occurred_on", "rule__points")
+            for member_id, item_code, block_code, day, points in waiting:
+                self.add(member_id, item_code, block_code, day, points)
+
+    def add(self, member_id: int, item_code: str, block_code: str, day: dt.date, points: Decimal) -> None:
+        for name, key in period_keys(day).items():
+            self.item[(member_id, item_code, name, key)] += points
+        self.block[(member_id, block_code, day.year)] += points
+
+    def room(
+        self, member_id: int, rule: PointRule, day: dt.date, asked: Decimal | None = None
+    ) -> tuple[Decimal | None, list[str]]:
+        """How many points are still allowed (None: no cap applies), and the caps that cut `asked`."""
+        asked = rule.points if asked is None else asked
+        room: Decimal | None = None
+        reasons: list[str] = []
+        keys = period_keys(day)
+        caps = (("week", rule.week_cap), ("month", rule.month_cap), ("year", rule.year_cap))
+        limits: list[tuple[Decimal, str]] = []
+        for name, cap in caps:
+            if cap is not None:
+                used = self.item[(member_id, rule.code, name, keys[name])]
+                limits.append(
+                    (cap - used, f"“{rule.name}”{PERIOD_LABELS[name]}上限{fmt(cap)}分，已得{fmt(used)}分")
+                )
+        block: Block = rule.block
+        used = self.block[(member_id, block.code, day.year)]
+        limits.append((block.cap - used, f"{block.name}年度上限{fmt(block.cap)}分，已得{fmt(used)}分"))
+        for left, reason in limits:
+            left = max(left, ZERO)
+            if room is None or left < room:
+                room = left
+            if left < asked:
+                reasons.append(reason)
+        return room, reasons
+
+    def grant(self, member_id: int, rule: PointRule, day: dt.date, points: Decimal) -> tuple[Decimal, str]:
+        """Points after caps, and why they were cut ("" when not); books them."""
+        room, reasons = self.room(member_id, rule, day, points)
+        granted = points if room is None else min(points, room)
+        self.add(member_id, rule.code, rule.block.code, day, granted)
+        return granted, ("；".join(reasons) if granted < points else "")
+
+
+def lock_members(member_ids: Iterable[int]) -> dict[int, Member]:
+    """Lock the members' rows in primary-key order (no deadlocks between two writers) and return them."""
+    ids = sorted(set(member_ids))
+    locked = (
+        Member.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").select_related("org")
+    )
+    return {m.pk: m for m in locked}
+
+
+def build_entry(
+    *, usage: Usage, member: Member, rule: PointRule, occurred_on: dt.date, source_type: str,
+    source_id: str = "", points: Decimal | None = None, declaration: Declaration | None = None,
+    recorded_by: Any = None, reviewed_by: Any = None, note: str = "", now: dt.datetime | None = None,
+) -> LedgerEntry:  # fmt: skip
+    """An unsaved entry with caps applied (the caller holds the member's lock)."""
+    asked = rule.points if points is None else points
+    granted, reason = usage.grant(member.pk, rule, occurred_on, asked)
+    return LedgerEntry(
+        member=member, org_id=member.org_id, rule=rule, item_code=rule.code, block_code=rule.block.code,
+        occurred_on=occurred_on, points=granted, capped_from=asked if reason else None, capped_reason=reason[:200],
+        source_type=source_type, source_id=source_id, declaration=declaration, note=note[:200],
+        recorded_by=_user_or_none(recorded_by), reviewed_by=_user_or_none(reviewed_by),
+        created_at=now or timezone.now(),
+    )  # fmt: skip
+
+
+def _user_or_none(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+# ---------------------------------------------------------------- automatic entries
+
+
+@dataclass(frozen=True)
+class AutomaticAward:
+    member_id: int
+    item_code: str
+    occurred_on: dt.date
+    source_type: str
+    source_id: str
+    note: str = ""
+
+
+def award_automatic(
+    *, actor: Any, member: Member, item_code: str, occurred_on: dt.date, source_type: str, source_id: str,
+    note: str = "",
+) -> LedgerEntry | None:  # fmt: skip
+    """Write one automatic entry (e.g. attendance of an approved meeting record), linked to its source.
+
+    Idempotent: if this member already has a live entry for the same source and item, nothing is
+    written and None is returned. Also None when the member's organization has no catalogue or the item
+    is not in force on that date (a county without a points scheme must not break the caller).
+    """
+    award = AutomaticAward(member.pk, item_code, occurred_on, source_type, str(source_id), note)
+    written = award_automatic_batch(actor=actor, awards=[award])
+    return written[0] if written else None
+
+
+@transaction.atomic
+def award_automatic_batch(
+    *, actor: Any, awards: Sequence[AutomaticAward], audit: bool = True
+) -> list[LedgerEntry]:
+    """Write many automatic entries at once (a month close): one lock pass, one read of usage, bulk insert."""
+    if not awards:
+        return []
+    members = lock_members(a.member_id for a in awards)
+    done = set(
+        LedgerEntry.objects.live()
+        .filter(source_type__in={a.source_type for a in awards}, source_id__in={a.source_id for a in awards},
+                member_id__in=members.keys())
+        .values_list("member_id", "source_type", "source_id", "item_code")
+    )  # fmt: skip
+    usage = Usage(members.keys(), [a.occurred_on for a in awards])
+    book = RuleBook()
+    now = timezone.now()
+    entries: list[LedgerEntry] = []
+    for a in sorted(awards, key=lambda a: (a.occurred_on, a.member_id)):
+        key = (a.member_id, a.source_type, a.source_id, a.item_code)
+        member = members.get(a.member_id)
+        if key in done or member is None:
+            continue
+        rule = book.rule(member.org, a.item_code, a.occurred_on)
+        if rule is None:
+            continue
+        done.add(key)
+        entries.append(build_entry(
+            usage=usage, member=member, rule=rule, occurred_on=a.occurred_on, source_type=a.source_type,
+            source_id=a.source_id, recorded_by=actor, reviewed_by=actor, note=a.note, now=now,
+        ))  # fmt: skip
+    LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    if audit and entries:
+        sources = sorted({f"{e.source_type}:{e.source_id}" for e in entries})
+        record_event(
+            actor=actor, action=AuditEvent.Action.CREATE, target_repr=f"自动积分 {len(entries)} 条",
+            summary={"points_automatic": len(entries), "sources": sources[:20]},
+        )  # fmt: skip
+    return entries
+
+
+@transaction.atomic
+def reverse_automatic(*, actor: Any, source_type: str, source_id: str, reason: str) -> list[LedgerEntry]:
+    """Reverse every live entry written for a source (its record was amended or withdrawn). Idempotent."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["请说明冲正原因"]})
+    ids = LedgerEntry.objects.live().filter(source_type=source_type, source_id=str(source_id))
+    lock_members(ids.values_list("member_id", flat=True))
+    originals = list(ids.select_related("member", "rule", "rule__block").order_by("pk"))
+    reversals = [_reversal(e, actor=actor, reason=reason) for e in originals]
+    LedgerEntry.objects.bulk_create(reversals)
+    if reversals:
+        record_event(
+            actor=actor, action=AuditEvent.Action.UPDATE, target_repr=f"冲正 {source_type}:{source_id}",
+            summary={"points_reversed": len(reversals), "reason": reason[:200]},
+        )  # fmt: skip
+    return reversals
+
+
+def _reversal(entry: LedgerEntry, *, actor: Any, reason: str) -> LedgerEntry:
+    return LedgerEntry(
+        member_id=entry.member_id, org_id=entry.org_id, rule_id=entry.rule_id, item_code=entry.item_code,
+        block_code=entry.block_code, occurred_on=entry.occurred_on, points=-entry.points,
+        source_type=entry.source_type, source_id=entry.source_id, reverses=entry,
+        note=f"冲正：{reason}"[:200], recorded_by=_user_or_none(actor), reviewed_by=_user_or_none(actor),
+        created_at=timezone.now(),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def correct_entry(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
+    """A correction by a recorder: a reversing entry with a reason (the original stays)."""
+    from points.roles import RECORD_ROLES, holds
+
+    if not holds(actor, entry.org.path, RECORD_ROLES):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("只有计分员或支部书记可以更正积分")
+    if not reason.strip():
+        raise ValidationError({"reason": ["请说明更正原因"]})
+    lock_members([entry.member_id])
+    entry = LedgerEntry.objects.select_related("org").get(pk=entry.pk)
+    if entry.is_reversal or LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError("该分录已冲正或本身是冲正分录")
+    reversal = _reversal(entry, actor=actor, reason=reason)
+    reversal.save()
+    record_event(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=entry, org=entry.org,
+        summary={"reversed_by": reversal.pk, "points": str(entry.points), "reason": reason[:200]},
+    )  # fmt: skip
+    return reversal

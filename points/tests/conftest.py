@@ -1,0 +1,41 @@
+"""The points cast: the shared county cast plus a published 宿松 catalogue and a scorekeeper on branch_a1."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from accounts.models import Role
+from conftest import make_user
+from points import demo
+from points.models import Block, Catalogue, PointRule, RuleVersion
+
+D = Decimal
+START = dt.date(2026, 1, 1)
+
+
+def make_catalogue(org: Any, *, effective_from: dt.date = START) -> Catalogue:
+    catalogue = Catalogue.objects.create(org=org, name="学习积分制", document=demo.DOCUMENT)
+    version = RuleVersion.objects.create(catalogue=catalogue, number=1, effective_from=effective_from,
+                                         status=RuleVersion.Status.PUBLISHED)  # fmt: skip
+    blocks = {code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
+              for i, (code, name, cap) in enumerate(demo.BLOCKS)}  # fmt: skip
+    PointRule.objects.bulk_create([
+        PointRule(version=version, block=blocks[block], code=code, name=name, points=pts, evidence=ev,
+                  week_cap=wk, month_cap=mo, year_cap=yr, declarable=decl, automatic=auto, commendable=comm, order=i)
+        for i, (code, block, name, pts, ev, wk, mo, yr, decl, auto, comm) in enumerate(demo.ITEMS)
+    ])  # fmt: skip
+    return catalogue
+
+
+@pytest.fixture
+def catalogue(cast: Any) -> Catalogue:
+    return make_catalogue(cast.county)
+
+
+@pytest.fixture
+def scorekeeper(cast: Any) -> Any:
+    return make_user("scorekeeper", Role.SCOREKEEPER, cast.branch_a1)

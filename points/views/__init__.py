@@ -1,0 +1,1 @@
+"""Pages of the points ledger: thin views that parse, check access, call a service and respond."""

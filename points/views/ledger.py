@@ -1,0 +1,208 @@
+"""The ledger, one member's file (page and PDF), the annual ranking, the interview and commendation
+lists with their .xlsx exports, and weekly statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_for_user, has_any_scope
+from audit.models import AuditEvent
+from audit.services import record_event
+from orgs.forms import add_service_errors
+from orgs.models import Member
+from points import exports, pdf, selectors, services
+from points.forms import InterviewForm, ReasonForm, YearForm
+from points.models import LedgerEntry
+from points.roles import PUBLISH_ROLES, RECORD_ROLES, holds, holds_anywhere, own_member_id
+from points.views.common import (
+    focus_org,
+    members_in_scope,
+    page_of,
+    require_points_user,
+    require_staff,
+    top_org,
+    user_of,
+)
+
+
+def _year(request: HttpRequest) -> tuple[YearForm, int]:
+    form = YearForm(request.GET or None)
+    return form, form.selected_year()
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    """Ledger entries in scope (a member: their own), newest first, with caps and reversals shown."""
+    require_points_user(request)
+    user = user_of(request)
+    form, year = _year(request)
+    qs = (
+        LedgerEntry.objects.visible_to(user)
+        .in_year(year)
+        .select_related("member", "rule", "rule__block", "rule__version")
+    )
+    if not has_any_scope(user):
+        qs = qs.filter(member_id=own_member_id(user) or 0)
+    org = focus_org(request) if has_any_scope(user) else None
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    if request.GET.get("capped"):
+        qs = qs.exclude(capped_reason="")
+    context = {"page": page_of(request, qs), "form": form, "year": year, "org": org}
+    return render(request, "points/ledger.html", context)
+
+
+@require_POST
+@login_required
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_for_user(LedgerEntry.objects.select_related("org"), request.user, pk, write=True)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("请填写更正原因")
+        services.correct_entry(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
+        messages.success(request, "已写入冲正分录")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("points:member_file", pk=entry.member_id)
+
+
+def _member(request: HttpRequest, pk: int) -> Member:
+    """A member's file: their own, or one in the user's scope (outsiders 404)."""
+    if own_member_id(request.user) == pk:
+        return Member.objects.select_related("org").get(pk=pk)
+    require_staff(request)
+    return get_for_user(Member.objects.select_related("org"), request.user, pk)
+
+
+@login_required
+def member_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """一人一档."""
+    member = _member(request, pk)
+    form, year = _year(request)
+    file = selectors.member_file(member, year)
+    context = {
+        "file": file, "form": form, "member": member,
+        "can_correct": holds(request.user, member.org.path, RECORD_ROLES),
+        "can_interview": file.below_pass and not file.interview and holds(request.user, member.org.path, PUBLISH_ROLES),
+        "reason_form": ReasonForm(), "interview_form": InterviewForm(),
+    }  # fmt: skip
+    return render(request, "points/member_file.html", context)
+
+
+@login_required
+def member_file_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    _, year = _year(request)
+    try:
+        content = pdf.member_file_pdf(selectors.member_file(member, year))
+    except pdf.FontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="member-{member.pk}-{year}.pdf"'
+    return response
+
+
+@login_required
+def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_for_user(Member.objects.select_related("org"), request.user, pk, write=True)
+    _, year = _year(request)
+    form = InterviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_interview(actor=request.user, member=member, year=year, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已记录约谈")
+            return redirect(f"/points/interviews/?year={year}")
+    return render(request, "points/interview_form.html", {"form": form, "member": member, "year": year})
+
+
+def _list_context(request: HttpRequest) -> dict[str, Any]:
+    require_staff(request)
+    form, year = _year(request)
+    org = focus_org(request)
+    limits = selectors.thresholds(top_org(request, org), dt.date(year, 12, 31))
+    return {
+        "form": form,
+        "year": year,
+        "org": org,
+        "limits": limits,
+        "members": members_in_scope(request, org),
+    }
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    """年度积分排名, with each member's blocks for the page shown."""
+    ctx = _list_context(request)
+    qs = selectors.annual_totals(ctx["members"].select_related("org"), ctx["year"])  # type: ignore[attr-defined]
+    page = page_of(request, qs)
+    blocks = selectors.block_totals([m.pk for m in page.object_list], ctx["year"])  # type: ignore[arg-type]
+    block_defs = selectors.blocks_for(top_org(request, ctx["org"]), dt.date(ctx["year"], 12, 31))  # type: ignore[arg-type]
+    start = (page.number - 1) * page.paginator.per_page
+    rows = [(start + i, m, [blocks.get(m.pk, {}).get(b.code, 0) for b in block_defs])
+            for i, m in enumerate(page.object_list, 1)]  # fmt: skip
+    return render(
+        request, "points/ranking.html", {**ctx, "page": page, "rows": rows, "block_defs": block_defs}
+    )
+
+
+@login_required
+def interviews(request: HttpRequest) -> HttpResponse:
+    """约谈名单: annual total below the pass mark; ineligible for 评优评先 that year."""
+    ctx = _list_context(request)
+    qs = selectors.below_pass(ctx["members"].select_related("org"), ctx["year"], ctx["limits"].pass_mark)  # type: ignore[attr-defined]
+    if request.GET.get("format") == "xlsx":
+        return _export(
+            request, "interviews", exports.interview_list(qs, ctx["year"], ctx["limits"].pass_mark)
+        )  # type: ignore[attr-defined]
+    can_write = holds_anywhere(request.user, PUBLISH_ROLES)
+    return render(
+        request, "points/interviews.html", {**ctx, "page": page_of(request, qs), "can_write": can_write}
+    )
+
+
+@login_required
+def commendations(request: HttpRequest) -> HttpResponse:
+    """表扬名单: the top scorers and members published in important journals."""
+    ctx = _list_context(request)
+    rows = selectors.commendations(
+        ctx["members"].select_related("org"), ctx["year"], ctx["limits"].commendation_top
+    )  # type: ignore[attr-defined]
+    if request.GET.get("format") == "xlsx":
+        return _export(request, "commendations", exports.commendation_list(rows, ctx["year"]))  # type: ignore[arg-type]
+    return render(request, "points/commendations.html", {**ctx, "rows": rows})
+
+
+def _export(request: HttpRequest, kind: str, content: bytes) -> HttpResponse:
+    record_event(actor=request.user, action=AuditEvent.Action.EXPORT, target_repr=f"积分{kind}导出",
+                 summary={"query": request.GET.urlencode()[:200]})  # fmt: skip
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="points-{kind}-{timezone.localdate():%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def weekly(request: HttpRequest) -> HttpResponse:
+    """每周统计."""
+    require_staff(request)
+    form, year = _year(request)
+    org = focus_org(request)
+    qs = LedgerEntry.objects.visible_to(user_of(request))
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    weeks = selectors.weekly_stats(qs, year)
+    return render(request, "points/weekly.html", {"form": form, "year": year, "org": org, "weeks": weeks})
