@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from orglife import api_records
+from orglife import api_plans
 
 urlpatterns: list = [
-    path("", include(api_records.urlpatterns)),
+    path("", include(api_plans.urlpatterns)),
 ]
