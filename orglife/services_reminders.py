@@ -1,0 +1,193 @@
+"""Reminders (提示): on the rule set's reminder days, one digest per branch with required items missing.
+
+Each branch still owing meetings this month gets ONE SMS per person to its secretary, 组织委员 and
+contact (current Position holders; a person holding two posts gets one) and an in-site notice to
+the users holding branch roles on it. Every message has a dedupe key naming the branch, month, day
+and person, so running the job twice (or on two schedulers) never sends anything twice.
+
+What is missing is computed for all branches at once with a handful of grouped queries (the same
+rule as orglife.stats.missing_items, which does it for one branch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+
+from accounts.models import Role, RoleGrant
+from audit.services import record_event
+from notifications.models import Message
+from notifications.services import enqueue_many
+from orglife.models import MeetingRecord, RuleSet
+from orglife.periods import YEAR, Period, first_of_month
+from orglife.rules import LIFE_KINDS, due_in, requirements, ruleset_for
+from orgs.models import Organization, Position, under_path_q
+
+SMS_PREFIX = "【先锋智慧党建】"
+REMINDER_TITLES = (Position.Title.SECRETARY, Position.Title.ORGANIZATION, Position.Title.CONTACT)
+BRANCH_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN, Role.BRANCH_CONTACT)
+
+
+def digest_body(items: list[str]) -> str:
+    return f"{SMS_PREFIX}您支部本月尚未开展：{'、'.join(items)}，请及时组织并上传纪实。"
+
+
+def _branches(root: Organization | None) -> list[Organization]:
+    qs = Organization.objects.filter(kind__in=LIFE_KINDS, is_active=True)
+    if root is not None:
+        qs = qs.filter(under_path_q(root.path))
+    return list(qs.order_by("path"))
+
+
+def _scoped(qs: Any, root: Organization | None, field_name: str) -> Any:
+    return qs.filter(under_path_q(root.path, field_name)) if root is not None else qs
+
+
+def bulk_missing(
+    month: dt.date, *, root: Organization | None = None, branches: list[Organization] | None = None
+) -> dict[int, list[str]]:
+    """{branch id: labels of requirements due this month and not yet met}, for every branch (under root).
+
+    Queries: branches, groups, one grouped count of counting records over the year, the rule set.
+    """
+    month = first_of_month(month)
+    branches = branches if branches is not None else _branches(root)
+    ruleset = RuleSet.objects.prefetch_related("rules").get(pk=ruleset_for(month).pk)
+    groups: dict[int, list[Organization]] = defaultdict(list)
+    group_qs = Organization.objects.filter(
+        kind=Organization.Kind.GROUP, is_active=True, parent__kind__in=LIFE_KINDS
+    )
+    for group in _scoped(group_qs, root, "path").order_by("path"):
+        groups[group.parent_id].append(group)
+    # Counting records of the whole year hold every period that contains the month.
+    year = Period.containing(YEAR, month)
+    held: dict[tuple[int, str, int | None], dict[dt.date, int]] = defaultdict(dict)
+    records = _scoped(
+        MeetingRecord.objects.filter(
+            month__gte=year.start,
+            month__lte=year.months[-1],
+            status=MeetingRecord.Status.APPROVED,
+            counts=True,
+        ),
+        root,
+        "org__path",
+    )
+    for org_id, meeting_type, group_id, rec_month, n in (
+        records.values_list("org_id", "meeting_type", "group_id", "month")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "meeting_type", "group_id", "month", "n")
+    ):
+        held[(org_id, meeting_type, group_id)][rec_month] = n
+        # A branch-level requirement counts the branch's records whatever group held them.
+        if group_id is not None:
+            totals = held[(org_id, meeting_type, None)]
+            totals[rec_month] = totals.get(rec_month, 0) + n
+    out: dict[int, list[str]] = {}
+    for branch in branches:
+        missing: list[str] = []
+        for req in requirements(branch, month, ruleset=ruleset, groups=groups.get(branch.pk, [])):
+            if not due_in(req, month):
+                continue
+            by_month = held.get((branch.pk, req.meeting_type, req.group.pk if req.group else None), {})
+            count = sum(n for m, n in by_month.items() if req.period.start <= m <= req.period.months[-1])
+            if count < req.min_count:
+                missing.append(req.label)
+        if missing:
+            out[branch.pk] = missing
+    return out
+
+
+@dataclass
+class ReminderReport:
+    day: dt.date
+    reminder_day: bool = True
+    branches: int = 0
+    sms: int = 0
+    notices: int = 0
+    skipped_no_phone: int = 0
+    by_branch: dict[int, list[str]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if not self.reminder_day:
+            return f"{self.day:%Y-%m-%d} 不是提醒日，未发送"
+        return (
+            f"{self.day:%Y-%m-%d}：{self.branches} 个支部有未开展事项，新写入短信 {self.sms} 条、"
+            f"站内通知 {self.notices} 条"
+        )
+
+
+@transaction.atomic
+def send_reminders(
+    *, day: dt.date, actor: Any = None, root: Organization | None = None, force: bool = False
+) -> ReminderReport:
+    """Write the reminder digests for `day` (a reminder day of the rule set, unless `force`)."""
+    month = first_of_month(day)
+    report = ReminderReport(day=day)
+    if not force and day.day not in ruleset_for(month).reminder_day_list:
+        report.reminder_day = False
+        return report
+    branches = _branches(root)
+    missing = bulk_missing(month, root=root, branches=branches)
+    report.by_branch = missing
+    report.branches = len(missing)
+    if not missing:
+        return report
+    by_id = {b.pk: b for b in branches}
+    month_key = f"{month:%Y-%m}"
+
+    holders: dict[int, dict[int, Position]] = defaultdict(dict)
+    positions = (
+        Position.objects.current()
+        .filter(title__in=REMINDER_TITLES, org__kind__in=LIFE_KINDS)
+        .select_related("member")
+        .order_by("org_id", "member_id", "title")
+    )
+    for pos in _scoped(positions, root, "org__path"):
+        if pos.org_id in missing:
+            holders[pos.org_id].setdefault(pos.member_id, pos)  # two posts, one message
+
+    grants: dict[int, dict[int, Any]] = defaultdict(dict)
+    grant_qs = RoleGrant.objects.filter(role__in=BRANCH_ROLES, user__is_active=True).select_related("user")
+    for grant in _scoped(grant_qs, root, "org__path"):
+        if grant.org_id in missing:
+            grants[grant.org_id].setdefault(grant.user_id, grant.user)
+
+    specs: list[dict[str, Any]] = []
+    for org_id, items in missing.items():
+        org = by_id[org_id]
+        body = digest_body(items)
+        for member_id, pos in holders.get(org_id, {}).items():
+            member = pos.member
+            if not member.phone_enc or not member.phone_masked:
+                report.skipped_no_phone += 1
+                continue
+            specs.append({
+                "channel": Message.Channel.SMS,
+                "dedupe_key": f"reminder:{org_id}:{month_key}:{day.day}:{member_id}:sms",
+                "phone_enc": member.phone_enc, "phone_masked": member.phone_masked,
+                "recipient_name": member.name, "org": org, "title": "组织生活提醒", "body": body,
+            })  # fmt: skip
+        for user_id, user in grants.get(org_id, {}).items():
+            specs.append({
+                "channel": Message.Channel.SITE,
+                "dedupe_key": f"reminder:{org_id}:{month_key}:{day.day}:u{user_id}:site",
+                "recipient": user, "org": org,
+                "title": f"组织生活提醒（{month:%Y年%m月}）· {org.display_name}", "body": body,
+            })  # fmt: skip
+    created = enqueue_many(specs)
+    report.sms = sum(1 for m in created if m.channel == Message.Channel.SMS)
+    report.notices = len(created) - report.sms
+    record_event(
+        actor=actor,
+        action="orglife.reminders_sent",
+        org=root,
+        target_repr=f"{day:%Y-%m-%d} 组织生活提醒",
+        summary={"branches": report.branches, "sms": report.sms, "notices": report.notices},
+        actor_name="" if actor is not None else "system",
+    )
+    return report

@@ -1,0 +1,26 @@
+"""Scheduled orglife jobs as django_tasks tasks (run by `manage.py db_worker`, enqueued by run_scheduler).
+
+Each task calls the same service as its management command; arguments are ISO strings (JSON-safe).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from orglife.periods import parse_month
+from orglife.services_reminders import send_reminders
+from orglife.services_scores import close_month
+
+
+@task()
+def send_reminders_task(day: str) -> str:
+    """Reminder digests for the day (YYYY-MM-DD); a no-op unless it is a reminder day."""
+    return str(send_reminders(day=dt.date.fromisoformat(day)))
+
+
+@task()
+def close_month_task(month: str) -> str:
+    """Month close for YYYY-MM: scores, ranking, escalating interviews."""
+    return str(close_month(month=parse_month(month)))

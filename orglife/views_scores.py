@@ -1,0 +1,224 @@
+"""Pages for 月积分 (ranking, formula, month close) and 约谈 (list, record outcome, attachment, done)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from accounts.access import covers, get_for_user, has_any_scope
+from accounts.models import Role, User
+from orglife import services_scores
+from orglife.models import Interview, MonthlyScore
+from orglife.periods import add_months, first_of_month, local_today, parse_month
+from orglife.rules import ruleset_for
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # every view here is behind login_required
+
+
+def _require_tree(request: HttpRequest) -> None:
+    if not has_any_scope(request.user):
+        raise Http404("未找到页面")
+
+
+def _is_dept_admin(user: Any) -> bool:
+    return bool(user.is_superuser or user.grants.filter(role=Role.DEPT_ADMIN).exists())
+
+
+def _month_arg(request: HttpRequest, default: dt.date) -> dt.date:
+    try:
+        return parse_month(request.GET.get("month", "")) if request.GET.get("month") else default
+    except ValueError:
+        return default
+
+
+@login_required
+def score_list(request: HttpRequest) -> HttpResponse:
+    _require_tree(request)
+    visible = MonthlyScore.objects.visible_to(_user(request))
+    months = list(visible.order_by("-month").values_list("month", flat=True).distinct()[:36])
+    default = months[0] if months else add_months(first_of_month(local_today()), -1)
+    month = _month_arg(request, default)
+    rows = list(visible.filter(month=month).select_related("org").order_by("rank", "org_path"))
+    try:
+        ruleset = rows[0].ruleset if rows else ruleset_for(month)
+    except Exception:
+        ruleset = None
+    chart = {
+        "labels": [r.org.display_name for r in rows],
+        "totals": [float(r.total) for r in rows],
+        "lagging": [r.lagging for r in rows],
+    }
+    context = {
+        "month": month,
+        "months": months,
+        "rows": rows,
+        "ruleset": ruleset,
+        "formula": services_scores.formula(ruleset) if ruleset else "",
+        "chart": chart,
+        "can_close": _is_dept_admin(request.user),
+        "close_default": f"{add_months(first_of_month(local_today()), -1):%Y-%m}",
+    }
+    return render(request, "orglife/scores/score_list.html", context)
+
+
+@login_required
+@require_POST
+def score_close(request: HttpRequest) -> HttpResponse:
+    _require_tree(request)
+    if not _is_dept_admin(request.user):
+        raise PermissionDenied("只有组织部管理员可以进行月末结算")
+    try:
+        month = parse_month(request.POST.get("month", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("orglife:score_list")
+    if month >= first_of_month(local_today()):
+        messages.error(request, "只能结算已经结束的月份")
+        return redirect("orglife:score_list")
+    report = services_scores.close_month(month=month, actor=request.user)
+    messages.success(request, str(report))
+    return redirect(f"{reverse('orglife:score_list')}?month={month:%Y-%m}")
+
+
+@login_required
+def interview_list(request: HttpRequest) -> HttpResponse:
+    _require_tree(request)
+    status = request.GET.get("status", "open")
+    today = local_today()
+    qs = Interview.objects.visible_to(_user(request)).select_related("org")
+    if status == "open":
+        qs = qs.filter(status=Interview.Status.PENDING)
+    elif status == "overdue":
+        qs = qs.filter(status=Interview.Status.PENDING, due_on__lt=today)
+    elif status == "done":
+        qs = qs.filter(status=Interview.Status.DONE)
+    else:
+        status = "all"
+    page = Paginator(qs.order_by("-month", "due_on", "org__path"), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.elided_range = list(  # type: ignore[attr-defined]
+        page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    )
+    context = {"page": page, "status": status, "today": today}
+    return render(request, "orglife/scores/interview_list.html", context)
+
+
+class InterviewForm(forms.Form):
+    held_on = forms.DateField(label="约谈日期", widget=forms.DateInput(attrs={"type": "date"}))
+    interviewee_name = forms.CharField(label="被约谈人", max_length=40)
+    outcome = forms.CharField(label="约谈情况", widget=forms.Textarea(attrs={"rows": 5}))
+    attachment = forms.FileField(
+        label="附件（约谈记录、整改承诺等：PDF、Word、Excel 或照片）", required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-control")
+
+
+def _require_interviewer(request: HttpRequest, interview: Interview) -> None:
+    """约谈 is recorded by the level above the committee (the county's 组织部), not by the committee."""
+    parent = interview.org.parent
+    if parent is None or not covers(request.user, parent.path, write=True):
+        raise PermissionDenied("约谈由上级组织部门记录")
+
+
+@login_required
+def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    write = request.method == "POST"
+    interview = get_for_user(
+        Interview.objects.select_related("org", "org__parent", "completed_by"), request.user, pk, write=write
+    )
+    can_record = interview.org.parent is not None and covers(
+        request.user, interview.org.parent.path, write=True
+    )
+    initial = {
+        "held_on": interview.held_on,
+        "interviewee_name": interview.interviewee_name,
+        "outcome": interview.outcome,
+    }
+    form = InterviewForm(request.POST or None, request.FILES or None, initial=initial)
+    if write:
+        _require_interviewer(request, interview)
+        if form.is_valid():
+            try:
+                services_scores.record_interview(
+                    actor=request.user,
+                    interview=interview,
+                    held_on=form.cleaned_data["held_on"],
+                    interviewee_name=form.cleaned_data["interviewee_name"],
+                    outcome=form.cleaned_data["outcome"],
+                    attachment=form.cleaned_data.get("attachment"),
+                )
+            except ValidationError as exc:
+                form.add_error("attachment", exc)
+            else:
+                messages.success(request, "已保存约谈情况")
+                return redirect("orglife:interview_detail", pk=interview.pk)
+    score = MonthlyScore.objects.filter(org=interview.org, month=interview.month).first()
+    context = {
+        "interview": interview,
+        "form": form,
+        "score": score,
+        "can_record": can_record and interview.status == Interview.Status.PENDING,
+        "overdue": interview.status == Interview.Status.PENDING and interview.due_on < local_today(),
+    }
+    return render(request, "orglife/scores/interview_detail.html", context)
+
+
+@login_required
+@require_POST
+def interview_done(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = get_for_user(Interview.objects.select_related("org__parent"), request.user, pk, write=True)
+    _require_interviewer(request, interview)
+    try:
+        services_scores.complete_interview(actor=request.user, interview=interview)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "已标记为已约谈")
+    return redirect("orglife:interview_detail", pk=interview.pk)
+
+
+@login_required
+def interview_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    interview = get_for_user(Interview.objects.all(), request.user, pk)
+    if not interview.attachment:
+        raise Http404("没有附件")
+    name = (interview.attachment.name or "").rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(
+        interview.attachment.open("rb"),
+        as_attachment=True,
+        filename=f"约谈附件-{interview.org.display_name}-{interview.month:%Y%m}.{extension}",
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("", score_list, name="score_list"),
+    path("close/", score_close, name="score_close"),
+    path("interviews/", interview_list, name="interview_list"),
+    path("interviews/<int:pk>/", interview_detail, name="interview_detail"),
+    path("interviews/<int:pk>/done/", interview_done, name="interview_done"),
+    path("interviews/<int:pk>/attachment/", interview_attachment, name="interview_attachment"),
+]
