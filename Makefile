@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py generate_demo --scale county --seed 1 --if-empty
 	$(BIN)/python manage.py demo_logins
-	$(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python scripts/run_all.py $(HOST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -80,9 +80,9 @@ def _plan_deadline(now: dt.datetime) -> list[Slot]:
         return []
     last_day = (add_months(first_of_month(yesterday), 1) - dt.timedelta(days=1)).day
     if yesterday.day == min(deadline_day, last_day) and now.time() >= dt.time(0, 30):
-        # The plans that were due yesterday are those for next month.
-        month = add_months(first_of_month(yesterday), 1)
-        return [Slot("orglife_plan_deadline", f"{month:%Y-%m}", "orglife.tasks.check_plan_deadline")]
+        # The task takes the filing month (the month whose deadline passed yesterday).
+        filing = f"{yesterday:%Y-%m}"
+        return [Slot("orglife_plan_deadline", filing, "orglife.tasks.check_plan_deadline", (filing,))]
     return []
 
 

@@ -68,3 +68,16 @@ def test_a_slot_already_claimed_is_not_enqueued_again_even_without_the_precheck(
 def test_the_run_scheduler_command_runs_one_round():
     call_command("run_scheduler", "--once")
     assert ScheduledRun.objects.filter(job="deliver_messages").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_plan_deadline_check_runs_after_midnight_following_the_deadline():
+    assert "orglife_plan_deadline" not in jobs(
+        scheduler.due_slots(dt.datetime(2026, 10, 26, 0, 29, tzinfo=SH))
+    )
+    (slot,) = [s for s in scheduler.due_slots(dt.datetime(2026, 10, 26, 0, 30, tzinfo=SH))
+               if s.job == "orglife_plan_deadline"]  # fmt: skip
+    assert (slot.task_path, slot.args) == ("orglife.tasks.check_plan_deadline", ("2026-10",))
+    assert "orglife_plan_deadline" not in jobs(
+        scheduler.due_slots(dt.datetime(2026, 10, 25, 23, 0, tzinfo=SH))
+    )

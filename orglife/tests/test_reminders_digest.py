@@ -50,7 +50,9 @@ def sms_for(org):
 def test_the_digest_names_each_missing_item(cast, posts):
     send_reminders(day=REMINDER_DAY)
     bodies = set(sms_for(cast.branch_a1).values_list("body", flat=True))
-    assert bodies == {"【先锋智慧党建】您支部本月尚未开展：支委会、党小组会（第一党小组）、主题党日，请及时组织并上传纪实。"}
+    assert bodies == {
+        "【先锋智慧党建】您支部本月尚未开展：支委会、党小组会（第一党小组）、主题党日，请及时组织并上传纪实。"
+    }
 
 
 def test_one_message_per_person_per_channel(cast, posts):

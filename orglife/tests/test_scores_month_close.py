@@ -58,7 +58,9 @@ def test_the_score_combines_completion_quality_and_rectification(cast, rules):
     PatrolCheck.objects.create(month=JUL, record=record2, org=cast.branch_a2, sampled_at=now, rating="poor")
     Rectification.objects.create(org=cast.branch_a1, title="补开", deadline=dt.date(2026, 7, 20), opened_at=now,
                                  status="closed", closed_at=timezone.make_aware(dt.datetime(2026, 7, 19, 10)))  # fmt: skip
-    Rectification.objects.create(org=cast.branch_a2, title="补记", deadline=dt.date(2026, 7, 25), opened_at=now)
+    Rectification.objects.create(
+        org=cast.branch_a2, title="补记", deadline=dt.date(2026, 7, 25), opened_at=now
+    )
     close_month(month=JUL)
     score = MonthlyScore.objects.get(org=cast.committee_a, month=JUL)
     assert score.completion_rate == Decimal("50.00")
@@ -82,7 +84,10 @@ def test_the_bottom_n_lag_and_ties_are_not_split(cast, rules):
     month_where(cast, JUL, a_lags=False)
     close_month(month=JUL)
     # Both committees score 100 and share rank 1: neither is "the last one".
-    assert list(MonthlyScore.objects.filter(month=JUL).values_list("rank", "lagging")) == [(1, False), (1, False)]
+    assert list(MonthlyScore.objects.filter(month=JUL).values_list("rank", "lagging")) == [
+        (1, False),
+        (1, False),
+    ]
     month_where(cast, JUL, a_lags=True)
     close_month(month=JUL)
     assert MonthlyScore.objects.get(org=cast.committee_a, month=JUL).lagging

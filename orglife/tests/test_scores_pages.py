@@ -24,7 +24,12 @@ def closed(cast, settings, tmp_path):
 
 
 def record(client, interview, **extra):
-    data = {"held_on": "2026-08-05", "interviewee_name": "钱组织", "outcome": "指出问题，提出整改要求", **extra}
+    data = {
+        "held_on": "2026-08-05",
+        "interviewee_name": "钱组织",
+        "outcome": "指出问题，提出整改要求",
+        **extra,
+    }
     return client.post(reverse("orglife:interview_detail", args=[interview.pk]), data)
 
 
@@ -33,12 +38,18 @@ READ_PAGES = ["orglife:score_list", "orglife:interview_list"]
 
 @pytest.mark.parametrize("name", READ_PAGES)
 def test_the_department_admin_sees_every_committee(cast, closed, name):
-    page = cast.client(cast.dept_admin).get(reverse(name), {"month": "2026-07", "status": "all"}).content.decode()
+    page = (
+        cast.client(cast.dept_admin)
+        .get(reverse(name), {"month": "2026-07", "status": "all"})
+        .content.decode()
+    )
     assert "中共示范县直属机关工作委员会" in page or cast.committee_a.display_name in page
 
 
 def test_the_scores_page_shows_ranking_formula_and_chart(cast, closed):
-    page = cast.client(cast.dept_admin).get(reverse("orglife:score_list"), {"month": "2026-07"}).content.decode()
+    page = (
+        cast.client(cast.dept_admin).get(reverse("orglife:score_list"), {"month": "2026-07"}).content.decode()
+    )
     assert "总分 =（完成率×60 + 质量分×25 + 整改分×15）÷ 100" in page
     assert 'id="score-chart"' in page and "score-data" in page
     assert "落后" in page
