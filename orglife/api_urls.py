@@ -1,7 +1,9 @@
 from django.urls import include, path
 
-from orglife import api_plans
+from orglife import api_patrol, api_plans, api_stats
 
 urlpatterns: list = [
     path("", include(api_plans.urlpatterns)),
+    path("", include(api_stats.urlpatterns)),
+    path("", include(api_patrol.urlpatterns)),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import can_write_anywhere, covers, get_for_user, has_any_scope
 from accounts.models import User
+from orglife.selectors_stats import dashboard_chart
 from orgs import selectors, services
 from orgs.filters import MemberFilter, OrganizationFilter, sensitive_search_key
 from orgs.forms import (
@@ -65,7 +66,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         member = getattr(request.user, "member", None)
         return render(request, "orgs/dashboard_member.html", {"member": member})
     stats = selectors.dashboard(request.user, timezone.localdate())
-    return render(request, "orgs/dashboard.html", {"stats": stats, "chart_data": stats.chart_data()})
+    completion = dashboard_chart(request.user, timezone.localdate())  # orglife: the month by committee
+    context = {"stats": stats, "chart_data": stats.chart_data(), "completion_chart": completion}
+    return render(request, "orgs/dashboard.html", context)
 
 
 @login_required
