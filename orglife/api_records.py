@@ -376,7 +376,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             self._run(lambda: svc.remove_attachment(actor=request.user, attachment=attachment))
             return Response(status=status.HTTP_204_NO_CONTENT)
         try:
-            handle = default_storage.open(attachment.file.name, "rb")
+            handle = default_storage.open(attachment.file.name or "", "rb")
         except FileNotFoundError:
             raise Http404("文件不存在") from None
         response = FileResponse(

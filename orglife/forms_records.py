@@ -81,7 +81,9 @@ class RecordForm(StyledForm, forms.Form):
     votes_no = forms.IntegerField(label="反对", min_value=0, required=False)
     votes_abstain = forms.IntegerField(label="弃权", min_value=0, required=False)
     photos = MultipleFileField(label="会议照片", help_text="1至9张，JPG/PNG/WebP；提交审核前至少1张")
-    files = MultipleFileField(label="其他附件", help_text="可选：PDF、Word(.docx)、Excel(.xlsx)，如签到表")
+    attachments = MultipleFileField(
+        label="其他附件", help_text="可选：PDF、Word(.docx)、Excel(.xlsx)，如签到表"
+    )
 
     def __init__(
         self,
@@ -98,7 +100,7 @@ class RecordForm(StyledForm, forms.Form):
         self.org, self.record = org, record
         bootstrap(self)
         self.fields["photos"].widget.attrs.update({"accept": "image/jpeg,image/png,image/webp"})
-        self.fields["files"].widget.attrs.update({"accept": ".pdf,.docx,.xlsx"})
+        self.fields["attachments"].widget.attrs.update({"accept": ".pdf,.docx,.xlsx"})
         if not org.has_committee:
             self.fields["meeting_type"].choices = [  # type: ignore[attr-defined]
                 c for c in MeetingType.choices if c[0] != MeetingType.COMMITTEE
@@ -146,7 +148,7 @@ class RecordForm(StyledForm, forms.Form):
         return rows
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end < start:
             self.add_error("end_time", "结束时间不能早于开始时间")
@@ -191,7 +193,7 @@ class AmendForm(RecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("photos", "files"):
+        for name in ("photos", "attachments"):
             del self.fields[name]
         for name in ("meeting_type", "group"):
             self.fields[name].disabled = True

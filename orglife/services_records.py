@@ -486,7 +486,8 @@ def add_attachments(
     have = record.attachments.filter(kind=RecordAttachment.Kind.PHOTO).count()
     if have + len(photos) > uploads.MAX_PHOTOS:
         raise ValidationError({"photos": [f"每条纪实最多 {uploads.MAX_PHOTOS} 张照片（已有 {have} 张）"]})
-    cleaned, problems = [], []
+    cleaned: list[uploads.CleanFile] = []
+    problems: list[tuple[str, str]] = []
     for kind, items in (("photos", photos), ("files", files)):
         for upload in items:
             try:

@@ -119,7 +119,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
         try:
             record = svc.create_record(
                 actor=request.user, org=org, data=form.to_data(),
-                photos=form.cleaned_data["photos"], files=form.cleaned_data["files"],
+                photos=form.cleaned_data["photos"], files=form.cleaned_data["attachments"],
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -219,10 +219,10 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             svc.update_record(actor=request.user, record=record, data=form.to_data())
-            if form.cleaned_data["photos"] or form.cleaned_data["files"]:
+            if form.cleaned_data["photos"] or form.cleaned_data["attachments"]:
                 svc.add_attachments(
                     actor=request.user, record=record, photos=form.cleaned_data["photos"],
-                    files=form.cleaned_data["files"],
+                    files=form.cleaned_data["attachments"],
                 )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -301,7 +301,7 @@ def record_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    photos, files = request.FILES.getlist("photos"), request.FILES.getlist("files")
+    photos, files = request.FILES.getlist("photos"), request.FILES.getlist("attachments")
     return _action(
         request, pk, lambda r: svc.add_attachments(actor=request.user, record=r, photos=photos, files=files),
         "已上传",
@@ -327,7 +327,7 @@ def attachment_file(request: HttpRequest, pk: int, att: int) -> FileResponse:
     attachment = record.attachments.filter(pk=att).first()
     if attachment is None:
         raise Http404("未找到该附件")
-    name = attachment.file.name
+    name = attachment.file.name or ""
     content_type = attachment.content_type
     if request.GET.get("thumb") and attachment.kind == RecordAttachment.Kind.PHOTO:
         thumb = svc.thumbnail_path(attachment)

@@ -25,7 +25,9 @@ def picture(seed: int = 1, size: tuple[int, int] = (320, 240)) -> Image.Image:
     return small.resize(size, Image.Resampling.BILINEAR)
 
 
-def jpeg_bytes(seed: int = 1, *, quality: int = 90, exif: bytes | None = None, size: tuple[int, int] = (320, 240)) -> bytes:
+def jpeg_bytes(
+    seed: int = 1, *, quality: int = 90, exif: bytes | None = None, size: tuple[int, int] = (320, 240)
+) -> bytes:
     out = io.BytesIO()
     kwargs: dict[str, Any] = {"quality": quality}
     if exif is not None:
@@ -46,7 +48,9 @@ def at(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 
-def everyone_present(org: Organization, meeting_type: str = "theme_day", group: Any = None) -> list[svc.AttendanceEntry]:
+def everyone_present(
+    org: Organization, meeting_type: str = "theme_day", group: Any = None
+) -> list[svc.AttendanceEntry]:
     return [svc.AttendanceEntry(m.pk, True) for m in svc.roster_for(org, meeting_type, group).due]
 
 

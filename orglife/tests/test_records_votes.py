@@ -34,7 +34,9 @@ def ten_voters(cast):
 def assembly(cast, voters, present, yes, no=0, abstain=0):
     present_ids = {m.pk for m in voters[:present]}
     roster = svc.roster_for(cast.branch_a1, "general_assembly")
-    attendance = [svc.AttendanceEntry(m.pk, m.pk in present_ids or m.category != "full", "出差") for m in roster.due]
+    attendance = [
+        svc.AttendanceEntry(m.pk, m.pk in present_ids or m.category != "full", "出差") for m in roster.due
+    ]
     return draft(cast.secretary, cast.branch_a1, meeting_type="general_assembly", attendance=attendance,
                  vote_subject="接收张三为预备党员", votes_yes=yes, votes_no=no, votes_abstain=abstain)  # fmt: skip
 
@@ -58,7 +60,9 @@ def test_five_of_ten_present_is_stored_and_shown_as_no_quorum(cast, ten_voters):
     record = assembly(cast, ten_voters, present=5, yes=5)
     assert (record.eligible_voters, record.present_voters) == (10, 5)
     assert record.quorum_met is False and record.vote_passed is False
-    html = cast.client(cast.secretary).get(reverse("orglife:record_detail", args=[record.pk])).content.decode()
+    html = (
+        cast.client(cast.secretary).get(reverse("orglife:record_detail", args=[record.pk])).content.decode()
+    )
     assert "未超过半数，不足法定人数" in html and "表决未通过" in html and "alert-warning" in html
 
 
@@ -67,7 +71,9 @@ def test_six_of_ten_present_with_six_yes_is_a_quorum_and_passes(cast, ten_voters
     record = assembly(cast, ten_voters, present=6, yes=6)
     assert (record.eligible_voters, record.present_voters) == (10, 6)
     assert record.quorum_met is True and record.vote_passed is True
-    html = cast.client(cast.secretary).get(reverse("orglife:record_detail", args=[record.pk])).content.decode()
+    html = (
+        cast.client(cast.secretary).get(reverse("orglife:record_detail", args=[record.pk])).content.decode()
+    )
     assert "超过半数，可以表决" in html and "表决通过" in html
 
 
@@ -113,7 +119,9 @@ def test_committee_of_four_needs_three_members_present(cast, present, quorum):
     attendance = [svc.AttendanceEntry(m.pk, i < present, "请假") for i, m in enumerate(members)]
     record = draft(cast.secretary, cast.branch_a1, meeting_type="committee", attendance=attendance)
     assert (record.committee_size, record.committee_present, record.quorum_met) == (4, present, quorum)
-    html = cast.client(cast.secretary).get(reverse("orglife:record_detail", args=[record.pk])).content.decode()
+    html = (
+        cast.client(cast.secretary).get(reverse("orglife:record_detail", args=[record.pk])).content.decode()
+    )
     assert ("超过半数，会议有效" in html) is quorum
 
 
