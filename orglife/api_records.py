@@ -41,7 +41,7 @@ class Conflict(APIException):
 # ---------------------------------------------------------------- serializers
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class RecordAttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True, label="姓名")
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="出席情况名称")
 
@@ -50,7 +50,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["member", "member_name", "status", "status_display", "absence_reason"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class RecordAttachmentSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, label="类别", help_text="photo：照片；file：附件")
     reused = serializers.SerializerMethodField(label="疑似重复使用")
 
@@ -62,12 +62,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return obj.reused_from_id is not None
 
 
-class CheckSerializer(serializers.Serializer):
+class RecordCheckSerializer(serializers.Serializer):
     ok = serializers.BooleanField(label="符合规定")
     text = serializers.CharField(label="说明")
 
 
-class SummarySerializer(serializers.Serializer):
+class RecordAttendanceSummarySerializer(serializers.Serializer):
     due = serializers.IntegerField(label="应到")
     present = serializers.IntegerField(label="实到")
     absent = serializers.IntegerField(label="缺席")
@@ -82,8 +82,8 @@ class RecordSerializer(serializers.ModelSerializer):
     unplanned = serializers.SerializerMethodField(label="计划外")
     attendance_summary = serializers.SerializerMethodField()
     checks = serializers.SerializerMethodField()
-    attendance = AttendanceSerializer(many=True, read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attendance = RecordAttendanceSerializer(many=True, read_only=True)
+    attachments = RecordAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = MeetingRecord
@@ -101,16 +101,16 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_unplanned(self, obj: MeetingRecord) -> bool:
         return obj.plan_item_id is None
 
-    @extend_schema_field(SummarySerializer)
+    @extend_schema_field(RecordAttendanceSummarySerializer)
     def get_attendance_summary(self, obj: MeetingRecord) -> dict[str, Any]:
         return svc.attendance_summary(obj)
 
-    @extend_schema_field(CheckSerializer(many=True))
+    @extend_schema_field(RecordCheckSerializer(many=True))
     def get_checks(self, obj: MeetingRecord) -> list[dict[str, Any]]:
         return [{"ok": c.ok, "text": c.text} for c in svc.record_checks(obj)]
 
 
-class AttendanceInputSerializer(serializers.Serializer):
+class RecordAttendanceInputSerializer(serializers.Serializer):
     member = serializers.IntegerField(label="党员ID")
     present = serializers.BooleanField(label="出席")
     reason = serializers.CharField(label="缺席原因", required=False, allow_blank=True, max_length=120)
@@ -139,7 +139,7 @@ class RecordInputSerializer(serializers.Serializer):
     votes_yes = serializers.IntegerField(min_value=0, required=False, allow_null=True, label="赞成")
     votes_no = serializers.IntegerField(min_value=0, required=False, allow_null=True, label="反对")
     votes_abstain = serializers.IntegerField(min_value=0, required=False, allow_null=True, label="弃权")
-    attendance = AttendanceInputSerializer(
+    attendance = RecordAttendanceInputSerializer(
         many=True, label="出席情况", help_text="每名应到党员一项；免参人员由系统自动列入"
     )
 
@@ -153,7 +153,7 @@ class RecordUpdateSerializer(RecordInputSerializer):
             f.required = False
 
 
-class AmendSerializer(RecordUpdateSerializer):
+class RecordAmendSerializer(RecordUpdateSerializer):
     reason = serializers.CharField(label="更正原因", max_length=500)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -161,11 +161,11 @@ class AmendSerializer(RecordUpdateSerializer):
         self.fields["reason"].required = True
 
 
-class ReasonSerializer(serializers.Serializer):
+class RecordReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(label="退回原因", max_length=500)
 
 
-class UploadSerializer(serializers.Serializer):
+class RecordUploadSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, label="照片（1至9张）")
     files = serializers.ListField(
         child=serializers.FileField(), required=False, label="附件（PDF/docx/xlsx）"
@@ -315,11 +315,13 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         self._run(lambda: svc.approve_record(actor=request.user, record=record))
         return self._output(record)
 
-    @extend_schema(summary="退回", request=ReasonSerializer, responses={200: RecordSerializer, **_WRITE})
+    @extend_schema(
+        summary="退回", request=RecordReturnSerializer, responses={200: RecordSerializer, **_WRITE}
+    )
     @action(detail=True, methods=["post"], url_path="return")
     def return_record(self, request: Request, pk: str) -> Response:
         record = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
+        serializer = RecordReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data["reason"]
         self._run(lambda: svc.return_record(actor=request.user, record=record, reason=reason))
@@ -328,13 +330,13 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="更正已审核的纪实",
         description="已审核的纪实锁定，只能更正：须说明原因，修改前后内容记入历史。出席名单为会议当时人员。",
-        request=AmendSerializer,
+        request=RecordAmendSerializer,
         responses={200: RecordSerializer, **_WRITE},
     )
     @action(detail=True, methods=["post"])
     def amend(self, request: Request, pk: str) -> Response:
         record = self.get_object()
-        serializer = AmendSerializer(data=request.data)
+        serializer = RecordAmendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if record.status != MeetingRecord.Status.APPROVED:
             raise Conflict("只有已审核的纪实需要更正；未审核的纪实请直接修改")
@@ -346,7 +348,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="上传照片和附件",
         description="multipart/form-data：photos（可多个）、files（可多个）。按文件内容识别类型，照片重新编码并去除EXIF。",
-        request={"multipart/form-data": UploadSerializer},
+        request={"multipart/form-data": RecordUploadSerializer},
         responses={200: RecordSerializer, **_WRITE},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="attachments")
