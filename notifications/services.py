@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.backends import Sms, SmsBackend, SmsError, get_backend
 from notifications.models import Message
@@ -287,10 +288,14 @@ def retry_failed(*, actor: Any, message: Message) -> Message:
     )
     record_event(
         actor=actor,
-        action="notifications.retry",
+        action=AuditEvent.Action.UPDATE,
         target=message,
         org=message.org,
-        summary={"to": message.phone_masked, "last_error": message.last_error[:200]},
+        summary={
+            "event": "notifications.retry",
+            "to": message.phone_masked,
+            "last_error": message.last_error[:200],
+        },
     )
     schedule_delivery()
     message.refresh_from_db()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import Role, RoleGrant
+from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
 from notifications.services import enqueue_many
@@ -184,10 +185,15 @@ def send_reminders(
     report.notices = len(created) - report.sms
     record_event(
         actor=actor,
-        action="orglife.reminders_sent",
+        action=AuditEvent.Action.CREATE,
         org=root,
         target_repr=f"{day:%Y-%m-%d} 组织生活提醒",
-        summary={"branches": report.branches, "sms": report.sms, "notices": report.notices},
+        summary={
+            "event": "orglife.reminders_sent",
+            "branches": report.branches,
+            "sms": report.sms,
+            "notices": report.notices,
+        },
         actor_name="" if actor is not None else "system",
     )
     return report

@@ -37,6 +37,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accounts.models import Role, RoleGrant
+from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
 from notifications.services import enqueue_many
@@ -302,9 +303,10 @@ def close_month(*, month: dt.date, actor: Any = None, roots: list[Organization] 
     _escalate(rows, month, now, report, actor)
     record_event(
         actor=actor,
-        action="orglife.month_closed",
+        action=AuditEvent.Action.UPDATE,
         target_repr=f"{month:%Y年%m月} 月积分与约谈",
         summary={
+            "event": "orglife.month_closed",
             "month": f"{month:%Y-%m}",
             "committees": report.committees,
             "lagging": report.lagging,
@@ -358,10 +360,15 @@ def _escalate(
         created.append(interview)
         record_event(
             actor=actor,
-            action="orglife.interview_created",
+            action=AuditEvent.Action.CREATE,
             target=interview,
             org=row.org,
-            summary={"level": level, "consecutive_lag": row.consecutive_lag, "total": str(row.total)},
+            summary={
+                "event": "orglife.interview_created",
+                "level": level,
+                "consecutive_lag": row.consecutive_lag,
+                "total": str(row.total),
+            },
             actor_name="" if actor is not None else "system",
         )
     report.interviews_created = len(created)
@@ -441,10 +448,15 @@ def record_interview(
     interview.save()
     record_event(
         actor=actor,
-        action="orglife.interview_recorded",
+        action=AuditEvent.Action.UPDATE,
         target=interview,
         org=interview.org,
-        summary={"before": before, "held_on": str(held_on), "attachment": bool(interview.attachment)},
+        summary={
+            "event": "orglife.interview_recorded",
+            "before": before,
+            "held_on": str(held_on),
+            "attachment": bool(interview.attachment),
+        },
     )
     return interview
 
@@ -461,5 +473,11 @@ def complete_interview(*, actor: Any, interview: Interview) -> Interview:
     interview.status = Interview.Status.DONE
     interview.completed_by = actor
     interview.save(update_fields=["status", "completed_by"])
-    record_event(actor=actor, action="orglife.interview_done", target=interview, org=interview.org)
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=interview,
+        org=interview.org,
+        summary={"event": "orglife.interview_done"},
+    )
     return interview

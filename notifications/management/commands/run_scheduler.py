@@ -20,7 +20,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            close_old_connections()
             try:
                 for slot in scheduler.tick():
                     if slot.job != "deliver_messages" or options["verbosity"] > 1:
@@ -33,3 +32,4 @@ class Command(BaseCommand):
             if options["once"]:
                 return
             time.sleep(max(1, options["interval"] - timezone.localtime().second % options["interval"]))
+            close_old_connections()  # a long-running process: drop connections that went stale while asleep
