@@ -50,6 +50,11 @@ class PlanItemForm(StyledForm, forms.Form):
         self.fields["planned_on"].widget.attrs.update({"min": f"{month:%Y-%m-%d}", "max": f"{last:%Y-%m-%d}"})
         bootstrap(self)
 
+    @property
+    def type_label(self) -> str:
+        value = self["meeting_type"].value()
+        return MeetingType(value).label if value in MeetingType.values else ""
+
     def clean_planned_on(self) -> dt.date | None:
         value = self.cleaned_data["planned_on"]
         if value is not None and (value.year, value.month) != (self.month.year, self.month.month):
@@ -96,7 +101,7 @@ def item_formset(org: Organization, month: dt.date, *, data: Any = None,
         delete = form.fields.get("DELETE")
         if delete is not None:
             delete.label = "删除"
-            delete.widget.attrs["class"] = "btn-check"
+            delete.widget.attrs["class"] = "xf-del-check visually-hidden"
     return cast(BasePlanItemFormSet, formset)
 
 
@@ -104,7 +109,7 @@ def blank_item_form(org: Organization, month: dt.date, index: int) -> PlanItemFo
     """The row htmx adds: a form named like the formset's index-th form."""
     form = PlanItemForm(prefix=f"{PREFIX}-{index}", org=org, month=month, initial={"meeting_type": ""})
     form.fields["DELETE"] = forms.BooleanField(label="删除", required=False)
-    form.fields["DELETE"].widget.attrs["class"] = "btn-check"
+    form.fields["DELETE"].widget.attrs["class"] = "xf-del-check visually-hidden"
     return form
 
 

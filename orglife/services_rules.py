@@ -62,10 +62,10 @@ def current_ruleset() -> RuleSet:
 
 
 def rules_of(ruleset: RuleSet) -> list[RuleData]:
-    return [
-        RuleData(r.meeting_type, r.period, r.min_count, r.applies_to, r.soft, r.source)
-        for r in ruleset.rules.all()
-    ]
+    """The version's rules in the order of MeetingType (the order every page shows them in)."""
+    order = {value: i for i, value in enumerate(MeetingType.values)}
+    rules = sorted(ruleset.rules.all(), key=lambda r: order.get(r.meeting_type, 99))
+    return [RuleData(r.meeting_type, r.period, r.min_count, r.applies_to, r.soft, r.source) for r in rules]
 
 
 def settings_of(ruleset: RuleSet) -> dict[str, Any]:

@@ -202,3 +202,53 @@ def test_versions_keep_their_values_when_a_later_one_is_published(cast):
     assert ruleset_for(DEC).lag_threshold == Decimal("55.5")
     assert ruleset_for(dt.date(2027, 2, 1)).lag_threshold == Decimal("55.5")
     assert ruleset_for(dt.date(2027, 3, 1)).lag_threshold == Decimal("70")
+
+
+# ---------------------------------------------------------------- the page
+
+
+def rule_form_data(**changes):
+    base = ruleset_for(NOV)
+    data = {
+        "effective_from": "2026-12", "document": "示范县委组织部〔2026〕12号", "note": "党课改为每月",
+        **{k: "" if v is None else str(v) for k, v in settings_of(base).items()},
+        "rules-TOTAL_FORMS": "8", "rules-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    for n, rule in enumerate(rules_of(base)):
+        for key in ("meeting_type", "period", "min_count", "applies_to", "source"):
+            data[f"rules-{n}-{key}"] = str(getattr(rule, key))
+        if rule.soft:
+            data[f"rules-{n}-soft"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_the_department_admin_publishes_a_version_from_the_page(cast):
+    from django.urls import reverse
+
+    client = cast.client(cast.dept_admin)
+    with at(2026, 11, 10):
+        page = client.get(reverse("orglife:rule_create")).content.decode()
+        assert 'value="2026-12"' in page and "ZB2018 第十一条" in page
+        lecture = [r.meeting_type for r in rules_of(ruleset_for(NOV))].index(T.LECTURE)
+        response = client.post(
+            reverse("orglife:rule_create"), rule_form_data(**{f"rules-{lecture}-period": "month"})
+        )
+    assert response.status_code == 302
+    assert ruleset_for(DEC).rules.get(meeting_type=T.LECTURE).period == "month"
+    assert ruleset_for(NOV).rules.get(meeting_type=T.LECTURE).period == "quarter"
+    with at(2026, 11, 10):
+        listing = client.get(reverse("orglife:rule_list")).content.decode()
+    assert "待生效" in listing and "党课：每季度1次 → 每月1次" in listing
+
+
+def test_a_refused_version_shows_the_reason_on_the_form(cast):
+    from django.urls import reverse
+
+    with at(2026, 11, 10):
+        response = cast.client(cast.dept_admin).post(
+            reverse("orglife:rule_create"), rule_form_data(effective_from="2026-10", weight_quality="30")
+        )
+    html = response.content.decode()
+    assert response.status_code == 200 and "不能早于本月" in html and "权重之和应为100" in html
+    assert RuleSet.objects.count() == 1
