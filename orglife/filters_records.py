@@ -16,7 +16,7 @@ FLAGS = [("unplanned", "计划外"), ("backfill", "补录"), ("photo_reused", "�
 
 class RecordFilter(django_filters.FilterSet):
     org = django_filters.NumberFilter(method="filter_org", label="党组织（含下级）")
-    month = django_filters.CharFilter(method="filter_month", label="月份（YYYY-MM）")
+    month = django_filters.CharFilter(method="filter_month", label="月份", help_text="YYYY-MM")
     meeting_type = django_filters.ChoiceFilter(
         choices=MeetingType.choices, label="会议类型", empty_label="全部类型"
     )

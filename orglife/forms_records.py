@@ -95,7 +95,8 @@ class RecordForm(StyledForm, forms.Form):
         roster: Roster | None = None,
         initial: dict[str, Any] | None = None,
     ) -> None:
-        initial = {**(_initial_from(record) if record is not None else {}), **(initial or {})}
+        defaults = {"meeting_type": MeetingType.THEME_DAY, "held_on": timezone.localdate()}
+        initial = {**(_initial_from(record) if record is not None else defaults), **(initial or {})}
         super().__init__(data, files, initial=initial)
         self.org, self.record = org, record
         bootstrap(self)

@@ -79,9 +79,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 def _form_page(request: HttpRequest, form: RecordForm, record: MeetingRecord | None, org: Organization,
                template: str = "orglife/records/form.html") -> HttpResponse:  # fmt: skip
+    reload_url = request.path if record is not None else f"{request.path}?org={org.pk}"
     for name in ("meeting_type", "group"):
         form.fields[name].widget.attrs.update({
-            "hx-get": request.path, "hx-trigger": "change", "hx-include": "closest form",
+            "hx-get": reload_url, "hx-trigger": "change", "hx-include": "closest form",
             "hx-target": "#xf-record-dynamic", "hx-select": "#xf-record-dynamic", "hx-swap": "outerHTML",
         })  # fmt: skip
     returned = record.events.filter(action="returned").last() if record is not None else None

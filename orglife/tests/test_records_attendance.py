@@ -176,3 +176,13 @@ def test_a_failing_points_app_never_fails_the_approval(cast, monkeypatch):
 
     monkeypatch.setattr(points_services, "award_automatic", broken)
     assert approved(cast.secretary, cast.branch_a1).status == MeetingRecord.Status.APPROVED
+
+
+def test_changing_the_meeting_type_reloads_the_form_part_that_depends_on_it(cast):
+    client = cast.client(cast.secretary)
+    url = f"{reverse('orglife:record_create')}?org={cast.branch_a1.pk}"
+    html = client.get(url).content.decode()
+    assert f'hx-get="{url}"' in html.replace("&amp;", "&") and "党课主讲人" not in html
+    params = {"org": cast.branch_a1.pk, "meeting_type": "lecture", "topic": "已填的主题"}
+    html = client.get(reverse("orglife:record_create"), params, HTTP_HX_REQUEST="true").content.decode()
+    assert "党课主讲人" in html and "已填的主题" in html
