@@ -17,7 +17,6 @@ from django.db.models.functions import Substr
 from accounts.access import scope_paths
 from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
 from orglife.periods import MONTH, QUARTER, YEAR, Period, add_months, first_of_month
-from orglife.rules import LIFE_KINDS
 from orgs.models import PATH_STEP, Organization, under_path_q
 
 PERIOD_CHOICES = [(MONTH, "月度"), (QUARTER, "季度"), (YEAR, "年度")]
@@ -117,14 +116,10 @@ def _late_plans(node: Organization, period: Period) -> QuerySet[MonthlyPlan]:
     ).order_by()
 
 
-def node_totals(node: Organization, period: Period, *, by_type: list[TypeRow] | None = None) -> Totals:
-    """The node's totals: the per-type rows summed (at most eight), plus late plans and branch count."""
-    rows = type_rows(node, period) if by_type is None else by_type
-    totals = Totals(**{k: sum(getattr(r.totals, k) for r in rows) for k in SUMS})
+def node_totals(node: Organization, period: Period) -> Totals:
+    """The node's totals on their own (the completion page sums its level groups instead)."""
+    totals = Totals.from_row(_stats(node, period).aggregate(**_sums(branches=True)))
     totals.late_plans = _late_plans(node, period).count()
-    totals.branches = Organization.objects.filter(
-        under_path_q(node.path), kind__in=LIFE_KINDS, is_active=True
-    ).count()
     return totals
 
 
@@ -149,10 +144,10 @@ def level_nodes(node: Organization, level: int = 1) -> QuerySet[Organization]:
     )
 
 
-def level_rows(
-    node: Organization, period: Period, level: int = 1, *, nodes: list[Organization] | None = None
-) -> list[NodeRow]:
-    """One row per organization `level` steps below the node: a GROUP BY on the path prefix of that level."""
+def _level_groups(
+    node: Organization, period: Period, level: int
+) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+    """Stats and late plans grouped by the path prefix of the organizations `level` steps below the node."""
     width = (node.depth + level) * PATH_STEP
     stats = (
         _stats(node, period)
@@ -160,15 +155,19 @@ def level_rows(
         .values("prefix")
         .annotate(**_sums(branches=True))
     )
-    by_prefix = {row["prefix"]: row for row in stats}
-    late = dict(
+    late = (
         _late_plans(node, period)
         .annotate(prefix=Substr("org__path", 1, width))
         .values_list("prefix")
         .annotate(n=Count("id"))
         .values_list("prefix", "n")
     )
-    nodes = list(level_nodes(node, level)) if nodes is None else nodes
+    return {row["prefix"]: dict(row) for row in stats}, dict(late)
+
+
+def _rows(
+    nodes: list[Organization], by_prefix: dict[str, dict[str, Any]], late: dict[str, int]
+) -> list[NodeRow]:
     out = []
     for org in nodes:
         totals = Totals.from_row(by_prefix.get(org.path, {}))
@@ -177,28 +176,38 @@ def level_rows(
     return out
 
 
+def level_rows(node: Organization, period: Period, level: int = 1) -> list[NodeRow]:
+    """One row per organization `level` steps below the node: a GROUP BY on the path prefix of that level."""
+    by_prefix, late = _level_groups(node, period, level)
+    return _rows(list(level_nodes(node, level)), by_prefix, late)
+
+
 def completion(node: Organization, period: Period, *, level: int = 1) -> Completion:
-    by_type = type_rows(node, period)
+    """Totals, per type and per organization of a level below: three grouped queries and the level's nodes.
+
+    The totals are the sum of every prefix group (including rows of branches that sit above the level),
+    so they need no query of their own.
+    """
+    by_prefix, late = _level_groups(node, period, level)
+    totals = Totals(**{k: sum(row.get(k) or 0 for row in by_prefix.values()) for k in (*SUMS, "branches")})
+    totals.late_plans = sum(late.values())
     return Completion(
         node=node,
         period=period,
-        totals=node_totals(node, period, by_type=by_type),
-        by_type=by_type,
-        rows=level_rows(node, period, level),
+        totals=totals,
+        by_type=type_rows(node, period),
+        rows=_rows(list(level_nodes(node, level)), by_prefix, late),
         level=level,
     )
 
 
 def max_level(node: Organization) -> int:
     """How many levels of drill-down rows the node offers (at most 3, for a province or city)."""
-    deepest = (
-        Organization.objects.filter(under_path_q(node.path))
-        .exclude(kind=Organization.Kind.GROUP)
-        .order_by("-depth")
-        .values_list("depth", flat=True)
-        .first()
-    )
-    return max(0, min(3, (deepest or node.depth) - node.depth))
+    below = Organization.objects.filter(under_path_q(node.path)).exclude(kind=Organization.Kind.GROUP)
+    for level in (3, 2, 1):
+        if below.filter(depth=node.depth + level).exists():
+            return level
+    return 0
 
 
 def period_records(org: Organization, period: Period) -> QuerySet[MeetingRecord]:

@@ -94,3 +94,19 @@ def test_a_quarter_sums_its_months(march):
 def test_levels_below_one_query_each(march, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):  # nodes, grouped stats, grouped late plans
         stats.level_rows(march.county, month_of(MAR), 2)
+
+
+def test_a_branch_directly_under_the_county_counts_in_totals_at_every_level(march):
+    with time_machine.travel(dt.datetime(2026, 4, 10, 10, 0, tzinfo=dt.UTC), tick=False):
+        lone = make_org(march.county, "县委办公室党支部", "branch", "B0009")
+        make_record(lone, "theme_day", MAR)
+        call_command("orglife_refresh_stats", "--month", "2026-03", "--org", "B0009")
+    period = month_of(MAR)
+    children = stats.completion(march.county, period, level=1)
+    assert {r.org.code: r.totals.credited for r in children.rows}["B0009"] == 1
+    deeper = stats.completion(march.county, period, level=2)
+    assert "B0009" not in {r.org.code for r in deeper.rows}
+    for data in (children, deeper):
+        assert (data.totals.required, data.totals.credited, data.totals.branches) == (15, 6, 4)
+        assert data.totals.late_plans == 1
+        assert data.totals.as_dict() == stats.node_totals(march.county, period).as_dict()
