@@ -186,6 +186,11 @@ POINTS_COMMENDATION_TOP = env_int("XIANFENG_POINTS_COMMENDATION_TOP", 10)
 # A TrueType/OpenType font with Chinese glyphs for the 一人一档 PDF (.ttc: Simplified Chinese face is used).
 POINTS_PDF_FONT = env_str("XIANFENG_PDF_FONT", "")
 
+# 组织生活纪实 uploads: photos are re-encoded (EXIF stripped); pictures above the pixel limit are refused.
+ORGLIFE_PHOTO_MAX_BYTES = env_int("XIANFENG_PHOTO_MAX_MB", 15) * 1024 * 1024
+ORGLIFE_PHOTO_MAX_PIXELS = env_int("XIANFENG_PHOTO_MAX_PIXELS", 40_000_000)
+ORGLIFE_ATTACHMENT_MAX_BYTES = env_int("XIANFENG_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Messages (notifications outbox). SMS backend: console (logs masked numbers), file (JSON lines, the
