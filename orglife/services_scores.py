@@ -13,7 +13,8 @@ percentages):
   closed by their deadline, × 100; none due → 100.
 
 Committees are ranked within their county (ties share a rank). A committee lags when it is among
-the last `lag_bottom_n` ranks (rank > count − N; ties are never split) or its total is below
+the last `lag_bottom_n` ranks (rank > count − N; ties are never split, and a committee tied with the
+best is never "behind") or its total is below
 `lag_threshold`. `consecutive_lag` = 1 + the previous month's when both lag. A lagging committee
 gets one 约谈 per month: 1st month the 组织委员, 2nd consecutive the 副书记, 3rd or more the
 主要负责人 plus a self-analysis (剖析发言) at the quarterly meeting.
@@ -224,7 +225,10 @@ def rank_and_flag(rows: list[ScoreRow], ruleset: RuleSet) -> None:
     count = len(rows)
     for i, row in enumerate(rows):
         row.rank = rows[i - 1].rank if i and rows[i - 1].total == row.total else i + 1
-        in_bottom = ruleset.lag_bottom_n > 0 and row.rank > count - ruleset.lag_bottom_n
+        # Nobody is "behind" a committee it ties with: when every total is equal, no one lags by rank.
+        in_bottom = (
+            ruleset.lag_bottom_n > 0 and row.rank > count - ruleset.lag_bottom_n and row.total < rows[0].total
+        )
         row.lagging = in_bottom or row.total < Decimal(ruleset.lag_threshold)
 
 

@@ -188,3 +188,12 @@ def test_the_command_closes_the_named_month(cast, rules):
     month_where(cast, JUL, a_lags=True)
     call_command("orglife_close_month", "2026-07")
     assert MonthlyScore.objects.filter(month=JUL).count() == 2
+
+
+def test_when_every_committee_ties_nobody_lags_by_rank(cast, rules):
+    rules.lag_bottom_n = 3
+    rules.save()
+    month_where(cast, JUL, a_lags=False)
+    close_month(month=JUL)
+    assert not MonthlyScore.objects.filter(month=JUL, lagging=True).exists()
+    assert not Interview.objects.exists()
