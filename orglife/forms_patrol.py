@@ -35,12 +35,16 @@ class DrawForm(StyledForm, forms.Form):
 
 
 class RatingForm(StyledForm, forms.Form):
-    rating = forms.ChoiceField(label="评价", choices=PatrolCheck.Rating.choices, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(
+        label="评价",
+        choices=PatrolCheck.Rating.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     reasons = forms.MultipleChoiceField(
         label="存在问题",
         required=False,
         choices=[(r, r) for r in PatrolCheck.REASONS],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
