@@ -173,9 +173,8 @@ def test_the_committee_admins_get_one_notice(cast, rules):
 
 
 def test_the_interviewee_is_the_holder_of_the_post(cast, rules):
-    from orgs.models import Position
-
     from conftest import make_member
+    from orgs.models import Position
 
     Position.objects.create(member=make_member(cast.committee_a, "钱组织"), org=cast.committee_a,
                             title="organization", started_on=dt.date(2024, 1, 1))  # fmt: skip
