@@ -10,7 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, TruncWeek
 
 from orgs.models import Member, Organization
@@ -64,7 +73,8 @@ def annual_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
     """
     start, end = year_bounds(year)
     return (
-        members.annotate(yr=FilteredRelation("point_entries", condition=Q(point_entries__occurred_on__range=(start, end))))
+        members.only("id", "name", "org_id")  # a narrow GROUP BY; attach_orgs() fetches the page's orgs
+        .annotate(yr=FilteredRelation("point_entries", condition=Q(point_entries__occurred_on__range=(start, end))))
         .annotate(total=Coalesce(Sum("yr__points"), Value(ZERO), output_field=DEC))
         .order_by("-total", "pk")
     )  # fmt: skip
@@ -72,13 +82,19 @@ def annual_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
 
 def below_pass(members: QuerySet[Member], year: int, pass_mark: Decimal) -> QuerySet[Member]:
     """约谈名单: annual total strictly below the pass mark (59.5 is below 60; 60 is not)."""
-    interviewed = Interview.objects.filter(member=OuterRef("pk"), year=year)
-    return (
-        annual_totals(members, year)
-        .filter(total__lt=pass_mark)  # type: ignore[misc]
-        .annotate(interviewed=Exists(interviewed))
-        .order_by("total", "pk")
-    )
+    return annual_totals(members, year).filter(total__lt=pass_mark).order_by("total", "pk")  # type: ignore[misc]
+
+
+def attach_orgs(members: list[Member], year: int | None = None) -> list[Member]:
+    """Fetch the organizations (and, given a year, the 约谈 flag) of a page of totals in two queries."""
+    prefetch_related_objects(members, "org")
+    if year is not None:
+        done = set(
+            Interview.objects.filter(year=year, member__in=members).values_list("member_id", flat=True)
+        )
+        for m in members:
+            m.interviewed = m.pk in done  # type: ignore[attr-defined]
+    return members
 
 
 def commendations(members: QuerySet[Member], year: int, top: int) -> list[tuple[Member, str]]:
@@ -98,6 +114,7 @@ def commendations(members: QuerySet[Member], year: int, top: int) -> list[tuple[
         reasons[member_id].add(name)
     extra = annual_totals(members.filter(pk__in=reasons.keys()).exclude(pk__in=seen), year)
     out += [(m, "、".join(sorted(reasons[m.pk]))) for m in extra]
+    attach_orgs([m for m, _ in out])
     return out
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -39,13 +40,21 @@ class RuleBook:
     """Resolves (organization, item code, date) to the PointRule of the version in force, with caching."""
 
     def __init__(self) -> None:
+        self._catalogues: list[Catalogue] | None = None
         self._catalogue_by_path: dict[str, Catalogue | None] = {}
         self._versions: dict[int, list[RuleVersion]] = {}
         self._rules: dict[int, dict[str, PointRule]] = {}
 
     def catalogue_for(self, org: Organization) -> Catalogue | None:
+        """The catalogue set on the organization's nearest ancestor (catalogues are few: loaded once)."""
+        if self._catalogues is None:
+            self._catalogues = sorted(
+                Catalogue.objects.select_related("org"), key=lambda c: (-len(c.org.path), c.pk)
+            )
         if org.path not in self._catalogue_by_path:
-            self._catalogue_by_path[org.path] = Catalogue.objects.for_org(org)
+            self._catalogue_by_path[org.path] = next(
+                (c for c in self._catalogues if org.path.startswith(c.org.path)), None
+            )
         return self._catalogue_by_path[org.path]
 
     def version_on(self, catalogue: Catalogue, day: dt.date) -> RuleVersion | None:
@@ -88,20 +97,33 @@ class Usage:
     awards for one member is capped exactly as if they had been written one by one.
     """
 
-    def __init__(self, member_ids: Iterable[int], days: Sequence[dt.date], *, pending: bool = False) -> None:
+    def __init__(
+        self, member_ids: Iterable[int], days: Sequence[dt.date], *, pending: bool = False,
+        items: set[str] | None = None,
+    ) -> None:  # fmt: skip
         self.item: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
         self.block: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
         ids = list(member_ids)
         if not ids or not days:
             return
-        # ISO weeks straddle New Year: load a week either side of the years involved.
+        booked = LedgerEntry.objects.filter(member_id__in=ids)
+        # Item caps need dated rows (ISO weeks straddle New Year: a week either side); `items` narrows them
+        # to the codes being written. Block caps need only yearly sums, added up by the database.
         start = dt.date(min(days).year, 1, 1) - dt.timedelta(days=7)
         end = dt.date(max(days).year, 12, 31) + dt.timedelta(days=7)
-        rows = LedgerEntry.objects.filter(member_id__in=ids, occurred_on__range=(start, end)).values_list(
-            "member_id", "item_code", "block_code", "occurred_on", "points"
-        )
-        for member_id, item_code, block_code, day, points in rows.iterator(chunk_size=5000):
-            self.add(member_id, item_code, block_code, day, points)
+        dated = booked.filter(occurred_on__range=(start, end))
+        if items is not None:
+            dated = dated.filter(item_code__in=items)
+        rows = dated.values_list("member_id", "item_code", "occurred_on").annotate(s=Sum("points")).order_by()
+        for member_id, item_code, day, points in rows.iterator(chunk_size=5000):
+            self._add_item(member_id, item_code, day, points)
+        for year in sorted({d.year for d in days}):
+            sums = (
+                booked.filter(occurred_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+                .values_list("member_id", "block_code").annotate(s=Sum("points")).order_by()
+            )  # fmt: skip
+            for member_id, block_code, points in sums.iterator(chunk_size=5000):
+                self.block[(member_id, block_code, year)] += points
         if pending:
             waiting = Declaration.objects.filter(
                 member_id__in=ids,
@@ -111,9 +133,12 @@ class Usage:
             for member_id, item_code, block_code, day, points in waiting:
                 self.add(member_id, item_code, block_code, day, points)
 
-    def add(self, member_id: int, item_code: str, block_code: str, day: dt.date, points: Decimal) -> None:
+    def _add_item(self, member_id: int, item_code: str, day: dt.date, points: Decimal) -> None:
         for name, key in period_keys(day).items():
             self.item[(member_id, item_code, name, key)] += points
+
+    def add(self, member_id: int, item_code: str, block_code: str, day: dt.date, points: Decimal) -> None:
+        self._add_item(member_id, item_code, day, points)
         self.block[(member_id, block_code, day.year)] += points
 
     def room(
@@ -223,7 +248,7 @@ def award_automatic_batch(
                 member_id__in=members.keys())
         .values_list("member_id", "source_type", "source_id", "item_code")
     )  # fmt: skip
-    usage = Usage(members.keys(), [a.occurred_on for a in awards])
+    usage = Usage(members.keys(), [a.occurred_on for a in awards], items={a.item_code for a in awards})
     book = RuleBook()
     now = timezone.now()
     entries: list[LedgerEntry] = []

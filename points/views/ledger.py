@@ -146,8 +146,9 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 def ranking(request: HttpRequest) -> HttpResponse:
     """年度积分排名, with each member's blocks for the page shown."""
     ctx = _list_context(request)
-    qs = selectors.annual_totals(ctx["members"].select_related("org"), ctx["year"])  # type: ignore[attr-defined]
+    qs = selectors.annual_totals(ctx["members"], ctx["year"])
     page = page_of(request, qs)
+    page.object_list = selectors.attach_orgs(list(page.object_list))
     blocks = selectors.block_totals([m.pk for m in page.object_list], ctx["year"])  # type: ignore[arg-type]
     block_defs = selectors.blocks_for(top_org(request, ctx["org"]), dt.date(ctx["year"], 12, 31))  # type: ignore[arg-type]
     start = (page.number - 1) * page.paginator.per_page

@@ -81,6 +81,13 @@ class Command(BaseCommand):
                 f"峰值内存 {stats.peak_rss_mb():,.0f} MB。"
             )
         )
+        from points.demo import generate_points_demo
+
+        points = generate_points_demo(options["seed"], options["scale"])
+        self.stdout.write(
+            f"学习积分：{points.members:,} 名党员 {points.entries:,} 条分录、{points.declarations} 条申报"
+            f"（{points.seconds:,.1f} 秒）。"
+        )
 
 
 def _chain(first: demo.Chunk, rest: Any) -> Any:
