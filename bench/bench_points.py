@@ -91,19 +91,19 @@ def ensure_data(members: int, per_member: int) -> None:
         )
         cursor.executemany("INSERT INTO bench_rules VALUES (%s, %s, %s, %s)",
                            [(k, r.pk, r.code, r.block.code) for k, r in enumerate(rules)])  # fmt: skip
-        day = "DATE '2026-01-01' + ((m.id * 7 + n.k * 17) % 330)::int" if pg else (
-            "date('2026-01-01', '+' || ((m.id * 7 + n.k * 17) % 330) || ' days')")  # fmt: skip
+        day = "DATE '2026-01-01' + ((m.id * 7 + n.k * 17) %% 330)::int" if pg else (
+            "date('2026-01-01', '+' || ((m.id * 7 + n.k * 17) %% 330) || ' days')")  # fmt: skip
         series = "generate_series(0, %s) AS n(k)" if pg else "n"
         with_n = "" if pg else "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < %s) "
         # Between per_member/2 and 3*per_member/2 entries each (mean per_member), 1–5 points.
         cursor.execute(
             f"{with_n}INSERT INTO {table_name} (member_id, org_id, rule_id, item_code, block_code, occurred_on, "
             f"points, capped_reason, source_type, source_id, note, created_at) "
-            f"SELECT m.id, m.org_id, r.rule_id, r.item_code, r.block_code, {day}, ((m.id + n.k) % 5) + 1, '', "
+            f"SELECT m.id, m.org_id, r.rule_id, r.item_code, r.block_code, {day}, ((m.id + n.k) %% 5) + 1, '', "
             f"'demo', '', '', %s FROM orgs_member m CROSS JOIN {series} "
-            f"JOIN bench_rules r ON r.k = (m.id + n.k) % {len(rules)} "
-            f"WHERE n.k < (m.id % {per_member + 1}) + {per_member // 2}",
-            [per_member * 2, timezone.now()],
+            f"JOIN bench_rules r ON r.k = (m.id + n.k) %% {len(rules)} "
+            f"WHERE n.k < (m.id %% {per_member + 1}) + {per_member // 2}",
+            [timezone.now(), per_member * 2] if pg else [per_member * 2, timezone.now()],
         )  # fmt: skip
         cursor.execute("DROP TABLE bench_rules")
     from orgs import demo

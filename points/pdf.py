@@ -9,6 +9,7 @@ from django.conf import settings
 from fpdf import FPDF
 
 from points.selectors import MemberFile
+from points.services.ledger import fmt
 
 FONT_CANDIDATES = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -73,7 +74,7 @@ def member_file_pdf(file: MemberFile) -> bytes:
     t = file.thresholds
     lines = [
         f"姓名：{m.name}　　所在党组织：{m.org.name}　　人员类别：{m.get_category_display()}",
-        f"年度积分：{file.total} 分　　合格分：{t.pass_mark} 分　　"
+        f"年度积分：{fmt(file.total)} 分　　合格分：{fmt(t.pass_mark)} 分　　"
         + ("低于合格分：列入约谈名单，取消当年评优评先资格" if file.below_pass else "达到合格分"),
     ]
     if t.version is not None:
@@ -88,8 +89,8 @@ def member_file_pdf(file: MemberFile) -> bytes:
     widths = (24, 62, 16, 88)
     for block in file.blocks:
         doc.set_font("cjk", size=12)
-        cap = f"（上限 {block.cap} 分）" if block.cap is not None else ""
-        doc.cell(0, 8, f"{block.name}：{block.points} 分{cap}", new_x="LMARGIN", new_y="NEXT")
+        cap = f"（上限 {fmt(block.cap)} 分）" if block.cap is not None else ""
+        doc.cell(0, 8, f"{block.name}：{fmt(block.points)} 分{cap}", new_x="LMARGIN", new_y="NEXT")
         doc.set_font("cjk", size=9)
         if not block.items:
             doc.cell(0, 6, "本年度暂无记录", new_x="LMARGIN", new_y="NEXT")
@@ -111,7 +112,7 @@ def member_file_pdf(file: MemberFile) -> bytes:
                         [
                             f"{e.occurred_on:%Y-%m-%d}",
                             item.name,
-                            str(e.points),
+                            fmt(e.points),
                             "；".join(d for d in detail if d),
                         ]
                     )
