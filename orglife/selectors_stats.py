@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -28,6 +29,12 @@ def rate(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 1) if whole else None
 
 
+def rate_css(value: float | None) -> str:
+    if value is None:
+        return "text-secondary"
+    return "text-success" if value >= 90 else "text-warning-emphasis" if value >= 60 else "text-danger"
+
+
 @dataclass
 class Totals:
     required: int = 0
@@ -44,14 +51,22 @@ class Totals:
     def from_row(cls, row: Mapping[str, Any]) -> Totals:
         return cls(**{k: row.get(k) or 0 for k in (*SUMS, "late_plans", "branches")})
 
-    @property
+    @cached_property
     def completion_rate(self) -> float | None:
         """Credited meetings over required ones (每项要求最多计满，不因多开而超过100%)."""
         return rate(self.credited, self.required)
 
-    @property
+    @cached_property
     def attendance_rate(self) -> float | None:
         return rate(self.attendance_present, self.attendance_due)
+
+    @property
+    def completion_css(self) -> str:
+        return rate_css(self.completion_rate)
+
+    @property
+    def attendance_css(self) -> str:
+        return rate_css(self.attendance_rate)
 
     @property
     def missing(self) -> int:
@@ -140,6 +155,7 @@ def level_nodes(node: Organization, level: int = 1) -> QuerySet[Organization]:
     return (
         Organization.objects.filter(under_path_q(node.path), depth=node.depth + level)
         .exclude(kind=Organization.Kind.GROUP)
+        .only("pk", "path", "depth", "name", "short_name", "kind")
         .order_by("path")
     )
 

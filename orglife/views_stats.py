@@ -7,6 +7,7 @@ from typing import Any, cast
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
@@ -19,6 +20,8 @@ from orglife import services_stats
 from orglife.periods import MONTH, first_of_month, local_today, parse_month
 from orglife.rules import LIFE_KINDS
 from orgs.models import Organization
+
+ROWS_PER_PAGE = 50  # the table pages; the chart above it shows every row
 
 
 def parse_period(request: HttpRequest) -> tuple[str, dt.date]:
@@ -67,13 +70,17 @@ def completion(request: HttpRequest) -> HttpResponse:
         records = list(stats.period_records(node, period)[:200])
         for r in records:
             r.url = record_url(r.pk)
+    page = Paginator(data.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     context = {
         "node": node,
+        "page": page,
         "ancestors": node.ancestors().visible_to(cast(User, request.user)),
         "data": data,
         "chart_data": data.chart_data(),
         "kind": kind,
         "month": month,
+        "period_qs": f"&period={kind}&month={month:%Y-%m}",  # rendered once, not once per row
         "period_choices": stats.PERIOD_CHOICES,
         "levels": range(1, deepest + 1),
         "level": level,

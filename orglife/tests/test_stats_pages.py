@@ -75,7 +75,7 @@ def test_drill_down_from_county_to_committee_to_branch_to_record(data):
     county = client.get(completion_url(data.county))
     rows = {r.org.code: r.totals for r in county.context["data"].rows}
     assert (rows["C0002"].required, rows["C0002"].credited) == (8, 2)
-    assert f"?org={data.committee_a.pk}&period=month" in county.content.decode()
+    assert f"?org={data.committee_a.pk}&amp;period=month" in county.content.decode()
     committee = client.get(completion_url(data.committee_a))
     assert [r.org.code for r in committee.context["data"].rows] == ["B0001", "B0002"]
     branch = client.get(completion_url(data.branch_a1))
