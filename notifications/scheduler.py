@@ -65,6 +65,20 @@ def _month_close(now: dt.datetime) -> list[Slot]:
     return []
 
 
+def _ensure_stats(now: dt.datetime) -> list[Slot]:
+    if now.time() >= dt.time(0, 10):
+        month = f"{now.date():%Y-%m}"
+        return [
+            Slot(
+                "orglife_ensure_stats",
+                now.date().isoformat(),
+                "orglife.tasks_ops.ensure_stats_task",
+                (month,),
+            )
+        ]
+    return []
+
+
 def _plan_deadline(now: dt.datetime) -> list[Slot]:
     from orglife.periods import add_months, first_of_month
     from orglife.rules import ruleset_for
@@ -86,7 +100,9 @@ def _plan_deadline(now: dt.datetime) -> list[Slot]:
     return []
 
 
-JOBS: list[Callable[[dt.datetime], list[Slot]]] = [_delivery, _reminders, _month_close, _plan_deadline]
+JOBS: list[Callable[[dt.datetime], list[Slot]]] = [
+    _delivery, _reminders, _month_close, _plan_deadline, _ensure_stats,
+]  # fmt: skip
 
 
 def due_slots(now: dt.datetime) -> list[Slot]:

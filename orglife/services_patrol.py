@@ -24,7 +24,7 @@ from audit.services import record_event, snapshot
 from orglife.models import MeetingRecord, PatrolCheck, RecordEvent, Rectification, RectificationItem
 from orglife.periods import first_of_month
 from orglife.rules import ruleset_for
-from orglife.stats import refresh_after_change
+from orglife.services_records import record_stopped_counting
 from orgs.models import Organization, under_path_q
 
 PATROL_ROLES = (Role.PATROL, Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)
@@ -212,7 +212,8 @@ def order_rehold(*, actor: Any, check: PatrolCheck, reason: str) -> None:
         org=check.org,
         summary={"what": "rehold_ordered", "reason": reason.strip(), "patrol_check": check.pk},
     )
-    refresh_after_change(record.org, record.month)
+    # Reverses the attendees' automatic learning points and refreshes the completion stats.
+    record_stopped_counting(actor=actor, record=record, reason=f"要求重新召开：{reason.strip()}")
 
 
 @transaction.atomic

@@ -264,6 +264,11 @@ def close_month(*, month: dt.date, actor: Any = None, roots: list[Organization] 
     month = first_of_month(month)
     ruleset = ruleset_for(month)
     roots = roots if roots is not None else county_roots()
+    # Idle branches have no stats rows yet; without them an idle branch would not lower completion.
+    from orglife.services_stats import ensure_stats
+
+    for root in roots:
+        ensure_stats(month=month, under=root)
     now = timezone.now()
     report = CloseReport(month=month)
     rows: list[ScoreRow] = []

@@ -82,6 +82,24 @@ class Ledger:
     plans: list[Any]  # MonthlyPlan annotated with item_count
 
 
+def ensure_stats(*, month: dt.date, under: Organization | None = None) -> int:
+    """Give every branch without stats for `month` its rows (required > 0, held 0), and only those.
+
+    Branches with any plan or record already have rows (the services refresh them), so this touches
+    just the idle ones: cheap enough for the month close and a daily job.
+    """
+    month = first_of_month(month)
+    qs = Organization.objects.filter(kind__in=LIFE_KINDS, is_active=True)
+    if under is not None:
+        qs = qs.filter(under_path_q(under.path))
+    have = CompletionStat.objects.filter(month=month).values("org_id")
+    idle = list(qs.exclude(pk__in=have).order_by("path"))
+    with transaction.atomic():
+        for org in idle:
+            refresh_branch_month(org, month)
+    return len(idle)
+
+
 def ledger(org: Organization, year: int) -> Ledger:
     """Every month × meeting type (required / held), the year's records and plans: four queries."""
     months = [add_months(dt.date(year, 1, 1), i) for i in range(12)]

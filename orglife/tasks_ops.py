@@ -24,3 +24,11 @@ def send_reminders_task(day: str) -> str:
 def close_month_task(month: str) -> str:
     """Month close for YYYY-MM: scores, ranking, escalating interviews."""
     return str(close_month(month=parse_month(month)))
+
+
+@task()
+def ensure_stats_task(month: str) -> str:
+    """Completion rows for branches idle so far in YYYY-MM, so dashboards count them from day one."""
+    from orglife.services_stats import ensure_stats
+
+    return f"{ensure_stats(month=parse_month(month))} branches"

@@ -13,7 +13,21 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 
 def jobs(slots):
-    return sorted(s.job for s in slots)
+    # The daily stats job is due from 00:10 every day; it has its own test below.
+    return sorted(s.job for s in slots if s.job != "orglife_ensure_stats")
+
+
+def test_idle_branch_stats_are_ensured_once_a_day_from_ten_past_midnight():
+    def names(when):
+        return [s.job for s in scheduler.due_slots(when)]
+
+    assert "orglife_ensure_stats" not in names(dt.datetime(2026, 10, 5, 0, 9, tzinfo=SH))
+    slots = [
+        s
+        for s in scheduler.due_slots(dt.datetime(2026, 10, 5, 0, 10, tzinfo=SH))
+        if s.job == "orglife_ensure_stats"
+    ]
+    assert [(s.run_key, s.args) for s in slots] == [("2026-10-05", ("2026-10",))]
 
 
 @pytest.mark.django_db

@@ -49,6 +49,7 @@ def test_the_county_committees_with_branches_are_scored(cast):
 def test_the_score_combines_completion_quality_and_rectification(cast, rules):
     completion(cast.branch_a1, JUL, 4, 3)
     completion(cast.branch_a2, JUL, 4, 1)  # committee_a: 4 of 8 = 50
+    completion(cast.branch_b1, JUL, 2, 2)  # committee_b: all held
     from orglife.tests.test_reminders_digest import held
 
     record = held(cast.branch_a1, "theme_day", month=JUL)
@@ -72,6 +73,15 @@ def test_the_score_combines_completion_quality_and_rectification(cast, rules):
     assert (b.completion_rate, b.quality_score, b.rectification_score, b.total) == (100, 100, 100, 100)
     assert (b.rank, score.rank) == (1, 2)
     assert score.lagging and not b.lagging
+
+
+def test_an_idle_branch_counts_as_nothing_held(cast, rules):
+    completion(cast.branch_a1, JUL, 4, 4)
+    completion(cast.branch_a2, JUL, 4, 4)
+    close_month(month=JUL)  # branch_b1 has no plan, no record and so no stats rows before the close
+    b = MonthlyScore.objects.get(org=cast.committee_b, month=JUL)
+    assert b.completion_rate == Decimal("0.00") and b.lagging
+    assert MonthlyScore.objects.get(org=cast.committee_a, month=JUL).completion_rate == Decimal("100.00")
 
 
 def test_the_formula_names_the_weights_in_force(rules):
