@@ -432,10 +432,13 @@ def record_interview(
     attachment: Any = None,
 ) -> Interview:
     """Record how the interview went (date, who, outcome, optional attachment: PDF/Word/Excel/photo)."""
+    from django.core.exceptions import ValidationError
     from django.core.files.base import ContentFile
 
     from orglife import uploads
 
+    if interview.status == Interview.Status.DONE:
+        raise ValidationError("约谈已办结，记录不能再修改")
     before = {"held_on": str(interview.held_on or ""), "outcome": interview.outcome}
     interview.held_on = held_on
     interview.interviewee_name = interviewee_name

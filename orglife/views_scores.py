@@ -167,6 +167,9 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     attachment=form.cleaned_data.get("attachment"),
                 )
             except ValidationError as exc:
+                if interview.status == Interview.Status.DONE:  # the form is gone: say why on the page
+                    messages.error(request, " ".join(exc.messages))
+                    return redirect("orglife:interview_detail", pk=interview.pk)
                 form.add_error("attachment", exc)
             else:
                 messages.success(request, "已保存约谈情况")

@@ -112,6 +112,16 @@ def test_an_attachment_of_an_unsupported_type_is_refused(cast, closed):
     assert "不是支持的附件类型" in response.content.decode()
 
 
+def test_a_finished_interview_cannot_be_recorded_again(cast, closed):
+    client = cast.client(cast.dept_admin)
+    record(client, closed)
+    client.post(reverse("orglife:interview_done", args=[closed.pk]))
+    response = record(client, closed, outcome="事后改写")
+    assert "约谈已办结" in client.get(response["Location"]).content.decode()
+    closed.refresh_from_db()
+    assert closed.outcome == "指出问题，提出整改要求"
+
+
 def test_an_interview_cannot_be_marked_done_before_it_is_recorded(cast, closed):
     cast.client(cast.dept_admin).post(reverse("orglife:interview_done", args=[closed.pk]))
     closed.refresh_from_db()
