@@ -27,6 +27,11 @@ class Command(BaseCommand):
             "--limit-members", type=int, default=None, help="写入这么多党员后停止（用于试跑）"
         )
         parser.add_argument("--progress-every", type=int, default=25, help="每写入 N 批报告一次进度")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="只生成组织和党员，不生成学习积分和一年的组织生活记录（基准测试用；city/province 规模默认不生成）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         existing = Organization.objects.count()
@@ -81,8 +86,15 @@ class Command(BaseCommand):
                 f"峰值内存 {stats.peak_rss_mb():,.0f} MB。"
             )
         )
+        if options["no_history"] or options["scale"] not in ("tiny", "county"):
+            return
+        from orglife.demo import generate_orglife_demo
         from points.demo import generate_points_demo
 
+        history = generate_orglife_demo(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
+        self.stdout.write(
+            f"组织生活：已生成一年的计划、纪实、巡查、月积分和约谈（{history.get('seconds', 0):,.1f} 秒）。"
+        )
         points = generate_points_demo(options["seed"], options["scale"])
         self.stdout.write(
             f"学习积分：{points.members:,} 名党员 {points.entries:,} 条分录、{points.declarations} 条申报"
