@@ -37,7 +37,11 @@ def live_server_url() -> Iterator[str]:
     env = {**os.environ, "XIANFENG_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("DATABASE_URL", None)  # the browser run uses its own SQLite file
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for args in (["migrate", "--noinput", "-v0"], ["generate_demo", "--scale", "tiny", "--seed", "7"], ["demo_logins"]):
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["generate_demo", "--scale", "tiny", "--seed", "7"],
+        ["demo_logins"],
+    ):
         subprocess.run(manage + args, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     port = _free_port()
     server = subprocess.Popen(
