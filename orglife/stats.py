@@ -133,4 +133,3 @@ def missing_items(org: Organization, month: dt.date) -> list[str]:
         if held.count() < req.min_count:
             out.append(req.label)
     return out
-
