@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("orgs.api_urls")),
     path("orglife/", include("orglife.api_urls")),
     path("points/", include("points.api_urls")),
+    path("observers/", include("observers.api_urls")),
 ]

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "notifications",
     "orglife",
     "points",
+    "observers",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +216,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XIANFENG_LOG_LEVEL", "WARNING")},
 }
+
+# 组织生活观察员 (太湖): eligibility and the annual allowance per grade (以奖代补), local settings.
+OBSERVER_MIN_PARTY_WORK_YEARS = env_int("XIANFENG_OBSERVER_MIN_YEARS", 3)
+OBSERVER_ALLOWANCE_EXCELLENT = env_int("XIANFENG_OBSERVER_ALLOWANCE_EXCELLENT", 1000)
+OBSERVER_ALLOWANCE_COMPETENT = env_int("XIANFENG_OBSERVER_ALLOWANCE_COMPETENT", 600)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("orglife/", include("orglife.urls")),
     path("points/", include("points.urls")),
+    path("observers/", include("observers.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

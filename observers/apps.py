@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ObserversConfig(AppConfig):
+    name = "observers"
+    verbose_name = "组织生活观察员"
+    default_auto_field = "django.db.models.BigAutoField"

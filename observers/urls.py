@@ -1,0 +1,2 @@
+app_name = "observers"
+urlpatterns: list = []
