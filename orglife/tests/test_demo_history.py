@@ -38,7 +38,7 @@ def _media(settings: Any, tmp_path: Any) -> None:
 
 
 def generate(seed: int = 3) -> dict[str, Any]:
-    call_command("generate_demo", scale="tiny", seed=7, stdout=StringIO())
+    call_command("generate_demo", scale="tiny", seed=7, no_history=True, stdout=StringIO())
     return generate_orglife_demo(seed=seed, scale="tiny", today=TODAY)
 
 
@@ -191,7 +191,7 @@ def test_a_second_run_does_nothing() -> None:
 
 
 def test_the_command_prints_a_summary() -> None:
-    call_command("generate_demo", scale="tiny", seed=7, stdout=StringIO())
+    call_command("generate_demo", scale="tiny", seed=7, no_history=True, stdout=StringIO())
     out = StringIO()
     call_command("orglife_demo", scale="tiny", seed=2, today="2026-11-24", stdout=out)
     assert "已生成组织生活演示数据" in out.getvalue()
