@@ -34,7 +34,7 @@ def plan_snapshot(seed: int) -> tuple[list[str], list[str], list[str]]:
 
 def generate(seed: int = 7) -> str:
     out = StringIO()
-    call_command("generate_demo", scale="tiny", seed=seed, stdout=out)
+    call_command("generate_demo", scale="tiny", seed=seed, no_history=True, stdout=out)
     return out.getvalue()
 
 
