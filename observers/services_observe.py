@@ -1,0 +1,604 @@
+"""Observation (列席观察): an observer's branches and upcoming meetings, sign-up, the quality evaluation form,
+its findings (现场提醒 / 责令纠正 / 要求重新召开), the branch's rating of the observer, and half-year coverage.
+
+An observer's reach comes from their confirmed assignments (AssignmentPlan.status confirmed) for the
+half-year, not from role grants: they act only on assigned branches. A finding of 要求重新召开 stops the
+linked meeting record counting (RecordEvent + orglife.services_records.record_stopped_counting), exactly as
+a patrol's re-hold order does; 责令纠正 opens an orglife Rectification with source 观察员.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.models import AuditEvent
+from audit.services import record_event
+from observers.models import (
+    Assignment,
+    AssignmentPlan,
+    BranchRating,
+    EvaluationItem,
+    Observation,
+    Observer,
+)
+from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
+from orglife.periods import HALF, Period, first_of_month, local_day_bounds, local_today
+from orglife.services_records import record_stopped_counting
+from orgs.models import Organization, under_path_q
+
+OBSERVED_KINDS = Organization.BRANCH_KINDS
+RATING_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN)
+CORRECTION_DAYS = 30  # default deadline of a 责令纠正 rectification
+
+
+# ---------------------------------------------------------------- half-years and the observer
+
+
+def half_start(day: dt.date | None = None) -> dt.date:
+    """The first day of the half-year containing `day` (today by default)."""
+    return Period.containing(HALF, day or local_today()).start
+
+
+def half_period(start: dt.date) -> Period:
+    return Period(start, HALF)
+
+
+def observer_of(user: Any) -> Observer | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return Observer.objects.filter(user=user).select_related("committee", "member").first()
+
+
+def require_acting_observer(actor: Any, observer: Observer) -> None:
+    """Only the observer themself, while active (在岗), signs up and fills forms."""
+    if observer.user_id is None or observer.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("只有观察员本人可以操作")
+    if observer.status != Observer.Status.ACTIVE:
+        raise PermissionDenied("观察员不在岗，不能报名或填写评价")
+
+
+def assignments(observer: Observer, start: dt.date) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        observer=observer, plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start
+    )
+
+
+def assigned_branch_ids(observer: Observer, start: dt.date) -> set[int]:
+    return set(assignments(observer, start).values_list("branch_id", flat=True))
+
+
+def is_assigned(observer: Observer, branch_id: int, day: dt.date) -> bool:
+    return assignments(observer, half_start(day)).filter(branch_id=branch_id).exists()
+
+
+def _in_half(start: dt.date, prefix: str = "observed_on") -> Q:
+    return Q(**{f"{prefix}__gte": start, f"{prefix}__lte": half_period(start).end})
+
+
+# ---------------------------------------------------------------- what the observer sees
+
+
+@dataclass
+class MyBranch:
+    branch: Organization
+    is_cross: bool
+    observed_on: dt.date | None  # the latest submitted observation by this observer in the half-year
+    signed_up: int  # sign-ups not yet evaluated
+    upcoming: int  # approved planned meetings from today on
+    observed_by_others: bool = False
+
+    @property
+    def observed(self) -> bool:
+        return self.observed_on is not None
+
+
+def my_branches(
+    observer: Observer, start: dt.date | None = None, today: dt.date | None = None
+) -> list[MyBranch]:
+    today = today or local_today()
+    start = start or half_start(today)
+    rows = list(assignments(observer, start).select_related("branch").order_by("branch__path"))
+    ids = [a.branch_id for a in rows]
+    mine: dict[int, dt.date] = {}
+    pending: dict[int, int] = {}
+    for branch_id, status, day in Observation.objects.filter(
+        _in_half(start), observer=observer, branch_id__in=ids
+    ).values_list("branch_id", "status", "observed_on"):
+        if status == Observation.Status.SUBMITTED:
+            mine[branch_id] = max(day, mine.get(branch_id, day))
+        elif status == Observation.Status.SIGNED_UP:
+            pending[branch_id] = pending.get(branch_id, 0) + 1
+    others = set(
+        Observation.objects.filter(_in_half(start), branch_id__in=ids, status=Observation.Status.SUBMITTED)
+        .exclude(observer=observer)
+        .values_list("branch_id", flat=True)
+    )
+    upcoming: dict[int, int] = {}
+    for org_id in upcoming_items_qs(ids, today).values_list("plan__org_id", flat=True):
+        upcoming[org_id] = upcoming.get(org_id, 0) + 1
+    out = [
+        MyBranch(a.branch, a.is_cross, mine.get(a.branch_id), pending.get(a.branch_id, 0),
+                 upcoming.get(a.branch_id, 0), a.branch_id in others)
+        for a in rows
+    ]  # fmt: skip
+    out.sort(key=lambda b: (b.observed, b.branch.path))  # the ones still to observe first
+    return out
+
+
+def upcoming_items_qs(branch_ids: Any, today: dt.date) -> QuerySet[PlanItem]:
+    return PlanItem.objects.filter(
+        plan__org_id__in=branch_ids, plan__status=MonthlyPlan.Status.APPROVED, planned_on__gte=today
+    )
+
+
+def upcoming_meetings(observer: Observer, today: dt.date | None = None) -> QuerySet[PlanItem]:
+    """Approved planned meetings of the observer's assigned branches from today on, soonest first.
+
+    Each item carries `signed_up` (this observer has an active sign-up for it)."""
+    today = today or local_today()
+    ids = assigned_branch_ids(observer, half_start(today))
+    mine = Observation.objects.filter(observer=observer, plan_item=OuterRef("pk")).exclude(
+        status=Observation.Status.CANCELLED
+    )
+    return (
+        upcoming_items_qs(ids, today)
+        .select_related("plan__org", "group")
+        .annotate(signed_up=Exists(mine))
+        .order_by("planned_on", "plan__org__path", "id")
+    )
+
+
+def observer_records(observer: Observer) -> QuerySet[MeetingRecord]:
+    """Records the observer may read: of a branch assigned to them in the half-year of the record's month,
+    or linked to one of their own observations."""
+    halves = list(
+        Assignment.objects.filter(
+            observer=observer, plan__status=AssignmentPlan.Status.CONFIRMED
+        ).values_list("branch_id", "plan__half_start")
+    )
+    q = Q(pk__in=Observation.objects.filter(observer=observer, record__isnull=False).values("record_id"))
+    for branch_id, start in halves:
+        q |= Q(org_id=branch_id, month__gte=start, month__lte=half_period(start).months[-1])
+    return MeetingRecord.objects.filter(q)
+
+
+def candidate_records(observation: Observation) -> QuerySet[MeetingRecord]:
+    """The branch's records of the meeting's month, the planned one and those of the same day first."""
+    lo, hi = local_day_bounds(observation.observed_on, observation.observed_on)
+    rank = Case(
+        When(Q(plan_item_id=observation.plan_item_id) & Q(plan_item__isnull=False), then=Value(0)),
+        When(started_at__gte=lo, started_at__lt=hi, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        MeetingRecord.objects.filter(
+            org_id=observation.branch_id, month=first_of_month(observation.observed_on)
+        )
+        .exclude(status=MeetingRecord.Status.DRAFT)
+        .annotate(rank=rank)
+        .order_by("rank", "started_at", "id")
+    )
+
+
+def default_record(observation: Observation) -> MeetingRecord | None:
+    first = candidate_records(observation).first()
+    return first if first is not None and getattr(first, "rank", 2) < 2 else None
+
+
+# ---------------------------------------------------------------- sign-up
+
+
+@transaction.atomic
+def sign_up(
+    *,
+    actor: Any,
+    observer: Observer,
+    kind: str,
+    plan_item: PlanItem | None = None,
+    branch: Organization | None = None,
+    observed_on: dt.date | None = None,
+    meeting_type: str = "",
+) -> Observation:
+    """报名列席 a planned meeting (or, without a plan item, record an unannounced 随机观察 of a branch)."""
+    require_acting_observer(actor, observer)
+    today = local_today()
+    errors: dict[str, str] = {}
+    if kind not in Observation.Kind.values:
+        errors["kind"] = "请选择观察方式"
+    if plan_item is not None:
+        plan = plan_item.plan
+        branch, observed_on, meeting_type = plan.org, plan_item.planned_on, plan_item.meeting_type
+        if plan.status != MonthlyPlan.Status.APPROVED or observed_on is None:
+            errors["plan_item"] = "只能报名已审核通过的计划会议"
+        elif observed_on < today:
+            errors["plan_item"] = "该会议的计划日期已过，不能报名"
+        elif (
+            Observation.objects.filter(observer=observer, plan_item=plan_item)
+            .exclude(status=Observation.Status.CANCELLED)
+            .exists()
+        ):
+            errors["plan_item"] = "您已报名该会议"
+    else:
+        if branch is None:
+            errors["branch"] = "请选择党支部"
+        if observed_on is None:
+            errors["observed_on"] = "请填写列席日期"
+        elif observed_on > today + dt.timedelta(days=92) or observed_on < half_start(today):
+            errors["observed_on"] = "列席日期应在本半年内"
+    if errors:
+        raise ValidationError(errors)
+    assert branch is not None and observed_on is not None
+    assignment = assignments(observer, half_start(observed_on)).filter(branch=branch).first()
+    if assignment is None:
+        raise PermissionDenied("该支部不在您本半年的观察范围内")
+    if assignment.is_cross and kind == Observation.Kind.RANDOM:
+        kind = Observation.Kind.CROSS
+    observation = Observation.objects.create(
+        observer=observer, branch=branch, plan_item=plan_item, kind=kind, meeting_type=meeting_type,
+        observed_on=observed_on, status=Observation.Status.SIGNED_UP,
+    )  # fmt: skip
+    record_event(
+        actor=actor, action=AuditEvent.Action.CREATE, target=observation, org=branch,
+        summary={"what": "observation_signed_up", "kind": kind, "observed_on": observed_on.isoformat(),
+                 "plan_item": plan_item.pk if plan_item else None},
+    )  # fmt: skip
+    return observation
+
+
+@transaction.atomic
+def cancel_sign_up(*, actor: Any, observation: Observation) -> None:
+    require_acting_observer(actor, observation.observer)
+    if observation.status != Observation.Status.SIGNED_UP:
+        raise ValidationError("只有尚未评价的报名可以取消")
+    observation.status = Observation.Status.CANCELLED
+    observation.save(update_fields=["status"])
+    record_event(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=observation, org=observation.branch,
+        summary={"what": "observation_cancelled"},
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- the evaluation form
+
+
+@dataclass
+class EvaluationData:
+    scores: dict[int, int]  # EvaluationItem pk → score
+    grade: str
+    problems: str = ""
+    finding: str = Observation.Finding.NONE
+    finding_note: str = ""
+    record: MeetingRecord | None = None
+    deadline: dt.date | None = None  # 责令纠正: the rectification's deadline
+    items: list[str] = field(
+        default_factory=list
+    )  # 责令纠正: the problems to correct (default: lines of problems)
+
+
+def active_items() -> list[EvaluationItem]:
+    return list(EvaluationItem.objects.filter(is_active=True).order_by("order", "id"))
+
+
+def validate_scores(scores: dict[int, Any], items: list[EvaluationItem]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in items:
+        value = scores.get(item.pk)
+        if value is None or value == "":
+            errors[f"score_{item.pk}"] = f"请为“{item.name}”打分"
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            errors[f"score_{item.pk}"] = f"“{item.name}”的得分应为整数"
+            continue
+        if not 0 <= number <= item.max_score:
+            errors[f"score_{item.pk}"] = f"“{item.name}”的得分应在 0–{item.max_score} 之间"
+    unknown = set(scores) - {i.pk for i in items}
+    if unknown:
+        errors["scores"] = "评分中含有未启用的评价项目"
+    return errors
+
+
+@transaction.atomic
+def submit_evaluation(*, actor: Any, observation: Observation, data: EvaluationData) -> Observation:
+    """Fill in the 《党内组织生活观察质量评价表》 and act on the finding."""
+    require_acting_observer(actor, observation.observer)
+    obs = Observation.objects.select_for_update().select_related("branch").get(pk=observation.pk)
+    today = local_today()
+    if obs.status != Observation.Status.SIGNED_UP:
+        raise ValidationError("该观察已提交评价或已取消")
+    if obs.observed_on > today:
+        raise ValidationError("会议尚未召开，不能填写评价")
+    items = active_items()
+    errors = validate_scores(data.scores, items)
+    if data.grade not in Observation.Grade.values:
+        errors["grade"] = "请选择总体评价"
+    problems, note = data.problems.strip(), data.finding_note.strip()
+    if data.finding not in Observation.Finding.values:
+        errors["finding"] = "请选择处理方式"
+    elif data.finding != Observation.Finding.NONE and not (problems or note):
+        errors["problems"] = "有处理意见时请填写发现的问题"
+    record = data.record
+    if record is not None and not candidate_records(obs).filter(pk=record.pk).exists():
+        errors["record"] = "所选会议记录不是该支部当月的记录"
+    correction_items = [t.strip() for t in (data.items or problems.splitlines()) if t.strip()]
+    if data.finding == Observation.Finding.REHOLD:
+        if record is None:
+            errors["record"] = "要求重新召开时请选择对应的会议记录"
+        elif not record.counts:
+            errors["record"] = "该会议记录已被要求重新召开"
+        if not (note or problems):
+            errors["finding_note"] = "请说明要求重新召开的原因"
+    if data.finding == Observation.Finding.CORRECTION:
+        if data.deadline is None or data.deadline < today:
+            errors["deadline"] = "整改期限不能早于今天"
+        if not correction_items:
+            errors["problems"] = "责令纠正时请逐条列出发现的问题"
+    if errors:
+        raise ValidationError(errors)
+
+    obs.scores = {str(i.pk): int(data.scores[i.pk]) for i in items}
+    obs.total = sum(obs.scores.values())
+    obs.grade, obs.problems, obs.finding, obs.finding_note = data.grade, problems, data.finding, note
+    obs.record = record
+    obs.status = Observation.Status.SUBMITTED
+    obs.submitted_at = timezone.now()
+    if data.finding == Observation.Finding.CORRECTION:
+        assert data.deadline is not None
+        obs.rectification = _open_rectification(actor, obs, correction_items, data.deadline)
+    obs.save()
+    if record is not None and data.finding == Observation.Finding.REMINDER:
+        _record_event(record, "observer_reminder", actor, note or problems, observation=obs.pk)
+    if data.finding == Observation.Finding.REHOLD:
+        assert record is not None
+        _order_rehold(actor, obs, record, note or problems)
+    record_event(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=obs, org=obs.branch,
+        summary={"what": "observation_submitted", "total": obs.total, "grade": obs.grade,
+                 "finding": obs.finding, "record": record.pk if record else None,
+                 "rectification": obs.rectification_id},
+    )  # fmt: skip
+    observation.refresh_from_db()
+    return observation
+
+
+def _record_event(record: MeetingRecord, action: str, actor: Any, reason: str = "", **payload: Any) -> None:
+    RecordEvent.objects.create(
+        record=record, action=action, actor=actor, reason=reason, payload=payload, created_at=timezone.now()
+    )
+
+
+def _open_rectification(actor: Any, obs: Observation, texts: list[str], deadline: dt.date) -> Rectification:
+    """责令纠正: an orglife rectification with source 观察员 (the patrol service requires a patrol role,
+    which an observer does not hold; the rows and the history are the same)."""
+    rect = Rectification.objects.create(
+        org=obs.branch, record=obs.record, source=Rectification.Source.OBSERVER,
+        title=f"观察员责令纠正：{obs.branch.display_name} {obs.observed_on:%Y-%m-%d} 组织生活"[:200],
+        deadline=deadline, opened_by=actor, opened_at=timezone.now(),
+    )  # fmt: skip
+    RectificationItem.objects.bulk_create(
+        [RectificationItem(rectification=rect, text=t[:300]) for t in texts]
+    )
+    if obs.record is not None:
+        _record_event(obs.record, "observer_rectification", actor, rectification=rect.pk, observation=obs.pk)
+    record_event(
+        actor=actor, action=AuditEvent.Action.CREATE, target=rect, org=obs.branch,
+        summary={"what": "rectification_opened", "source": "observer", "observation": obs.pk,
+                 "deadline": deadline.isoformat(), "items": texts},
+    )  # fmt: skip
+    return rect
+
+
+def _order_rehold(actor: Any, obs: Observation, record: MeetingRecord, reason: str) -> None:
+    """要求重新召开: the original record stops counting (as orglife.services_patrol.order_rehold does)."""
+    locked = MeetingRecord.objects.select_for_update().get(pk=record.pk)
+    locked.counts = False
+    locked.save(update_fields=["counts", "updated_at"])
+    _record_event(locked, "observer_rehold", actor, reason, observation=obs.pk)
+    record_event(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=locked, org=obs.branch,
+        summary={"what": "rehold_ordered", "source": "observer", "reason": reason, "observation": obs.pk},
+    )  # fmt: skip
+    record_stopped_counting(actor=actor, record=locked, reason=f"观察员要求重新召开：{reason}")
+
+
+# ---------------------------------------------------------------- the branch rates the observer
+
+
+def can_rate(user: Any, observation: Observation) -> bool:
+    """The branch's own secretary or administrator rates the observer who attended."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.grants.filter(org_id=observation.branch_id, role__in=RATING_ROLES).exists()
+
+
+@transaction.atomic
+def rate_observer(*, actor: Any, observation: Observation, score: int, comment: str = "") -> BranchRating:
+    if not can_rate(actor, observation):
+        raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
+    errors: dict[str, str] = {}
+    if observation.status != Observation.Status.SUBMITTED:
+        errors["score"] = "观察员提交评价表后才能评价"
+    elif BranchRating.objects.filter(observation=observation).exists():
+        errors["score"] = "已评价过该观察员的本次列席"
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        errors["score"] = "评价应为 1–5 分"
+    if errors:
+        raise ValidationError(errors)
+    rating = BranchRating.objects.create(
+        observation=observation, score=score, comment=comment.strip()[:300], rated_by=actor
+    )
+    record_event(
+        actor=actor, action=AuditEvent.Action.CREATE, target=rating, org=observation.branch,
+        summary={"what": "observer_rated", "score": score, "observer": observation.observer_id},
+    )  # fmt: skip
+    return rating
+
+
+# ---------------------------------------------------------------- half-year coverage
+
+
+def branches_under(org: Organization) -> QuerySet[Organization]:
+    return Organization.objects.filter(under_path_q(org.path), kind__in=OBSERVED_KINDS, is_active=True)
+
+
+def observed_q(start: dt.date) -> Exists:
+    return Exists(
+        Observation.objects.filter(
+            _in_half(start), branch_id=OuterRef("pk"), status=Observation.Status.SUBMITTED
+        )
+    )
+
+
+def unobserved_branches(committee: Organization, half_start: dt.date) -> QuerySet[Organization]:
+    """Branches under `committee` with no submitted observation in the half-year starting `half_start`."""
+    return branches_under(committee).exclude(observed_q(half_start)).order_by("path")
+
+
+def coverage_strata(root: Organization) -> list[Organization]:
+    """The 党(工)委 a coverage table lists: the root itself if it has no committee children, else those."""
+    children = list(
+        Organization.objects.filter(
+            parent=root, kind__in=Organization.COMMITTEE_KINDS, is_active=True
+        ).order_by("path")
+    )
+    return children or [root]
+
+
+@dataclass
+class CommitteeCoverage:
+    committee: Organization
+    branches: int
+    observed: int
+
+    @property
+    def unobserved(self) -> int:
+        return self.branches - self.observed
+
+    @property
+    def rate(self) -> float:
+        return round(100 * self.observed / self.branches, 1) if self.branches else 100.0
+
+
+def committee_coverage(root: Organization, start: dt.date) -> list[CommitteeCoverage]:
+    out = []
+    for committee in coverage_strata(root):
+        branches = branches_under(committee)
+        total = branches.count()
+        observed = branches.filter(observed_q(start)).count()
+        out.append(CommitteeCoverage(committee, total, observed))
+    return out
+
+
+@dataclass
+class ObserverProgress:
+    observer: Observer
+    assigned: int
+    observed: int  # assigned branches this observer has evaluated in the half-year
+    forms: int  # forms submitted in the half-year
+    signed_up: int
+
+    @property
+    def pending(self) -> int:
+        return self.assigned - self.observed
+
+
+def observer_progress(root: Organization, start: dt.date) -> list[ObserverProgress]:
+    """Per observer of a 党(工)委 under `root` (or assigned to branches under it): the half-year's progress."""
+    rows = Assignment.objects.filter(
+        plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start
+    ).filter(under_path_q(root.path, "branch__path") | under_path_q(root.path, "observer__committee__path"))
+    assigned: dict[int, set[int]] = {}
+    for observer_id, branch_id in rows.values_list("observer_id", "branch_id"):
+        assigned.setdefault(observer_id, set()).add(branch_id)
+    observers = {
+        o.pk: o
+        for o in Observer.objects.filter(
+            Q(pk__in=list(assigned))
+            | (under_path_q(root.path, "committee__path") & Q(status=Observer.Status.ACTIVE))
+        ).select_related("member", "committee")
+    }
+    done: dict[int, set[int]] = {}
+    forms: dict[int, int] = {}
+    pending: dict[int, int] = {}
+    for observer_id, branch_id, status in Observation.objects.filter(
+        _in_half(start), observer_id__in=list(observers)
+    ).values_list("observer_id", "branch_id", "status"):
+        if status == Observation.Status.SUBMITTED:
+            forms[observer_id] = forms.get(observer_id, 0) + 1
+            if branch_id in assigned.get(observer_id, set()):
+                done.setdefault(observer_id, set()).add(branch_id)
+        elif status == Observation.Status.SIGNED_UP:
+            pending[observer_id] = pending.get(observer_id, 0) + 1
+    out = [
+        ObserverProgress(
+            o, len(assigned.get(pk, ())), len(done.get(pk, ())), forms.get(pk, 0), pending.get(pk, 0)
+        )
+        for pk, o in observers.items()
+    ]
+    out.sort(key=lambda p: (-p.pending, p.observer.committee.path, p.observer.letter_number))
+    return out
+
+
+# ---------------------------------------------------------------- in-site notices of the coverage flags
+
+
+def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
+    """In-site notices of branches not yet observed this half-year: to each observer, one per assigned
+    unobserved branch, and to each 党(工)委 admin, one digest per committee. Deduplicated per branch (or
+    committee), recipient, half-year and ISO week, so a daily run notifies at most once a week."""
+    from notifications.models import Message
+    from notifications.services import enqueue_message
+
+    today = today or local_today()
+    start = half_start(today)
+    year, week, _ = today.isocalendar()
+    stamp = f"{start:%Y%m}:{year}w{week:02d}"
+    period = half_period(start)
+    counts = {"observers": 0, "committees": 0}
+    unobserved_ids = set(
+        Organization.objects.filter(kind__in=OBSERVED_KINDS, is_active=True)
+        .exclude(observed_q(start))
+        .values_list("pk", flat=True)
+    )
+    for a in (
+        Assignment.objects.filter(plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start,
+                                  branch_id__in=unobserved_ids, observer__user__isnull=False,
+                                  observer__status=Observer.Status.ACTIVE)
+        .select_related("branch", "observer__user")
+        .order_by("observer_id", "branch__path")
+    ):  # fmt: skip
+        user = a.observer.user
+        _, created = enqueue_message(
+            channel=Message.Channel.SITE, dedupe_key=f"observers:coverage:b{a.branch_id}:u{user.pk}:{stamp}",
+            recipient=user, org=a.branch, title="支部尚未观察提醒",
+            body=f"{a.branch.display_name}{period.label}尚未有观察员列席观察，请尽快报名列席（每半年至少一次）。",
+        )  # fmt: skip
+        counts["observers"] += int(created)
+    from accounts.models import RoleGrant
+
+    for grant in RoleGrant.objects.filter(role=Role.COMMITTEE_ADMIN, user__is_active=True).select_related(
+        "org", "user"
+    ):
+        missing = unobserved_branches(grant.org, start).count()
+        if not missing:
+            continue
+        total = branches_under(grant.org).count()
+        _, created = enqueue_message(
+            channel=Message.Channel.SITE, dedupe_key=f"observers:coverage:c{grant.org_id}:u{grant.user_id}:{stamp}",
+            recipient=grant.user, org=grant.org, title="观察覆盖提醒",
+            body=f"{grant.org.display_name}{period.label}共 {total} 个支部，尚有 {missing} 个支部未被观察员列席观察。",
+        )  # fmt: skip
+        counts["committees"] += int(created)
+    return counts
