@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "audit",
     "accounts",
     "orgs",
@@ -80,11 +81,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.ratelimit.RateLimitMiddleware",
+    "accounts.webguard.NoStoreMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -221,3 +225,75 @@ LOGGING = {
 OBSERVER_MIN_PARTY_WORK_YEARS = env_int("XIANFENG_OBSERVER_MIN_YEARS", 3)
 OBSERVER_ALLOWANCE_EXCELLENT = env_int("XIANFENG_OBSERVER_ALLOWANCE_EXCELLENT", 1000)
 OBSERVER_ALLOWANCE_COMPETENT = env_int("XIANFENG_OBSERVER_ALLOWANCE_COMPETENT", 600)
+
+# --- Web hardening (等保三级 入侵防范; docs/security.md) -------------------------------------------------
+# XIANFENG_PRODUCTION=true is the deployment mode: DEBUG off, real secrets required, HTTPS only (HSTS,
+# redirect, secure cookies). `manage.py check --deploy --fail-level WARNING` passes in this mode.
+PRODUCTION = env_bool("XIANFENG_PRODUCTION", False)
+if PRODUCTION:
+    DEBUG = False
+    _missing = [
+        name
+        for name, ok in (
+            ("XIANFENG_SECRET_KEY (50+ characters)", len(os.environ.get("XIANFENG_SECRET_KEY", "")) >= 50),
+            ("XIANFENG_PII_KEY", bool(os.environ.get("XIANFENG_PII_KEY"))),
+            ("XIANFENG_ALLOWED_HOSTS", bool(os.environ.get("XIANFENG_ALLOWED_HOSTS"))),
+        )
+        if not ok
+    ]
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("XIANFENG_PRODUCTION=true requires " + ", ".join(_missing))
+    SESSION_COOKIE_SECURE = env_bool("XIANFENG_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("XIANFENG_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("XIANFENG_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XIANFENG_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("XIANFENG_HSTS_PRELOAD", True)
+if TRUST_X_FORWARDED_FOR:  # behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), never from the cookie
+
+# Content Security Policy (django-csp 4): scripts only from our own static files. style-src needs
+# 'unsafe-inline' because templates use style="" attributes and htmx/Bootstrap/ECharts inject inline
+# styles; Bootstrap's CSS draws form controls with data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Cache: rate-limit counters. Default install: a database table (created after `migrate`); production
+# with several web processes may use Redis (XIANFENG_REDIS_URL, e.g. redis://127.0.0.1:6379/0).
+REDIS_URL = env_str("XIANFENG_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "xianfeng_cache"}
+    )
+}
+# Rate limits "count/seconds" per scope and user (login: per user name); a client IP may make
+# RATE_LIMIT_IP_FACTOR times as many (accounts/ratelimit.py).
+RATE_LIMITS = {
+    "login": env_str("XIANFENG_RATE_LOGIN", "10/300"),
+    "password": env_str("XIANFENG_RATE_PASSWORD", "5/900"),
+    "sms": env_str("XIANFENG_RATE_SMS", "30/3600"),
+    "export": env_str("XIANFENG_RATE_EXPORT", "30/3600"),
+    "unmask": env_str("XIANFENG_RATE_UNMASK", "30/3600"),
+}
+RATE_LIMIT_IP_FACTOR = env_int("XIANFENG_RATE_IP_FACTOR", 4)
