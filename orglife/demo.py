@@ -1403,6 +1403,11 @@ def generate_orglife_demo(
         gen.photos(20 if scale == "tiny" else 60)
         gen.patrol()
     timings["photos_patrol"] = time.perf_counter() - mark
+    # Fresh planner statistics: without them PostgreSQL plans the stats queries as if the new
+    # tables were empty (nested loops over a million attendance rows).
+    from orgs.demo import analyze
+
+    analyze()
 
     mark = time.perf_counter()
     stat_months = [*gen.history, gen.current]
