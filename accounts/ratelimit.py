@@ -59,6 +59,7 @@ RULES: dict[str, Rule] = {
     "points:member_file_pdf": EXPORT,
     "points:interviews": XLSX,
     "points:commendations": XLSX,
+    "observers:assessment_allowance_export": EXPORT,
 }
 # Downloads that carry no personal data (a blank import template).
 NOT_EXPORTS = {"orgs:member_import_template"}
