@@ -35,7 +35,19 @@
     if (el && el.form) el.form.submit();
   });
 
+  // <form data-xf-confirm="确定…？">: ask before submitting.
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest("form[data-xf-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-xf-confirm"))) e.preventDefault();
+  });
+
   document.addEventListener("click", function (e) {
+    // <a data-xf-reload>: reload the page (retry).
+    if (e.target.closest("[data-xf-reload]")) {
+      e.preventDefault();
+      location.reload();
+      return;
+    }
     // <button data-xf-clear="#id">: empty that element (hide an unmask result or form).
     var clear = e.target.closest("[data-xf-clear]");
     if (clear) {
