@@ -5,7 +5,9 @@ Jobs are due by the local (Asia/Shanghai) date and time:
 - reminders: from 09:00 on each reminder day of the rule set in force;
 - month close: from 01:00 on the 1st, for the previous month;
 - plan deadline check: from 00:30 on the day after the plan deadline (only if the task
-  `orglife.tasks.check_plan_deadline` exists).
+  `orglife.tasks.check_plan_deadline` exists);
+- points weekly statistics: Mondays from 06:00; points monthly notices: from 02:00 on the 1st, for
+  the previous month.
 
 A job is due for the whole rest of its slot (a scheduler started at 09:20 still sends the 09:00
 reminders). Each enqueue first inserts a ScheduledRun row with a unique (job, run_key) in the same
@@ -100,8 +102,26 @@ def _plan_deadline(now: dt.datetime) -> list[Slot]:
     return []
 
 
+def _points_weekly(now: dt.datetime) -> list[Slot]:
+    """学习积分每周统计: Mondays from 06:00."""
+    if now.weekday() == 0 and now.time() >= dt.time(6, 0):
+        day = now.date().isoformat()
+        return [Slot("points_weekly_stats", day, "points.tasks.weekly_stats_task", (day,))]
+    return []
+
+
+def _points_notice(now: dt.datetime) -> list[Slot]:
+    """学习积分每月通报公示: from 02:00 on the 1st, for the previous month."""
+    if now.day == 1 and now.time() >= dt.time(2, 0):
+        last = now.date() - dt.timedelta(days=1)
+        return [Slot("points_monthly_notice", f"{last:%Y-%m}", "points.tasks.monthly_notice_task",
+                     (f"{last:%Y-%m}",))]  # fmt: skip
+    return []
+
+
 JOBS: list[Callable[[dt.datetime], list[Slot]]] = [
     _delivery, _reminders, _month_close, _plan_deadline, _ensure_stats,
+    _points_weekly, _points_notice,
 ]  # fmt: skip
 
 

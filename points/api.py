@@ -107,7 +107,17 @@ class PointsNoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MonthlyNotice
-        fields = ["id", "org", "org_name", "year", "month", "published_at", "objection_until", "note"]
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "year",
+            "month",
+            "status",
+            "published_at",
+            "objection_until",
+            "note",
+        ]
 
 
 class PointsObjectionSerializer(serializers.Serializer):
@@ -196,6 +206,13 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             d = services.reject_declaration(
                 actor=request.user, declaration=d, reason=s.validated_data["reason"]
             )
+        return Response(PointsDeclarationSerializer(d).data)
+
+    @extend_schema(summary="撤回本人待审核的申报", request=None, responses=PointsDeclarationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        with _service_errors():
+            d = services.withdraw_declaration(actor=request.user, declaration=self._act(pk))
         return Response(PointsDeclarationSerializer(d).data)
 
     @extend_schema(

@@ -29,6 +29,7 @@ from points.models import (
     QuarterReview,
     RuleVersion,
 )
+from points.services.balances import rebuild_balances
 from points.services.ledger import Usage
 
 DOCUMENT = "《部机关“学经济、提能力、促发展”党员积分制管理考评办法》（宿松县委组织部）"
@@ -130,6 +131,7 @@ def generate_points_demo(
     members = Member.objects.filter(status=Member.Status.NORMAL, is_exempt=False).order_by("pk")
     with transaction.atomic():
         stats.members, stats.entries = _demo_entries(rng, versions, members, share, year, span)
+        rebuild_balances(year=year)  # the entries went in as plain INSERTs, not through write_entries
     stats.declarations = _demo_declarations(rng, versions, today)
     stats.seconds = time.perf_counter() - started
     return stats

@@ -156,7 +156,14 @@ class YearForm(forms.Form):
 class VersionForm(StyledForm, forms.ModelForm):
     class Meta:
         model = RuleVersion
-        fields = ["effective_from", "note", "pass_mark", "objection_days", "commendation_top"]
+        fields = [
+            "effective_from",
+            "note",
+            "pass_mark",
+            "objection_days",
+            "commendation_top",
+            "notice_auto_publish",
+        ]
         widgets = {"effective_from": DATE}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -134,6 +135,10 @@ class RuleVersion(models.Model):
                                     help_text="年度积分低于此分的党员列入约谈名单，取消当年评优评先资格")  # fmt: skip
     objection_days = models.PositiveSmallIntegerField("公示期（天）", default=7)
     commendation_top = models.PositiveSmallIntegerField("表扬名单：积分前几名", default=10)
+    notice_auto_publish = models.BooleanField(
+        "月度公示自动发布", default=False,
+        help_text="每月1日系统为各支部和部门生成上月积分公示草稿；勾选后直接发布并开始公示期，否则由管理员核对后发布",
+    )  # fmt: skip
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name="创建人")  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
@@ -399,7 +404,63 @@ class LedgerEntry(models.Model):
         return self.reverses_id is not None
 
 
+class MemberYearBalance(models.Model):
+    """A member's running totals for one year, kept in the same transaction as every ledger write.
+
+    Derived data: the ledger stays the truth (`points_rebuild_balances` recomputes these rows from it).
+    `org_path` is the member's organization path at the last write (or rebuild), for subtree range scans;
+    pages that list members join from orgs.Member, so a transfer is reflected at once there.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="point_balances",
+                               verbose_name="党员")  # fmt: skip
+    year = models.PositiveSmallIntegerField("年度")
+    org_path = models.CharField("组织路径", max_length=255)
+    blocks = models.JSONField("分板块积分", default=dict, encoder=DjangoJSONEncoder,
+                              help_text="板块代码 → 积分（字符串形式的小数）")  # fmt: skip
+    total = models.DecimalField("年度积分", max_digits=9, decimal_places=1, default=Decimal("0"))
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        ordering = ["-year", "-total", "member_id"]
+        verbose_name = "党员年度积分余额"
+        verbose_name_plural = "党员年度积分余额"
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="points_balance_unique")]
+        indexes = [
+            models.Index(fields=["year", "org_path"], name="points_balance_path_idx"),
+            models.Index(fields=["year", "total"], name="points_balance_total_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}: {self.total}"
+
+    def block_points(self, code: str) -> Decimal:
+        return Decimal(str(self.blocks.get(code, "0")))
+
+
 # ---------------------------------------------------------------- cycles
+
+
+class WeeklyStat(models.Model):
+    """每周统计: one branch's points in one week (Monday start) of a year, computed by the Monday job."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name="党组织")
+    year = models.PositiveSmallIntegerField("年度")
+    week = models.DateField("周起始日", help_text="周一；每年第一周可能始于上一年末")
+    points = models.DecimalField("积分合计", max_digits=11, decimal_places=1)
+    entries = models.PositiveIntegerField("分录数")
+    members = models.PositiveIntegerField("得分人数")
+    computed_at = models.DateTimeField("统计时间")
+
+    class Meta:
+        ordering = ["-year", "-week", "org_id"]
+        verbose_name = "积分周统计"
+        verbose_name_plural = "积分周统计"
+        constraints = [models.UniqueConstraint(fields=["org", "year", "week"], name="points_weekly_unique")]
+        indexes = [models.Index(fields=["year", "week"], name="points_weekly_week_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.week:%Y-%m-%d}"
 
 
 class QuarterReviewQuerySet(models.QuerySet["QuarterReview"]):
@@ -453,21 +514,33 @@ class MonthlyNoticeQuerySet(models.QuerySet["MonthlyNotice"]):
             member = Member.objects.filter(pk=own).select_related("org").first()
             if member is not None:
                 p = member.org.path
-                q |= Q(org__path__in=[p[:i] for i in range(4, len(p) + 1, 4)])
+                q |= Q(org__path__in=[p[:i] for i in range(4, len(p) + 1, 4)], status="published")
         return self.filter(q)
 
 
 class MonthlyNotice(models.Model):
-    """每月通报公示: a published snapshot of a month's points for one organization, open to objections."""
+    """每月通报公示: a published snapshot of a month's points for one organization, open to objections.
+
+    The monthly job drafts one per branch and per catalogue organization on the 1st for the previous month;
+    a publisher checks and publishes it (lines refreshed, window opened), or the job publishes at once when
+    the catalogue version in force has `notice_auto_publish`.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿（待发布）"
+        PUBLISHED = "published", "已发布"
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="point_notices",
                             verbose_name="公示范围")  # fmt: skip
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份")
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="发布人")  # fmt: skip
-    published_at = models.DateTimeField("发布时间")
-    objection_until = models.DateField("异议截止日期")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PUBLISHED)
+    drafted_at = models.DateTimeField("草稿生成时间", null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="发布人",
+                                     help_text="为空表示由系统按积分办法设置自动发布")  # fmt: skip
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    objection_until = models.DateField("异议截止日期", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
 
     objects = MonthlyNoticeQuerySet.as_manager()
@@ -484,8 +557,12 @@ class MonthlyNotice(models.Model):
     def __str__(self) -> str:
         return f"{self.org.display_name} {self.year}年{self.month}月积分公示"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
     def is_open_on(self, day: dt.date) -> bool:
-        return day <= self.objection_until
+        return not self.is_draft and self.objection_until is not None and day <= self.objection_until
 
 
 class NoticeLine(models.Model):

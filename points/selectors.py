@@ -13,7 +13,9 @@ from django.conf import settings
 from django.db.models import (
     Count,
     DecimalField,
+    F,
     FilteredRelation,
+    Max,
     Q,
     QuerySet,
     Sum,
@@ -21,6 +23,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
 
 from orgs.models import Member, Organization
 from points.models import (
@@ -29,9 +32,11 @@ from points.models import (
     Declaration,
     Interview,
     LedgerEntry,
+    MemberYearBalance,
     PointRule,
     QuarterReview,
     RuleVersion,
+    WeeklyStat,
 )
 from points.periods import month_bounds, quarter_bounds, year_bounds
 
@@ -66,14 +71,24 @@ def blocks_for(org: Organization | None, day: dt.date) -> list[Block]:
 
 
 def annual_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
-    """Members with `total` = the sum of their entries dated in the year (0 without entries), best first.
+    """Members with `total` = their balance for the year (0 without one), best first.
 
-    The year condition sits in the JOIN (FilteredRelation), so this is the plain LEFT JOIN … GROUP BY a
-    hand-written aggregate would be.
+    Reads MemberYearBalance, kept in step with the ledger by every write: a LEFT JOIN on (member, year)
+    with no aggregate, so members without entries are there with 0 and the database sorts, not sums.
     """
+    return (
+        members.only("id", "name", "org_id")  # attach_orgs() fetches the page's orgs
+        .annotate(yb=FilteredRelation("point_balances", condition=Q(point_balances__year=year)))
+        .annotate(total=Coalesce(F("yb__total"), Value(ZERO), output_field=DEC))
+        .order_by("-total", "pk")
+    )
+
+
+def ledger_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
+    """The same as annual_totals, summed from the ledger itself (for checks and the benchmark)."""
     start, end = year_bounds(year)
     return (
-        members.only("id", "name", "org_id")  # a narrow GROUP BY; attach_orgs() fetches the page's orgs
+        members.only("id", "name", "org_id")
         .annotate(yr=FilteredRelation("point_entries", condition=Q(point_entries__occurred_on__range=(start, end))))
         .annotate(total=Coalesce(Sum("yr__points"), Value(ZERO), output_field=DEC))
         .order_by("-total", "pk")
@@ -119,29 +134,62 @@ def commendations(members: QuerySet[Member], year: int, top: int) -> list[tuple[
 
 
 def block_totals(member_ids: list[int], year: int) -> dict[int, dict[str, Decimal]]:
-    start, end = year_bounds(year)
-    rows = (
-        LedgerEntry.objects.filter(member_id__in=member_ids, occurred_on__range=(start, end))
-        .values_list("member_id", "block_code")
-        .annotate(points=Sum("points"))
-        .order_by()
-    )
+    """Points per block code for a page of members, from their yearly balances."""
     out: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for member_id, block_code, points in rows:
-        out[member_id][block_code] = points
+    for member_id, blocks in MemberYearBalance.objects.filter(
+        member_id__in=member_ids, year=year
+    ).values_list("member_id", "blocks"):
+        out[member_id] = {code: Decimal(str(points)) for code, points in blocks.items()}
     return out
 
 
-def weekly_stats(entries: QuerySet[LedgerEntry], year: int) -> list[dict[str, Any]]:
-    """每周统计: points and entries per ISO week of the year."""
+@dataclass
+class Weekly:
+    """每周统计 rows (newest first) and up to which Monday they come from the Monday job's stored rows."""
+
+    weeks: list[dict[str, Any]]
+    stored_until: dt.date | None = None
+    computed_at: dt.datetime | None = None
+
+    def chart(self) -> dict[str, list[Any]]:
+        rows = list(reversed(self.weeks))
+        return {"labels": [f"{w['week']:%m-%d}" for w in rows], "points": [float(w["points"]) for w in rows],
+                "members": [w["members"] for w in rows], "entries": [w["entries"] for w in rows]}  # fmt: skip
+
+
+def weekly_stats(
+    entries: QuerySet[LedgerEntry], year: int, stats: QuerySet[WeeklyStat] | None = None
+) -> Weekly:
+    """每周统计: points, entries and members with points per week (Monday start) of the year.
+
+    Weeks the Monday job has already counted come from WeeklyStat (`stats`, scoped like `entries`); the
+    weeks after its last run are summed from the ledger (`entries`) as they stand.
+    """
     start, end = year_bounds(year)
-    return list(
-        entries.filter(occurred_on__range=(start, end))
+    out = Weekly([])
+    live_from = start
+    if stats is not None:
+        last = WeeklyStat.objects.filter(year=year).aggregate(at=Max("computed_at"))["at"]
+        if last is not None:
+            day = timezone.localtime(last).date()
+            out.computed_at, out.stored_until = last, day - dt.timedelta(days=day.weekday())
+            out.weeks = [
+                dict(w)
+                for w in stats.filter(year=year, week__lt=out.stored_until)
+                .values("week")
+                .annotate(points=Sum("points"), entries=Sum("entries"), members=Sum("members"))
+                .order_by("-week")
+            ]
+            live_from = max(start, out.stored_until)
+    live = (
+        entries.filter(occurred_on__range=(live_from, end))
         .annotate(week=TruncWeek("occurred_on"))
         .values("week")
         .annotate(points=Sum("points"), entries=Count("pk"), members=Count("member_id", distinct=True))
-        .order_by("-week")  # type: ignore[arg-type]
+        .order_by("-week")
     )
+    out.weeks = [dict(w) for w in live] + out.weeks
+    return out
 
 
 def month_lines(org: Organization, year: int, month: int) -> list[dict[str, Any]]:

@@ -20,7 +20,14 @@ RULE_FIELDS = [
     "block", "code", "name", "points", "evidence", "week_cap", "month_cap", "year_cap", "active_from",
     "active_to", "declarable", "automatic", "commendable", "order",
 ]  # fmt: skip
-VERSION_FIELDS = ["effective_from", "note", "pass_mark", "objection_days", "commendation_top"]
+VERSION_FIELDS = [
+    "effective_from",
+    "note",
+    "pass_mark",
+    "objection_days",
+    "commendation_top",
+    "notice_auto_publish",
+]
 
 
 def _require(actor: Any, catalogue_org: Organization) -> None:
@@ -71,7 +78,8 @@ def start_version(
     version = RuleVersion.objects.create(
         catalogue=catalogue, number=(latest.number + 1) if latest else 1, effective_from=effective_from,
         note=note, created_by=_user(actor),
-        **({f: getattr(latest, f) for f in ("pass_mark", "objection_days", "commendation_top")} if latest else {}),
+        **({f: getattr(latest, f) for f in ("pass_mark", "objection_days", "commendation_top", "notice_auto_publish")}
+           if latest else {}),
     )  # fmt: skip
     if latest:
         blocks = {}

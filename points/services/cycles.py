@@ -11,41 +11,125 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.models import Member, Organization
+from orgs.models import Member, Organization, subtree_q
 from points import selectors
 from points.models import Interview, MonthlyNotice, NoticeLine, Objection
 from points.periods import month_bounds
 from points.roles import PUBLISH_ROLES, holds
 
 
+def _freeze_lines(notice: MonthlyNotice) -> None:
+    notice.lines.all().delete()
+    NoticeLine.objects.bulk_create(
+        [
+            NoticeLine(notice=notice, **row)
+            for row in selectors.month_lines(notice.org, notice.year, notice.month)
+        ],
+        batch_size=2000,
+    )
+
+
+def _open_window(notice: MonthlyNotice, *, actor: Any, today: dt.date) -> None:
+    _, end = month_bounds(notice.year, notice.month)
+    days = selectors.thresholds(notice.org, end).objection_days
+    notice.status = MonthlyNotice.Status.PUBLISHED
+    notice.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    notice.published_at = timezone.now()
+    notice.objection_until = today + dt.timedelta(days=days)
+
+
 @transaction.atomic
 def publish_notice(
     *, actor: Any, org: Organization, year: int, month: int, note: str = "", today: dt.date | None = None
 ) -> MonthlyNotice:
-    """每月通报公示: freeze the month's points of the organization's members and open the objection window."""
+    """每月通报公示: freeze the month's points of the organization's members and open the objection window.
+
+    A draft made by the monthly job is published in place (its lines refreshed); a published month is final.
+    """
     if not holds(actor, org.path, PUBLISH_ROLES):
         raise PermissionDenied("您无权发布该组织的积分公示")
     today = today or timezone.localdate()
     start, end = month_bounds(year, month)
     if today < start:
         raise ValidationError({"month": ["该月尚未开始"]})
-    if MonthlyNotice.objects.filter(org=org, year=year, month=month).exists():
-        raise ValidationError({"month": [f"{year}年{month}月的积分公示已发布"]})
-    days = selectors.thresholds(org, end).objection_days
-    try:
-        with transaction.atomic():
-            notice = MonthlyNotice.objects.create(
-                org=org, year=year, month=month, published_by=actor, published_at=timezone.now(),
-                objection_until=today + dt.timedelta(days=days), note=note.strip()[:200],
-            )  # fmt: skip
-    except IntegrityError:
-        raise ValidationError({"month": [f"{year}年{month}月的积分公示已发布"]}) from None
-    NoticeLine.objects.bulk_create(
-        [NoticeLine(notice=notice, **row) for row in selectors.month_lines(org, year, month)], batch_size=2000
+    draft = (
+        MonthlyNotice.objects.select_for_update()
+        .filter(org=org, year=year, month=month, status=MonthlyNotice.Status.DRAFT)
+        .first()
     )
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=notice, org=org,
-                 summary={"objection_until": str(notice.objection_until)})  # fmt: skip
+    if draft is None and MonthlyNotice.objects.filter(org=org, year=year, month=month).exists():
+        raise ValidationError({"month": [f"{year}年{month}月的积分公示已发布"]})
+    if draft is not None:
+        notice = draft
+        _open_window(notice, actor=actor, today=today)
+        notice.note = note.strip()[:200] or notice.note
+        notice.save()
+    else:
+        notice = MonthlyNotice(org=org, year=year, month=month, note=note.strip()[:200])
+        _open_window(notice, actor=actor, today=today)
+        try:
+            with transaction.atomic():
+                notice.save()
+        except IntegrityError:
+            raise ValidationError({"month": [f"{year}年{month}月的积分公示已发布"]}) from None
+    _freeze_lines(notice)
+    record_event(actor=actor, action=AuditEvent.Action.CREATE if draft is None else AuditEvent.Action.UPDATE,
+                 target=notice, org=org, summary={"objection_until": str(notice.objection_until)})  # fmt: skip
     return notice
+
+
+def notice_orgs() -> list[Organization]:
+    """Who gets a monthly notice: every organization a catalogue is set on (the department's notice) and
+    every branch with active members under one."""
+    catalogue_orgs = list(
+        Organization.objects.filter(point_catalogues__isnull=False).distinct().order_by("path")
+    )
+    if not catalogue_orgs:
+        return []
+    branches = (
+        Organization.objects.branches()
+        .filter(subtree_q([o.path for o in catalogue_orgs]))
+        .filter(pk__in=Member.objects.active().values("org_id"))
+        .exclude(pk__in=[o.pk for o in catalogue_orgs])
+        .order_by("path")
+    )
+    return catalogue_orgs + list(branches)
+
+
+def draft_monthly_notices(*, year: int, month: int, today: dt.date | None = None) -> dict[str, int]:
+    """The monthly job (1st of the month, for the previous month): a notice for each branch and department.
+
+    Idempotent: an organization that already has the month's notice (draft or published) is skipped. Each
+    is a draft for a publisher to check and publish, unless the catalogue version in force at the month's
+    end has `notice_auto_publish`, in which case it is published at once and its window opens today.
+    """
+    today = today or timezone.localdate()
+    _, end = month_bounds(year, month)
+    if today <= end:
+        raise ValidationError({"month": [f"{year}年{month}月尚未结束"]})
+    done = set(MonthlyNotice.objects.filter(year=year, month=month).values_list("org_id", flat=True))
+    counts = {"drafted": 0, "published": 0, "skipped": 0}
+    for org in notice_orgs():
+        if org.pk in done:
+            counts["skipped"] += 1
+            continue
+        auto = bool((v := selectors.thresholds(org, end).version) and v.notice_auto_publish)
+        with transaction.atomic():
+            notice = MonthlyNotice(org=org, year=year, month=month, drafted_at=timezone.now(),
+                                   status=MonthlyNotice.Status.DRAFT, note="系统自动生成")  # fmt: skip
+            if auto:
+                _open_window(notice, actor=None, today=today)
+            try:
+                with transaction.atomic():
+                    notice.save()
+            except IntegrityError:  # another run got there first
+                counts["skipped"] += 1
+                continue
+            _freeze_lines(notice)
+            record_event(actor=None, action=AuditEvent.Action.CREATE, target=notice, org=org,
+                         summary={"points_notice": "published" if auto else "drafted"})  # fmt: skip
+        counts["published" if auto else "drafted"] += 1
+    return counts
 
 
 @transaction.atomic
@@ -57,6 +141,8 @@ def raise_objection(
     member = Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
     if member is None or not member.org.path.startswith(notice.org.path):
         raise PermissionDenied("只有公示范围内的党员可以提出异议")
+    if notice.is_draft:
+        raise ValidationError("该公示尚未发布，不能提出异议")
     if not notice.is_open_on(today or timezone.localdate()):
         raise ValidationError(f"公示期已于 {notice.objection_until:%Y-%m-%d} 结束，不能再提出异议")
     if not text.strip():

@@ -5,6 +5,7 @@ DECLARED ──verify──▶ RECORDED ──confirm_quarter──▶ CONFIRMED
     └──reject──▶ REJECTED ◀──reject (returned at review)
                     │
                     └──resubmit──▶ DECLARED
+DECLARED ──withdraw (the member)──▶ WITHDRAWN
 A recorder who records on a member's behalf creates the declaration directly as RECORDED.
 """
 
@@ -23,7 +24,7 @@ from orgs.models import Member, Organization
 from points.models import Declaration, DeclarationEvent, LedgerEntry, PointRule, QuarterReview
 from points.periods import quarter_bounds, quarter_of
 from points.roles import RECORD_ROLES, REVIEW_ROLES, holds
-from points.services.ledger import RuleBook, Usage, build_entry, lock_members
+from points.services.ledger import RuleBook, Usage, build_entry, lock_members, write_entries
 
 S = Declaration.Status
 
@@ -172,6 +173,22 @@ def resubmit_declaration(
 
 
 @transaction.atomic
+def withdraw_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
+    """The member takes back their own declaration while the scorekeeper has not yet acted on it."""
+    declaration = _lock(declaration)
+    if getattr(actor, "member_id", None) != declaration.member_id:
+        raise PermissionDenied("只能撤回本人的申报")
+    if declaration.status != S.DECLARED:
+        raise ValidationError(
+            f"当前状态“{declaration.get_status_display()}”不能撤回，只有待计分员审核的申报可以撤回"
+        )
+    declaration.status = S.WITHDRAWN
+    declaration.save(update_fields=["status", "updated_at"])
+    _event(declaration, "withdrawn", actor)
+    return declaration
+
+
+@transaction.atomic
 def confirm_quarter(
     *,
     actor: Any,
@@ -209,7 +226,7 @@ def confirm_quarter(
             source_id=str(d.pk), declaration=d, recorded_by=d.recorded_by, reviewed_by=actor, now=now,
         ))  # fmt: skip
         entries[-1].org_id = branch.pk  # the entry belongs to the reviewing branch
-    LedgerEntry.objects.bulk_create(entries)
+    write_entries(entries)
     recorded.update(status=S.CONFIRMED, updated_at=now)
     DeclarationEvent.objects.bulk_create(
         [DeclarationEvent(declaration=d, action="confirmed", actor=actor) for d in todo]

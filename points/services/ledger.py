@@ -23,6 +23,7 @@ from audit.services import record_event
 from orgs.models import Member, Organization
 from points.models import Block, Catalogue, Declaration, LedgerEntry, PointRule, RuleVersion
 from points.periods import period_keys
+from points.services.balances import apply_balances
 
 ZERO = Decimal("0")
 PERIOD_LABELS = {"week": "每周", "month": "每月", "year": "每年"}
@@ -202,6 +203,16 @@ def build_entry(
     )  # fmt: skip
 
 
+def write_entries(entries: Sequence[LedgerEntry], *, batch_size: int = 2000) -> list[LedgerEntry]:
+    """The one place ledger rows are inserted: the entries, then their members' yearly balances, in the
+    caller's transaction (the caller holds the members' locks, see lock_members)."""
+    if not entries:
+        return []
+    written = LedgerEntry.objects.bulk_create(entries, batch_size=batch_size)
+    apply_balances(written)
+    return written
+
+
 def _user_or_none(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
@@ -265,7 +276,7 @@ def award_automatic_batch(
             usage=usage, member=member, rule=rule, occurred_on=a.occurred_on, source_type=a.source_type,
             source_id=a.source_id, recorded_by=actor, reviewed_by=actor, note=a.note, now=now,
         ))  # fmt: skip
-    LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    write_entries(entries)
     if audit and entries:
         sources = sorted({f"{e.source_type}:{e.source_id}" for e in entries})
         record_event(
@@ -284,7 +295,7 @@ def reverse_automatic(*, actor: Any, source_type: str, source_id: str, reason: s
     lock_members(ids.values_list("member_id", flat=True))
     originals = list(ids.select_related("member", "rule", "rule__block").order_by("pk"))
     reversals = [_reversal(e, actor=actor, reason=reason) for e in originals]
-    LedgerEntry.objects.bulk_create(reversals)
+    write_entries(reversals)
     if reversals:
         record_event(
             actor=actor, action=AuditEvent.Action.UPDATE, target_repr=f"冲正 {source_type}:{source_id}",
@@ -319,7 +330,7 @@ def correct_entry(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry
     if entry.is_reversal or LedgerEntry.objects.filter(reverses=entry).exists():
         raise ValidationError("该分录已冲正或本身是冲正分录")
     reversal = _reversal(entry, actor=actor, reason=reason)
-    reversal.save()
+    write_entries([reversal])
     record_event(
         actor=actor, action=AuditEvent.Action.UPDATE, target=entry, org=entry.org,
         summary={"reversed_by": reversal.pk, "points": str(entry.points), "reason": reason[:200]},

@@ -11,6 +11,7 @@ from conftest import make_member
 from orgs.models import Member
 from points import selectors, services
 from points.models import LedgerEntry, PointRule
+from points.services.ledger import write_entries
 from points.tests.helpers import award
 
 PUBLISHED = dt.date(2026, 9, 2)
@@ -19,9 +20,18 @@ PUBLISHED = dt.date(2026, 9, 2)
 def book(member, points, code="micro_lecture", day=dt.date(2026, 6, 1)):
     """An entry of exactly `points` (the list is about the threshold, not about caps)."""
     rule = PointRule.objects.get(code=code)
-    return LedgerEntry.objects.create(member=member, org=member.org, rule=rule, item_code=code,
-                                      block_code=rule.block.code, occurred_on=day, points=Decimal(points),
-                                      source_type="test", created_at=timezone.now())  # fmt: skip
+    entry = LedgerEntry(
+        member=member,
+        org=member.org,
+        rule=rule,
+        item_code=code,
+        block_code=rule.block.code,
+        occurred_on=day,
+        points=Decimal(points),
+        source_type="test",
+        created_at=timezone.now(),
+    )
+    return write_entries([entry])[0]  # the ledger's one insert path: the yearly balance follows
 
 
 @pytest.fixture

@@ -159,10 +159,26 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_open": notice.is_open_on(timezone.localdate()),
         "can_object": in_scope and notice.is_open_on(timezone.localdate()),
         "can_answer": holds(user, notice.org.path, PUBLISH_ROLES),
+        "can_publish": notice.is_draft and holds(user, notice.org.path, PUBLISH_ROLES),
         "objection_form": ObjectionForm(members=Member.objects.filter(pk__in=lines.values("member_id"))),
         "answer_form": AnswerForm(),
     }  # fmt: skip
     return render(request, "points/notice_detail.html", context)
+
+
+@require_POST
+@login_required
+def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a draft made by the monthly job: its lines are refreshed and the objection window opens."""
+    notice = get_for_user(MonthlyNotice.objects.select_related("org"), request.user, pk, write=True)
+    try:
+        if not notice.is_draft:
+            raise ValidationError("该公示已发布")
+        services.publish_notice(actor=request.user, org=notice.org, year=notice.year, month=notice.month)
+        messages.success(request, "已发布公示，公示期开始")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("points:notice_detail", pk=notice.pk)
 
 
 @require_POST

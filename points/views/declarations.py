@@ -141,6 +141,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reject": (d.status == S.DECLARED and holds(user, d.org.path, RECORD_ROLES) and not is_own)
         or (d.status == S.RECORDED and holds(user, d.org.path, RECORD_ROLES | REVIEW_ROLES)),
         "can_resubmit": d.status == S.REJECTED and is_own,
+        "can_withdraw": d.status == S.DECLARED and is_own,
         "reason_form": ReasonForm(),
         "resubmit_form": ResubmitForm(
             initial={
@@ -165,6 +166,9 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 raise ValidationError("请填写退回原因")
             services.reject_declaration(actor=request.user, declaration=d, reason=form.cleaned_data["reason"])
             messages.success(request, "已退回")
+        elif action == "withdraw":
+            services.withdraw_declaration(actor=request.user, declaration=d)
+            messages.success(request, "已撤回申报")
         else:
             again = ResubmitForm(request.POST, request.FILES)
             if not again.is_valid():
@@ -195,6 +199,12 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "resubmit")
+
+
+@require_POST
+@login_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "withdraw")
 
 
 @login_required

@@ -14,14 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_user, has_any_scope
+from accounts.access import get_for_user, has_any_scope, scope_paths
 from audit.models import AuditEvent
 from audit.services import record_event
 from orgs.forms import add_service_errors
-from orgs.models import Member
+from orgs.models import Member, subtree_q, under_path_q
 from points import exports, pdf, selectors, services
 from points.forms import InterviewForm, ReasonForm, YearForm
-from points.models import LedgerEntry
+from points.models import LedgerEntry, WeeklyStat
 from points.roles import PUBLISH_ROLES, RECORD_ROLES, holds, holds_anywhere, own_member_id
 from points.views.common import (
     focus_org,
@@ -198,12 +198,22 @@ def _export(request: HttpRequest, kind: str, content: bytes) -> HttpResponse:
 
 @login_required
 def weekly(request: HttpRequest) -> HttpResponse:
-    """每周统计."""
+    """每周统计: the Monday job's stored weeks plus the weeks since, as a table and an ECharts chart."""
     require_staff(request)
     form, year = _year(request)
     org = focus_org(request)
-    qs = LedgerEntry.objects.visible_to(user_of(request))
+    user = user_of(request)
+    qs = LedgerEntry.objects.visible_to(user)
+    paths = scope_paths(user)
+    stats = (
+        WeeklyStat.objects.all()
+        if paths is None
+        else WeeklyStat.objects.filter(subtree_q(paths, "org__path"))
+    )
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path)
-    weeks = selectors.weekly_stats(qs, year)
-    return render(request, "points/weekly.html", {"form": form, "year": year, "org": org, "weeks": weeks})
+        stats = stats.filter(under_path_q(org.path, "org__path"))
+    weekly = selectors.weekly_stats(qs, year, stats)
+    context = {"form": form, "year": year, "org": org, "weeks": weekly.weeks, "weekly": weekly,
+               "chart_data": weekly.chart()}  # fmt: skip
+    return render(request, "points/weekly.html", context)
