@@ -31,10 +31,11 @@ from observers.models import (
 )
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
 from orglife.periods import HALF, Period, first_of_month, local_day_bounds, local_today
+from orglife.rules import LIFE_KINDS
 from orglife.services_records import record_stopped_counting
 from orgs.models import Organization, under_path_q
 
-OBSERVED_KINDS = Organization.BRANCH_KINDS
+OBSERVED_KINDS = LIFE_KINDS  # the branches the planner assigns (支部, 联合支部, 临时支部, 总支)
 RATING_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN)
 CORRECTION_DAYS = 30  # default deadline of a 责令纠正 rectification
 
@@ -580,6 +581,7 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
         .order_by("observer_id", "branch__path")
     ):  # fmt: skip
         user = a.observer.user
+        assert user is not None
         _, created = enqueue_message(
             channel=Message.Channel.SITE, dedupe_key=f"observers:coverage:b{a.branch_id}:u{user.pk}:{stamp}",
             recipient=user, org=a.branch, title="支部尚未观察提醒",

@@ -1,0 +1,512 @@
+"""Demo data of the observer system (太湖 model) for the generated demo county, after its orglife history.
+
+`generate_observers_demo(seed=, scale=, today=)` writes, deterministically for a seed:
+candidates (组织推荐 / 个人自荐 / 双向选择) drawn from branch committee members with their joint-review
+opinions — all appointed except two vetoed by an objection and one still under review; ~115 observers at
+county scale (~10 tiny) with numbered letters and cards, spread over the 党(工)委 by their branch counts;
+trainings (last year for nearly all, this year for most); a confirmed assignment plan per 党(工)委 for
+each half-year from the start of last year to the current one (services_planner.propose when available,
+else a round-robin that skips the observer's own branch); observations with evaluation forms over those
+half-years (linked to the branch's meeting records where the history has them) with findings — reminders,
+corrections (orglife rectifications, source 观察员) and a couple of re-holds that stop the record counting
+— a fifth of the current half-year's branches left unobserved so the coverage flags show, sign-ups for
+upcoming planned meetings; branch ratings of the observers; and last year's confirmed annual assessment.
+
+Does nothing if observers exist or the county has no orglife history. `link_demo_observer_user()` links the
+demo login `observer` (accounts demo_logins) to the first observer; it is also called at the end here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from observers.models import (
+    AnnualAssessment,
+    Assignment,
+    AssignmentPlan,
+    BranchRating,
+    Candidate,
+    EvaluationItem,
+    Observation,
+    Observer,
+    ReviewOpinion,
+    ReviewUnit,
+    Training,
+)
+from observers.services_assessment import allowance_for, evidence_for, proposed_grade
+from observers.services_observe import branches_under, coverage_strata, half_period, half_start
+from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
+from orglife.periods import SHANGHAI, add_months
+from orglife.rules import LIFE_KINDS
+from orgs.demo import DEMO_COUNTY_CODE
+from orgs.models import Member, Organization, Position, under_path_q
+
+COUNTS = {"tiny": 10, "county": 115}
+POSTS = (Position.Title.SECRETARY, Position.Title.DEPUTY_SECRETARY, Position.Title.ORGANIZATION,
+         Position.Title.DISCIPLINE, Position.Title.PROPAGANDA)  # fmt: skip
+OBJECTIONS = [
+    ("信访", "近一年有涉及本人的信访举报尚未办结"),
+    ("纪检监察", "本人曾受党内警告处分，影响期未满"),
+]
+PROBLEMS = [
+    "会前未充分征求党员意见", "个别党员发言准备不足", "会议记录不够详实", "签到表与实到人数不一致",
+    "批评与自我批评不够深入", "学习内容与本单位工作结合不紧", "上次发现问题的整改情况未通报",
+]  # fmt: skip
+TRAININGS = ["组织生活观察员专题培训", "党内法规与组织生活规范培训", "观察质量评价表使用培训"]
+
+
+def _letter(year: int, seq: int) -> tuple[str, str]:
+    try:
+        from observers.services_selection import card_number, letter_number
+
+        return letter_number(year, seq), card_number(year, seq)
+    except Exception:  # the selection module may not be there yet
+        return f"观聘〔{year}〕{seq:03d}号", f"GCY{year}{seq:03d}"
+
+
+def _county() -> Organization | None:
+    return (
+        Organization.objects.filter(code=DEMO_COUNTY_CODE).first()
+        or Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    )
+
+
+def _shares(total: int, weights: list[int]) -> list[int]:
+    """Split `total` in proportion to `weights`, at least one each (largest remainders)."""
+    n = len(weights)
+    base = [1] * n
+    rest = max(0, total - n)
+    whole = sum(weights) or 1
+    raw = [rest * w / whole for w in weights]
+    floors = [int(r) for r in raw]
+    left = rest - sum(floors)
+    for i in sorted(range(n), key=lambda i: raw[i] - floors[i], reverse=True)[:left]:
+        floors[i] += 1
+    return [b + f for b, f in zip(base, floors, strict=True)]
+
+
+def _assign(observers: list[Observer], branches: list[Organization], seed: int) -> dict[int, int]:
+    """branch id → observer id: the planner when available, else a round-robin avoiding one's own unit."""
+    try:
+        from observers.services_planner import PBranch, planner_observers, propose
+
+        proposal = propose(planner_observers(observers), [PBranch(b.pk, b.path) for b in branches], seed=seed)
+        if proposal.assignments:
+            return dict(proposal.assignments)
+    except Exception:  # the planner may not be there yet
+        pass
+    out: dict[int, int] = {}
+    k = 0
+    for b in branches:
+        for step in range(len(observers)):
+            o = observers[(k + step) % len(observers)]
+            if not b.path.startswith(o.member.org.path) and not o.member.org.path.startswith(b.path):
+                out[b.pk] = o.pk
+                k = (k + step + 1) % len(observers)
+                break
+    return out
+
+
+def _grade(total: int) -> str:
+    if total >= 90:
+        return Observation.Grade.EXCELLENT
+    if total >= 80:
+        return Observation.Grade.GOOD
+    if total >= 65:
+        return Observation.Grade.FAIR
+    return Observation.Grade.POOR
+
+
+class _Gen:
+    def __init__(self, seed: int, scale: str, today: dt.date, county: Organization) -> None:
+        self.rng = random.Random(seed)
+        self.seed, self.scale, self.today, self.county = seed, scale, today, county
+        self.items = list(EvaluationItem.objects.filter(is_active=True).order_by("order", "id"))
+        self.counts: dict[str, int] = defaultdict(int)
+        self.now = timezone.now()
+
+    def aware(self, day: dt.date, hour: int = 10) -> dt.datetime:
+        return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+    # -- selection --------------------------------------------------------------------------------
+
+    def observers(self) -> list[Observer]:
+        rng = self.rng
+        committees = coverage_strata(self.county)
+        weights = [branches_under(c).count() for c in committees]
+        shares = _shares(COUNTS.get(self.scale, 10), weights)
+        units = list(ReviewUnit.objects.filter(is_active=True).order_by("order", "id"))
+        last_year = self.today.year - 1
+        appointed_on = dt.date(last_year, 3, 1)
+        out: list[Observer] = []
+        seq = 0
+        taken: set[int] = set()
+        rejected_left, reviewing_left = 2, 1
+        for committee, share in zip(committees, shares, strict=True):
+            pool = list(
+                Position.objects.current()
+                .filter(under_path_q(committee.path, "org__path"), title__in=POSTS,
+                        member__status=Member.Status.NORMAL, member__category="full")
+                .order_by("member_id")
+                .values_list("member_id", flat=True)
+                .distinct()
+            )  # fmt: skip
+            pool = [m for m in dict.fromkeys(pool) if m not in taken]
+            rng.shuffle(pool)
+            extra = (1 if rejected_left else 0) + (1 if reviewing_left and committee == committees[-1] else 0)
+            members = {
+                m.pk: m for m in Member.objects.filter(pk__in=pool[: share + extra]).select_related("org")
+            }
+            for i, member_id in enumerate(pool[: share + extra]):
+                member = members[member_id]
+                taken.add(member_id)
+                source = rng.choice(Candidate.Source.values)
+                years = Decimal(rng.randint(30, 180)) / 10
+                if i >= share and rejected_left:
+                    status, objection = Candidate.Status.REJECTED, OBJECTIONS[rejected_left - 1]
+                    rejected_left -= 1
+                elif i >= share:
+                    status, objection = Candidate.Status.REVIEWING, None
+                    reviewing_left -= 1
+                else:
+                    status, objection = Candidate.Status.APPOINTED, None
+                cand = Candidate.objects.create(
+                    member=member, committee=committee, source=source, party_work_years=years, status=status,
+                    background=f"{member.org.display_name}党务工作{years}年，熟悉组织生活制度。",
+                    rejection_reason=f"联合审查{objection[0]}单位有异议：{objection[1]}" if objection else "",
+                )  # fmt: skip
+                opinions = []
+                for u, unit in enumerate(units):
+                    if status == Candidate.Status.REVIEWING and u >= 2:
+                        break
+                    bad = objection is not None and unit.name == objection[0]
+                    opinions.append(ReviewOpinion(
+                        candidate=cand, unit=unit, opinion="object" if bad else "agree",
+                        note=objection[1] if objection is not None and bad else "经审查，无异议", reviewer_name=f"{unit.name}审查人",
+                    ))  # fmt: skip
+                ReviewOpinion.objects.bulk_create(opinions)
+                self.counts["candidates"] += 1
+                if status != Candidate.Status.APPOINTED:
+                    continue
+                seq += 1
+                letter, card = _letter(appointed_on.year, seq)
+                out.append(Observer(member=member, committee=committee, candidate=cand, letter_number=letter,
+                                    card_number=card, appointed_on=appointed_on, updated_year=self.today.year))  # fmt: skip
+        Observer.objects.bulk_create(out)
+        out = list(
+            Observer.objects.select_related("member__org", "committee").order_by("committee__path", "id")
+        )
+        if len(out) > 20:  # dynamic management: one suspended, one retired this year
+            out[-1].status, out[-1].status_note = Observer.Status.RETIRED, "工作调动，退出观察员队伍"
+            out[-2].status, out[-2].status_note = Observer.Status.SUSPENDED, "长期外出培训，暂停观察"
+            Observer.objects.bulk_update(out[-2:], ["status", "status_note"])
+        self.counts["observers"] = len(out)
+        return out
+
+    def trainings(self, observers: list[Observer]) -> None:
+        rows = []
+        for o in observers:
+            for year, chance in ((self.today.year - 1, 0.93), (self.today.year, 0.8)):
+                if self.rng.random() < chance:
+                    day = dt.date(year, self.rng.choice([3, 4, 5]), self.rng.randint(1, 28))
+                    if day <= self.today:
+                        rows.append(
+                            Training(observer=o, held_on=day, title=self.rng.choice(TRAININGS), hours=4)
+                        )
+        Training.objects.bulk_create(rows)
+        self.counts["trainings"] = len(rows)
+
+    # -- plans --------------------------------------------------------------------------------------
+
+    def plans(self, observers: list[Observer], halves: list[dt.date]) -> dict[dt.date, dict[int, int]]:
+        """Confirmed plans per 党(工)委 and half-year; returns half → {branch id: observer id}."""
+        by_committee: dict[int, list[Observer]] = defaultdict(list)
+        for o in observers:
+            if o.status == Observer.Status.ACTIVE:
+                by_committee[o.committee_id].append(o)
+        out: dict[dt.date, dict[int, int]] = {}
+        for half in halves:
+            mapping: dict[int, int] = {}
+            for committee in coverage_strata(self.county):
+                mine = by_committee.get(committee.pk, [])
+                branches = list(branches_under(committee).filter(kind__in=LIFE_KINDS).order_by("path"))
+                if not mine or not branches:
+                    continue
+                seed = self.seed * 1000 + half.year * 10 + half.month
+                assigned = _assign(mine, branches, seed)
+                plan = AssignmentPlan.objects.create(
+                    committee=committee, half_start=half, status=AssignmentPlan.Status.CONFIRMED, seed=seed,
+                    confirmed_at=self.aware(add_months(half, -1) + dt.timedelta(days=24)),
+                )  # fmt: skip
+                Assignment.objects.bulk_create(
+                    [Assignment(plan=plan, observer_id=o, branch_id=b) for b, o in assigned.items()]
+                )
+                mapping.update(assigned)
+                self.counts["assignments"] += len(assigned)
+            out[half] = mapping
+        return out
+
+    # -- observations ------------------------------------------------------------------------------
+
+    def form(self, quality: float) -> tuple[dict[str, int], int]:
+        scores = {}
+        for item in self.items:
+            low = max(0, round(item.max_score * quality))
+            scores[str(item.pk)] = self.rng.randint(min(low, item.max_score), item.max_score)
+        return scores, sum(scores.values())
+
+    def observations(self, halves: list[dt.date], plans: dict[dt.date, dict[int, int]],
+                     observers: list[Observer]) -> list[Observation]:  # fmt: skip
+        rng = self.rng
+        current = half_start(self.today)
+        # Diligence per observer: a few excellent (two visits per branch), a few who skip a half-year.
+        diligence = {o.pk: rng.choices(["keen", "normal", "lax"], weights=[18, 76, 6])[0] for o in observers}
+        records: dict[tuple[int, dt.date], list[tuple[int, dt.date, str, int | None]]] = defaultdict(list)
+        lo = halves[0]
+        for pk, org_id, started, kind_of, linked_item in MeetingRecord.objects.filter(
+            status=MeetingRecord.Status.APPROVED, counts=True, month__gte=lo, org__in=Organization.objects.filter(
+                under_path_q(self.county.path))
+        ).values_list("pk", "org_id", "started_at", "meeting_type", "plan_item_id"):  # fmt: skip
+            day = timezone.localtime(started, SHANGHAI).date()
+            records[(org_id, half_start(day))].append((pk, day, kind_of, linked_item))
+        rows: list[Observation] = []
+        for half in halves:
+            period = half_period(half)
+            end = min(period.end, self.today - dt.timedelta(days=1))
+            for branch_id, observer_id in sorted(plans[half].items()):
+                mood = diligence[observer_id]
+                if half == current:
+                    visits = 0 if rng.random() < 0.22 else 1
+                elif mood == "lax" and half.month == 7:
+                    visits = 0
+                elif mood == "keen":
+                    visits = 2
+                else:
+                    visits = 1
+                held = list(records.get((branch_id, half), []))
+                rng.shuffle(held)
+                for _v in range(visits):
+                    record_id: int | None
+                    if held:
+                        record_id, day, mtype, item_id = held.pop()
+                    else:
+                        record_id, item_id, mtype = None, None, "theme_day"
+                        span = (end - period.start).days
+                        if span < 0:
+                            continue
+                        day = period.start + dt.timedelta(days=rng.randint(0, span))
+                    scores, total = self.form(0.8 if mood != "lax" else 0.55)
+                    kind = rng.choices(Observation.Kind.values, weights=[5, 10, 45, 10, 25, 5])[0]
+                    rows.append(Observation(
+                        observer_id=observer_id, branch_id=branch_id, plan_item_id=item_id, record_id=record_id,
+                        kind=kind, meeting_type=mtype, observed_on=day, status=Observation.Status.SUBMITTED,
+                        scores=scores, total=total, grade=_grade(total), submitted_at=self.aware(day, 18),
+                    ))  # fmt: skip
+        Observation.objects.bulk_create(rows, batch_size=1000)
+        self.counts["observations"] = len(rows)
+        return list(Observation.objects.filter(status=Observation.Status.SUBMITTED).select_related("branch"))
+
+    def findings(self, observations: list[Observation]) -> None:
+        rng = self.rng
+        current = half_start(self.today)
+        recent = [o for o in observations if o.record_id and o.observed_on >= add_months(current, -1)]
+        rehold = {o.pk for o in rng.sample(recent, min(2, len(recent)))}
+        items: list[RectificationItem] = []
+        changed: list[Observation] = []
+        for o in observations:
+            roll = rng.random()
+            if o.pk in rehold:
+                o.finding = Observation.Finding.REHOLD
+                o.problems = "会议未按计划主题召开，程序走过场"
+                o.finding_note = "要求支部重新召开"
+                o.total, o.grade = min(o.total or 0, 58), Observation.Grade.POOR
+            elif roll < 0.05:
+                texts = rng.sample(PROBLEMS, 2)
+                o.finding, o.problems = Observation.Finding.CORRECTION, "\n".join(texts)
+                overdue_ok = o.observed_on < self.today - dt.timedelta(days=45)
+                rect = Rectification.objects.create(
+                    org=o.branch, record_id=o.record_id, source=Rectification.Source.OBSERVER,
+                    title=f"观察员责令纠正：{o.branch.display_name} {o.observed_on:%Y-%m-%d} 组织生活"[:200],
+                    deadline=o.observed_on + dt.timedelta(days=30),
+                    status=Rectification.Status.CLOSED if overdue_ok else Rectification.Status.OPEN,
+                    evidence="已按要求整改并在支部党员大会上通报" if overdue_ok else "",
+                    opened_at=self.aware(o.observed_on, 18),
+                    closed_at=self.aware(o.observed_on + dt.timedelta(days=20)) if overdue_ok else None,
+                )  # fmt: skip
+                items += [RectificationItem(rectification=rect, text=t, done=overdue_ok,
+                                            evidence="已整改" if overdue_ok else "") for t in texts]  # fmt: skip
+                o.rectification = rect
+                o.total = min(o.total or 0, 79)
+                o.grade = _grade(o.total)
+                self.counts["corrections"] += 1
+            elif roll < 0.20:
+                o.finding, o.problems = Observation.Finding.REMINDER, rng.choice(PROBLEMS)
+                o.finding_note = "已现场提醒支部书记，当场予以纠正"
+                self.counts["reminders"] += 1
+            else:
+                continue
+            changed.append(o)
+        RectificationItem.objects.bulk_create(items)
+        Observation.objects.bulk_update(changed, ["finding", "problems", "finding_note", "rectification", "total",
+                                                  "grade"], batch_size=500)  # fmt: skip
+        for o in observations:
+            if o.pk in rehold:
+                self.rehold(o)
+
+    def rehold(self, o: Observation) -> None:
+        from orglife.services_records import record_stopped_counting
+
+        assert o.record_id is not None
+        record = MeetingRecord.objects.get(pk=o.record_id)
+        record.counts = False
+        record.save(update_fields=["counts", "updated_at"])
+        RecordEvent.objects.create(record=record, action="observer_rehold", reason=o.finding_note,
+                                   payload={"observation": o.pk}, created_at=self.aware(o.observed_on, 18))  # fmt: skip
+        record_stopped_counting(actor=None, record=record, reason=f"观察员要求重新召开：{o.finding_note}")
+        self.counts["reholds"] += 1
+
+    def ratings(self, observations: list[Observation]) -> None:
+        rows = []
+        for o in observations:
+            if self.rng.random() < 0.85:
+                score = self.rng.choices([5, 4, 3, 2], weights=[70, 24, 5, 1])[0]
+                rows.append(
+                    BranchRating(
+                        observation=o, score=score, comment="认真负责，指导到位" if score >= 4 else ""
+                    )
+                )
+        BranchRating.objects.bulk_create(rows, batch_size=1000)
+        self.counts["ratings"] = len(rows)
+
+    def sign_ups(self, plans: dict[dt.date, dict[int, int]]) -> None:
+        current = half_start(self.today)
+        mapping = plans.get(current, {})
+        items = list(
+            PlanItem.objects.filter(plan__org_id__in=list(mapping), plan__status=MonthlyPlan.Status.APPROVED,
+                                    planned_on__gte=self.today, planned_on__lte=self.today + dt.timedelta(days=30))
+            .select_related("plan")
+            .order_by("planned_on", "id")
+        )  # fmt: skip
+        rows = [
+            Observation(observer_id=mapping[i.plan.org_id], branch_id=i.plan.org_id, plan_item=i,
+                        kind=Observation.Kind.DESIGNATED, meeting_type=i.meeting_type, observed_on=i.planned_on or self.today)
+            for i in items if self.rng.random() < 0.25
+        ]  # fmt: skip
+        Observation.objects.bulk_create(rows)
+        self.counts["sign_ups"] = len(rows)
+
+    def assessments(self, observers: list[Observer]) -> None:
+        year = self.today.year - 1
+        when = self.aware(dt.date(self.today.year, 1, 20))
+        rows = []
+        for o in observers:
+            if o.appointed_on.year > year:
+                continue
+            ev = evidence_for(o, year, today=dt.date(self.today.year, 1, 20))
+            grade = proposed_grade(ev)
+            ev["proposed"] = grade
+            rows.append(AnnualAssessment(
+                observer=o, committee=o.committee, year=year, grade=grade, evidence=ev,
+                allowance=allowance_for(grade), commended=grade == AnnualAssessment.Grade.EXCELLENT,
+                note="经党(工)委会议研究确定", assessed_at=when,
+            ))  # fmt: skip
+        AnnualAssessment.objects.bulk_create(rows)
+        self.counts["assessments"] = len(rows)
+
+    def pending_form(self, observer: Observer, plans: dict[dt.date, dict[int, int]]) -> None:
+        """The demo observer has a meeting attended a few days ago whose form is still to fill in."""
+        branches = [b for b, o in plans.get(half_start(self.today), {}).items() if o == observer.pk]
+        record = (
+            MeetingRecord.objects.filter(org_id__in=branches, status=MeetingRecord.Status.APPROVED, counts=True,
+                                         started_at__lt=self.aware(self.today, 0),
+                                         started_at__gte=self.aware(self.today - dt.timedelta(days=40), 0))
+            .exclude(observations__isnull=False)
+            .order_by("-started_at")
+            .first()
+        )  # fmt: skip
+        if record is None:
+            return
+        Observation.objects.create(
+            observer=observer, branch_id=record.org_id, plan_item_id=record.plan_item_id, kind="designated",
+            meeting_type=record.meeting_type, observed_on=timezone.localtime(record.started_at, SHANGHAI).date(),
+        )  # fmt: skip
+        self.counts["sign_ups"] += 1
+
+
+def demo_observer() -> Observer | None:
+    """The observer the demo login plays: the first active one with branches this half-year."""
+    return (
+        Observer.objects.filter(status=Observer.Status.ACTIVE, assignments__plan__half_start=half_start(),
+                                assignments__plan__status=AssignmentPlan.Status.CONFIRMED)
+        .order_by("committee__path", "id")
+        .first()
+    )  # fmt: skip
+
+
+def link_demo_observer_user() -> Observer | None:
+    """Link the demo login `observer` (demo_logins) to the first active observer with assigned branches."""
+    from accounts.models import User
+
+    user = User.objects.filter(username="observer").first()
+    if user is None:
+        return None
+    linked = Observer.objects.filter(user=user).first()
+    if linked is not None:
+        return linked
+    observer = demo_observer()
+    if observer is None or observer.user_id is not None:
+        return None
+    observer.user = user
+    observer.save(update_fields=["user"])
+    record_event(actor=None, actor_name="observers_demo", action=AuditEvent.Action.UPDATE, target=observer,
+                 summary={"what": "observer_user_linked", "username": user.username})  # fmt: skip
+    return observer
+
+
+def generate_observers_demo(
+    *, seed: int, scale: str, today: dt.date | None = None, stdout: Any = None
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    county = _county()
+    if county is None:
+        return {"skipped": True, "reason": "尚无组织数据，请先运行 generate_demo"}
+    if Observer.objects.exists() or Candidate.objects.exists():
+        linked = link_demo_observer_user()
+        return {"skipped": True, "reason": "已有观察员数据", "linked": linked is not None}
+    if not MeetingRecord.objects.exists():
+        return {"skipped": True, "reason": "尚无组织生活记录，请先生成组织生活演示数据"}
+    gen = _Gen(seed, scale, today, county)
+    current = half_start(today)
+    halves = [dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 7, 1)]
+    halves += [h for h in (dt.date(today.year, 1, 1), dt.date(today.year, 7, 1)) if h <= current]
+    with transaction.atomic():
+        observers = gen.observers()
+        gen.trainings(observers)
+        plans = gen.plans(observers, halves)
+        submitted = gen.observations(halves, plans, observers)
+        gen.findings(submitted)
+        gen.ratings(submitted)
+        gen.sign_ups(plans)
+        gen.assessments(observers)
+        linked = link_demo_observer_user()
+        first = demo_observer()
+        if first is not None:
+            gen.pending_form(first, plans)
+    result = {"skipped": False, "seed": seed, "scale": scale, **gen.counts,
+              "linked": linked is not None, "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+    record_event(actor=None, actor_name="observers_demo", action=AuditEvent.Action.IMPORT, target_repr="观察员演示数据",
+                 summary={k: v for k, v in result.items() if isinstance(v, int | float | str)})  # fmt: skip
+    if stdout is not None:
+        stdout.write(f"观察员：{result}")
+    return result
