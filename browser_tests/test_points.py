@@ -48,3 +48,30 @@ def test_a_member_declares_on_a_phone_and_the_scorekeeper_approves(page, browser
 
     page.reload()
     assert "已记录，待支部审定" in page.locator("tr", has_text="在重要刊物发表相关文章").first.inner_text()
+
+
+def test_a_member_withdraws_a_declaration_and_the_weekly_chart_draws_on_a_phone(
+    page, browser, live_server_url
+):
+    page.set_viewport_size(PHONE)
+    login(page, live_server_url, "member")
+    page.goto(live_server_url + "/points/declare/")
+    page.get_by_label("积分项目").select_option("journal_article")
+    page.get_by_label("情况说明").fill("撤回测试：文章尚未刊发")
+    page.get_by_label("关联记录/链接").fill("待刊发")
+    page.get_by_role("button", name="提交申报").click()
+    page.wait_for_url("**/points/declarations/")
+    page.locator("tr", has_text="在重要刊物发表相关文章").first.get_by_role("link", name="查看").click()
+    page.wait_for_url("**/points/declarations/*/")
+    page.once("dialog", lambda dialog: dialog.accept())  # data-xf-confirm asks first
+    page.get_by_role("button", name="撤回申报").click()
+    page.get_by_text("已撤回申报").wait_for()
+    assert page.get_by_text("已撤回").first.is_visible()
+    page.screenshot(path=str(SHOTS / "points-withdrawn-phone.png"), full_page=True)
+
+    admin = browser.new_context(viewport=PHONE).new_page()
+    login(admin, live_server_url, "admin_dept")
+    admin.goto(live_server_url + "/points/weekly/")
+    admin.locator("#chart-weekly canvas").wait_for()
+    assert no_horizontal_scroll(admin)
+    admin.screenshot(path=str(SHOTS / "points-weekly-chart-phone.png"), full_page=True)
