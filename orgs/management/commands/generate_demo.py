@@ -100,6 +100,9 @@ class Command(BaseCommand):
             f"学习积分：{points.members:,} 名党员 {points.entries:,} 条分录、{points.declarations} 条申报"
             f"（{points.seconds:,.1f} 秒）。"
         )
+        from observers.demo import generate_observers_demo
+
+        generate_observers_demo(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
 
 
 def _chain(first: demo.Chunk, rest: Any) -> Any:
