@@ -257,6 +257,10 @@ class Member(models.Model):
     status = models.CharField("党籍状态", max_length=16, choices=Status.choices, default=Status.NORMAL)
     is_exempt = models.BooleanField("免于参加组织生活（年老体弱）", default=False)
     exempt_reason = models.CharField("免参原因", max_length=120, blank=True)
+    # When the status became 出党/死亡 (set by the member services); the retention period runs from it.
+    left_on = models.DateField("出党/去世日期", null=True, blank=True)
+    # Set when the personal data was purged after the retention period (orgs.retention).
+    personal_data_purged_at = models.DateTimeField("个人信息清除时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

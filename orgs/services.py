@@ -191,6 +191,11 @@ def _apply(member: Member, data: MemberData) -> None:
     member.name = member.name.strip()
     member.set_id_number(data.id_number)
     member.set_phone(data.phone)
+    # The retention period of personal data (orgs.retention) runs from the day the member left or died.
+    if member.status in (Member.Status.LEFT, Member.Status.DECEASED):
+        member.left_on = member.left_on or timezone.localdate()
+    else:
+        member.left_on = None
 
 
 @transaction.atomic

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """Operations: encrypted backup and verified restore, and the 503 page when the database is busy."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "ops"
+    verbose_name = "运维"
+
+    def ready(self) -> None:
+        from django.core.signals import got_request_exception
+
+        from ops.dbguard import note_database_failure
+
+        got_request_exception.connect(note_database_failure, dispatch_uid="ops.note_database_failure")
