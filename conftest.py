@@ -30,6 +30,9 @@ from orgs.models import Member, Organization, encode_step
 
 PASSWORD = "Xf#Test2026"
 
+# The whole suite fails if anything logged carries an ID number or a mobile number (docs/security.md).
+pytest_plugins = ["audit.log_guard"]
+
 
 def make_org(parent: Organization | None, name: str, kind: str, code: str, **extra: Any) -> Organization:
     if parent is None:

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Model
 from django.forms import BaseModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from accounts.access import forget_scope
 from accounts.models import LoginAttempt, RoleGrant, User
@@ -122,3 +124,11 @@ class LoginAttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+def _login_through_xianfeng(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    # The admin's own login form would skip the lockout and two-factor authentication: send it to ours.
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("accounts:login"))
+
+
+admin.site.login = _login_through_xianfeng  # type: ignore[method-assign]

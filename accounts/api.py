@@ -12,12 +12,22 @@ from rest_framework.views import APIView
 
 from accounts import services
 
-_STATUS = {"bad": status.HTTP_400_BAD_REQUEST, "locked": 429, "must_change": status.HTTP_403_FORBIDDEN}
+_STATUS = {
+    "bad": status.HTTP_400_BAD_REQUEST,
+    "otp_required": status.HTTP_400_BAD_REQUEST,
+    "locked": 429,
+    "must_change": status.HTTP_403_FORBIDDEN,
+    "must_enrol": status.HTTP_403_FORBIDDEN,
+}
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label="用户名", max_length=150)
     password = serializers.CharField(label="密码", max_length=128, trim_whitespace=False, write_only=True)
+    otp = serializers.CharField(
+        label="动态验证码", max_length=16, required=False, allow_blank=True, write_only=True,
+        help_text="启用了双因素认证的账号（各类管理员必须启用）：认证器上的6位动态码，或一个恢复码",
+    )  # fmt: skip
 
 
 class TokenView(APIView):
@@ -29,12 +39,13 @@ class TokenView(APIView):
     @extend_schema(
         summary="获取接口令牌",
         description="用户名和密码换取令牌，请求头写作 `Authorization: Token <令牌>`。"
-        "连续失败将锁定账号和IP；尚未修改初始密码的账号返回403。",
+        "连续失败将锁定账号和IP；尚未修改初始密码的账号返回403。"
+        "管理员（及自愿启用双因素认证的用户）须同时提交 `otp` 动态验证码；尚未在网页启用的返回403。",
         request=TokenRequestSerializer,
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-            400: OpenApiResponse(description="用户名或密码错误"),
-            403: OpenApiResponse(description="请先登录网页修改初始密码"),
+            400: OpenApiResponse(description="用户名或密码错误，或动态验证码缺失、错误、已使用"),
+            403: OpenApiResponse(description="请先登录网页修改初始密码，或先在网页启用双因素认证"),
             429: OpenApiResponse(description="登录失败次数过多，已锁定"),
         },
         tags=["auth"],
@@ -47,6 +58,7 @@ class TokenView(APIView):
                 request=request._request,
                 username=serializer.validated_data["username"],
                 password=serializer.validated_data["password"],
+                otp_code=serializer.validated_data.get("otp", ""),
             )
         except services.LoginError as exc:
             return Response({"detail": str(exc)}, status=_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST))

@@ -4,14 +4,18 @@ from django.http import HttpRequest
 
 from accounts.access import can_write_anywhere, has_any_scope
 
+_SECURITY_ROLES = ["auditor", "audit_admin", "security_admin"]
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    roles = set(user.grants.filter(role__in=_SECURITY_ROLES).values_list("role", flat=True))
     return {
         "nav_has_scope": has_any_scope(user),
         "nav_can_write": can_write_anywhere(user),
-        "nav_is_auditor": user.is_superuser
-        or user.grants.filter(role__in=["auditor", "dept_admin"]).exists(),
+        # 三员分立: only auditors and audit administrators read the audit trail (audit.selectors).
+        "nav_is_auditor": bool(roles & {"auditor", "audit_admin"}),
+        "nav_is_security_admin": "security_admin" in roles,
     }

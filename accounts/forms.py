@@ -21,6 +21,16 @@ class LoginForm(forms.Form):
     )
 
 
+class OTPForm(forms.Form):
+    code = forms.CharField(
+        label="动态验证码",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
         label="原密码",

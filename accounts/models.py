@@ -42,6 +42,10 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "只读查看员"
     AUDITOR = "auditor", "审计员"
     MEMBER = "member", "党员"
+    # 三员分立: system-wide roles, whatever node the grant names (see accounts.duties).
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 # Roles that may change organizations and members in their subtree; every other role reads only.
@@ -73,6 +77,13 @@ class RoleGrant(models.Model):
     def can_write(self) -> bool:
         return self.role in WRITE_ROLES
 
+    def clean(self) -> None:
+        # 三员分立 also holds for grants made in the admin (accounts.duties).
+        from accounts.duties import check_separation
+
+        if self.user_id and self.role:
+            check_separation(self.user, self.role)
+
 
 class LoginAttempt(models.Model):
     """One login try; recent failures per username and per IP drive the lockout."""
@@ -88,3 +99,36 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {'ok' if self.succeeded else 'fail'}"
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator (TOTP, RFC 6238); the secret is stored SM4-encrypted (orgs.personal)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp", verbose_name="用户")
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    # The newest time step a code was accepted for: codes of that step or older are replays.
+    last_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "双因素认证设备"
+        verbose_name_plural = "双因素认证设备"
+
+    def __str__(self) -> str:
+        return f"{self.user} TOTP{'' if self.confirmed_at else '（未启用）'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code, stored hashed (like a password)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user} 恢复码{'（已用）' if self.used_at else ''}"

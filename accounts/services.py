@@ -7,14 +7,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts import otp
 from accounts.access import forget_scope
+from accounts.duties import check_separation, is_security_admin
 from accounts.models import LoginAttempt, Role, RoleGrant, User
 from audit.middleware import client_ip
 from audit.models import AuditEvent
@@ -89,28 +93,119 @@ def _authenticate(request: HttpRequest, *, username: str, password: str, channel
         LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, created_at=now)
         fail("bad")
         raise LoginError(BAD_CREDENTIALS)
-    LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, created_at=now)
+    # With a second factor to come, the password alone is not a success: it must not reset the
+    # failure count, or failed codes between correct passwords would never lock the account.
+    if not otp.needs_second_factor(user):
+        LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, created_at=now)
     return user  # type: ignore[return-value]
 
 
-def login_user(request: HttpRequest, *, username: str, password: str) -> User:
-    """Authenticate and log in, or raise LoginError with the message to show."""
-    user = _authenticate(request, username=username, password=password, channel="web")
+OTP_BAD = "动态验证码错误或已使用"
+OTP_MISSING = "请输入动态验证码"
+OTP_NOT_ENROLLED_FOR_API = "请先登录网页启用双因素认证"
+
+
+def _second_factor(request: HttpRequest, *, user: User, code: str, channel: str) -> str:
+    """Check the TOTP (or recovery) code under the same lockout as passwords; returns how it passed."""
+    username = user.get_username()
+    ip = client_ip(request)
+    if is_locked(username=username, ip=ip):
+        record_event(actor=None, actor_name=username, action=AuditEvent.Action.LOGIN_FAILED,
+                     summary={"reason": "locked", "channel": channel}, ip=ip)  # fmt: skip
+        raise LoginError(f"登录失败次数过多，请{settings.LOGIN_LOCKOUT_MINUTES}分钟后再试", code="locked")
+    method = otp.verify(user=user, code=code)
+    now = timezone.now()
+    if method is None:
+        LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, created_at=now)
+        record_event(actor=None, actor_name=username, action=AuditEvent.Action.LOGIN_FAILED,
+                     summary={"reason": "otp", "channel": channel}, ip=ip)  # fmt: skip
+        raise LoginError(OTP_BAD)
+    LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, created_at=now)
+    return method
+
+
+def _finish_login(request: HttpRequest, user: User, **summary: str) -> None:
+    otp.clear_pending(request)
     login(request, user)  # rotates the session key
     request.session["last_seen"] = timezone.now().timestamp()
     record_event(
-        actor=user, action=AuditEvent.Action.LOGIN, summary={"channel": "web"}, ip=client_ip(request)
+        actor=user,
+        action=AuditEvent.Action.LOGIN,
+        summary={"channel": "web", **summary},
+        ip=client_ip(request),
     )
+
+
+def complete_second_factor(request: HttpRequest, *, code: str) -> User:
+    """The login's second step: a valid code for the pending user logs them in."""
+    user = otp.pending_user(request)
+    if user is None:
+        otp.clear_pending(request)
+        raise LoginError("登录已过期，请重新输入用户名和密码", code="expired")
+    try:
+        method = _second_factor(request, user=user, code=code, channel="web")
+    except LoginError as exc:
+        if exc.code == "locked":
+            otp.clear_pending(request)
+        raise
+    _finish_login(request, user, second_factor=method)
+    return user
+
+
+def complete_enrolment(request: HttpRequest, *, user: User, code: str) -> list[str]:
+    """Confirm the authenticator with a first code; a pending login then becomes a real one.
+
+    Returns the recovery codes to show once. A wrong code counts towards the lockout like a password.
+    """
+    username = user.get_username()
+    ip = client_ip(request)
+    if is_locked(username=username, ip=ip):
+        raise LoginError(f"登录失败次数过多，请{settings.LOGIN_LOCKOUT_MINUTES}分钟后再试", code="locked")
+    codes = otp.confirm_enrolment(user=user, code=code)
+    if codes is None:
+        LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, created_at=timezone.now())
+        raise LoginError(OTP_BAD)
+    if not request.user.is_authenticated:
+        LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, created_at=timezone.now())
+        _finish_login(request, user, second_factor="enrolled")
+    return codes
+
+
+def login_user(request: HttpRequest, *, username: str, password: str) -> User:
+    """Authenticate and log in, or raise LoginError with the message to show.
+
+    Users with two-factor authentication (required for admin roles, or opted in) are NOT logged in
+    here: the session only gets otp.PENDING_KEY and the caller sends them to the code (or enrolment)
+    page; `complete_second_factor` / `complete_enrolment` log them in.
+    """
+    user = _authenticate(request, username=username, password=password, channel="web")
+    if otp.needs_second_factor(user):
+        otp.begin_pending(request, user)
+        return user
+    _finish_login(request, user)
     return user
 
 
 MUST_CHANGE_FOR_API = "请先登录网页修改初始密码"
 
 
-def issue_api_token(*, request: HttpRequest, username: str, password: str) -> Token:
-    """Return the user's API token (creating it) after the same checks as the login page; no session."""
+def issue_api_token(*, request: HttpRequest, username: str, password: str, otp_code: str = "") -> Token:
+    """Return the user's API token (creating it) after the same checks as the login page; no session.
+
+    Users with two-factor authentication must send the current code too (`otp`).
+    """
     user = _authenticate(request, username=username, password=password, channel="api")
     ip = client_ip(request)
+    if otp.needs_second_factor(user):
+        if otp.confirmed_device(user) is None:
+            record_event(actor=user, action=AuditEvent.Action.LOGIN_FAILED,
+                         summary={"reason": "2fa_not_enrolled", "channel": "api"}, ip=ip)  # fmt: skip
+            raise LoginError(OTP_NOT_ENROLLED_FOR_API, code="must_enrol")
+        if not otp_code:
+            LoginAttempt.objects.create(username=user.get_username(), ip=ip, succeeded=False,
+                                        created_at=timezone.now())  # fmt: skip
+            raise LoginError(OTP_MISSING, code="otp_required")
+        _second_factor(request, user=user, code=otp_code, channel="api")
     if user.must_change_password:
         record_event(
             actor=user,
@@ -120,6 +215,7 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str) -> To
         )
         raise LoginError(MUST_CHANGE_FOR_API, code="must_change")
     token, _ = Token.objects.get_or_create(user=user)
+    update_last_login(User, user)  # API-only users are not dormant (accounts.housekeeping)
     record_event(actor=user, action=AuditEvent.Action.LOGIN, summary={"channel": "api"}, ip=ip)
     return token
 
@@ -173,9 +269,38 @@ def create_user(
 
 @transaction.atomic
 def grant_role(*, actor: Any, user: User, org: Any, role: Role | str) -> RoleGrant:
+    """Grant a role; refuses (ValidationError) what 三员分立 forbids (accounts.duties)."""
+    check_separation(user, str(role))
     grant, _ = RoleGrant.objects.get_or_create(user=user, org=org, role=role)
     forget_scope(user)
     record_event(
         actor=actor, action=AuditEvent.Action.GRANT, target=user, org=org, summary={"role": str(role)}
     )
     return grant
+
+
+# ---- 安全管理员 (security administrator) operations -------------------------------------------------
+
+
+def _require_security_admin(actor: Any) -> None:
+    if not is_security_admin(actor):
+        raise PermissionDenied("只有安全管理员可以执行此操作")
+
+
+@transaction.atomic
+def unlock_account(*, actor: Any, user: User) -> int:
+    """Forget the user's recent failed logins, ending a lockout early; returns how many were cleared."""
+    _require_security_admin(actor)
+    cleared, _ = LoginAttempt.objects.filter(username=user.get_username(), succeeded=False).delete()
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=user,
+                 summary={"security": "unlock", "cleared": cleared})  # fmt: skip
+    return cleared
+
+
+@transaction.atomic
+def reset_second_factor(*, actor: Any, user: User) -> None:
+    """Remove a user's authenticator (lost phone): admins must enrol again at their next login."""
+    _require_security_admin(actor)
+    if actor.pk == user.pk:
+        raise PermissionDenied("不能重置自己的双因素认证")
+    otp.disable(user=user, actor=actor, reason="security_admin_reset")

@@ -7,4 +7,8 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/change/", views.password_change, name="password_change"),
+    path("2fa/verify/", views.otp_verify, name="otp_verify"),
+    path("2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("2fa/", views.otp_status, name="otp_status"),
+    path("security/", views.security_admin, name="security_admin"),
 ]

@@ -1,22 +1,26 @@
 """Login, logout and password change pages. The services hold the security logic."""
 
-from typing import cast
+import datetime as dt
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import services
-from accounts.forms import LoginForm, PasswordChangeForm
-from accounts.models import User
+from accounts import otp, services
+from accounts.duties import is_security_admin
+from accounts.forms import LoginForm, OTPForm, PasswordChangeForm
+from accounts.models import LoginAttempt, User
 
 TIMEOUT_MESSAGE = "会话已超时，请重新登录"
 
@@ -46,7 +50,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except services.LoginError as exc:
             error = str(exc)
         else:
-            return redirect(_safe_next(request))
+            if request.user.is_authenticated:
+                return redirect(_safe_next(request))
+            # Two-factor users: the password is right but the session is not logged in yet.
+            step = (
+                "accounts:otp_verify"
+                if otp.confirmed_device(otp.pending_user(request))
+                else "accounts:otp_setup"
+            )
+            return redirect(f"{reverse(step)}?{urlencode({'next': _safe_next(request)})}")
     context = {
         "form": form,
         "error": error,
@@ -82,3 +94,143 @@ def password_change(request: HttpRequest) -> HttpResponse:
             messages.success(request, "密码已修改，其他设备上的登录已失效")
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+# ---- two-factor authentication ------------------------------------------------------------------
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Second login step: the pending user types the authenticator's code (or a recovery code)."""
+    user = otp.pending_user(request)
+    if user is None or otp.confirmed_device(user) is None:
+        otp.clear_pending(request)
+        messages.warning(request, "请先输入用户名和密码")
+        return redirect("accounts:login")
+    form = OTPForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_second_factor(request, code=form.cleaned_data["code"])
+        except services.LoginError as exc:
+            if exc.code in ("locked", "expired"):
+                messages.error(request, str(exc))
+                return redirect("accounts:login")
+            error = str(exc)
+        else:
+            return redirect(_safe_next(request))
+    context = {"form": form, "error": error, "pending": user, "next": _safe_next(request)}
+    return render(request, "accounts/otp_verify.html", context)
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator: forced for admins right after the password, or opted in from 账号安全."""
+    if request.user.is_authenticated:
+        user = cast(User, request.user)
+    else:
+        pending = otp.pending_user(request)
+        if pending is None:
+            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")
+        user = pending
+    if otp.confirmed_device(user) is not None:
+        return redirect("accounts:otp_status" if request.user.is_authenticated else "accounts:otp_verify")
+    device = otp.pending_device(user)
+    secret = otp.device_secret(device)
+    form = OTPForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.complete_enrolment(request, user=user, code=form.cleaned_data["code"])
+        except services.LoginError as exc:
+            if exc.code == "locked":
+                otp.clear_pending(request)
+                messages.error(request, str(exc))
+                return redirect("accounts:login")
+            error = str(exc)
+        else:
+            shown = {"codes": codes, "next": _safe_next(request)}
+            return render(request, "accounts/otp_recovery_codes.html", shown)
+    context: dict[str, Any] = {
+        "form": form,
+        "error": error,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "uri": otp.provisioning_uri(secret, user.get_username()),
+        "forced": not request.user.is_authenticated,
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/otp_setup.html", context)
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@login_required
+def otp_status(request: HttpRequest) -> HttpResponse:
+    """账号安全: whether two-factor authentication is on; opted-in members may turn it off with a code."""
+    user = cast(User, request.user)
+    required = otp.is_required(user)
+    device = otp.confirmed_device(user)
+    form = OTPForm(request.POST or None)
+    if request.method == "POST":
+        if required or device is None:
+            raise PermissionDenied("管理员账号必须使用双因素认证")
+        if form.is_valid() and otp.verify(user=user, code=form.cleaned_data["code"]):
+            otp.disable(user=user, actor=user, reason="opt_out")
+            messages.success(request, "已关闭双因素认证")
+            return redirect("accounts:otp_status")
+        form.add_error("code", services.OTP_BAD)
+    context = {
+        "required": required,
+        "device": device,
+        "form": form,
+        "recovery_left": user.recovery_codes.filter(used_at__isnull=True).count(),
+    }
+    return render(request, "accounts/otp_status.html", context)
+
+
+# ---- 安全管理员: unlock accounts and reset two-factor authentication -----------------------------
+
+
+@never_cache
+@login_required
+def security_admin(request: HttpRequest) -> HttpResponse:
+    """The security administrator's page; other users get 404 (it does not advertise itself)."""
+    if not is_security_admin(request.user):
+        raise Http404("未找到该页面")
+    if request.method == "POST":
+        target = User.objects.filter(username=request.POST.get("username", "")).first()
+        if target is None:
+            raise Http404("未找到该用户")
+        action = request.POST.get("action")
+        if action == "unlock":
+            services.unlock_account(actor=request.user, user=target)
+            messages.success(request, f"已解除 {target.username} 的登录锁定")
+        elif action == "reset_2fa":
+            services.reset_second_factor(actor=request.user, user=target)
+            messages.success(request, f"已重置 {target.username} 的双因素认证，下次登录须重新绑定")
+        else:
+            return HttpResponseBadRequest("未知操作")
+        return redirect("accounts:security_admin")
+    query = request.GET.get("q", "").strip()
+    users = User.objects.none()
+    if query:
+        users = (
+            User.objects.filter(username__icontains=query).select_related("totp").order_by("username")[:50]
+        )
+    context = {"query": query, "users": users, "locked": locked_usernames()}
+    return render(request, "accounts/security_admin.html", context)
+
+
+def locked_usernames() -> list[str]:
+    """Usernames whose recent failures lock them now (a short list: only recent failures are read)."""
+    window = timezone.now() - dt.timedelta(minutes=2 * settings.LOGIN_LOCKOUT_MINUTES)
+    names = (
+        LoginAttempt.objects.filter(succeeded=False, created_at__gte=window)
+        .values_list("username", flat=True)
+        .distinct()[:200]
+    )
+    return sorted(n for n in names if services.is_locked(username=n, ip=None))

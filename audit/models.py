@@ -18,6 +18,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", "导出"
         UNMASK = "unmask", "查看完整个人信息"
         GRANT = "grant", "授权"
+        PURGE = "purge", "清理过期审计记录"
 
     created_at = models.DateTimeField("时间", db_index=True)
     # Plain ids, not foreign keys: deleting a user or organization must never touch audit rows.
@@ -31,6 +32,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField("对象ID", max_length=64, blank=True)
     target_repr = models.CharField("对象", max_length=200, blank=True)
     summary = models.JSONField("摘要", default=dict, blank=True)
+    # HMAC-SM3 over this row's content and the previous row's chain_hmac (audit.chain).
+    chain_hmac = models.CharField("链式校验值", max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -40,3 +43,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.target_repr}"
+
+
+class AuditAnchor(models.Model):
+    """Where the chain starts after a purge (audit_purge): the HMAC of the last purged row."""
+
+    created_at = models.DateTimeField("时间")
+    last_purged_id = models.BigIntegerField("最后清理的记录ID")
+    last_purged_hmac = models.CharField("其链式校验值", max_length=64)
+    purged_count = models.BigIntegerField("清理条数")
+    retention_days = models.IntegerField("保留天数")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "审计链锚点"
+        verbose_name_plural = "审计链锚点"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d} ≤{self.last_purged_id}"

@@ -1,12 +1,13 @@
-"""Which audit events a user may read.
+"""Which audit events a user may read (三员分立, see accounts.duties).
 
 Rule (kept simple on purpose):
-- superusers read every event;
-- a user holding 审计员 (auditor) or 组织部管理员 (dept_admin) on a node reads the events whose
-  organization lies in that node's subtree, plus the account events (login, failed login, logout,
-  password change) of users who hold any grant in that subtree. Failed logins under an unknown
-  username belong to nobody's subtree, so only superusers see them;
-- everybody else reads nothing, and the page answers 404 so it does not advertise itself.
+- a 审计管理员 (audit_admin) reads the full trail, whatever node the grant names;
+- a 审计员 (auditor) on a node reads the events whose organization lies in that node's subtree,
+  plus the account events (login, failed login, logout, password change) of users who hold any
+  grant in that subtree. Failed logins under an unknown username belong to nobody's subtree, so
+  only the audit administrator sees them;
+- everybody else reads nothing — superusers (they are system administrators) and 组织部管理员
+  included — and the page answers 404 so it does not advertise itself.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from accounts.models import Role, RoleGrant
 from audit.models import AuditEvent
 from orgs.models import subtree_q
 
-AUDIT_ROLES = (Role.AUDITOR, Role.DEPT_ADMIN)
+AUDIT_ROLES = (Role.AUDITOR,)
+FULL_AUDIT_ROLES = (Role.AUDIT_ADMIN,)
 ACCOUNT_ACTIONS = (
     AuditEvent.Action.LOGIN,
     AuditEvent.Action.LOGIN_FAILED,
@@ -29,14 +31,20 @@ ACCOUNT_ACTIONS = (
 )
 
 
+def can_read_audit(user: Any) -> bool:
+    return audit_paths(user) != []
+
+
 def audit_paths(user: Any) -> list[str] | None:
     """Subtrees whose audit trail the user reads: None for everything, [] for nothing."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    if user.is_superuser:
+    roles_paths = list(
+        user.grants.filter(role__in=AUDIT_ROLES + FULL_AUDIT_ROLES).values_list("role", "org__path")
+    )
+    if any(role in FULL_AUDIT_ROLES for role, _ in roles_paths):
         return None
-    paths = user.grants.filter(role__in=AUDIT_ROLES).values_list("org__path", flat=True)
-    return _minimal(set(paths))
+    return _minimal({path for _, path in roles_paths})
 
 
 def events_visible_to(user: Any, paths: list[str] | None = None) -> QuerySet[AuditEvent]:

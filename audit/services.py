@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from audit import chain
 from audit.context import current_ip
 from audit.models import AuditEvent
 
@@ -39,7 +40,7 @@ def record_event(
     actor_name: str = "",
 ) -> AuditEvent:
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         created_at=timezone.now(),
         actor_id=actor.pk if authenticated else None,
         actor_name=actor_name or (actor.get_username() if authenticated else ""),
@@ -50,5 +51,14 @@ def record_event(
         target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_repr=(target_repr or (str(target) if target is not None else ""))[:200],
-        summary=summary or {},
+        summary=chain.json_safe(summary),
     )
+    # The row as the database gives it back (IPv6 normalized), so verification recomputes the same HMAC.
+    event.ip = AuditEvent._meta.get_field("ip").get_prep_value(event.ip)
+    # Chained to the previous row under a lock, so concurrent transactions append one after the other.
+    with transaction.atomic():
+        chain.lock()
+        event.id, previous = chain.next_link()
+        event.chain_hmac = chain.compute(event, previous)
+        event.save(force_insert=True)
+    return event

@@ -77,11 +77,9 @@ INSTALLED_APPS = [
     "orglife",
     "points",
     "observers",
-    "ops",
 ]
 
 MIDDLEWARE = [
-    "ops.dbguard.DatabaseUnavailableMiddleware",  # outermost: a busy/unreachable database answers 503
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,10 +126,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
-            "PRAGMA secure_delete=ON;"  # deleted or overwritten personal data is zeroed in the file
-        ),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -162,8 +157,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("XIANFENG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 12 * 3600
-# Database sessions whose save reports a locked/unreachable database as such (a 503, not a 400).
-SESSION_ENGINE = "ops.sessions"
+
+# Identity and audit integrity (等保三级; docs/security.md). Accounts with no login for this many days
+# are disabled by the daily job (accounts_disable_dormant); accounts_selfcheck flags accounts unused
+# or still on their initial password after XIANFENG_SELFCHECK_DAYS.
+XIANFENG_DORMANT_DAYS = env_int("XIANFENG_DORMANT_DAYS", 90)
+XIANFENG_SELFCHECK_DAYS = env_int("XIANFENG_SELFCHECK_DAYS", 30)
+# Audit trail: HMAC-SM3 chain key (hex; derived from PII_KEY when empty) and the retention in days
+# (at least 180: a system check refuses less; audit_purge never removes younger rows).
+XIANFENG_AUDIT_KEY = env_str("XIANFENG_AUDIT_KEY", "")
+XIANFENG_AUDIT_RETENTION_DAYS = env_int("XIANFENG_AUDIT_RETENTION_DAYS", 3 * 365)
 
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)
@@ -226,6 +229,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XIANFENG_LOG_LEVEL", "WARNING")},
+    # urllib3 logs every request URL at DEBUG, and the SMS API's URLs carry phone numbers: never below WARNING
+    # (the suite's log guard, audit/log_guard.py, fails on any phone or ID number logged).
+    "loggers": {"urllib3": {"level": "WARNING"}},
 }
 
 # 组织生活观察员 (太湖): eligibility and the annual allowance per grade (以奖代补), local settings.
@@ -304,11 +310,3 @@ RATE_LIMITS = {
     "unmask": env_str("XIANFENG_RATE_UNMASK", "30/3600"),
 }
 RATE_LIMIT_IP_FACTOR = env_int("XIANFENG_RATE_IP_FACTOR", 4)
-
-# Data safety (等保三级 数据安全与备份恢复; docs/security.md). Backups are sealed with SM4-GCM under a key
-# derived from XIANFENG_BACKUP_KEY (32 hex digits), else from XIANFENG_PII_KEY. Members who left (出党) or
-# died more than MEMBER_DATA_RETENTION_YEARS ago have their ID number, phone and other personal details
-# purged (purge_member_personal_data); with MEMBER_PURGE_NAME the name is replaced too.
-BACKUP_KEY = env_str("XIANFENG_BACKUP_KEY", "")
-MEMBER_DATA_RETENTION_YEARS = env_int("XIANFENG_MEMBER_DATA_RETENTION_YEARS", 5)
-MEMBER_PURGE_NAME = env_bool("XIANFENG_MEMBER_PURGE_NAME", False)

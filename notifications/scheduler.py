@@ -4,6 +4,7 @@ Jobs are due by the local (Asia/Shanghai) date and time:
 - message delivery: every minute;
 - reminders: from 09:00 on each reminder day of the rule set in force;
 - month close: from 01:00 on the 1st, for the previous month;
+- dormant accounts: from 03:00 every day (accounts.tasks.disable_dormant_accounts_task);
 - plan deadline check: from 00:30 on the day after the plan deadline (only if the task
   `orglife.tasks.check_plan_deadline` exists);
 - points weekly statistics: Mondays from 06:00; points monthly notices: from 02:00 on the 1st, for
@@ -102,6 +103,14 @@ def _plan_deadline(now: dt.datetime) -> list[Slot]:
     return []
 
 
+def _dormant_accounts(now: dt.datetime) -> list[Slot]:
+    # 等保: accounts with no login for XIANFENG_DORMANT_DAYS are disabled, daily from 03:00.
+    if now.time() >= dt.time(3, 0):
+        return [Slot("accounts_disable_dormant", now.date().isoformat(),
+                     "accounts.tasks.disable_dormant_accounts_task")]  # fmt: skip
+    return []
+
+
 def _points_weekly(now: dt.datetime) -> list[Slot]:
     """学习积分每周统计: Mondays from 06:00."""
     if now.weekday() == 0 and now.time() >= dt.time(6, 0):
@@ -120,7 +129,7 @@ def _points_notice(now: dt.datetime) -> list[Slot]:
 
 
 JOBS: list[Callable[[dt.datetime], list[Slot]]] = [
-    _delivery, _reminders, _month_close, _plan_deadline, _ensure_stats,
+    _delivery, _reminders, _month_close, _plan_deadline, _ensure_stats, _dormant_accounts,
     _points_weekly, _points_notice,
 ]  # fmt: skip
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts import otp
 from accounts.models import Role, RoleGrant, User
 from accounts.services import create_user, grant_role
 from audit.models import AuditEvent
@@ -48,7 +49,29 @@ DEMO_LOGINS = [
     DemoLogin(Role.VIEWER, "viewer", "只读查看员", "county"),
     DemoLogin(Role.AUDITOR, "auditor", "审计员", "county", ("audit.view_auditevent",)),
     DemoLogin(Role.MEMBER, "member", "党员", "branch", link="member"),
+    # 三员分立 (accounts.duties): three distinct people.
+    DemoLogin(Role.SYSTEM_ADMIN, "admin_system", "系统管理员", "county"),
+    DemoLogin(Role.SECURITY_ADMIN, "admin_security", "安全管理员", "county"),
+    DemoLogin(Role.AUDIT_ADMIN, "admin_audit", "审计管理员", "county", ("audit.view_auditevent",)),
 ]
+
+# Admin roles must use two-factor authentication; the demo's admins share this published TOTP secret
+# (add it to any authenticator app, or compute codes with accounts.otp.totp). Never in production.
+DEMO_TOTP_SECRET = "XIANFENGDEMOTOTPXIANFENGDEMOTOTP"
+
+
+def _enrol_demo_totp(user: User) -> None:
+    from django.utils import timezone
+
+    from accounts.models import TOTPDevice
+    from orgs.personal import encrypt
+
+    if otp.is_required(user) and otp.confirmed_device(user) is None:
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            defaults={"secret_encrypted": encrypt(DEMO_TOTP_SECRET), "confirmed_at": timezone.now()},
+        )
+        record_event(actor=None, action=AuditEvent.Action.UPDATE, target=user, summary={"2fa": "demo"})
 
 
 def demo_nodes() -> dict[str, Organization] | None:
@@ -123,6 +146,7 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User, str, bool]]:
             record_event(
                 actor=None, action=AuditEvent.Action.GRANT, target=user, summary={"permissions": missing}
             )
+        _enrol_demo_totp(user)
         out.append((login, user, scope, created))
     return out
 
@@ -148,4 +172,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"统一演示密码：{DEMO_PASSWORD}。演示账号已免除首次登录强制改密（must_change_password=False）；"
             "正式部署请用 manage.py create_admin 创建管理员。"
+        )
+        self.stdout.write(
+            f"管理员账号须双因素认证：演示认证器密钥 {DEMO_TOTP_SECRET}（TOTP，6位，30秒），"
+            f"可加入任一验证器应用：{otp.provisioning_uri(DEMO_TOTP_SECRET, 'demo')}"
         )

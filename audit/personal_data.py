@@ -1,0 +1,25 @@
+"""Find personal data in free text: 公民身份号码 (with a valid check digit) and mainland mobile numbers.
+
+Used by the test suite's log guard (audit.log_guard) to prove no application log carries them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from orgs.idcard import check_digit
+
+ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def find_personal_data(text: str) -> list[str]:
+    """Masked descriptions of every ID number (valid checksum) and mobile number found in `text`."""
+    found = []
+    for m in ID_NUMBER.finditer(text):
+        value = m.group(0).upper()
+        if check_digit(value[:17]) == value[17]:
+            found.append(f"身份证号 {value[:6]}********{value[-4:]}")
+    for m in MOBILE.finditer(text):
+        found.append(f"手机号 {m.group(0)[:3]}****{m.group(0)[-4:]}")
+    return found
