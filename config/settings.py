@@ -77,9 +77,11 @@ INSTALLED_APPS = [
     "orglife",
     "points",
     "observers",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "ops.dbguard.DatabaseUnavailableMiddleware",  # outermost: a busy/unreachable database answers 503
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,7 +128,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+            "PRAGMA secure_delete=ON;"  # deleted or overwritten personal data is zeroed in the file
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -157,6 +162,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("XIANFENG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 12 * 3600
+# Database sessions whose save reports a locked/unreachable database as such (a 503, not a 400).
+SESSION_ENGINE = "ops.sessions"
 
 # Identity and audit integrity (等保三级; docs/security.md). Accounts with no login for this many days
 # are disabled by the daily job (accounts_disable_dormant); accounts_selfcheck flags accounts unused
@@ -310,3 +317,11 @@ RATE_LIMITS = {
     "unmask": env_str("XIANFENG_RATE_UNMASK", "30/3600"),
 }
 RATE_LIMIT_IP_FACTOR = env_int("XIANFENG_RATE_IP_FACTOR", 4)
+
+# Data safety (等保三级 数据安全与备份恢复; docs/security.md). Backups are sealed with SM4-GCM under a key
+# derived from XIANFENG_BACKUP_KEY (32 hex digits), else from XIANFENG_PII_KEY. Members who left (出党) or
+# died more than MEMBER_DATA_RETENTION_YEARS ago have their ID number, phone and other personal details
+# purged (purge_member_personal_data); with MEMBER_PURGE_NAME the name is replaced too.
+BACKUP_KEY = env_str("XIANFENG_BACKUP_KEY", "")
+MEMBER_DATA_RETENTION_YEARS = env_int("XIANFENG_MEMBER_DATA_RETENTION_YEARS", 5)
+MEMBER_PURGE_NAME = env_bool("XIANFENG_MEMBER_PURGE_NAME", False)
