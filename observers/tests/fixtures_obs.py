@@ -43,7 +43,11 @@ def make_observer(member: Member, committee: Organization, username: str, **extr
 
 
 def confirmed_plan(
-    committee: Organization, start: dt.date, pairs: list[tuple[Observer, Organization]], *, cross: bool = False
+    committee: Organization,
+    start: dt.date,
+    pairs: list[tuple[Observer, Organization]],
+    *,
+    cross: bool = False,
 ) -> AssignmentPlan:
     plan, _ = AssignmentPlan.objects.get_or_create(
         committee=committee, half_start=start, defaults={"status": AssignmentPlan.Status.CONFIRMED}

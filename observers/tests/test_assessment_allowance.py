@@ -32,7 +32,9 @@ def worked(cast, observer, *, per_half: int, rating: int | None = 5, trained: bo
             if rating:
                 BranchRating.objects.create(observation=obs, score=rating, rated_by=cast.secretary)
     if trained:
-        Training.objects.create(observer=observer, held_on=dt.date(2025, 4, 1), title="观察员专题培训", hours=4)
+        Training.objects.create(
+            observer=observer, held_on=dt.date(2025, 4, 1), title="观察员专题培训", hours=4
+        )
     return observer
 
 
@@ -123,11 +125,18 @@ def test_excellent_observers_are_flagged_for_commendation(six):
 def test_overriding_the_proposed_grade_needs_a_note(six):
     with at(TODAY):
         with pytest.raises(ValidationError) as exc:
-            svc.confirm_assessment(actor=six.committee_admin, observer=six.six[2], year=YEAR, grade="excellent")
+            svc.confirm_assessment(
+                actor=six.committee_admin, observer=six.six[2], year=YEAR, grade="excellent"
+            )
         assert "note" in exc.value.message_dict
         a = svc.confirm_assessment(actor=six.committee_admin, observer=six.six[2], year=YEAR, grade="excellent",
                                    note="牵头完成交叉观察，表现突出")  # fmt: skip
-    assert (a.grade, a.allowance, a.commended, a.evidence["proposed"]) == ("excellent", 1000, True, "competent")
+    assert (a.grade, a.allowance, a.commended, a.evidence["proposed"]) == (
+        "excellent",
+        1000,
+        True,
+        "competent",
+    )
     assert AuditEvent.objects.filter(target_type="observers.AnnualAssessment", target_id=str(a.pk)).exists()
 
 
@@ -171,10 +180,16 @@ def test_assessment_pages_four_ways(six):
                 assert six.client(user).get(url).status_code == 200, (name, user)
             assert six.client(six.outsider).get(url + f"&org={six.committee_a.pk}").status_code == 404
             assert six.client(None).get(url).status_code == 302
-        page = six.client(six.committee_admin).get(reverse("observers:assessment_allowance") + f"?year={YEAR}")
+        page = six.client(six.committee_admin).get(
+            reverse("observers:assessment_allowance") + f"?year={YEAR}"
+        )
         assert page.context["total"] == Decimal(3800)
-        export = six.client(six.viewer).get(reverse("observers:assessment_allowance_export") + f"?year={YEAR}")
-        assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+        export = six.client(six.viewer).get(
+            reverse("observers:assessment_allowance_export") + f"?year={YEAR}"
+        )
+        assert export.status_code == 200 and export["Content-Type"].startswith(
+            "application/vnd.openxmlformats"
+        )
 
 
 def test_confirming_through_the_page(six):
@@ -195,11 +210,20 @@ def test_api_proposals_and_confirm(six):
             "excellent", "excellent", "competent", "competent", "competent", "incompetent",
         ]  # fmt: skip
         body = {"observer": six.six[5].pk, "year": YEAR}
-        assert api(six.viewer).post("/api/v1/observers/assessments/confirm/", body, format="json").status_code == 403
+        assert (
+            api(six.viewer).post("/api/v1/observers/assessments/confirm/", body, format="json").status_code
+            == 403
+        )
         assert api(six.outsider).post("/api/v1/observers/assessments/confirm/", body,
                                       format="json").status_code == 404  # fmt: skip
-        assert api(None).post("/api/v1/observers/assessments/confirm/", body, format="json").status_code == 401
+        assert (
+            api(None).post("/api/v1/observers/assessments/confirm/", body, format="json").status_code == 401
+        )
         done = api(six.committee_admin).post("/api/v1/observers/assessments/confirm/", body, format="json")
-        assert done.status_code == 200 and done.json()["grade"] == "incompetent" and done.json()["allowance"] == "0.00"
+        assert (
+            done.status_code == 200
+            and done.json()["grade"] == "incompetent"
+            and done.json()["allowance"] == "0.00"
+        )
         listed = api(six.viewer).get(f"/api/v1/observers/assessments/?year={YEAR}")
     assert [a["observer"] for a in listed.json()["results"]] == [six.six[5].pk]

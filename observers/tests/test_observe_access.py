@@ -98,7 +98,9 @@ def test_the_form_page_submits_the_evaluation(world):
                 record=world.record_a1.pk)  # fmt: skip
     with at(AFTER):
         form_page = world.client(world.observer_a.user).get(url)
-        assert form_page.status_code == 200 and form_page.context["form"].initial["record"] == world.record_a1.pk
+        assert (
+            form_page.status_code == 200 and form_page.context["form"].initial["record"] == world.record_a1.pk
+        )
         response = world.client(world.observer_a.user).post(url, data)
     assert response.status_code == 302
     obs.refresh_from_db()
@@ -164,7 +166,9 @@ def test_api_my_branches_and_meetings(world):
         meetings = api(world.observer_a.user).get(f"{API}observe/meetings/")
         assert api(world.viewer).get(f"{API}observe/branches/").status_code == 404
         assert api(None).get(f"{API}observe/meetings/").status_code == 401
-    assert [b["id"] for b in branches.json()] == [world.branch_a1.pk] and branches.json()[0]["observed"] is False
+    assert [b["id"] for b in branches.json()] == [world.branch_a1.pk] and branches.json()[0][
+        "observed"
+    ] is False
     assert [m["id"] for m in meetings.json()["results"]] == [world.item_a1.pk]
 
 
@@ -190,8 +194,8 @@ def test_api_sign_up_and_submit(world):
 
 
 def test_api_observations_are_only_the_callers(world):
-    assert [o["id"] for o in api(world.observer_b.user).get(f"{API}observe/observations/").json()["results"]] == [
-        world.obs_b.pk
-    ]
+    assert [
+        o["id"] for o in api(world.observer_b.user).get(f"{API}observe/observations/").json()["results"]
+    ] == [world.obs_b.pk]
     assert api(world.observer_a.user).get(f"{API}observe/observations/{world.obs_b.pk}/").status_code == 404
     assert api(None).get(f"{API}observe/observations/").status_code == 401

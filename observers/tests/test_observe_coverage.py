@@ -39,7 +39,9 @@ def test_sign_ups_and_cancelled_observations_do_not_count(world):
 def test_an_observation_of_another_half_year_does_not_count(world):
     observation(world.observer_a, world.branch_a1, dt.date(2025, 12, 20))
     observation(world.observer_a, world.branch_a2, dt.date(2026, 7, 1))
-    assert names(svc.unobserved_branches(world.committee_a, HALF)) == names([world.branch_a1, world.branch_a2])
+    assert names(svc.unobserved_branches(world.committee_a, HALF)) == names(
+        [world.branch_a1, world.branch_a2]
+    )
     assert names(svc.unobserved_branches(world.committee_a, dt.date(2026, 7, 1))) == [world.branch_a1.name]
 
 

@@ -56,24 +56,34 @@ def test_signing_up_creates_an_observation_of_the_planned_meeting(signed):
 
 def test_signing_up_twice_for_the_same_meeting_is_refused(world):
     with at(NOW.date()):
-        svc.sign_up(actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1, kind="random")
+        svc.sign_up(
+            actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1, kind="random"
+        )
         with pytest.raises(ValidationError):
-            svc.sign_up(actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1, kind="key")
+            svc.sign_up(
+                actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1, kind="key"
+            )
 
 
 def test_an_observer_cannot_sign_up_for_a_branch_not_assigned_to_them(world):
     with at(NOW.date()), pytest.raises(PermissionDenied):
-        svc.sign_up(actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_b1, kind="random")
+        svc.sign_up(
+            actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_b1, kind="random"
+        )
 
 
 def test_only_the_observer_in_post_signs_up(world):
     with at(NOW.date()):
         with pytest.raises(PermissionDenied):
-            svc.sign_up(actor=world.secretary, observer=world.observer_a, plan_item=world.item_a1, kind="random")
+            svc.sign_up(
+                actor=world.secretary, observer=world.observer_a, plan_item=world.item_a1, kind="random"
+            )
         Observer.objects.filter(pk=world.observer_a.pk).update(status="suspended")
         world.observer_a.refresh_from_db()
         with pytest.raises(PermissionDenied):
-            svc.sign_up(actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1, kind="key")
+            svc.sign_up(
+                actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1, kind="key"
+            )
 
 
 def test_past_or_unapproved_meetings_cannot_be_signed_up_for(world):
@@ -82,7 +92,9 @@ def test_past_or_unapproved_meetings_cannot_be_signed_up_for(world):
     with at(NOW.date()):
         for item in (past, draft):
             with pytest.raises(ValidationError):
-                svc.sign_up(actor=world.observer_a.user, observer=world.observer_a, plan_item=item, kind="key")
+                svc.sign_up(
+                    actor=world.observer_a.user, observer=world.observer_a, plan_item=item, kind="key"
+                )
 
 
 def test_a_cross_assignment_makes_a_random_observation_a_cross_one(world):
@@ -100,7 +112,13 @@ def test_the_form_computes_the_total_and_links_the_record(signed):
     first = next(iter(scores))
     scores[first] -= 5
     obs = submit(signed, scores=scores, grade="good", record=signed.record)
-    assert (obs.status, obs.total, obs.grade, obs.record, obs.finding) == ("submitted", 95, "good", signed.record, "none")
+    assert (obs.status, obs.total, obs.grade, obs.record, obs.finding) == (
+        "submitted",
+        95,
+        "good",
+        signed.record,
+        "none",
+    )
     assert obs.scores[str(first)] == scores[first] and obs.submitted_at is not None
 
 
@@ -173,7 +191,9 @@ def test_a_correction_needs_a_deadline_not_in_the_past(signed):
 
 
 def test_a_rehold_stops_the_record_counting_and_the_completion_drops(signed):
-    stat = CompletionStat.objects.get(org=signed.branch_a1, month=dt.date(2026, 4, 1), meeting_type="theme_day")
+    stat = CompletionStat.objects.get(
+        org=signed.branch_a1, month=dt.date(2026, 4, 1), meeting_type="theme_day"
+    )
     assert stat.credited == 1
     obs = submit(signed, grade="poor", problems="未按主题召开，走过场", finding="rehold",
                  finding_note="会议未按计划主题召开", record=signed.record)  # fmt: skip
@@ -208,7 +228,9 @@ def submitted(signed):
 
 
 def test_the_branch_secretary_rates_the_observer_once(submitted):
-    rating = svc.rate_observer(actor=submitted.secretary, observation=submitted.obs, score=5, comment="认真负责")
+    rating = svc.rate_observer(
+        actor=submitted.secretary, observation=submitted.obs, score=5, comment="认真负责"
+    )
     assert (rating.score, rating.comment, rating.rated_by) == (5, "认真负责", submitted.secretary)
     with pytest.raises(ValidationError):
         svc.rate_observer(actor=submitted.secretary, observation=submitted.obs, score=4)

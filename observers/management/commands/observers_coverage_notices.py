@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "向观察员和党(工)委管理员发送本半年尚未观察支部的站内提醒（每周每个支部/党委至多一次）。"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="按该日期计算（YYYY-MM-DD）")
+        parser.add_argument(
+            "--today", type=dt.date.fromisoformat, default=None, help="按该日期计算（YYYY-MM-DD）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = send_coverage_notices(today=options["today"])
