@@ -181,4 +181,4 @@ def test_the_page_runs_a_constant_number_of_queries(cast):
         record_event(actor=cast.secretary, action=AuditEvent.Action.LOGIN)
     with CaptureQueriesContext(connection) as many:
         client.get(URL)
-    assert len(many) == len(few) <= 12
+    assert len(many) == len(few) <= 13  # includes the menu's one observer look-up
