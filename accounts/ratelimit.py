@@ -60,6 +60,9 @@ RULES: dict[str, Rule] = {
     "points:interviews": XLSX,
     "points:commendations": XLSX,
     "observers:assessment_allowance_export": EXPORT,
+    "observers:observer_export": EXPORT,
+    "observers:observer_letter_pdf": EXPORT,
+    "observers:observer_card_pdf": EXPORT,
 }
 # Downloads that carry no personal data (a blank import template).
 NOT_EXPORTS = {"orgs:member_import_template"}

@@ -317,6 +317,12 @@ RATE_LIMITS = {
     "unmask": env_str("XIANFENG_RATE_UNMASK", "30/3600"),
 }
 RATE_LIMIT_IP_FACTOR = env_int("XIANFENG_RATE_IP_FACTOR", 4)
+# The OpenAPI schema and its documentation pages are for signed-in users and API tokens only.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "config.openapi.add_error_responses",  # 400/401/403/404/429 documented on every operation
+]
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
 
 # Data safety (等保三级 数据安全与备份恢复; docs/security.md). Backups are sealed with SM4-GCM under a key
 # derived from XIANFENG_BACKUP_KEY (32 hex digits), else from XIANFENG_PII_KEY. Members who left (出党) or

@@ -288,7 +288,8 @@ def _year(request: Request) -> int:
     from observers.views_assessment import default_year
 
     value = str(request.query_params.get("year", ""))
-    return int(value) if value.isdigit() else default_year()
+    # 1921..9998 only: a year outside builds no date (year=0 was a 500 under API fuzzing)
+    return int(value) if value.isdigit() and 1921 <= int(value) <= 9998 else default_year()
 
 
 @extend_schema(tags=["组织生活观察员"])

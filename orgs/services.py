@@ -54,6 +54,7 @@ def create_organization(
         path = parent.path + encode_step(parent.child_seq)
     org = Organization(parent=parent, path=path, depth=len(path) // 4, **fields)
     org.set_contact_phone(contact_phone)
+    _check_term_years(org)
     org.full_clean()
     org.save()
     record_event(
@@ -67,6 +68,12 @@ def create_organization(
 
 
 @transaction.atomic
+def _check_term_years(org: Organization) -> None:
+    # A term beyond 10 years is a typo, and 10,000+ would overflow the term's end date (found by API fuzzing).
+    if org.term_years is not None and not 1 <= org.term_years <= 10:
+        raise ValidationError({"term_years": ["届期应为 1 至 10 年"]})
+
+
 def update_organization(
     *, actor: Any, org: Organization, contact_phone: str | None = None, **fields: Any
 ) -> Organization:
@@ -74,6 +81,7 @@ def update_organization(
     before = snapshot(org, ORG_AUDIT_FIELDS)
     for name, value in fields.items():
         setattr(org, name, value)
+    _check_term_years(org)
     if contact_phone is not None:
         org.set_contact_phone(contact_phone)
     org.full_clean()

@@ -33,9 +33,14 @@ _ORG = OpenApiParameter("org", OpenApiTypes.INT, description="组织ID（含下�
 
 def _year(request: Request) -> int:
     try:
-        return int(request.query_params.get("year") or timezone.localdate().year)
+        year = int(request.query_params.get("year") or timezone.localdate().year)
     except ValueError:
         raise serializers.ValidationError({"year": ["年度应为数字"]}) from None
+    if (
+        not 1921 <= year <= 9998
+    ):  # a calendar year the dates of the period can be built for (API fuzzing: year=0)
+        raise serializers.ValidationError({"year": ["年度超出范围"]})
+    return year
 
 
 class PointsRuleSerializer(serializers.ModelSerializer):

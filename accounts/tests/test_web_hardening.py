@@ -129,3 +129,16 @@ def test_anonymous_answers_and_static_files_keep_their_own_caching(cast) -> None
     static = RequestFactory().get("/static/js/xianfeng.js")
     static.user = cast.dept_admin
     assert "Cache-Control" not in middleware(static)
+
+
+def test_api_fuzzing_findings_stay_fixed(cast) -> None:  # type: ignore[no-untyped-def]
+    """year=0 and a 128555-year term were 500s under scripts/fuzz_api.py; now 400 / a default year."""
+    token = Token.objects.create(user=cast.dept_admin)
+    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/points/entries/", {"year": 0}).status_code == 400
+    assert client.get("/api/v1/points/ranking/below/", {"year": 0}).status_code == 400
+    response = client.patch(
+        f"/api/v1/organizations/{cast.branch_a1.pk}/", {"term_years": 128555}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert client.get("/api/v1/organizations/").status_code == 200
