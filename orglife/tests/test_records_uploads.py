@@ -74,6 +74,21 @@ def test_a_pdf_renamed_to_jpg_is_not_a_photo_and_a_jpeg_renamed_to_pdf_is_not_an
         uploads.clean_attachment(upload(jpeg_bytes(), "minutes.pdf", "application/pdf"))
 
 
+def test_a_renamed_tiff_is_refused():
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="TIFF")
+    with pytest.raises(ValidationError):
+        uploads.clean_photo(upload(out.getvalue(), "photo.jpg", "image/jpeg"))
+
+
+def test_a_polyglot_keeps_only_its_pixels():
+    """A real JPEG with an HTML page and a ZIP appended: re-encoding keeps the picture and drops the rest."""
+    payload = b"<html><script>alert('xss')</script></html>" + office("word/document.xml")
+    clean = uploads.clean_photo(upload(jpeg_bytes() + payload, "photo.jpg"))
+    assert b"<script>" not in clean.content and b"PK\x03\x04" not in clean.content
+    assert Image.open(io.BytesIO(clean.content)).format == "JPEG"
+
+
 def test_a_truncated_jpeg_is_refused():
     with pytest.raises(ValidationError) as exc:
         uploads.clean_photo(upload(jpeg_bytes()[:200]))
