@@ -50,8 +50,9 @@ class Role(models.TextChoices):
 
 # Roles that may change organizations and members in their subtree; every other role reads only.
 WRITE_ROLES = frozenset({Role.DEPT_ADMIN, Role.COMMITTEE_ADMIN, Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN})
-# A member sees only their own file, not the organization's lists.
-NO_TREE_ROLES = frozenset({Role.MEMBER})
+# A member sees only their own file, not the organization's lists. An observer's reach comes from
+# their confirmed assignments (observers.Assignment), which cut across the tree, not from a grant.
+NO_TREE_ROLES = frozenset({Role.MEMBER, Role.OBSERVER})
 
 
 class RoleGrant(models.Model):
