@@ -53,6 +53,16 @@ def branch(c: Ctx) -> dict[str, Any]:
     return {"pk": c.branch.pk}
 
 
+def observation(c: Ctx) -> dict[str, Any]:
+    """An observation of a branch under the allowed committee (ids differ between databases)."""
+    from observers.models import Observation
+    from orgs.models import under_path_q
+
+    found = Observation.objects.filter(under_path_q(c.committee.path, "branch__path")).order_by("id").first()
+    assert found is not None, "the tiny demo has observations under the committee"
+    return {"pk": found.pk}
+
+
 def member(c: Ctx) -> dict[str, Any]:
     return {"pk": c.member.pk}
 
@@ -132,7 +142,7 @@ KWARGS: dict[str, Kwargs] = {
     "observers:observe_detail": absent(),
     "observers:observe_cancel": absent(),
     "observers:observe_record": pk_of("orglife.MeetingRecord"),
-    "observers:observe_branch_detail": branch,
+    "observers:observe_branch_detail": observation,
     "observers:assessment_confirm": absent("observer_pk"),
     "api-organization-detail": branch,
     "api-organization-children": branch,
