@@ -3,28 +3,16 @@ the quality evaluation form, and the annual assessment with its allowance."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 
-if TYPE_CHECKING:
-    from accounts.models import User
+from orglife.models import ScopedQuerySet
 
 
-class CommitteeScopedQuerySet(models.QuerySet):
+class CommitteeScopedQuerySet(ScopedQuerySet):
     """Rows scoped through the 党(工)委 (`committee`) or branch they belong to."""
 
     org_field = "committee__path"
-
-    def visible_to(self, user: User, *, write: bool = False) -> CommitteeScopedQuerySet:
-        from accounts.access import scope_paths
-        from orgs.models import subtree_q
-
-        paths = scope_paths(user, write=write)
-        if paths is None:
-            return self
-        return self.filter(subtree_q(paths, self.org_field))
 
 
 class BranchScopedQuerySet(CommitteeScopedQuerySet):

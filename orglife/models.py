@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -37,7 +37,7 @@ class ScopedQuerySet(models.QuerySet):
 
     org_field = "org__path"
 
-    def visible_to(self, user: User, *, write: bool = False) -> ScopedQuerySet:
+    def visible_to(self, user: User, *, write: bool = False) -> Self:
         from accounts.access import scope_paths
         from orgs.models import subtree_q
 
