@@ -86,6 +86,20 @@ def shot(page: Any) -> Any:
     return take
 
 
+def wait_until(page: Any, expression: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression until it is truthy.
+
+    ``page.wait_for_function`` evaluates its predicate with ``eval`` inside the page, which the
+    site's CSP (script-src 'self', no 'unsafe-eval') rightly refuses; ``page.evaluate`` goes through
+    the DevTools protocol, which CSP does not govern.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        time.sleep(0.1)
+
+
 def login(page: Any, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(base + "/accounts/login/")
     page.get_by_label("用户名").fill(username)

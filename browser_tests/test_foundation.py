@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from browser_tests.conftest import login
+from browser_tests.conftest import login, wait_until
 from orgs import idcard, roster
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def test_dashboard_tree_and_search_on_a_desktop(page, live_server_url, shot):
     page.set_viewport_size({"width": 1280, "height": 800})
     login(page, live_server_url, "admin_dept")
     assert page.get_by_role("heading", name="工作台").is_visible()
-    page.wait_for_function("document.querySelectorAll('canvas').length >= 1")
+    wait_until(page, "document.querySelectorAll('canvas').length >= 1")
     shot("desktop-dashboard")
 
     page.locator("#xf-menu a[href='/members/']").click()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from browser_tests.conftest import login
+from browser_tests.conftest import login, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def test_a_secretary_records_a_lecture_with_a_photo_on_a_phone(page, live_server
     assert "待书记审核" in body and "计划外" in body and f"{due - 1}" in body
     img = page.locator(".xf-thumbs img").first
     img.wait_for()
-    page.wait_for_function("document.querySelector('.xf-thumbs img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('.xf-thumbs img').naturalWidth > 0")
     assert no_horizontal_scroll(page)
     shot("phone-record-submitted")
 
