@@ -313,7 +313,7 @@ class ObserveAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(summary="考核依据与建议等次", parameters=[_YEAR, _ORG],
                    responses={200: ObserveProposalSerializer(many=True)})  # fmt: skip
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # every observer of the committee at once
     def proposals(self, request: Request) -> Response:
         rows = assess.proposals(_root(request), _year(request))
         return Response(ObserveProposalSerializer(rows, many=True).data)

@@ -45,6 +45,13 @@ class PatrolCheckSerializer(serializers.ModelSerializer):
     photo_reused = serializers.BooleanField(
         source="record.photo_reused", read_only=True, label="照片疑似重复"
     )
+    rating = serializers.ChoiceField(
+        choices=PatrolCheck.Rating.choices,
+        allow_blank=True,
+        read_only=True,
+        label="评价",
+        help_text="未评价时为空",
+    )
     rating_display = serializers.CharField(source="get_rating_display", read_only=True, label="评价名称")
 
     class Meta:

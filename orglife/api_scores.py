@@ -40,6 +40,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.access import covers, get_for_user, has_any_scope
 from accounts.models import User
+from config.openapi import ObjectListSchema
 from orglife import services_scores
 from orglife.api_plans import MonthField
 from orglife.filters_scores import InterviewFilter
@@ -183,6 +184,7 @@ _MONTH = OpenApiParameter(
 @extend_schema(tags=["月积分与约谈"])
 class ScoreViewSet(viewsets.ViewSet):
     filter_backends: list[Any] = []
+    schema = ObjectListSchema()  # the list answers one object: month, rule version, formula and the rows
 
     @extend_schema(
         summary="月积分排名",

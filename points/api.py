@@ -274,7 +274,8 @@ class RankingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = selectors.attach_orgs(list(self.paginate_queryset(self.get_queryset()) or []))
         return self.get_paginated_response(PointsTotalSerializer(page, many=True).data)
 
-    @extend_schema(summary="约谈名单（年度积分低于合格分）", parameters=[_YEAR, _ORG])
+    @extend_schema(summary="约谈名单（年度积分低于合格分）", parameters=[_YEAR, _ORG],
+                   responses={200: PointsTotalSerializer(many=True)})  # fmt: skip
     @action(detail=False, methods=["get"])
     def below(self, request: Request) -> Response:
         year = _year(request)

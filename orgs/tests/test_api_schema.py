@@ -53,3 +53,19 @@ def test_the_docs_page_loads_only_local_assets(cast):
 def test_the_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert "/api/v1/members/{id}/unmask/" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_documented_shapes_match_what_these_operations_send(cast):
+    """The four mismatches the first fuzzing runs found (scripts/fuzz_api.py), pinned in the schema."""
+    schema = api(cast.viewer).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    def ok(path):
+        return schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert ok("/api/v1/orglife/scores/") == {
+        "$ref": "#/components/schemas/ScoreList"
+    }  # one object, not a list
+    assert ok("/api/v1/observers/assessments/proposals/")["type"] == "array"  # every observer, unpaginated
+    assert ok("/api/v1/points/ranking/below/") == {"$ref": "#/components/schemas/PaginatedPointsTotalList"}
+    rating = schema["components"]["schemas"]["PatrolCheck"]["properties"]["rating"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in rating["oneOf"]  # an unrated check sends ""
