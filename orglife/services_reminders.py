@@ -5,19 +5,24 @@ contact (current Position holders; a person holding two posts gets one) and an i
 the users holding branch roles on it. Every message has a dedupe key naming the branch, month, day
 and person, so running the job twice (or on two schedulers) never sends anything twice.
 
-What is missing is computed for all branches at once with a handful of grouped queries (the same
-rule as orglife.stats.missing_items, which does it for one branch).
+What is missing is computed with a handful of grouped queries (the same rule as
+orglife.stats.missing_items, which does it for one branch), over consecutive ranges of the tree of at
+most CHUNK branches each: a range [lo, hi) of paths holds whole subtrees, so the branches, their groups,
+records, posts and role grants of one range are read together, written, and let go before the next.
+Memory stays flat from a county to a province, and each range commits on its own (the dedupe keys make
+a run that stopped half-way safe to repeat).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, prefetch_related_objects
 
 from accounts.models import Role, RoleGrant
 from audit.models import AuditEvent
@@ -27,56 +32,97 @@ from notifications.services import enqueue_many
 from orglife.models import MeetingRecord, RuleSet
 from orglife.periods import YEAR, Period, first_of_month
 from orglife.rules import LIFE_KINDS, due_in, requirements, ruleset_for
-from orgs.models import Organization, Position, under_path_q
+from orgs.models import Organization, Position, path_successor
 
 SMS_PREFIX = "【先锋智慧党建】"
 REMINDER_TITLES = (Position.Title.SECRETARY, Position.Title.ORGANIZATION, Position.Title.CONTACT)
 BRANCH_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN, Role.BRANCH_CONTACT)
+CHUNK = 2000  # branches per range: a few MB of rows, a few dozen queries per 2,000 branches
+BY_BRANCH_KEPT = 5000  # a report keeps the missing items of at most this many branches (for display)
 
 
 def digest_body(items: list[str]) -> str:
     return f"{SMS_PREFIX}您支部本月尚未开展：{'、'.join(items)}，请及时组织并上传纪实。"
 
 
-def _branches(root: Organization | None) -> list[Organization]:
-    qs = Organization.objects.filter(kind__in=LIFE_KINDS, is_active=True)
-    if root is not None:
-        qs = qs.filter(under_path_q(root.path))
-    return list(qs.order_by("path"))
+def _range_q(lo: str, hi: str | None, field_name: str = "path") -> Q:
+    q = Q(**{f"{field_name}__gte": lo})
+    return q & Q(**{f"{field_name}__lt": hi}) if hi is not None else q
 
 
-def _scoped(qs: Any, root: Organization | None, field_name: str) -> Any:
-    return qs.filter(under_path_q(root.path, field_name)) if root is not None else qs
+@dataclass(frozen=True)
+class BranchRange:
+    """Branches whose paths lie in [lo, hi): whole subtrees, so their groups and records lie there too."""
+
+    lo: str
+    hi: str | None
+    branches: list[Organization]
+
+    def q(self, field_name: str = "path") -> Q:
+        return _range_q(self.lo, self.hi, field_name)
 
 
-def bulk_missing(
-    month: dt.date, *, root: Organization | None = None, branches: list[Organization] | None = None
-) -> dict[int, list[str]]:
-    """{branch id: labels of requirements due this month and not yet met}, for every branch (under root).
+def branch_ranges(root: Organization | None = None, *, size: int | None = None) -> Iterator[BranchRange]:
+    """Active branches under root (or everywhere), in path order, as ranges of about `size` branches.
 
-    Queries: branches, groups, one grouped count of counting records over the year, the rule set.
+    A range ends just after the subtree of its size-th branch, so a 总支 with branches below it is never
+    split; one query finds that branch's path, one loads the range.
+    """
+    size = size or CHUNK
+    base = Organization.objects.filter(kind__in=LIFE_KINDS, is_active=True)
+    lo = root.path if root is not None else ""
+    end = path_successor(root.path) if root is not None else None
+    while True:
+        window = base.filter(_range_q(lo, end))
+        last = list(window.order_by("path").values_list("path", flat=True)[size - 1 : size])
+        hi = path_successor(last[0]) if last else end
+        if end is not None and hi is not None and hi > end:
+            hi = end
+        branches = list(base.filter(_range_q(lo, hi)).order_by("path"))
+        if branches:
+            yield BranchRange(lo, hi, branches)
+        if not last or hi is None or hi == end:
+            return
+        lo = hi
+
+
+def bulk_missing(month: dt.date, *, root: Organization | None = None) -> dict[int, list[str]]:
+    """{branch id: labels of requirements due this month and not yet met}, for every branch (under root)."""
+    out: dict[int, list[str]] = {}
+    ruleset = ruleset_with_rules(month)
+    for chunk in branch_ranges(root):
+        out.update(missing_in_range(month, chunk, ruleset))
+    return out
+
+
+def ruleset_with_rules(month: dt.date) -> RuleSet:
+    ruleset = ruleset_for(first_of_month(month))
+    prefetch_related_objects([ruleset], "rules")
+    return ruleset
+
+
+def missing_in_range(month: dt.date, chunk: BranchRange, ruleset: RuleSet) -> dict[int, list[str]]:
+    """bulk_missing for one range of branches, under the month's rule set (with its rules prefetched).
+
+    Queries: groups, one grouped count of counting records over the year.
     """
     month = first_of_month(month)
-    branches = branches if branches is not None else _branches(root)
-    ruleset = RuleSet.objects.prefetch_related("rules").get(pk=ruleset_for(month).pk)
+    branches = chunk.branches
     groups: dict[int, list[Organization]] = defaultdict(list)
     group_qs = Organization.objects.filter(
         kind=Organization.Kind.GROUP, is_active=True, parent__kind__in=LIFE_KINDS
     )
-    for group in _scoped(group_qs, root, "path").order_by("path"):
+    for group in group_qs.filter(chunk.q()).order_by("path"):
         groups[group.parent_id].append(group)
     # Counting records of the whole year hold every period that contains the month.
     year = Period.containing(YEAR, month)
     held: dict[tuple[int, str, int | None], dict[dt.date, int]] = defaultdict(dict)
-    records = _scoped(
-        MeetingRecord.objects.filter(
-            month__gte=year.start,
-            month__lte=year.months[-1],
-            status=MeetingRecord.Status.APPROVED,
-            counts=True,
-        ),
-        root,
-        "org__path",
+    records = MeetingRecord.objects.filter(
+        chunk.q("org__path"),
+        month__gte=year.start,
+        month__lte=year.months[-1],
+        status=MeetingRecord.Status.APPROVED,
+        counts=True,
     )
     for org_id, meeting_type, group_id, rec_month, n in (
         records.values_list("org_id", "meeting_type", "group_id", "month")
@@ -122,7 +168,6 @@ class ReminderReport:
         )
 
 
-@transaction.atomic
 def send_reminders(
     *, day: dt.date, actor: Any = None, root: Organization | None = None, force: bool = False
 ) -> ReminderReport:
@@ -132,29 +177,53 @@ def send_reminders(
     if not force and day.day not in ruleset_for(month).reminder_day_list:
         report.reminder_day = False
         return report
-    branches = _branches(root)
-    missing = bulk_missing(month, root=root, branches=branches)
-    report.by_branch = missing
-    report.branches = len(missing)
+    ruleset = ruleset_with_rules(month)
+    for chunk in branch_ranges(root):
+        with transaction.atomic():
+            _send_range(chunk, ruleset, day=day, month=month, report=report)
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        org=root,
+        target_repr=f"{day:%Y-%m-%d} 组织生活提醒",
+        summary={
+            "event": "orglife.reminders_sent",
+            "branches": report.branches,
+            "sms": report.sms,
+            "notices": report.notices,
+        },
+        actor_name="" if actor is not None else "system",
+    )
+    return report
+
+
+def _send_range(
+    chunk: BranchRange, ruleset: RuleSet, *, day: dt.date, month: dt.date, report: ReminderReport
+) -> None:
+    missing = missing_in_range(month, chunk, ruleset)
+    report.branches += len(missing)
+    for org_id, items in missing.items():
+        if len(report.by_branch) < BY_BRANCH_KEPT:
+            report.by_branch[org_id] = items
     if not missing:
-        return report
-    by_id = {b.pk: b for b in branches}
+        return
+    by_id = {b.pk: b for b in chunk.branches}
     month_key = f"{month:%Y-%m}"
 
     holders: dict[int, dict[int, Position]] = defaultdict(dict)
     positions = (
         Position.objects.current()
-        .filter(title__in=REMINDER_TITLES, org__kind__in=LIFE_KINDS)
+        .filter(chunk.q("org__path"), title__in=REMINDER_TITLES, org__kind__in=LIFE_KINDS)
         .select_related("member")
         .order_by("org_id", "member_id", "title")
     )
-    for pos in _scoped(positions, root, "org__path"):
+    for pos in positions:
         if pos.org_id in missing:
             holders[pos.org_id].setdefault(pos.member_id, pos)  # two posts, one message
 
     grants: dict[int, dict[int, Any]] = defaultdict(dict)
-    grant_qs = RoleGrant.objects.filter(role__in=BRANCH_ROLES, user__is_active=True).select_related("user")
-    for grant in _scoped(grant_qs, root, "org__path"):
+    grant_qs = RoleGrant.objects.filter(chunk.q("org__path"), role__in=BRANCH_ROLES, user__is_active=True)
+    for grant in grant_qs.select_related("user"):
         if grant.org_id in missing:
             grants[grant.org_id].setdefault(grant.user_id, grant.user)
 
@@ -181,19 +250,6 @@ def send_reminders(
                 "title": f"组织生活提醒（{month:%Y年%m月}）· {org.display_name}", "body": body,
             })  # fmt: skip
     created = enqueue_many(specs)
-    report.sms = sum(1 for m in created if m.channel == Message.Channel.SMS)
-    report.notices = len(created) - report.sms
-    record_event(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        org=root,
-        target_repr=f"{day:%Y-%m-%d} 组织生活提醒",
-        summary={
-            "event": "orglife.reminders_sent",
-            "branches": report.branches,
-            "sms": report.sms,
-            "notices": report.notices,
-        },
-        actor_name="" if actor is not None else "system",
-    )
-    return report
+    sms = sum(1 for m in created if m.channel == Message.Channel.SMS)
+    report.sms += sms
+    report.notices += len(created) - sms

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from conftest import make_member
+from conftest import make_member, make_org
 from notifications.models import Message
 from orglife.models import MeetingRecord
 from orglife.services_reminders import bulk_missing, send_reminders
@@ -111,6 +111,7 @@ def test_the_bulk_computation_agrees_with_the_per_branch_rule(cast, posts):
 
 
 def test_the_bulk_computation_uses_few_queries(cast, posts, django_assert_max_num_queries):
+    # the rule set and its rules, the range's last path, its branches, groups, grouped record counts
     with django_assert_max_num_queries(6):
         bulk_missing(OCT)
 
@@ -118,3 +119,45 @@ def test_the_bulk_computation_uses_few_queries(cast, posts, django_assert_max_nu
 def test_the_command_sends_for_a_given_date(cast, posts):
     call_command("orglife_send_reminders", "--date", "2026-10-20")
     assert sms_for(cast.branch_a1).count() == 2
+
+
+def test_ranges_cover_every_branch_once_and_keep_subtrees_whole(cast):
+    from orglife.rules import LIFE_KINDS
+    from orglife.services_reminders import branch_ranges
+    from orgs.models import Organization
+
+    # A 党总支 with a branch under it: a range ending at the 总支 must take the branch below too.
+    general = make_org(cast.committee_a, "第三党总支", "general_branch", "ZZ0003")
+    inner = make_org(general, "总支下属支部", "branch", "ZB0001")
+    everything = list(
+        Organization.objects.filter(kind__in=LIFE_KINDS, is_active=True)
+        .order_by("path")
+        .values_list("pk", flat=True)
+    )
+    for size in (1, 2, 3, 1000):
+        ranges = list(branch_ranges(size=size))
+        seen = [b.pk for r in ranges for b in r.branches]
+        assert seen == everything
+        for r in ranges:
+            if general.pk in {b.pk for b in r.branches}:
+                assert inner.pk in {b.pk for b in r.branches}
+    under_a = list(branch_ranges(cast.committee_a, size=1))
+    assert {b.pk for r in under_a for b in r.branches} == {
+        cast.branch_a1.pk,
+        cast.branch_a2.pk,
+        general.pk,
+        inner.pk,
+    }
+
+
+def test_small_ranges_send_what_one_range_sends(cast, posts, monkeypatch):
+    from orglife import services_reminders
+
+    whole = send_reminders(day=REMINDER_DAY)
+    sent = sorted(Message.objects.values_list("dedupe_key", "body"))
+    Message.objects.all().delete()
+    monkeypatch.setattr(services_reminders, "CHUNK", 1)
+    split = send_reminders(day=REMINDER_DAY)
+    assert sorted(Message.objects.values_list("dedupe_key", "body")) == sent
+    assert (split.branches, split.sms, split.notices) == (whole.branches, whole.sms, whole.notices)
+    assert split.by_branch == whole.by_branch
