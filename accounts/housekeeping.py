@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 
@@ -41,7 +42,7 @@ def disable_dormant_accounts(*, actor: Any = None, now: dt.datetime | None = Non
     now = now or timezone.now()
     days = settings.XIANFENG_DORMANT_DAYS
     cutoff = now - dt.timedelta(days=days)
-    users = list(User.objects.select_for_update().filter(_dormant_q(cutoff), is_active=True).order_by("pk"))
+    users = list(lock_rows(User.objects).filter(_dormant_q(cutoff), is_active=True).order_by("pk"))
     for user in users:
         user.is_active = False
         user.save(update_fields=["is_active"])

@@ -30,6 +30,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import RecoveryCode, Role, TOTPDevice, User
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from orgs.personal import decrypt, encrypt
@@ -158,7 +159,7 @@ def new_recovery_codes(user: User) -> list[str]:
 @transaction.atomic
 def confirm_enrolment(*, user: User, code: str) -> list[str] | None:
     """Turn the pending device on with a first valid code; returns the recovery codes, or None."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
+    device = lock_rows(TOTPDevice.objects).filter(user=user, confirmed_at__isnull=True).first()
     if device is None:
         return None
     step = match_step(device_secret(device), code, after=None)
@@ -177,7 +178,7 @@ def confirm_enrolment(*, user: User, code: str) -> list[str] | None:
 @transaction.atomic
 def verify(*, user: Any, code: str) -> str | None:
     """Check a TOTP code (replay-proof) or a recovery code; returns "totp", "recovery" or None."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+    device = lock_rows(TOTPDevice.objects).filter(user=user, confirmed_at__isnull=False).first()
     if device is None:
         return None
     step = match_step(device_secret(device), code, after=device.last_step)
@@ -187,7 +188,7 @@ def verify(*, user: Any, code: str) -> str | None:
         return "totp"
     candidate = (code or "").strip().replace("-", "").replace(" ", "").upper()
     if len(candidate) == 8:
-        for stored in RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True):
+        for stored in lock_rows(RecoveryCode.objects).filter(user=user, used_at__isnull=True):
             if _code_matches(candidate, stored.code_hash):
                 stored.used_at = timezone.now()
                 stored.save(update_fields=["used_at"])

@@ -19,13 +19,14 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, connections, models
+from django.db.models import QuerySet
 
 CONTENT_FIELDS = (
     "id", "created_at", "actor_id", "actor_name", "ip", "org_id", "org_path", "action",
@@ -33,6 +34,7 @@ CONTENT_FIELDS = (
 )  # fmt: skip
 LOCK_ID = 0x58464155  # "XFAU": the advisory lock number of the audit chain (PostgreSQL)
 _LABEL = b"xianfeng audit chain v1"
+_M = TypeVar("_M", bound=models.Model)
 
 
 def chain_key() -> bytes:
@@ -77,6 +79,23 @@ def lock(using: Any = None) -> None:
         with conn.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
     # SQLite: the surrounding transaction began IMMEDIATE and already holds the write lock.
+
+
+def lock_rows(queryset: QuerySet[_M]) -> QuerySet[_M]:
+    """`queryset` locked for a write that may also append to the audit trail, in the one global lock order.
+
+    Order: the audit chain lock first, then the rows. A transaction that locked a row and then waited for
+    the chain, while another held the chain and waited for that row, was a deadlock (PostgreSQL aborts
+    one: the load test's 503s). Taking the chain first (it is held to commit anyway once the transaction
+    writes its audit row) makes that cycle impossible.
+
+    Rows are locked FOR NO KEY UPDATE and only the model's own table (of self): enough to serialize
+    writers of the row, while inserts that merely reference it (a foreign key checks with FOR KEY SHARE,
+    deferred to COMMIT in Django's PostgreSQL schema) never wait on it. SQLite ignores row locks; its
+    transactions begin IMMEDIATE, one writer at a time.
+    """
+    lock(connections[queryset.db])
+    return queryset.select_for_update(no_key=True, of=("self",))
 
 
 def anchor() -> tuple[int, str]:

@@ -30,6 +30,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.access import covers
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
 from observers.models import AnnualAssessment, Assignment, AssignmentPlan, BranchRating, Observation, Observer
@@ -185,7 +186,7 @@ def confirm_assessment(
     if errors:
         raise ValidationError(errors)
     evidence["proposed"] = proposed
-    existing = AnnualAssessment.objects.select_for_update().filter(observer=observer, year=year).first()
+    existing = lock_rows(AnnualAssessment.objects).filter(observer=observer, year=year).first()
     fields = ["grade", "allowance", "commended", "note"]
     before = snapshot(existing, fields) if existing else None
     assessment = existing or AnnualAssessment(observer=observer, year=year)

@@ -19,6 +19,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import (
@@ -313,7 +314,7 @@ def validate_scores(scores: dict[int, Any], items: list[EvaluationItem]) -> dict
 def submit_evaluation(*, actor: Any, observation: Observation, data: EvaluationData) -> Observation:
     """Fill in the 《党内组织生活观察质量评价表》 and act on the finding."""
     require_acting_observer(actor, observation.observer)
-    obs = Observation.objects.select_for_update().select_related("branch").get(pk=observation.pk)
+    obs = lock_rows(Observation.objects).select_related("branch").get(pk=observation.pk)
     today = local_today()
     if obs.status != Observation.Status.SIGNED_UP:
         raise ValidationError("该观察已提交评价或已取消")
@@ -401,7 +402,7 @@ def _open_rectification(actor: Any, obs: Observation, texts: list[str], deadline
 
 def _order_rehold(actor: Any, obs: Observation, record: MeetingRecord, reason: str) -> None:
     """要求重新召开: the original record stops counting (as orglife.services_patrol.order_rehold does)."""
-    locked = MeetingRecord.objects.select_for_update().get(pk=record.pk)
+    locked = lock_rows(MeetingRecord.objects).get(pk=record.pk)
     locked.counts = False
     locked.save(update_fields=["counts", "updated_at"])
     _record_event(locked, "observer_rehold", actor, reason, observation=obs.pk)

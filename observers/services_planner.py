@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Assignment, AssignmentPlan, Observer
@@ -299,7 +300,7 @@ def propose_plan(
         raise ValidationError(
             f"{half_label(half_start)}已有范围重叠的分配方案（{other.committee.name}），请在该方案中调整"
         )
-    plan = AssignmentPlan.objects.select_for_update().filter(committee=scope, half_start=half_start).first()
+    plan = lock_rows(AssignmentPlan.objects).filter(committee=scope, half_start=half_start).first()
     if plan is not None and plan.status == AssignmentPlan.Status.CONFIRMED:
         raise ValidationError(f"{half_label(half_start)}的分配方案已确认，不能重新生成")
     seed = default_seed(half_start) if seed is None else seed
@@ -457,7 +458,7 @@ def summarize(plan: AssignmentPlan) -> PlanSummary:
 @transaction.atomic
 def confirm_plan(*, actor: Any, plan: AssignmentPlan) -> AssignmentPlan:
     require_committee_write(actor, plan.committee)
-    plan = AssignmentPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = lock_rows(AssignmentPlan.objects).get(pk=plan.pk)
     if plan.status == AssignmentPlan.Status.CONFIRMED:
         raise ValidationError("该方案已确认")
     summary = summarize(plan)

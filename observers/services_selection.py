@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.access import covers
 from accounts.models import Role, User
 from accounts.services import create_user, grant_role
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Candidate, Observer, ReviewOpinion, ReviewUnit
@@ -160,7 +161,7 @@ def record_opinion(
 ) -> ReviewOpinion:
     """One unit's opinion; an objection rejects the candidate at once, with the reason kept."""
     require_committee_write(actor, candidate.committee)
-    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    candidate = lock_rows(Candidate.objects).get(pk=candidate.pk)
     if candidate.status != Candidate.Status.REVIEWING:
         raise ValidationError(f"该人选{candidate.get_status_display()}，不再接受审查意见")
     if not unit.is_active:
@@ -247,9 +248,7 @@ def appoint(
     *, actor: Any, candidate: Candidate, appointed_on: dt.date | None = None, username: str = ""
 ) -> Appointment:
     require_committee_write(actor, candidate.committee)
-    candidate = (
-        Candidate.objects.select_for_update().select_related("member", "member__org").get(pk=candidate.pk)
-    )
+    candidate = lock_rows(Candidate.objects).select_related("member", "member__org").get(pk=candidate.pk)
     if candidate.status == Candidate.Status.REJECTED:
         raise ValidationError(f"联合审查有异议，不能聘任（{candidate.rejection_reason}）")
     if candidate.status != Candidate.Status.REVIEWING:

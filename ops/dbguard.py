@@ -35,9 +35,24 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
+def describe(exc: BaseException | None) -> str:
+    """The failure's class, SQLSTATE and first message line (no DETAIL lines: they can quote row values)."""
+    while exc is not None and not isinstance(exc, (OperationalError, InterfaceError)):
+        exc = exc.__cause__ or exc.__context__
+    if exc is None:
+        return "unknown"
+    driver = exc.__cause__
+    name = type(driver).__name__ if driver is not None else type(exc).__name__
+    sqlstate = getattr(driver, "sqlstate", None) or ""
+    first = (str(exc).strip().splitlines() or [""])[0][:120]
+    return " ".join(part for part in (name, sqlstate, first) if part)
+
+
 def note_database_failure(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
-    if request is not None and is_database_unavailable(sys.exc_info()[1]):
+    exc = sys.exc_info()[1]
+    if request is not None and is_database_unavailable(exc):
         setattr(request, _FLAG, True)
+        setattr(request, _FLAG + "_why", describe(exc))
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
@@ -58,8 +73,12 @@ class DatabaseUnavailableMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if getattr(request, _FLAG, False) and response.status_code >= 500:
-            logger.warning("database unavailable: %s %s answered 503", request.method, request.path)
+        answered = getattr(request, _FLAG + "_answered", False)  # by process_exception, already logged
+        if getattr(request, _FLAG, False) and response.status_code >= 500 and not answered:
+            logger.warning(
+                "database unavailable: %s %s answered 503 (%s)",
+                request.method, request.path, getattr(request, _FLAG + "_why", "unknown"),
+            )  # fmt: skip
             _drop_broken_connections()
             return unavailable_response(request)
         return response
@@ -68,7 +87,13 @@ class DatabaseUnavailableMiddleware:
         # Views (the common case) end here, also with DEBUG on, where Django would show its debug page.
         if is_database_unavailable(exception):
             setattr(request, _FLAG, True)
-            logger.warning("database unavailable: %s %s answered 503", request.method, request.path)
+            setattr(request, _FLAG + "_answered", True)
+            logger.warning(
+                "database unavailable: %s %s answered 503 (%s)",
+                request.method,
+                request.path,
+                describe(exception),
+            )
             _drop_broken_connections()
             return unavailable_response(request)
         return None

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.access import covers
 from accounts.models import Role
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
 from orglife.models import MeetingRecord, PatrolCheck, RecordEvent, Rectification, RectificationItem
@@ -197,7 +198,7 @@ def order_rehold(*, actor: Any, check: PatrolCheck, reason: str) -> None:
     require_patrol(actor, check.org.path)
     if not reason.strip():
         raise ValidationError({"reason": "请说明要求重新召开的原因"})
-    record = MeetingRecord.objects.select_for_update().get(pk=check.record_id)
+    record = lock_rows(MeetingRecord.objects).get(pk=check.record_id)
     if check.rehold_ordered and not record.counts:
         raise ValidationError("已要求重新召开")
     check.rehold_ordered = True
@@ -272,7 +273,7 @@ def submit_rectification(
 ) -> None:
     """The branch reports what it did, item by item; every item needs its evidence."""
     _require_branch_writer(actor, rectification)
-    rect = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    rect = lock_rows(Rectification.objects).get(pk=rectification.pk)
     if rect.status != Rectification.Status.OPEN:
         raise ValidationError("该整改不在整改中，不能提交")
     items = list(rect.items.order_by("pk"))
@@ -302,7 +303,7 @@ def close_rectification(*, actor: Any, rectification: Rectification) -> None:
     """销号: the opener or a committee admin accepts the evidence."""
     if not can_review(actor, rectification):
         raise PermissionDenied("只有整改发起人或上级党(工)委可以销号")
-    rect = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    rect = lock_rows(Rectification.objects).get(pk=rectification.pk)
     if rect.status != Rectification.Status.SUBMITTED:
         raise ValidationError("支部提交整改情况后才能销号")
     rect.status = Rectification.Status.CLOSED
@@ -327,7 +328,7 @@ def return_rectification(*, actor: Any, rectification: Rectification, reason: st
         raise PermissionDenied("只有整改发起人或上级党(工)委可以退回")
     if not reason.strip():
         raise ValidationError({"reason": "请说明退回原因"})
-    rect = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    rect = lock_rows(Rectification.objects).get(pk=rectification.pk)
     if rect.status != Rectification.Status.SUBMITTED:
         raise ValidationError("只有待验收的整改可以退回")
     rect.status = Rectification.Status.OPEN

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from accounts.access import covers
 from accounts.models import Role
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from orglife import stats
@@ -299,7 +300,7 @@ def _save_items(plan: MonthlyPlan, items: list[PlanItemData]) -> None:
 
 
 def _locked(plan: MonthlyPlan) -> MonthlyPlan:
-    return MonthlyPlan.objects.select_for_update().select_related("org").get(pk=plan.pk)
+    return lock_rows(MonthlyPlan.objects).select_related("org").get(pk=plan.pk)
 
 
 def _require_writer(actor: Any, org: Organization) -> None:

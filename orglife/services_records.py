@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from orglife import uploads
@@ -417,7 +418,7 @@ def _apply(record: MeetingRecord, data: RecordData) -> None:
 
 
 def _lock(record: MeetingRecord) -> MeetingRecord:
-    return MeetingRecord.objects.select_for_update().select_related("org").get(pk=record.pk)
+    return lock_rows(MeetingRecord.objects).select_related("org").get(pk=record.pk)
 
 
 # ---------------------------------------------------------------- writes

@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import covers
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from orgs import personal
@@ -75,7 +76,7 @@ def purge_member_personal_data(*, actor: Any, member: Member, reason: str) -> Me
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": ["请说明清除原因"]})
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = lock_rows(Member.objects).get(pk=member.pk)
     if member.personal_data_purged_at is not None:
         raise ValidationError("该党员的个人信息已清除")
     if member.status not in LEFT_STATUSES or member.left_on is None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.access import covers
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import diff, record_event, snapshot
 from orgs import idcard, personal
@@ -48,7 +49,7 @@ def create_organization(
     else:
         _require_write(actor, parent)
         # Lock the parent so concurrent creations get distinct child numbers.
-        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+        parent = lock_rows(Organization.objects).get(pk=parent.pk)
         parent.child_seq += 1
         parent.save(update_fields=["child_seq"])
         path = parent.path + encode_step(parent.child_seq)

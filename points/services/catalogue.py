@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
 from orgs.models import Organization
@@ -71,7 +72,7 @@ def start_version(
 ) -> RuleVersion:
     """A draft copy of the latest version (blocks and items), to edit and publish as the next edition."""
     _require(actor, catalogue.org)
-    catalogue = Catalogue.objects.select_for_update().get(pk=catalogue.pk)
+    catalogue = lock_rows(Catalogue.objects).get(pk=catalogue.pk)
     if catalogue.versions.filter(status=RuleVersion.Status.DRAFT).exists():
         raise ValidationError("已有未发布的草稿版本，请先发布或修改该草稿")
     latest = catalogue.versions.order_by("-number").first()

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from orgs.models import Member, Organization, subtree_q
@@ -53,7 +54,7 @@ def publish_notice(
     if today < start:
         raise ValidationError({"month": ["该月尚未开始"]})
     draft = (
-        MonthlyNotice.objects.select_for_update()
+        lock_rows(MonthlyNotice.objects)
         .filter(org=org, year=year, month=month, status=MonthlyNotice.Status.DRAFT)
         .first()
     )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from orgs.models import Member, Organization
@@ -180,9 +181,7 @@ class Usage:
 def lock_members(member_ids: Iterable[int]) -> dict[int, Member]:
     """Lock the members' rows in primary-key order (no deadlocks between two writers) and return them."""
     ids = sorted(set(member_ids))
-    locked = (
-        Member.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").select_related("org")
-    )
+    locked = lock_rows(Member.objects).filter(pk__in=ids).order_by("pk").select_related("org")
     return {m.pk: m for m in locked}
 
 
