@@ -81,8 +81,8 @@ def lock(using: Any = None) -> None:
     # SQLite: the surrounding transaction began IMMEDIATE and already holds the write lock.
 
 
-def lock_rows(queryset: QuerySet[_M]) -> QuerySet[_M]:
-    """`queryset` locked for a write that may also append to the audit trail, in the one global lock order.
+def lock_rows(rows: QuerySet[_M] | models.Manager[_M]) -> QuerySet[_M]:
+    """`rows` locked for a write that may also append to the audit trail, in the one global lock order.
 
     Order: the audit chain lock first, then the rows. A transaction that locked a row and then waited for
     the chain, while another held the chain and waited for that row, was a deadlock (PostgreSQL aborts
@@ -94,6 +94,7 @@ def lock_rows(queryset: QuerySet[_M]) -> QuerySet[_M]:
     deferred to COMMIT in Django's PostgreSQL schema) never wait on it. SQLite ignores row locks; its
     transactions begin IMMEDIATE, one writer at a time.
     """
+    queryset = rows.all()
     lock(connections[queryset.db])
     return queryset.select_for_update(no_key=True, of=("self",))
 

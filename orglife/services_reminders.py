@@ -113,7 +113,8 @@ def missing_in_range(month: dt.date, chunk: BranchRange, ruleset: RuleSet) -> di
         kind=Organization.Kind.GROUP, is_active=True, parent__kind__in=LIFE_KINDS
     )
     for group in group_qs.filter(chunk.q()).order_by("path"):
-        groups[group.parent_id].append(group)
+        if group.parent_id is not None:  # always: a group's parent is its branch
+            groups[group.parent_id].append(group)
     # Counting records of the whole year hold every period that contains the month.
     year = Period.containing(YEAR, month)
     held: dict[tuple[int, str, int | None], dict[dt.date, int]] = defaultdict(dict)
