@@ -25,6 +25,22 @@ def _minimal(paths: set[str]) -> list[str]:
     return out
 
 
+def grants(user: Any) -> list[tuple[str, str]]:
+    """The user's (role, org path) grants: one query, kept on the user object for the request."""
+    cached: list[tuple[str, str]] | None = getattr(user, "_grants", None)
+    if cached is None:
+        cached = list(user.grants.values_list("role", "org__path"))
+        user._grants = cached
+    return cached
+
+
+def roles(user: Any) -> set[str]:
+    """Every role the user holds, on whatever node (the menu's 三员 entries depend on them)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    return {role for role, _ in grants(user)}
+
+
 def scope_paths(user: Any, *, write: bool = False) -> list[str] | None:
     """Tree paths the user covers; None means everything (superuser), [] means nothing."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -36,7 +52,7 @@ def scope_paths(user: Any, *, write: bool = False) -> list[str] | None:
     if cached is not None:
         return cached
     paths: set[str] = set()
-    for role, path in user.grants.values_list("role", "org__path"):
+    for role, path in grants(user):
         if role in NO_TREE_ROLES:
             continue
         if write and role not in WRITE_ROLES:
@@ -72,6 +88,6 @@ def get_for_user(qs: QuerySet[M], user: Any, pk: Any, *, write: bool = False) ->
 
 
 def forget_scope(user: Any) -> None:
-    for attr in ("_scope_read", "_scope_write"):
+    for attr in ("_grants", "_scope_read", "_scope_write"):
         if hasattr(user, attr):
             delattr(user, attr)
