@@ -32,6 +32,10 @@ class MemberFilter(django_filters.FilterSet):
         model = Member
         fields: list[str] = []
 
+    # The node the `org` filter looked up (None: no such node, or no org filter), for the page to
+    # name after its own scope check, so it is not read twice.
+    org_node: Organization | None = None
+
     def filter_q(self, qs: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
         value = value.strip()
         if not value:
@@ -51,10 +55,10 @@ class MemberFilter(django_filters.FilterSet):
         return qs.filter(Q(id_number_hash=value) | Q(phone_hash=value))
 
     def filter_org(self, qs: QuerySet[Member], name: str, value: Any) -> QuerySet[Member]:
-        path = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
-        if path is None:
+        self.org_node = Organization.objects.filter(pk=value).first()
+        if self.org_node is None:
             return qs.none()
-        return qs.filter(under_path_q(path, "org__path"))
+        return qs.filter(under_path_q(self.org_node.path, "org__path"))
 
 
 def sensitive_search_key(value: str) -> str | None:

@@ -177,13 +177,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
     filterset = MemberFilter(request.GET, queryset=selectors.visible_members(request.user))
     style_filter_form(filterset.form)
     page = _page(request, filterset.qs)
+    # The filter has read the node; name it only inside the user's scope (as visible_to would).
+    node = filterset.org_node
     selected = None
-    if filterset.form.is_valid() and filterset.form.cleaned_data.get("org"):
-        selected = (
-            Organization.objects.visible_to(_user(request))
-            .filter(pk=filterset.form.cleaned_data["org"])
-            .first()
-        )
+    if filterset.form.is_valid() and node is not None and covers(request.user, node.path):
+        selected = node
     context = {
         "filter": filterset,
         "page": page,
