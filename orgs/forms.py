@@ -8,7 +8,10 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
 
 from orgs import personal
 from orgs.models import Member, Organization, Position
@@ -50,6 +53,67 @@ class StyledForm(forms.BaseForm):
                     w.attrs["class"] = (w.attrs.get("class", "") + " is-invalid").strip()
 
 
+_WIDGETS = "django/forms/widgets/"
+# Widget templates that are only `{% include "django/forms/widgets/input.html" %}`.
+_PLAIN_INPUTS = frozenset(f"{_WIDGETS}{name}.html" for name in ("text", "date", "number", "search"))
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {conditional_escape(name)}" + ("" if value is True else f'="{conditional_escape(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickWidgetRenderer(DjangoTemplates):
+    """Django's own markup for text/date/number inputs and selects, written in Python.
+
+    A filter bar's selects render one included template per option through the template engine,
+    milliseconds per page; this writes the same HTML (tests compare the two) and leaves every
+    other template, and any option with a template of its own, to the engine.
+    """
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        widget = context.get("widget")
+        html = None
+        if widget is not None and template_name in _PLAIN_INPUTS:
+            html = self._input(widget)
+        elif widget is not None and template_name == f"{_WIDGETS}select.html":
+            html = self._select(widget)
+        return super().render(template_name, context, request) if html is None else html
+
+    @staticmethod
+    def _input(widget: dict[str, Any]) -> str:
+        """django/forms/widgets/input.html."""
+        value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+        kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+        return f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
+
+    @staticmethod
+    def _select(widget: dict[str, Any]) -> str | None:
+        """django/forms/widgets/select.html with select_option.html (None: an option has its own)."""
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(localize(group_name))}">')
+            for option in options:
+                if option["template_name"] != f"{_WIDGETS}select_option.html":
+                    return None
+                parts.append(
+                    f'\n  <option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                    f"{conditional_escape(localize(option['label']))}</option>\n"  # the template's own newline
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return "".join(parts)
+
+
+QUICK_WIDGETS = QuickWidgetRenderer()
+
+
 def style_filter_form(form: forms.BaseForm) -> forms.BaseForm:
     """Bootstrap look for a FilterSet's form, with date pickers on date fields."""
     for f in form.fields.values():
@@ -58,6 +122,7 @@ def style_filter_form(form: forms.BaseForm) -> forms.BaseForm:
         elif isinstance(f.widget, forms.NullBooleanSelect):
             f.widget.choices = [("unknown", "全部"), ("true", "是"), ("false", "否")]
     bootstrap(form)
+    form.renderer = QUICK_WIDGETS  # the same markup without a template per option
     return form
 
 
