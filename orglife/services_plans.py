@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -431,7 +432,7 @@ def check_plan_deadline(*, month: dt.date, actor: Any = None) -> DeadlineResult:
     now = timezone.now()
     branches = Organization.objects.filter(kind__in=LIFE_KINDS, is_active=True).order_by("path")
     filed = MonthlyPlan.objects.filter(month=plan_month)
-    missing = list(branches.exclude(pk__in=filed.values("org_id")))
+    missing = list(branches.filter(~Exists(filed.filter(org_id=OuterRef("pk")))))  # an anti-join, not NOT IN
     drafts = list(filed.filter(status=MonthlyPlan.Status.DRAFT).select_related("org").order_by("org__path"))
     result = DeadlineResult(plan_month, window.deadline, now > window.deadline, missing, drafts)
     if not result.passed:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -92,8 +92,10 @@ def ensure_stats(*, month: dt.date, under: Organization | None = None) -> int:
     qs = Organization.objects.filter(kind__in=LIFE_KINDS, is_active=True)
     if under is not None:
         qs = qs.filter(under_path_q(under.path))
-    have = CompletionStat.objects.filter(month=month).values("org_id")
-    idle = list(qs.exclude(pk__in=have).order_by("path"))
+    # NOT EXISTS, not NOT IN (subquery): PostgreSQL plans it as an anti-join; a NOT IN over a month's
+    # stats rows (hundreds of thousands at province scale) outgrows work_mem and is re-scanned per branch.
+    have = CompletionStat.objects.filter(month=month, org_id=OuterRef("pk"))
+    idle = list(qs.filter(~Exists(have)).order_by("path"))
     with transaction.atomic():
         for org in idle:
             refresh_branch_month(org, month)
