@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 _LAST_SEEN = "last_seen"
+# last_seen is rewritten at most once a minute: most requests then leave the session row alone (no UPDATE and
+# commit per page), and the idle timeout can only come up to a minute early, never late.
+_LAST_SEEN_RESOLUTION = 60
 _EXEMPT_PREFIXES = ("/static/", "/accounts/login/", "/accounts/logout/", "/accounts/password/")
 
 
@@ -32,7 +35,8 @@ class SessionSecurityMiddleware:
                 return _redirect(
                     request, f"{reverse('accounts:login')}?{urlencode({'timeout': '1', 'next': back})}"
                 )
-            request.session[_LAST_SEEN] = now
+            if now - float(request.session[_LAST_SEEN]) >= _LAST_SEEN_RESOLUTION:
+                request.session[_LAST_SEEN] = now
         elif user is not None and user.is_authenticated and not request.path.startswith("/api/"):
             request.session[_LAST_SEEN] = timezone.now().timestamp()
 

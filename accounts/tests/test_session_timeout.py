@@ -59,3 +59,20 @@ def test_the_api_answers_401_after_a_session_timeout(cast):
         response = client.get("/api/v1/organizations/")
     assert response.status_code == 401
     assert response.json()["detail"] == "会话已超时，请重新登录"
+
+
+def test_last_seen_is_rewritten_at_most_once_a_minute_and_still_times_out(cast):
+    client = cast.client(cast.secretary)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.get(PAGE)
+    first = client.session["last_seen"]
+    with time_machine.travel(start + dt.timedelta(seconds=50), tick=False):
+        assert client.get(PAGE).status_code == 200
+    assert client.session["last_seen"] == first  # no session write for this page
+    with time_machine.travel(start + dt.timedelta(seconds=70), tick=False):
+        client.get(PAGE)
+    assert client.session["last_seen"] == first + 70
+    # Idle 30 minutes and a bit after the last recorded activity: out, at most a minute early.
+    with time_machine.travel(start + dt.timedelta(seconds=70 + 30 * 60 + 1), tick=False):
+        assert client.get(PAGE).status_code == 302

@@ -2,11 +2,14 @@
 and the next request after the database is back succeeds with no restart."""
 
 import copy
+import datetime as dt
 import sqlite3
 
 import pytest
+import time_machine
 from django.db import connection, connections
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Role
 from conftest import make_org, make_user
@@ -39,8 +42,12 @@ def test_a_locked_sqlite_database_gives_the_busy_page_then_recovers(tmp_path):
 
         holder = _hold_write_lock(path)
         try:
-            page = client.get("/")
-            api = client.get("/api/v1/organizations/")
+            # Two minutes on, each request rewrites the session's last_seen: a write, which the lock blocks
+            # (reads alone go through under WAL).
+            with time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=False):
+                page = client.get("/")
+            with time_machine.travel(timezone.now() + dt.timedelta(minutes=4), tick=False):
+                api = client.get("/api/v1/organizations/")
         finally:
             holder.execute("ROLLBACK")
             holder.close()
