@@ -48,3 +48,16 @@ def test_the_tiny_demo():
         appointed_on__year__lte=2025).count()  # fmt: skip
     linked = Observer.objects.get(user__username="observer")
     assert Observation.objects.filter(observer=linked, status="signed_up", observed_on__lt=TODAY).exists()
+
+
+def test_demo_logins_after_the_demo_links_the_observer_login():
+    """make run's order: generate_demo (observers included), then demo_logins creates the `observer` user."""
+    with at(TODAY):
+        call_command("generate_demo", scale="tiny", seed=7, no_history=True, stdout=StringIO())
+        generate_orglife_demo(seed=7, scale="tiny", today=TODAY)
+        assert generate_observers_demo(seed=7, scale="tiny", today=TODAY)["linked"] is False
+        out = StringIO()
+        call_command("demo_logins", stdout=out)
+    linked = Observer.objects.get(user__username="observer")
+    assert f"（本人：观察员 {linked.member.name}）" in out.getvalue()
+    assert linked.assignments.exists()

@@ -99,7 +99,20 @@ def _linked_member(branch: Organization, link: str) -> Member | None:
         return free.filter(
             positions__org=branch, positions__title=title, positions__ended_on__isnull=True
         ).first()
-    return free.filter(positions__isnull=True).order_by("id").first()
+    # The member login: an ordinary member, preferably one the points demo gave entries this year, so the
+    # 学习积分 pages open on a real ledger.
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from points.models import LedgerEntry
+
+    this_year = LedgerEntry.objects.filter(member=OuterRef("pk"), occurred_on__year=timezone.localdate().year)
+    return (
+        free.filter(positions__isnull=True)
+        .annotate(has_points=Exists(this_year))
+        .order_by("-has_points", "id")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -148,6 +161,17 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User, str, bool]]:
             )
         _enrol_demo_totp(user)
         out.append((login, user, scope, created))
+    # The observers demo ran before these logins existed (make run: generate_demo, then demo_logins):
+    # link the `observer` login to a demo observer now, so it opens on that observer's branches.
+    from observers.demo import link_demo_observer_user
+
+    observer = link_demo_observer_user()
+    if observer is not None:
+        out = [
+            (login, user, f"{scope}（本人：观察员 {observer.member.name}）" if login.username == "observer" else scope,
+             created)
+            for login, user, scope, created in out
+        ]  # fmt: skip
     return out
 
 
