@@ -32,6 +32,16 @@ def test_the_scanner_ignores_bad_checksums_other_numbers_and_masked_values(text)
     assert find_personal_data(text) == []
 
 
+def test_the_scanner_skips_uuids_and_digests_but_not_a_number_beside_them():
+    # A task id whose last group happens to be digits shaped like a mobile number (a flake seen in CI).
+    line = "Task id=bfeef670-e6f7-474c-b95a-15812340400c path=notifications.tasks.x state=SUCCESSFUL"
+    assert find_personal_data(line) == []
+    assert find_personal_data("hmac " + "a1" * 8 + "13812345678" + "b2" * 8) == []
+    assert find_personal_data(f"Task id=bfeef670-e6f7-474c-b95a-15812340400c phone={PHONE}") == [
+        "手机号 138****5678"
+    ]
+
+
 def test_the_guard_sees_every_record_of_the_suite(db):
     before = GUARD.seen
     logging.getLogger("xianfeng.some.module").debug("a harmless debug line")
