@@ -32,7 +32,7 @@ from notifications.services import enqueue_many
 from orglife.models import MeetingRecord, RuleSet
 from orglife.periods import YEAR, Period, first_of_month
 from orglife.rules import LIFE_KINDS, due_in, requirements, ruleset_for
-from orgs.models import Organization, Position, path_successor
+from orgs.models import Organization, Position, path_range_q, path_successor
 
 SMS_PREFIX = "【先锋智慧党建】"
 REMINDER_TITLES = (Position.Title.SECRETARY, Position.Title.ORGANIZATION, Position.Title.CONTACT)
@@ -45,11 +45,6 @@ def digest_body(items: list[str]) -> str:
     return f"{SMS_PREFIX}您支部本月尚未开展：{'、'.join(items)}，请及时组织并上传纪实。"
 
 
-def _range_q(lo: str, hi: str | None, field_name: str = "path") -> Q:
-    q = Q(**{f"{field_name}__gte": lo})
-    return q & Q(**{f"{field_name}__lt": hi}) if hi is not None else q
-
-
 @dataclass(frozen=True)
 class BranchRange:
     """Branches whose paths lie in [lo, hi): whole subtrees, so their groups and records lie there too."""
@@ -59,7 +54,7 @@ class BranchRange:
     branches: list[Organization]
 
     def q(self, field_name: str = "path") -> Q:
-        return _range_q(self.lo, self.hi, field_name)
+        return path_range_q(self.lo, self.hi, field_name)
 
 
 def branch_ranges(root: Organization | None = None, *, size: int | None = None) -> Iterator[BranchRange]:
@@ -73,12 +68,10 @@ def branch_ranges(root: Organization | None = None, *, size: int | None = None) 
     lo = root.path if root is not None else ""
     end = path_successor(root.path) if root is not None else None
     while True:
-        window = base.filter(_range_q(lo, end))
+        window = base.filter(path_range_q(lo, end))
         last = list(window.order_by("path").values_list("path", flat=True)[size - 1 : size])
-        hi = path_successor(last[0]) if last else end
-        if end is not None and hi is not None and hi > end:
-            hi = end
-        branches = list(base.filter(_range_q(lo, hi)).order_by("path"))
+        hi = path_successor(last[0]) if last else end  # a path under root has its successor within end
+        branches = list(base.filter(path_range_q(lo, hi)).order_by("path"))
         if branches:
             yield BranchRange(lo, hi, branches)
         if not last or hi is None or hi == end:

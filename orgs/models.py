@@ -43,11 +43,15 @@ def path_successor(path: str) -> str | None:
     return None
 
 
+def path_range_q(lo: str, hi: str | None, field: str = "path") -> Q:
+    """Q for rows whose path lies in [lo, hi) (hi None: no upper bound), an indexed range."""
+    q = Q(**{f"{field}__gte": lo})
+    return q & Q(**{f"{field}__lt": hi}) if hi is not None else q
+
+
 def under_path_q(path: str, field: str = "path") -> Q:
     """Q for rows whose path lies in the subtree rooted at `path` (an indexed range)."""
-    upper = path_successor(path)
-    q = Q(**{f"{field}__gte": path})
-    return q & Q(**{f"{field}__lt": upper}) if upper is not None else q
+    return path_range_q(path, path_successor(path), field)
 
 
 def subtree_q(paths: list[str], field: str = "path") -> Q:
