@@ -27,32 +27,35 @@ RETRY_AFTER_SECONDS = 5
 _FLAG = "_xianfeng_database_unavailable"
 
 
-def is_database_unavailable(exc: BaseException | None) -> bool:
+def database_error(exc: BaseException | None) -> BaseException | None:
+    """The OperationalError or InterfaceError in `exc`'s chain of causes (None: not a database failure)."""
     while exc is not None:
         if isinstance(exc, (OperationalError, InterfaceError)):
-            return True
+            return exc
         exc = exc.__cause__ or exc.__context__
-    return False
+    return None
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    return database_error(exc) is not None
 
 
 def describe(exc: BaseException | None) -> str:
     """The failure's class, SQLSTATE and first message line (no DETAIL lines: they can quote row values)."""
-    while exc is not None and not isinstance(exc, (OperationalError, InterfaceError)):
-        exc = exc.__cause__ or exc.__context__
-    if exc is None:
+    error = database_error(exc)
+    if error is None:
         return "unknown"
-    driver = exc.__cause__
-    name = type(driver).__name__ if driver is not None else type(exc).__name__
+    driver = error.__cause__
+    name = type(driver).__name__ if driver is not None else type(error).__name__
     sqlstate = getattr(driver, "sqlstate", None) or ""
-    first = (str(exc).strip().splitlines() or [""])[0][:120]
+    first = (str(error).strip().splitlines() or [""])[0][:120]
     return " ".join(part for part in (name, sqlstate, first) if part)
 
 
 def note_database_failure(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
     exc = sys.exc_info()[1]
     if request is not None and is_database_unavailable(exc):
-        setattr(request, _FLAG, True)
-        setattr(request, _FLAG + "_why", describe(exc))
+        setattr(request, _FLAG, describe(exc))  # what went wrong, for the middleware's log line
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
@@ -73,30 +76,22 @@ class DatabaseUnavailableMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        answered = getattr(request, _FLAG + "_answered", False)  # by process_exception, already logged
-        if getattr(request, _FLAG, False) and response.status_code >= 500 and not answered:
-            logger.warning(
-                "database unavailable: %s %s answered 503 (%s)",
-                request.method, request.path, getattr(request, _FLAG + "_why", "unknown"),
-            )  # fmt: skip
-            _drop_broken_connections()
-            return unavailable_response(request)
+        why = getattr(request, _FLAG, "")  # set when Django turned a database failure into its 500
+        if why and response.status_code >= 500:
+            return _unavailable(request, why)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         # Views (the common case) end here, also with DEBUG on, where Django would show its debug page.
         if is_database_unavailable(exception):
-            setattr(request, _FLAG, True)
-            setattr(request, _FLAG + "_answered", True)
-            logger.warning(
-                "database unavailable: %s %s answered 503 (%s)",
-                request.method,
-                request.path,
-                describe(exception),
-            )
-            _drop_broken_connections()
-            return unavailable_response(request)
+            return _unavailable(request, describe(exception))
         return None
+
+
+def _unavailable(request: HttpRequest, why: str) -> HttpResponse:
+    logger.warning("database unavailable: %s %s answered 503 (%s)", request.method, request.path, why)
+    _drop_broken_connections()
+    return unavailable_response(request)
 
 
 def _drop_broken_connections() -> None:
