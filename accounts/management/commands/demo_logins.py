@@ -159,19 +159,16 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User, str, bool]]:
             record_event(
                 actor=None, action=AuditEvent.Action.GRANT, target=user, summary={"permissions": missing}
             )
+        if login.role == Role.OBSERVER:
+            # The observers demo ran before this login existed (make run: generate_demo, then demo_logins):
+            # link it to a demo observer now, so it opens on that observer's branches.
+            from observers.demo import link_demo_observer_user
+
+            observer = link_demo_observer_user()
+            if observer is not None:
+                scope = f"{scope}（本人：观察员 {observer.member.name}）"
         _enrol_demo_totp(user)
         out.append((login, user, scope, created))
-    # The observers demo ran before these logins existed (make run: generate_demo, then demo_logins):
-    # link the `observer` login to a demo observer now, so it opens on that observer's branches.
-    from observers.demo import link_demo_observer_user
-
-    observer = link_demo_observer_user()
-    if observer is not None:
-        out = [
-            (login, user, f"{scope}（本人：观察员 {observer.member.name}）" if login.username == "observer" else scope,
-             created)
-            for login, user, scope, created in out
-        ]  # fmt: skip
     return out
 
 
