@@ -24,9 +24,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from accounts.models import Role, RoleGrant, User
-from orgs import idcard
-from orgs.models import Member, Organization, encode_step
+from accounts.models import User
+from orgs.models import Member, Organization, RoleGrant
+from orgs.paths import encode_step
+from orgs.roles import Role
+from personal import idcard
 
 PASSWORD = "Xf#Test2026"
 

@@ -10,10 +10,11 @@ from django.forms import BaseModelForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from accounts.access import forget_scope
-from accounts.models import LoginAttempt, RoleGrant, User
+from accounts.models import LoginAttempt, User
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import forget_scope
+from orgs.models import RoleGrant
 
 
 class RoleGrantInline(admin.TabularInline):

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.access import can_write_anywhere, has_any_scope, roles
+from orgs.access import can_write_anywhere, has_any_scope, roles
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

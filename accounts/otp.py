@@ -3,7 +3,7 @@
 - Codes: HMAC-SHA1 over the 30-second time step, 6 digits (what every authenticator app expects);
   a code is accepted for the current step ±1, and never for a step at or before the last accepted
   one (replay).
-- The secret is stored SM4-encrypted (orgs.personal.encrypt); recovery codes are stored as salted
+- The secret is stored SM4-encrypted (personal.encrypt); recovery codes are stored as salted
   SHA-256 hashes (they are random 50-bit values, so a slow hash adds nothing) and work once.
 - Who must use it: every administrative role (REQUIRED_ROLES) and superusers. Anybody else may opt in;
   once enrolled, their login asks for a code too.
@@ -29,11 +29,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import RecoveryCode, Role, TOTPDevice, User
+from accounts.models import RecoveryCode, TOTPDevice, User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.personal import decrypt, encrypt
+from orgs.roles import Role
+from personal import decrypt, encrypt
 
 STEP_SECONDS = 30
 DIGITS = 6

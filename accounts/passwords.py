@@ -41,7 +41,7 @@ class NotUsernameOrPhoneValidator:
             raise ValidationError("密码不能包含用户名", code="password_username")
         member = getattr(user, "member", None)
         if member is not None and member.phone_hash:
-            from orgs import personal
+            import personal
 
             digits = re.sub(r"\D", "", password)
             if len(digits) >= 11 and any(

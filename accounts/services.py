@@ -17,12 +17,13 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts import otp
-from accounts.access import forget_scope
-from accounts.duties import check_separation, is_security_admin
-from accounts.models import LoginAttempt, Role, RoleGrant, User
+from accounts.models import LoginAttempt, User
 from audit.middleware import client_ip
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import check_separation, forget_scope, is_security_admin
+from orgs.models import RoleGrant
+from orgs.roles import Role
 
 # One message for an unknown user and a wrong password, so usernames cannot be probed.
 BAD_CREDENTIALS = "用户名或密码错误"
@@ -269,7 +270,7 @@ def create_user(
 
 @transaction.atomic
 def grant_role(*, actor: Any, user: User, org: Any, role: Role | str) -> RoleGrant:
-    """Grant a role; refuses (ValidationError) what 三员分立 forbids (accounts.duties)."""
+    """Grant a role; refuses (ValidationError) what 三员分立 forbids (orgs.roles)."""
     check_separation(user, str(role))
     grant, _ = RoleGrant.objects.get_or_create(user=user, org=org, role=role)
     forget_scope(user)

@@ -18,9 +18,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import otp, services
-from accounts.duties import is_security_admin
 from accounts.forms import LoginForm, OTPForm, PasswordChangeForm
 from accounts.models import LoginAttempt, User
+from orgs.access import is_security_admin
 
 TIMEOUT_MESSAGE = "会话已超时，请重新登录"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from orgs.idcard import check_digit
+from personal.idcard import check_digit
 
 ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
 MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")

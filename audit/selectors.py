@@ -1,4 +1,4 @@
-"""Which audit events a user may read (三员分立, see accounts.duties).
+"""Which audit events a user may read (三员分立, see orgs.roles).
 
 Rule (kept simple on purpose):
 - a 审计管理员 (audit_admin) reads the full trail, whatever node the grant names;
@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from accounts.access import _minimal
-from accounts.models import Role, RoleGrant
 from audit.models import AuditEvent
-from orgs.models import subtree_q
+from orgs.models import RoleGrant
+from orgs.paths import minimal_paths, subtree_q
+from orgs.roles import Role
 
 AUDIT_ROLES = (Role.AUDITOR,)
 FULL_AUDIT_ROLES = (Role.AUDIT_ADMIN,)
@@ -44,7 +44,7 @@ def audit_paths(user: Any) -> list[str] | None:
     )
     if any(role in FULL_AUDIT_ROLES for role, _ in roles_paths):
         return None
-    return _minimal({path for _, path in roles_paths})
+    return minimal_paths({path for _, path in roles_paths})
 
 
 def events_visible_to(user: Any, paths: list[str] | None = None) -> QuerySet[AuditEvent]:

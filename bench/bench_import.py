@@ -35,9 +35,12 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
-from accounts.models import Role, RoleGrant, User  # noqa: E402
-from orgs import idcard, roster  # noqa: E402
-from orgs.models import Member, Organization, encode_step  # noqa: E402
+from accounts.models import User  # noqa: E402
+from orgs import roster  # noqa: E402
+from orgs.models import Member, Organization, RoleGrant  # noqa: E402
+from orgs.paths import encode_step  # noqa: E402
+from orgs.roles import Role  # noqa: E402
+from personal import idcard  # noqa: E402
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"

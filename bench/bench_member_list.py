@@ -84,9 +84,10 @@ def run(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
 
-    from accounts.models import Role, RoleGrant, User
+    from accounts.models import User
     from orgs.demo import DEMO_COUNTY_CODE
-    from orgs.models import Member, Organization
+    from orgs.models import Member, Organization, RoleGrant
+    from orgs.roles import Role
 
     ensure_data(args.scale, args.seed)
     root = Organization.objects.filter(parent__isnull=True).order_by("path").first()

@@ -58,8 +58,8 @@ def build_tree(kinds: dict[str, str], observers: Any) -> tuple[Any, Any]:
     observer's unit root); returns (root, a superuser to act as)."""
     from accounts.models import User
     from observers.models import Observer
-    from orgs import idcard
     from orgs.models import Member, Organization
+    from personal import idcard
 
     rows = []
     for i, (path, kind) in enumerate(sorted(kinds.items()), start=1):

@@ -142,8 +142,9 @@ def run(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
 
-    from accounts.models import Role, RoleGrant, User
-    from orgs.models import Organization
+    from accounts.models import User
+    from orgs.models import Organization, RoleGrant
+    from orgs.roles import Role
 
     ensure_orgs(args.seed)
     n_stats = ensure_stats(args.seed)

@@ -59,7 +59,8 @@ def ensure_data(members: int, per_member: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from orgs.models import Member, Organization, encode_step
+    from orgs.models import Member, Organization
+    from orgs.paths import encode_step
     from points.demo import build_catalogue
     from points.models import LedgerEntry
 
@@ -139,8 +140,9 @@ def run(args: argparse.Namespace) -> None:
 
     from django.db import connection
 
-    from accounts.models import Role, RoleGrant, User
-    from orgs.models import Member, Organization
+    from accounts.models import User
+    from orgs.models import Member, Organization, RoleGrant
+    from orgs.roles import Role
     from points import selectors
 
     ensure_data(args.members, args.per_member)

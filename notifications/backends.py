@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from orgs.personal import mask_phone
+from personal import mask_phone
 
 logger = logging.getLogger("xianfeng.sms")
 

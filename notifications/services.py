@@ -21,11 +21,11 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+import personal
 from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.backends import Sms, SmsBackend, SmsError, get_backend
 from notifications.models import Message
-from orgs import personal
 
 logger = logging.getLogger("xianfeng.notifications")
 

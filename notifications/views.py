@@ -14,10 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import covers, has_any_scope, scope_paths
 from notifications import services
 from notifications.models import Message
-from orgs.models import subtree_q
+from orgs.access import covers, has_any_scope, scope_paths
+from orgs.paths import subtree_q
 
 
 def _page(request: HttpRequest, items: Any) -> Any:

@@ -6,11 +6,8 @@ anyone else) and only about their assigned branches; assessments/ follow the com
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -24,22 +21,14 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from accounts.access import get_for_user
 from observers import services_assessment as assess
 from observers import services_observe as svc
 from observers.models import AnnualAssessment, Observation, Observer
 from orglife.models import PlanItem
 from orglife.periods import local_today
-from orgs.api import _field_errors
+from orgs.access import get_for_user
+from orgs.api_errors import service_errors
 from orgs.models import Organization
-
-
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(_field_errors(exc)) from exc
 
 
 def _observer(request: Request) -> Observer:
@@ -231,7 +220,7 @@ class ObserveObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
                 Organization.objects.filter(pk__in=svc.assigned_branch_ids(observer, svc.half_start(day))),
                 pk=data["branch"],
             )
-        with _service_errors():
+        with service_errors():
             observation = svc.sign_up(actor=request.user, observer=observer, kind=data["kind"], plan_item=item,
                                       branch=branch, observed_on=data.get("observed_on"),
                                       meeting_type=data.get("meeting_type", ""))  # fmt: skip
@@ -255,7 +244,7 @@ class ObserveObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             problems=data.get("problems", ""), finding=data["finding"], finding_note=data.get("finding_note", ""),
             record=record, deadline=data.get("deadline"),
         )  # fmt: skip
-        with _service_errors():
+        with service_errors():
             svc.submit_evaluation(actor=request.user, observation=observation, data=evaluation)
         return Response(ObserveObservationSerializer(self.get_queryset().get(pk=observation.pk)).data)
 
@@ -265,7 +254,7 @@ _ORG = OpenApiParameter("org", OpenApiTypes.INT, description="范围（组织ID�
 
 
 def _root(request: Request, *, write: bool = False) -> Organization:
-    from accounts.access import scope_paths
+    from orgs.access import scope_paths
 
     pk = request.query_params.get("org") or (
         request.data.get("org") if isinstance(request.data, dict) else None
@@ -301,7 +290,7 @@ class ObserveAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[AnnualAssessment]:
         if getattr(self, "swagger_fake_view", False):
             return AnnualAssessment.objects.none()
-        from orgs.models import under_path_q
+        from orgs.paths import under_path_q
 
         root = _root(self.request)
         return (
@@ -327,7 +316,7 @@ class ObserveAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = given.validated_data
         observer = get_for_user(Observer.objects.select_related("committee"), request.user, data["observer"],
                                 write=True)  # fmt: skip
-        with _service_errors():
+        with service_errors():
             a = assess.confirm_assessment(actor=request.user, observer=observer, year=data["year"],
                                           grade=data.get("grade") or None, note=data.get("note", ""))  # fmt: skip
         return Response(ObserveAssessmentSerializer(a).data)

@@ -6,11 +6,8 @@ plans/ (list, detail with coverage and loads, propose, move, confirm). Committee
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -20,24 +17,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.access import get_for_user
 from accounts.models import User
 from observers import services_planner as planner
 from observers import services_roster as roster
 from observers import services_selection as selection
 from observers.filters_selection import CandidateFilter, ObserverFilter
 from observers.models import Assignment, AssignmentPlan, Candidate, Observer, ReviewOpinion, ReviewUnit
-from orgs.api import _field_errors
+from orgs.access import get_for_user
+from orgs.api_errors import service_errors
 from orgs.models import Member, Organization
-
-
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(_field_errors(exc)) from exc
-
 
 # ---------------------------------------------------------------- serializers
 
@@ -250,7 +238,7 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             committee = selection.nearest_committee(member.org)
         if committee is None:
             raise serializers.ValidationError({"committee": ["未找到该党员所属的党(工)委"]})
-        with _service_errors():
+        with service_errors():
             cand = selection.register_candidate(
                 actor=request.user, member=member, committee=committee, source=data["source"],
                 party_work_years=data["party_work_years"], background=data.get("background", ""),
@@ -270,7 +258,7 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         )
         given = ObserverOpinionCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             selection.record_opinion(actor=request.user, candidate=cand, **given.validated_data)
         return self._fresh(cand.pk)
 
@@ -287,7 +275,7 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         )
         given = ObserverAppointSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             result = selection.appoint(
                 actor=request.user, candidate=cand, appointed_on=given.validated_data.get("appointed_on"),
                 username=given.validated_data.get("username", ""),
@@ -361,7 +349,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
         given.is_valid(raise_exception=True)
         data = given.validated_data
         scope = get_for_user(Organization.objects.all(), request.user, data["committee"], write=True)
-        with _service_errors():
+        with service_errors():
             plan = planner.propose_plan(
                 actor=request.user, scope=scope, half_start=data["half_start"], seed=data.get("seed"),
                 cross_pairs=data.get("cross_pairs", []),
@@ -384,7 +372,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
             request.user,
             given.validated_data["observer"],
         )
-        with _service_errors():
+        with service_errors():
             planner.move_branch(actor=request.user, plan=plan, branch=branch, observer=observer)
         return self._detail(plan)
 
@@ -394,7 +382,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
         plan = get_for_user(self.get_queryset(), request.user, pk, write=True)
-        with _service_errors():
+        with service_errors():
             planner.confirm_plan(actor=request.user, plan=plan)
         return self._detail(plan)
 

@@ -49,7 +49,8 @@ from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Re
 from orglife.periods import SHANGHAI, add_months
 from orglife.rules import LIFE_KINDS
 from orgs.demo import DEMO_COUNTY_CODE
-from orgs.models import Member, Organization, Position, under_path_q
+from orgs.models import Member, Organization, Position
+from orgs.paths import under_path_q
 
 COUNTS = {"tiny": 10, "county": 115}
 POSTS = (Position.Title.SECRETARY, Position.Title.DEPUTY_SECRETARY, Position.Title.ORGANIZATION,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from observers.models import Candidate, Observer
 from observers.services_roster import trained_q
-from orgs.models import Organization, under_path_q
+from orgs.models import Organization
+from orgs.paths import under_path_q
 
 
 def _under(qs: QuerySet[Any], value: Any) -> QuerySet[Any]:

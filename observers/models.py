@@ -6,17 +6,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from orglife.models import ScopedQuerySet
+from orgs.access import ScopedQuerySet
 
 
 class CommitteeScopedQuerySet(ScopedQuerySet):
     """Rows scoped through the 党(工)委 (`committee`) or branch they belong to."""
 
-    org_field = "committee__path"
+    scope_field = "committee__path"
 
 
 class BranchScopedQuerySet(CommitteeScopedQuerySet):
-    org_field = "branch__path"
+    scope_field = "branch__path"
 
 
 class ReviewUnit(models.Model):

@@ -29,14 +29,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from accounts.access import covers
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
 from observers.models import AnnualAssessment, Assignment, AssignmentPlan, BranchRating, Observation, Observer
 from observers.services_observe import coverage_strata
 from orglife.periods import HALF, Period, local_today
-from orgs.models import Organization, under_path_q
+from orgs.access import covers
+from orgs.models import Organization
+from orgs.paths import under_path_q
 
 Grade = AnnualAssessment.Grade
 EXCELLENT_FORMS_PER_ASSIGNMENT = 2

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -34,7 +33,9 @@ from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Re
 from orglife.periods import HALF, Period, first_of_month, local_day_bounds, local_today
 from orglife.rules import LIFE_KINDS
 from orglife.services_records import record_stopped_counting
-from orgs.models import Organization, under_path_q
+from orgs.models import Organization
+from orgs.paths import under_path_q
+from orgs.roles import Role
 
 OBSERVED_KINDS = LIFE_KINDS  # the branches the planner assigns (支部, 联合支部, 临时支部, 总支)
 RATING_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN)
@@ -589,7 +590,7 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
             body=f"{a.branch.display_name}{period.label}尚未有观察员列席观察，请尽快报名列席（每半年至少一次）。",
         )  # fmt: skip
         counts["observers"] += int(created)
-    from accounts.models import RoleGrant
+    from orgs.models import RoleGrant
 
     for grant in RoleGrant.objects.filter(role=Role.COMMITTEE_ADMIN, user__is_active=True).select_related(
         "org", "user"

@@ -45,7 +45,8 @@ from audit.services import record_event
 from observers.models import Assignment, AssignmentPlan, Observer
 from observers.services_selection import require_committee_write
 from orglife.rules import LIFE_KINDS
-from orgs.models import Organization, under_path_q
+from orgs.models import Organization
+from orgs.paths import under_path_q
 
 UNIT_KINDS = frozenset({*LIFE_KINDS, Organization.Kind.GROUP})
 

@@ -23,14 +23,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.access import covers
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import create_user, grant_role
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Candidate, Observer, ReviewOpinion, ReviewUnit
+from orgs.access import covers
 from orgs.models import Member, Organization
+from orgs.roles import Role
 
 LETTER_PREFIX_DEFAULT = "太观聘"
 CARD_PREFIX_DEFAULT = "太观证"

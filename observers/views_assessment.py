@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_write_anywhere, get_for_user, has_any_scope, scope_paths
 from observers import services_assessment as svc
 from observers.models import AnnualAssessment, Observer
 from orglife.periods import local_today
+from orgs.access import can_write_anywhere, get_for_user, has_any_scope, scope_paths
 from orgs.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

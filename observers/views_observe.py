@@ -20,12 +20,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import get_for_user, has_any_scope, scope_paths
 from accounts.models import User
 from observers import services_observe as svc
 from observers.forms_observe import EvaluationForm, RatingForm, SignUpForm
 from observers.models import Observation, Observer
 from orglife.periods import add_months, local_today
+from orgs.access import get_for_user, has_any_scope, scope_paths
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 

@@ -14,11 +14,11 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import covers, get_for_user
 from observers import services_planner as planner
 from observers.forms_selection import MoveForm, ProposeForm
 from observers.models import AssignmentPlan, Observer
 from observers.views_selection import page_of, require_tree, user_of, writable_committees
+from orgs.access import covers, get_for_user
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 

@@ -13,12 +13,12 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import covers, get_for_user
 from observers import services_roster as roster
 from observers.filters_selection import ObserverFilter
 from observers.forms_selection import StatusForm, TrainingForm, YearForm
 from observers.models import Observer
 from observers.views_selection import page_of, require_tree, user_of, visible_committees
+from orgs.access import covers, get_for_user
 from orgs.forms import add_service_errors, style_filter_form
 
 

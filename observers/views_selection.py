@@ -15,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import covers, get_for_user, has_any_scope
 from accounts.models import User
 from observers import pdf_selection
 from observers import services_selection as selection
 from observers.filters_selection import CandidateFilter
 from observers.forms_selection import AppointForm, CandidateForm, OpinionForm
 from observers.models import Candidate, Observer
+from orgs.access import covers, get_for_user, has_any_scope
 from orgs.forms import add_service_errors, style_filter_form
 from orgs.models import Member, Organization
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -18,22 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.access import get_for_user
 from accounts.models import User
 from orglife import services_patrol as patrol
 from orglife.models import PatrolCheck, Rectification, RectificationItem
 from orglife.periods import parse_month
-from orgs.api import _field_errors
+from orgs.access import get_for_user
+from orgs.api_errors import service_errors
 from orgs.models import Organization
-
-
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(_field_errors(exc)) from exc
-
 
 # ---------------------------------------------------------------- serializers
 
@@ -163,7 +151,7 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         given = DrawSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         root = get_for_user(Organization.objects.all(), request.user, given.validated_data["org"])
-        with _service_errors():
+        with service_errors():
             created = patrol.draw_sample(
                 actor=request.user, root=root, month=parse_month(given.validated_data["month"]),
                 seed=given.validated_data.get("seed"),
@@ -177,7 +165,7 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         patrol.require_patrol(request.user, check.org.path)
         given = RateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             patrol.rate_check(actor=request.user, check=check, rating=given.validated_data["rating"],
                               reasons=given.validated_data.get("reasons", []),
                               comment=given.validated_data.get("comment", ""))  # fmt: skip
@@ -192,7 +180,7 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         patrol.require_patrol(request.user, check.org.path)
         given = ReasonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             patrol.order_rehold(actor=request.user, check=check, reason=given.validated_data["reason"])
         return self._fresh(check)
 
@@ -207,7 +195,7 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         patrol.require_patrol(request.user, check.org.path)
         given = RectifyRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             rect = patrol.open_rectification(
                 actor=request.user, org=check.org, check=check, **given.validated_data
             )
@@ -273,7 +261,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         given = SubmitSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         evidence = {row["item"]: row["evidence"] for row in given.validated_data["evidence"]}
-        with _service_errors():
+        with service_errors():
             patrol.submit_rectification(actor=request.user, rectification=rect, evidence=evidence,
                                         note=given.validated_data.get("note", ""))  # fmt: skip
         return self._fresh()
@@ -282,7 +270,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         rect = self._get()
-        with _service_errors():
+        with service_errors():
             patrol.close_rectification(actor=request.user, rectification=rect)
         return self._fresh()
 
@@ -296,7 +284,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             raise PermissionDenied("只有整改发起人或上级党(工)委可以退回")
         given = ReasonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             patrol.return_rectification(
                 actor=request.user, rectification=rect, reason=given.validated_data["reason"]
             )

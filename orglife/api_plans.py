@@ -21,14 +21,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.access import get_for_user, has_any_scope
 from accounts.models import User
 from orglife import services_plans as svc
 from orglife.filters_plans import PlanFilter
 from orglife.models import MeetingRule, MeetingType, MonthlyPlan, PlanItem, RuleSet
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
-from orgs.api import _service_errors
+from orgs.access import get_for_user, has_any_scope
+from orgs.api_errors import service_errors
 from orgs.models import Organization
 
 _ERRORS = {400: OpenApiResponse(description="输入有误：{字段: [中文说明]}")}
@@ -234,7 +234,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _maybe_submit(self, plan: MonthlyPlan, submit: bool) -> None:
         if submit:
-            with _service_errors():
+            with service_errors():
                 svc.submit_plan(actor=self.request.user, plan=plan)
 
     @extend_schema(summary="月度计划详情", responses={200: PlanDetailSerializer, **_NOT_FOUND})
@@ -253,7 +253,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         given = serializer.validated_data
         org = get_for_user(Organization.objects.all(), request.user, given["org"], write=True)
         items = _items(request.user, org, given["items"])
-        with _service_errors():
+        with service_errors():
             plan = svc.create_plan(actor=request.user, org=org, month=given["month"], items=items)
         self._maybe_submit(plan, given["submit"])
         return self._detail(plan, status.HTTP_201_CREATED)
@@ -269,7 +269,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = PlanWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         items = _items(request.user, plan.org, serializer.validated_data["items"])
-        with _service_errors():
+        with service_errors():
             svc.update_plan(actor=request.user, plan=plan, items=items)
         self._maybe_submit(plan, serializer.validated_data["submit"])
         return self._detail(plan)
@@ -282,7 +282,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def submit(self, request: Request, pk: str) -> Response:
         plan = self._fetch(write=True)
-        with _service_errors():
+        with service_errors():
             svc.submit_plan(actor=request.user, plan=plan)
         return self._detail(plan)
 
@@ -295,7 +295,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def approve(self, request: Request, pk: str) -> Response:
         plan = self._fetch(write=True)
-        with _service_errors():
+        with service_errors():
             svc.approve_plan(actor=request.user, plan=plan)
         return self._detail(plan)
 
@@ -309,7 +309,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         plan = self._fetch(write=True)
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             svc.return_plan(actor=request.user, plan=plan, reason=serializer.validated_data["reason"])
         return self._detail(plan)
 

@@ -23,12 +23,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.access import get_for_user
 from accounts.models import User
 from orglife import services_records as svc
 from orglife.filters_records import RecordFilter
 from orglife.models import Attendance, MeetingRecord, MeetingType, PlanItem, RecordAttachment
-from orgs.api import _service_errors
+from orgs.access import get_for_user
+from orgs.api_errors import service_errors
 from orgs.models import Organization
 
 
@@ -259,7 +259,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _run(self, fn: Any) -> Any:
         try:
-            with _service_errors():
+            with service_errors():
                 return fn()
         except svc.RecordLocked as exc:
             raise Conflict(exc.message) from exc

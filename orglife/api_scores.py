@@ -38,7 +38,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.access import covers, get_for_user, has_any_scope
 from accounts.models import User
 from config.openapi import ObjectListSchema
 from orglife import services_scores
@@ -48,7 +47,8 @@ from orglife.models import Interview, MonthlyScore, RuleSet
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
 from orglife.views_scores import _is_dept_admin
-from orgs.api import _field_errors
+from orgs.access import covers, get_for_user, has_any_scope
+from orgs.api_errors import field_errors
 
 
 class InterviewDone(APIException):
@@ -329,7 +329,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             try:
                 services_scores.complete_interview(actor=request.user, interview=interview)
             except DjangoValidationError as exc:
-                raise serializers.ValidationError(_field_errors(exc)) from exc
+                raise serializers.ValidationError(field_errors(exc)) from exc
         fresh = self.get_object()
         return Response(ScoreInterviewDetailSerializer(fresh).data)
 

@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import get_for_user
 from orglife import selectors_stats as stats
 from orglife.periods import MONTH, first_of_month, local_today, parse_month
+from orgs.access import get_for_user
 from orgs.models import Organization
 
 

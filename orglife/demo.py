@@ -75,7 +75,8 @@ from orglife.rules import (
 )
 from orglife.services_records import COMMITTEE_TITLES, thumbnail_path
 from orgs.demo import DEMO_COUNTY_CODE
-from orgs.models import Member, Organization, Position, under_path_q
+from orgs.models import Member, Organization, Position
+from orgs.paths import under_path_q
 
 T = MeetingType
 S = MeetingRecord.Status

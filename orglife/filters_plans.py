@@ -10,7 +10,8 @@ from django.db.models import Q, QuerySet
 from orglife.models import MonthlyPlan
 from orglife.periods import parse_month
 from orglife.selectors_plans import STATE_LABELS
-from orgs.models import Organization, under_path_q
+from orgs.models import Organization
+from orgs.paths import under_path_q
 
 
 def _under(qs: QuerySet[Any], value: Any, field: str) -> QuerySet[Any]:

@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 
 from orglife.models import MeetingRecord, MeetingType
 from orglife.periods import parse_month
-from orgs.models import Organization, under_path_q
+from orgs.models import Organization
+from orgs.paths import under_path_q
 
 FLAGS = [("unplanned", "计划外"), ("backfill", "补录"), ("photo_reused", "照片疑似重复")]
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from orglife.periods import HALF, MONTH, QUARTER, YEAR
+from orgs.access import ScopedQuerySet
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    pass
 
 
 class MeetingType(models.TextChoices):
@@ -30,21 +31,6 @@ class PeriodKind(models.TextChoices):
     QUARTER_ = QUARTER, "每季度"
     HALF_ = HALF, "每半年"
     YEAR_ = YEAR, "每年"
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Rows scoped through an organization foreign key named `org`."""
-
-    org_field = "org__path"
-
-    def visible_to(self, user: User, *, write: bool = False) -> Self:
-        from accounts.access import scope_paths
-        from orgs.models import subtree_q
-
-        paths = scope_paths(user, write=write)
-        if paths is None:
-            return self
-        return self.filter(subtree_q(paths, self.org_field))
 
 
 class RuleSet(models.Model):

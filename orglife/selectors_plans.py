@@ -7,12 +7,13 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
 
-from accounts.access import scope_paths
-from accounts.models import Role
 from orglife.models import MonthlyPlan
 from orglife.rules import LIFE_KINDS
 from orglife.services_plans import BRANCH_ROLES
-from orgs.models import Organization, subtree_q
+from orgs.access import scope_paths
+from orgs.models import Organization
+from orgs.paths import subtree_q
+from orgs.roles import Role
 
 STATE_LABELS = {
     "on_time": "按时报送",

@@ -15,10 +15,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from accounts.access import scope_paths
 from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
 from orglife.periods import MONTH, QUARTER, YEAR, Period, add_months, first_of_month
-from orgs.models import PATH_STEP, Organization, under_path_q
+from orgs.access import scope_paths
+from orgs.models import Organization
+from orgs.paths import PATH_STEP, under_path_q
 
 PERIOD_CHOICES = [(MONTH, "月度"), (QUARTER, "季度"), (YEAR, "年度")]
 SUMS = ("required", "planned", "held", "credited", "unplanned", "attendance_due", "attendance_present")

@@ -17,8 +17,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.access import covers
-from accounts.models import Role
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
@@ -26,7 +24,10 @@ from orglife.models import MeetingRecord, PatrolCheck, RecordEvent, Rectificatio
 from orglife.periods import first_of_month
 from orglife.rules import ruleset_for
 from orglife.services_records import record_stopped_counting
-from orgs.models import Organization, under_path_q
+from orgs.access import covers
+from orgs.models import Organization
+from orgs.paths import under_path_q
+from orgs.roles import Role
 
 PATROL_ROLES = (Role.PATROL, Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)
 REVIEW_ROLES = (Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)

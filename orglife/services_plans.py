@@ -19,8 +19,6 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from openpyxl import Workbook
 
-from accounts.access import covers
-from accounts.models import Role
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -28,7 +26,9 @@ from orglife import stats
 from orglife.models import MeetingType, MonthlyPlan, PlanEvent, PlanItem, RuleSet
 from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_deadline
 from orglife.rules import LIFE_KINDS, Requirement, due_in, groups_of, requirements, ruleset_for
+from orgs.access import covers
 from orgs.models import Organization
+from orgs.roles import Role
 
 REVIEW_ROLES = (Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)
 BRANCH_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN)
@@ -444,7 +444,7 @@ def check_plan_deadline(*, month: dt.date, actor: Any = None) -> DeadlineResult:
             _event(plan, "marked_late", actor)
             result.newly_marked += 1
     late_orgs = [*missing, *(p.org for p in drafts)]
-    from accounts.models import RoleGrant
+    from orgs.models import RoleGrant
 
     writers = RoleGrant.objects.filter(org__in=late_orgs, role__in=BRANCH_ROLES).select_related("user")
     for grant in writers:

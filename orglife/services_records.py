@@ -17,7 +17,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -43,6 +42,7 @@ from orglife.rules import (
 )
 from orglife.stats import refresh_after_change
 from orgs.models import Member, Organization, Position
+from orgs.roles import Role
 
 log = logging.getLogger(__name__)
 

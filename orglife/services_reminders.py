@@ -24,7 +24,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, prefetch_related_objects
 
-from accounts.models import Role, RoleGrant
 from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
@@ -32,7 +31,9 @@ from notifications.services import enqueue_many
 from orglife.models import MeetingRecord, RuleSet
 from orglife.periods import YEAR, Period, first_of_month
 from orglife.rules import LIFE_KINDS, due_in, requirements, ruleset_for
-from orgs.models import Organization, Position, path_range_q, path_successor
+from orgs.models import Organization, Position, RoleGrant
+from orgs.paths import path_range_q, path_successor
+from orgs.roles import Role
 
 SMS_PREFIX = "【先锋智慧党建】"
 REMINDER_TITLES = (Position.Title.SECRETARY, Position.Title.ORGANIZATION, Position.Title.CONTACT)

@@ -14,12 +14,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.models import Role
 from audit.models import AuditEvent
 from audit.services import record_event
 from orglife.models import MeetingRule, MeetingType, RuleSet
 from orglife.periods import first_of_month, local_today
 from orglife.rules import ruleset_for
+from orgs.roles import Role
 
 # The county-wide settings a version carries, in the order the form shows them.
 SETTING_FIELDS = [

@@ -37,7 +37,6 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from accounts.models import Role, RoleGrant
 from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
@@ -45,7 +44,9 @@ from notifications.services import enqueue_many
 from orglife.models import CompletionStat, Interview, MonthlyScore, PatrolCheck, Rectification, RuleSet
 from orglife.periods import SHANGHAI, add_months, first_of_month
 from orglife.rules import LIFE_KINDS, ruleset_for
-from orgs.models import Organization, Position, subtree_q, under_path_q
+from orgs.models import Organization, Position, RoleGrant
+from orgs.paths import subtree_q, under_path_q
+from orgs.roles import Role
 
 D2 = Decimal("0.01")
 HUNDRED = Decimal(100)

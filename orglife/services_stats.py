@@ -15,14 +15,15 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from accounts.access import covers
 from audit.models import AuditEvent
 from audit.services import record_event
 from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
 from orglife.periods import add_months, first_of_month
 from orglife.rules import LIFE_KINDS
 from orglife.stats import refresh_branch_month
-from orgs.models import Organization, under_path_q
+from orgs.access import covers
+from orgs.models import Organization
+from orgs.paths import under_path_q
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

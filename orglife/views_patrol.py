@@ -16,7 +16,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import covers, get_for_user, has_any_scope
 from accounts.models import User
 from audit.models import AuditEvent
 from orglife import services_patrol as patrol
@@ -24,6 +23,7 @@ from orglife.forms_patrol import DrawForm, EvidenceForm, RatingForm, ReasonForm,
 from orglife.models import PatrolCheck, Rectification
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.views_stats import record_url
+from orgs.access import covers, get_for_user, has_any_scope
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 

@@ -17,7 +17,6 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import covers, get_for_user, has_any_scope
 from orglife import selectors_plans as sel
 from orglife import services_plans as svc
 from orglife.filters_plans import BoardFilter
@@ -25,6 +24,7 @@ from orglife.forms_plans import PREFIX, ReturnForm, blank_item_form, item_formse
 from orglife.models import MonthlyPlan
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import LIFE_KINDS, groups_of
+from orgs.access import covers, get_for_user, has_any_scope
 from orgs.forms import style_filter_form
 from orgs.models import Organization
 

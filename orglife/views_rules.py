@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from accounts.access import has_any_scope
 from orglife import services_rules
 from orglife.forms_rules import RuleFormSet, RuleSetForm
 from orglife.models import MeetingRule, RuleSet
 from orglife.periods import add_months, first_of_month, local_today
+from orgs.access import has_any_scope
 from orgs.forms import add_service_errors
 
 

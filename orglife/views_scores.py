@@ -17,12 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import covers, get_for_user, has_any_scope
-from accounts.models import Role, User
+from accounts.models import User
 from orglife import services_scores
 from orglife.models import Interview, MonthlyScore
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
+from orgs.access import covers, get_for_user, has_any_scope
+from orgs.roles import Role
 
 
 def _user(request: HttpRequest) -> User:

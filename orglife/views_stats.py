@@ -13,12 +13,12 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET
 
-from accounts.access import get_for_user
 from accounts.models import User
 from orglife import selectors_stats as stats
 from orglife import services_stats
 from orglife.periods import MONTH, first_of_month, local_today, parse_month
 from orglife.rules import LIFE_KINDS
+from orgs.access import get_for_user
 from orgs.models import Organization
 
 ROWS_PER_PAGE = 50  # the table pages; the chart above it shows every row

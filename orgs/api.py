@@ -1,17 +1,13 @@
 """REST API for organizations and members under /api/v1/.
 
 Serializers validate the shape of input and render masked output; they never save and never decrypt.
-Views are thin: scope the queryset, fetch through accounts.access.get_for_user, call orgs.services.
+Views are thin: scope the queryset, fetch through orgs.access.get_for_user, call orgs.services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -23,11 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
-from accounts.access import get_for_user
+import personal
 from accounts.models import User
-from orgs import personal, services
+from orgs import services
+from orgs.access import get_for_user
+from orgs.api_errors import service_errors
 from orgs.filters import MemberFilter, OrganizationFilter
 from orgs.models import Member, Organization
 from orgs.structure import org_warnings
@@ -36,25 +33,6 @@ _PHONE = RegexValidator(r"^\d{7,12}$", "联系电话应为7至12位数字")
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
-    """A Django ValidationError as DRF's {field: [messages]}, keeping the Chinese messages."""
-    if hasattr(exc, "error_dict"):
-        return {
-            (api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name): messages
-            for name, messages in exc.message_dict.items()
-        }
-    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-
-
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    """Turn a service's ValidationError into a 400; PermissionDenied already becomes a 403 in DRF."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(_field_errors(exc)) from exc
 
 
 def _with_member_count(qs: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -254,7 +232,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
             if parent_id is None
             else get_for_user(Organization.objects.all(), request.user, parent_id, write=True)
         )
-        with _service_errors():
+        with service_errors():
             org = services.create_organization(actor=request.user, parent=parent, **fields)
         return self._output(org, status.HTTP_201_CREATED)
 
@@ -267,7 +245,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
         org = self._fetch(Organization.objects.all())
         serializer = OrganizationUpdateSerializer(org, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             services.update_organization(actor=request.user, org=org, **serializer.validated_data)
         return self._output(org)
 
@@ -337,7 +315,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedVie
             party_group=_party_group(request.user, given.get("party_group_id")),
             **values,
         )
-        with _service_errors():
+        with service_errors():
             member = services.create_member(actor=request.user, data=data)
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
@@ -369,7 +347,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedVie
             {name: given[name] for name in [*_MEMBER_DATA_FIELDS, "id_number", "phone"] if name in given}
         )
         values["gender"] = values["gender"] or ""
-        with _service_errors():
+        with service_errors():
             member = services.update_member(
                 actor=request.user, member=member, data=services.MemberData(**values)
             )
@@ -391,7 +369,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedVie
         member = self._fetch(Member.objects.select_related("org"), write=False)
         serializer = UnmaskRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             shown = services.reveal_member_personal_data(
                 actor=request.user, member=member, reason=serializer.validated_data["reason"]
             )

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from faker import Faker
 
-from orgs.models import Member, Organization, Position, encode_step
+from orgs.models import Member, Organization, Position
+from orgs.paths import encode_step
 
 REF_DATE = dt.date(2026, 11, 1)  # the fixed "today" every generated date is drawn against
 SCALES = ("tiny", "county", "city", "province")
@@ -317,7 +318,7 @@ class People:
         return start + dt.timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
 
     def id_number(self, birth: dt.date, male: bool) -> str:
-        from orgs.idcard import make
+        from personal.idcard import make
 
         rng = self.rng
         parity = 1 if male else 0

@@ -5,8 +5,10 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from orgs import idcard, personal
-from orgs.models import Member, Organization, under_path_q
+import personal
+from orgs.models import Member, Organization
+from orgs.paths import under_path_q
+from personal import idcard
 
 
 class MemberFilter(django_filters.FilterSet):

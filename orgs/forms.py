@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 
-from orgs import personal
+import personal
 from orgs.models import Member, Organization, Position
 from orgs.selectors import writable_orgs
 from orgs.services import MemberData

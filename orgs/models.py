@@ -3,73 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from orgs import personal
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
-# Each level of the path is 4 base-36 digits: 1.6M children per node, 63 levels in 252 chars.
-PATH_STEP = 4
-_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+import personal
+from orgs.access import ScopedQuerySet, check_separation, scope_paths
+from orgs.paths import PATH_STEP, under_path_q
+from orgs.roles import WRITE_ROLES, Role
 
 
-def encode_step(n: int) -> str:
-    if not 0 < n < 36**PATH_STEP:
-        raise ValueError("child number out of range")
-    out = ""
-    for _ in range(PATH_STEP):
-        n, r = divmod(n, 36)
-        out = _DIGITS[r] + out
-    return out
+class OrganizationQuerySet(ScopedQuerySet["Organization"]):
+    scope_field = "path"
 
-
-def path_successor(path: str) -> str | None:
-    """The smallest path greater than every path under `path` (None: no upper bound).
-
-    Paths use only 0-9A-Z, so [path, successor) is the subtree under binary and linguistic
-    collations alike, and both SQLite and PostgreSQL answer it from the plain index on path.
-    """
-    chars = list(path)
-    for i in range(len(chars) - 1, -1, -1):
-        pos = _DIGITS.index(chars[i])
-        if pos + 1 < len(_DIGITS):
-            chars[i] = _DIGITS[pos + 1]
-            return "".join(chars[: i + 1])
-    return None
-
-
-def path_range_q(lo: str, hi: str | None, field: str = "path") -> Q:
-    """Q for rows whose path lies in [lo, hi) (hi None: no upper bound), an indexed range."""
-    q = Q(**{f"{field}__gte": lo})
-    return q & Q(**{f"{field}__lt": hi}) if hi is not None else q
-
-
-def under_path_q(path: str, field: str = "path") -> Q:
-    """Q for rows whose path lies in the subtree rooted at `path` (an indexed range)."""
-    return path_range_q(path, path_successor(path), field)
-
-
-def subtree_q(paths: list[str], field: str = "path") -> Q:
-    """Q for rows whose path lies under any of the given paths."""
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= under_path_q(p, field)
-    return q
-
-
-class OrganizationQuerySet(models.QuerySet["Organization"]):
-    def visible_to(self, user: User, *, write: bool = False) -> OrganizationQuerySet:
-        from accounts.access import scope_paths
-
+    def roots_for(self, user: Any, *, write: bool = False) -> OrganizationQuerySet:
+        """The tops of the user's subtrees, in tree order (the whole tree's roots for a superuser)."""
         paths = scope_paths(user, write=write)
-        if paths is None:
-            return self
-        return self.filter(subtree_q(paths))
+        qs = self.filter(parent__isnull=True) if paths is None else self.filter(path__in=paths)
+        return qs.order_by("path")
 
     def under(self, org: Organization, *, include_self: bool = True) -> OrganizationQuerySet:
         qs = self.filter(under_path_q(org.path))
@@ -187,15 +140,7 @@ class Organization(models.Model):
         return Organization.objects.filter(path__in=prefixes)
 
 
-class MemberQuerySet(models.QuerySet["Member"]):
-    def visible_to(self, user: User, *, write: bool = False) -> MemberQuerySet:
-        from accounts.access import scope_paths
-
-        paths = scope_paths(user, write=write)
-        if paths is None:
-            return self
-        return self.filter(subtree_q(paths, "org__path"))
-
+class MemberQuerySet(ScopedQuerySet["Member"]):
     def under(self, org: Organization) -> MemberQuerySet:
         return self.filter(under_path_q(org.path, "org__path"))
 
@@ -303,15 +248,7 @@ class Member(models.Model):
         return self.status in (self.Status.NORMAL, self.Status.MOBILE) and not self.is_exempt
 
 
-class PositionQuerySet(models.QuerySet["Position"]):
-    def visible_to(self, user: User, *, write: bool = False) -> PositionQuerySet:
-        from accounts.access import scope_paths
-
-        paths = scope_paths(user, write=write)
-        if paths is None:
-            return self
-        return self.filter(subtree_q(paths, "org__path"))
-
+class PositionQuerySet(ScopedQuerySet["Position"]):
     def current(self) -> PositionQuerySet:
         return self.filter(ended_on__isnull=True)
 
@@ -359,3 +296,36 @@ class Position(models.Model):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
+
+
+class RoleGrant(models.Model):
+    """A role held on an organization node; it covers the node's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants", verbose_name="用户"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="grants", verbose_name="组织"
+    )
+    role = models.CharField("角色", max_length=24, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The table keeps the name it had when grants lived in accounts (moved with state-only migrations).
+        db_table = "accounts_rolegrant"
+        ordering = ["user_id", "role"]
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [models.UniqueConstraint(fields=["user", "org", "role"], name="rolegrant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org}"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITE_ROLES
+
+    def clean(self) -> None:
+        # 三员分立 also holds for grants made in the admin.
+        if self.user_id and self.role:
+            check_separation(self.user, self.role)

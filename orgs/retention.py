@@ -28,11 +28,11 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.access import covers
+import personal
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs import personal
+from orgs.access import covers
 from orgs.models import Member
 
 PURGED_FIELDS = [

@@ -27,12 +27,14 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from accounts.access import can_write_anywhere, covers, scope_paths
+import personal
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs import idcard, personal
-from orgs.models import PATH_STEP, Member, Organization
+from orgs.access import can_write_anywhere, covers, scope_paths
+from orgs.models import Member, Organization
+from orgs.paths import PATH_STEP
 from orgs.services import MemberData, _apply, validate_member
+from personal import idcard
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLE_MARK = "示例"

@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import can_write_anywhere, has_any_scope
 from accounts.models import User
 from orgs import roster
+from orgs.access import can_write_anywhere, has_any_scope
 from orgs.filters import MemberFilter
 from orgs.models import Member, Organization
 

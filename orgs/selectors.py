@@ -9,8 +9,9 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
-from accounts.access import scope_paths
-from orgs.models import Member, Organization, Position, subtree_q
+from orgs.access import scope_paths
+from orgs.models import Member, Organization, Position
+from orgs.paths import subtree_q
 from orgs.structure import Warning, problem_list
 
 WARNING_LABELS = {

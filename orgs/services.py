@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import covers
+import personal
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import diff, record_event, snapshot
-from orgs import idcard, personal
-from orgs.models import Member, Organization, Position, encode_step
+from orgs.access import covers
+from orgs.models import Member, Organization, Position
+from orgs.paths import encode_step
+from personal import idcard
 
 ORG_AUDIT_FIELDS = [
     "name", "short_name", "code", "kind", "unit_category", "unit_situation", "secretary_name",

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_write_anywhere, covers, get_for_user, has_any_scope
 from accounts.models import User
 from orglife.selectors_stats import dashboard_chart
 from orgs import selectors, services
+from orgs.access import can_write_anywhere, covers, get_for_user, has_any_scope
 from orgs.filters import MemberFilter, OrganizationFilter, sensitive_search_key
 from orgs.forms import (
     EndPositionForm,

@@ -1,6 +1,6 @@
 """REST API of the points ledger under /api/v1/points/ (for the mobile client).
 
-Serializers shape input and output; views scope, fetch through accounts.access.get_for_user and call
+Serializers shape input and output; views scope, fetch through orgs.access.get_for_user and call
 points.services, like the pages do.
 """
 
@@ -19,13 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.access import get_for_user, has_any_scope
 from accounts.models import User
-from orgs.api import _service_errors
+from orgs.access import get_for_user, has_any_scope, own_member_id
+from orgs.api_errors import service_errors
 from orgs.models import Member, Organization
 from points import selectors, services
 from points.models import Declaration, LedgerEntry, MonthlyNotice, PointRule
-from points.roles import own_member_id
 
 _YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="年度（默认今年）")
 _ORG = OpenApiParameter("org", OpenApiTypes.INT, description="组织ID（含下级）")
@@ -190,14 +189,14 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             member = Member.objects.select_related("org").get(pk=member_pk)
         else:
             member = get_for_user(Member.objects.select_related("org"), request.user, member_pk)
-        with _service_errors():
+        with service_errors():
             d = services.declare(actor=request.user, member=member, **data)
         return Response(PointsDeclarationSerializer(d).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="计分员审核通过并记录", request=None, responses=PointsDeclarationSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str) -> Response:
-        with _service_errors():
+        with service_errors():
             d = services.verify_declaration(actor=request.user, declaration=self._act(pk))
         return Response(PointsDeclarationSerializer(d).data)
 
@@ -207,7 +206,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         d = self._act(pk)
         s = PointsReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             d = services.reject_declaration(
                 actor=request.user, declaration=d, reason=s.validated_data["reason"]
             )
@@ -216,7 +215,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(summary="撤回本人待审核的申报", request=None, responses=PointsDeclarationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        with _service_errors():
+        with service_errors():
             d = services.withdraw_declaration(actor=request.user, declaration=self._act(pk))
         return Response(PointsDeclarationSerializer(d).data)
 
@@ -228,7 +227,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         d = self._act(pk)
         s = PointsResubmitSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             d = services.resubmit_declaration(actor=request.user, declaration=d, **s.validated_data)
         return Response(PointsDeclarationSerializer(d).data)
 
@@ -315,7 +314,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             about = Member.objects.filter(
                 pk=s.validated_data["about"], org__path__startswith=notice.org.path
             ).first()
-        with _service_errors():
+        with service_errors():
             objection = services.raise_objection(actor=request.user, notice=notice, text=s.validated_data["text"],
                                                  about=about)  # fmt: skip
         return Response({"id": objection.pk}, status=status.HTTP_201_CREATED)

@@ -12,7 +12,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
-from orgs.models import Member, Organization, subtree_q
+from orgs.models import Member, Organization
+from orgs.paths import subtree_q
 from points import roles
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ POINTS: dict[str, Any] = {"max_digits": 7, "decimal_places": 1}
 
 def _read_q(user: Any, field: str, member_field: str | None) -> Q | None:
     """Rows under the user's read scope, or about the user's own member; None means everything."""
-    from accounts.access import scope_paths
+    from orgs.access import scope_paths
 
     paths = scope_paths(user)
     if paths is None:
@@ -61,7 +62,7 @@ class CatalogueQuerySet(models.QuerySet["Catalogue"]):
         """Readers see catalogues that apply to their subtree (set above it) or lie inside it."""
         if write:
             return _filter(self, _write_q(user, "org__path", roles.CATALOGUE_ROLES))
-        from accounts.access import scope_paths
+        from orgs.access import scope_paths
 
         paths = scope_paths(user)
         if paths is None:
@@ -503,7 +504,7 @@ class MonthlyNoticeQuerySet(models.QuerySet["MonthlyNotice"]):
         """Staff read their subtree; a member reads notices published for their organization or above it."""
         if write:
             return _filter(self, _write_q(user, "org__path", roles.PUBLISH_ROLES))
-        from accounts.access import scope_paths
+        from orgs.access import scope_paths
 
         paths = scope_paths(user)
         if paths is None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.access import _minimal
-from accounts.models import WRITE_ROLES, Role
+from orgs.paths import minimal_paths
+from orgs.roles import WRITE_ROLES, Role
 
 RECORD_ROLES = frozenset({Role.SCOREKEEPER, Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN})
 REVIEW_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN})
@@ -36,7 +36,7 @@ def role_paths(user: Any, roles: frozenset[str]) -> list[str] | None:
     key = "_points_paths_" + "_".join(sorted(roles))
     cached = getattr(user, key, None)
     if cached is None:
-        cached = _minimal(
+        cached = minimal_paths(
             {path for role, path in user.grants.values_list("role", "org__path") if role in roles}
         )
         setattr(user, key, cached)

@@ -18,8 +18,9 @@ from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Role, RoleGrant, User
-from orgs.models import Member, Organization
+from accounts.models import User
+from orgs.models import Member, Organization, RoleGrant
+from orgs.roles import Role
 
 ROLES = ("anonymous", "outsider", "viewer", "allowed")
 

@@ -56,7 +56,7 @@ def branch(c: Ctx) -> dict[str, Any]:
 def observation(c: Ctx) -> dict[str, Any]:
     """An observation of a branch under the allowed committee (ids differ between databases)."""
     from observers.models import Observation
-    from orgs.models import under_path_q
+    from orgs.paths import under_path_q
 
     found = Observation.objects.filter(under_path_q(c.committee.path, "branch__path")).order_by("id").first()
     assert found is not None, "the tiny demo has observations under the committee"

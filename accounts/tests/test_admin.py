@@ -1,8 +1,10 @@
 import pytest
 from django.test import Client
 
-from accounts.models import Role, RoleGrant, User
+from accounts.models import User
 from audit.models import AuditEvent
+from orgs.models import RoleGrant
+from orgs.roles import Role
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def test_the_user_list_filters_by_role(cast, admin_client):
 
 def test_a_grant_made_in_the_admin_is_audited(cast, admin_client):
     response = admin_client.post(
-        "/admin/accounts/rolegrant/add/",
+        "/admin/orgs/rolegrant/add/",
         {"user": cast.viewer.pk, "org": cast.branch_b1.pk, "role": Role.OBSERVER},
     )
     assert response.status_code == 302

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.housekeeping import disable_dormant_accounts, selfcheck
-from accounts.models import Role, RoleGrant, User
+from accounts.models import User
 from accounts.tasks import disable_dormant_accounts_task
 from audit.models import AuditEvent
 from conftest import make_user
 from notifications import scheduler
+from orgs.models import RoleGrant
+from orgs.roles import Role
 
 SH = dt.timezone(dt.timedelta(hours=8))
 

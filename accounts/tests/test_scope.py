@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.access import get_for_user, scope_paths
+from orgs.access import get_for_user, scope_paths
 from orgs.models import Member, Organization
 
 
@@ -29,7 +29,7 @@ def test_an_outsider_gets_404(cast):
 
 
 def test_nested_grants_collapse_to_the_ancestor(cast):
-    from accounts.models import RoleGrant
+    from orgs.models import RoleGrant
 
     RoleGrant.objects.create(user=cast.committee_admin, org=cast.branch_a1, role="branch_admin")
     cast.committee_admin.refresh_from_db()

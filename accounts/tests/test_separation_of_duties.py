@@ -7,10 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import otp
-from accounts.models import LoginAttempt, Role, RoleGrant, TOTPDevice, User
+from accounts.models import LoginAttempt, TOTPDevice, User
 from accounts.services import grant_role, is_locked, reset_second_factor, unlock_account
 from audit.models import AuditEvent
 from conftest import make_user
+from orgs.models import RoleGrant
+from orgs.roles import Role
 
 URL = reverse("accounts:security_admin")
 
@@ -55,7 +57,7 @@ def test_the_admin_refuses_a_conflicting_grant_too(cast):
     client = Client()
     client.force_login(root)
     response = client.post(
-        "/admin/accounts/rolegrant/add/", {"user": user.pk, "org": cast.county.pk, "role": Role.AUDIT_ADMIN}
+        "/admin/orgs/rolegrant/add/", {"user": user.pk, "org": cast.county.pk, "role": Role.AUDIT_ADMIN}
     )
     assert response.status_code == 200 and "三员分立" in response.content.decode()
     assert not RoleGrant.objects.filter(user=user, role=Role.AUDIT_ADMIN).exists()

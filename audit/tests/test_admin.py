@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.test import Client, RequestFactory
 
-from accounts.models import LoginAttempt, Role, RoleGrant, User
+from accounts.models import LoginAttempt, User
 from audit.models import AuditEvent
 from audit.services import record_event
 from conftest import make_org
+from orgs.models import RoleGrant
+from orgs.roles import Role
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from conftest import make_user
+from orgs.roles import Role
 
 URL = reverse("audit:event_list")
 

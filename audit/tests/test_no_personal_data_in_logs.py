@@ -10,9 +10,8 @@ from django.urls import path
 from audit.log_guard import GUARD
 from audit.personal_data import find_personal_data
 from conftest import make_member
-from orgs import idcard
 from orgs.models import Member
-from orgs.personal import decrypt, mask_phone
+from personal import decrypt, idcard, mask_phone
 
 VALID_ID = "11010519491231002X"  # GB 11643 example, valid check digit
 PHONE = "13812345678"

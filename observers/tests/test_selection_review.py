@@ -6,12 +6,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import Role, RoleGrant, User
+from accounts.models import User
 from audit.models import AuditEvent
 from conftest import make_member, make_user
 from observers.models import Candidate, Observer, ReviewOpinion, ReviewUnit
 from observers.services_selection import appoint, record_opinion, register_candidate, review_state
 from observers.tests.selection_fixtures import all_agree, candidate, observer
+from orgs.models import RoleGrant
+from orgs.roles import Role
 
 
 def test_default_review_units_are_the_four_of_the_joint_group(db):

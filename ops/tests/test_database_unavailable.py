@@ -11,9 +11,9 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Role
 from conftest import make_org, make_user
 from ops.testing import sqlite_file_default
+from orgs.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from accounts.models import Role
 from conftest import make_user
 from orglife import services_records as svc
 from orglife.models import MeetingRecord
 from orglife.periods import SHANGHAI
 from orgs.models import Organization
+from orgs.roles import Role
 
 
 def picture(seed: int = 1, size: tuple[int, int] = (320, 240)) -> Image.Image:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from accounts.models import Role
 from conftest import make_user
 from orglife.models import Attendance, MeetingRecord, MonthlyPlan, PlanItem
 from orglife.periods import SHANGHAI
 from orglife.stats import refresh_after_change
 from orgs.models import Member, Organization
+from orgs.roles import Role
 
 _day = [0]
 

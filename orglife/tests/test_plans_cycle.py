@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import Role
 from audit.models import AuditEvent
 from conftest import make_org, make_user
 from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
@@ -21,6 +20,7 @@ from orglife.services_plans import (
 )
 from orglife.tests.plan_fixtures import SHANGHAI, at, filled
 from orglife.tests.test_rules import new_version
+from orgs.roles import Role
 
 NOV, DEC = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
 T = MeetingType

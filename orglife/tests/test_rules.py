@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import Role
 from audit.models import AuditEvent
 from conftest import make_member, make_org, make_user
 from orglife import stats
@@ -23,6 +22,7 @@ from orglife.services_rules import (
 )
 from orglife.tests.plan_fixtures import at, filled
 from orgs.models import Member
+from orgs.roles import Role
 
 NOV, DEC = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
 T = MeetingType

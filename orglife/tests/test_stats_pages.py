@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+import personal
 from audit.models import AuditEvent
 from orglife.tests.stats_fixtures import make_record
-from orgs import personal
 from orgs.tests.api_client import api
 
 MAR = dt.date(2026, 3, 1)

@@ -8,7 +8,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from orgs import idcard, roster
+from orgs import roster
+from personal import idcard
 
 HEADERS = [c.header for c in roster.COLUMNS]
 

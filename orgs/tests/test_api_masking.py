@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 
+import personal
 from audit.models import AuditEvent
-from orgs import idcard, personal
 from orgs.models import Member
 from orgs.tests.api_client import api
+from personal import idcard
 
 NEW_ID = idcard.make("340826", dt.date(1990, 3, 4), 31)
 NEW_PHONE = "13600001234"

@@ -5,9 +5,9 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from conftest import make_member
-from orgs import idcard
 from orgs.models import Member
 from orgs.tests.api_client import api, ids
+from personal import idcard
 
 LIST = "/api/v1/members/"
 NEW_ID = idcard.make("340826", dt.date(1990, 3, 4), 31)

@@ -12,12 +12,15 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+import personal
 from accounts.management.commands.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
-from accounts.models import Role, RoleGrant, User
-from orgs import demo, idcard, personal
-from orgs.models import Member, Organization, Position
+from accounts.models import User
+from orgs import demo
+from orgs.models import Member, Organization, Position, RoleGrant
+from orgs.roles import Role
 from orgs.services import MemberData, validate_member
 from orgs.structure import problem_list
+from personal import idcard
 
 TODAY = dt.date(2026, 11, 24)
 

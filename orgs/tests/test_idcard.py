@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from orgs import idcard
+from personal import idcard
 
 
 def test_a_known_valid_number_parses_to_birth_and_gender():

@@ -3,8 +3,8 @@ import re
 
 from django.urls import reverse
 
+import personal
 from conftest import make_member, make_org
-from orgs import personal
 
 
 def dashboard(cast, user):

@@ -2,9 +2,10 @@ import datetime as dt
 
 from django.urls import reverse
 
+import personal
 from audit.models import AuditEvent
-from orgs import idcard, personal
 from orgs.models import Member
+from personal import idcard
 
 NEW_ID = idcard.make("340826", dt.date(1990, 3, 4), 31)
 

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
+import personal
 from conftest import make_member
-from orgs import personal
 
 
 def list_html(cast, user, **params):
@@ -101,7 +101,7 @@ def test_the_list_page_query_count_does_not_grow_with_members(cast, settings, dj
 
 
 def test_an_id_number_search_by_post_redirects_to_its_keyed_hash(cast):
-    from orgs import personal
+    import personal
 
     client = cast.client(cast.dept_admin)
     number = personal.decrypt(cast.member_a1.id_number_enc)

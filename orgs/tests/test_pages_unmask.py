@@ -1,7 +1,7 @@
 from django.urls import reverse
 
+import personal
 from audit.models import AuditEvent
-from orgs import personal
 
 
 def unmask_url(member):

@@ -1,6 +1,6 @@
 from django.db import connection
 
-from orgs import personal
+import personal
 from orgs.models import Member
 
 

@@ -9,13 +9,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils.timezone import now
 
-from accounts.models import Role
+import personal
 from audit.models import AuditEvent
 from conftest import make_member, make_org, make_user
 from ops.testing import file_bytes, sqlite_file_default
-from orgs import personal
 from orgs.models import Member
 from orgs.retention import compact_database, eligible_members, purge_member_personal_data
+from orgs.roles import Role
 from orgs.services import MemberData, update_member
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+import personal
 from audit.models import AuditEvent
-from orgs import personal, roster
+from orgs import roster
 from orgs.models import Member
 from orgs.tests.roster_files import HEADERS
 

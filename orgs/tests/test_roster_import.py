@@ -5,11 +5,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
-from accounts.models import Role, RoleGrant
+import personal
 from audit.models import AuditEvent
-from orgs import idcard, personal, roster
-from orgs.models import Member
+from orgs import roster
+from orgs.models import Member, RoleGrant
+from orgs.roles import Role
 from orgs.tests.roster_files import HEADERS, person, xlsx
+from personal import idcard
 
 
 def run(user, rows, name="名册.xlsx"):

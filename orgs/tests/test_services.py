@@ -3,9 +3,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+import personal
 from audit.models import AuditEvent
-from orgs import idcard, personal, services
+from orgs import services
 from orgs.models import Member
+from personal import idcard
 
 
 def data_for(org, **overrides):

@@ -72,7 +72,7 @@ def test_problem_list_includes_only_organizations_with_warnings(cast):
 
 
 def test_subtree_ranges_cover_exactly_the_subtree():
-    from orgs.models import path_successor
+    from orgs.paths import path_successor
 
     assert path_successor("0001") == "0002"
     assert path_successor("000Z") == "001"

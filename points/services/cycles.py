@@ -12,7 +12,8 @@ from django.utils import timezone
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.models import Member, Organization, subtree_q
+from orgs.models import Member, Organization
+from orgs.paths import subtree_q
 from points import selectors
 from points.models import Interview, MonthlyNotice, NoticeLine, Objection
 from points.periods import month_bounds

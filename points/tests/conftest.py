@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from accounts.models import Role
 from conftest import make_user
+from orgs.roles import Role
 from points import demo
 from points.models import Block, Catalogue, PointRule, RuleVersion
 

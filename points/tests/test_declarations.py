@@ -123,8 +123,8 @@ def test_only_the_member_or_a_recorder_declares(cast, catalogue):
 
 
 def test_the_scorekeeper_of_another_branch_cannot_verify(cast, catalogue):
-    from accounts.models import Role
     from conftest import make_user
+    from orgs.roles import Role
 
     other = make_user("sk_b1", Role.SCOREKEEPER, cast.branch_b1)
     with pytest.raises(PermissionDenied):

@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_user
+from orgs.access import get_for_user
 from orgs.forms import DATE, StyledForm, add_service_errors, bootstrap
-from orgs.models import Organization, subtree_q
+from orgs.models import Organization
+from orgs.paths import subtree_q
 from points import demo, services
 from points.forms import NewVersionForm, RuleForm, VersionForm
 from points.models import Catalogue, PointRule, RuleVersion

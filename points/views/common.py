@@ -10,10 +10,10 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from accounts.access import get_for_user, has_any_scope
 from accounts.models import User
+from orgs.access import get_for_user, has_any_scope, own_member_id
 from orgs.models import Member, Organization
-from points.roles import holds_anywhere, own_member_id
+from points.roles import holds_anywhere
 
 
 def user_of(request: HttpRequest) -> User:

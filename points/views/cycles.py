@@ -14,14 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_user, has_any_scope
+from orgs.access import get_for_user, has_any_scope, own_member_id
 from orgs.forms import add_service_errors
 from orgs.models import Member, Organization
 from points import selectors, services
 from points.forms import AnswerForm, ConfirmQuarterForm, NoticeForm, ObjectionForm
 from points.models import Declaration, MonthlyNotice, Objection, QuarterReview
 from points.periods import quarter_bounds, quarter_of
-from points.roles import PUBLISH_ROLES, REVIEW_ROLES, holds, holds_anywhere, own_member_id, role_paths
+from points.roles import PUBLISH_ROLES, REVIEW_ROLES, holds, holds_anywhere, role_paths
 from points.views.common import focus_org, page_of, require_points_user, require_role, require_staff, user_of
 
 
@@ -122,7 +122,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     paths = role_paths(request.user, PUBLISH_ROLES)
     orgs = Organization.objects.all() if paths is None else Organization.objects.none()
     if paths is not None:
-        from orgs.models import subtree_q
+        from orgs.paths import subtree_q
 
         orgs = Organization.objects.filter(subtree_q(paths)).exclude(kind=Organization.Kind.GROUP)
     orgs = orgs.order_by("path")[:500]

@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_user, has_any_scope
+from orgs.access import get_for_user, has_any_scope, own_member_id
 from orgs.forms import add_service_errors
 from orgs.models import Member
 from points import selectors, services
 from points.forms import DeclarationForm, ReasonForm, ResubmitForm
 from points.models import Declaration
-from points.roles import RECORD_ROLES, REVIEW_ROLES, holds, holds_anywhere, own_member_id, role_paths
+from points.roles import RECORD_ROLES, REVIEW_ROLES, holds, holds_anywhere, role_paths
 from points.views.common import focus_org, page_of, require_points_user, require_role, user_of
 
 STATUS_TABS = [("", "全部"), *Declaration.Status.choices]
@@ -79,7 +79,7 @@ def record(request: HttpRequest) -> HttpResponse:
     paths = role_paths(request.user, RECORD_ROLES)
     members = Member.objects.active().select_related("org").order_by("org__path", "name")
     if paths is not None:
-        from orgs.models import subtree_q
+        from orgs.paths import subtree_q
 
         members = members.filter(subtree_q(paths, "org__path"))
     org = focus_org(request)

@@ -14,15 +14,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_user, has_any_scope, scope_paths
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import get_for_user, has_any_scope, own_member_id, scope_paths
 from orgs.forms import add_service_errors
-from orgs.models import Member, subtree_q, under_path_q
+from orgs.models import Member
+from orgs.paths import subtree_q, under_path_q
 from points import exports, pdf, selectors, services
 from points.forms import InterviewForm, ReasonForm, YearForm
 from points.models import LedgerEntry, WeeklyStat
-from points.roles import PUBLISH_ROLES, RECORD_ROLES, holds, holds_anywhere, own_member_id
+from points.roles import PUBLISH_ROLES, RECORD_ROLES, holds, holds_anywhere
 from points.views.common import (
     focus_org,
     members_in_scope,

@@ -10,12 +10,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import otp
-from accounts.models import Role, RoleGrant, User
+from accounts.models import User
 from accounts.services import create_user, grant_role
 from audit.models import AuditEvent
 from audit.services import record_event
 from orgs.demo import DEMO_COUNTY_CODE
-from orgs.models import Member, Organization, Position
+from orgs.models import Member, Organization, Position, RoleGrant
+from orgs.roles import Role
 
 DEMO_PASSWORD = "Xianfeng@2026"  # meets the policy: 8+ characters, 4 character classes, no username
 
@@ -49,7 +50,7 @@ DEMO_LOGINS = [
     DemoLogin(Role.VIEWER, "viewer", "只读查看员", "county"),
     DemoLogin(Role.AUDITOR, "auditor", "审计员", "county", ("audit.view_auditevent",)),
     DemoLogin(Role.MEMBER, "member", "党员", "branch", link="member"),
-    # 三员分立 (accounts.duties): three distinct people.
+    # 三员分立 (orgs.roles): three distinct people.
     DemoLogin(Role.SYSTEM_ADMIN, "admin_system", "系统管理员", "county"),
     DemoLogin(Role.SECURITY_ADMIN, "admin_security", "安全管理员", "county"),
     DemoLogin(Role.AUDIT_ADMIN, "admin_audit", "审计管理员", "county", ("audit.view_auditevent",)),
@@ -64,7 +65,7 @@ def _enrol_demo_totp(user: User) -> None:
     from django.utils import timezone
 
     from accounts.models import TOTPDevice
-    from orgs.personal import encrypt
+    from personal import encrypt
 
     if otp.is_required(user) and otp.confirmed_device(user) is None:
         TOTPDevice.objects.update_or_create(
