@@ -59,18 +59,24 @@ def make_org(parent: Organization | None, name: str, kind: str, code: str, **ext
 _seq = [100]
 
 
-def make_member(org: Organization, name: str = "张三", *, category: str = "full", phone: str = "13812345678",
-                **extra: Any) -> Member:  # fmt: skip
+def make_member(
+    org: Organization, name: str = "张三", *, category: str = "full", phone: str = "13812345678", **extra: Any
+) -> Member:
     _seq[0] += 1
     birth = extra.pop("birth_date", dt.date(1980, 5, 17))
     number = extra.pop("id_number", None) or idcard.make("340101", birth, _seq[0])
     _, _, gender = idcard.parse(number)
     m = Member(
-        name=name, gender=gender, birth_date=birth, category=category, org=org,
+        name=name,
+        gender=gender,
+        birth_date=birth,
+        category=category,
+        org=org,
         joined_on=extra.pop("joined_on", dt.date(2005, 7, 1)),
         full_member_on=extra.pop("full_member_on", dt.date(2006, 7, 1) if category == "full" else None),
-        education=extra.pop("education", Member.Education.BACHELOR), **extra,
-    )  # fmt: skip
+        education=extra.pop("education", Member.Education.BACHELOR),
+        **extra,
+    )
     m.set_id_number(number)
     m.set_phone(phone)
     m.save()
@@ -136,15 +142,23 @@ def cast(db: Any) -> Cast:
     committee_admin = make_user("committee_admin", Role.COMMITTEE_ADMIN, committee_a)
     committee_admin.user_permissions.add(*Permission.objects.filter(codename__in=["export_member"]))
     return Cast(
-        county=county, committee_a=committee_a, committee_b=committee_b, branch_a1=branch_a1,
-        branch_a2=branch_a2, group_a1=group_a1, branch_b1=branch_b1, member_a1=member_a1, member_b1=member_b1,
-        dept_admin=dept_admin, committee_admin=committee_admin,
+        county=county,
+        committee_a=committee_a,
+        committee_b=committee_b,
+        branch_a1=branch_a1,
+        branch_a2=branch_a2,
+        group_a1=group_a1,
+        branch_b1=branch_b1,
+        member_a1=member_a1,
+        member_b1=member_b1,
+        dept_admin=dept_admin,
+        committee_admin=committee_admin,
         secretary=make_user("secretary", Role.BRANCH_SECRETARY, branch_a1),
         viewer=make_user("viewer", Role.VIEWER, committee_a),
         outsider=make_user("outsider", Role.BRANCH_SECRETARY, branch_b1),
         auditor=make_user("auditor", Role.AUDITOR, county),
         member_user=make_user("member_user", Role.MEMBER, branch_a1, member=member_a1),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -25,9 +25,13 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label="用户名", max_length=150)
     password = serializers.CharField(label="密码", max_length=128, trim_whitespace=False, write_only=True)
     otp = serializers.CharField(
-        label="动态验证码", max_length=16, required=False, allow_blank=True, write_only=True,
+        label="动态验证码",
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        write_only=True,
         help_text="启用了双因素认证的账号（各类管理员必须启用）：认证器上的6位动态码，或一个恢复码",
-    )  # fmt: skip
+    )
 
 
 class TokenView(APIView):

@@ -13,7 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_has_scope": has_any_scope(user),
         "nav_can_write": can_write_anywhere(user),
-        # 三员分立: only auditors and audit administrators read the audit trail (audit.selectors).
+        # 三员分立: only auditors and audit administrators read the audit trail (accounts.selectors).
         "nav_is_auditor": bool(held & {"auditor", "audit_admin"}),
         "nav_is_security_admin": "security_admin" in held,
     }

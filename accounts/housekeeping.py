@@ -51,9 +51,13 @@ def disable_dormant_accounts(*, actor: Any = None, now: dt.datetime | None = Non
             actor_name="" if actor else "system",
             action=AuditEvent.Action.UPDATE,
             target=user,
-            summary={"is_active": [True, False], "reason": "dormant", "days": days,
-                     "last_login": user.last_login.isoformat() if user.last_login else None},
-        )  # fmt: skip
+            summary={
+                "is_active": [True, False],
+                "reason": "dormant",
+                "days": days,
+                "last_login": user.last_login.isoformat() if user.last_login else None,
+            },
+        )
     return [u.username for u in users]
 
 

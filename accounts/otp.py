@@ -33,6 +33,7 @@ from accounts.models import RecoveryCode, TOTPDevice, User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import holds
 from orgs.roles import Role
 from personal import decrypt, encrypt
 
@@ -100,8 +101,9 @@ def match_step(secret: str, code: str, *, after: int | None, at: float | None = 
 
 def provisioning_uri(secret: str, username: str) -> str:
     label = quote(f"{ISSUER}:{username}")
-    query = urlencode({"secret": secret, "issuer": ISSUER, "algorithm": "SHA1", "digits": DIGITS,
-                       "period": STEP_SECONDS})  # fmt: skip
+    query = urlencode(
+        {"secret": secret, "issuer": ISSUER, "algorithm": "SHA1", "digits": DIGITS, "period": STEP_SECONDS}
+    )
     return f"otpauth://totp/{label}?{query}"
 
 
@@ -109,9 +111,7 @@ def provisioning_uri(secret: str, username: str) -> str:
 
 
 def is_required(user: Any) -> bool:
-    if user.is_superuser:
-        return True
-    return user.grants.filter(role__in=REQUIRED_ROLES).exists()
+    return holds(user, REQUIRED_ROLES)
 
 
 def confirmed_device(user: Any) -> TOTPDevice | None:

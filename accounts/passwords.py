@@ -6,6 +6,8 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
+import personal
+
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     """Django's length rule with a Chinese message (Django 5.2's zh-hans catalog lacks the new text)."""
@@ -41,8 +43,6 @@ class NotUsernameOrPhoneValidator:
             raise ValidationError("密码不能包含用户名", code="password_username")
         member = getattr(user, "member", None)
         if member is not None and member.phone_hash:
-            import personal
-
             digits = re.sub(r"\D", "", password)
             if len(digits) >= 11 and any(
                 personal.blind_index("phone", digits[i : i + 11]) == member.phone_hash

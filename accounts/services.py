@@ -111,15 +111,25 @@ def _second_factor(request: HttpRequest, *, user: User, code: str, channel: str)
     username = user.get_username()
     ip = client_ip(request)
     if is_locked(username=username, ip=ip):
-        record_event(actor=None, actor_name=username, action=AuditEvent.Action.LOGIN_FAILED,
-                     summary={"reason": "locked", "channel": channel}, ip=ip)  # fmt: skip
+        record_event(
+            actor=None,
+            actor_name=username,
+            action=AuditEvent.Action.LOGIN_FAILED,
+            summary={"reason": "locked", "channel": channel},
+            ip=ip,
+        )
         raise LoginError(f"登录失败次数过多，请{settings.LOGIN_LOCKOUT_MINUTES}分钟后再试", code="locked")
     method = otp.verify(user=user, code=code)
     now = timezone.now()
     if method is None:
         LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, created_at=now)
-        record_event(actor=None, actor_name=username, action=AuditEvent.Action.LOGIN_FAILED,
-                     summary={"reason": "otp", "channel": channel}, ip=ip)  # fmt: skip
+        record_event(
+            actor=None,
+            actor_name=username,
+            action=AuditEvent.Action.LOGIN_FAILED,
+            summary={"reason": "otp", "channel": channel},
+            ip=ip,
+        )
         raise LoginError(OTP_BAD)
     LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, created_at=now)
     return method
@@ -199,12 +209,17 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str, otp_c
     ip = client_ip(request)
     if otp.needs_second_factor(user):
         if otp.confirmed_device(user) is None:
-            record_event(actor=user, action=AuditEvent.Action.LOGIN_FAILED,
-                         summary={"reason": "2fa_not_enrolled", "channel": "api"}, ip=ip)  # fmt: skip
+            record_event(
+                actor=user,
+                action=AuditEvent.Action.LOGIN_FAILED,
+                summary={"reason": "2fa_not_enrolled", "channel": "api"},
+                ip=ip,
+            )
             raise LoginError(OTP_NOT_ENROLLED_FOR_API, code="must_enrol")
         if not otp_code:
-            LoginAttempt.objects.create(username=user.get_username(), ip=ip, succeeded=False,
-                                        created_at=timezone.now())  # fmt: skip
+            LoginAttempt.objects.create(
+                username=user.get_username(), ip=ip, succeeded=False, created_at=timezone.now()
+            )
             raise LoginError(OTP_MISSING, code="otp_required")
         _second_factor(request, user=user, code=otp_code, channel="api")
     if user.must_change_password:
@@ -293,8 +308,12 @@ def unlock_account(*, actor: Any, user: User) -> int:
     """Forget the user's recent failed logins, ending a lockout early; returns how many were cleared."""
     _require_security_admin(actor)
     cleared, _ = LoginAttempt.objects.filter(username=user.get_username(), succeeded=False).delete()
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=user,
-                 summary={"security": "unlock", "cleared": cleared})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=user,
+        summary={"security": "unlock", "cleared": cleared},
+    )
     return cleared
 
 

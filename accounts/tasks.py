@@ -1,4 +1,4 @@
-"""Background tasks of accounts (django_tasks; enqueued by notifications.scheduler)."""
+"""Background tasks of accounts (django_tasks; enqueued by the scheduler: accounts.jobs)."""
 
 from __future__ import annotations
 

@@ -12,3 +12,6 @@ urlpatterns = [
     path("2fa/", views.otp_status, name="otp_status"),
     path("security/", views.security_admin, name="security_admin"),
 ]
+
+# 审计日志 keeps its own address and URL namespace (/audit/, "audit:event_list"): config.urls mounts it.
+audit_urlpatterns = [path("", views.audit_log, name="event_list")]

@@ -1,4 +1,5 @@
-"""Login, logout and password change pages. The services hold the security logic."""
+"""Login, logout and password change pages, two-factor setup, the security settings and the audit log
+(三员 pages). The services hold the security logic."""
 
 import datetime as dt
 from typing import Any, cast
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -15,12 +17,15 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import otp, services
 from accounts.forms import LoginForm, OTPForm, PasswordChangeForm
 from accounts.models import LoginAttempt, User
+from accounts.selectors import audit_paths, events_visible_to
+from audit.filters import AuditEventFilter, target_type_choices
 from orgs.access import is_security_admin
+from orgs.models import Organization
 
 TIMEOUT_MESSAGE = "会话已超时，请重新登录"
 
@@ -234,3 +239,29 @@ def locked_usernames() -> list[str]:
         .distinct()[:200]
     )
     return sorted(n for n in names if services.is_locked(username=n, ip=None))
+
+
+@require_safe
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """审计日志: the audit trail for auditors, scoped to their subtree (see accounts.selectors)."""
+    paths = audit_paths(request.user)
+    if paths == []:
+        raise Http404("未找到该页面")
+    events = events_visible_to(request.user, paths)
+    filterset = AuditEventFilter(request.GET or None, queryset=events)
+    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    org_ids = {e.org_id for e in page.object_list if e.org_id}
+    # Events keep plain org ids (audit rows outlive organizations); name them in one query.
+    org_names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "name")) if org_ids else {}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "type_names": dict(target_type_choices()),
+        "org_names": org_names,
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+    }
+    return render(request, "audit/event_list.html", context)

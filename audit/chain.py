@@ -29,9 +29,19 @@ from django.db import connection, connections, models
 from django.db.models import QuerySet
 
 CONTENT_FIELDS = (
-    "id", "created_at", "actor_id", "actor_name", "ip", "org_id", "org_path", "action",
-    "target_type", "target_id", "target_repr", "summary",
-)  # fmt: skip
+    "id",
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "ip",
+    "org_id",
+    "org_path",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "summary",
+)
 LOCK_ID = 0x58464155  # "XFAU": the advisory lock number of the audit chain (PostgreSQL)
 _LABEL = b"xianfeng audit chain v1"
 _M = TypeVar("_M", bound=models.Model)

@@ -86,16 +86,24 @@ def purge_expired(*, operator: str, now: dt.datetime | None = None, dry_run: boo
         if dry_run:
             return PurgeResult(count, last[0], cutoff)
         AuditAnchor.objects.create(
-            created_at=now, last_purged_id=last[0], last_purged_hmac=last[1], purged_count=count,
+            created_at=now,
+            last_purged_id=last[0],
+            last_purged_hmac=last[1],
+            purged_count=count,
             retention_days=days,
-        )  # fmt: skip
+        )
         with triggers_lifted():
             old.filter(id__lte=last[0]).delete()
         record_event(
             actor=None,
             actor_name=operator or "manage.py",
             action=AuditEvent.Action.PURGE,
-            summary={"count": count, "last_purged_id": last[0], "anchor_hmac": last[1],
-                     "retention_days": days, "cutoff": cutoff.isoformat()},
-        )  # fmt: skip
+            summary={
+                "count": count,
+                "last_purged_id": last[0],
+                "anchor_hmac": last[1],
+                "retention_days": days,
+                "cutoff": cutoff.isoformat(),
+            },
+        )
     return PurgeResult(count, last[0], cutoff)

@@ -40,12 +40,18 @@ def worker(db: str, scale: str, seed: int, limit: int | None) -> None:
         chunks = demo.iter_chunks(scale, seed, today=dt.date(2026, 11, 24))
         stats = demo.write(chunks, limit_members=limit, progress=progress, every=25)
         result = {
-            "db": db, "scale": scale + (f" (first {limit:,} members)" if limit else ""),
-            "orgs": stats.orgs, "members": stats.members, "positions": stats.positions, "rows": stats.rows,
-            "seconds": round(stats.seconds, 1), "rows_per_s": round(stats.rows_per_second),
-            "encrypt_s": round(stats.encrypt_seconds, 1), "insert_s": round(stats.insert_seconds, 1),
+            "db": db,
+            "scale": scale + (f" (first {limit:,} members)" if limit else ""),
+            "orgs": stats.orgs,
+            "members": stats.members,
+            "positions": stats.positions,
+            "rows": stats.rows,
+            "seconds": round(stats.seconds, 1),
+            "rows_per_s": round(stats.rows_per_second),
+            "encrypt_s": round(stats.encrypt_seconds, 1),
+            "insert_s": round(stats.insert_seconds, 1),
             "peak_rss_mb": round(stats.peak_rss_mb()),
-        }  # fmt: skip
+        }
         print("RESULT " + json.dumps(result, ensure_ascii=False))
 
 
@@ -93,10 +99,21 @@ def main() -> None:
         "峰值内存 MB",
     ]
     rows = [
-        [r["db"], r["scale"], f"{r['orgs']:,}", f"{r['members']:,}", f"{r['positions']:,}", f"{r['rows']:,}",
-         r["seconds"], f"{r['rows_per_s']:,}", r["encrypt_s"], r["insert_s"], r["peak_rss_mb"]]
+        [
+            r["db"],
+            r["scale"],
+            f"{r['orgs']:,}",
+            f"{r['members']:,}",
+            f"{r['positions']:,}",
+            f"{r['rows']:,}",
+            r["seconds"],
+            f"{r['rows_per_s']:,}",
+            r["encrypt_s"],
+            r["insert_s"],
+            r["peak_rss_mb"],
+        ]
         for r in results
-    ]  # fmt: skip
+    ]
     print()
     print(table(headers, rows))
 

@@ -54,9 +54,14 @@ COMMITTEES, BRANCHES_EACH = 30, 44
 def build_tree() -> list[Organization]:
     """A county committee, 30 党(工)委 and 1,320 branches; returns the branches."""
     county = Organization.objects.create(
-        path=encode_step(1), depth=1, name="中共太和县委员会", code="X0000", kind="committee",
-        unit_category="organ", child_seq=COMMITTEES,
-    )  # fmt: skip
+        path=encode_step(1),
+        depth=1,
+        name="中共太和县委员会",
+        code="X0000",
+        kind="committee",
+        unit_category="organ",
+        child_seq=COMMITTEES,
+    )
     committees = Organization.objects.bulk_create(
         Organization(
             parent=county,
@@ -67,7 +72,7 @@ def build_tree() -> list[Organization]:
             kind="committee",
             unit_category="organ",
             child_seq=BRANCHES_EACH,
-        )  # fmt: skip
+        )
         for c in range(1, COMMITTEES + 1)
     )
     Organization.objects.bulk_create(
@@ -79,7 +84,7 @@ def build_tree() -> list[Organization]:
             code=f"X{c:02d}{b:02d}",
             kind="branch",
             unit_category="organ",
-        )  # fmt: skip
+        )
         for c, committee in enumerate(committees, start=1)
         for b in range(1, BRANCHES_EACH + 1)
     )
@@ -107,13 +112,22 @@ def write_roster(path: Path, rows: int, branches: list[Organization], rng: rando
         # Mix real date cells with the text forms people type, as real files do.
         join_cell: object = joined if i % 3 else f"{joined.year}/{joined.month}/{joined.day}"
         values = {
-            "seq": i, "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
-            "ethnicity": "汉族", "birth_date": birth, "id_number": number, "education": rng.choice(EDUCATIONS),
-            "category": "预备党员" if probationary else "正式党员", "joined_on": join_cell,
+            "seq": i,
+            "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
+            "ethnicity": "汉族",
+            "birth_date": birth,
+            "id_number": number,
+            "education": rng.choice(EDUCATIONS),
+            "category": "预备党员" if probationary else "正式党员",
+            "joined_on": join_cell,
             "full_member_on": None if probationary else full.strftime("%Y.%m.%d"),
-            "org_code": branch.code, "org_name": branch.name, "phone": f"1{rng.randrange(3, 10)}{i:09d}",
-            "occupation": "职工", "status": "正常", "is_exempt": "否",
-        }  # fmt: skip
+            "org_code": branch.code,
+            "org_name": branch.name,
+            "phone": f"1{rng.randrange(3, 10)}{i:09d}",
+            "occupation": "职工",
+            "status": "正常",
+            "is_exempt": "否",
+        }
         ws.append([values.get(c.key) for c in roster.COLUMNS])
     wb.save(path)
 

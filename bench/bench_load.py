@@ -113,19 +113,51 @@ def run_one(kind: str, args: argparse.Namespace, locust: Path) -> dict[str, obje
         host = f"http://127.0.0.1:{args.port}"
         with server_log.open("wb") as log:
             server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "config.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
-                 "--access-logfile", "-", "--timeout", "60"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                [
+                    str(BIN / "gunicorn"),
+                    "config.wsgi",
+                    "-w",
+                    str(args.workers),
+                    "-b",
+                    f"127.0.0.1:{args.port}",
+                    "--access-logfile",
+                    "-",
+                    "--timeout",
+                    "60",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             _wait_up(f"{host}/accounts/login/")
             prefix = work / "locust"
             subprocess.run(
-                [str(locust), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
-                 "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.duration}s",
-                 "--stop-timeout", "10", "--host", host, "--csv", str(prefix)],
-                cwd=work, env={**env, "XIANFENG_LOAD_PHOTO": str(photo)}, check=False,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                [
+                    str(locust),
+                    "-f",
+                    str(ROOT / "bench" / "locustfile.py"),
+                    "--headless",
+                    "--only-summary",
+                    "-u",
+                    str(args.users),
+                    "-r",
+                    str(args.spawn_rate),
+                    "-t",
+                    f"{args.duration}s",
+                    "--stop-timeout",
+                    "10",
+                    "--host",
+                    host,
+                    "--csv",
+                    str(prefix),
+                ],
+                cwd=work,
+                env={**env, "XIANFENG_LOAD_PHOTO": str(photo)},
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         server = None
@@ -138,10 +170,13 @@ def run_one(kind: str, args: argparse.Namespace, locust: Path) -> dict[str, obje
         total = rows["Aggregated"]
         writes = {
             name: rows[name]
-            for name in ("/api/v1/points/declarations/", "/api/v1/orglife/records/ POST",
-                         "/api/v1/orglife/records/[id]/attachments/ POST")
+            for name in (
+                "/api/v1/points/declarations/",
+                "/api/v1/orglife/records/ POST",
+                "/api/v1/orglife/records/[id]/attachments/ POST",
+            )
             if name in rows
-        }  # fmt: skip
+        }
         failures_csv = Path(f"{prefix}_failures.csv")
         failures = list(csv.DictReader(failures_csv.open())) if failures_csv.exists() else []
         return {

@@ -132,8 +132,17 @@ def run(args: argparse.Namespace) -> None:
             sql_times.append((time.perf_counter() - started) * 1000)
         page_ms, sql_ms = statistics.median(page_times), statistics.median(sql_times)
         members = Member.objects.under(node).filter(category=Member.Category.FULL).count()
-        rows.append([label, node.short_name, f"{members:,}", f"{page_ms:.1f}", f"{sql_ms:.1f}",
-                     f"{page_ms - sql_ms:.1f}", f"{page_ms / sql_ms:.2f}"])  # fmt: skip
+        rows.append(
+            [
+                label,
+                node.short_name,
+                f"{members:,}",
+                f"{page_ms:.1f}",
+                f"{sql_ms:.1f}",
+                f"{page_ms - sql_ms:.1f}",
+                f"{page_ms / sql_ms:.2f}",
+            ]
+        )
         print(f"\n{label} {node.short_name} ({url}): {len(recorder.queries)} queries in the request")
         for sql, _params, ms in recorder.queries:
             print(f"  {ms:8.2f} ms  {sql[:150]}")

@@ -46,8 +46,11 @@ def ensure_data(scale: str, seed: int) -> None:
     if not Organization.objects.exists():
         started = time.perf_counter()
         stats = demo.write(demo.iter_chunks(scale, seed, today=dt.date(2026, 11, 24)), every=25)
-        print(f"generated {stats.orgs:,} organizations, {stats.members:,} members "
-              f"in {time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+        print(
+            f"generated {stats.orgs:,} organizations, {stats.members:,} members "
+            f"in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
     if CompletionStat.objects.filter(month__in=MONTHS).exists():
         return
     started = time.perf_counter()
@@ -83,24 +86,45 @@ def ensure_data(scale: str, seed: int) -> None:
                 types += ["general_assembly", "lecture"]
             for t in types:
                 held = int(rng.random() < diligence)
-                rows.append(CompletionStat(
-                    org_id=pk, org_path=path, month=month, meeting_type=t, required=1, planned=1, held=held,
-                    credited=held,
-                ))  # fmt: skip
+                rows.append(
+                    CompletionStat(
+                        org_id=pk,
+                        org_path=path,
+                        month=month,
+                        meeting_type=t,
+                        required=1,
+                        planned=1,
+                        held=held,
+                        credited=held,
+                    )
+                )
         if rng.random() < diligence:
             start = dt.datetime(2026, 10, 10, 9, tzinfo=SHANGHAI)
-            records.append(MeetingRecord(
-                org_id=pk, meeting_type="theme_day", month=MONTHS[-1], topic="主题党日", started_at=start,
-                ended_at=start + dt.timedelta(hours=2), place="党员活动室", host_name="书记", recorder_name="组织委员",
-                content="学习", status=MeetingRecord.Status.APPROVED,
-            ))  # fmt: skip
+            records.append(
+                MeetingRecord(
+                    org_id=pk,
+                    meeting_type="theme_day",
+                    month=MONTHS[-1],
+                    topic="主题党日",
+                    started_at=start,
+                    ended_at=start + dt.timedelta(hours=2),
+                    place="党员活动室",
+                    host_name="书记",
+                    recorder_name="组织委员",
+                    content="学习",
+                    status=MeetingRecord.Status.APPROVED,
+                )
+            )
         if len(rows) >= 50_000:
             flush()
     flush()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"bulk-created {written[1]:,} CompletionStat rows (12 months) and {written[2]:,} records for "
-          f"{written[0]:,} branches in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+    print(
+        f"bulk-created {written[1]:,} CompletionStat rows (12 months) and {written[2]:,} records for "
+        f"{written[0]:,} branches in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
 
 
 def rss_mb() -> float:
@@ -121,8 +145,10 @@ def timed(label: str, fn, trace: bool) -> tuple[str, float, float, object]:  # n
         fn()
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-    print(f"  {label}: {seconds:.2f} s, peak Python allocations {peak:.1f} MB, RSS {rss_mb():.0f} MB — {result}",
-          flush=True)  # fmt: skip
+    print(
+        f"  {label}: {seconds:.2f} s, peak Python allocations {peak:.1f} MB, RSS {rss_mb():.0f} MB — {result}",
+        flush=True,
+    )
     return label, seconds, peak, result
 
 
@@ -171,9 +197,11 @@ def run(args: argparse.Namespace) -> None:
         )
     )
     print()
-    print(f"month close + reminders for one month: {close_total + reminder_total:.2f} s "
-          f"(target < 10 s at county scale); process peak RSS {rss:.0f} MB; "
-          f"Oct interviews by level: {levels}; messages written: {Message.objects.count():,}")  # fmt: skip
+    print(
+        f"month close + reminders for one month: {close_total + reminder_total:.2f} s "
+        f"(target < 10 s at county scale); process peak RSS {rss:.0f} MB; "
+        f"Oct interviews by level: {levels}; messages written: {Message.objects.count():,}"
+    )
 
 
 def main() -> None:

@@ -63,8 +63,17 @@ def build_tree(kinds: dict[str, str], observers: Any) -> tuple[Any, Any]:
 
     rows = []
     for i, (path, kind) in enumerate(sorted(kinds.items()), start=1):
-        rows.append(Organization(path=path, depth=len(path) // 4, name=f"组织{i}", short_name=f"组织{i}",
-                                 code=f"BENCH{i:06d}", kind=kind, unit_category="organ"))  # fmt: skip
+        rows.append(
+            Organization(
+                path=path,
+                depth=len(path) // 4,
+                name=f"组织{i}",
+                short_name=f"组织{i}",
+                code=f"BENCH{i:06d}",
+                kind=kind,
+                unit_category="organ",
+            )
+        )
     Organization.objects.bulk_create(rows, batch_size=2000)
     by_path = dict(Organization.objects.values_list("path", "id"))
     for path, pk in by_path.items():
@@ -73,8 +82,14 @@ def build_tree(kinds: dict[str, str], observers: Any) -> tuple[Any, Any]:
     unit_home = {o.id: o.unit_path for o in observers}
     members = []
     for o in observers:
-        m = Member(name=f"观察员{o.id}", gender="male", birth_date=dt.date(1980, 1, 1), category="full",
-                   org_id=by_path[unit_home[o.id]], joined_on=dt.date(2005, 7, 1))  # fmt: skip
+        m = Member(
+            name=f"观察员{o.id}",
+            gender="male",
+            birth_date=dt.date(1980, 1, 1),
+            category="full",
+            org_id=by_path[unit_home[o.id]],
+            joined_on=dt.date(2005, 7, 1),
+        )
         m.set_id_number(idcard.make("340101", dt.date(1980, 1, 1), 500 + o.id))
         m.set_phone("13800000000")
         members.append(m)
@@ -88,7 +103,7 @@ def build_tree(kinds: dict[str, str], observers: Any) -> tuple[Any, Any]:
                 letter_number=f"太观聘〔2026〕{o.id:03d}号",
                 card_number=f"太观证2026{o.id:03d}",
                 appointed_on=dt.date(2026, 1, 2),
-            )  # fmt: skip
+            )
             for o in observers
         ]
     )
@@ -123,9 +138,11 @@ def run(args: argparse.Namespace) -> None:
     algo = [
         ["round-robin (baseline)", f"{median_ms(lambda: round_robin(observers, branches), args.runs):.2f}"],
         ["planner", f"{median_ms(lambda: propose(observers, branches, seed=1), args.runs):.1f}"],
-        ["planner, 2 cross pairs",
-         f"{median_ms(lambda: propose(observers, branches, seed=1, pairs=pairs), args.runs):.1f}"],
-    ]  # fmt: skip
+        [
+            "planner, 2 cross pairs",
+            f"{median_ms(lambda: propose(observers, branches, seed=1, pairs=pairs), args.runs):.1f}",
+        ],
+    ]
     print("\nIn memory (median ms):")
     print(table(["assignment", "ms"], algo))
 

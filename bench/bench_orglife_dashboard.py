@@ -96,12 +96,21 @@ def ensure_stats(seed: int) -> int:
                 held = sum(rng.random() < 0.55 + 0.45 * diligence for _ in range(required))
                 held += rng.random() < 0.05
                 due = rng.randint(5, 40)
-                rows.append(CompletionStat(
-                    org_id=pk, org_path=path, month=month, meeting_type=t, required=required,
-                    planned=required if rng.random() < 0.9 else 0, held=held, credited=min(held, required),
-                    unplanned=int(rng.random() < 0.1), attendance_due=due * held,
-                    attendance_present=int(due * held * (0.7 + 0.3 * rng.random())),
-                ))  # fmt: skip
+                rows.append(
+                    CompletionStat(
+                        org_id=pk,
+                        org_path=path,
+                        month=month,
+                        meeting_type=t,
+                        required=required,
+                        planned=required if rng.random() < 0.9 else 0,
+                        held=held,
+                        credited=min(held, required),
+                        unplanned=int(rng.random() < 0.1),
+                        attendance_due=due * held,
+                        attendance_present=int(due * held * (0.7 + 0.3 * rng.random())),
+                    )
+                )
             if rng.random() < 0.9:
                 plans.append(
                     MonthlyPlan(org_id=pk, month=month, status="approved", is_late=rng.random() < 0.1)
@@ -121,8 +130,11 @@ def ensure_stats(seed: int) -> int:
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE orglife_completionstat; ANALYZE orglife_monthlyplan")
-    print(f"bulk-created {total:,} CompletionStat rows and {len(plans):,} plans for {len(branches):,} "
-          f"branches in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+    print(
+        f"bulk-created {total:,} CompletionStat rows and {len(plans):,} plans for {len(branches):,} "
+        f"branches in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     return total
 
 
@@ -155,8 +167,10 @@ def run(args: argparse.Namespace) -> None:
     client = Client()
     client.force_login(user)
     committees = Organization.objects.filter(depth=root.depth + 2).exclude(kind="group").count()
-    print(f"{Organization.objects.count():,} organizations, {n_stats:,} stat rows; city {root.short_name}, "
-          f"{committees} organizations two levels down")  # fmt: skip
+    print(
+        f"{Organization.objects.count():,} organizations, {n_stats:,} stat rows; city {root.short_name}, "
+        f"{committees} organizations two levels down"
+    )
 
     out = []
     for period in ("month", "quarter", "year"):
@@ -167,8 +181,9 @@ def run(args: argparse.Namespace) -> None:
         recorder = Recorder()
         with connection.execute_wrapper(recorder):
             client.get(url)
-        aggregates = [q for q in recorder.queries
-                      if ("orglife_completionstat" in q[0] or "orglife_monthlyplan" in q[0])]  # fmt: skip
+        aggregates = [
+            q for q in recorder.queries if ("orglife_completionstat" in q[0] or "orglife_monthlyplan" in q[0])
+        ]
 
         def raw(aggregates: Any = aggregates) -> None:
             with connection.cursor() as cursor:

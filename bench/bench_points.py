@@ -68,21 +68,48 @@ def ensure_data(members: int, per_member: int) -> None:
         return
     started = time.perf_counter()
     with transaction.atomic():
-        root = Organization.objects.create(path=encode_step(1), depth=1, name="中共示范市委员会", code="R0001",
-                                           kind="committee", unit_category="organ", child_seq=2500)  # fmt: skip
-        branches = Organization.objects.bulk_create([
-            Organization(parent=root, path=root.path + encode_step(i), depth=2, name=f"第{i}党支部", code=f"B{i:05d}",
-                         kind="branch", unit_category="organ")
-            for i in range(1, 2501)
-        ])  # fmt: skip
+        root = Organization.objects.create(
+            path=encode_step(1),
+            depth=1,
+            name="中共示范市委员会",
+            code="R0001",
+            kind="committee",
+            unit_category="organ",
+            child_seq=2500,
+        )
+        branches = Organization.objects.bulk_create(
+            [
+                Organization(
+                    parent=root,
+                    path=root.path + encode_step(i),
+                    depth=2,
+                    name=f"第{i}党支部",
+                    code=f"B{i:05d}",
+                    kind="branch",
+                    unit_category="organ",
+                )
+                for i in range(1, 2501)
+            ]
+        )
         born, joined = dt.date(1980, 1, 1), dt.date(2005, 7, 1)
         for start in range(0, members, 20_000):
             Member.objects.bulk_create(
-                [Member(name=f"党员{i}", gender="男", birth_date=born, id_number_enc="x", id_number_hash=f"h{i}",
-                        id_number_masked="3401**********0000", category="full", joined_on=joined,
-                        org=branches[i % len(branches)]) for i in range(start, min(start + 20_000, members))],
+                [
+                    Member(
+                        name=f"党员{i}",
+                        gender="男",
+                        birth_date=born,
+                        id_number_enc="x",
+                        id_number_hash=f"h{i}",
+                        id_number_masked="3401**********0000",
+                        category="full",
+                        joined_on=joined,
+                        org=branches[i % len(branches)],
+                    )
+                    for i in range(start, min(start + 20_000, members))
+                ],
                 batch_size=5000,
-            )  # fmt: skip
+            )
         catalogue = build_catalogue(root, year=YEAR)
         rules = list(catalogue.versions.get(number=1).rules.select_related("block").order_by("pk"))
     print(f"  {members:,} members in {time.perf_counter() - started:.0f} s", flush=True)
@@ -93,10 +120,15 @@ def ensure_data(members: int, per_member: int) -> None:
         cursor.execute(
             "CREATE TEMPORARY TABLE bench_rules (k integer, rule_id bigint, item_code text, block_code text)"
         )
-        cursor.executemany("INSERT INTO bench_rules VALUES (%s, %s, %s, %s)",
-                           [(k, r.pk, r.code, r.block.code) for k, r in enumerate(rules)])  # fmt: skip
-        day = "DATE '2026-01-01' + ((m.id * 7 + n.k * 17) %% 330)::int" if pg else (
-            "date('2026-01-01', '+' || ((m.id * 7 + n.k * 17) %% 330) || ' days')")  # fmt: skip
+        cursor.executemany(
+            "INSERT INTO bench_rules VALUES (%s, %s, %s, %s)",
+            [(k, r.pk, r.code, r.block.code) for k, r in enumerate(rules)],
+        )
+        day = (
+            "DATE '2026-01-01' + ((m.id * 7 + n.k * 17) %% 330)::int"
+            if pg
+            else ("date('2026-01-01', '+' || ((m.id * 7 + n.k * 17) %% 330) || ' days')")
+        )
         series = "generate_series(0, %s) AS n(k)" if pg else "n"
         with_n = "" if pg else "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < %s) "
         # Between per_member/2 and 3*per_member/2 entries each (mean per_member), 1–5 points.
@@ -108,7 +140,7 @@ def ensure_data(members: int, per_member: int) -> None:
             f"JOIN bench_rules r ON r.k = (m.id + n.k) %% {len(rules)} "
             f"WHERE n.k < (m.id %% {per_member + 1}) + {per_member // 2}",
             [timezone.now(), per_member * 2] if pg else [per_member * 2, timezone.now()],
-        )  # fmt: skip
+        )
         cursor.execute("DROP TABLE bench_rules")
     print(f"  {LedgerEntry.objects.count():,} entries in {time.perf_counter() - started:.0f} s", flush=True)
     from points.services import rebuild_balances
@@ -197,8 +229,10 @@ def run(args: argparse.Namespace) -> None:
         assert response.status_code == 200
         return response
 
-    for name, orm, sql, old in (("ranking", orm_ranking, sql_ranking, ledger_ranking),
-                                ("below", orm_below, sql_below, ledger_below)):  # fmt: skip
+    for name, orm, sql, old in (
+        ("ranking", orm_ranking, sql_ranking, ledger_ranking),
+        ("below", orm_below, sql_below, ledger_below),
+    ):
         (orm_rows, orm_count), (sql_rows, sql_count) = orm(), sql()
         assert orm_count == sql_count[0] and [m.pk for m in orm_rows] == [r[0] for r in sql_rows], (
             f"{name} differs"
@@ -221,8 +255,19 @@ def run(args: argparse.Namespace) -> None:
     page_ms = median_ms(page, args.runs)
     print()
     print(f"Reads ({Member.objects.count():,} members, {orm_count:,} below 60; median of {args.runs}):")
-    print(table(["query (first page + count)", "ORM over balances ms", "raw SQL over balances ms", "ratio",
-                 "old: ORM over ledger ms", "speed-up"], rows))  # fmt: skip
+    print(
+        table(
+            [
+                "query (first page + count)",
+                "ORM over balances ms",
+                "raw SQL over balances ms",
+                "ratio",
+                "old: ORM over ledger ms",
+                "speed-up",
+            ],
+            rows,
+        )
+    )
     print(f"ranking page rendered (view + template, first page): {page_ms:,.0f} ms")
     write_automatic(args)
 
@@ -257,9 +302,20 @@ def write_automatic(args: argparse.Namespace) -> None:
     written = LedgerEntry.objects.count() - before
     print()
     print(f"Automatic entries through services.award_automatic_batch (batches of {args.batch:,}):")
-    print(table(["awards", "entries written", "seconds", "rows/s", "peak RSS MB (before → after)"],
-                [[f"{done:,}", f"{written:,}", f"{seconds:,.0f}", f"{done / seconds:,.0f}",
-                  f"{rss_before:,.0f} → {peak_rss_mb():,.0f}"]]))  # fmt: skip
+    print(
+        table(
+            ["awards", "entries written", "seconds", "rows/s", "peak RSS MB (before → after)"],
+            [
+                [
+                    f"{done:,}",
+                    f"{written:,}",
+                    f"{seconds:,.0f}",
+                    f"{done / seconds:,.0f}",
+                    f"{rss_before:,.0f} → {peak_rss_mb():,.0f}",
+                ]
+            ],
+        )
+    )
 
 
 if __name__ == "__main__":

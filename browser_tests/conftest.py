@@ -46,8 +46,11 @@ def live_server_url() -> Iterator[str]:
     port = _free_port()
     server = subprocess.Popen(
         manage + ["runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -70,10 +73,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ],
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture
@@ -107,8 +115,8 @@ def login(page: Any, base: str, username: str, password: str = DEMO_PASSWORD) ->
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     if "/accounts/2fa/verify/" in page.url:  # admin roles: the demo authenticator's code (demo_logins)
-        from accounts.management.commands.demo_logins import DEMO_TOTP_SECRET
         from accounts.otp import totp
+        from demo.management.commands.demo_logins import DEMO_TOTP_SECRET
 
         code = totp(DEMO_TOTP_SECRET)
         page.get_by_label("动态验证码").fill(code)

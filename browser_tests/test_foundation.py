@@ -69,8 +69,15 @@ def _roster_with_one_bad_row(org_code: str) -> bytes:
     if bad == idcard.make("340826", dt.date(1992, 6, 7), 902):
         bad = bad[:-1] + "1"
     for name, number in (("浏览器测试甲", good), ("浏览器测试乙", bad)):
-        row = {"姓名": name, "公民身份号码": number, "人员类别": "正式党员", "入党日期": "2015-07-01",
-               "转正日期": "2016-07-01", "所在党组织代码": org_code, "党籍状态": "正常"}  # fmt: skip
+        row = {
+            "姓名": name,
+            "公民身份号码": number,
+            "人员类别": "正式党员",
+            "入党日期": "2015-07-01",
+            "转正日期": "2016-07-01",
+            "所在党组织代码": org_code,
+            "党籍状态": "正常",
+        }
         ws.append([row.get(h) for h in headers])
     out = io.BytesIO()
     wb.save(out)
@@ -89,7 +96,7 @@ def test_an_import_with_a_bad_row_shows_the_report_and_imports_nothing(page, liv
             "name": "名册.xlsx",
             "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "buffer": content,
-        }  # fmt: skip
+        }
     )
     page.get_by_role("button", name="上传并导入").click()
     report = page.locator("table", has_text="行号")

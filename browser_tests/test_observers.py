@@ -51,8 +51,13 @@ def observers_demo(live_server_url: str) -> str:
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "observers_demo", "--scale", "tiny", "--seed", "7"],
-                   env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "observers_demo", "--scale", "tiny", "--seed", "7"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return live_server_url
 
 

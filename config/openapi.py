@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.openapi import AutoSchema
-
 DETAIL = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -36,15 +34,3 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     code, {"description": description, "content": {"application/json": {"schema": schema}}}
                 )
     return result
-
-
-class ObjectListSchema(AutoSchema):
-    """For a ``list`` action that answers one object (a report with its rows inside), not an array.
-
-    drf-spectacular takes every ``list`` action for an array of its response serializer; a view whose
-    list carries context (the month, the rule version, the formula) beside its rows sets
-    ``schema = ObjectListSchema()`` so the documented shape is the one it sends.
-    """
-
-    def _is_list_view(self, serializer: Any = None) -> bool:
-        return False

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "points",
     "observers",
     "ops",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -101,7 +103,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "orgs:dashboard"
+LOGIN_REDIRECT_URL = "home:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 TEMPLATES = [

@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from accounts.urls import audit_urlpatterns
+
 urlpatterns = [
+    path("", include("home.urls")),
     path("", include("orgs.urls")),
     path("accounts/", include("accounts.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include((audit_urlpatterns, "audit"))),
     path("orglife/", include("orglife.urls")),
     path("points/", include("points.urls")),
     path("observers/", include("observers.urls")),

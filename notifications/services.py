@@ -239,8 +239,9 @@ def deliver_one(message: Message, token: str, backend: SmsBackend, now: dt.datet
     return "sent"
 
 
-def deliver_due_messages(*, now: dt.datetime | None = None, backend: SmsBackend | None = None,
-                         max_batches: int = 50) -> DeliveryReport:  # fmt: skip
+def deliver_due_messages(
+    *, now: dt.datetime | None = None, backend: SmsBackend | None = None, max_batches: int = 50
+) -> DeliveryReport:
     """Send every due SMS, batch by batch (each batch claimed atomically)."""
     backend = backend or get_backend()
     report = DeliveryReport()

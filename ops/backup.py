@@ -45,6 +45,7 @@ from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
+from audit import chain
 from ops.sealed import CHUNK_SIZE, SealedError, SealedReader, SealedWriter
 
 _REC = struct.Struct(">cI")
@@ -443,10 +444,6 @@ def verify_restored(alias: str, report: RestoreReport, in_stream: dict[str, dict
 
 def _verify_audit_chain(alias: str) -> str:
     """Walk the restored audit chain with the audit app's own HMAC (audit.chain), when it has one."""
-    try:
-        from audit import chain
-    except ImportError:
-        return ""
     compute = getattr(chain, "compute", None)
     key_fn = getattr(chain, "chain_key", None)
     if compute is None or key_fn is None:

@@ -39,7 +39,6 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
-from config.openapi import ObjectListSchema
 from orglife import services_scores
 from orglife.api_plans import MonthField
 from orglife.filters_scores import InterviewFilter
@@ -49,6 +48,7 @@ from orglife.rules import ruleset_for
 from orglife.views_scores import _is_dept_admin
 from orgs.access import covers, get_for_user, has_any_scope
 from orgs.api_errors import field_errors
+from orgs.api_schema import ObjectListSchema
 
 
 class InterviewDone(APIException):

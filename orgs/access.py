@@ -9,7 +9,7 @@ audit duties (orgs.roles.GRANT_ONLY_ROLES), which only a grant gives.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
@@ -19,6 +19,27 @@ from orgs.paths import minimal_paths, subtree_q
 from orgs.roles import GRANT_ONLY_ROLES, NO_TREE_ROLES, WRITE_ROLES, Role
 
 M = TypeVar("M", bound=Model)
+
+
+class Actor(Protocol):
+    """Whoever acts: a logged-in user (accounts.User, which sits above this floor), anonymous, or a
+    stand-in in a command. The floor reads only these and the user's grants (RoleGrant.user)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool: ...
+
+
 NOT_FOUND = "未找到该对象，或您无权访问"
 
 

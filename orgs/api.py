@@ -21,9 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 import personal
-from accounts.models import User
 from orgs import services
-from orgs.access import get_for_user
+from orgs.access import Actor, get_for_user
 from orgs.api_errors import service_errors
 from orgs.filters import MemberFilter, OrganizationFilter
 from orgs.models import Member, Organization
@@ -82,11 +81,29 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "parent", "path", "depth", "name", "short_name", "code", "kind", "kind_display",
-            "unit_category", "unit_category_display", "unit_situation", "secretary_name", "contact_name",
-            "contact_phone", "contact_phone_masked", "established_on", "has_committee", "term_started_on",
-            "term_years", "term_ends_on", "member_count",
-        ]  # fmt: skip
+            "id",
+            "parent",
+            "path",
+            "depth",
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "kind_display",
+            "unit_category",
+            "unit_category_display",
+            "unit_situation",
+            "secretary_name",
+            "contact_name",
+            "contact_phone",
+            "contact_phone_masked",
+            "established_on",
+            "has_committee",
+            "term_started_on",
+            "term_years",
+            "term_ends_on",
+            "member_count",
+        ]
         read_only_fields = ["path", "depth", "contact_phone_masked"]
         # Uniqueness is the service's job (full_clean), not an unscoped query from the serializer.
         extra_kwargs: dict[str, dict[str, Any]] = {"code": {"validators": []}}
@@ -138,11 +155,33 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = [
-            "id", "name", "gender", "ethnicity", "birth_date", "id_number", "id_number_masked", "education",
-            "education_display", "category", "category_display", "joined_on", "full_member_on", "org",
-            "org_name", "party_group", "party_group_name", "phone", "phone_masked", "occupation", "status",
-            "status_display", "is_exempt", "exempt_reason", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "id_number_masked",
+            "education",
+            "education_display",
+            "category",
+            "category_display",
+            "joined_on",
+            "full_member_on",
+            "org",
+            "org_name",
+            "party_group",
+            "party_group_name",
+            "phone",
+            "phone_masked",
+            "occupation",
+            "status",
+            "status_display",
+            "is_exempt",
+            "exempt_reason",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id_number_masked", "phone_masked", "created_at", "updated_at"]
         # Gender and birth date default to what the ID number says.
         extra_kwargs = {
@@ -163,9 +202,19 @@ class UnmaskResponseSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- views
 
 _MEMBER_DATA_FIELDS = [
-    "name", "gender", "ethnicity", "birth_date", "education", "category", "joined_on", "full_member_on",
-    "occupation", "status", "is_exempt", "exempt_reason",
-]  # fmt: skip
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "category",
+    "joined_on",
+    "full_member_on",
+    "occupation",
+    "status",
+    "is_exempt",
+    "exempt_reason",
+]
 _ERRORS = {400: OpenApiResponse(description="输入有误：{字段: [中文说明]}")}
 _FORBIDDEN = {403: OpenApiResponse(description="无写入权限")}
 _NOT_FOUND = {404: OpenApiResponse(description="不存在，或不在您的授权范围内")}
@@ -177,8 +226,8 @@ _ORG = OpenApiParameter("org", OpenApiTypes.INT, description="所在组织ID（�
 class _ScopedViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def _user(self) -> User:
-        return cast(User, self.request.user)  # IsAuthenticated has run
+    def _user(self) -> Actor:
+        return cast(Actor, self.request.user)  # IsAuthenticated has run
 
     def _fetch(self, qs: QuerySet[Any], *, write: bool | None = None) -> Any:
         """The object of this URL inside the caller's scope: 404 outside it, 403 for a reader writing."""

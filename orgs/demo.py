@@ -19,11 +19,13 @@ import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from faker import Faker
 
 from orgs.models import Member, Organization, Position
 from orgs.paths import encode_step
+from personal.idcard import make
 
 REF_DATE = dt.date(2026, 11, 1)  # the fixed "today" every generated date is drawn against
 SCALES = ("tiny", "county", "city", "province")
@@ -71,34 +73,72 @@ def _city(code: str, name: str, table: str) -> City:
 
 PROVINCE = Region("340000", "安徽省")
 ANHUI = (
-    _city("340100", "合肥市", "340102 瑶海区 340103 庐阳区 340104 蜀山区 340111 包河区 340121 长丰县 "
-          "340122 肥东县 340123 肥西县 340124 庐江县 340181 巢湖市"),
-    _city("340200", "芜湖市", "340202 镜湖区 340207 鸠江区 340209 弋江区 340210 湾沚区 340212 繁昌区 "
-          "340223 南陵县 340281 无为市"),
-    _city("340300", "蚌埠市", "340302 龙子湖区 340303 蚌山区 340304 禹会区 340311 淮上区 340321 怀远县 "
-          "340322 五河县 340323 固镇县"),
-    _city("340400", "淮南市", "340402 大通区 340403 田家庵区 340404 谢家集区 340405 八公山区 340406 潘集区 "
-          "340421 凤台县 340422 寿县"),
-    _city("340500", "马鞍山市", "340503 花山区 340504 雨山区 340506 博望区 340521 当涂县 340522 含山县 "
-          "340523 和县"),
+    _city(
+        "340100",
+        "合肥市",
+        "340102 瑶海区 340103 庐阳区 340104 蜀山区 340111 包河区 340121 长丰县 "
+        "340122 肥东县 340123 肥西县 340124 庐江县 340181 巢湖市",
+    ),
+    _city(
+        "340200",
+        "芜湖市",
+        "340202 镜湖区 340207 鸠江区 340209 弋江区 340210 湾沚区 340212 繁昌区 340223 南陵县 340281 无为市",
+    ),
+    _city(
+        "340300",
+        "蚌埠市",
+        "340302 龙子湖区 340303 蚌山区 340304 禹会区 340311 淮上区 340321 怀远县 340322 五河县 340323 固镇县",
+    ),
+    _city(
+        "340400",
+        "淮南市",
+        "340402 大通区 340403 田家庵区 340404 谢家集区 340405 八公山区 340406 潘集区 "
+        "340421 凤台县 340422 寿县",
+    ),
+    _city(
+        "340500",
+        "马鞍山市",
+        "340503 花山区 340504 雨山区 340506 博望区 340521 当涂县 340522 含山县 340523 和县",
+    ),
     _city("340600", "淮北市", "340602 杜集区 340603 相山区 340604 烈山区 340621 濉溪县"),
     _city("340700", "铜陵市", "340705 铜官区 340706 义安区 340711 郊区 340722 枞阳县"),
-    _city("340800", "安庆市", "340826 宿松县 340802 迎江区 340803 大观区 340811 宜秀区 340822 怀宁县 "
-          "340825 太湖县 340827 望江县 340828 岳西县 340881 桐城市 340882 潜山市"),
-    _city("341000", "黄山市", "341002 屯溪区 341003 黄山区 341004 徽州区 341021 歙县 341022 休宁县 "
-          "341023 黟县 341024 祁门县"),
-    _city("341100", "滁州市", "341102 琅琊区 341103 南谯区 341122 来安县 341124 全椒县 341125 定远县 "
-          "341126 凤阳县 341181 天长市 341182 明光市"),
-    _city("341200", "阜阳市", "341202 颍州区 341203 颍东区 341204 颍泉区 341221 临泉县 341222 太和县 "
-          "341225 阜南县 341226 颍上县 341282 界首市"),
+    _city(
+        "340800",
+        "安庆市",
+        "340826 宿松县 340802 迎江区 340803 大观区 340811 宜秀区 340822 怀宁县 "
+        "340825 太湖县 340827 望江县 340828 岳西县 340881 桐城市 340882 潜山市",
+    ),
+    _city(
+        "341000",
+        "黄山市",
+        "341002 屯溪区 341003 黄山区 341004 徽州区 341021 歙县 341022 休宁县 341023 黟县 341024 祁门县",
+    ),
+    _city(
+        "341100",
+        "滁州市",
+        "341102 琅琊区 341103 南谯区 341122 来安县 341124 全椒县 341125 定远县 "
+        "341126 凤阳县 341181 天长市 341182 明光市",
+    ),
+    _city(
+        "341200",
+        "阜阳市",
+        "341202 颍州区 341203 颍东区 341204 颍泉区 341221 临泉县 341222 太和县 "
+        "341225 阜南县 341226 颍上县 341282 界首市",
+    ),
     _city("341300", "宿州市", "341302 埇桥区 341321 砀山县 341322 萧县 341323 灵璧县 341324 泗县"),
-    _city("341500", "六安市", "341502 金安区 341503 裕安区 341504 叶集区 341522 霍邱县 341523 舒城县 "
-          "341524 金寨县 341525 霍山县"),
+    _city(
+        "341500",
+        "六安市",
+        "341502 金安区 341503 裕安区 341504 叶集区 341522 霍邱县 341523 舒城县 341524 金寨县 341525 霍山县",
+    ),
     _city("341600", "亳州市", "341602 谯城区 341621 涡阳县 341622 蒙城县 341623 利辛县"),
     _city("341700", "池州市", "341702 贵池区 341721 东至县 341722 石台县 341723 青阳县"),
-    _city("341800", "宣城市", "341802 宣州区 341821 郎溪县 341823 泾县 341824 绩溪县 341825 旌德县 "
-          "341881 宁国市 341882 广德市"),
-)  # fmt: skip
+    _city(
+        "341800",
+        "宣城市",
+        "341802 宣州区 341821 郎溪县 341823 泾县 341824 绩溪县 341825 旌德县 341881 宁国市 341882 广德市",
+    ),
+)
 ANQING = ANHUI[7]
 SUSONG = ANQING.counties[0]
 # The county `demo_logins` works on: the county scale's root, and the first county of city scale.
@@ -177,14 +217,26 @@ OCCUPATIONS = {
     C.OTHER: ["离退休人员"],
 }
 MALE_SHARE = {
-    C.ORGAN: 0.68, C.SCHOOL: 0.45, C.INSTITUTION: 0.42, C.ENTERPRISE: 0.66, C.VILLAGE: 0.8,
-    C.COMMUNITY: 0.5, C.SOCIAL: 0.55, C.OTHER: 0.72,
-}  # fmt: skip
+    C.ORGAN: 0.68,
+    C.SCHOOL: 0.45,
+    C.INSTITUTION: 0.42,
+    C.ENTERPRISE: 0.66,
+    C.VILLAGE: 0.8,
+    C.COMMUNITY: 0.5,
+    C.SOCIAL: 0.55,
+    C.OTHER: 0.72,
+}
 # Branch sizes (triangular low, high, mode) by unit category.
 SIZES = {
-    C.ORGAN: (5, 42, 16), C.SCHOOL: (6, 44, 18), C.INSTITUTION: (6, 44, 20), C.ENTERPRISE: (4, 32, 10),
-    C.VILLAGE: (12, 48, 30), C.COMMUNITY: (10, 46, 24), C.SOCIAL: (4, 14, 6), C.OTHER: (15, 48, 32),
-}  # fmt: skip
+    C.ORGAN: (5, 42, 16),
+    C.SCHOOL: (6, 44, 18),
+    C.INSTITUTION: (6, 44, 20),
+    C.ENTERPRISE: (4, 32, 10),
+    C.VILLAGE: (12, 48, 30),
+    C.COMMUNITY: (10, 46, 24),
+    C.SOCIAL: (4, 14, 6),
+    C.OTHER: (15, 48, 32),
+}
 ETHNIC_MINORITIES = ["回族", "满族", "土家族", "壮族", "苗族", "畲族", "蒙古族"]
 EXEMPT_REASONS = [
     "年老体弱，行动不便",
@@ -201,10 +253,19 @@ PHONE_PREFIXES = _words(
 EDUCATION_BY_ERA = [  # (born up to year, [(education, weight)])
     (1955, [("junior", 55), ("high_school", 30), ("secondary", 12), ("college", 3)]),
     (1970, [("junior", 28), ("high_school", 28), ("secondary", 16), ("college", 17), ("bachelor", 11)]),
-    (1985, [("junior", 10), ("high_school", 14), ("secondary", 14), ("college", 26), ("bachelor", 31),
-            ("postgraduate", 5)]),
+    (
+        1985,
+        [
+            ("junior", 10),
+            ("high_school", 14),
+            ("secondary", 14),
+            ("college", 26),
+            ("bachelor", 31),
+            ("postgraduate", 5),
+        ],
+    ),
     (9999, [("high_school", 5), ("secondary", 6), ("college", 29), ("bachelor", 50), ("postgraduate", 10)]),
-]  # fmt: skip
+]
 EDUCATION_PROFESSIONAL = [("college", 22), ("bachelor", 62), ("postgraduate", 16)]
 BIRTH_DECADES = [(1940, 8), (1950, 14), (1960, 20), (1970, 20), (1980, 18), (1990, 15), (2000, 5)]
 
@@ -318,8 +379,6 @@ class People:
         return start + dt.timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
 
     def id_number(self, birth: dt.date, male: bool) -> str:
-        from personal.idcard import make
-
         rng = self.rng
         parity = 1 if male else 0
         for attempt in range(60):
@@ -405,12 +464,22 @@ class People:
         education = rng.choices([e for e, _ in table], [w for _, w in table])[0]
         ethnicity = "汉族" if rng.random() < 0.985 else rng.choice(ETHNIC_MINORITIES)
         return MemberSpec(
-            org_path=org.path, name=name, gender="男" if male else "女", ethnicity=ethnicity,
-            birth_date=birth, id_number=self.id_number(birth, male), education=education,
+            org_path=org.path,
+            name=name,
+            gender="男" if male else "女",
+            ethnicity=ethnicity,
+            birth_date=birth,
+            id_number=self.id_number(birth, male),
+            education=education,
             category=Member.Category.PROBATIONARY if probationary else Member.Category.FULL,
-            joined_on=joined, full_member_on=full, phone=self.phone(), occupation=occupation,
-            status=status, is_exempt=exempt, exempt_reason=reason,
-        )  # fmt: skip
+            joined_on=joined,
+            full_member_on=full,
+            phone=self.phone(),
+            occupation=occupation,
+            status=status,
+            is_exempt=exempt,
+            exempt_reason=reason,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,19 +570,26 @@ class CountyPlanner:
     def enterprise(self) -> str:
         rng = self.rng
         return self._unique(
-            lambda: (self.county.stem if rng.random() < 0.6 else "安徽")
-            + rng.choice(BRANDS) + rng.choice(INDUSTRIES) + "有限公司"
-        )  # fmt: skip
+            lambda: (
+                (self.county.stem if rng.random() < 0.6 else "安徽")
+                + rng.choice(BRANDS)
+                + rng.choice(INDUSTRIES)
+                + "有限公司"
+            )
+        )
 
     def firm(self) -> str:
         rng = self.rng
         return self._unique(
-            lambda: rng.choice([self.county.stem, "安徽"]) + rng.choice(BRANDS)
-            + rng.choice(["律师事务所", "会计师事务所", "税务师事务所"])
-        )  # fmt: skip
+            lambda: (
+                rng.choice([self.county.stem, "安徽"])
+                + rng.choice(BRANDS)
+                + rng.choice(["律师事务所", "会计师事务所", "税务师事务所"])
+            )
+        )
 
     def org(
-        self, parent: OrgSpec | None, name: str, short: str, kind: str, category: str, **extra: object
+        self, parent: OrgSpec | None, name: str, short: str, kind: str, category: str, **extra: Any
     ) -> OrgSpec:
         if parent is None:
             path = self.root_path
@@ -522,8 +598,9 @@ class CountyPlanner:
             path = parent.path + encode_step(parent.child_seq)
         code = f"{self.county.code}{self.serial:06d}"
         self.serial += 1
-        spec = OrgSpec(path=path, name=name, short_name=short, code=code, kind=kind, unit_category=category,
-                       **extra)  # type: ignore[arg-type]  # fmt: skip
+        spec = OrgSpec(
+            path=path, name=name, short_name=short, code=code, kind=kind, unit_category=category, **extra
+        )
         self.orgs.append(spec)
         return spec
 
@@ -531,15 +608,33 @@ class CountyPlanner:
         self, parent: OrgSpec, name: str, short: str, category: str, *, working: bool = False
     ) -> OrgSpec:
         return self.org(
-            parent, f"中共{self.county.name}{name}", short, K.WORKING_COMMITTEE if working else K.COMMITTEE,
-            category, established_on=self._date(dt.date(1952, 1, 1), dt.date(2005, 12, 31)), has_committee=True,
-        )  # fmt: skip
+            parent,
+            f"中共{self.county.name}{name}",
+            short,
+            K.WORKING_COMMITTEE if working else K.COMMITTEE,
+            category,
+            established_on=self._date(dt.date(1952, 1, 1), dt.date(2005, 12, 31)),
+            has_committee=True,
+        )
 
-    def branch(self, parent: OrgSpec, full: str, short: str, category: str, kind: str = K.BRANCH,
-               retired: bool = False) -> BranchPlan:  # fmt: skip
+    def branch(
+        self,
+        parent: OrgSpec,
+        full: str,
+        short: str,
+        category: str,
+        kind: str = K.BRANCH,
+        retired: bool = False,
+    ) -> BranchPlan:
         label, short_label, situation = BRANCH_LABELS.get(kind, BRANCH_LABELS[K.BRANCH])
-        spec = self.org(parent, f"中共{full}{label}委员会", f"{short}{short_label}", kind, category,
-                        unit_situation=situation)  # fmt: skip
+        spec = self.org(
+            parent,
+            f"中共{full}{label}委员会",
+            f"{short}{short_label}",
+            kind,
+            category,
+            unit_situation=situation,
+        )
         low, high, mode = SIZES[C(category)]
         if retired:
             low, high, mode = SIZES[C.OTHER]
@@ -572,9 +667,14 @@ class CountyPlanner:
                     self.branch(parent, unit.full + sub, unit.short + sub, unit.category, retired=retired)
             else:
                 general = self.org(
-                    parent, f"中共{unit.full}总支部委员会", f"{unit.short}党总支", K.GENERAL_BRANCH,
-                    unit.category, unit_situation="单独建立党组织", has_committee=True,
-                )  # fmt: skip
+                    parent,
+                    f"中共{unit.full}总支部委员会",
+                    f"{unit.short}党总支",
+                    K.GENERAL_BRANCH,
+                    unit.category,
+                    unit_situation="单独建立党组织",
+                    has_committee=True,
+                )
                 subs = unit.subs[: n - 1] + unit.subs[-1:] if n < len(unit.subs) else unit.subs
                 for sub in subs[:n]:
                     retired = unit.retired or sub.startswith("离退休") or sub.startswith("老年")
@@ -585,9 +685,14 @@ class CountyPlanner:
     def plan(self) -> Chunk:
         county, lc = self.county, self.county.level_char
         root = self.org(
-            None, f"中共{county.name}委员会", f"{county.name}委", K.COMMITTEE, C.ORGAN,
-            established_on=dt.date(1949, 5, 1), has_committee=True,
-        )  # fmt: skip
+            None,
+            f"中共{county.name}委员会",
+            f"{county.name}委",
+            K.COMMITTEE,
+            C.ORGAN,
+            established_on=dt.date(1949, 5, 1),
+            has_committee=True,
+        )
         if self.tiny:
             towns = self.towns(2)
             self.organ(root, 7)
@@ -604,8 +709,14 @@ class CountyPlanner:
             self.soe(root, self._n(12))
             self.street(root, self._n(30))
             self.retirees(root, self._n(20))
-            self.org(root, f"中共{county.name}人民政府党组", f"{lc}政府党组", K.LEADING_GROUP, C.ORGAN,
-                     established_on=dt.date(1983, 3, 1))  # fmt: skip
+            self.org(
+                root,
+                f"中共{county.name}人民政府党组",
+                f"{lc}政府党组",
+                K.LEADING_GROUP,
+                C.ORGAN,
+                established_on=dt.date(1983, 3, 1),
+            )
             for town in towns:
                 self.town(root, town, int(self.rng.triangular(25, 46, 34)))
         self.finish()
@@ -622,17 +733,27 @@ class CountyPlanner:
         cty, lc = self.county.name, self.county.level_char
         wc = self.committee(root, "直属机关工作委员会", f"{lc}直机关工委", C.ORGAN, working=True)
         units = [
-            Unit(f"{cty}{u}", f"{lc}{u}", C.ORGAN, subs=list(SUBS_ORGAN), single="机关",
-                 weight=3.0 if u in BIG_ORGAN_UNITS else 1.0)
+            Unit(
+                f"{cty}{u}",
+                f"{lc}{u}",
+                C.ORGAN,
+                subs=list(SUBS_ORGAN),
+                single="机关",
+                weight=3.0 if u in BIG_ORGAN_UNITS else 1.0,
+            )
             for u in ORGAN_UNITS
-        ]  # fmt: skip
+        ]
         self.units(wc, units, target)
 
     def schools(self, root: OrgSpec, towns: list[str], target: int) -> None:
         cty, lc = self.county.name, self.county.level_char
         wc = self.committee(root, "教育工作委员会", f"{lc}教育工委", C.SCHOOL, working=True)
-        units = [Unit(f"{cty}{s}", f"{lc}{s}", C.SCHOOL, subs=list(SUBS_SCHOOL), weight=4.0 if "中学" in s else 1.0)
-                 for s in COUNTY_SCHOOLS]  # fmt: skip
+        units = [
+            Unit(
+                f"{cty}{s}", f"{lc}{s}", C.SCHOOL, subs=list(SUBS_SCHOOL), weight=4.0 if "中学" in s else 1.0
+            )
+            for s in COUNTY_SCHOOLS
+        ]
         for town in towns:
             stem = town[:-1]
             units.append(Unit(f"{cty}{stem}中学", f"{stem}中学", C.SCHOOL, weight=1.5))
@@ -643,8 +764,16 @@ class CountyPlanner:
     def health(self, root: OrgSpec, towns: list[str], target: int) -> None:
         cty, lc = self.county.name, self.county.level_char
         wc = self.committee(root, "卫生健康工作委员会", f"{lc}卫健工委", C.INSTITUTION, working=True)
-        units = [Unit(f"{cty}{h}", f"{lc}{h}", C.INSTITUTION, subs=list(SUBS_HOSPITAL),
-                      weight=6.0 if "医院" in h else 1.0) for h in HOSPITALS]  # fmt: skip
+        units = [
+            Unit(
+                f"{cty}{h}",
+                f"{lc}{h}",
+                C.INSTITUTION,
+                subs=list(SUBS_HOSPITAL),
+                weight=6.0 if "医院" in h else 1.0,
+            )
+            for h in HOSPITALS
+        ]
         units += [
             Unit(f"{cty}{t[:-1]}中心卫生院", f"{t[:-1]}卫生院", C.INSTITUTION, max_branches=2) for t in towns
         ]
@@ -653,8 +782,16 @@ class CountyPlanner:
     def police(self, root: OrgSpec, towns: list[str], target: int) -> None:
         cty, lc = self.county.name, self.county.level_char
         pc = self.committee(root, "公安局委员会", f"{lc}公安局党委", C.ORGAN)
-        units = [Unit(f"{cty}公安局{u}", f"{lc}公安局{u}", C.ORGAN, subs=SUBS_ORDINAL[:4] + ["离退休民警"],
-                      weight=4.0 if u == "机关" else 0.5) for u in POLICE_UNITS]  # fmt: skip
+        units = [
+            Unit(
+                f"{cty}公安局{u}",
+                f"{lc}公安局{u}",
+                C.ORGAN,
+                subs=SUBS_ORDINAL[:4] + ["离退休民警"],
+                weight=4.0 if u == "机关" else 0.5,
+            )
+            for u in POLICE_UNITS
+        ]
         units += [
             Unit(f"{cty}公安局{t[:-1]}派出所", f"{t[:-1]}派出所", C.ORGAN, max_branches=1) for t in towns
         ]
@@ -694,9 +831,14 @@ class CountyPlanner:
     def zone(self, root: OrgSpec, target: int) -> None:
         stem = self.county.stem
         zc = self.org(
-            root, f"中共{stem}经济开发区工作委员会", "经开区党工委", K.WORKING_COMMITTEE, C.ENTERPRISE,
-            established_on=dt.date(2006, 6, 1), has_committee=True,
-        )  # fmt: skip
+            root,
+            f"中共{stem}经济开发区工作委员会",
+            "经开区党工委",
+            K.WORKING_COMMITTEE,
+            C.ENTERPRISE,
+            established_on=dt.date(2006, 6, 1),
+            has_committee=True,
+        )
         units = [Unit(f"{stem}经济开发区管委会机关", "经开区机关", C.ORGAN, subs=list(SUBS_ORGAN))]
         units += self._enterprises(max(1, math.ceil(target / 1.2)) - 3, joint_share=0.15, where="经开区")
         for project in self.rng.sample(PROJECTS, 2):
@@ -715,21 +857,31 @@ class CountyPlanner:
         cty = self.county.name
         street = self.place("街道")
         sc = self.org(
-            root, f"中共{cty}{street}工作委员会", f"{street}党工委", K.WORKING_COMMITTEE, C.COMMUNITY,
-            established_on=dt.date(2012, 3, 1), has_committee=True,
-        )  # fmt: skip
+            root,
+            f"中共{cty}{street}工作委员会",
+            f"{street}党工委",
+            K.WORKING_COMMITTEE,
+            C.COMMUNITY,
+            established_on=dt.date(2012, 3, 1),
+            has_committee=True,
+        )
         units = [Unit(f"{cty}{street}机关", f"{street}机关", C.ORGAN)]
         for _ in range(max(1, math.ceil(target / 2.2))):
             community = self.place("社区")
-            units.append(Unit(f"{cty}{street}{community}", community, C.COMMUNITY, subs=list(SUBS_COMMUNITY),
-                              weight=2.0))  # fmt: skip
+            units.append(
+                Unit(
+                    f"{cty}{street}{community}", community, C.COMMUNITY, subs=list(SUBS_COMMUNITY), weight=2.0
+                )
+            )
         self.units(sc, units, target)
 
     def retirees(self, root: OrgSpec, target: int) -> None:
         cty, lc = self.county.name, self.county.level_char
         rc = self.committee(root, "离退休干部工作委员会", f"{lc}离退休干部工委", C.OTHER, working=True)
-        units = [Unit(f"{cty}{u.removeprefix('县直')}", u.replace("县", lc, 1), C.OTHER, retired=True)
-                 for u in RETIREE_UNITS]  # fmt: skip
+        units = [
+            Unit(f"{cty}{u.removeprefix('县直')}", u.replace("县", lc, 1), C.OTHER, retired=True)
+            for u in RETIREE_UNITS
+        ]
         self.units(rc, units, target)
 
     def town(self, root: OrgSpec, town: str, target: int) -> None:
@@ -832,10 +984,16 @@ class CountyPlanner:
             org.established_on = self._date(dt.date(1978, 1, 1), start)
         if plan.size >= 30 and org.kind == K.BRANCH and not plan.problem and rng.random() < 0.25:
             for i in range(min(5, max(2, plan.size // 12))):
-                plan.groups.append(self.org(
-                    org, f"{org.short_name}第{CN_ORD[i]}党小组", f"第{CN_ORD[i]}党小组", K.GROUP, org.unit_category,
-                    established_on=self._date(org.established_on, REF_DATE - dt.timedelta(days=60)),
-                ))  # fmt: skip
+                plan.groups.append(
+                    self.org(
+                        org,
+                        f"{org.short_name}第{CN_ORD[i]}党小组",
+                        f"第{CN_ORD[i]}党小组",
+                        K.GROUP,
+                        org.unit_category,
+                        established_on=self._date(org.established_on, REF_DATE - dt.timedelta(days=60)),
+                    )
+                )
 
     def _leaders(self, plan: BranchPlan) -> None:
         """Draw the post holders of the branch and of the ancestors it hosts."""
@@ -902,9 +1060,17 @@ class CountyPlanner:
 
 
 def _root(path: str, region: Region, name: str, short: str) -> OrgSpec:
-    return OrgSpec(path=path, name=name, short_name=short, code=f"{region.code}000000", kind=K.COMMITTEE,
-                   unit_category=C.ORGAN, established_on=dt.date(1949, 5, 1), has_committee=True,
-                   term_started_on=REF_DATE - dt.timedelta(days=700))  # fmt: skip
+    return OrgSpec(
+        path=path,
+        name=name,
+        short_name=short,
+        code=f"{region.code}000000",
+        kind=K.COMMITTEE,
+        unit_category=C.ORGAN,
+        established_on=dt.date(1949, 5, 1),
+        has_committee=True,
+        term_started_on=REF_DATE - dt.timedelta(days=700),
+    )
 
 
 def iter_chunks(scale: str, seed: int, *, today: dt.date, root_number: int = 1) -> Iterator[Chunk]:
@@ -913,8 +1079,15 @@ def iter_chunks(scale: str, seed: int, *, today: dt.date, root_number: int = 1) 
         raise ValueError(f"unknown scale {scale!r}")
     top = encode_step(root_number)
     if scale in ("tiny", "county"):
-        yield CountyPlanner(seed=seed, county=SUSONG, city=ANQING, root_path=top, factor=1.0, today=today,
-                            tiny=scale == "tiny").plan()  # fmt: skip
+        yield CountyPlanner(
+            seed=seed,
+            county=SUSONG,
+            city=ANQING,
+            root_path=top,
+            factor=1.0,
+            today=today,
+            tiny=scale == "tiny",
+        ).plan()
         return
     cities = [ANQING] if scale == "city" else list(ANHUI)
     factor = 0.8 if scale == "city" else 1.25
@@ -928,8 +1101,15 @@ def iter_chunks(scale: str, seed: int, *, today: dt.date, root_number: int = 1) 
         city_root.child_seq = len(city.counties)
         adopt = ([province] if province is not None and ci == 0 else []) + [city_root]
         for i, county in enumerate(city.counties):
-            planner = CountyPlanner(seed=seed, county=county, city=city, root_path=city_path + encode_step(i + 1),
-                                    factor=factor, today=today, adopt=adopt if i == 0 else None)  # fmt: skip
+            planner = CountyPlanner(
+                seed=seed,
+                county=county,
+                city=city,
+                root_path=city_path + encode_step(i + 1),
+                factor=factor,
+                today=today,
+                adopt=adopt if i == 0 else None,
+            )
             chunk = planner.plan()
             if i == 0:
                 # The ancestors are written with their first county (their posts are held there).
@@ -970,24 +1150,43 @@ class Stats:
 
 def _org_row(spec: OrgSpec, parent_id: int | None) -> Organization:
     org = Organization(
-        parent_id=parent_id, path=spec.path, depth=spec.depth, child_seq=spec.child_seq, name=spec.name,
-        short_name=spec.short_name, code=spec.code, kind=spec.kind, unit_category=spec.unit_category,
-        unit_situation=spec.unit_situation, secretary_name=spec.secretary_name, contact_name=spec.contact_name,
-        established_on=spec.established_on, has_committee=spec.has_committee,
+        parent_id=parent_id,
+        path=spec.path,
+        depth=spec.depth,
+        child_seq=spec.child_seq,
+        name=spec.name,
+        short_name=spec.short_name,
+        code=spec.code,
+        kind=spec.kind,
+        unit_category=spec.unit_category,
+        unit_situation=spec.unit_situation,
+        secretary_name=spec.secretary_name,
+        contact_name=spec.contact_name,
+        established_on=spec.established_on,
+        has_committee=spec.has_committee,
         term_started_on=spec.term_started_on,
-    )  # fmt: skip
+    )
     org.set_contact_phone(spec.contact_phone)
     return org
 
 
 def _member_row(spec: MemberSpec, ids: dict[str, int], stats: Stats) -> Member:
     m = Member(
-        name=spec.name, gender=spec.gender, ethnicity=spec.ethnicity, birth_date=spec.birth_date,
-        education=spec.education, category=spec.category, joined_on=spec.joined_on,
-        full_member_on=spec.full_member_on, org_id=ids[spec.org_path],
-        party_group_id=ids[spec.group_path] if spec.group_path else None, occupation=spec.occupation,
-        status=spec.status, is_exempt=spec.is_exempt, exempt_reason=spec.exempt_reason,
-    )  # fmt: skip
+        name=spec.name,
+        gender=spec.gender,
+        ethnicity=spec.ethnicity,
+        birth_date=spec.birth_date,
+        education=spec.education,
+        category=spec.category,
+        joined_on=spec.joined_on,
+        full_member_on=spec.full_member_on,
+        org_id=ids[spec.org_path],
+        party_group_id=ids[spec.group_path] if spec.group_path else None,
+        occupation=spec.occupation,
+        status=spec.status,
+        is_exempt=spec.is_exempt,
+        exempt_reason=spec.exempt_reason,
+    )
     started = time.perf_counter()
     m.set_id_number(spec.id_number)  # SM4 + keyed hash + mask, required for every row
     m.set_phone(spec.phone)

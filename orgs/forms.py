@@ -136,9 +136,19 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 
 ORG_FIELDS = [
-    "name", "short_name", "code", "kind", "unit_category", "unit_situation", "secretary_name",
-    "contact_name", "established_on", "has_committee", "term_started_on", "term_years",
-]  # fmt: skip
+    "name",
+    "short_name",
+    "code",
+    "kind",
+    "unit_category",
+    "unit_situation",
+    "secretary_name",
+    "contact_name",
+    "established_on",
+    "has_committee",
+    "term_started_on",
+    "term_years",
+]
 
 
 class OrganizationForm(StyledForm, forms.ModelForm):
@@ -221,9 +231,21 @@ class MemberForm(StyledForm, forms.Form):
         if member is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 name: getattr(member, name)
-                for name in ("name", "gender", "birth_date", "ethnicity", "education", "category", "joined_on",
-                             "full_member_on", "occupation", "status", "is_exempt", "exempt_reason")
-            } | {"org": member.org_id, "party_group": member.party_group_id}  # fmt: skip
+                for name in (
+                    "name",
+                    "gender",
+                    "birth_date",
+                    "ethnicity",
+                    "education",
+                    "category",
+                    "joined_on",
+                    "full_member_on",
+                    "occupation",
+                    "status",
+                    "is_exempt",
+                    "exempt_reason",
+                )
+            } | {"org": member.org_id, "party_group": member.party_group_id}
         super().__init__(*args, **kwargs)
         orgs = writable_orgs(user)
         choice_field(self, "org").queryset = orgs
@@ -253,12 +275,23 @@ class MemberForm(StyledForm, forms.Form):
             id_number = id_number or personal.decrypt(self.member.id_number_enc)
             phone = phone or personal.decrypt(self.member.phone_enc)
         return MemberData(
-            name=c["name"], id_number=id_number, category=c["category"], joined_on=c["joined_on"], org=c["org"],
-            gender=c["gender"], birth_date=c["birth_date"], ethnicity=c["ethnicity"].strip() or "汉族",
-            education=c["education"], full_member_on=c["full_member_on"], party_group=c["party_group"],
-            phone=phone, occupation=c["occupation"], status=c["status"], is_exempt=c["is_exempt"],
+            name=c["name"],
+            id_number=id_number,
+            category=c["category"],
+            joined_on=c["joined_on"],
+            org=c["org"],
+            gender=c["gender"],
+            birth_date=c["birth_date"],
+            ethnicity=c["ethnicity"].strip() or "汉族",
+            education=c["education"],
+            full_member_on=c["full_member_on"],
+            party_group=c["party_group"],
+            phone=phone,
+            occupation=c["occupation"],
+            status=c["status"],
+            is_exempt=c["is_exempt"],
             exempt_reason=c["exempt_reason"],
-        )  # fmt: skip
+        )
 
 
 class PositionForm(StyledForm, forms.Form):

@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import personal
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import can_write_anywhere, covers, scope_paths
+from orgs.access import Actor, can_write_anywhere, covers, scope_paths
 from orgs.models import Member, Organization
 from orgs.paths import PATH_STEP
 from orgs.services import MemberData, _apply, validate_member
@@ -79,18 +79,45 @@ COLUMNS: tuple[Column, ...] = (
 )
 HEADERS = {c.key: c.header for c in COLUMNS}
 _ALIASES = {
-    "身份证号": "id_number", "身份证号码": "id_number", "公民身份证号码": "id_number",
-    "组织代码": "org_code", "党组织代码": "org_code", "所在党组织名称": "org_name", "所在党支部": "org_name",
-    "手机号": "phone", "手机号码": "phone", "党员类别": "category", "是否免参": "is_exempt",
-}  # fmt: skip
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "公民身份证号码": "id_number",
+    "组织代码": "org_code",
+    "党组织代码": "org_code",
+    "所在党组织名称": "org_name",
+    "所在党支部": "org_name",
+    "手机号": "phone",
+    "手机号码": "phone",
+    "党员类别": "category",
+    "是否免参": "is_exempt",
+}
 _HEADER_KEYS = {c.header: c.key for c in COLUMNS} | _ALIASES
 # Member fields an import may change; the rest (ID number, phone) are compared through their hashes.
 _PLAIN_FIELDS = (
-    "name", "gender", "ethnicity", "birth_date", "education", "category", "joined_on", "full_member_on",
-    "occupation", "status", "is_exempt", "exempt_reason",
-)  # fmt: skip
-_UPDATE_FIELDS = [*_PLAIN_FIELDS, "org", "party_group", "id_number_enc", "id_number_masked",
-                  "phone_enc", "phone_hash", "phone_masked", "updated_at"]  # fmt: skip
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "category",
+    "joined_on",
+    "full_member_on",
+    "occupation",
+    "status",
+    "is_exempt",
+    "exempt_reason",
+)
+_UPDATE_FIELDS = [
+    *_PLAIN_FIELDS,
+    "org",
+    "party_group",
+    "id_number_enc",
+    "id_number_masked",
+    "phone_enc",
+    "phone_hash",
+    "phone_masked",
+    "updated_at",
+]
 _ERROR_COLUMNS = {"org": "org_code", "party_group": "party_group"}
 
 
@@ -103,10 +130,19 @@ def _choice_map(choices: Any, **aliases: str) -> dict[str, str]:
 _GENDERS = _choice_map(Member.Gender)
 _CATEGORIES = _choice_map(Member.Category, 正式="full", 预备="probationary")
 _EDUCATIONS = _choice_map(
-    Member.Education, 博士研究生="postgraduate", 硕士研究生="postgraduate", 博士="postgraduate",
-    硕士="postgraduate", 本科="bachelor", 大专="college", 专科="college", 中技="secondary",
-    职高="secondary", 初中="junior", 小学="junior",
-)  # fmt: skip
+    Member.Education,
+    博士研究生="postgraduate",
+    硕士研究生="postgraduate",
+    博士="postgraduate",
+    硕士="postgraduate",
+    本科="bachelor",
+    大专="college",
+    专科="college",
+    中技="secondary",
+    职高="secondary",
+    初中="junior",
+    小学="junior",
+)
 _STATUSES = _choice_map(Member.Status)
 _BOOLEANS = {"是": True, "否": False, "1": True, "0": False, "TRUE": True, "FALSE": False}
 _CHOICE_CELLS: tuple[tuple[str, dict[str, str], str | None, str], ...] = (
@@ -291,7 +327,7 @@ def _chunks(items: Iterable[Any], size: int = LOOKUP_CHUNK) -> Iterator[list[Any
 class _Orgs:
     """The organizations a file names, fetched in a few queries and checked against write scope."""
 
-    def __init__(self, actor: Any, rows: list[_Row]) -> None:
+    def __init__(self, actor: Actor, rows: list[_Row]) -> None:
         codes = {_text(r.values.get("org_code")) for r in rows} - {""}
         names = {_text(r.values.get("org_name")) for r in rows if not _text(r.values.get("org_code"))} - {""}
         writable = Organization.objects.visible_to(actor, write=True)
@@ -395,7 +431,7 @@ def _common_org(orgs: Iterable[Organization]) -> Organization | None:
 # ---------------------------------------------------------------- import
 
 
-def import_members(*, actor: Any, file: IO[bytes] | str, file_name: str = "") -> ImportResult:
+def import_members(*, actor: Actor, file: IO[bytes] | str, file_name: str = "") -> ImportResult:
     """Validate every row of a roster file; write all rows (new, changed) or none; one audit event."""
     if not can_write_anywhere(actor):
         raise PermissionDenied("您没有导入党员的权限")
@@ -469,9 +505,14 @@ def import_members(*, actor: Any, file: IO[bytes] | str, file_name: str = "") ->
                 action=AuditEvent.Action.IMPORT,
                 target_repr=f"导入党员名册 {file_name}".strip(),
                 org=_common_org(m.org for m in (*to_create, *to_update)),
-                summary={"file_name": file_name, "rows": result.rows, "created": result.created,
-                         "updated": result.updated, "unchanged": result.unchanged},
-            )  # fmt: skip
+                summary={
+                    "file_name": file_name,
+                    "rows": result.rows,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
     return result
 
 
@@ -492,13 +533,23 @@ def build_template(*, example_org: Organization | None = None) -> bytes:
     ws.append([c.header for c in COLUMNS])
     birth = dt.date(1985, 6, 15)
     example = {
-        "seq": EXAMPLE_MARK, "name": "张三", "gender": "男", "ethnicity": "汉族", "birth_date": birth,
-        "id_number": idcard.make("340101", birth, 11), "education": "大学本科", "category": "正式党员",
-        "joined_on": dt.date(2010, 7, 1), "full_member_on": dt.date(2011, 7, 1),
+        "seq": EXAMPLE_MARK,
+        "name": "张三",
+        "gender": "男",
+        "ethnicity": "汉族",
+        "birth_date": birth,
+        "id_number": idcard.make("340101", birth, 11),
+        "education": "大学本科",
+        "category": "正式党员",
+        "joined_on": dt.date(2010, 7, 1),
+        "full_member_on": dt.date(2011, 7, 1),
         "org_code": example_org.code if example_org else "C0001",
-        "org_name": example_org.name if example_org else "（组织全称）", "phone": "13800001234",
-        "occupation": "科员", "status": "正常", "is_exempt": "否",
-    }  # fmt: skip
+        "org_name": example_org.name if example_org else "（组织全称）",
+        "phone": "13800001234",
+        "occupation": "科员",
+        "status": "正常",
+        "is_exempt": "否",
+    }
     ws.append([example.get(c.key, "") for c in COLUMNS])
     last = 20001
     for index, column in enumerate(COLUMNS, start=1):
@@ -513,9 +564,13 @@ def build_template(*, example_org: Organization | None = None) -> bytes:
             ws.column_dimensions[letter].number_format = "@"
         if column.choices:
             dv = DataValidation(
-                type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
-                showErrorMessage=True, errorTitle="输入有误", error=f"{column.header}请从下拉列表中选择",
-            )  # fmt: skip
+                type="list",
+                formula1='"' + ",".join(column.choices) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="输入有误",
+                error=f"{column.header}请从下拉列表中选择",
+            )
             dv.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
@@ -526,8 +581,13 @@ def build_template(*, example_org: Organization | None = None) -> bytes:
     for column in COLUMNS:
         notes.append([column.header, column.note, "、".join(column.choices)])
     notes.append([])
-    notes.append(["说明", "第2行为示例（序号为“示例”），导入时跳过，可删除。以公民身份号码识别党员："
-                  "已登记的党员按本表更新，未登记的新增；整个文件无任何错误才会导入。"])  # fmt: skip
+    notes.append(
+        [
+            "说明",
+            "第2行为示例（序号为“示例”），导入时跳过，可删除。以公民身份号码识别党员："
+            "已登记的党员按本表更新，未登记的新增；整个文件无任何错误才会导入。",
+        ]
+    )
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 60
     notes.column_dimensions["C"].width = 40
@@ -541,10 +601,24 @@ def export_file_name() -> str:
 
 
 _EXPORT_FIELDS = (
-    "name", "gender", "ethnicity", "birth_date", "id_number_masked", "education", "category", "joined_on",
-    "full_member_on", "org__code", "org__name", "party_group__name", "phone_masked", "occupation", "status",
-    "is_exempt", "exempt_reason",
-)  # fmt: skip
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_masked",
+    "education",
+    "category",
+    "joined_on",
+    "full_member_on",
+    "org__code",
+    "org__name",
+    "party_group__name",
+    "phone_masked",
+    "occupation",
+    "status",
+    "is_exempt",
+    "exempt_reason",
+)
 
 
 def _scope_org(user: Any) -> Organization | None:
@@ -559,9 +633,11 @@ def export_members(*, user: Any, queryset: Any, filters: dict[str, Any] | None =
     if not user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出党员名册的权限")
     labels = {
-        "gender": dict(Member.Gender.choices), "education": dict(Member.Education.choices),
-        "category": dict(Member.Category.choices), "status": dict(Member.Status.choices),
-    }  # fmt: skip
+        "gender": dict(Member.Gender.choices),
+        "education": dict(Member.Education.choices),
+        "category": dict(Member.Category.choices),
+        "status": dict(Member.Status.choices),
+    }
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("党员名册")
     for index, column in enumerate(COLUMNS, start=1):
@@ -582,10 +658,13 @@ def export_members(*, user: Any, queryset: Any, filters: dict[str, Any] | None =
             record[key] = mapping.get(record[key], record[key])
         record["is_exempt"] = "是" if record["is_exempt"] else "否"
         record |= {
-            "seq": count, "id_number": record["id_number_masked"], "phone": record["phone_masked"],
-            "org_code": record["org__code"], "org_name": record["org__name"],
+            "seq": count,
+            "id_number": record["id_number_masked"],
+            "phone": record["phone_masked"],
+            "org_code": record["org__code"],
+            "org_name": record["org__name"],
             "party_group": record["party_group__name"] or "",
-        }  # fmt: skip
+        }
         ws.append([record.get(c.key) for c in COLUMNS])
     out = io.BytesIO()
     wb.save(out)

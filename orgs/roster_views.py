@@ -9,15 +9,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import User
 from orgs import roster
-from orgs.access import can_write_anywhere, has_any_scope
+from orgs.access import Actor, can_write_anywhere, require_tree
 from orgs.filters import MemberFilter
 from orgs.models import Member, Organization
 
@@ -46,13 +45,12 @@ class RosterUploadForm(forms.Form):
         return upload
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # every view here is behind login_required
+def _user(request: HttpRequest) -> Actor:
+    return cast(Actor, request.user)  # every view here is behind login_required
 
 
 def _require_importer(request: HttpRequest) -> None:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
+    require_tree(request.user)
     if not can_write_anywhere(request.user):
         raise PermissionDenied("您只有查看权限，不能导入党员")
 

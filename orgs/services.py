@@ -14,29 +14,54 @@ import personal
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import diff, record_event, snapshot
-from orgs.access import covers
+from orgs.access import Actor, covers
 from orgs.models import Member, Organization, Position
 from orgs.paths import encode_step
 from personal import idcard
 
 ORG_AUDIT_FIELDS = [
-    "name", "short_name", "code", "kind", "unit_category", "unit_situation", "secretary_name",
-    "contact_name", "contact_phone_masked", "established_on", "has_committee", "term_started_on", "term_years",
-]  # fmt: skip
+    "name",
+    "short_name",
+    "code",
+    "kind",
+    "unit_category",
+    "unit_situation",
+    "secretary_name",
+    "contact_name",
+    "contact_phone_masked",
+    "established_on",
+    "has_committee",
+    "term_started_on",
+    "term_years",
+]
 MEMBER_AUDIT_FIELDS = [
-    "name", "gender", "ethnicity", "birth_date", "id_number_masked", "education", "category", "joined_on",
-    "full_member_on", "org", "party_group", "phone_masked", "occupation", "status", "is_exempt", "exempt_reason",
-]  # fmt: skip
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_masked",
+    "education",
+    "category",
+    "joined_on",
+    "full_member_on",
+    "org",
+    "party_group",
+    "phone_masked",
+    "occupation",
+    "status",
+    "is_exempt",
+    "exempt_reason",
+]
 
 
-def _require_write(actor: Any, org: Organization) -> None:
+def _require_write(actor: Actor, org: Organization) -> None:
     if not covers(actor, org.path, write=True):
         raise PermissionDenied("您无权修改该组织")
 
 
 @transaction.atomic
 def create_organization(
-    *, actor: Any, parent: Organization | None, contact_phone: str = "", **fields: Any
+    *, actor: Actor, parent: Organization | None, contact_phone: str = "", **fields: Any
 ) -> Organization:
     if parent is None:
         if not getattr(actor, "is_superuser", False):
@@ -78,7 +103,7 @@ def _check_term_years(org: Organization) -> None:
 
 
 def update_organization(
-    *, actor: Any, org: Organization, contact_phone: str | None = None, **fields: Any
+    *, actor: Actor, org: Organization, contact_phone: str | None = None, **fields: Any
 ) -> Organization:
     _require_write(actor, org)
     before = snapshot(org, ORG_AUDIT_FIELDS)
@@ -90,9 +115,12 @@ def update_organization(
     org.full_clean()
     org.save()
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=org, org=org,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=org,
+        org=org,
         summary=diff(before, snapshot(org, ORG_AUDIT_FIELDS)),
-    )  # fmt: skip
+    )
     return org
 
 
@@ -195,9 +223,21 @@ def validate_member(
 
 def _apply(member: Member, data: MemberData) -> None:
     for name in (
-        "name", "gender", "birth_date", "ethnicity", "education", "category", "joined_on", "full_member_on",
-        "org", "party_group", "occupation", "status", "is_exempt", "exempt_reason",
-    ):  # fmt: skip
+        "name",
+        "gender",
+        "birth_date",
+        "ethnicity",
+        "education",
+        "category",
+        "joined_on",
+        "full_member_on",
+        "org",
+        "party_group",
+        "occupation",
+        "status",
+        "is_exempt",
+        "exempt_reason",
+    ):
         setattr(member, name, getattr(data, name))
     member.name = member.name.strip()
     member.set_id_number(data.id_number)
@@ -210,7 +250,7 @@ def _apply(member: Member, data: MemberData) -> None:
 
 
 @transaction.atomic
-def create_member(*, actor: Any, data: MemberData) -> Member:
+def create_member(*, actor: Actor, data: MemberData) -> Member:
     _require_write(actor, data.org)
     errors = validate_member(data)
     if errors:
@@ -219,14 +259,17 @@ def create_member(*, actor: Any, data: MemberData) -> Member:
     _apply(member, data)
     member.save()
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=member, org=data.org,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=member,
+        org=data.org,
         summary=snapshot(member, MEMBER_AUDIT_FIELDS),
-    )  # fmt: skip
+    )
     return member
 
 
 @transaction.atomic
-def update_member(*, actor: Any, member: Member, data: MemberData) -> Member:
+def update_member(*, actor: Actor, member: Member, data: MemberData) -> Member:
     _require_write(actor, member.org)
     _require_write(actor, data.org)
     errors = validate_member(data, existing=member)
@@ -236,13 +279,16 @@ def update_member(*, actor: Any, member: Member, data: MemberData) -> Member:
     _apply(member, data)
     member.save()
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=member, org=member.org,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=member,
+        org=member.org,
         summary=diff(before, snapshot(member, MEMBER_AUDIT_FIELDS)),
-    )  # fmt: skip
+    )
     return member
 
 
-def reveal_member_personal_data(*, actor: Any, member: Member, reason: str) -> dict[str, str]:
+def reveal_member_personal_data(*, actor: Actor, member: Member, reason: str) -> dict[str, str]:
     """Return the full ID number and phone; needs the permission and a reason, and is audited."""
     if not actor.has_perm("orgs.unmask_member") or not covers(actor, member.org.path):
         raise PermissionDenied("您没有查看完整个人信息的权限")
@@ -261,7 +307,7 @@ def reveal_member_personal_data(*, actor: Any, member: Member, reason: str) -> d
 
 @transaction.atomic
 def add_position(
-    *, actor: Any, member: Member, org: Organization, title: str, started_on: dt.date
+    *, actor: Actor, member: Member, org: Organization, title: str, started_on: dt.date
 ) -> Position:
     _require_write(actor, org)
     if title not in Position.Title.values:
@@ -276,21 +322,27 @@ def add_position(
         org.secretary_name = member.name
         org.save(update_fields=["secretary_name", "updated_at"])
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=position, org=org,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=position,
+        org=org,
         summary={"member": member.name, "title": position.get_title_display(), "started_on": str(started_on)},
-    )  # fmt: skip
+    )
     return position
 
 
 @transaction.atomic
-def end_position(*, actor: Any, position: Position, ended_on: dt.date) -> Position:
+def end_position(*, actor: Actor, position: Position, ended_on: dt.date) -> Position:
     _require_write(actor, position.org)
     if ended_on < position.started_on:
         raise ValidationError({"ended_on": ["离任日期不能早于任职日期"]})
     position.ended_on = ended_on
     position.save(update_fields=["ended_on"])
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=position, org=position.org,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=position,
+        org=position.org,
         summary={"ended_on": str(ended_on)},
-    )  # fmt: skip
+    )
     return position

@@ -4,7 +4,6 @@ from orgs import roster_views, views
 
 app_name = "orgs"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("orgs/", views.org_list, name="org_list"),
     path("orgs/tree/", views.org_tree, name="org_tree"),
     path("orgs/new/", views.org_create, name="org_create"),

@@ -9,16 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
-from orglife.selectors_stats import dashboard_chart
 from orgs import selectors, services
-from orgs.access import can_write_anywhere, covers, get_for_user, has_any_scope
+from orgs.access import (
+    Actor,
+    can_write_anywhere,
+    covers,
+    get_for_user,
+    require_tree,
+    require_writer,
+)
 from orgs.filters import MemberFilter, OrganizationFilter, sensitive_search_key
 from orgs.forms import (
     EndPositionForm,
@@ -38,25 +43,24 @@ MORE_FILTERS = ("gender", "education", "joined_from", "joined_to", "is_exempt") 
 
 # The columns of the members table: its page query reads only these (no ciphertexts, no keyed hashes).
 MEMBER_LIST_FIELDS = (
-    "name", "gender", "id_number_masked", "category", "joined_on", "phone_masked", "status", "is_exempt",
-    "exempt_reason", "org__name", "org__short_name", "party_group__name", "party_group__short_name",
-)  # fmt: skip
+    "name",
+    "gender",
+    "id_number_masked",
+    "category",
+    "joined_on",
+    "phone_masked",
+    "status",
+    "is_exempt",
+    "exempt_reason",
+    "org__name",
+    "org__short_name",
+    "party_group__name",
+    "party_group__short_name",
+)
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # every view here is behind login_required
-
-
-def _require_tree(request: HttpRequest) -> None:
-    """Org and member pages exist only for users with a role on some subtree (not plain members)."""
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
-
-
-def _require_writer(request: HttpRequest) -> None:
-    _require_tree(request)
-    if not can_write_anywhere(request.user):
-        raise PermissionDenied("您只有查看权限")
+def _user(request: HttpRequest) -> Actor:
+    return cast(Actor, request.user)  # every view here is behind login_required
 
 
 def _page(request: HttpRequest, items: Any) -> Any:
@@ -67,19 +71,8 @@ def _page(request: HttpRequest, items: Any) -> Any:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    if not has_any_scope(request.user):
-        member = getattr(request.user, "member", None)
-        return render(request, "orgs/dashboard_member.html", {"member": member})
-    stats = selectors.dashboard(request.user, timezone.localdate())
-    completion = dashboard_chart(request.user, timezone.localdate())  # orglife: the month by committee
-    context = {"stats": stats, "chart_data": stats.chart_data(), "completion_chart": completion}
-    return render(request, "orgs/dashboard.html", context)
-
-
-@login_required
 def org_list(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     base = Organization.objects.visible_to(_user(request)).select_related("parent")
     filterset = OrganizationFilter(request.GET, queryset=base)
     style_filter_form(filterset.form)
@@ -92,7 +85,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
     """One level of the lazy tree, as a fragment that htmx puts under the opened node."""
-    _require_tree(request)
+    require_tree(request.user)
     selected = request.GET.get("selected", "")
     if request.GET.get("parent"):
         parent = get_for_user(Organization.objects.all(), request.user, request.GET["parent"])
@@ -107,7 +100,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def org_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
+    require_writer(request.user)
     initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
     form = OrganizationForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -156,7 +149,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def problems(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     code = request.GET.get("type", "")
     if code not in selectors.WARNING_LABELS:
         code = ""
@@ -169,7 +162,7 @@ def problems(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     if request.method == "POST":
         # An ID number or phone typed into the search box arrives by POST (see member_search.js) and
         # is turned into its keyed hash, so the full value never lands in a URL, a log or history.
@@ -201,16 +194,22 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 def _member_form_page(request: HttpRequest, form: MemberForm, member: Member | None) -> HttpResponse:
     # Changing the organization reloads the 党小组 choices of that organization.
-    form.fields["org"].widget.attrs.update({
-        "hx-get": request.path, "hx-trigger": "change", "hx-include": "this",
-        "hx-target": "#field-party_group", "hx-select": "#field-party_group", "hx-swap": "outerHTML",
-    })  # fmt: skip
+    form.fields["org"].widget.attrs.update(
+        {
+            "hx-get": request.path,
+            "hx-trigger": "change",
+            "hx-include": "this",
+            "hx-target": "#field-party_group",
+            "hx-select": "#field-party_group",
+            "hx-swap": "outerHTML",
+        }
+    )
     return render(request, "orgs/member_form.html", {"form": form, "member": member})
 
 
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
+    require_writer(request.user)
     form = MemberForm(request.POST or None, user=request.user, org_id=request.GET.get("org"))
     if request.method == "POST" and form.is_valid():
         try:

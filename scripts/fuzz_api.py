@@ -61,8 +61,13 @@ def start_server(var_dir: str) -> tuple[subprocess.Popen[bytes], str, dict[str, 
     ):
         subprocess.run(manage + args, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
-    server = subprocess.Popen(manage + ["runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(
+        manage + ["runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -183,13 +188,32 @@ def main() -> int:
         for p in problems:
             print("  " + p)
         result = subprocess.run(  # output is parsed below
-            [str(Path(sys.executable).parent / "schemathesis"), "run", str(schema_file), "--url", base,
-             "-H", f"Authorization: Token {token}",
-             "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance",
-             "--max-examples", str(args.examples), "--max-time", str(args.max_time), "--seed", "2026",
-             "--request-timeout", "30", "--suppress-health-check", "all", "--no-color"],
-            cwd=var_dir, capture_output=True, text=True,  # its .schemathesis/ cache stays in the temp dir
-        )  # fmt: skip
+            [
+                str(Path(sys.executable).parent / "schemathesis"),
+                "run",
+                str(schema_file),
+                "--url",
+                base,
+                "-H",
+                f"Authorization: Token {token}",
+                "--checks",
+                "not_a_server_error,response_schema_conformance,status_code_conformance",
+                "--max-examples",
+                str(args.examples),
+                "--max-time",
+                str(args.max_time),
+                "--seed",
+                "2026",
+                "--request-timeout",
+                "30",
+                "--suppress-health-check",
+                "all",
+                "--no-color",
+            ],
+            cwd=var_dir,
+            capture_output=True,
+            text=True,  # its .schemathesis/ cache stays in the temp dir
+        )
         print(result.stdout[-20000:], result.stderr[-5000:])
         failures = parse_failures(result.stdout)
         new = sorted(f for f in failures if f[1] == "ST101" or f not in KNOWN)

@@ -19,8 +19,21 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 os.environ["XIANFENG_VAR_DIR"] = tempfile.mkdtemp(prefix="xianfeng-matrix-")
 os.environ.pop("DATABASE_URL", None)
 
-CANDIDATES = ["admin_committee", "secretary", "admin_dept", "member", "auditor", "patrol", "observer",
-              "scorekeeper", "branch_admin", "contact", "info_officer", "editor", "admin"]  # fmt: skip
+CANDIDATES = [
+    "admin_committee",
+    "secretary",
+    "admin_dept",
+    "member",
+    "auditor",
+    "patrol",
+    "observer",
+    "scorekeeper",
+    "branch_admin",
+    "contact",
+    "info_officer",
+    "editor",
+    "admin",
+]
 REFUSED = {401, 403, 404, 405}
 
 

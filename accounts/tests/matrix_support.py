@@ -54,8 +54,13 @@ def _org_lookup(model: type[models.Model], depth: int = 0) -> str | None:
         target = field.related_model
         if target is Organization:
             return f"{field.name}__path"
-        if isinstance(target, type) and target._meta.app_label in ("orgs", "orglife", "points", "observers",
-                                                                    "notifications"):  # fmt: skip
+        if isinstance(target, type) and target._meta.app_label in (
+            "orgs",
+            "orglife",
+            "points",
+            "observers",
+            "notifications",
+        ):
             inner = _org_lookup(target, depth + 1)
             if inner:
                 return f"{field.name}__{inner}"
@@ -101,8 +106,9 @@ def build_demo() -> Ctx:
         .first()
     )
     assert outside is not None, "the demo has no branch outside the committee"
-    outsider = User.objects.create_user(username="matrix_outsider", password="Xf#Matrix2026",
-                                        must_change_password=False)  # fmt: skip
+    outsider = User.objects.create_user(
+        username="matrix_outsider", password="Xf#Matrix2026", must_change_password=False
+    )
     RoleGrant.objects.create(user=outsider, org=outside, role=Role.BRANCH_SECRETARY)
     users: dict[str, User | None] = {"anonymous": None, "outsider": outsider}
     for user in User.objects.all():

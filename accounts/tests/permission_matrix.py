@@ -228,7 +228,7 @@ ADMIN_ONLY = "admin:"
 #   viewer gets 403 (orgs/tests/test_api_masking.py). observer-plan-propose likewise validates first.
 # - points:withdraw: only the member who declared may withdraw; no demo account declared the one used.
 MATRIX: dict[str, Entry] = {
-    "orgs:dashboard": Entry("GET", 302, 200, 200, "admin_committee", 200),
+    "home:dashboard": Entry("GET", 302, 200, 200, "admin_committee", 200),
     "orgs:org_list": Entry("GET", 302, 200, 200, "admin_committee", 200),
     "orgs:org_tree": Entry("GET", 302, 200, 200, "admin_committee", 200),
     "orgs:org_create": Entry("GET", 302, 200, 403, "admin_committee", 200),

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.tasks import disable_dormant_accounts_task
 from audit.models import AuditEvent
 from conftest import make_user
-from notifications import scheduler
+from ops import schedule as scheduler
 from orgs.models import RoleGrant
 from orgs.roles import Role
 
@@ -70,8 +70,11 @@ def test_the_scheduler_runs_the_job_daily_from_three_oclock(db):
         return [s.job for s in scheduler.due_slots(when)]
 
     assert "accounts_disable_dormant" not in names(dt.datetime(2026, 10, 5, 2, 59, tzinfo=SH))
-    slots = [s for s in scheduler.due_slots(dt.datetime(2026, 10, 5, 3, 0, tzinfo=SH))
-             if s.job == "accounts_disable_dormant"]  # fmt: skip
+    slots = [
+        s
+        for s in scheduler.due_slots(dt.datetime(2026, 10, 5, 3, 0, tzinfo=SH))
+        if s.job == "accounts_disable_dormant"
+    ]
     assert [(s.run_key, s.task_path) for s in slots] == [
         ("2026-10-05", "accounts.tasks.disable_dormant_accounts_task")
     ]

@@ -34,7 +34,7 @@ def test_the_login_page_is_a_chinese_card_that_fits_a_phone(db):
 def test_a_correct_login_redirects_to_the_dashboard(cast):
     response = post_login(Client(), "secretary", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("orgs:dashboard")
+    assert response["Location"] == reverse("home:dashboard")
 
 
 def test_login_rotates_the_session_key(cast):
@@ -130,7 +130,7 @@ def test_login_follows_a_local_next(cast, target):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
 def test_login_ignores_a_foreign_next(cast, target):
     response = post_login(Client(), "secretary", PASSWORD, next=target)
-    assert response["Location"] == reverse("orgs:dashboard")
+    assert response["Location"] == reverse("home:dashboard")
 
 
 def test_the_login_page_explains_a_timeout(db):
@@ -139,7 +139,7 @@ def test_the_login_page_explains_a_timeout(db):
 
 
 def test_a_logged_in_user_visiting_login_goes_on(cast):
-    assert cast.client(cast.secretary).get(LOGIN)["Location"] == reverse("orgs:dashboard")
+    assert cast.client(cast.secretary).get(LOGIN)["Location"] == reverse("home:dashboard")
 
 
 def test_a_user_with_an_initial_password_is_sent_to_change_it(db):
@@ -148,7 +148,7 @@ def test_a_user_with_an_initial_password_is_sent_to_change_it(db):
     user.save()
     client = Client()
     post_login(client, "newbie", PASSWORD)
-    response = client.get(reverse("orgs:dashboard"))
+    response = client.get(reverse("home:dashboard"))
     assert response["Location"] == reverse("accounts:password_change")
 
 

@@ -51,9 +51,9 @@ def test_the_forced_change_clears_the_flag_and_lets_the_user_in(db):
     user = make_user("newbie")
     User.objects.filter(pk=user.pk).update(must_change_password=True)
     client = logged_in("newbie")
-    assert client.get(reverse("orgs:dashboard"))["Location"] == CHANGE
+    assert client.get(reverse("home:dashboard"))["Location"] == CHANGE
     assert "首次登录须修改初始密码" in client.get(CHANGE).content.decode()
-    assert change(client)["Location"] == reverse("orgs:dashboard")
+    assert change(client)["Location"] == reverse("home:dashboard")
     user.refresh_from_db()
     assert not user.must_change_password
     assert user.password_changed_at is not None

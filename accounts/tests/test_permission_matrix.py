@@ -25,9 +25,10 @@ def test_every_url_has_a_matrix_entry() -> None:
     stale = sorted(set(pm.MATRIX) - set(names))
     assert stale == [], f"matrix entries for URLs that no longer exist: {stale}"
     args_without_builder = sorted(
-        n for n, route in url_patterns().items()
+        n
+        for n, route in url_patterns().items()
         if n in pm.MATRIX and ("<" in route or "(?P" in route) and n not in pm.KWARGS
-    )  # fmt: skip
+    )
     assert args_without_builder == [], f"URLs with arguments need a KWARGS builder: {args_without_builder}"
 
 
@@ -37,8 +38,12 @@ def test_every_url_answers_each_caller_as_the_matrix_says(db: Any, settings: Any
     wrong = []
     for name, entry in pm.MATRIX.items():
         url = reverse_entry(name, pm.KWARGS.get(name, pm.none)(ctx))
-        expected = {"anonymous": entry.anonymous, "outsider": entry.outsider, "viewer": entry.viewer,
-                    entry.user: entry.allowed}  # fmt: skip
+        expected = {
+            "anonymous": entry.anonymous,
+            "outsider": entry.outsider,
+            "viewer": entry.viewer,
+            entry.user: entry.allowed,
+        }
         got = {who: request(ctx, who, entry.method, url) for who in expected}
         if entry.allowed not in REFUSED and got[entry.user] not in REFUSED | {500}:
             got[entry.user] = entry.allowed  # allowed: any answer but a refusal (a state may have moved on)

@@ -51,9 +51,12 @@ def backend(request: Any, settings: Any) -> Iterator[str]:
             pytest.skip(f"Redis at {REDIS_URL} is unreachable")
         prefix = f"xftest-{uuid.uuid4().hex}"
         settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                        "KEY_PREFIX": prefix}
-        }  # fmt: skip
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": prefix,
+            }
+        }
         yield "redis"
         client = caches["default"]._cache.get_client(write=True)  # type: ignore[attr-defined]
         for key in client.scan_iter(f"{prefix}:*"):
@@ -179,9 +182,11 @@ def test_every_export_url_is_rate_limited(backend: str) -> None:
     if backend == "redis":
         pytest.skip("configuration check: once is enough")
     exports = {
-        name for name, route in all_url_names().items()
-        if ("export" in route or route.endswith((".xlsx", ".pdf", ".csv"))) and name not in ratelimit.NOT_EXPORTS
-    }  # fmt: skip
+        name
+        for name, route in all_url_names().items()
+        if ("export" in route or route.endswith((".xlsx", ".pdf", ".csv")))
+        and name not in ratelimit.NOT_EXPORTS
+    }
     missing = sorted(exports - set(ratelimit.RULES))
     assert missing == [], f"add these export URLs to accounts/ratelimit.RULES: {missing}"
     assert set(ratelimit.RULES) <= set(all_url_names()), "a rate-limit rule names a URL that does not exist"

@@ -77,7 +77,7 @@ def test_an_admin_without_an_authenticator_must_enrol_before_the_session_is_logg
     response = password_step(client, who)
     assert response.status_code == 302 and response["Location"].startswith(SETUP)
     assert not logged_in(client)
-    assert client.get(reverse("orgs:dashboard")).status_code == 302  # still anonymous
+    assert client.get(reverse("home:dashboard")).status_code == 302  # still anonymous
 
 
 def test_a_superuser_must_use_two_factor_authentication_too(cast):
@@ -147,7 +147,7 @@ def test_an_enrolled_admin_is_asked_for_the_code_and_only_then_logged_in(cast):
     assert client.get(VERIFY).status_code == 200
     assert client.post(VERIFY, {"code": otp.totp(secret), "next": "/"})["Location"] == "/"
     assert logged_in(client)
-    assert client.get(reverse("orgs:dashboard")).status_code == 200
+    assert client.get(reverse("home:dashboard")).status_code == 200
 
 
 def test_a_wrong_password_never_reaches_the_code_step(cast):

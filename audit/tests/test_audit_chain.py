@@ -26,10 +26,15 @@ from audit.services import record_event
 
 def add(n: int, **extra) -> list[AuditEvent]:
     return [
-        record_event(actor=None, actor_name=f"user{i}", action=AuditEvent.Action.LOGIN_FAILED,
-                     summary={"reason": "bad", "n": i, "nested": {"b": [1, 2.5, None], "a": "中文"}}, **extra)
+        record_event(
+            actor=None,
+            actor_name=f"user{i}",
+            action=AuditEvent.Action.LOGIN_FAILED,
+            summary={"reason": "bad", "n": i, "nested": {"b": [1, 2.5, None], "a": "中文"}},
+            **extra,
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def tamper(sql: str, params: list) -> None:
@@ -86,8 +91,10 @@ def test_a_recomputed_hmac_without_the_key_does_not_help(db):
     forged = AuditEvent.objects.get(pk=events[1].pk)
     forged.actor_name = "mallory"
     fake = chain.compute(forged, events[0].chain_hmac, key=b"guessed key 1234")
-    tamper("UPDATE audit_auditevent SET actor_name = %s, chain_hmac = %s WHERE id = %s",
-           ["mallory", fake, events[1].pk])  # fmt: skip
+    tamper(
+        "UPDATE audit_auditevent SET actor_name = %s, chain_hmac = %s WHERE id = %s",
+        ["mallory", fake, events[1].pk],
+    )
     assert chain.verify().broken_id == events[1].pk
 
 
@@ -100,8 +107,12 @@ def test_the_database_still_refuses_plain_updates_and_deletes(db):
 
 
 def test_ipv6_addresses_and_odd_summaries_verify(db):
-    record_event(actor=None, action=AuditEvent.Action.LOGIN_FAILED, ip="2001:DB8::0:1",
-                 summary={"when": dt.date(2026, 1, 2), "t": (1, 2), 3: "int key"})  # fmt: skip
+    record_event(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        ip="2001:DB8::0:1",
+        summary={"when": dt.date(2026, 1, 2), "t": (1, 2), 3: "int key"},
+    )
     assert chain.verify().ok
 
 

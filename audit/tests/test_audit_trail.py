@@ -13,16 +13,22 @@ def test_a_login_makes_one_login_row(cast):
     Client(REMOTE_ADDR="10.1.2.3").post("/accounts/login/", {"username": "secretary", "password": PASSWORD})
     event = AuditEvent.objects.get()
     assert (event.action, event.actor_id, event.actor_name, event.ip) == (
-        AuditEvent.Action.LOGIN, cast.secretary.pk, "secretary", "10.1.2.3",
-    )  # fmt: skip
+        AuditEvent.Action.LOGIN,
+        cast.secretary.pk,
+        "secretary",
+        "10.1.2.3",
+    )
 
 
 def test_a_failed_login_makes_one_row_with_the_attempted_username(db):
     Client(REMOTE_ADDR="10.1.2.3").post("/accounts/login/", {"username": "ghost", "password": "Wrong#Pass1"})
     event = AuditEvent.objects.get()
     assert (event.action, event.actor_id, event.actor_name, event.ip) == (
-        AuditEvent.Action.LOGIN_FAILED, None, "ghost", "10.1.2.3",
-    )  # fmt: skip
+        AuditEvent.Action.LOGIN_FAILED,
+        None,
+        "ghost",
+        "10.1.2.3",
+    )
     assert "Wrong#Pass1" not in str(event.summary)
 
 

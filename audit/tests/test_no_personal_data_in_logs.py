@@ -24,9 +24,16 @@ def test_the_scanner_finds_valid_id_numbers_and_mobile_numbers():
 
 @pytest.mark.parametrize(
     "text",
-    ["110105194912310021", "12812345678", "138123456789", "1781234567", "order 2026051213812345678 ok",
-     "138****5678", "110105********002X"],
-)  # fmt: skip
+    [
+        "110105194912310021",
+        "12812345678",
+        "138123456789",
+        "1781234567",
+        "order 2026051213812345678 ok",
+        "138****5678",
+        "110105********002X",
+    ],
+)
 def test_the_scanner_ignores_bad_checksums_other_numbers_and_masked_values(text):
     assert find_personal_data(text) == []
 

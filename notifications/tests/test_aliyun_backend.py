@@ -45,8 +45,14 @@ def fake_endpoint():
 
 
 def backend(endpoint="127.0.0.1:9"):
-    return AliyunBackend(access_key_id="test-ak", access_key_secret="test-secret", sign_name="先锋智慧党建",
-                         template_code="SMS_000001", endpoint=endpoint, protocol="http")  # fmt: skip
+    return AliyunBackend(
+        access_key_id="test-ak",
+        access_key_secret="test-secret",
+        sign_name="先锋智慧党建",
+        template_code="SMS_000001",
+        endpoint=endpoint,
+        protocol="http",
+    )
 
 
 SMS = Sms(

@@ -21,8 +21,9 @@ def outbox_file(settings, tmp_path):
 
 
 def sms(key="k1", body="【先锋智慧党建】测试"):
-    return services.enqueue_message(channel="sms", dedupe_key=key, phone="13812345678", recipient_name="张三",
-                                    body=body)  # fmt: skip
+    return services.enqueue_message(
+        channel="sms", dedupe_key=key, phone="13812345678", recipient_name="张三", body=body
+    )
 
 
 def lines(path):

@@ -9,15 +9,27 @@ from notifications.models import Message
 
 @pytest.fixture
 def notice(cast):
-    message, _ = services.enqueue_message(channel="site", dedupe_key="n1", recipient=cast.secretary, org=cast.branch_a1,
-                                          title="组织生活提醒", body="您支部本月尚未开展：支委会")  # fmt: skip
+    message, _ = services.enqueue_message(
+        channel="site",
+        dedupe_key="n1",
+        recipient=cast.secretary,
+        org=cast.branch_a1,
+        title="组织生活提醒",
+        body="您支部本月尚未开展：支委会",
+    )
     return message
 
 
 @pytest.fixture
 def failed_sms(cast):
-    message, _ = services.enqueue_message(channel="sms", dedupe_key="s1", phone="13812345678", org=cast.branch_a1,
-                                          recipient_name="李建国", body="提醒")  # fmt: skip
+    message, _ = services.enqueue_message(
+        channel="sms",
+        dedupe_key="s1",
+        phone="13812345678",
+        org=cast.branch_a1,
+        recipient_name="李建国",
+        body="提醒",
+    )
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.FAILED, attempts=6, last_error="平台故障"
     )

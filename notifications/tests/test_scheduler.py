@@ -6,8 +6,10 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from notifications import scheduler
+from notifications import scheduler as engine
 from notifications.models import ScheduledRun
+from ops import schedule as scheduler
+from orglife.tasks_ops import close_month_task
 
 SH = dt.timezone(dt.timedelta(hours=8))
 
@@ -70,11 +72,9 @@ def test_two_schedulers_enqueue_a_slot_only_once():
 @pytest.mark.django_db
 def test_a_slot_already_claimed_is_not_enqueued_again_even_without_the_precheck():
     now = dt.datetime(2026, 11, 1, 1, 0, tzinfo=SH)
-    slot = scheduler.Slot(
-        "orglife_close_month", "2026-10", "orglife.tasks_ops.close_month_task", ("2026-10",)
-    )
-    assert scheduler.enqueue_slot(slot, now) is True
-    assert scheduler.enqueue_slot(slot, now) is False
+    slot = engine.Slot("orglife_close_month", "2026-10", close_month_task, ("2026-10",))
+    assert engine.enqueue_slot(slot, now) is True
+    assert engine.enqueue_slot(slot, now) is False
     assert DBTaskResult.objects.filter(task_path="orglife.tasks_ops.close_month_task").count() == 1
 
 
@@ -89,8 +89,11 @@ def test_the_plan_deadline_check_runs_after_midnight_following_the_deadline():
     assert "orglife_plan_deadline" not in jobs(
         scheduler.due_slots(dt.datetime(2026, 10, 26, 0, 29, tzinfo=SH))
     )
-    (slot,) = [s for s in scheduler.due_slots(dt.datetime(2026, 10, 26, 0, 30, tzinfo=SH))
-               if s.job == "orglife_plan_deadline"]  # fmt: skip
+    (slot,) = [
+        s
+        for s in scheduler.due_slots(dt.datetime(2026, 10, 26, 0, 30, tzinfo=SH))
+        if s.job == "orglife_plan_deadline"
+    ]
     assert (slot.task_path, slot.args) == ("orglife.tasks.check_plan_deadline", ("2026-10",))
     assert "orglife_plan_deadline" not in jobs(
         scheduler.due_slots(dt.datetime(2026, 10, 25, 23, 0, tzinfo=SH))

@@ -64,9 +64,14 @@ def test_a_locked_sqlite_database_gives_the_busy_page_then_recovers(tmp_path):
 def test_an_unreachable_database_gives_503_not_500(cast):
     settings_dict = copy.deepcopy(connections["default"].settings_dict)
     settings_dict.update(
-        ENGINE="django.db.backends.postgresql", NAME="xianfeng", USER="nobody", PASSWORD="",
-        HOST="127.0.0.1", PORT="9", OPTIONS={"connect_timeout": 2},
-    )  # fmt: skip
+        ENGINE="django.db.backends.postgresql",
+        NAME="xianfeng",
+        USER="nobody",
+        PASSWORD="",
+        HOST="127.0.0.1",
+        PORT="9",
+        OPTIONS={"connect_timeout": 2},
+    )
     from django.db.backends.postgresql.base import DatabaseWrapper
 
     client = _client(cast.dept_admin)

@@ -132,7 +132,7 @@ def test_an_outsider_cannot_export_and_nothing_is_audited(data):
 
 def test_the_dashboard_shows_the_months_completion_by_committee(data):
     with time_machine.travel(dt.datetime(2026, 3, 28, 10, 0, tzinfo=dt.UTC), tick=False):
-        html = data.client(data.dept_admin).get(reverse("orgs:dashboard")).content.decode()
+        html = data.client(data.dept_admin).get(reverse("home:dashboard")).content.decode()
     payload = json.loads(
         re.search(r'id="completion-data" type="application/json">(.*?)</script>', html).group(1)
     )

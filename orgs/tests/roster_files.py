@@ -18,11 +18,19 @@ def person(seq: int, **cells: Any) -> dict[str, Any]:
     """One valid row for 县财政局机关党支部 (B0001); keyword cells override columns by header."""
     birth = cells.pop("birth", dt.date(1990, 3, 8))
     row = {
-        "姓名": f"陈晓{seq}", "民族": "汉族", "公民身份号码": idcard.make("340102", birth, seq),
-        "学历": "大学本科", "人员类别": "正式党员", "入党日期": "2015-07-01", "转正日期": "2016/7/1",
-        "所在党组织代码": "B0001", "联系电话": f"139{seq:08d}", "工作岗位": "科员", "党籍状态": "正常",
+        "姓名": f"陈晓{seq}",
+        "民族": "汉族",
+        "公民身份号码": idcard.make("340102", birth, seq),
+        "学历": "大学本科",
+        "人员类别": "正式党员",
+        "入党日期": "2015-07-01",
+        "转正日期": "2016/7/1",
+        "所在党组织代码": "B0001",
+        "联系电话": f"139{seq:08d}",
+        "工作岗位": "科员",
+        "党籍状态": "正常",
         "是否免参组织生活": "否",
-    }  # fmt: skip
+    }
     row.update(cells)
     return row
 

@@ -48,7 +48,7 @@ def test_no_response_contains_a_full_id_number_or_phone(cast, user):
                 "phone": NEW_PHONE,
             },
             format="json",
-        ),  # fmt: skip
+        ),
     ]
     secrets = full_values()
     for response in bodies:

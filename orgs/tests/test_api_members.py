@@ -18,8 +18,16 @@ def detail(member):
 
 
 def new_member(org, **extra):
-    return {"name": "陈明", "id_number": NEW_ID, "category": "full", "joined_on": "2015-06-01",
-            "full_member_on": "2016-06-01", "org": org.pk, "phone": "13600001234", **extra}  # fmt: skip
+    return {
+        "name": "陈明",
+        "id_number": NEW_ID,
+        "category": "full",
+        "joined_on": "2015-06-01",
+        "full_member_on": "2016-06-01",
+        "org": org.pk,
+        "phone": "13600001234",
+        **extra,
+    }
 
 
 # ---------------------------------------------------------------- four-way access
@@ -154,18 +162,27 @@ def test_moving_a_member_needs_write_scope_on_the_new_organization(cast):
 def test_validation_errors_come_back_in_chinese_per_field(cast):
     response = api(cast.committee_admin).post(
         LIST,
-        new_member(cast.branch_a1, id_number="340826199003040000", joined_on="2016-06-01",
-                   full_member_on="2015-06-01", phone="12ab"),
+        new_member(
+            cast.branch_a1,
+            id_number="340826199003040000",
+            joined_on="2016-06-01",
+            full_member_on="2015-06-01",
+            phone="12ab",
+        ),
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert response.json() == {"phone": ["联系电话应为7至12位数字"]}
     response = api(cast.committee_admin).post(
         LIST,
-        new_member(cast.branch_a1, id_number="340826199003040000", joined_on="2016-06-01",
-                   full_member_on="2015-06-01"),
+        new_member(
+            cast.branch_a1,
+            id_number="340826199003040000",
+            joined_on="2016-06-01",
+            full_member_on="2015-06-01",
+        ),
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     errors = response.json()
     assert errors["id_number"] == ["公民身份号码校验位错误"]

@@ -15,8 +15,14 @@ def detail(org):
 
 
 def new_branch(parent, code="B9001", **extra):
-    return {"parent": parent.pk, "name": "县审计局机关党支部", "code": code, "kind": "branch",
-            "unit_category": "organ", **extra}  # fmt: skip
+    return {
+        "parent": parent.pk,
+        "name": "县审计局机关党支部",
+        "code": code,
+        "kind": "branch",
+        "unit_category": "organ",
+        **extra,
+    }
 
 
 # ---------------------------------------------------------------- four-way access

@@ -78,7 +78,7 @@ def test_outsider_gets_404_on_another_committees_tree_and_positions(cast, positi
     assert client.post(reverse("orgs:member_unmask", args=[cast.member_a1.pk])).status_code == 404
 
 
-@pytest.mark.parametrize(("name", "obj"), [("orgs:dashboard", None), *READ_PAGES, *WRITE_PAGES])
+@pytest.mark.parametrize(("name", "obj"), [("home:dashboard", None), *READ_PAGES, *WRITE_PAGES])
 def test_anonymous_is_sent_to_login(cast, name, obj):
     url = url_for(cast, name, obj)
     response = cast.client(None).get(url)
@@ -98,7 +98,7 @@ def test_member_role_users_have_no_org_or_member_pages(cast, name, obj):
 
 
 def test_member_role_users_still_have_a_dashboard(cast):
-    response = cast.client(cast.member_user).get(reverse("orgs:dashboard"))
+    response = cast.client(cast.member_user).get(reverse("home:dashboard"))
     assert response.status_code == 200
     assert "李建国" in response.content.decode()
 

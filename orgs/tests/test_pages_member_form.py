@@ -12,9 +12,16 @@ NEW_ID = idcard.make("340826", dt.date(1990, 3, 4), 31)
 
 def form_data(org, **overrides):
     data = {
-        "name": "陈明", "id_number": NEW_ID, "ethnicity": "汉族", "category": "full", "joined_on": "2015-06-01",
-        "full_member_on": "2016-06-01", "org": org.pk, "phone": "13600001234", "status": "normal",
-    }  # fmt: skip
+        "name": "陈明",
+        "id_number": NEW_ID,
+        "ethnicity": "汉族",
+        "category": "full",
+        "joined_on": "2015-06-01",
+        "full_member_on": "2016-06-01",
+        "org": org.pk,
+        "phone": "13600001234",
+        "status": "normal",
+    }
     data.update(overrides)
     return data
 
@@ -59,9 +66,14 @@ def test_editing_a_member_through_the_form_audits_once_and_keeps_blank_id_and_ph
     old_id = personal.decrypt(member.id_number_enc)
     before = AuditEvent.objects.count()
     data = form_data(
-        cast.branch_a1, name="李建国", id_number="", phone="", occupation="科长",
-        birth_date=member.birth_date.isoformat(), gender=member.gender,
-    )  # fmt: skip
+        cast.branch_a1,
+        name="李建国",
+        id_number="",
+        phone="",
+        occupation="科长",
+        birth_date=member.birth_date.isoformat(),
+        gender=member.gender,
+    )
     response = cast.client(cast.committee_admin).post(reverse("orgs:member_edit", args=[member.pk]), data)
     assert response.status_code == 302
     member.refresh_from_db()

@@ -14,9 +14,14 @@ def get_html(cast, user, url, params=None):
 
 def org_form(**overrides):
     data = {
-        "name": "县审计局机关党支部", "short_name": "审计局支部", "code": "B0099", "kind": "branch",
-        "unit_category": "organ", "contact_phone": "05561234567", "term_started_on": "2024-01-01",
-    }  # fmt: skip
+        "name": "县审计局机关党支部",
+        "short_name": "审计局支部",
+        "code": "B0099",
+        "kind": "branch",
+        "unit_category": "organ",
+        "contact_phone": "05561234567",
+        "term_started_on": "2024-01-01",
+    }
     data.update(overrides)
     return data
 

@@ -62,8 +62,16 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(cast):
 
 def test_a_row_with_a_registered_id_number_updates_that_member(cast):
     number = personal.decrypt(cast.member_a1.id_number_enc)
-    row = person(1, 姓名="李建国", 公民身份号码=number, 入党日期="2005-07-01",
-                 转正日期="2006-07-01", 工作岗位="科长", 所在党组织代码="B0002", 联系电话="13955551234")  # fmt: skip
+    row = person(
+        1,
+        姓名="李建国",
+        公民身份号码=number,
+        入党日期="2005-07-01",
+        转正日期="2006-07-01",
+        工作岗位="科长",
+        所在党组织代码="B0002",
+        联系电话="13955551234",
+    )
     result = run(cast.committee_admin, [row])
     assert result.ok and (result.created, result.updated, result.unchanged) == (0, 1, 0)
     cast.member_a1.refresh_from_db()
@@ -93,9 +101,19 @@ def test_an_organization_may_be_given_by_full_name_instead_of_code(cast):
 
 
 @pytest.mark.parametrize(
-    "value", [dt.datetime(2001, 7, 1), dt.date(2001, 7, 1), "2001-07-01", "2001/7/1", "2001.07.01", "20010701",
-              20010701, "2001年7月1日", 37073],
-)  # fmt: skip
+    "value",
+    [
+        dt.datetime(2001, 7, 1),
+        dt.date(2001, 7, 1),
+        "2001-07-01",
+        "2001/7/1",
+        "2001.07.01",
+        "20010701",
+        20010701,
+        "2001年7月1日",
+        37073,
+    ],
+)
 def test_dates_accept_excel_dates_and_common_text_forms(value):
     assert roster.parse_date(value) == dt.date(2001, 7, 1)
 
@@ -134,10 +152,20 @@ def bad_checksum(seq):
         ({"人员类别": "预备党员"}, "转正日期", "预备党员不应有转正日期"),
         ({"联系电话": "call-me"}, "联系电话", "7至12位数字"),
     ],
-    ids=["checksum", "join-before-birth", "full-before-join", "unknown-org", "org-outside-scope",
-         "category-label", "education-label", "impossible-date", "unknown-group", "probationary-with-date",
-         "phone"],
-)  # fmt: skip
+    ids=[
+        "checksum",
+        "join-before-birth",
+        "full-before-join",
+        "unknown-org",
+        "org-outside-scope",
+        "category-label",
+        "education-label",
+        "impossible-date",
+        "unknown-group",
+        "probationary-with-date",
+        "phone",
+    ],
+)
 def test_each_validation_error_is_reported_on_its_row_and_column(cast, cells, column, message):
     before = Member.objects.count()
     result = run(cast.committee_admin, [person(1), person(2, **cells)])

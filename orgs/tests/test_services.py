@@ -12,9 +12,14 @@ from personal import idcard
 
 def data_for(org, **overrides):
     values = {
-        "name": "陈明", "id_number": idcard.make("340826", dt.date(1990, 3, 4), 31), "category": Member.Category.FULL,
-        "joined_on": dt.date(2015, 6, 1), "full_member_on": dt.date(2016, 6, 1), "org": org, "phone": "13600001234",
-    }  # fmt: skip
+        "name": "陈明",
+        "id_number": idcard.make("340826", dt.date(1990, 3, 4), 31),
+        "category": Member.Category.FULL,
+        "joined_on": dt.date(2015, 6, 1),
+        "full_member_on": dt.date(2016, 6, 1),
+        "org": org,
+        "phone": "13600001234",
+    }
     values.update(overrides)
     return services.MemberData(**values)
 
@@ -69,22 +74,34 @@ def test_unmasking_needs_permission_and_reason_and_is_audited(cast):
 
 def test_a_new_organization_gets_a_child_path(cast):
     org = services.create_organization(
-        actor=cast.committee_admin, parent=cast.committee_a, name="县审计局机关党支部", code="B9001",
-        kind="branch", unit_category="organ", contact_phone="05561234567",
-    )  # fmt: skip
+        actor=cast.committee_admin,
+        parent=cast.committee_a,
+        name="县审计局机关党支部",
+        code="B9001",
+        kind="branch",
+        unit_category="organ",
+        contact_phone="05561234567",
+    )
     assert org.path.startswith(cast.committee_a.path) and org.depth == cast.committee_a.depth + 1
     assert org.contact_phone_masked == "055****4567"
     sibling = services.create_organization(
-        actor=cast.committee_admin, parent=cast.committee_a, name="另一支部", code="B9002",
-        kind="branch", unit_category="organ",
-    )  # fmt: skip
+        actor=cast.committee_admin,
+        parent=cast.committee_a,
+        name="另一支部",
+        code="B9002",
+        kind="branch",
+        unit_category="organ",
+    )
     assert sibling.path != org.path
 
 
 def test_a_secretary_position_updates_the_organization(cast):
     services.add_position(
-        actor=cast.secretary, member=cast.member_a1, org=cast.branch_a1, title="secretary",
+        actor=cast.secretary,
+        member=cast.member_a1,
+        org=cast.branch_a1,
+        title="secretary",
         started_on=dt.date(2024, 1, 1),
-    )  # fmt: skip
+    )
     cast.branch_a1.refresh_from_db()
     assert cast.branch_a1.secretary_name == "李建国"

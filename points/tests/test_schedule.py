@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from notifications import scheduler
+from ops import schedule as scheduler
 from points import services, tasks
 from points.models import MonthlyNotice, WeeklyStat
 from points.tests.helpers import award

@@ -7,8 +7,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from observers.demo import generate_observers_demo
+from orglife.demo import generate_orglife_demo
 from orgs import demo
 from orgs.models import Organization
+from points.demo import generate_points_demo
 
 
 class Command(BaseCommand):
@@ -75,10 +78,13 @@ class Command(BaseCommand):
             action=AuditEvent.Action.IMPORT,
             target_repr="演示数据",
             summary={
-                "scale": options["scale"], "seed": options["seed"], "orgs": stats.orgs,
-                "members": stats.members, "positions": stats.positions,
+                "scale": options["scale"],
+                "seed": options["seed"],
+                "orgs": stats.orgs,
+                "members": stats.members,
+                "positions": stats.positions,
             },
-        )  # fmt: skip
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示数据：组织 {stats.orgs:,} 个，党员 {stats.members:,} 名，职务 {stats.positions:,} 条；"
@@ -88,8 +94,6 @@ class Command(BaseCommand):
         )
         if options["no_history"] or options["scale"] not in ("tiny", "county"):
             return
-        from orglife.demo import generate_orglife_demo
-        from points.demo import generate_points_demo
 
         history = generate_orglife_demo(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
         self.stdout.write(
@@ -100,7 +104,6 @@ class Command(BaseCommand):
             f"学习积分：{points.members:,} 名党员 {points.entries:,} 条分录、{points.declarations} 条申报"
             f"（{points.seconds:,.1f} 秒）。"
         )
-        from observers.demo import generate_observers_demo
 
         generate_observers_demo(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
 

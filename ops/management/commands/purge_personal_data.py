@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from orgs.retention import (
+from ops.retention import (
     compact_database,
     eligible_members,
     purge_member_personal_data,

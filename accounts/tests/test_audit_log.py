@@ -23,9 +23,13 @@ def rows(response) -> list[AuditEvent]:
 
 def write_event(actor, org, name: str = "改名", **extra) -> AuditEvent:
     return record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=org, org=org,
-        summary={"changed": {"name": ["旧", name]}}, **extra,
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=org,
+        org=org,
+        summary={"changed": {"name": ["旧", name]}},
+        **extra,
+    )
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from django.utils.timezone import now
 import personal
 from audit.models import AuditEvent
 from conftest import make_member, make_org, make_user
+from ops.retention import compact_database, eligible_members, purge_member_personal_data
 from ops.testing import file_bytes, sqlite_file_default
 from orgs.models import Member
-from orgs.retention import compact_database, eligible_members, purge_member_personal_data
 from orgs.roles import Role
 from orgs.services import MemberData, update_member
 
@@ -25,9 +25,16 @@ LONG_AGO = dt.date(2015, 3, 1)
 
 def _gone(cast, **extra):
     return make_member(
-        cast.branch_a1, "欧阳清泉", phone="13912345678", status=Member.Status.DECEASED, left_on=LONG_AGO,
-        occupation="县第三中学退休教师", is_exempt=True, exempt_reason="长期卧床脑梗后遗症", **extra,
-    )  # fmt: skip
+        cast.branch_a1,
+        "欧阳清泉",
+        phone="13912345678",
+        status=Member.Status.DECEASED,
+        left_on=LONG_AGO,
+        occupation="县第三中学退休教师",
+        is_exempt=True,
+        exempt_reason="长期卧床脑梗后遗症",
+        **extra,
+    )
 
 
 def test_purging_removes_the_personal_data_from_the_sqlite_file(tmp_path, settings):
@@ -39,14 +46,27 @@ def test_purging_removes_the_personal_data_from_the_sqlite_file(tmp_path, settin
         county = make_org(None, "中共示范县委员会", "committee", "C0001")
         admin = make_user("dept", Role.DEPT_ADMIN, county)
         member = make_member(
-            county, "欧阳清泉", phone="13912345678", status=Member.Status.DECEASED, left_on=LONG_AGO,
-            occupation="县第三中学退休教师", exempt_reason="长期卧床脑梗后遗症", birth_date=dt.date(1941, 8, 23),
-        )  # fmt: skip
+            county,
+            "欧阳清泉",
+            phone="13912345678",
+            status=Member.Status.DECEASED,
+            left_on=LONG_AGO,
+            occupation="县第三中学退休教师",
+            exempt_reason="长期卧床脑梗后遗症",
+            birth_date=dt.date(1941, 8, 23),
+        )
         markers = [
-            member.id_number_enc, member.id_number_hash, member.id_number_masked,
-            member.phone_enc, member.phone_hash, member.phone_masked,
-            "欧阳清泉", "县第三中学退休教师", "长期卧床脑梗后遗症", "1941-08-23",
-        ]  # fmt: skip
+            member.id_number_enc,
+            member.id_number_hash,
+            member.id_number_masked,
+            member.phone_enc,
+            member.phone_hash,
+            member.phone_masked,
+            "欧阳清泉",
+            "县第三中学退休教师",
+            "长期卧床脑梗后遗症",
+            "1941-08-23",
+        ]
         with conn.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         before = file_bytes(path)
@@ -146,10 +166,17 @@ def test_the_command_lists_eligible_members_and_purges_with_apply(cast):
 def test_recording_a_death_starts_the_retention_clock(cast):
     member = cast.member_a1
     data = MemberData(
-        name=member.name, id_number=personal.decrypt(member.id_number_enc), category=member.category,
-        joined_on=member.joined_on, org=member.org, gender=member.gender, birth_date=member.birth_date,
-        full_member_on=member.full_member_on, education=member.education, status=Member.Status.DECEASED,
-    )  # fmt: skip
+        name=member.name,
+        id_number=personal.decrypt(member.id_number_enc),
+        category=member.category,
+        joined_on=member.joined_on,
+        org=member.org,
+        gender=member.gender,
+        birth_date=member.birth_date,
+        full_member_on=member.full_member_on,
+        education=member.education,
+        status=Member.Status.DECEASED,
+    )
     update_member(actor=cast.dept_admin, member=member, data=data)
     member.refresh_from_db()
     assert member.left_on == dt.date.today()

@@ -7,6 +7,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from notifications import scheduler
+from ops import schedule
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             try:
-                for slot in scheduler.tick():
+                for slot in schedule.tick():
                     if slot.job != "deliver_messages" or options["verbosity"] > 1:
                         self.stdout.write(
                             f"{timezone.localtime():%Y-%m-%d %H:%M} 已排队 {slot.job} {slot.run_key}"

@@ -1,4 +1,5 @@
-"""Deletion of a member's personal data once its retention period has passed (PIPL 第四十七条).
+"""Deletion of a member's personal data once its retention period has passed (PIPL 第四十七条). It lives in
+ops, above the apps, because the data has copies in several of them (the member file, the SMS outbox).
 
 A member who left the party (出党) or died keeps a record: meeting attendance, points and historical
 rosters refer to them. What is purged after settings.MEMBER_DATA_RETENTION_YEARS from `left_on`:
@@ -20,7 +21,6 @@ table until `VACUUM FULL` rewrites it (also done by `--vacuum`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,13 +32,21 @@ import personal
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import covers
+from notifications.models import Message
+from orgs.access import Actor, covers
 from orgs.models import Member
 
 PURGED_FIELDS = [
-    "id_number_enc", "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked",
-    "birth_date", "occupation", "exempt_reason",
-]  # fmt: skip
+    "id_number_enc",
+    "id_number_hash",
+    "id_number_masked",
+    "phone_enc",
+    "phone_hash",
+    "phone_masked",
+    "birth_date",
+    "occupation",
+    "exempt_reason",
+]
 LEFT_STATUSES = (Member.Status.LEFT, Member.Status.DECEASED)
 
 
@@ -69,7 +77,7 @@ def undated_left_members() -> QuerySet[Member]:
 
 
 @transaction.atomic
-def purge_member_personal_data(*, actor: Any, member: Member, reason: str) -> Member:
+def purge_member_personal_data(*, actor: Actor | None, member: Member, reason: str) -> Member:
     """Overwrite and clear the member's personal data; `actor` None is the scheduled job (system)."""
     if actor is not None and not covers(actor, member.org.path, write=True):
         raise PermissionDenied("您无权修改该组织")
@@ -123,8 +131,6 @@ def _purge_outbox_phone(phone_masked: str, phone: str) -> int:
     """Clear this phone number from queued or sent SMS rows (matched by masked form, then decrypted)."""
     if not phone:
         return 0
-    from notifications.models import Message
-
     ids = [
         pk
         for pk, enc in Message.objects.filter(phone_masked=phone_masked)
@@ -146,7 +152,5 @@ def compact_database() -> None:
             cursor.execute("VACUUM")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         elif connection.vendor == "postgresql":
-            from notifications.models import Message
-
             for table in (Member._meta.db_table, Message._meta.db_table):
                 cursor.execute(f"VACUUM FULL {connection.ops.quote_name(table)}")

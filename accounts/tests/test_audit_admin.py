@@ -75,8 +75,10 @@ def test_the_admin_change_and_delete_pages_refuse_everyone(request, who, event):
     url = f"/admin/audit/auditevent/{event.pk}/change/"
     assert client.post(url, {"actor_name": "x"}).status_code == 403
     assert client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert client.post("/admin/audit/auditevent/", {"action": "delete_selected", "_selected_action": [event.pk],
-                                                   "post": "yes"}).status_code in (200, 302, 403)  # fmt: skip
+    assert client.post(
+        "/admin/audit/auditevent/",
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    ).status_code in (200, 302, 403)
     assert client.get("/admin/audit/auditevent/add/").status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).actor_name == "someone"
 

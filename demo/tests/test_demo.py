@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 import personal
-from accounts.management.commands.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
 from accounts.models import User
+from demo.management.commands.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
 from orgs import demo
 from orgs.models import Member, Organization, Position, RoleGrant
 from orgs.roles import Role
@@ -122,12 +122,23 @@ def test_generated_members_pass_the_same_validation_as_hand_entered_ones() -> No
     generate()
     for m in Member.objects.select_related("org", "party_group")[:80]:
         data = MemberData(
-            name=m.name, id_number=personal.decrypt(m.id_number_enc), category=m.category,
-            joined_on=m.joined_on, org=m.org, gender=m.gender, birth_date=m.birth_date,
-            ethnicity=m.ethnicity, education=m.education, full_member_on=m.full_member_on,
-            party_group=m.party_group, phone=personal.decrypt(m.phone_enc), occupation=m.occupation,
-            status=m.status, is_exempt=m.is_exempt, exempt_reason=m.exempt_reason,
-        )  # fmt: skip
+            name=m.name,
+            id_number=personal.decrypt(m.id_number_enc),
+            category=m.category,
+            joined_on=m.joined_on,
+            org=m.org,
+            gender=m.gender,
+            birth_date=m.birth_date,
+            ethnicity=m.ethnicity,
+            education=m.education,
+            full_member_on=m.full_member_on,
+            party_group=m.party_group,
+            phone=personal.decrypt(m.phone_enc),
+            occupation=m.occupation,
+            status=m.status,
+            is_exempt=m.is_exempt,
+            exempt_reason=m.exempt_reason,
+        )
         assert validate_member(data, existing=m) == {}
         assert data.phone[0] == "1" and data.phone[1] in "3456789" and len(data.phone) == 11
 

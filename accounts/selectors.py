@@ -17,8 +17,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
+from orgs.access import holds, role_paths
 from orgs.models import RoleGrant
-from orgs.paths import minimal_paths, subtree_q
+from orgs.paths import subtree_q
 from orgs.roles import Role
 
 AUDIT_ROLES = (Role.AUDITOR,)
@@ -37,14 +38,9 @@ def can_read_audit(user: Any) -> bool:
 
 def audit_paths(user: Any) -> list[str] | None:
     """Subtrees whose audit trail the user reads: None for everything, [] for nothing."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    roles_paths = list(
-        user.grants.filter(role__in=AUDIT_ROLES + FULL_AUDIT_ROLES).values_list("role", "org__path")
-    )
-    if any(role in FULL_AUDIT_ROLES for role, _ in roles_paths):
+    if holds(user, FULL_AUDIT_ROLES):
         return None
-    return minimal_paths({path for _, path in roles_paths})
+    return role_paths(user, AUDIT_ROLES)
 
 
 def events_visible_to(user: Any, paths: list[str] | None = None) -> QuerySet[AuditEvent]:

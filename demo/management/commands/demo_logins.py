@@ -8,15 +8,20 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts import otp
-from accounts.models import User
+from accounts.models import TOTPDevice, User
 from accounts.services import create_user, grant_role
 from audit.models import AuditEvent
 from audit.services import record_event
+from observers.demo import link_demo_observer_user
 from orgs.demo import DEMO_COUNTY_CODE
 from orgs.models import Member, Organization, Position, RoleGrant
 from orgs.roles import Role
+from personal import encrypt
+from points.models import LedgerEntry
 
 DEMO_PASSWORD = "Xianfeng@2026"  # meets the policy: 8+ characters, 4 character classes, no username
 
@@ -62,10 +67,6 @@ DEMO_TOTP_SECRET = "XIANFENGDEMOTOTPXIANFENGDEMOTOTP"
 
 
 def _enrol_demo_totp(user: User) -> None:
-    from django.utils import timezone
-
-    from accounts.models import TOTPDevice
-    from personal import encrypt
 
     if otp.is_required(user) and otp.confirmed_device(user) is None:
         TOTPDevice.objects.update_or_create(
@@ -102,10 +103,6 @@ def _linked_member(branch: Organization, link: str) -> Member | None:
         ).first()
     # The member login: an ordinary member, preferably one the points demo gave entries this year, so the
     # 学习积分 pages open on a real ledger.
-    from django.db.models import Exists, OuterRef
-    from django.utils import timezone
-
-    from points.models import LedgerEntry
 
     this_year = LedgerEntry.objects.filter(member=OuterRef("pk"), occurred_on__year=timezone.localdate().year)
     return (
@@ -128,9 +125,13 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User, str, bool]]:
         created = user is None
         if user is None:
             user = create_user(
-                actor=None, username=login.username, password=DEMO_PASSWORD, display_name=login.display_name,
-                must_change_password=False, is_superuser=not login.role,
-            )  # fmt: skip
+                actor=None,
+                username=login.username,
+                password=DEMO_PASSWORD,
+                display_name=login.display_name,
+                must_change_password=False,
+                is_superuser=not login.role,
+            )
         scope = "全部组织（超级用户）"
         if login.role and nodes is not None:
             org = nodes[login.node]
@@ -163,7 +164,6 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User, str, bool]]:
         if login.role == Role.OBSERVER:
             # The observers demo ran before this login existed (make run: generate_demo, then demo_logins):
             # link it to a demo observer now, so it opens on that observer's branches.
-            from observers.demo import link_demo_observer_user
 
             observer = link_demo_observer_user()
             if observer is not None:

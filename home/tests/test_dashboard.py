@@ -8,7 +8,7 @@ from conftest import make_member, make_org
 
 
 def dashboard(cast, user):
-    response = cast.client(user).get(reverse("orgs:dashboard"))
+    response = cast.client(user).get(reverse("home:dashboard"))
     assert response.status_code == 200
     return response
 
@@ -47,20 +47,20 @@ def test_the_dashboard_renders_chart_data_and_echarts(cast):
 def test_the_dashboard_query_count_does_not_grow_with_the_tree(cast, django_assert_max_num_queries):
     client = cast.client(cast.dept_admin)
     with django_assert_max_num_queries(20) as small:
-        client.get(reverse("orgs:dashboard"))
+        client.get(reverse("home:dashboard"))
     for i in range(10):
         branch = make_org(cast.committee_b, f"新建第{i}支部", "branch", f"N{i:04d}")
         for j in range(3):
             make_member(branch, f"郑{i}{j}")
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(reverse("orgs:dashboard"))
+        client.get(reverse("home:dashboard"))
 
 
 def test_no_page_contains_a_full_id_number_or_phone(cast):
     secrets = [personal.decrypt(m.id_number_enc) for m in (cast.member_a1, cast.member_b1)]
     secrets += ["13955551234", "13700001111", "13812345678"]
     urls = [
-        reverse("orgs:dashboard"),
+        reverse("home:dashboard"),
         reverse("orgs:member_list"),
         reverse("orgs:org_list"),
         reverse("orgs:problems"),

@@ -1,0 +1,26 @@
+"""Every app's scheduled jobs, listed by import: the one place that knows which apps have jobs.
+
+`manage.py run_scheduler` ticks notifications.scheduler with this list every minute; see each app's
+jobs.py for its own times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from accounts import jobs as accounts_jobs
+from notifications import jobs as notifications_jobs
+from notifications import scheduler
+from notifications.scheduler import Job, Slot
+from orglife import jobs as orglife_jobs
+from points import jobs as points_jobs
+
+JOBS: list[Job] = [*notifications_jobs.JOBS, *orglife_jobs.JOBS, *accounts_jobs.JOBS, *points_jobs.JOBS]
+
+
+def due_slots(now: dt.datetime) -> list[Slot]:
+    return scheduler.due_slots(now, JOBS)
+
+
+def tick(now: dt.datetime | None = None) -> list[Slot]:
+    return scheduler.tick(JOBS, now)
