@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -37,7 +36,7 @@ def _dormant_q(cutoff: dt.datetime) -> Q:
 
 
 @transaction.atomic
-def disable_dormant_accounts(*, actor: Any = None, now: dt.datetime | None = None) -> list[str]:
+def disable_dormant_accounts(*, actor: User | None = None, now: dt.datetime | None = None) -> list[str]:
     """Disable every active account with no login for XIANFENG_DORMANT_DAYS; returns their usernames."""
     now = now or timezone.now()
     days = settings.XIANFENG_DORMANT_DAYS

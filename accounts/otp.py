@@ -33,7 +33,7 @@ from accounts.models import RecoveryCode, TOTPDevice, User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import holds
+from orgs.access import Actor, holds
 from orgs.roles import Role
 from personal import decrypt, encrypt
 
@@ -198,7 +198,7 @@ def verify(*, user: Any, code: str) -> str | None:
 
 
 @transaction.atomic
-def disable(*, user: User, actor: Any, reason: str) -> None:
+def disable(*, user: User, actor: Actor, reason: str) -> None:
     """Remove the device and recovery codes (security admin reset, or a member opting out)."""
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()

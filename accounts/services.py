@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -21,8 +20,8 @@ from accounts.models import LoginAttempt, User
 from audit.middleware import client_ip
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import check_separation, forget_scope, is_security_admin
-from orgs.models import RoleGrant
+from orgs.access import Actor, check_separation, forget_scope, is_security_admin
+from orgs.models import Organization, RoleGrant
 from orgs.roles import Role
 
 # One message for an unknown user and a wrong password, so usernames cannot be probed.
@@ -262,7 +261,7 @@ def change_password(*, user: User, new_password: str, request: HttpRequest | Non
 @transaction.atomic
 def create_user(
     *,
-    actor: Any,
+    actor: User | None,
     username: str,
     password: str,
     display_name: str = "",
@@ -284,7 +283,7 @@ def create_user(
 
 
 @transaction.atomic
-def grant_role(*, actor: Any, user: User, org: Any, role: Role | str) -> RoleGrant:
+def grant_role(*, actor: User | None, user: User, org: Organization, role: Role | str) -> RoleGrant:
     """Grant a role; refuses (ValidationError) what 三员分立 forbids (orgs.roles)."""
     check_separation(user, str(role))
     grant, _ = RoleGrant.objects.get_or_create(user=user, org=org, role=role)
@@ -298,13 +297,13 @@ def grant_role(*, actor: Any, user: User, org: Any, role: Role | str) -> RoleGra
 # ---- 安全管理员 (security administrator) operations -------------------------------------------------
 
 
-def _require_security_admin(actor: Any) -> None:
+def _require_security_admin(actor: Actor) -> None:
     if not is_security_admin(actor):
         raise PermissionDenied("只有安全管理员可以执行此操作")
 
 
 @transaction.atomic
-def unlock_account(*, actor: Any, user: User) -> int:
+def unlock_account(*, actor: Actor, user: User) -> int:
     """Forget the user's recent failed logins, ending a lockout early; returns how many were cleared."""
     _require_security_admin(actor)
     cleared, _ = LoginAttempt.objects.filter(username=user.get_username(), succeeded=False).delete()
@@ -318,7 +317,7 @@ def unlock_account(*, actor: Any, user: User) -> int:
 
 
 @transaction.atomic
-def reset_second_factor(*, actor: Any, user: User) -> None:
+def reset_second_factor(*, actor: Actor, user: User) -> None:
     """Remove a user's authenticator (lost phone): admins must enrol again at their next login."""
     _require_security_admin(actor)
     if actor.pk == user.pk:

@@ -26,6 +26,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.backends import Sms, SmsBackend, SmsError, get_backend
 from notifications.models import Message
+from orgs.access import Actor
 
 logger = logging.getLogger("xianfeng.notifications")
 
@@ -270,7 +271,7 @@ def unread_count(user: Any) -> int:
 
 
 @transaction.atomic
-def mark_read(*, actor: Any, message_ids: list[int] | None = None) -> int:
+def mark_read(*, actor: Actor, message_ids: list[int] | None = None) -> int:
     """Mark the actor's own notices read (all unread ones when no ids are given)."""
     qs = inbox(actor).filter(read_at__isnull=True)
     if message_ids is not None:
@@ -279,7 +280,7 @@ def mark_read(*, actor: Any, message_ids: list[int] | None = None) -> int:
 
 
 @transaction.atomic
-def retry_failed(*, actor: Any, message: Message) -> Message:
+def retry_failed(*, actor: Actor, message: Message) -> Message:
     """An administrator puts a failed SMS back in the queue (attempts start again)."""
     if message.status != Message.Status.FAILED:
         return message
