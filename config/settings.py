@@ -125,7 +125,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'xianfeng.sqlite3'}",
-        conn_max_age=env_int("XIANFENG_DB_CONN_MAX_AGE", 0),
+        # Persistent connections: a new SQLite connection costs four PRAGMAs and PostgreSQL a login on every
+        # request otherwise; the health check drops a connection that went away between requests.
+        conn_max_age=env_int("XIANFENG_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
