@@ -48,7 +48,7 @@ def worker(db: str, scale: str, seed: int, limit: int | None) -> None:
             "rows": stats.rows,
             "seconds": round(stats.seconds, 1),
             "rows_per_s": round(stats.rows_per_second),
-            "encrypt_s": round(stats.encrypt_seconds, 1),
+            "prepare_s": round(stats.prepare_seconds, 1),
             "insert_s": round(stats.insert_seconds, 1),
             "peak_rss_mb": round(stats.peak_rss_mb()),
         }
@@ -94,7 +94,7 @@ def main() -> None:
         "总行数",
         "用时 s",
         "行/秒",
-        "加密 s",
+        "准备 s",
         "写库 s",
         "峰值内存 MB",
     ]
@@ -108,7 +108,7 @@ def main() -> None:
             f"{r['rows']:,}",
             r["seconds"],
             f"{r['rows_per_s']:,}",
-            r["encrypt_s"],
+            r["prepare_s"],
             r["insert_s"],
             r["peak_rss_mb"],
         ]

@@ -23,8 +23,10 @@ from typing import Any
 
 from faker import Faker
 
+from orgs import services
 from orgs.models import Member, Organization, Position
 from orgs.paths import encode_step
+from orgs.services import MemberData
 from personal.idcard import make
 
 REF_DATE = dt.date(2026, 11, 1)  # the fixed "today" every generated date is drawn against
@@ -1128,8 +1130,10 @@ class Stats:
     members: int = 0
     positions: int = 0
     seconds: float = 0.0
-    encrypt_seconds: float = 0.0  # SM4 encryption, keyed hashes and masks of ID numbers and phones
-    insert_seconds: float = 0.0  # bulk_create (Django's value preparation and the database itself)
+    prepare_seconds: float = 0.0  # building the rows the services take from the plan
+    insert_seconds: float = (
+        0.0  # the services: validation, SM4 and keyed hashes, bulk_create and the database
+    )
     started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -1153,7 +1157,6 @@ def _org_row(spec: OrgSpec, parent_id: int | None) -> Organization:
         parent_id=parent_id,
         path=spec.path,
         depth=spec.depth,
-        child_seq=spec.child_seq,
         name=spec.name,
         short_name=spec.short_name,
         code=spec.code,
@@ -1170,28 +1173,25 @@ def _org_row(spec: OrgSpec, parent_id: int | None) -> Organization:
     return org
 
 
-def _member_row(spec: MemberSpec, ids: dict[str, int], stats: Stats) -> Member:
-    m = Member(
+def _member_data(spec: MemberSpec, orgs: dict[str, Organization]) -> MemberData:
+    return MemberData(
         name=spec.name,
-        gender=spec.gender,
-        ethnicity=spec.ethnicity,
-        birth_date=spec.birth_date,
-        education=spec.education,
+        id_number=spec.id_number,
         category=spec.category,
         joined_on=spec.joined_on,
+        org=orgs[spec.org_path],
+        gender=spec.gender,
+        birth_date=spec.birth_date,
+        ethnicity=spec.ethnicity,
+        education=spec.education,
         full_member_on=spec.full_member_on,
-        org_id=ids[spec.org_path],
-        party_group_id=ids[spec.group_path] if spec.group_path else None,
+        party_group=orgs[spec.group_path] if spec.group_path else None,
+        phone=spec.phone,
         occupation=spec.occupation,
         status=spec.status,
         is_exempt=spec.is_exempt,
         exempt_reason=spec.exempt_reason,
     )
-    started = time.perf_counter()
-    m.set_id_number(spec.id_number)  # SM4 + keyed hash + mask, required for every row
-    m.set_phone(spec.phone)
-    stats.encrypt_seconds += time.perf_counter() - started
-    return m
 
 
 def write(
@@ -1202,27 +1202,29 @@ def write(
     progress: Callable[[Stats], None] | None = None,
     every: int = 10,
 ) -> Stats:
-    """Insert the plan: each county's organizations level by level, then its members in batches.
+    """Insert the plan through the services' bulk paths (orgs.services.add_organizations, add_members,
+    add_positions: the same rules as a page or an import): each county's organizations level by level,
+    then its members in batches, as the system (no acting user).
 
-    One transaction per county; only the organization ids of the current county (and its
-    ancestors) and one batch of members are ever held in memory.
+    One transaction per county; only the organizations of the current county (and its ancestors) and
+    one batch of members are ever held in memory.
     """
     from django.db import transaction
 
     stats = Stats()
-    ids: dict[str, int] = {}
+    orgs: dict[str, Organization] = {}
     batches = 0
 
-    def flush(buffer: list[tuple[Member, MemberSpec]]) -> None:
+    def flush(buffer: list[tuple[MemberData, MemberSpec]]) -> None:
         nonlocal batches
         started = time.perf_counter()
-        Member.objects.bulk_create([m for m, _ in buffer], batch_size=batch_size)
+        members = services.add_members(actor=None, rows=[data for data, _ in buffer], batch_size=batch_size)
         positions = [
-            Position(member_id=m.pk, org_id=ids[path], title=title, started_on=start)
-            for m, spec in buffer
+            Position(member=m, org=orgs[path], title=title, started_on=start)
+            for m, (_, spec) in zip(members, buffer, strict=True)
             for path, title, start in spec.positions
         ]
-        Position.objects.bulk_create(positions, batch_size=batch_size)
+        services.add_positions(actor=None, rows=positions, batch_size=batch_size)
         stats.insert_seconds += time.perf_counter() - started
         stats.members += len(buffer)
         stats.positions += len(positions)
@@ -1243,15 +1245,18 @@ def write(
                 specs = levels[depth]
                 for start in range(0, len(specs), batch_size):
                     part = specs[start : start + batch_size]
-                    rows = [_org_row(spec, ids[spec.parent_path] if depth > 1 else None) for spec in part]
+                    parents = {orgs[s.parent_path].pk: orgs[s.parent_path] for s in part if depth > 1}
+                    rows = [_org_row(spec, orgs[spec.parent_path].pk if depth > 1 else None) for spec in part]
                     started = time.perf_counter()
-                    Organization.objects.bulk_create(rows)
+                    services.add_organizations(actor=None, parents=parents, rows=rows)
                     stats.insert_seconds += time.perf_counter() - started
-                    ids.update((spec.path, row.pk) for spec, row in zip(part, rows, strict=True))
+                    orgs.update((spec.path, row) for spec, row in zip(part, rows, strict=True))
             stats.orgs += len(chunk.orgs)
-            buffer: list[tuple[Member, MemberSpec]] = []
+            buffer: list[tuple[MemberData, MemberSpec]] = []
             for person in chunk.members():
-                buffer.append((_member_row(person, ids, stats), person))
+                started = time.perf_counter()
+                buffer.append((_member_data(person, orgs), person))
+                stats.prepare_seconds += time.perf_counter() - started
                 if len(buffer) >= batch_size:
                     flush(buffer)
                     buffer = []
@@ -1260,8 +1265,8 @@ def write(
             if buffer:
                 flush(buffer)
         # Keep only the ancestors (city, province) for the next county.
-        for path in [p for p in ids if len(p) // 4 >= chunk.county_depth]:
-            del ids[path]
+        for path in [p for p in orgs if len(p) // 4 >= chunk.county_depth]:
+            del orgs[path]
         if full():
             break
     stats.tick()

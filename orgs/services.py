@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from audit.models import AuditEvent
 from audit.services import diff, record_event, snapshot
 from orgs.access import Actor, covers
 from orgs.models import Member, Organization, Position
-from orgs.paths import encode_step
+from orgs.paths import PATH_STEP, encode_step
 from personal import idcard
 
 ORG_AUDIT_FIELDS = [
@@ -95,13 +96,13 @@ def create_organization(
     return org
 
 
-@transaction.atomic
 def _check_term_years(org: Organization) -> None:
     # A term beyond 10 years is a typo, and 10,000+ would overflow the term's end date (found by API fuzzing).
     if org.term_years is not None and not 1 <= org.term_years <= 10:
         raise ValidationError({"term_years": ["届期应为 1 至 10 年"]})
 
 
+@transaction.atomic
 def update_organization(
     *, actor: Actor, org: Organization, contact_phone: str | None = None, **fields: Any
 ) -> Organization:
@@ -346,3 +347,105 @@ def end_position(*, actor: Actor, position: Position, ended_on: dt.date) -> Posi
         summary={"ended_on": str(ended_on)},
     )
     return position
+
+
+# ---------------------------------------------------------------- bulk paths (imports, the demo county)
+# The same rules as the one-at-a-time services above, checked for a whole batch with a bounded number of
+# queries. They record no audit row per object: the caller records one event for the batch.
+
+
+def _require_write_all(actor: Actor | None, orgs: Iterable[Organization]) -> None:
+    """`actor` None is the system itself (the demo generator, a command run by an operator)."""
+    if actor is None:
+        return
+    for path in {org.path for org in orgs}:
+        if not covers(actor, path, write=True):
+            raise PermissionDenied("您无权修改该组织")
+
+
+def add_organizations(
+    *, actor: Actor | None, parents: dict[int, Organization], rows: list[Organization]
+) -> None:
+    """Insert new organizations under saved `parents` (by id), one tree level at a time.
+
+    Each row's path must be its parent's path plus one step numbered after the parent's last child
+    (create_organization's rule); the parents' child counters are moved past the new children. Roots
+    (parent None) are allowed to the system only.
+    """
+    if any(row.parent_id is None for row in rows) and actor is not None and not actor.is_superuser:
+        raise PermissionDenied("只有系统管理员可以创建顶级组织")
+    _require_write_all(actor, parents.values())
+    last_step: dict[int, int] = {}
+    for row in rows:
+        parent = parents.get(row.parent_id) if row.parent_id is not None else None
+        if row.parent_id is not None and parent is None:
+            raise ValidationError({"parent": [f"{row.name}：上级组织不存在"]})
+        prefix = parent.path if parent is not None else ""
+        step = row.path[len(prefix) :]
+        if (
+            not row.path.startswith(prefix)
+            or len(step) != PATH_STEP
+            or row.depth != len(row.path) // PATH_STEP
+        ):
+            raise ValidationError({"path": [f"{row.name}：组织路径应为上级路径加一级"]})
+        if parent is not None:
+            number = int(step, 36)
+            if number <= parent.child_seq:
+                raise ValidationError({"path": [f"{row.name}：组织编号与上级已有下级重复"]})
+            last_step[parent.pk] = max(last_step.get(parent.pk, 0), number)
+        _check_term_years(row)
+        row.full_clean(exclude=["parent"], validate_unique=False)
+    Organization.objects.bulk_create(rows)
+    for pk, number in last_step.items():
+        parents[pk].child_seq = number
+    Organization.objects.bulk_update([parents[pk] for pk in last_step], ["child_seq"])
+
+
+def add_members(*, actor: Actor | None, rows: list[MemberData], batch_size: int = 2000) -> list[Member]:
+    """Insert new members: validate_member's rules for every row, no ID number twice (in the batch or
+    already registered), the actor writing in every organization named. All or nothing."""
+    _require_write_all(actor, [data.org for data in rows])
+    errors: dict[str, list[str]] = {}
+    members: list[Member] = []
+    hashes: dict[str, int] = {}
+    for index, data in enumerate(rows, start=1):
+        for name, messages in validate_member(data, check_duplicates=False).items():
+            errors.setdefault(name, []).extend(f"第 {index} 人（{data.name}）：{m}" for m in messages)
+        member = Member()
+        _apply(member, data)
+        if member.id_number_hash in hashes:
+            errors.setdefault("id_number", []).append(
+                f"第 {index} 人（{data.name}）：公民身份号码与第 {hashes[member.id_number_hash]} 人重复"
+            )
+        hashes.setdefault(member.id_number_hash, index)
+        members.append(member)
+    clash = Member.objects.filter(id_number_hash__in=list(hashes)).values_list("id_number_hash", flat=True)
+    for found in clash.iterator():
+        data = rows[hashes[found] - 1]
+        errors.setdefault("id_number", []).append(
+            f"第 {hashes[found]} 人（{data.name}）：该公民身份号码已登记为党员"
+        )
+    if errors:
+        raise ValidationError(errors)
+    Member.objects.bulk_create(members, batch_size=batch_size)
+    return members
+
+
+def add_positions(*, actor: Actor | None, rows: list[Position], batch_size: int = 2000) -> None:
+    """Insert posts held by saved members (`member` and `org` set on each row): add_position's rules."""
+    _require_write_all(actor, [row.org for row in rows])
+    for row in rows:
+        if row.title not in Position.Title.values:
+            raise ValidationError({"title": ["职务无效"]})
+        member, org = row.member, row.org
+        if not (member.org.path.startswith(org.path) or org.parent_id == member.org_id):
+            raise ValidationError({"org": [f"{member.name}：只能在本人所在组织、其上级组织或所在党小组任职"]})
+    Position.objects.bulk_create(rows, batch_size=batch_size)
+    secretaries = {
+        row.org_id: row for row in rows if row.title == Position.Title.SECRETARY and row.ended_on is None
+    }
+    orgs = []
+    for row in secretaries.values():
+        row.org.secretary_name = row.member.name
+        orgs.append(row.org)
+    Organization.objects.bulk_update(orgs, ["secretary_name"], batch_size=batch_size)
