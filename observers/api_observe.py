@@ -6,7 +6,7 @@ anyone else) and only about their assigned branches; assessments/ follow the com
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -21,9 +21,11 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from accounts.models import User
 from observers import services_assessment as assess
 from observers import services_observe as svc
 from observers.models import AnnualAssessment, Observation, Observer
+from observers.selectors import root_for
 from orglife.models import PlanItem
 from orglife.periods import local_today
 from orgs.access import get_for_user
@@ -253,24 +255,9 @@ _YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="年度")
 _ORG = OpenApiParameter("org", OpenApiTypes.INT, description="范围（组织ID，默认为调用者的管辖范围）")
 
 
-def _root(request: Request, *, write: bool = False) -> Organization:
-    from orgs.access import scope_paths
-
-    pk = request.query_params.get("org") or (
-        request.data.get("org") if isinstance(request.data, dict) else None
-    )
-    if pk:
-        return get_for_user(Organization.objects.all(), request.user, pk, write=write)
-    paths = scope_paths(request.user)
-    qs = (
-        Organization.objects.filter(parent__isnull=True)
-        if paths is None
-        else Organization.objects.filter(path__in=paths)
-    )
-    root = qs.order_by("path").first()
-    if root is None:
-        raise Http404("未找到")
-    return root
+def _root(request: Request) -> Organization:
+    data = request.data if isinstance(request.data, dict) else {}
+    return root_for(cast(User, request.user), request.query_params.get("org") or data.get("org"))
 
 
 def _year(request: Request) -> int:

@@ -326,7 +326,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
         return get_for_user(self.get_queryset(), self.request.user, self.kwargs["pk"])
 
     def _detail(self, plan: AssignmentPlan, code: int = status.HTTP_200_OK) -> Response:
-        plan = AssignmentPlan.objects.select_related("committee").get(pk=plan.pk)
+        plan = self.get_queryset().get(pk=plan.pk)
         summary = planner.summarize(plan)
         plan.branches = summary.branches  # type: ignore[attr-defined]
         plan.uncovered = [b.pk for b in summary.uncovered]  # type: ignore[attr-defined]

@@ -33,6 +33,7 @@ from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Re
 from orglife.periods import HALF, Period, first_of_month, local_day_bounds, local_today
 from orglife.rules import LIFE_KINDS
 from orglife.services_records import record_stopped_counting
+from orgs.access import grants
 from orgs.models import Organization
 from orgs.paths import under_path_q
 from orgs.roles import Role
@@ -418,12 +419,14 @@ def _order_rehold(actor: Any, obs: Observation, record: MeetingRecord, reason: s
 
 
 def can_rate(user: Any, observation: Observation) -> bool:
-    """The branch's own secretary or administrator rates the observer who attended."""
+    """The branch's own secretary or administrator rates the observer who attended: a grant on the branch
+    itself, since a role above the branch does not make one its secretary."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return user.grants.filter(org_id=observation.branch_id, role__in=RATING_ROLES).exists()
+    branch = observation.branch.path
+    return any(role in RATING_ROLES and path == branch for role, path in grants(user))
 
 
 @transaction.atomic

@@ -3,21 +3,23 @@ override, the allowance list per 党(工)委 with totals and its .xlsx export, a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from observers import services_assessment as svc
 from observers.models import AnnualAssessment, Observer
+from observers.selectors import root_for
 from orglife.periods import local_today
-from orgs.access import can_write_anywhere, get_for_user, has_any_scope, scope_paths
+from orgs.access import can_write_anywhere, get_for_user
 from orgs.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,23 +42,8 @@ def _year(request: HttpRequest) -> int:
 
 
 def _root(request: HttpRequest, *, write: bool = False) -> Organization:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
-    pk = request.GET.get("org") or request.POST.get("org")
-    if pk:
-        return get_for_user(Organization.objects.all(), request.user, pk, write=write)
-    paths = scope_paths(request.user)
-    qs = (
-        Organization.objects.filter(parent__isnull=True)
-        if paths is None
-        else Organization.objects.filter(path__in=paths)
-    )
-    root = qs.order_by("path").first()
-    if root is None:
-        raise Http404("未找到页面")
-    if write:
-        get_for_user(Organization.objects.all(), request.user, root.pk, write=True)
-    return root
+    org_id = request.GET.get("org") or request.POST.get("org")
+    return root_for(cast(User, request.user), org_id, write=write)
 
 
 def _back(root: Organization, year: int) -> str:

@@ -24,8 +24,9 @@ from accounts.models import User
 from observers import services_observe as svc
 from observers.forms_observe import EvaluationForm, RatingForm, SignUpForm
 from observers.models import Observation, Observer
+from observers.selectors import root_for
 from orglife.periods import add_months, local_today
-from orgs.access import get_for_user, has_any_scope, scope_paths
+from orgs.access import get_for_user, require_tree
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 
@@ -194,28 +195,10 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- the committee's coverage page
 
 
-def _root(request: HttpRequest) -> Organization:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
-    pk = request.GET.get("org")
-    if pk:
-        return get_for_user(Organization.objects.all(), request.user, pk)
-    paths = scope_paths(request.user)
-    qs = (
-        Organization.objects.filter(parent__isnull=True)
-        if paths is None
-        else Organization.objects.filter(path__in=paths)
-    )
-    root = qs.order_by("path").first()
-    if root is None:
-        raise Http404("未找到页面")
-    return root
-
-
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """Per 党(工)委: branches with/without an observation this half-year; per observer: progress."""
-    root = _root(request)
+    root = root_for(_user(request), request.GET.get("org"))
     start = _half(request)
     committees = svc.committee_coverage(root, start)
     chosen = root
@@ -240,8 +223,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def branch_observations(request: HttpRequest) -> HttpResponse:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
+    require_tree(request.user)
     qs = (
         Observation.objects.visible_to(_user(request))
         .exclude(status=Observation.Status.CANCELLED)

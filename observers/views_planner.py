@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from observers import services_planner as planner
 from observers.forms_selection import MoveForm, ProposeForm
 from observers.models import AssignmentPlan, Observer
-from observers.views_selection import page_of, require_tree, user_of, writable_committees
-from orgs.access import covers, get_for_user
+from observers.views_selection import page_of, user_of, writable_committees
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 
@@ -33,7 +33,7 @@ def _propose_form(request: HttpRequest, data: Any = None) -> ProposeForm | None:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     plans = AssignmentPlan.objects.visible_to(user_of(request)).select_related("committee", "confirmed_by")
     context = {"page": page_of(request, plans), "form": _propose_form(request)}
     return render(request, "observers/planner/plan_list.html", context)
@@ -42,7 +42,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_propose(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     if request.POST.get("committee", "").isdigit():  # a committee outside the user's tree: 404, as everywhere
         get_for_user(Organization.objects.all(), request.user, request.POST["committee"])
     form = _propose_form(request, request.POST)

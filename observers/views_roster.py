@@ -17,8 +17,8 @@ from observers import services_roster as roster
 from observers.filters_selection import ObserverFilter
 from observers.forms_selection import StatusForm, TrainingForm, YearForm
 from observers.models import Observer
-from observers.views_selection import page_of, require_tree, user_of, visible_committees
-from orgs.access import covers, get_for_user
+from observers.views_selection import page_of, user_of, visible_committees
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 
 
@@ -31,7 +31,7 @@ def _filtered(request: HttpRequest) -> ObserverFilter:
 
 @login_required
 def observer_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     year = timezone.localdate().year
     filterset = _filtered(request)
     qs = roster.with_flags(filterset.qs, year).order_by("committee__path", "letter_number")
@@ -48,7 +48,7 @@ def observer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def observer_export(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     if not request.user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出人员名册的权限")
     filterset = _filtered(request)

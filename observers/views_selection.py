@@ -21,18 +21,13 @@ from observers import services_selection as selection
 from observers.filters_selection import CandidateFilter
 from observers.forms_selection import AppointForm, CandidateForm, OpinionForm
 from observers.models import Candidate, Observer
-from orgs.access import covers, get_for_user, has_any_scope
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 from orgs.models import Member, Organization
 
 
 def user_of(request: HttpRequest) -> User:
     return cast(User, request.user)  # every view here is behind login_required
-
-
-def require_tree(request: HttpRequest) -> None:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
 
 
 def page_of(request: HttpRequest, items: Any) -> Any:
@@ -56,7 +51,7 @@ def visible_committees(user: Any) -> QuerySet[Organization]:
 
 @login_required
 def candidate_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     base = Candidate.objects.visible_to(user_of(request)).select_related("member", "member__org", "committee")
     filterset = CandidateFilter(request.GET, queryset=base)
     style_filter_form(filterset.form)
@@ -73,7 +68,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def candidate_create(request: HttpRequest) -> HttpResponse:
     """Find a member of the user's subtree (?q=), pick them (?member=), then the candidate form."""
-    require_tree(request)
+    require_tree(request.user)
     member = None
     if request.GET.get("member"):  # outside the user's tree: 404 before anything else
         member = get_for_user(Member.objects.select_related("org"), request.user, request.GET["member"])

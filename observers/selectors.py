@@ -1,0 +1,25 @@
+"""Reads of the observers app that span models: the organization a committee page opens on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from accounts.models import User
+from orgs.access import NOT_FOUND, get_for_user, require_tree
+from orgs.models import Organization
+
+
+def root_for(user: User, org_id: Any = None, *, write: bool = False) -> Organization:
+    """The organization a committee page or list opens on: the one asked for (404 outside the user's
+    subtrees), else the first top of them. With `write`, a reader of that organization gets 403."""
+    require_tree(user)
+    if org_id:
+        return get_for_user(Organization.objects.all(), user, org_id, write=write)
+    root = Organization.objects.roots_for(user).first()
+    if root is None:
+        raise Http404(NOT_FOUND)
+    if write:
+        get_for_user(Organization.objects.all(), user, root.pk, write=True)
+    return root
