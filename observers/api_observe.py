@@ -22,10 +22,10 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from accounts.models import User
-from observers import services_assessment as assess
-from observers import services_observe as svc
 from observers.models import AnnualAssessment, Observation, Observer
 from observers.selectors import root_for
+from observers.services import assessment as assess
+from observers.services import observe as svc
 from orglife.models import PlanItem
 from orglife.periods import local_today
 from orgs.access import get_for_user

@@ -18,11 +18,9 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
-from observers import services_planner as planner
-from observers import services_roster as roster
-from observers import services_selection as selection
 from observers.filters_selection import CandidateFilter, ObserverFilter
 from observers.models import Assignment, AssignmentPlan, Candidate, Observer, ReviewOpinion, ReviewUnit
+from observers.services import planner, roster, selection
 from orgs.access import get_for_user
 from orgs.api_errors import service_errors
 from orgs.models import Member, Organization

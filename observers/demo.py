@@ -5,7 +5,7 @@ candidates (组织推荐 / 个人自荐 / 双向选择) drawn from branch commit
 opinions — all appointed except two vetoed by an objection and one still under review; ~115 observers at
 county scale (~10 tiny) with numbered letters and cards, spread over the 党(工)委 by their branch counts;
 trainings (last year for nearly all, this year for most); a confirmed assignment plan per 党(工)委 for
-each half-year from the start of last year to the current one (services_planner.propose when available,
+each half-year from the start of last year to the current one (services.planner.propose when available,
 else a round-robin that skips the observer's own branch); observations with evaluation forms over those
 half-years (linked to the branch's meeting records where the history has them) with findings — reminders,
 corrections (orglife rectifications, source 观察员) and a couple of re-holds that stop the record counting
@@ -43,8 +43,8 @@ from observers.models import (
     ReviewUnit,
     Training,
 )
-from observers.services_assessment import allowance_for, evidence_for, proposed_grade
-from observers.services_observe import branches_under, coverage_strata, half_period, half_start
+from observers.services.assessment import allowance_for, evidence_for, proposed_grade
+from observers.services.observe import branches_under, coverage_strata, half_period, half_start
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
 from orglife.periods import SHANGHAI, add_months
 from orglife.rules import LIFE_KINDS
@@ -68,7 +68,7 @@ TRAININGS = ["组织生活观察员专题培训", "党内法规与组织生活�
 
 def _letter(year: int, seq: int) -> tuple[str, str]:
     try:
-        from observers.services_selection import card_number, letter_number
+        from observers.services.selection import card_number, letter_number
 
         return letter_number(year, seq), card_number(year, seq)
     except Exception:  # the selection module may not be there yet
@@ -99,7 +99,7 @@ def _shares(total: int, weights: list[int]) -> list[int]:
 def _assign(observers: list[Observer], branches: list[Organization], seed: int) -> dict[int, int]:
     """branch id → observer id: the planner when available, else a round-robin avoiding one's own unit."""
     try:
-        from observers.services_planner import PBranch, planner_observers, propose
+        from observers.services.planner import PBranch, planner_observers, propose
 
         proposal = propose(planner_observers(observers), [PBranch(b.pk, b.path) for b in branches], seed=seed)
         if proposal.assignments:

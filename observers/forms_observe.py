@@ -1,4 +1,4 @@
-"""Forms of the observation pages: they only parse and validate; observers.services_observe does the work."""
+"""Forms of the observation pages: they only parse and validate; observers.services.observe does the work."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from observers.models import EvaluationItem, Observation
-from observers.services_observe import CORRECTION_DAYS
+from observers.services.observe import CORRECTION_DAYS
 from orglife.models import MeetingRecord
 from orglife.periods import local_today
 

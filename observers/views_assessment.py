@@ -15,9 +15,9 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from observers import services_assessment as svc
 from observers.models import AnnualAssessment, Observer
 from observers.selectors import root_for
+from observers.services import assessment as svc
 from orglife.periods import local_today
 from orgs.access import can_write_anywhere, get_for_user
 from orgs.models import Organization

@@ -1,6 +1,6 @@
 """Observation pages: the observer's phone pages (我的支部, 近期会议, sign-up, the evaluation form, a record of an
 assigned branch), the committee's half-year coverage page, and the branch's list of observations with its
-rating of the observer. Parse, check access, call observers.services_observe, respond.
+rating of the observer. Parse, check access, call observers.services.observe, respond.
 
 An observer reaches only branches assigned to them in a confirmed plan: anything else is a 404.
 """
@@ -21,10 +21,10 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from observers import services_observe as svc
 from observers.forms_observe import EvaluationForm, RatingForm, SignUpForm
 from observers.models import Observation, Observer
 from observers.selectors import root_for
+from observers.services import observe as svc
 from orglife.periods import add_months, local_today
 from orgs.access import get_for_user, require_tree
 from orgs.forms import add_service_errors

@@ -14,9 +14,9 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from observers import services_planner as planner
 from observers.forms_selection import MoveForm, ProposeForm
 from observers.models import AssignmentPlan, Observer
+from observers.services import planner
 from observers.views_selection import page_of, user_of, writable_committees
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors

@@ -13,10 +13,10 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from observers import services_roster as roster
 from observers.filters_selection import ObserverFilter
 from observers.forms_selection import StatusForm, TrainingForm, YearForm
 from observers.models import Observer
+from observers.services import roster
 from observers.views_selection import page_of, user_of, visible_committees
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form

@@ -16,11 +16,10 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from observers import pdf_selection
-from observers import services_selection as selection
 from observers.filters_selection import CandidateFilter
 from observers.forms_selection import AppointForm, CandidateForm, OpinionForm
 from observers.models import Candidate, Observer
+from observers.services import documents, selection
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 from orgs.models import Member, Organization
@@ -183,7 +182,7 @@ def _observer_for_pdf(request: HttpRequest, pk: int) -> Observer:
 def _pdf(content_fn: Any, observer: Observer, name: str) -> HttpResponse:
     try:
         content = content_fn(observer)
-    except pdf_selection.FontMissing as exc:
+    except documents.FontMissing as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}-{observer.pk}.pdf"'
@@ -192,12 +191,12 @@ def _pdf(content_fn: Any, observer: Observer, name: str) -> HttpResponse:
 
 @login_required
 def appointment_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf(pdf_selection.appointment_letter_pdf, _observer_for_pdf(request, pk), "letter")
+    return _pdf(documents.appointment_letter_pdf, _observer_for_pdf(request, pk), "letter")
 
 
 @login_required
 def work_card(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf(pdf_selection.work_card_pdf, _observer_for_pdf(request, pk), "card")
+    return _pdf(documents.work_card_pdf, _observer_for_pdf(request, pk), "card")
 
 
 urlpatterns = [

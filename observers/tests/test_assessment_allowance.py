@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from conftest import make_member
-from observers import services_assessment as svc
 from observers.models import AnnualAssessment, BranchRating, Training
+from observers.services import assessment as svc
 from observers.tests.fixtures_obs import at, confirmed_plan, make_observer, observation
 from orgs.tests.api_client import api
 

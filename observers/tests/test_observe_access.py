@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from observers import services_observe as svc
 from observers.models import BranchRating, EvaluationItem, Observation
+from observers.services import observe as svc
 from observers.tests.fixtures_obs import MEETING_DAY, NOW, at, build_world, meeting_record, observation
 from orgs.tests.api_client import api
 

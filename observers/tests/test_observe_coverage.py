@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from notifications.models import Message
-from observers import services_observe as svc
+from observers.services import observe as svc
 from observers.tests.fixtures_obs import HALF, NOW, at, build_world, observation
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
-from observers import services_observe as svc
 from observers.models import BranchRating, EvaluationItem, Observation, Observer
+from observers.services import observe as svc
 from observers.tests.fixtures_obs import MEETING_DAY, NOW, at, build_world, meeting_record, plan_item
 from orglife.models import CompletionStat, RecordEvent, Rectification
 

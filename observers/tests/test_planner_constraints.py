@@ -5,7 +5,7 @@ from collections import Counter
 from statistics import mean
 
 from observers.planner_sample import county_sample
-from observers.services_planner import PBranch, PObserver, make_pools, propose, round_robin, unit_root
+from observers.services.planner import PBranch, PObserver, make_pools, propose, round_robin, unit_root
 
 
 def check_plan(observers, branches, result, pairs=()):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from conftest import make_member, make_org
 from observers.models import Assignment, AssignmentPlan
-from observers.services_planner import confirm_plan, move_branch, propose_plan, summarize
+from observers.services.planner import confirm_plan, move_branch, propose_plan, summarize
 from observers.tests.selection_fixtures import observer
 from orgs.models import Organization
 

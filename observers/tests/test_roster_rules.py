@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from audit.models import AuditEvent
 from conftest import make_member
 from observers.models import Observer
-from observers.services_roster import (
+from observers.services.roster import (
     add_training,
     change_status,
     committee_summary,

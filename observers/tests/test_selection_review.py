@@ -10,7 +10,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from conftest import make_member, make_user
 from observers.models import Candidate, Observer, ReviewOpinion, ReviewUnit
-from observers.services_selection import appoint, record_opinion, register_candidate, review_state
+from observers.services.selection import appoint, record_opinion, register_candidate, review_state
 from observers.tests.selection_fixtures import all_agree, candidate, observer
 from orgs.models import RoleGrant
 from orgs.roles import Role

@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Observer, Training
-from observers.services_selection import require_committee_write
+from observers.services.selection import require_committee_write
 
 
 def trained_q(year: int) -> Exists:

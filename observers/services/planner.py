@@ -43,7 +43,7 @@ from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Assignment, AssignmentPlan, Observer
-from observers.services_selection import require_committee_write
+from observers.services.selection import require_committee_write
 from orglife.rules import LIFE_KINDS
 from orgs.models import Organization
 from orgs.paths import under_path_q
