@@ -261,11 +261,9 @@ def _root(request: Request) -> Organization:
 
 
 def _year(request: Request) -> int:
-    from observers.views_assessment import default_year
-
     value = str(request.query_params.get("year", ""))
     # 1921..9998 only: a year outside builds no date (year=0 was a 500 under API fuzzing)
-    return int(value) if value.isdigit() and 1921 <= int(value) <= 9998 else default_year()
+    return int(value) if value.isdigit() and 1921 <= int(value) <= 9998 else assess.default_year()
 
 
 @extend_schema(tags=["组织生活观察员"])

@@ -1,9 +1,11 @@
-"""Reads of the observers app that span models: the organization a committee page opens on."""
+"""Reads of the observers app that span models: the organization a committee page opens on, the
+committees a user sees or writes."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -23,3 +25,13 @@ def root_for(user: User, org_id: Any = None, *, write: bool = False) -> Organiza
     if write:
         get_for_user(Organization.objects.all(), user, root.pk, write=True)
     return root
+
+
+def writable_committees(user: User) -> QuerySet[Organization]:
+    return Organization.objects.visible_to(user, write=True).filter(
+        kind__in=Organization.COMMITTEE_KINDS, is_active=True
+    )
+
+
+def visible_committees(user: User) -> QuerySet[Organization]:
+    return Organization.objects.visible_to(user).filter(kind__in=Organization.COMMITTEE_KINDS, is_active=True)

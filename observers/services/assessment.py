@@ -52,6 +52,12 @@ def allowance_for(grade: str) -> Decimal:
     return Decimal(0)
 
 
+def default_year(today: dt.date | None = None) -> int:
+    """The year assessed by default: this year from December on, before that the last one."""
+    today = today or local_today()
+    return today.year if today.month == 12 else today.year - 1
+
+
 def halves_of(year: int) -> list[dt.date]:
     return [dt.date(year, 1, 1), dt.date(year, 7, 1)]
 

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from observers.filters_selection import ObserverFilter
 from observers.forms_selection import StatusForm, TrainingForm, YearForm
 from observers.models import Observer
+from observers.selectors import visible_committees
 from observers.services import roster
-from observers.views_selection import page_of, user_of, visible_committees
+from observers.views.common import page_of, user_of
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 
@@ -40,7 +41,7 @@ def observer_list(request: HttpRequest) -> HttpResponse:
         "page": page_of(request, qs),
         "year": year,
         "summary": roster.committee_summary(Observer.objects.visible_to(user_of(request)), year),
-        "committees": visible_committees(request.user).order_by("path"),
+        "committees": visible_committees(user_of(request)).order_by("path"),
         "can_export": request.user.has_perm("orgs.export_member"),
     }
     return render(request, "observers/roster/observer_list.html", context)

@@ -2,48 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
 from observers.filters_selection import CandidateFilter
 from observers.forms_selection import AppointForm, CandidateForm, OpinionForm
 from observers.models import Candidate, Observer
+from observers.selectors import writable_committees
 from observers.services import documents, selection
+from observers.views.common import page_of, user_of
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 from orgs.models import Member, Organization
-
-
-def user_of(request: HttpRequest) -> User:
-    return cast(User, request.user)  # every view here is behind login_required
-
-
-def page_of(request: HttpRequest, items: Any) -> Any:
-    page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
-    return page
-
-
-def writable_committees(user: Any) -> QuerySet[Organization]:
-    return Organization.objects.visible_to(user, write=True).filter(
-        kind__in=Organization.COMMITTEE_KINDS, is_active=True
-    )
-
-
-def visible_committees(user: Any) -> QuerySet[Organization]:
-    return Organization.objects.visible_to(user).filter(kind__in=Organization.COMMITTEE_KINDS, is_active=True)
-
 
 # ---------------------------------------------------------------- candidates
 
@@ -57,7 +35,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page_of(request, filterset.qs),
-        "can_register": writable_committees(request.user).exists(),
+        "can_register": writable_committees(user_of(request)).exists(),
         "min_years": settings.OBSERVER_MIN_PARTY_WORK_YEARS,
     }
     return render(request, "observers/selection/candidate_list.html", context)
@@ -71,7 +49,7 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
     member = None
     if request.GET.get("member"):  # outside the user's tree: 404 before anything else
         member = get_for_user(Member.objects.select_related("org"), request.user, request.GET["member"])
-    if not writable_committees(request.user).exists():
+    if not writable_committees(user_of(request)).exists():
         raise PermissionDenied("您没有登记观察员人选的权限")
     query = request.GET.get("q", "").strip()
     form = None

@@ -16,15 +16,16 @@ from django.views.decorators.http import require_POST
 
 from observers.forms_selection import MoveForm, ProposeForm
 from observers.models import AssignmentPlan, Observer
+from observers.selectors import writable_committees
 from observers.services import planner
-from observers.views_selection import page_of, user_of, writable_committees
+from observers.views.common import page_of, user_of
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 
 
 def _propose_form(request: HttpRequest, data: Any = None) -> ProposeForm | None:
-    committees = writable_committees(request.user).order_by("path")
+    committees = writable_committees(user_of(request)).order_by("path")
     if not committees.exists():
         return None
     initial = {"half_start": planner.half_start_of(timezone.localdate()).isoformat()}

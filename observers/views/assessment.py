@@ -31,14 +31,9 @@ class ConfirmForm(forms.Form):
     note = forms.CharField(required=False, max_length=1000, label="考核意见")
 
 
-def default_year() -> int:
-    today = local_today()
-    return today.year if today.month == 12 else today.year - 1
-
-
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year") or request.POST.get("year") or ""
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default_year()
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else svc.default_year()
 
 
 def _root(request: HttpRequest, *, write: bool = False) -> Organization:

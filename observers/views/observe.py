@@ -8,7 +8,7 @@ An observer reaches only branches assigned to them in a confirmed plan: anything
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,19 +20,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
 from observers.forms_observe import EvaluationForm, RatingForm, SignUpForm
 from observers.models import Observation, Observer
 from observers.selectors import root_for
 from observers.services import observe as svc
+from observers.views.common import user_of
 from orglife.periods import add_months, local_today
 from orgs.access import get_for_user, require_tree
 from orgs.forms import add_service_errors
 from orgs.models import Organization
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _observer(request: HttpRequest) -> Observer:
@@ -198,7 +194,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """Per 党(工)委: branches with/without an observation this half-year; per observer: progress."""
-    root = root_for(_user(request), request.GET.get("org"))
+    root = root_for(user_of(request), request.GET.get("org"))
     start = _half(request)
     committees = svc.committee_coverage(root, start)
     chosen = root
@@ -225,7 +221,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 def branch_observations(request: HttpRequest) -> HttpResponse:
     require_tree(request.user)
     qs = (
-        Observation.objects.visible_to(_user(request))
+        Observation.objects.visible_to(user_of(request))
         .exclude(status=Observation.Status.CANCELLED)
         .select_related("branch", "observer__member", "branch_rating")
         .order_by("-observed_on", "-id")
