@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
-from observers.filters_selection import CandidateFilter, ObserverFilter
+from observers.filters import CandidateFilter, ObserverFilter
 from observers.models import Assignment, AssignmentPlan, Candidate, Observer, ReviewOpinion, ReviewUnit
 from observers.services import planner, roster, selection
 from orgs.access import get_for_user

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from observers.forms_observe import EvaluationForm, RatingForm, SignUpForm
+from observers.forms import EvaluationForm, RatingForm, SignUpForm
 from observers.models import Observation, Observer
 from observers.selectors import root_for
 from observers.services import observe as svc

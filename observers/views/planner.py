@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from observers.forms_selection import MoveForm, ProposeForm
+from observers.forms import MoveForm, ProposeForm
 from observers.models import AssignmentPlan, Observer
 from observers.selectors import writable_committees
 from observers.services import planner

@@ -13,8 +13,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from observers.filters_selection import ObserverFilter
-from observers.forms_selection import StatusForm, TrainingForm, YearForm
+from observers.filters import ObserverFilter
+from observers.forms import StatusForm, TrainingForm, YearForm
 from observers.models import Observer
 from observers.selectors import visible_committees
 from observers.services import roster

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from observers.filters_selection import CandidateFilter
-from observers.forms_selection import AppointForm, CandidateForm, OpinionForm
+from observers.filters import CandidateFilter
+from observers.forms import AppointForm, CandidateForm, OpinionForm
 from observers.models import Candidate, Observer
 from observers.selectors import writable_committees
 from observers.services import documents, selection
