@@ -1,16 +1,16 @@
 """Demo data of the observer system (太湖 model) for the generated demo county, after its orglife history.
 
-`generate_observers_demo(seed=, scale=, today=)` writes, deterministically for a seed:
-candidates (组织推荐 / 个人自荐 / 双向选择) drawn from branch committee members with their joint-review
-opinions — all appointed except two vetoed by an objection and one still under review; ~115 observers at
-county scale (~10 tiny) with numbered letters and cards, spread over the 党(工)委 by their branch counts;
-trainings (last year for nearly all, this year for most); a confirmed assignment plan per 党(工)委 for
-each half-year from the start of last year to the current one (services.planner.propose when available,
-else a round-robin that skips the observer's own branch); observations with evaluation forms over those
-half-years (linked to the branch's meeting records where the history has them) with findings — reminders,
-corrections (orglife rectifications, source 观察员) and a couple of re-holds that stop the record counting
-— a fifth of the current half-year's branches left unobserved so the coverage flags show, sign-ups for
-upcoming planned meetings; branch ratings of the observers; and last year's confirmed annual assessment.
+`generate_observers_demo(seed=, scale=, today=)` writes, deterministically for a seed: candidates (组织推荐 /
+个人自荐 / 双向选择) drawn from branch committee members with their joint-review opinions — all appointed except two
+vetoed by an objection and one still under review; ~115 observers at county scale (~10 tiny) with numbered
+letters and cards, spread over the 党(工)委 by their branch counts; trainings (last year for nearly all, this
+year for most); a confirmed assignment plan per 党(工)委 for each half-year from the start of last year to the
+current one (services.planner.propose, or when it assigns nothing a round-robin that skips the observer's
+own branch); observations with evaluation forms over those half-years (linked to the branch's meeting
+records where the history has them) with findings — reminders, corrections (orglife rectifications, source
+观察员) and a couple of re-holds that stop the record counting — a fifth of the current half-year's branches
+left unobserved so the coverage flags show, sign-ups for upcoming planned meetings; branch ratings of the
+observers; and last year's confirmed annual assessment.
 
 Does nothing if observers exist or the county has no orglife history. `link_demo_observer_user()` links the
 demo login `observer` (accounts demo_logins) to the first observer; it is also called at the end here.
@@ -28,6 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import (
@@ -45,9 +46,12 @@ from observers.models import (
 )
 from observers.services.assessment import allowance_for, evidence_for, proposed_grade
 from observers.services.observe import branches_under, coverage_strata, half_period, half_start
+from observers.services.planner import PBranch, planner_observers, propose
+from observers.services.selection import card_number, letter_number
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
 from orglife.periods import SHANGHAI, add_months
 from orglife.rules import LIFE_KINDS
+from orglife.services_records import record_stopped_counting
 from orgs.demo import DEMO_COUNTY_CODE
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
@@ -67,12 +71,7 @@ TRAININGS = ["组织生活观察员专题培训", "党内法规与组织生活�
 
 
 def _letter(year: int, seq: int) -> tuple[str, str]:
-    try:
-        from observers.services.selection import card_number, letter_number
-
-        return letter_number(year, seq), card_number(year, seq)
-    except Exception:  # the selection module may not be there yet
-        return f"观聘〔{year}〕{seq:03d}号", f"GCY{year}{seq:03d}"
+    return letter_number(year, seq), card_number(year, seq)
 
 
 def _county() -> Organization | None:
@@ -98,14 +97,9 @@ def _shares(total: int, weights: list[int]) -> list[int]:
 
 def _assign(observers: list[Observer], branches: list[Organization], seed: int) -> dict[int, int]:
     """branch id → observer id: the planner when available, else a round-robin avoiding one's own unit."""
-    try:
-        from observers.services.planner import PBranch, planner_observers, propose
-
-        proposal = propose(planner_observers(observers), [PBranch(b.pk, b.path) for b in branches], seed=seed)
-        if proposal.assignments:
-            return dict(proposal.assignments)
-    except Exception:  # the planner may not be there yet
-        pass
+    proposal = propose(planner_observers(observers), [PBranch(b.pk, b.path) for b in branches], seed=seed)
+    if proposal.assignments:
+        return dict(proposal.assignments)
     out: dict[int, int] = {}
     k = 0
     for b in branches:
@@ -365,8 +359,6 @@ class _Gen:
                 self.rehold(o)
 
     def rehold(self, o: Observation) -> None:
-        from orglife.services_records import record_stopped_counting
-
         assert o.record_id is not None
         record = MeetingRecord.objects.get(pk=o.record_id)
         record.counts = False
@@ -456,8 +448,6 @@ def demo_observer() -> Observer | None:
 
 def link_demo_observer_user() -> Observer | None:
     """Link the demo login `observer` (demo_logins) to the first active observer with assigned branches."""
-    from accounts.models import User
-
     user = User.objects.filter(username="observer").first()
     if user is None:
         return None

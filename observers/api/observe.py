@@ -31,6 +31,7 @@ from orglife.periods import local_today
 from orgs.access import get_for_user
 from orgs.api_errors import service_errors
 from orgs.models import Organization
+from orgs.paths import under_path_q
 
 
 def _observer(request: Request) -> Observer:
@@ -275,8 +276,6 @@ class ObserveAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[AnnualAssessment]:
         if getattr(self, "swagger_fake_view", False):
             return AnnualAssessment.objects.none()
-        from orgs.paths import under_path_q
-
         root = _root(self.request)
         return (
             AnnualAssessment.objects.visible_to(self.request.user)  # type: ignore[arg-type]

@@ -21,6 +21,8 @@ from django.utils import timezone
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
+from notifications.models import Message
+from notifications.services import enqueue_message
 from observers.models import (
     Assignment,
     AssignmentPlan,
@@ -34,7 +36,7 @@ from orglife.periods import HALF, Period, first_of_month, local_day_bounds, loca
 from orglife.rules import LIFE_KINDS
 from orglife.services_records import record_stopped_counting
 from orgs.access import grants
-from orgs.models import Organization
+from orgs.models import Organization, RoleGrant
 from orgs.paths import under_path_q
 from orgs.roles import Role
 
@@ -564,9 +566,6 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
     """In-site notices of branches not yet observed this half-year: to each observer, one per assigned
     unobserved branch, and to each 党(工)委 admin, one digest per committee. Deduplicated per branch (or
     committee), recipient, half-year and ISO week, so a daily run notifies at most once a week."""
-    from notifications.models import Message
-    from notifications.services import enqueue_message
-
     today = today or local_today()
     start = half_start(today)
     year, week, _ = today.isocalendar()
@@ -593,8 +592,6 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
             body=f"{a.branch.display_name}{period.label}尚未有观察员列席观察，请尽快报名列席（每半年至少一次）。",
         )  # fmt: skip
         counts["observers"] += int(created)
-    from orgs.models import RoleGrant
-
     for grant in RoleGrant.objects.filter(role=Role.COMMITTEE_ADMIN, user__is_active=True).select_related(
         "org", "user"
     ):

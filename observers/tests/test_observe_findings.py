@@ -9,7 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import AuditEvent
 from observers.models import BranchRating, EvaluationItem, Observation, Observer
 from observers.services import observe as svc
-from observers.tests.fixtures_obs import MEETING_DAY, NOW, at, build_world, meeting_record, plan_item
+from observers.tests.fixtures_obs import (
+    HALF,
+    MEETING_DAY,
+    NOW,
+    at,
+    build_world,
+    confirmed_plan,
+    meeting_record,
+    plan_item,
+)
 from orglife.models import CompletionStat, RecordEvent, Rectification
 
 AFTER = MEETING_DAY + dt.timedelta(days=1)
@@ -98,8 +107,6 @@ def test_past_or_unapproved_meetings_cannot_be_signed_up_for(world):
 
 
 def test_a_cross_assignment_makes_a_random_observation_a_cross_one(world):
-    from observers.tests.fixtures_obs import HALF, confirmed_plan
-
     confirmed_plan(world.county, HALF, [(world.observer_b, world.branch_a1)], cross=True)
     with at(NOW.date()):
         obs = svc.sign_up(actor=world.observer_b.user, observer=world.observer_b, plan_item=world.item_a1,

@@ -4,6 +4,7 @@ override, the allowance list per 党(工)委 with totals and its .xlsx export, a
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -115,8 +116,6 @@ def allowance_export(request: HttpRequest) -> HttpResponse:
     data = svc.export_allowance(actor=request.user, root=root, year=year)
     response = HttpResponse(data, content_type=XLSX)
     name = f"观察员津贴_{year}.xlsx"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -58,14 +59,8 @@ def observer_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(roster.export_file_name())}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(roster.export_file_name())}"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def _observer(request: HttpRequest, pk: int, *, write: bool = False) -> Observer:
