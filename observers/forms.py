@@ -186,9 +186,11 @@ class EvaluationForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
     )
     finding = forms.ChoiceField(
-        label="处理方式", choices=Observation.Finding.choices, initial=Observation.Finding.NONE,
+        label="处理方式",
+        choices=Observation.Finding.choices,
+        initial=Observation.Finding.NONE,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-    )  # fmt: skip
+    )
     finding_note = forms.CharField(
         label="处理情况 / 原因",
         required=False,

@@ -62,9 +62,24 @@ class ObserverCandidateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Candidate
-        fields = ["id", "member", "member_name", "member_org_name", "id_number_masked", "committee",
-                  "committee_name", "source", "source_display", "party_work_years", "background", "status",
-                  "status_display", "rejection_reason", "created_at", "opinions"]  # fmt: skip
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "member_org_name",
+            "id_number_masked",
+            "committee",
+            "committee_name",
+            "source",
+            "source_display",
+            "party_work_years",
+            "background",
+            "status",
+            "status_display",
+            "rejection_reason",
+            "created_at",
+            "opinions",
+        ]
         read_only_fields = fields
 
 
@@ -108,9 +123,23 @@ class ObserverRosterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Observer
-        fields = ["id", "member_name", "member_org_name", "id_number_masked", "phone_masked", "committee",
-                  "committee_name", "letter_number", "card_number", "appointed_on", "status", "status_display",
-                  "status_note", "updated_year", "trained"]  # fmt: skip
+        fields = [
+            "id",
+            "member_name",
+            "member_org_name",
+            "id_number_masked",
+            "phone_masked",
+            "committee",
+            "committee_name",
+            "letter_number",
+            "card_number",
+            "appointed_on",
+            "status",
+            "status_display",
+            "status_note",
+            "updated_year",
+            "trained",
+        ]
         read_only_fields = fields
 
 
@@ -139,8 +168,18 @@ class ObserverPlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssignmentPlan
-        fields = ["id", "committee", "committee_name", "half_start", "status", "status_display", "seed",
-                  "cross_pairs", "created_at", "confirmed_at"]  # fmt: skip
+        fields = [
+            "id",
+            "committee",
+            "committee_name",
+            "half_start",
+            "status",
+            "status_display",
+            "seed",
+            "cross_pairs",
+            "created_at",
+            "confirmed_at",
+        ]
         read_only_fields = fields
 
 
@@ -161,8 +200,16 @@ class ObserverPlanDetailSerializer(ObserverPlanSerializer):
     assignments = ObserverAssignmentSerializer(many=True, read_only=True, source="assignments_list")
 
     class Meta(ObserverPlanSerializer.Meta):
-        fields = [*ObserverPlanSerializer.Meta.fields, "branches", "uncovered", "load_min", "load_max",
-                  "load_mean", "loads", "assignments"]  # fmt: skip
+        fields = [
+            *ObserverPlanSerializer.Meta.fields,
+            "branches",
+            "uncovered",
+            "load_min",
+            "load_max",
+            "load_mean",
+            "loads",
+            "assignments",
+        ]
         read_only_fields = fields
 
 
@@ -186,8 +233,11 @@ class ObserverPlanMoveSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- views
 
 _NOT_FOUND = {404: OpenApiResponse(description="不存在，或不在您的授权范围内")}
-_WRITE = {400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
-          403: OpenApiResponse(description="只有查看权限"), **_NOT_FOUND}  # fmt: skip
+_WRITE = {
+    400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
+    403: OpenApiResponse(description="只有查看权限"),
+    **_NOT_FOUND,
+}
 
 
 class _Scoped(viewsets.GenericViewSet):
@@ -238,9 +288,13 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise serializers.ValidationError({"committee": ["未找到该党员所属的党(工)委"]})
         with service_errors():
             cand = selection.register_candidate(
-                actor=request.user, member=member, committee=committee, source=data["source"],
-                party_work_years=data["party_work_years"], background=data.get("background", ""),
-            )  # fmt: skip
+                actor=request.user,
+                member=member,
+                committee=committee,
+                source=data["source"],
+                party_work_years=data["party_work_years"],
+                background=data.get("background", ""),
+            )
         return self._fresh(cand.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -275,14 +329,19 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         given.is_valid(raise_exception=True)
         with service_errors():
             result = selection.appoint(
-                actor=request.user, candidate=cand, appointed_on=given.validated_data.get("appointed_on"),
+                actor=request.user,
+                candidate=cand,
+                appointed_on=given.validated_data.get("appointed_on"),
                 username=given.validated_data.get("username", ""),
-            )  # fmt: skip
+            )
         observer = roster.with_flags(
             Observer.objects.filter(pk=result.observer.pk), timezone.localdate().year
         )
-        body = {"observer": observer.select_related("member__org", "committee").get(), "username": result.user.username,
-                "initial_password": result.initial_password}  # fmt: skip
+        body = {
+            "observer": observer.select_related("member__org", "committee").get(),
+            "username": result.user.username,
+            "initial_password": result.initial_password,
+        }
         response = Response(ObserverAppointedSerializer(body).data, status=status.HTTP_201_CREATED)
         response["Cache-Control"] = "no-store"
         return response
@@ -349,9 +408,12 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
         scope = get_for_user(Organization.objects.all(), request.user, data["committee"], write=True)
         with service_errors():
             plan = planner.propose_plan(
-                actor=request.user, scope=scope, half_start=data["half_start"], seed=data.get("seed"),
+                actor=request.user,
+                scope=scope,
+                half_start=data["half_start"],
+                seed=data.get("seed"),
                 cross_pairs=data.get("cross_pairs", []),
-            )  # fmt: skip
+            )
         return self._detail(plan, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -92,9 +92,10 @@ def evidence_for(observer: Observer, year: int, today: dt.date | None = None) ->
     if not served:
         served = [f"{h:%Y-%m}" for h in halves_of(year) if Period(h, HALF).end >= observer.appointed_on]
     judged = [
-        h for h in served
+        h
+        for h in served
         if per_half.get(h, 0) > 0 or Period(dt.date(int(h[:4]), int(h[5:]), 1), HALF).end < today
-    ]  # fmt: skip
+    ]
     avg = ratings["avg"]
     return {
         "year": year,
@@ -211,9 +212,14 @@ def confirm_assessment(
         action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
         target=assessment,
         org=observer.committee,
-        summary={"what": "observer_assessed", "year": year, "proposed": proposed, "before": before,
-                 "after": snapshot(assessment, fields)},
-    )  # fmt: skip
+        summary={
+            "what": "observer_assessed",
+            "year": year,
+            "proposed": proposed,
+            "before": before,
+            "after": snapshot(assessment, fields),
+        },
+    )
     return assessment
 
 
@@ -262,10 +268,15 @@ def allowance_rows(
         totals[committee_id] = totals.get(committee_id, Decimal(0)) + (amount or Decimal(0))
     committees = {o.pk: o for o in Organization.objects.filter(pk__in=list(counts)).order_by("path")}
     rows = [
-        CommitteeAllowance(c, counts[pk].get(Grade.EXCELLENT, 0), counts[pk].get(Grade.COMPETENT, 0),
-                           counts[pk].get(Grade.INCOMPETENT, 0), totals[pk])
+        CommitteeAllowance(
+            c,
+            counts[pk].get(Grade.EXCELLENT, 0),
+            counts[pk].get(Grade.COMPETENT, 0),
+            counts[pk].get(Grade.INCOMPETENT, 0),
+            totals[pk],
+        )
         for pk, c in sorted(committees.items(), key=lambda kv: kv[1].path)
-    ]  # fmt: skip
+    ]
     return rows, sum((r.total for r in rows), Decimal(0))
 
 
@@ -289,8 +300,19 @@ def export_allowance(*, actor: Any, root: Organization, year: int) -> bytes:
     fill = PatternFill("solid", fgColor="FCE4E4")
     ws.append([f"{root.display_name} {year} 年度组织生活观察员考核及工作津贴（以奖代补）发放表"])
     ws["A1"].font = Font(bold=True, size=13)
-    header = ["党(工)委", "观察员", "聘书编号", "考核等次", "工作津贴（元）", "优先推荐评优", "列席次数",
-              "提交评价表", "支部评价均分", "培训次数", "考核意见"]  # fmt: skip
+    header = [
+        "党(工)委",
+        "观察员",
+        "聘书编号",
+        "考核等次",
+        "工作津贴（元）",
+        "优先推荐评优",
+        "列席次数",
+        "提交评价表",
+        "支部评价均分",
+        "培训次数",
+        "考核意见",
+    ]
     ws.append(header)
     for cell in ws[2]:
         cell.font, cell.fill = bold, fill
@@ -317,11 +339,21 @@ def export_allowance(*, actor: Any, root: Organization, year: int) -> bytes:
             close(current)
             current, subtotal = a.committee, Decimal(0)
         ev = a.evidence or {}
-        ws.append([
-            a.committee.display_name, a.observer.member.name, a.observer.letter_number, a.get_grade_display(),
-            float(a.allowance), "是" if a.commended else "", ev.get("observations", ""), ev.get("forms", ""),
-            ev.get("avg_rating") if ev.get("avg_rating") is not None else "", ev.get("trainings", ""), a.note,
-        ])  # fmt: skip
+        ws.append(
+            [
+                a.committee.display_name,
+                a.observer.member.name,
+                a.observer.letter_number,
+                a.get_grade_display(),
+                float(a.allowance),
+                "是" if a.commended else "",
+                ev.get("observations", ""),
+                ev.get("forms", ""),
+                ev.get("avg_rating") if ev.get("avg_rating") is not None else "",
+                ev.get("trainings", ""),
+                a.note,
+            ]
+        )
         subtotal += a.allowance
         total += a.allowance
         count += 1
@@ -334,9 +366,12 @@ def export_allowance(*, actor: Any, root: Organization, year: int) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     record_event(
-        actor=actor, action=AuditEvent.Action.EXPORT, target=root, org=root,
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        target=root,
+        org=root,
         summary={"what": "observer_allowance", "year": year, "observers": count, "total": str(total)},
-    )  # fmt: skip
+    )
     return out.getvalue()
 
 

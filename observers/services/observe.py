@@ -131,10 +131,16 @@ def my_branches(
     for org_id in upcoming_items_qs(ids, today).values_list("plan__org_id", flat=True):
         upcoming[org_id] = upcoming.get(org_id, 0) + 1
     out = [
-        MyBranch(a.branch, a.is_cross, mine.get(a.branch_id), pending.get(a.branch_id, 0),
-                 upcoming.get(a.branch_id, 0), a.branch_id in others)
+        MyBranch(
+            a.branch,
+            a.is_cross,
+            mine.get(a.branch_id),
+            pending.get(a.branch_id, 0),
+            upcoming.get(a.branch_id, 0),
+            a.branch_id in others,
+        )
         for a in rows
-    ]  # fmt: skip
+    ]
     out.sort(key=lambda b: (b.observed, b.branch.path))  # the ones still to observe first
     return out
 
@@ -249,14 +255,26 @@ def sign_up(
     if assignment.is_cross and kind == Observation.Kind.RANDOM:
         kind = Observation.Kind.CROSS
     observation = Observation.objects.create(
-        observer=observer, branch=branch, plan_item=plan_item, kind=kind, meeting_type=meeting_type,
-        observed_on=observed_on, status=Observation.Status.SIGNED_UP,
-    )  # fmt: skip
+        observer=observer,
+        branch=branch,
+        plan_item=plan_item,
+        kind=kind,
+        meeting_type=meeting_type,
+        observed_on=observed_on,
+        status=Observation.Status.SIGNED_UP,
+    )
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=observation, org=branch,
-        summary={"what": "observation_signed_up", "kind": kind, "observed_on": observed_on.isoformat(),
-                 "plan_item": plan_item.pk if plan_item else None},
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=observation,
+        org=branch,
+        summary={
+            "what": "observation_signed_up",
+            "kind": kind,
+            "observed_on": observed_on.isoformat(),
+            "plan_item": plan_item.pk if plan_item else None,
+        },
+    )
     return observation
 
 
@@ -268,9 +286,12 @@ def cancel_sign_up(*, actor: Any, observation: Observation) -> None:
     observation.status = Observation.Status.CANCELLED
     observation.save(update_fields=["status"])
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=observation, org=observation.branch,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=observation,
+        org=observation.branch,
         summary={"what": "observation_cancelled"},
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- the evaluation form
@@ -368,11 +389,19 @@ def submit_evaluation(*, actor: Any, observation: Observation, data: EvaluationD
         assert record is not None
         _order_rehold(actor, obs, record, note or problems)
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=obs, org=obs.branch,
-        summary={"what": "observation_submitted", "total": obs.total, "grade": obs.grade,
-                 "finding": obs.finding, "record": record.pk if record else None,
-                 "rectification": obs.rectification_id},
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=obs,
+        org=obs.branch,
+        summary={
+            "what": "observation_submitted",
+            "total": obs.total,
+            "grade": obs.grade,
+            "finding": obs.finding,
+            "record": record.pk if record else None,
+            "rectification": obs.rectification_id,
+        },
+    )
     observation.refresh_from_db()
     return observation
 
@@ -387,20 +416,32 @@ def _open_rectification(actor: Any, obs: Observation, texts: list[str], deadline
     """责令纠正: an orglife rectification with source 观察员 (the patrol service requires a patrol role,
     which an observer does not hold; the rows and the history are the same)."""
     rect = Rectification.objects.create(
-        org=obs.branch, record=obs.record, source=Rectification.Source.OBSERVER,
+        org=obs.branch,
+        record=obs.record,
+        source=Rectification.Source.OBSERVER,
         title=f"观察员责令纠正：{obs.branch.display_name} {obs.observed_on:%Y-%m-%d} 组织生活"[:200],
-        deadline=deadline, opened_by=actor, opened_at=timezone.now(),
-    )  # fmt: skip
+        deadline=deadline,
+        opened_by=actor,
+        opened_at=timezone.now(),
+    )
     RectificationItem.objects.bulk_create(
         [RectificationItem(rectification=rect, text=t[:300]) for t in texts]
     )
     if obs.record is not None:
         _record_event(obs.record, "observer_rectification", actor, rectification=rect.pk, observation=obs.pk)
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=rect, org=obs.branch,
-        summary={"what": "rectification_opened", "source": "observer", "observation": obs.pk,
-                 "deadline": deadline.isoformat(), "items": texts},
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=rect,
+        org=obs.branch,
+        summary={
+            "what": "rectification_opened",
+            "source": "observer",
+            "observation": obs.pk,
+            "deadline": deadline.isoformat(),
+            "items": texts,
+        },
+    )
     return rect
 
 
@@ -411,9 +452,12 @@ def _order_rehold(actor: Any, obs: Observation, record: MeetingRecord, reason: s
     locked.save(update_fields=["counts", "updated_at"])
     _record_event(locked, "observer_rehold", actor, reason, observation=obs.pk)
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=locked, org=obs.branch,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=locked,
+        org=obs.branch,
         summary={"what": "rehold_ordered", "source": "observer", "reason": reason, "observation": obs.pk},
-    )  # fmt: skip
+    )
     record_stopped_counting(actor=actor, record=locked, reason=f"观察员要求重新召开：{reason}")
 
 
@@ -448,9 +492,12 @@ def rate_observer(*, actor: Any, observation: Observation, score: int, comment: 
         observation=observation, score=score, comment=comment.strip()[:300], rated_by=actor
     )
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=rating, org=observation.branch,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=rating,
+        org=observation.branch,
         summary={"what": "observer_rated", "score": score, "observer": observation.observer_id},
-    )  # fmt: skip
+    )
     return rating
 
 
@@ -578,19 +625,26 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
         .values_list("pk", flat=True)
     )
     for a in (
-        Assignment.objects.filter(plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start,
-                                  branch_id__in=unobserved_ids, observer__user__isnull=False,
-                                  observer__status=Observer.Status.ACTIVE)
+        Assignment.objects.filter(
+            plan__status=AssignmentPlan.Status.CONFIRMED,
+            plan__half_start=start,
+            branch_id__in=unobserved_ids,
+            observer__user__isnull=False,
+            observer__status=Observer.Status.ACTIVE,
+        )
         .select_related("branch", "observer__user")
         .order_by("observer_id", "branch__path")
-    ):  # fmt: skip
+    ):
         user = a.observer.user
         assert user is not None
         _, created = enqueue_message(
-            channel=Message.Channel.SITE, dedupe_key=f"observers:coverage:b{a.branch_id}:u{user.pk}:{stamp}",
-            recipient=user, org=a.branch, title="支部尚未观察提醒",
+            channel=Message.Channel.SITE,
+            dedupe_key=f"observers:coverage:b{a.branch_id}:u{user.pk}:{stamp}",
+            recipient=user,
+            org=a.branch,
+            title="支部尚未观察提醒",
             body=f"{a.branch.display_name}{period.label}尚未有观察员列席观察，请尽快报名列席（每半年至少一次）。",
-        )  # fmt: skip
+        )
         counts["observers"] += int(created)
     for grant in RoleGrant.objects.filter(role=Role.COMMITTEE_ADMIN, user__is_active=True).select_related(
         "org", "user"
@@ -600,9 +654,12 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
             continue
         total = branches_under(grant.org).count()
         _, created = enqueue_message(
-            channel=Message.Channel.SITE, dedupe_key=f"observers:coverage:c{grant.org_id}:u{grant.user_id}:{stamp}",
-            recipient=grant.user, org=grant.org, title="观察覆盖提醒",
+            channel=Message.Channel.SITE,
+            dedupe_key=f"observers:coverage:c{grant.org_id}:u{grant.user_id}:{stamp}",
+            recipient=grant.user,
+            org=grant.org,
+            title="观察覆盖提醒",
             body=f"{grant.org.display_name}{period.label}共 {total} 个支部，尚有 {missing} 个支部未被观察员列席观察。",
-        )  # fmt: skip
+        )
         counts["committees"] += int(created)
     return counts

@@ -328,10 +328,15 @@ def propose_plan(
         action=AuditEvent.Action.CREATE,
         target=plan,
         org=scope,
-        summary={"half_start": half_start.isoformat(), "seed": seed, "cross_pairs": pair_ids,
-                 "observers": len(observers), "assigned": len(result.assignments),
-                 "uncovered": len(result.uncovered)},
-    )  # fmt: skip
+        summary={
+            "half_start": half_start.isoformat(),
+            "seed": seed,
+            "cross_pairs": pair_ids,
+            "observers": len(observers),
+            "assigned": len(result.assignments),
+            "uncovered": len(result.uncovered),
+        },
+    )
     return plan
 
 
@@ -416,9 +421,13 @@ def move_branch(*, actor: Any, plan: AssignmentPlan, branch: Organization, obser
         action=AuditEvent.Action.UPDATE,
         target=plan,
         org=plan.committee,
-        summary={"branch": branch.pk, "branch_name": branch.name,
-                 "from": [a.observer_id for a in current], "to": observer.pk},
-    )  # fmt: skip
+        summary={
+            "branch": branch.pk,
+            "branch_name": branch.name,
+            "from": [a.observer_id for a in current],
+            "to": observer.pk,
+        },
+    )
     return row
 
 
@@ -478,7 +487,9 @@ def confirm_plan(*, actor: Any, plan: AssignmentPlan) -> AssignmentPlan:
         action=AuditEvent.Action.UPDATE,
         target=plan,
         org=plan.committee,
-        summary={"status": [AssignmentPlan.Status.DRAFT, AssignmentPlan.Status.CONFIRMED],
-                 "assignments": sum(summary.loads.values())},
-    )  # fmt: skip
+        summary={
+            "status": [AssignmentPlan.Status.DRAFT, AssignmentPlan.Status.CONFIRMED],
+            "assignments": sum(summary.loads.values()),
+        },
+    )
     return plan

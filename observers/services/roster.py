@@ -144,7 +144,7 @@ def committee_summary(qs: QuerySet[Observer], year: int) -> list[CommitteeSummar
             retired=r["retired"],
             untrained=r["untrained"],
             not_updated=r["not_updated"],
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
@@ -152,10 +152,22 @@ def committee_summary(qs: QuerySet[Observer], year: int) -> list[CommitteeSummar
 # ---------------------------------------------------------------- export
 
 EXPORT_COLUMNS = [
-    ("序号", 6), ("姓名", 10), ("性别", 6), ("公民身份号码", 22), ("联系电话", 15), ("所在党组织", 30),
-    ("所属党(工)委", 30), ("聘书编号", 22), ("工作证编号", 16), ("聘任日期", 12), ("状态", 8), ("状态说明", 24),
-    ("台账年度更新", 12), ("本年培训次数", 12), ("本年培训达标", 12),
-]  # fmt: skip
+    ("序号", 6),
+    ("姓名", 10),
+    ("性别", 6),
+    ("公民身份号码", 22),
+    ("联系电话", 15),
+    ("所在党组织", 30),
+    ("所属党(工)委", 30),
+    ("聘书编号", 22),
+    ("工作证编号", 16),
+    ("聘任日期", 12),
+    ("状态", 8),
+    ("状态说明", 24),
+    ("台账年度更新", 12),
+    ("本年培训次数", 12),
+    ("本年培训达标", 12),
+]
 
 
 def export_file_name() -> str:
@@ -187,12 +199,25 @@ def export_roster(*, user: Any, queryset: QuerySet[Observer], filters: dict[str,
     for o in qs:
         count += 1
         m = o.member
-        ws.append([
-            count, m.name, m.get_gender_display(), m.id_number_masked, m.phone_masked, m.org.name,
-            o.committee.name, o.letter_number, o.card_number, o.appointed_on, o.get_status_display(),
-            o.status_note, o.updated_year or "", o.trainings_this_year,
-            "是" if o.trainings_this_year else ("否" if o.status == Observer.Status.ACTIVE else "—"),
-        ])  # fmt: skip
+        ws.append(
+            [
+                count,
+                m.name,
+                m.get_gender_display(),
+                m.id_number_masked,
+                m.phone_masked,
+                m.org.name,
+                o.committee.name,
+                o.letter_number,
+                o.card_number,
+                o.appointed_on,
+                o.get_status_display(),
+                o.status_note,
+                o.updated_year or "",
+                o.trainings_this_year,
+                "是" if o.trainings_this_year else ("否" if o.status == Observer.Status.ACTIVE else "—"),
+            ]
+        )
     out = io.BytesIO()
     wb.save(out)
     record_event(

@@ -199,9 +199,11 @@ def record_opinion(
             action=AuditEvent.Action.UPDATE,
             target=candidate,
             org=candidate.committee,
-            summary={"status": [Candidate.Status.REVIEWING, Candidate.Status.REJECTED],
-                     "reason": candidate.rejection_reason},
-        )  # fmt: skip
+            summary={
+                "status": [Candidate.Status.REVIEWING, Candidate.Status.REJECTED],
+                "reason": candidate.rejection_reason,
+            },
+        )
     return row
 
 
@@ -302,7 +304,12 @@ def appoint(
         action=AuditEvent.Action.CREATE,
         target=observer,
         org=candidate.committee,
-        summary={"letter_number": observer.letter_number, "card_number": observer.card_number,
-                 "user": user.username, "new_account": password is not None, "candidate": candidate.pk},
-    )  # fmt: skip
+        summary={
+            "letter_number": observer.letter_number,
+            "card_number": observer.card_number,
+            "user": user.username,
+            "new_account": password is not None,
+            "candidate": candidate.pk,
+        },
+    )
     return Appointment(observer=observer, user=user, initial_password=password)

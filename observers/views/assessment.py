@@ -52,18 +52,23 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     rows = svc.proposals(root, year)
     context: dict[str, Any] = {
-        "root": root, "year": year, "rows": rows, "grades": AnnualAssessment.Grade.choices,
-        "can_write": can_write_anywhere(request.user), "years": range(local_today().year, local_today().year - 4, -1),
+        "root": root,
+        "year": year,
+        "rows": rows,
+        "grades": AnnualAssessment.Grade.choices,
+        "can_write": can_write_anywhere(request.user),
+        "years": range(local_today().year, local_today().year - 4, -1),
         "pending": sum(1 for r in rows if r.assessment is None),
-    }  # fmt: skip
+    }
     return render(request, "observers/assessment/list.html", context)
 
 
 @login_required
 @require_POST
 def assessment_confirm(request: HttpRequest, observer_pk: int) -> HttpResponse:
-    observer = get_for_user(Observer.objects.select_related("committee", "member"), request.user, observer_pk,
-                            write=True)  # fmt: skip
+    observer = get_for_user(
+        Observer.objects.select_related("committee", "member"), request.user, observer_pk, write=True
+    )
     form = ConfirmForm(request.POST)
     year = _year(request)
     root_pk = request.POST.get("org") or observer.committee_id
@@ -71,8 +76,13 @@ def assessment_confirm(request: HttpRequest, observer_pk: int) -> HttpResponse:
         messages.error(request, "请选择考核等次")
     else:
         try:
-            a = svc.confirm_assessment(actor=request.user, observer=observer, year=form.cleaned_data["year"],
-                                       grade=form.cleaned_data["grade"], note=form.cleaned_data["note"])  # fmt: skip
+            a = svc.confirm_assessment(
+                actor=request.user,
+                observer=observer,
+                year=form.cleaned_data["year"],
+                grade=form.cleaned_data["grade"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             messages.error(request, f"{observer.member.name}：{'；'.join(exc.messages)}")
         else:
@@ -102,10 +112,13 @@ def allowance(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     rows, total = svc.allowance_rows(root, year, request.user)
     context = {
-        "root": root, "year": year, "rows": rows, "total": total,
+        "root": root,
+        "year": year,
+        "rows": rows,
+        "total": total,
         "commended": svc.commended(root, year, request.user),
         "years": range(local_today().year, local_today().year - 4, -1),
-    }  # fmt: skip
+    }
     return render(request, "observers/assessment/allowance.html", context)
 
 

@@ -60,10 +60,12 @@ def my_branches(request: HttpRequest) -> HttpResponse:
     start = svc.half_start()
     rows = svc.my_branches(observer, start)
     context = {
-        "observer": observer, "rows": rows, "period": svc.half_period(start),
+        "observer": observer,
+        "rows": rows,
+        "period": svc.half_period(start),
         "unobserved": sum(1 for r in rows if not r.observed),
         "upcoming": svc.upcoming_meetings(observer)[:5],
-    }  # fmt: skip
+    }
     return render(request, "observers/observe/my_branches.html", context)
 
 
@@ -75,8 +77,9 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if branch.isdigit():
         items = items.filter(plan__org_id=int(branch))
     page = Paginator(items, 30).get_page(request.GET.get("page"))
-    return render(request, "observers/observe/meetings.html", {"observer": observer, "page": page,
-                                                               "form": SignUpForm()})  # fmt: skip
+    return render(
+        request, "observers/observe/meetings.html", {"observer": observer, "page": page, "form": SignUpForm()}
+    )
 
 
 @login_required
@@ -90,8 +93,9 @@ def sign_up(request: HttpRequest, item_pk: int) -> HttpResponse:
         messages.error(request, "请选择观察方式")
         return redirect("observers:observe_meetings")
     try:
-        observation = svc.sign_up(actor=request.user, observer=observer, plan_item=item,
-                                  kind=form.cleaned_data["kind"])  # fmt: skip
+        observation = svc.sign_up(
+            actor=request.user, observer=observer, plan_item=item, kind=form.cleaned_data["kind"]
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("observers:observe_meetings")
@@ -112,8 +116,11 @@ def observation_list(request: HttpRequest) -> HttpResponse:
     if state in Observation.Status.values:
         qs = qs.filter(status=state)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "observers/observe/observation_list.html",
-                  {"observer": observer, "page": page, "state": state})  # fmt: skip
+    return render(
+        request,
+        "observers/observe/observation_list.html",
+        {"observer": observer, "page": page, "state": state},
+    )
 
 
 def _form(observation: Observation, data: Any = None) -> EvaluationForm:
@@ -121,8 +128,9 @@ def _form(observation: Observation, data: Any = None) -> EvaluationForm:
     default = svc.default_record(observation)
     if default is not None:
         initial["record"] = default.pk
-    return EvaluationForm(data, items=svc.active_items(), records=svc.candidate_records(observation),
-                          initial=initial)  # fmt: skip
+    return EvaluationForm(
+        data, items=svc.active_items(), records=svc.candidate_records(observation), initial=initial
+    )
 
 
 @login_required
@@ -139,9 +147,14 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if form.is_valid():
                 cd = form.cleaned_data
                 data = svc.EvaluationData(
-                    scores=form.scores(), grade=cd["grade"], problems=cd["problems"], finding=cd["finding"],
-                    finding_note=cd["finding_note"], record=cd["record"], deadline=cd["deadline"],
-                )  # fmt: skip
+                    scores=form.scores(),
+                    grade=cd["grade"],
+                    problems=cd["problems"],
+                    finding=cd["finding"],
+                    finding_note=cd["finding_note"],
+                    record=cd["record"],
+                    deadline=cd["deadline"],
+                )
                 try:
                     svc.submit_evaluation(actor=request.user, observation=observation, data=data)
                 except ValidationError as exc:
@@ -154,10 +167,13 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = {str(i.pk): i for i in svc.active_items()}
     scored = [(items.get(k), v) for k, v in (observation.scores or {}).items()]
     context = {
-        "observer": observer, "observation": observation, "form": form, "scored": scored,
+        "observer": observer,
+        "observation": observation,
+        "form": form,
+        "scored": scored,
         "can_evaluate": observation.observed_on <= local_today(),
         "rating": getattr(observation, "branch_rating", None),
-    }  # fmt: skip
+    }
     return render(request, "observers/observe/observation_detail.html", context)
 
 
@@ -184,8 +200,11 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         present=Count("id", filter=Q(status="present")), due=Count("id", filter=~Q(status="exempt"))
     )
     photos = record.attachments.filter(kind="photo").count()
-    return render(request, "observers/observe/record_detail.html",
-                  {"record": record, "attendance": attendance, "photos": photos})  # fmt: skip
+    return render(
+        request,
+        "observers/observe/record_detail.html",
+        {"record": record, "attendance": attendance, "photos": photos},
+    )
 
 
 # ---------------------------------------------------------------- the committee's coverage page
@@ -205,12 +224,18 @@ def coverage(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     context = {
-        "root": root, "period": svc.half_period(start), "committees": committees, "chosen": chosen,
-        "unobserved": unobserved, "progress": svc.observer_progress(root, start),
-        "total": sum(c.branches for c in committees), "observed": sum(c.observed for c in committees),
+        "root": root,
+        "period": svc.half_period(start),
+        "committees": committees,
+        "chosen": chosen,
+        "unobserved": unobserved,
+        "progress": svc.observer_progress(root, start),
+        "total": sum(c.branches for c in committees),
+        "observed": sum(c.observed for c in committees),
         "unobserved_total": sum(c.unobserved for c in committees),
-        "prev_half": add_months(start, -6), "next_half": add_months(start, 6),
-    }  # fmt: skip
+        "prev_half": add_months(start, -6),
+        "next_half": add_months(start, 6),
+    }
     return render(request, "observers/observe/coverage.html", context)
 
 
@@ -250,11 +275,13 @@ def branch_observation(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("observers:observe_branch_detail", pk=pk)
     items = {str(i.pk): i for i in svc.active_items()}
     context = {
-        "observation": observation, "form": form,
+        "observation": observation,
+        "form": form,
         "scored": [(items.get(k), v) for k, v in (observation.scores or {}).items()],
         "rating": getattr(observation, "branch_rating", None),
-        "can_rate": observation.status == Observation.Status.SUBMITTED and svc.can_rate(request.user, observation),
-    }  # fmt: skip
+        "can_rate": observation.status == Observation.Status.SUBMITTED
+        and svc.can_rate(request.user, observation),
+    }
     return render(request, "observers/observe/branch_detail.html", context)
 
 

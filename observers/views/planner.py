@@ -53,9 +53,12 @@ def plan_propose(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             plan = planner.propose_plan(
-                actor=request.user, scope=data["committee"], half_start=data["half_start"], seed=data["seed"],
+                actor=request.user,
+                scope=data["committee"],
+                half_start=data["half_start"],
+                seed=data["seed"],
                 cross_pairs=data["cross_pairs"],
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -80,8 +80,13 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
             .select_related("org")
             .order_by("org__path", "name")[:20]
         )
-    context = {"query": query, "results": results, "member": member, "form": form,
-               "min_years": settings.OBSERVER_MIN_PARTY_WORK_YEARS}  # fmt: skip
+    context = {
+        "query": query,
+        "results": results,
+        "member": member,
+        "form": form,
+        "min_years": settings.OBSERVER_MIN_PARTY_WORK_YEARS,
+    }
     return render(request, "observers/selection/candidate_form.html", context)
 
 
