@@ -6,7 +6,7 @@ anyone else) and only about their assigned branches; assessments/ follow the com
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from accounts.models import User
+from observers.api.common import user_of
 from observers.models import AnnualAssessment, Observation, Observer
 from observers.selectors import root_for
 from observers.services import assessment as assess
@@ -35,7 +35,7 @@ from orgs.paths import under_path_q
 
 
 def _observer(request: Request) -> Observer:
-    observer = svc.observer_of(request.user)
+    observer = svc.observer_of(user_of(request))
     if observer is None:
         raise Http404("您不是组织生活观察员")
     return observer
@@ -287,7 +287,7 @@ class ObserveObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             )
         with service_errors():
             observation = svc.sign_up(
-                actor=request.user,
+                actor=user_of(request),
                 observer=observer,
                 kind=data["kind"],
                 plan_item=item,
@@ -323,7 +323,7 @@ class ObserveObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             deadline=data.get("deadline"),
         )
         with service_errors():
-            svc.submit_evaluation(actor=request.user, observation=observation, data=evaluation)
+            svc.submit_evaluation(actor=user_of(request), observation=observation, data=evaluation)
         return Response(ObserveObservationSerializer(self.get_queryset().get(pk=observation.pk)).data)
 
 
@@ -333,7 +333,7 @@ _ORG = OpenApiParameter("org", OpenApiTypes.INT, description="范围（组织ID�
 
 def _root(request: Request) -> Organization:
     data = request.data if isinstance(request.data, dict) else {}
-    return root_for(cast(User, request.user), request.query_params.get("org") or data.get("org"))
+    return root_for(user_of(request), request.query_params.get("org") or data.get("org"))
 
 
 def _year(request: Request) -> int:
@@ -353,7 +353,7 @@ class ObserveAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return AnnualAssessment.objects.none()
         root = _root(self.request)
         return (
-            AnnualAssessment.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+            AnnualAssessment.objects.visible_to(user_of(self.request))
             .filter(under_path_q(root.path, "committee__path"), year=_year(self.request))
             .select_related("observer__member", "committee")
             .order_by("committee__path", "observer__letter_number")
@@ -384,7 +384,7 @@ class ObserveAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         with service_errors():
             a = assess.confirm_assessment(
-                actor=request.user,
+                actor=user_of(request),
                 observer=observer,
                 year=data["year"],
                 grade=data.get("grade") or None,

@@ -6,7 +6,7 @@ plans/ (list, detail with coverage and loads, propose, move, confirm). Committee
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.models import User
+from observers.api.common import user_of
 from observers.filters import CandidateFilter, ObserverFilter
 from observers.models import Assignment, AssignmentPlan, Candidate, Observer, ReviewOpinion, ReviewUnit
 from observers.services import planner, roster, selection
@@ -240,11 +240,6 @@ _WRITE = {
 }
 
 
-class _Scoped(viewsets.GenericViewSet):
-    def _user(self) -> User:
-        return cast(User, self.request.user)
-
-
 @extend_schema(tags=["观察员选聘"])
 @extend_schema_view(
     list=extend_schema(summary="观察员人选列表"),
@@ -252,13 +247,13 @@ class _Scoped(viewsets.GenericViewSet):
         summary="观察员人选详情", responses={200: ObserverCandidateSerializer, **_NOT_FOUND}
     ),
 )
-class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObserverCandidateSerializer
     filterset_class = CandidateFilter
 
     def get_queryset(self) -> QuerySet[Candidate]:
         return (
-            Candidate.objects.visible_to(self._user())
+            Candidate.objects.visible_to(user_of(self.request))
             .select_related("member", "member__org", "committee")
             .prefetch_related("opinions__unit")
         )
@@ -288,7 +283,7 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise serializers.ValidationError({"committee": ["未找到该党员所属的党(工)委"]})
         with service_errors():
             cand = selection.register_candidate(
-                actor=request.user,
+                actor=user_of(request),
                 member=member,
                 committee=committee,
                 source=data["source"],
@@ -311,7 +306,7 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         given = ObserverOpinionCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with service_errors():
-            selection.record_opinion(actor=request.user, candidate=cand, **given.validated_data)
+            selection.record_opinion(actor=user_of(request), candidate=cand, **given.validated_data)
         return self._fresh(cand.pk)
 
     @extend_schema(
@@ -329,7 +324,7 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         given.is_valid(raise_exception=True)
         with service_errors():
             result = selection.appoint(
-                actor=request.user,
+                actor=user_of(request),
                 candidate=cand,
                 appointed_on=given.validated_data.get("appointed_on"),
                 username=given.validated_data.get("username", ""),
@@ -352,12 +347,14 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     list=extend_schema(summary="观察员信息台账", description="个人信息均为脱敏值。"),
     retrieve=extend_schema(summary="观察员详情", responses={200: ObserverRosterSerializer, **_NOT_FOUND}),
 )
-class ObserverRosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class ObserverRosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObserverRosterSerializer
     filterset_class = ObserverFilter
 
     def get_queryset(self) -> QuerySet[Observer]:
-        qs = Observer.objects.visible_to(self._user()).select_related("member", "member__org", "committee")
+        qs = Observer.objects.visible_to(user_of(self.request)).select_related(
+            "member", "member__org", "committee"
+        )
         return roster.with_flags(qs, timezone.localdate().year).order_by("committee__path", "letter_number")
 
     def get_object(self) -> Observer:
@@ -372,12 +369,12 @@ class ObserverRosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _S
         responses={200: ObserverPlanDetailSerializer, **_NOT_FOUND},
     ),
 )
-class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObserverPlanSerializer
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[AssignmentPlan]:
-        return AssignmentPlan.objects.visible_to(self._user()).select_related("committee")
+        return AssignmentPlan.objects.visible_to(user_of(self.request)).select_related("committee")
 
     def get_object(self) -> AssignmentPlan:
         return get_for_user(self.get_queryset(), self.request.user, self.kwargs["pk"])
@@ -408,7 +405,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
         scope = get_for_user(Organization.objects.all(), request.user, data["committee"], write=True)
         with service_errors():
             plan = planner.propose_plan(
-                actor=request.user,
+                actor=user_of(request),
                 scope=scope,
                 half_start=data["half_start"],
                 seed=data.get("seed"),
@@ -433,7 +430,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
             given.validated_data["observer"],
         )
         with service_errors():
-            planner.move_branch(actor=request.user, plan=plan, branch=branch, observer=observer)
+            planner.move_branch(actor=user_of(request), plan=plan, branch=branch, observer=observer)
         return self._detail(plan)
 
     @extend_schema(
@@ -443,7 +440,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
     def confirm(self, request: Request, pk: str) -> Response:
         plan = get_for_user(self.get_queryset(), request.user, pk, write=True)
         with service_errors():
-            planner.confirm_plan(actor=request.user, plan=plan)
+            planner.confirm_plan(actor=user_of(request), plan=plan)
         return self._detail(plan)
 
 

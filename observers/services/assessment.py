@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
@@ -170,14 +171,14 @@ def proposals(root: Organization, year: int, today: dt.date | None = None) -> li
     return out
 
 
-def require_assessor(actor: Any, observer: Observer) -> None:
+def require_assessor(actor: User, observer: Observer) -> None:
     if not covers(actor, observer.committee.path, write=True):
         raise PermissionDenied("只有所属党(工)委或组织部可以考核观察员")
 
 
 @transaction.atomic
 def confirm_assessment(
-    *, actor: Any, observer: Observer, year: int, grade: str | None = None, note: str = ""
+    *, actor: User, observer: Observer, year: int, grade: str | None = None, note: str = ""
 ) -> AnnualAssessment:
     """Confirm the proposed grade (grade None) or override it (a note is then required); sets the allowance."""
     require_assessor(actor, observer)
@@ -224,7 +225,7 @@ def confirm_assessment(
 
 
 @transaction.atomic
-def confirm_proposed(*, actor: Any, root: Organization, year: int) -> int:
+def confirm_proposed(*, actor: User, root: Organization, year: int) -> int:
     """Confirm the proposed grade of every observer under `root` not yet assessed that year (that the actor may)."""
     count = 0
     for p in proposals(root, year):
@@ -251,7 +252,7 @@ class CommitteeAllowance:
 
 
 def allowance_rows(
-    root: Organization, year: int, user: Any = None
+    root: Organization, year: int, user: User | None = None
 ) -> tuple[list[CommitteeAllowance], Decimal]:
     """Per 党(工)委 under `root`: observers per grade and the allowance to pay; and the grand total."""
     qs = AnnualAssessment.objects.filter(year=year).filter(under_path_q(root.path, "committee__path"))
@@ -280,7 +281,7 @@ def allowance_rows(
     return rows, sum((r.total for r in rows), Decimal(0))
 
 
-def commended(root: Organization, year: int, user: Any = None) -> QuerySet[AnnualAssessment]:
+def commended(root: Organization, year: int, user: User | None = None) -> QuerySet[AnnualAssessment]:
     qs = AnnualAssessment.objects.filter(year=year, commended=True).filter(
         under_path_q(root.path, "committee__path")
     )
@@ -291,7 +292,7 @@ def commended(root: Organization, year: int, user: Any = None) -> QuerySet[Annua
     )
 
 
-def export_allowance(*, actor: Any, root: Organization, year: int) -> bytes:
+def export_allowance(*, actor: User, root: Organization, year: int) -> bytes:
     """The 以奖代补 payment list as .xlsx: one row per assessed observer, subtotals per 党(工)委; audited."""
     wb = Workbook()
     ws = cast(Worksheet, wb.active)

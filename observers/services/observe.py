@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -57,13 +58,13 @@ def half_period(start: dt.date) -> Period:
     return Period(start, HALF)
 
 
-def observer_of(user: Any) -> Observer | None:
+def observer_of(user: User) -> Observer | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return Observer.objects.filter(user=user).select_related("committee", "member").first()
 
 
-def require_acting_observer(actor: Any, observer: Observer) -> None:
+def require_acting_observer(actor: User, observer: Observer) -> None:
     """Only the observer themself, while active (在岗), signs up and fills forms."""
     if observer.user_id is None or observer.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("只有观察员本人可以操作")
@@ -212,7 +213,7 @@ def default_record(observation: Observation) -> MeetingRecord | None:
 @transaction.atomic
 def sign_up(
     *,
-    actor: Any,
+    actor: User,
     observer: Observer,
     kind: str,
     plan_item: PlanItem | None = None,
@@ -279,7 +280,7 @@ def sign_up(
 
 
 @transaction.atomic
-def cancel_sign_up(*, actor: Any, observation: Observation) -> None:
+def cancel_sign_up(*, actor: User, observation: Observation) -> None:
     require_acting_observer(actor, observation.observer)
     if observation.status != Observation.Status.SIGNED_UP:
         raise ValidationError("只有尚未评价的报名可以取消")
@@ -336,7 +337,7 @@ def validate_scores(scores: dict[int, Any], items: list[EvaluationItem]) -> dict
 
 
 @transaction.atomic
-def submit_evaluation(*, actor: Any, observation: Observation, data: EvaluationData) -> Observation:
+def submit_evaluation(*, actor: User, observation: Observation, data: EvaluationData) -> Observation:
     """Fill in the 《党内组织生活观察质量评价表》 and act on the finding."""
     require_acting_observer(actor, observation.observer)
     obs = lock_rows(Observation.objects).select_related("branch").get(pk=observation.pk)
@@ -406,13 +407,13 @@ def submit_evaluation(*, actor: Any, observation: Observation, data: EvaluationD
     return observation
 
 
-def _record_event(record: MeetingRecord, action: str, actor: Any, reason: str = "", **payload: Any) -> None:
+def _record_event(record: MeetingRecord, action: str, actor: User, reason: str = "", **payload: Any) -> None:
     RecordEvent.objects.create(
         record=record, action=action, actor=actor, reason=reason, payload=payload, created_at=timezone.now()
     )
 
 
-def _open_rectification(actor: Any, obs: Observation, texts: list[str], deadline: dt.date) -> Rectification:
+def _open_rectification(actor: User, obs: Observation, texts: list[str], deadline: dt.date) -> Rectification:
     """责令纠正: an orglife rectification with source 观察员 (the patrol service requires a patrol role,
     which an observer does not hold; the rows and the history are the same)."""
     rect = Rectification.objects.create(
@@ -445,7 +446,7 @@ def _open_rectification(actor: Any, obs: Observation, texts: list[str], deadline
     return rect
 
 
-def _order_rehold(actor: Any, obs: Observation, record: MeetingRecord, reason: str) -> None:
+def _order_rehold(actor: User, obs: Observation, record: MeetingRecord, reason: str) -> None:
     """要求重新召开: the original record stops counting (as orglife.services_patrol.order_rehold does)."""
     locked = lock_rows(MeetingRecord.objects).get(pk=record.pk)
     locked.counts = False
@@ -464,7 +465,7 @@ def _order_rehold(actor: Any, obs: Observation, record: MeetingRecord, reason: s
 # ---------------------------------------------------------------- the branch rates the observer
 
 
-def can_rate(user: Any, observation: Observation) -> bool:
+def can_rate(user: User, observation: Observation) -> bool:
     """The branch's own secretary or administrator rates the observer who attended: a grant on the branch
     itself, since a role above the branch does not make one its secretary."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -476,7 +477,7 @@ def can_rate(user: Any, observation: Observation) -> bool:
 
 
 @transaction.atomic
-def rate_observer(*, actor: Any, observation: Observation, score: int, comment: str = "") -> BranchRating:
+def rate_observer(*, actor: User, observation: Observation, score: int, comment: str = "") -> BranchRating:
     if not can_rate(actor, observation):
         raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
     errors: dict[str, str] = {}

@@ -32,13 +32,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import mean
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -276,7 +276,7 @@ def _validate_pairs(scope: Organization, pairs: Sequence[Sequence[int]]) -> list
 @transaction.atomic
 def propose_plan(
     *,
-    actor: Any,
+    actor: User,
     scope: Organization,
     half_start: dt.date,
     seed: int | None = None,
@@ -407,7 +407,7 @@ def check_move(plan: AssignmentPlan, branch: Organization, observer: Observer) -
 
 
 @transaction.atomic
-def move_branch(*, actor: Any, plan: AssignmentPlan, branch: Organization, observer: Observer) -> Assignment:
+def move_branch(*, actor: User, plan: AssignmentPlan, branch: Organization, observer: Observer) -> Assignment:
     """Give `branch` to `observer` (moving it from whoever had it), with the planner's constraints."""
     require_committee_write(actor, plan.committee)
     is_cross = check_move(plan, branch, observer)
@@ -466,7 +466,7 @@ def summarize(plan: AssignmentPlan) -> PlanSummary:
 
 
 @transaction.atomic
-def confirm_plan(*, actor: Any, plan: AssignmentPlan) -> AssignmentPlan:
+def confirm_plan(*, actor: User, plan: AssignmentPlan) -> AssignmentPlan:
     require_committee_write(actor, plan.committee)
     plan = lock_rows(AssignmentPlan.objects).get(pk=plan.pk)
     if plan.status == AssignmentPlan.Status.CONFIRMED:

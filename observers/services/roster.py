@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Observer, Training
@@ -34,7 +35,7 @@ def with_flags(qs: QuerySet[Observer], year: int) -> QuerySet[Observer]:
 
 
 @transaction.atomic
-def change_status(*, actor: Any, observer: Observer, status: str, note: str = "") -> Observer:
+def change_status(*, actor: User, observer: Observer, status: str, note: str = "") -> Observer:
     require_committee_write(actor, observer.committee)
     if status not in Observer.Status.values:
         raise ValidationError({"status": "请选择状态"})
@@ -58,7 +59,7 @@ def change_status(*, actor: Any, observer: Observer, status: str, note: str = ""
 
 
 @transaction.atomic
-def mark_updated(*, actor: Any, observer: Observer, year: int) -> Observer:
+def mark_updated(*, actor: User, observer: Observer, year: int) -> Observer:
     """年度更新: the roster entry was checked for `year`."""
     require_committee_write(actor, observer.committee)
     if not 2000 <= year <= timezone.localdate().year + 1:
@@ -78,7 +79,7 @@ def mark_updated(*, actor: Any, observer: Observer, year: int) -> Observer:
 
 @transaction.atomic
 def add_training(
-    *, actor: Any, observers: Iterable[Observer], held_on: dt.date, title: str, hours: Decimal = Decimal(0)
+    *, actor: User, observers: Iterable[Observer], held_on: dt.date, title: str, hours: Decimal = Decimal(0)
 ) -> list[Training]:
     """One training session attended by one or more observers."""
     observers = list(observers)
@@ -174,7 +175,9 @@ def export_file_name() -> str:
     return f"观察员信息台账_{timezone.localdate():%Y%m%d}.xlsx"
 
 
-def export_roster(*, user: Any, queryset: QuerySet[Observer], filters: dict[str, Any] | None = None) -> bytes:
+def export_roster(
+    *, user: User, queryset: QuerySet[Observer], filters: dict[str, Any] | None = None
+) -> bytes:
     """The (filtered) roster as .xlsx with masked ID numbers and phones only; audited."""
     if not user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出人员名册的权限")

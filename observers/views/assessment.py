@@ -3,7 +3,7 @@ override, the allowance list per 党(工)委 with totals and its .xlsx export, a
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django import forms
@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from observers.models import AnnualAssessment, Observer
 from observers.selectors import root_for
 from observers.services import assessment as svc
+from observers.views.common import user_of
 from orglife.periods import local_today
 from orgs.access import can_write_anywhere, get_for_user
 from orgs.models import Organization
@@ -39,7 +39,7 @@ def _year(request: HttpRequest) -> int:
 
 def _root(request: HttpRequest, *, write: bool = False) -> Organization:
     org_id = request.GET.get("org") or request.POST.get("org")
-    return root_for(cast(User, request.user), org_id, write=write)
+    return root_for(user_of(request), org_id, write=write)
 
 
 def _back(root: Organization, year: int) -> str:
@@ -77,7 +77,7 @@ def assessment_confirm(request: HttpRequest, observer_pk: int) -> HttpResponse:
     else:
         try:
             a = svc.confirm_assessment(
-                actor=request.user,
+                actor=user_of(request),
                 observer=observer,
                 year=form.cleaned_data["year"],
                 grade=form.cleaned_data["grade"],
@@ -98,7 +98,7 @@ def assessment_confirm_all(request: HttpRequest) -> HttpResponse:
     root = _root(request, write=True)
     year = _year(request)
     try:
-        count = svc.confirm_proposed(actor=request.user, root=root, year=year)
+        count = svc.confirm_proposed(actor=user_of(request), root=root, year=year)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -110,13 +110,13 @@ def assessment_confirm_all(request: HttpRequest) -> HttpResponse:
 def allowance(request: HttpRequest) -> HttpResponse:
     root = _root(request)
     year = _year(request)
-    rows, total = svc.allowance_rows(root, year, request.user)
+    rows, total = svc.allowance_rows(root, year, user_of(request))
     context = {
         "root": root,
         "year": year,
         "rows": rows,
         "total": total,
-        "commended": svc.commended(root, year, request.user),
+        "commended": svc.commended(root, year, user_of(request)),
         "years": range(local_today().year, local_today().year - 4, -1),
     }
     return render(request, "observers/assessment/allowance.html", context)
@@ -126,7 +126,7 @@ def allowance(request: HttpRequest) -> HttpResponse:
 def allowance_export(request: HttpRequest) -> HttpResponse:
     root = _root(request)
     year = _year(request)
-    data = svc.export_allowance(actor=request.user, root=root, year=year)
+    data = svc.export_allowance(actor=user_of(request), root=root, year=year)
     response = HttpResponse(data, content_type=XLSX)
     name = f"观察员津贴_{year}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"

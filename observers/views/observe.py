@@ -32,7 +32,7 @@ from orgs.models import Organization
 
 
 def _observer(request: HttpRequest) -> Observer:
-    observer = svc.observer_of(request.user)
+    observer = svc.observer_of(user_of(request))
     if observer is None:
         raise Http404("您不是组织生活观察员")
     return observer
@@ -94,7 +94,7 @@ def sign_up(request: HttpRequest, item_pk: int) -> HttpResponse:
         return redirect("observers:observe_meetings")
     try:
         observation = svc.sign_up(
-            actor=request.user, observer=observer, plan_item=item, kind=form.cleaned_data["kind"]
+            actor=user_of(request), observer=observer, plan_item=item, kind=form.cleaned_data["kind"]
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -143,7 +143,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if observation.status == Observation.Status.SIGNED_UP:
         form = _form(observation, request.POST or None)
         if request.method == "POST":
-            svc.require_acting_observer(request.user, observer)  # a suspended observer gets 403
+            svc.require_acting_observer(user_of(request), observer)  # a suspended observer gets 403
             if form.is_valid():
                 cd = form.cleaned_data
                 data = svc.EvaluationData(
@@ -156,7 +156,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     deadline=cd["deadline"],
                 )
                 try:
-                    svc.submit_evaluation(actor=request.user, observation=observation, data=data)
+                    svc.submit_evaluation(actor=user_of(request), observation=observation, data=data)
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
@@ -183,7 +183,7 @@ def observation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     observer = _observer(request)
     observation = _my_observation(request, observer, pk)
     try:
-        svc.cancel_sign_up(actor=request.user, observation=observation)
+        svc.cancel_sign_up(actor=user_of(request), observation=observation)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("observers:observe_detail", pk=pk)
@@ -263,11 +263,11 @@ def branch_observation(request: HttpRequest, pk: int) -> HttpResponse:
     observation = get_for_user(qs, request.user, pk, write=request.method == "POST")
     form = RatingForm(request.POST or None)
     if request.method == "POST":
-        if not svc.can_rate(request.user, observation):
+        if not svc.can_rate(user_of(request), observation):
             raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
         if form.is_valid():
             try:
-                svc.rate_observer(actor=request.user, observation=observation, **form.cleaned_data)
+                svc.rate_observer(actor=user_of(request), observation=observation, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -280,7 +280,7 @@ def branch_observation(request: HttpRequest, pk: int) -> HttpResponse:
         "scored": [(items.get(k), v) for k, v in (observation.scores or {}).items()],
         "rating": getattr(observation, "branch_rating", None),
         "can_rate": observation.status == Observation.Status.SUBMITTED
-        and svc.can_rate(request.user, observation),
+        and svc.can_rate(user_of(request), observation),
     }
     return render(request, "observers/observe/branch_detail.html", context)
 

@@ -53,7 +53,7 @@ def plan_propose(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             plan = planner.propose_plan(
-                actor=request.user,
+                actor=user_of(request),
                 scope=data["committee"],
                 half_start=data["half_start"],
                 seed=data["seed"],
@@ -115,7 +115,7 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
         branch = get_for_user(Organization.objects.all(), request.user, form.cleaned_data["branch"])
         observer: Observer = form.cleaned_data["observer"]
         try:
-            planner.move_branch(actor=request.user, plan=plan, branch=branch, observer=observer)
+            planner.move_branch(actor=user_of(request), plan=plan, branch=branch, observer=observer)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -129,7 +129,7 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, write=True)
     try:
-        planner.confirm_plan(actor=request.user, plan=plan)
+        planner.confirm_plan(actor=user_of(request), plan=plan)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

@@ -55,7 +55,7 @@ def observer_export(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("您没有导出人员名册的权限")
     filterset = _filtered(request)
     filters = {k: v for k, v in request.GET.items() if v}
-    content = roster.export_roster(user=request.user, queryset=filterset.qs, filters=filters)
+    content = roster.export_roster(user=user_of(request), queryset=filterset.qs, filters=filters)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -97,7 +97,7 @@ def observer_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            roster.change_status(actor=request.user, observer=observer, **form.cleaned_data)
+            roster.change_status(actor=user_of(request), observer=observer, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -113,7 +113,7 @@ def observer_training(request: HttpRequest, pk: int) -> HttpResponse:
     form = TrainingForm(request.POST)
     if form.is_valid():
         try:
-            roster.add_training(actor=request.user, observers=[observer], **form.cleaned_data)
+            roster.add_training(actor=user_of(request), observers=[observer], **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -129,7 +129,7 @@ def observer_updated(request: HttpRequest, pk: int) -> HttpResponse:
     form = YearForm(request.POST)
     year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
     try:
-        roster.mark_updated(actor=request.user, observer=observer, year=year)
+        roster.mark_updated(actor=user_of(request), observer=observer, year=year)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

@@ -64,7 +64,9 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
         form = CandidateForm(request.POST or None, committees=committees, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                cand = selection.register_candidate(actor=request.user, member=member, **form.cleaned_data)
+                cand = selection.register_candidate(
+                    actor=user_of(request), member=member, **form.cleaned_data
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -125,7 +127,7 @@ def candidate_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     form = OpinionForm(request.POST)
     if form.is_valid():
         try:
-            row = selection.record_opinion(actor=request.user, candidate=cand, **form.cleaned_data)
+            row = selection.record_opinion(actor=user_of(request), candidate=cand, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -144,7 +146,7 @@ def candidate_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     form = AppointForm(request.POST)
     if form.is_valid():
         try:
-            result = selection.appoint(actor=request.user, candidate=cand, **form.cleaned_data)
+            result = selection.appoint(actor=user_of(request), candidate=cand, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
