@@ -1,5 +1,5 @@
-"""Reads of the observers app that span models: the organization a committee page opens on, the
-committees a user sees or writes."""
+"""Reads of the observers app that span models: the observer an account is, the organization a committee
+page opens on, the committees a user sees or writes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,19 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from observers.models import Observer
 from orgs.access import NOT_FOUND, get_for_user, require_tree
 from orgs.models import Organization
+
+
+def observer_for(user: User) -> Observer:
+    """The observer this account is. The observer's pages and API answer only them: 404 for anyone else."""
+    observer = None
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        observer = Observer.objects.filter(user=user).select_related("committee", "member").first()
+    if observer is None:
+        raise Http404("您不是组织生活观察员")
+    return observer
 
 
 def root_for(user: User, org_id: Any = None, *, write: bool = False) -> Organization:

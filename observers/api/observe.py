@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +22,7 @@ from rest_framework.views import APIView
 
 from observers.api.common import user_of
 from observers.models import AnnualAssessment, Observation, Observer
-from observers.selectors import root_for
+from observers.selectors import observer_for, root_for
 from observers.services import assessment as assess
 from observers.services import observe as svc
 from orglife.models import PlanItem
@@ -35,10 +34,7 @@ from orgs.paths import under_path_q
 
 
 def _observer(request: Request) -> Observer:
-    observer = svc.observer_of(user_of(request))
-    if observer is None:
-        raise Http404("您不是组织生活观察员")
-    return observer
+    return observer_for(user_of(request))
 
 
 # ---------------------------------------------------------------- serializers

@@ -58,12 +58,6 @@ def half_period(start: dt.date) -> Period:
     return Period(start, HALF)
 
 
-def observer_of(user: User) -> Observer | None:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    return Observer.objects.filter(user=user).select_related("committee", "member").first()
-
-
 def require_acting_observer(actor: User, observer: Observer) -> None:
     """Only the observer themself, while active (在岗), signs up and fills forms."""
     if observer.user_id is None or observer.user_id != getattr(actor, "pk", None):

@@ -15,14 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from observers.forms import EvaluationForm, RatingForm, SignUpForm
 from observers.models import Observation, Observer
-from observers.selectors import root_for
+from observers.selectors import observer_for, root_for
 from observers.services import observe as svc
 from observers.views.common import user_of
 from orglife.periods import add_months, local_today
@@ -32,10 +32,7 @@ from orgs.models import Organization
 
 
 def _observer(request: HttpRequest) -> Observer:
-    observer = svc.observer_of(user_of(request))
-    if observer is None:
-        raise Http404("您不是组织生活观察员")
-    return observer
+    return observer_for(user_of(request))
 
 
 def _my_observation(request: HttpRequest, observer: Observer, pk: int) -> Observation:
