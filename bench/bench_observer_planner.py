@@ -3,11 +3,11 @@
     .venv/bin/python bench/bench_observer_planner.py [--db sqlite|postgres] [--observers 115] [--branches 1300]
                                                      [--committees 24] [--runs 7] [--reuse X] [--keep]
 
-1. Algorithm only, in memory (observers.planner_sample.county_sample): services_planner.propose (greedy
+1. Algorithm only, in memory (observers.planner_sample.county_sample): services.planner.propose (greedy
    least-loaded with own-unit checks + repair pass), with and without cross pairs, against a plain
    round-robin assignment (no constraints) on the same input — median of --runs.
 2. Through the database: the same tree, members and observers inserted directly, then
-   services_planner.propose_plan for the county (load, plan, bulk insert, audit), median of --runs,
+   services.planner.propose_plan for the county (load, plan, bulk insert, audit), median of --runs,
    against round-robin + the same bulk insert. Every run's constraints are checked (coverage, own unit,
    balance within one of the mean).
 """
@@ -115,7 +115,7 @@ def build_tree(kinds: dict[str, str], observers: Any) -> tuple[Any, Any]:
 def run(args: argparse.Namespace) -> None:
     from observers.models import Assignment, AssignmentPlan
     from observers.planner_sample import county_sample
-    from observers.services_planner import (
+    from observers.services.planner import (
         planner_branches,
         planner_observers,
         propose,

@@ -1,8 +1,8 @@
 from django.urls import include, path
 
-from observers import api_observe, api_selection
+from observers.api import observe, selection
 
 urlpatterns: list = [
-    path("", include(api_observe.urlpatterns)),
-    path("", include(api_selection.urlpatterns)),
+    path("", include(observe.urlpatterns)),
+    path("", include(selection.urlpatterns)),
 ]

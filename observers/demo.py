@@ -1,16 +1,16 @@
 """Demo data of the observer system (太湖 model) for the generated demo county, after its orglife history.
 
-`generate_observers_demo(seed=, scale=, today=)` writes, deterministically for a seed:
-candidates (组织推荐 / 个人自荐 / 双向选择) drawn from branch committee members with their joint-review
-opinions — all appointed except two vetoed by an objection and one still under review; ~115 observers at
-county scale (~10 tiny) with numbered letters and cards, spread over the 党(工)委 by their branch counts;
-trainings (last year for nearly all, this year for most); a confirmed assignment plan per 党(工)委 for
-each half-year from the start of last year to the current one (services_planner.propose when available,
-else a round-robin that skips the observer's own branch); observations with evaluation forms over those
-half-years (linked to the branch's meeting records where the history has them) with findings — reminders,
-corrections (orglife rectifications, source 观察员) and a couple of re-holds that stop the record counting
-— a fifth of the current half-year's branches left unobserved so the coverage flags show, sign-ups for
-upcoming planned meetings; branch ratings of the observers; and last year's confirmed annual assessment.
+`generate_observers_demo(seed=, scale=, today=)` writes, deterministically for a seed: candidates (组织推荐 /
+个人自荐 / 双向选择) drawn from branch committee members with their joint-review opinions — all appointed except two
+vetoed by an objection and one still under review; ~115 observers at county scale (~10 tiny) with numbered
+letters and cards, spread over the 党(工)委 by their branch counts; trainings (last year for nearly all, this
+year for most); a confirmed assignment plan per 党(工)委 for each half-year from the start of last year to the
+current one (services.planner.propose, or when it assigns nothing a round-robin that skips the observer's
+own branch); observations with evaluation forms over those half-years (linked to the branch's meeting
+records where the history has them) with findings — reminders, corrections (orglife rectifications, source
+观察员) and a couple of re-holds that stop the record counting — a fifth of the current half-year's branches
+left unobserved so the coverage flags show, sign-ups for upcoming planned meetings; branch ratings of the
+observers; and last year's confirmed annual assessment.
 
 Does nothing if observers exist or the county has no orglife history. `link_demo_observer_user()` links the
 demo login `observer` (accounts demo_logins) to the first observer; it is also called at the end here.
@@ -28,6 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import (
@@ -43,36 +44,44 @@ from observers.models import (
     ReviewUnit,
     Training,
 )
-from observers.services_assessment import allowance_for, evidence_for, proposed_grade
-from observers.services_observe import branches_under, coverage_strata, half_period, half_start
+from observers.services.assessment import allowance_for, evidence_for, proposed_grade
+from observers.services.observe import branches_under, coverage_strata, half_period, half_start
+from observers.services.planner import PBranch, planner_observers, propose
+from observers.services.selection import card_number, letter_number
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
 from orglife.periods import SHANGHAI, add_months
 from orglife.rules import LIFE_KINDS
+from orglife.services_records import record_stopped_counting
 from orgs.demo import DEMO_COUNTY_CODE
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
 
 COUNTS = {"tiny": 10, "county": 115}
-POSTS = (Position.Title.SECRETARY, Position.Title.DEPUTY_SECRETARY, Position.Title.ORGANIZATION,
-         Position.Title.DISCIPLINE, Position.Title.PROPAGANDA)  # fmt: skip
+POSTS = (
+    Position.Title.SECRETARY,
+    Position.Title.DEPUTY_SECRETARY,
+    Position.Title.ORGANIZATION,
+    Position.Title.DISCIPLINE,
+    Position.Title.PROPAGANDA,
+)
 OBJECTIONS = [
     ("信访", "近一年有涉及本人的信访举报尚未办结"),
     ("纪检监察", "本人曾受党内警告处分，影响期未满"),
 ]
 PROBLEMS = [
-    "会前未充分征求党员意见", "个别党员发言准备不足", "会议记录不够详实", "签到表与实到人数不一致",
-    "批评与自我批评不够深入", "学习内容与本单位工作结合不紧", "上次发现问题的整改情况未通报",
-]  # fmt: skip
+    "会前未充分征求党员意见",
+    "个别党员发言准备不足",
+    "会议记录不够详实",
+    "签到表与实到人数不一致",
+    "批评与自我批评不够深入",
+    "学习内容与本单位工作结合不紧",
+    "上次发现问题的整改情况未通报",
+]
 TRAININGS = ["组织生活观察员专题培训", "党内法规与组织生活规范培训", "观察质量评价表使用培训"]
 
 
 def _letter(year: int, seq: int) -> tuple[str, str]:
-    try:
-        from observers.services_selection import card_number, letter_number
-
-        return letter_number(year, seq), card_number(year, seq)
-    except Exception:  # the selection module may not be there yet
-        return f"观聘〔{year}〕{seq:03d}号", f"GCY{year}{seq:03d}"
+    return letter_number(year, seq), card_number(year, seq)
 
 
 def _county() -> Organization | None:
@@ -98,14 +107,9 @@ def _shares(total: int, weights: list[int]) -> list[int]:
 
 def _assign(observers: list[Observer], branches: list[Organization], seed: int) -> dict[int, int]:
     """branch id → observer id: the planner when available, else a round-robin avoiding one's own unit."""
-    try:
-        from observers.services_planner import PBranch, planner_observers, propose
-
-        proposal = propose(planner_observers(observers), [PBranch(b.pk, b.path) for b in branches], seed=seed)
-        if proposal.assignments:
-            return dict(proposal.assignments)
-    except Exception:  # the planner may not be there yet
-        pass
+    proposal = propose(planner_observers(observers), [PBranch(b.pk, b.path) for b in branches], seed=seed)
+    if proposal.assignments:
+        return dict(proposal.assignments)
     out: dict[int, int] = {}
     k = 0
     for b in branches:
@@ -156,12 +160,16 @@ class _Gen:
         for committee, share in zip(committees, shares, strict=True):
             pool = list(
                 Position.objects.current()
-                .filter(under_path_q(committee.path, "org__path"), title__in=POSTS,
-                        member__status=Member.Status.NORMAL, member__category="full")
+                .filter(
+                    under_path_q(committee.path, "org__path"),
+                    title__in=POSTS,
+                    member__status=Member.Status.NORMAL,
+                    member__category="full",
+                )
                 .order_by("member_id")
                 .values_list("member_id", flat=True)
                 .distinct()
-            )  # fmt: skip
+            )
             pool = [m for m in dict.fromkeys(pool) if m not in taken]
             rng.shuffle(pool)
             extra = (1 if rejected_left else 0) + (1 if reviewing_left and committee == committees[-1] else 0)
@@ -182,27 +190,45 @@ class _Gen:
                 else:
                     status, objection = Candidate.Status.APPOINTED, None
                 cand = Candidate.objects.create(
-                    member=member, committee=committee, source=source, party_work_years=years, status=status,
+                    member=member,
+                    committee=committee,
+                    source=source,
+                    party_work_years=years,
+                    status=status,
                     background=f"{member.org.display_name}党务工作{years}年，熟悉组织生活制度。",
                     rejection_reason=f"联合审查{objection[0]}单位有异议：{objection[1]}" if objection else "",
-                )  # fmt: skip
+                )
                 opinions = []
                 for u, unit in enumerate(units):
                     if status == Candidate.Status.REVIEWING and u >= 2:
                         break
                     bad = objection is not None and unit.name == objection[0]
-                    opinions.append(ReviewOpinion(
-                        candidate=cand, unit=unit, opinion="object" if bad else "agree",
-                        note=objection[1] if objection is not None and bad else "经审查，无异议", reviewer_name=f"{unit.name}审查人",
-                    ))  # fmt: skip
+                    opinions.append(
+                        ReviewOpinion(
+                            candidate=cand,
+                            unit=unit,
+                            opinion="object" if bad else "agree",
+                            note=objection[1] if objection is not None and bad else "经审查，无异议",
+                            reviewer_name=f"{unit.name}审查人",
+                        )
+                    )
                 ReviewOpinion.objects.bulk_create(opinions)
                 self.counts["candidates"] += 1
                 if status != Candidate.Status.APPOINTED:
                     continue
                 seq += 1
                 letter, card = _letter(appointed_on.year, seq)
-                out.append(Observer(member=member, committee=committee, candidate=cand, letter_number=letter,
-                                    card_number=card, appointed_on=appointed_on, updated_year=self.today.year))  # fmt: skip
+                out.append(
+                    Observer(
+                        member=member,
+                        committee=committee,
+                        candidate=cand,
+                        letter_number=letter,
+                        card_number=card,
+                        appointed_on=appointed_on,
+                        updated_year=self.today.year,
+                    )
+                )
         Observer.objects.bulk_create(out)
         out = list(
             Observer.objects.select_related("member__org", "committee").order_by("committee__path", "id")
@@ -246,9 +272,12 @@ class _Gen:
                 seed = self.seed * 1000 + half.year * 10 + half.month
                 assigned = _assign(mine, branches, seed)
                 plan = AssignmentPlan.objects.create(
-                    committee=committee, half_start=half, status=AssignmentPlan.Status.CONFIRMED, seed=seed,
+                    committee=committee,
+                    half_start=half,
+                    status=AssignmentPlan.Status.CONFIRMED,
+                    seed=seed,
                     confirmed_at=self.aware(add_months(half, -1) + dt.timedelta(days=24)),
-                )  # fmt: skip
+                )
                 Assignment.objects.bulk_create(
                     [Assignment(plan=plan, observer_id=o, branch_id=b) for b, o in assigned.items()]
                 )
@@ -266,8 +295,9 @@ class _Gen:
             scores[str(item.pk)] = self.rng.randint(min(low, item.max_score), item.max_score)
         return scores, sum(scores.values())
 
-    def observations(self, halves: list[dt.date], plans: dict[dt.date, dict[int, int]],
-                     observers: list[Observer]) -> list[Observation]:  # fmt: skip
+    def observations(
+        self, halves: list[dt.date], plans: dict[dt.date, dict[int, int]], observers: list[Observer]
+    ) -> list[Observation]:
         rng = self.rng
         current = half_start(self.today)
         # Diligence per observer: a few excellent (two visits per branch), a few who skip a half-year.
@@ -275,9 +305,11 @@ class _Gen:
         records: dict[tuple[int, dt.date], list[tuple[int, dt.date, str, int | None]]] = defaultdict(list)
         lo = halves[0]
         for pk, org_id, started, kind_of, linked_item in MeetingRecord.objects.filter(
-            status=MeetingRecord.Status.APPROVED, counts=True, month__gte=lo, org__in=Organization.objects.filter(
-                under_path_q(self.county.path))
-        ).values_list("pk", "org_id", "started_at", "meeting_type", "plan_item_id"):  # fmt: skip
+            status=MeetingRecord.Status.APPROVED,
+            counts=True,
+            month__gte=lo,
+            org__in=Organization.objects.filter(under_path_q(self.county.path)),
+        ).values_list("pk", "org_id", "started_at", "meeting_type", "plan_item_id"):
             day = timezone.localtime(started, SHANGHAI).date()
             records[(org_id, half_start(day))].append((pk, day, kind_of, linked_item))
         rows: list[Observation] = []
@@ -308,11 +340,22 @@ class _Gen:
                         day = period.start + dt.timedelta(days=rng.randint(0, span))
                     scores, total = self.form(0.8 if mood != "lax" else 0.55)
                     kind = rng.choices(Observation.Kind.values, weights=[5, 10, 45, 10, 25, 5])[0]
-                    rows.append(Observation(
-                        observer_id=observer_id, branch_id=branch_id, plan_item_id=item_id, record_id=record_id,
-                        kind=kind, meeting_type=mtype, observed_on=day, status=Observation.Status.SUBMITTED,
-                        scores=scores, total=total, grade=_grade(total), submitted_at=self.aware(day, 18),
-                    ))  # fmt: skip
+                    rows.append(
+                        Observation(
+                            observer_id=observer_id,
+                            branch_id=branch_id,
+                            plan_item_id=item_id,
+                            record_id=record_id,
+                            kind=kind,
+                            meeting_type=mtype,
+                            observed_on=day,
+                            status=Observation.Status.SUBMITTED,
+                            scores=scores,
+                            total=total,
+                            grade=_grade(total),
+                            submitted_at=self.aware(day, 18),
+                        )
+                    )
         Observation.objects.bulk_create(rows, batch_size=1000)
         self.counts["observations"] = len(rows)
         return list(Observation.objects.filter(status=Observation.Status.SUBMITTED).select_related("branch"))
@@ -336,16 +379,22 @@ class _Gen:
                 o.finding, o.problems = Observation.Finding.CORRECTION, "\n".join(texts)
                 overdue_ok = o.observed_on < self.today - dt.timedelta(days=45)
                 rect = Rectification.objects.create(
-                    org=o.branch, record_id=o.record_id, source=Rectification.Source.OBSERVER,
+                    org=o.branch,
+                    record_id=o.record_id,
+                    source=Rectification.Source.OBSERVER,
                     title=f"观察员责令纠正：{o.branch.display_name} {o.observed_on:%Y-%m-%d} 组织生活"[:200],
                     deadline=o.observed_on + dt.timedelta(days=30),
                     status=Rectification.Status.CLOSED if overdue_ok else Rectification.Status.OPEN,
                     evidence="已按要求整改并在支部党员大会上通报" if overdue_ok else "",
                     opened_at=self.aware(o.observed_on, 18),
                     closed_at=self.aware(o.observed_on + dt.timedelta(days=20)) if overdue_ok else None,
-                )  # fmt: skip
-                items += [RectificationItem(rectification=rect, text=t, done=overdue_ok,
-                                            evidence="已整改" if overdue_ok else "") for t in texts]  # fmt: skip
+                )
+                items += [
+                    RectificationItem(
+                        rectification=rect, text=t, done=overdue_ok, evidence="已整改" if overdue_ok else ""
+                    )
+                    for t in texts
+                ]
                 o.rectification = rect
                 o.total = min(o.total or 0, 79)
                 o.grade = _grade(o.total)
@@ -358,21 +407,27 @@ class _Gen:
                 continue
             changed.append(o)
         RectificationItem.objects.bulk_create(items)
-        Observation.objects.bulk_update(changed, ["finding", "problems", "finding_note", "rectification", "total",
-                                                  "grade"], batch_size=500)  # fmt: skip
+        Observation.objects.bulk_update(
+            changed,
+            ["finding", "problems", "finding_note", "rectification", "total", "grade"],
+            batch_size=500,
+        )
         for o in observations:
             if o.pk in rehold:
                 self.rehold(o)
 
     def rehold(self, o: Observation) -> None:
-        from orglife.services_records import record_stopped_counting
-
         assert o.record_id is not None
         record = MeetingRecord.objects.get(pk=o.record_id)
         record.counts = False
         record.save(update_fields=["counts", "updated_at"])
-        RecordEvent.objects.create(record=record, action="observer_rehold", reason=o.finding_note,
-                                   payload={"observation": o.pk}, created_at=self.aware(o.observed_on, 18))  # fmt: skip
+        RecordEvent.objects.create(
+            record=record,
+            action="observer_rehold",
+            reason=o.finding_note,
+            payload={"observation": o.pk},
+            created_at=self.aware(o.observed_on, 18),
+        )
         record_stopped_counting(actor=None, record=record, reason=f"观察员要求重新召开：{o.finding_note}")
         self.counts["reholds"] += 1
 
@@ -393,16 +448,27 @@ class _Gen:
         current = half_start(self.today)
         mapping = plans.get(current, {})
         items = list(
-            PlanItem.objects.filter(plan__org_id__in=list(mapping), plan__status=MonthlyPlan.Status.APPROVED,
-                                    planned_on__gte=self.today, planned_on__lte=self.today + dt.timedelta(days=30))
+            PlanItem.objects.filter(
+                plan__org_id__in=list(mapping),
+                plan__status=MonthlyPlan.Status.APPROVED,
+                planned_on__gte=self.today,
+                planned_on__lte=self.today + dt.timedelta(days=30),
+            )
             .select_related("plan")
             .order_by("planned_on", "id")
-        )  # fmt: skip
+        )
         rows = [
-            Observation(observer_id=mapping[i.plan.org_id], branch_id=i.plan.org_id, plan_item=i,
-                        kind=Observation.Kind.DESIGNATED, meeting_type=i.meeting_type, observed_on=i.planned_on or self.today)
-            for i in items if self.rng.random() < 0.25
-        ]  # fmt: skip
+            Observation(
+                observer_id=mapping[i.plan.org_id],
+                branch_id=i.plan.org_id,
+                plan_item=i,
+                kind=Observation.Kind.DESIGNATED,
+                meeting_type=i.meeting_type,
+                observed_on=i.planned_on or self.today,
+            )
+            for i in items
+            if self.rng.random() < 0.25
+        ]
         Observation.objects.bulk_create(rows)
         self.counts["sign_ups"] = len(rows)
 
@@ -416,11 +482,19 @@ class _Gen:
             ev = evidence_for(o, year, today=dt.date(self.today.year, 1, 20))
             grade = proposed_grade(ev)
             ev["proposed"] = grade
-            rows.append(AnnualAssessment(
-                observer=o, committee=o.committee, year=year, grade=grade, evidence=ev,
-                allowance=allowance_for(grade), commended=grade == AnnualAssessment.Grade.EXCELLENT,
-                note="经党(工)委会议研究确定", assessed_at=when,
-            ))  # fmt: skip
+            rows.append(
+                AnnualAssessment(
+                    observer=o,
+                    committee=o.committee,
+                    year=year,
+                    grade=grade,
+                    evidence=ev,
+                    allowance=allowance_for(grade),
+                    commended=grade == AnnualAssessment.Grade.EXCELLENT,
+                    note="经党(工)委会议研究确定",
+                    assessed_at=when,
+                )
+            )
         AnnualAssessment.objects.bulk_create(rows)
         self.counts["assessments"] = len(rows)
 
@@ -428,36 +502,45 @@ class _Gen:
         """The demo observer has a meeting attended a few days ago whose form is still to fill in."""
         branches = [b for b, o in plans.get(half_start(self.today), {}).items() if o == observer.pk]
         record = (
-            MeetingRecord.objects.filter(org_id__in=branches, status=MeetingRecord.Status.APPROVED, counts=True,
-                                         started_at__lt=self.aware(self.today, 0),
-                                         started_at__gte=self.aware(self.today - dt.timedelta(days=40), 0))
+            MeetingRecord.objects.filter(
+                org_id__in=branches,
+                status=MeetingRecord.Status.APPROVED,
+                counts=True,
+                started_at__lt=self.aware(self.today, 0),
+                started_at__gte=self.aware(self.today - dt.timedelta(days=40), 0),
+            )
             .exclude(observations__isnull=False)
             .order_by("-started_at")
             .first()
-        )  # fmt: skip
+        )
         if record is None:
             return
         Observation.objects.create(
-            observer=observer, branch_id=record.org_id, plan_item_id=record.plan_item_id, kind="designated",
-            meeting_type=record.meeting_type, observed_on=timezone.localtime(record.started_at, SHANGHAI).date(),
-        )  # fmt: skip
+            observer=observer,
+            branch_id=record.org_id,
+            plan_item_id=record.plan_item_id,
+            kind="designated",
+            meeting_type=record.meeting_type,
+            observed_on=timezone.localtime(record.started_at, SHANGHAI).date(),
+        )
         self.counts["sign_ups"] += 1
 
 
 def demo_observer() -> Observer | None:
     """The observer the demo login plays: the first active one with branches this half-year."""
     return (
-        Observer.objects.filter(status=Observer.Status.ACTIVE, assignments__plan__half_start=half_start(),
-                                assignments__plan__status=AssignmentPlan.Status.CONFIRMED)
+        Observer.objects.filter(
+            status=Observer.Status.ACTIVE,
+            assignments__plan__half_start=half_start(),
+            assignments__plan__status=AssignmentPlan.Status.CONFIRMED,
+        )
         .order_by("committee__path", "id")
         .first()
-    )  # fmt: skip
+    )
 
 
 def link_demo_observer_user() -> Observer | None:
     """Link the demo login `observer` (demo_logins) to the first active observer with assigned branches."""
-    from accounts.models import User
-
     user = User.objects.filter(username="observer").first()
     if user is None:
         return None
@@ -469,8 +552,13 @@ def link_demo_observer_user() -> Observer | None:
         return None
     observer.user = user
     observer.save(update_fields=["user"])
-    record_event(actor=None, actor_name="observers_demo", action=AuditEvent.Action.UPDATE, target=observer,
-                 summary={"what": "observer_user_linked", "username": user.username})  # fmt: skip
+    record_event(
+        actor=None,
+        actor_name="observers_demo",
+        action=AuditEvent.Action.UPDATE,
+        target=observer,
+        summary={"what": "observer_user_linked", "username": user.username},
+    )
     return observer
 
 
@@ -504,10 +592,21 @@ def generate_observers_demo(
         first = demo_observer()
         if first is not None:
             gen.pending_form(first, plans)
-    result = {"skipped": False, "seed": seed, "scale": scale, **gen.counts,
-              "linked": linked is not None, "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
-    record_event(actor=None, actor_name="observers_demo", action=AuditEvent.Action.IMPORT, target_repr="观察员演示数据",
-                 summary={k: v for k, v in result.items() if isinstance(v, int | float | str)})  # fmt: skip
+    result = {
+        "skipped": False,
+        "seed": seed,
+        "scale": scale,
+        **gen.counts,
+        "linked": linked is not None,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    record_event(
+        actor=None,
+        actor_name="observers_demo",
+        action=AuditEvent.Action.IMPORT,
+        target_repr="观察员演示数据",
+        summary={k: v for k, v in result.items() if isinstance(v, int | float | str)},
+    )
     if stdout is not None:
         stdout.write(f"观察员：{result}")
     return result

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from observers.services_planner import PBranch, PObserver, unit_root
+from observers.services.planner import PBranch, PObserver, unit_root
 from orgs.paths import encode_step
 
 ROOT = encode_step(1)

@@ -1,12 +1,12 @@
 from django.urls import include, path
 
-from observers import views_assessment, views_observe, views_planner, views_roster, views_selection
+from observers.views import assessment, observe, planner, roster, selection
 
 app_name = "observers"
 urlpatterns: list = [
-    path("observe/", include(views_observe.urlpatterns)),
-    path("assessment/", include(views_assessment.urlpatterns)),
-    path("", include(views_selection.urlpatterns)),
-    path("", include(views_roster.urlpatterns)),
-    path("", include(views_planner.urlpatterns)),
+    path("observe/", include(observe.urlpatterns)),
+    path("assessment/", include(assessment.urlpatterns)),
+    path("", include(selection.urlpatterns)),
+    path("", include(roster.urlpatterns)),
+    path("", include(planner.urlpatterns)),
 ]

@@ -37,9 +37,14 @@ def make_observer(member: Member, committee: Organization, username: str, **extr
     _n[0] += 1
     user = make_user(username) if username else None
     return Observer.objects.create(
-        member=member, committee=committee, user=user, letter_number=f"TH-GCY-{_n[0]:04d}",
-        card_number=f"GZZ-{_n[0]:04d}", appointed_on=extra.pop("appointed_on", dt.date(2025, 3, 1)), **extra,
-    )  # fmt: skip
+        member=member,
+        committee=committee,
+        user=user,
+        letter_number=f"TH-GCY-{_n[0]:04d}",
+        card_number=f"GZZ-{_n[0]:04d}",
+        appointed_on=extra.pop("appointed_on", dt.date(2025, 3, 1)),
+        **extra,
+    )
 
 
 def confirmed_plan(
@@ -64,21 +69,38 @@ def plan_item(
         org=branch, month=day.replace(day=1), defaults={"status": status}
     )
     return PlanItem.objects.create(
-        plan=plan, meeting_type=meeting_type, planned_on=day, place="党员活动室", topic="学习贯彻全会精神",
+        plan=plan,
+        meeting_type=meeting_type,
+        planned_on=day,
+        place="党员活动室",
+        topic="学习贯彻全会精神",
         required=True,
-    )  # fmt: skip
+    )
 
 
 def meeting_record(
-    branch: Organization, day: dt.date, meeting_type: str = "theme_day", *, item: PlanItem | None = None,
+    branch: Organization,
+    day: dt.date,
+    meeting_type: str = "theme_day",
+    *,
+    item: PlanItem | None = None,
     present: int = 3,
-) -> MeetingRecord:  # fmt: skip
+) -> MeetingRecord:
     start = dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=SHANGHAI)
     record = MeetingRecord.objects.create(
-        org=branch, meeting_type=meeting_type, month=day.replace(day=1), plan_item=item, topic="学习贯彻全会精神",
-        started_at=start, ended_at=start + dt.timedelta(hours=2), place="党员活动室", host_name="李建国",
-        recorder_name="王华", content="传达学习会议精神，讨论本月工作。", status=MeetingRecord.Status.APPROVED,
-    )  # fmt: skip
+        org=branch,
+        meeting_type=meeting_type,
+        month=day.replace(day=1),
+        plan_item=item,
+        topic="学习贯彻全会精神",
+        started_at=start,
+        ended_at=start + dt.timedelta(hours=2),
+        place="党员活动室",
+        host_name="李建国",
+        recorder_name="王华",
+        content="传达学习会议精神，讨论本月工作。",
+        status=MeetingRecord.Status.APPROVED,
+    )
     members = list(Member.objects.filter(org=branch).order_by("pk")[:present])
     Attendance.objects.bulk_create([Attendance(record=record, member=m, status="present") for m in members])
     refresh_after_change(branch, record.month)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from observers.models import Candidate, Observer, ReviewOpinion, ReviewUnit
-from observers.services_selection import appoint, record_opinion, register_candidate
+from observers.services.selection import appoint, record_opinion, register_candidate
 
 
 def candidate(cast: Any, member: Any = None, *, committee: Any = None, years: str = "5") -> Candidate:

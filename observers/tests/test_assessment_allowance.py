@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from conftest import make_member
-from observers import services_assessment as svc
 from observers.models import AnnualAssessment, BranchRating, Training
+from observers.services import assessment as svc
 from observers.tests.fixtures_obs import at, confirmed_plan, make_observer, observation
 from orgs.tests.api_client import api
 
@@ -65,8 +65,15 @@ def six(cast):
 def test_the_evidence_of_an_observer(six):
     with at(TODAY):
         ev = svc.evidence_for(six.six[0], YEAR)
-    assert (ev["assigned_branch_halves"], ev["forms"], ev["observations"], ev["ratings"], ev["avg_rating"],
-            ev["trainings"], ev["per_half"]) == (2, 4, 4, 4, 5.0, 1, {"2025-01": 2, "2025-07": 2})  # fmt: skip
+    assert (
+        ev["assigned_branch_halves"],
+        ev["forms"],
+        ev["observations"],
+        ev["ratings"],
+        ev["avg_rating"],
+        ev["trainings"],
+        ev["per_half"],
+    ) == (2, 4, 4, 4, 5.0, 1, {"2025-01": 2, "2025-07": 2})
 
 
 def test_the_proposed_grades_follow_the_rule(six):
@@ -102,8 +109,12 @@ def test_allowance_totals_2_excellent_3_competent_1_incompetent_is_3800(six, set
         rows, total = svc.allowance_rows(six.county, YEAR)
     (row,) = rows
     assert (row.committee, row.excellent, row.competent, row.incompetent, row.total) == (
-        six.committee_a, 2, 3, 1, Decimal(3800),
-    )  # fmt: skip
+        six.committee_a,
+        2,
+        3,
+        1,
+        Decimal(3800),
+    )
     assert total == Decimal(3800)
     assert sorted(a.allowance for a in AnnualAssessment.objects.all()) == [0, 600, 600, 600, 1000, 1000]
 
@@ -129,8 +140,13 @@ def test_overriding_the_proposed_grade_needs_a_note(six):
                 actor=six.committee_admin, observer=six.six[2], year=YEAR, grade="excellent"
             )
         assert "note" in exc.value.message_dict
-        a = svc.confirm_assessment(actor=six.committee_admin, observer=six.six[2], year=YEAR, grade="excellent",
-                                   note="牵头完成交叉观察，表现突出")  # fmt: skip
+        a = svc.confirm_assessment(
+            actor=six.committee_admin,
+            observer=six.six[2],
+            year=YEAR,
+            grade="excellent",
+            note="牵头完成交叉观察，表现突出",
+        )
     assert (a.grade, a.allowance, a.commended, a.evidence["proposed"]) == (
         "excellent",
         1000,
@@ -143,8 +159,13 @@ def test_overriding_the_proposed_grade_needs_a_note(six):
 def test_confirming_again_updates_the_same_assessment(six):
     with at(TODAY):
         svc.confirm_assessment(actor=six.committee_admin, observer=six.six[5], year=YEAR)
-        svc.confirm_assessment(actor=six.committee_admin, observer=six.six[5], year=YEAR, grade="competent",
-                               note="因病请假，酌情评定")  # fmt: skip
+        svc.confirm_assessment(
+            actor=six.committee_admin,
+            observer=six.six[5],
+            year=YEAR,
+            grade="competent",
+            note="因病请假，酌情评定",
+        )
     assert AnnualAssessment.objects.get(observer=six.six[5], year=YEAR).grade == "competent"
 
 
@@ -207,15 +228,22 @@ def test_api_proposals_and_confirm(six):
     with at(TODAY):
         proposals = api(six.committee_admin).get(f"/api/v1/observers/assessments/proposals/?year={YEAR}")
         assert [p["proposed"] for p in proposals.json()] == [
-            "excellent", "excellent", "competent", "competent", "competent", "incompetent",
-        ]  # fmt: skip
+            "excellent",
+            "excellent",
+            "competent",
+            "competent",
+            "competent",
+            "incompetent",
+        ]
         body = {"observer": six.six[5].pk, "year": YEAR}
         assert (
             api(six.viewer).post("/api/v1/observers/assessments/confirm/", body, format="json").status_code
             == 403
         )
-        assert api(six.outsider).post("/api/v1/observers/assessments/confirm/", body,
-                                      format="json").status_code == 404  # fmt: skip
+        assert (
+            api(six.outsider).post("/api/v1/observers/assessments/confirm/", body, format="json").status_code
+            == 404
+        )
         assert (
             api(None).post("/api/v1/observers/assessments/confirm/", body, format="json").status_code == 401
         )

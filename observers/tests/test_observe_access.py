@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from observers import services_observe as svc
 from observers.models import BranchRating, EvaluationItem, Observation
+from observers.services import observe as svc
 from observers.tests.fixtures_obs import MEETING_DAY, NOW, at, build_world, meeting_record, observation
 from orgs.tests.api_client import api
 
@@ -30,8 +30,9 @@ def login_redirect(response):
 
 def sign_up_a(world):
     with at(NOW.date()):
-        return svc.sign_up(actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1,
-                           kind="designated")  # fmt: skip
+        return svc.sign_up(
+            actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1, kind="designated"
+        )
 
 
 # ---------------------------------------------------------------- the observer's pages
@@ -94,8 +95,13 @@ def test_the_form_page_submits_the_evaluation(world):
     obs = sign_up_a(world)
     url = reverse("observers:observe_detail", args=[obs.pk])
     data = {f"score_{i.pk}": i.max_score for i in EvaluationItem.objects.all()}
-    data.update(grade="excellent", finding="reminder", problems="签到不全", finding_note="现场提醒",
-                record=world.record_a1.pk)  # fmt: skip
+    data.update(
+        grade="excellent",
+        finding="reminder",
+        problems="签到不全",
+        finding_note="现场提醒",
+        record=world.record_a1.pk,
+    )
     with at(AFTER):
         form_page = world.client(world.observer_a.user).get(url)
         assert (
@@ -175,18 +181,30 @@ def test_api_my_branches_and_meetings(world):
 def test_api_sign_up_and_submit(world):
     client = api(world.observer_a.user)
     with at(NOW.date()):
-        created = client.post(f"{API}observe/observations/", {"plan_item": world.item_a1.pk, "kind": "key"},
-                              format="json")  # fmt: skip
-        foreign = client.post(f"{API}observe/observations/", {"plan_item": world.item_b1.pk, "kind": "key"},
-                              format="json")  # fmt: skip
+        created = client.post(
+            f"{API}observe/observations/", {"plan_item": world.item_a1.pk, "kind": "key"}, format="json"
+        )
+        foreign = client.post(
+            f"{API}observe/observations/", {"plan_item": world.item_b1.pk, "kind": "key"}, format="json"
+        )
     assert created.status_code == 201 and foreign.status_code == 404
     pk = created.json()["id"]
     scores = [{"item": i.pk, "score": i.max_score} for i in EvaluationItem.objects.all()]
-    body = {"scores": scores, "grade": "good", "finding": "rehold", "problems": "走过场",
-            "finding_note": "未按主题召开", "record": world.record_a1.pk}  # fmt: skip
+    body = {
+        "scores": scores,
+        "grade": "good",
+        "finding": "rehold",
+        "problems": "走过场",
+        "finding_note": "未按主题召开",
+        "record": world.record_a1.pk,
+    }
     with at(AFTER):
-        assert api(world.observer_b.user).post(f"{API}observe/observations/{pk}/submit/", body,
-                                               format="json").status_code == 404  # fmt: skip
+        assert (
+            api(world.observer_b.user)
+            .post(f"{API}observe/observations/{pk}/submit/", body, format="json")
+            .status_code
+            == 404
+        )
         response = client.post(f"{API}observe/observations/{pk}/submit/", body, format="json")
     assert response.status_code == 200 and response.json()["status"] == "submitted"
     world.record_a1.refresh_from_db()

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from notifications.models import Message
-from observers import services_observe as svc
+from observers.services import observe as svc
 from observers.tests.fixtures_obs import HALF, NOW, at, build_world, observation
 
 
@@ -21,8 +21,9 @@ def names(qs):
 
 
 def test_every_branch_is_unobserved_before_any_observation(world):
-    assert names(svc.unobserved_branches(world.county, HALF)) == names([world.branch_a1, world.branch_a2,
-                                                                         world.branch_b1])  # fmt: skip
+    assert names(svc.unobserved_branches(world.county, HALF)) == names(
+        [world.branch_a1, world.branch_a2, world.branch_b1]
+    )
 
 
 def test_a_submitted_observation_this_half_year_clears_the_flag(world):

@@ -44,8 +44,10 @@ def test_the_tiny_demo():
     )
     assert Rectification.objects.filter(source="observer").count() == result.get("corrections", 0)
     assert MeetingRecord.objects.filter(counts=False, events__action="observer_rehold").exists()
-    assert AnnualAssessment.objects.filter(year=2025).count() == Observer.objects.filter(
-        appointed_on__year__lte=2025).count()  # fmt: skip
+    assert (
+        AnnualAssessment.objects.filter(year=2025).count()
+        == Observer.objects.filter(appointed_on__year__lte=2025).count()
+    )
     linked = Observer.objects.get(user__username="observer")
     assert Observation.objects.filter(observer=linked, status="signed_up", observed_on__lt=TODAY).exists()
 

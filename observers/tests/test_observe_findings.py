@@ -7,9 +7,18 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
-from observers import services_observe as svc
 from observers.models import BranchRating, EvaluationItem, Observation, Observer
-from observers.tests.fixtures_obs import MEETING_DAY, NOW, at, build_world, meeting_record, plan_item
+from observers.services import observe as svc
+from observers.tests.fixtures_obs import (
+    HALF,
+    MEETING_DAY,
+    NOW,
+    at,
+    build_world,
+    confirmed_plan,
+    meeting_record,
+    plan_item,
+)
 from orglife.models import CompletionStat, RecordEvent, Rectification
 
 AFTER = MEETING_DAY + dt.timedelta(days=1)
@@ -49,8 +58,13 @@ def test_the_default_form_has_six_items_worth_100_points(db):
 def test_signing_up_creates_an_observation_of_the_planned_meeting(signed):
     obs = signed.obs
     assert (obs.status, obs.kind, obs.plan_item, obs.branch, obs.observed_on, obs.meeting_type) == (
-        "signed_up", "designated", signed.item_a1, signed.branch_a1, MEETING_DAY, "theme_day",
-    )  # fmt: skip
+        "signed_up",
+        "designated",
+        signed.item_a1,
+        signed.branch_a1,
+        MEETING_DAY,
+        "theme_day",
+    )
     assert AuditEvent.objects.filter(target_type="observers.Observation", target_id=str(obs.pk)).exists()
 
 
@@ -98,12 +112,11 @@ def test_past_or_unapproved_meetings_cannot_be_signed_up_for(world):
 
 
 def test_a_cross_assignment_makes_a_random_observation_a_cross_one(world):
-    from observers.tests.fixtures_obs import HALF, confirmed_plan
-
     confirmed_plan(world.county, HALF, [(world.observer_b, world.branch_a1)], cross=True)
     with at(NOW.date()):
-        obs = svc.sign_up(actor=world.observer_b.user, observer=world.observer_b, plan_item=world.item_a1,
-                          kind="random")  # fmt: skip
+        obs = svc.sign_up(
+            actor=world.observer_b.user, observer=world.observer_b, plan_item=world.item_a1, kind="random"
+        )
     assert obs.kind == "cross"
 
 
@@ -139,8 +152,9 @@ def test_every_item_must_be_scored(signed):
 
 def test_the_form_cannot_be_filled_before_the_meeting_or_twice(world):
     with at(NOW.date()):
-        world.obs = svc.sign_up(actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1,
-                                kind="designated")  # fmt: skip
+        world.obs = svc.sign_up(
+            actor=world.observer_a.user, observer=world.observer_a, plan_item=world.item_a1, kind="designated"
+        )
         with pytest.raises(ValidationError):
             submit(world)
     with at(AFTER):
@@ -157,8 +171,14 @@ def test_the_record_choices_are_the_branchs_records_of_that_month_same_day_first
 
 
 def test_a_reminder_is_recorded_on_the_observation_and_the_record(signed):
-    obs = submit(signed, grade="fair", problems="签到表不全", finding="reminder", finding_note="已现场提醒补齐签到",
-                 record=signed.record)  # fmt: skip
+    obs = submit(
+        signed,
+        grade="fair",
+        problems="签到表不全",
+        finding="reminder",
+        finding_note="已现场提醒补齐签到",
+        record=signed.record,
+    )
     assert (obs.finding, obs.finding_note, obs.rectification) == ("reminder", "已现场提醒补齐签到", None)
     event = RecordEvent.objects.get(record=signed.record, action="observer_reminder")
     assert event.reason == "已现场提醒补齐签到" and event.payload == {"observation": obs.pk}
@@ -173,12 +193,23 @@ def test_a_finding_needs_the_problems_found(signed):
 
 
 def test_a_correction_opens_a_rectification_from_the_observer(signed):
-    obs = submit(signed, grade="fair", problems="会前未征求党员意见\n会议记录过于简单", finding="correction",
-                 record=signed.record, deadline=dt.date(2026, 5, 15))  # fmt: skip
+    obs = submit(
+        signed,
+        grade="fair",
+        problems="会前未征求党员意见\n会议记录过于简单",
+        finding="correction",
+        record=signed.record,
+        deadline=dt.date(2026, 5, 15),
+    )
     rect = Rectification.objects.get(pk=obs.rectification_id)
     assert (rect.source, rect.org, rect.record, rect.deadline, rect.status, rect.opened_by) == (
-        "observer", signed.branch_a1, signed.record, dt.date(2026, 5, 15), "open", signed.observer_a.user,
-    )  # fmt: skip
+        "observer",
+        signed.branch_a1,
+        signed.record,
+        dt.date(2026, 5, 15),
+        "open",
+        signed.observer_a.user,
+    )
     assert [i.text for i in rect.items.all()] == ["会前未征求党员意见", "会议记录过于简单"]
     assert RecordEvent.objects.filter(record=signed.record, action="observer_rectification").exists()
 
@@ -195,8 +226,14 @@ def test_a_rehold_stops_the_record_counting_and_the_completion_drops(signed):
         org=signed.branch_a1, month=dt.date(2026, 4, 1), meeting_type="theme_day"
     )
     assert stat.credited == 1
-    obs = submit(signed, grade="poor", problems="未按主题召开，走过场", finding="rehold",
-                 finding_note="会议未按计划主题召开", record=signed.record)  # fmt: skip
+    obs = submit(
+        signed,
+        grade="poor",
+        problems="未按主题召开，走过场",
+        finding="rehold",
+        finding_note="会议未按计划主题召开",
+        record=signed.record,
+    )
     signed.record.refresh_from_db()
     assert signed.record.counts is False and obs.finding == "rehold"
     event = RecordEvent.objects.get(record=signed.record, action="observer_rehold")

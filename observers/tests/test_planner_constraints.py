@@ -5,7 +5,7 @@ from collections import Counter
 from statistics import mean
 
 from observers.planner_sample import county_sample
-from observers.services_planner import PBranch, PObserver, make_pools, propose, round_robin, unit_root
+from observers.services.planner import PBranch, PObserver, make_pools, propose, round_robin, unit_root
 
 
 def check_plan(observers, branches, result, pairs=()):
@@ -62,8 +62,14 @@ def test_cross_pairs_send_each_committees_observers_to_the_partner_and_mark_them
 
 
 def test_own_unit_is_the_branch_of_a_group_member_and_the_general_branch_of_a_branch_member():
-    kinds = {"0001": "committee", "00010001": "committee", "000100010001": "general_branch",
-             "0001000100010001": "branch", "00010001000100010001": "group", "000100010002": "branch"}  # fmt: skip
+    kinds = {
+        "0001": "committee",
+        "00010001": "committee",
+        "000100010001": "general_branch",
+        "0001000100010001": "branch",
+        "00010001000100010001": "group",
+        "000100010002": "branch",
+    }
     assert unit_root("00010001000100010001", kinds) == ("000100010001", True)
     assert unit_root("000100010002", kinds) == ("000100010002", True)
     assert unit_root("00010001", kinds) == ("00010001", False)

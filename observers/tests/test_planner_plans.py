@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from conftest import make_member, make_org
 from observers.models import Assignment, AssignmentPlan
-from observers.services_planner import confirm_plan, move_branch, propose_plan, summarize
+from observers.services.planner import confirm_plan, move_branch, propose_plan, summarize
 from observers.tests.selection_fixtures import observer
 from orgs.models import Organization
 
@@ -42,8 +42,12 @@ def test_a_committee_plan_covers_its_branches_without_own_units(world):
 
 
 def test_cross_observation_pairs_the_two_committees(world):
-    plan = propose_plan(actor=world.dept_admin, scope=world.county, half_start=H1,
-                        cross_pairs=[[world.committee_a.pk, world.committee_b.pk]])  # fmt: skip
+    plan = propose_plan(
+        actor=world.dept_admin,
+        scope=world.county,
+        half_start=H1,
+        cross_pairs=[[world.committee_a.pk, world.committee_b.pk]],
+    )
     rows = pairs(plan)
     a_observers = {world.o_a1.pk, world.o_a2.pk}
     for o, b, cross in rows:

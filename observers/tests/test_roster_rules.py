@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from audit.models import AuditEvent
 from conftest import make_member
 from observers.models import Observer
-from observers.services_roster import (
+from observers.services.roster import (
     add_training,
     change_status,
     committee_summary,
@@ -50,8 +50,13 @@ def test_an_active_observer_without_a_training_this_year_is_flagged(two):
     add_training(
         actor=two.committee_admin, observers=[two.o1, two.o2], held_on=dt.date(2025, 6, 1), title="2025培训"
     )
-    add_training(actor=two.committee_admin, observers=[two.o1], held_on=dt.date(2026, 4, 1), title="专题培训",
-                 hours=Decimal(4))  # fmt: skip
+    add_training(
+        actor=two.committee_admin,
+        observers=[two.o1],
+        held_on=dt.date(2026, 4, 1),
+        title="专题培训",
+        hours=Decimal(4),
+    )
     flags = {o.pk: o.trained for o in with_flags(Observer.objects.all(), 2026)}
     assert flags == {two.o1.pk: True, two.o2.pk: False}
     (summary,) = committee_summary(Observer.objects.all(), 2026)
@@ -77,8 +82,12 @@ def test_the_yearly_update_is_marked_and_counted(two):
 
 def test_a_training_in_the_future_is_refused(two):
     with pytest.raises(ValidationError):
-        add_training(actor=two.committee_admin, observers=[two.o1], held_on=dt.date.today() + dt.timedelta(days=3),
-                     title="x")  # fmt: skip
+        add_training(
+            actor=two.committee_admin,
+            observers=[two.o1],
+            held_on=dt.date.today() + dt.timedelta(days=3),
+            title="x",
+        )
 
 
 def test_the_export_has_masked_personal_data_only_and_is_audited(two):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from conftest import make_member
 from observers.models import AssignmentPlan, Candidate, Observer, ReviewUnit, Training
-from observers.services_planner import propose_plan
+from observers.services.planner import propose_plan
 from observers.tests.selection_fixtures import candidate, observer
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import make_member
 from observers.models import AssignmentPlan, Candidate, ReviewUnit
-from observers.services_planner import propose_plan
+from observers.services.planner import propose_plan
 from observers.tests.selection_fixtures import candidate, observer
 from orgs.tests.api_client import api, ids
 

@@ -10,7 +10,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from conftest import make_member, make_user
 from observers.models import Candidate, Observer, ReviewOpinion, ReviewUnit
-from observers.services_selection import appoint, record_opinion, register_candidate, review_state
+from observers.services.selection import appoint, record_opinion, register_candidate, review_state
 from observers.tests.selection_fixtures import all_agree, candidate, observer
 from orgs.models import RoleGrant
 from orgs.roles import Role
@@ -44,8 +44,13 @@ def test_a_member_outside_the_committee_cannot_be_registered(cast):
 
 def test_a_committee_admin_cannot_register_for_another_committee(cast):
     with pytest.raises(PermissionDenied):
-        register_candidate(actor=cast.committee_admin, member=cast.member_b1, committee=cast.committee_b,
-                           source="self", party_work_years=Decimal(5))  # fmt: skip
+        register_candidate(
+            actor=cast.committee_admin,
+            member=cast.member_b1,
+            committee=cast.committee_b,
+            source="self",
+            party_work_years=Decimal(5),
+        )
 
 
 def test_one_objection_rejects_the_candidate_and_records_the_reason(cast):
@@ -137,7 +142,10 @@ def test_letter_numbers_run_in_sequence_within_a_year_and_restart_next_year(cast
     b = observer(cast, members[1], day=dt.date(2026, 6, 1))
     c = observer(cast, members[2], day=dt.date(2027, 1, 3))
     assert [a.letter_number, b.letter_number, c.letter_number] == [
-        "太观聘〔2026〕001号", "太观聘〔2026〕002号", "太观聘〔2027〕001号"]  # fmt: skip
+        "太观聘〔2026〕001号",
+        "太观聘〔2026〕002号",
+        "太观聘〔2027〕001号",
+    ]
 
 
 def test_an_existing_account_of_the_member_is_linked_without_a_new_password(cast):

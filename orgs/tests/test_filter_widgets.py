@@ -4,7 +4,7 @@ import pytest
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.http import QueryDict
 
-from observers.filters_selection import CandidateFilter, ObserverFilter
+from observers.filters import CandidateFilter, ObserverFilter
 from orglife.filters_plans import BoardFilter
 from orglife.filters_records import RecordFilter
 from orgs.filters import MemberFilter, OrganizationFilter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,12 +14,13 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from observers import services_roster as roster
-from observers.filters_selection import ObserverFilter
-from observers.forms_selection import StatusForm, TrainingForm, YearForm
+from observers.filters import ObserverFilter
+from observers.forms import StatusForm, TrainingForm, YearForm
 from observers.models import Observer
-from observers.views_selection import page_of, require_tree, user_of, visible_committees
-from orgs.access import covers, get_for_user
+from observers.selectors import visible_committees
+from observers.services import roster
+from observers.views.common import page_of, user_of
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 
 
@@ -31,7 +33,7 @@ def _filtered(request: HttpRequest) -> ObserverFilter:
 
 @login_required
 def observer_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     year = timezone.localdate().year
     filterset = _filtered(request)
     qs = roster.with_flags(filterset.qs, year).order_by("committee__path", "letter_number")
@@ -40,7 +42,7 @@ def observer_list(request: HttpRequest) -> HttpResponse:
         "page": page_of(request, qs),
         "year": year,
         "summary": roster.committee_summary(Observer.objects.visible_to(user_of(request)), year),
-        "committees": visible_committees(request.user).order_by("path"),
+        "committees": visible_committees(user_of(request)).order_by("path"),
         "can_export": request.user.has_perm("orgs.export_member"),
     }
     return render(request, "observers/roster/observer_list.html", context)
@@ -48,23 +50,17 @@ def observer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def observer_export(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     if not request.user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出人员名册的权限")
     filterset = _filtered(request)
     filters = {k: v for k, v in request.GET.items() if v}
-    content = roster.export_roster(user=request.user, queryset=filterset.qs, filters=filters)
+    content = roster.export_roster(user=user_of(request), queryset=filterset.qs, filters=filters)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(roster.export_file_name())}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(roster.export_file_name())}"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def _observer(request: HttpRequest, pk: int, *, write: bool = False) -> Observer:
@@ -101,7 +97,7 @@ def observer_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            roster.change_status(actor=request.user, observer=observer, **form.cleaned_data)
+            roster.change_status(actor=user_of(request), observer=observer, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -117,7 +113,7 @@ def observer_training(request: HttpRequest, pk: int) -> HttpResponse:
     form = TrainingForm(request.POST)
     if form.is_valid():
         try:
-            roster.add_training(actor=request.user, observers=[observer], **form.cleaned_data)
+            roster.add_training(actor=user_of(request), observers=[observer], **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -133,7 +129,7 @@ def observer_updated(request: HttpRequest, pk: int) -> HttpResponse:
     form = YearForm(request.POST)
     year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
     try:
-        roster.mark_updated(actor=request.user, observer=observer, year=year)
+        roster.mark_updated(actor=user_of(request), observer=observer, year=year)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

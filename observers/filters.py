@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from observers.models import Candidate, Observer
-from observers.services_roster import trained_q
+from observers.services.roster import trained_q
 from orgs.models import Organization
 from orgs.paths import under_path_q
 

@@ -71,11 +71,14 @@ def appointment_letter_pdf(observer: Observer) -> bytes:
     doc.set_left_margin(40)
     doc.set_right_margin(40)
     doc.set_xy(40 + 2 * doc.get_string_width("聘"), 92)  # a two-character indent, then the text flows
-    doc.write(12, (
-        f"兹聘任您（{member.org.name}）为{observer.committee.name}党内组织生活观察员。"
-        "请严格遵守观察员工作纪律，按规定列席基层党组织生活会议，如实填写《党内组织生活观察质量评价表》，"
-        "推动党内组织生活规范化、常态化。"
-    ))  # fmt: skip
+    doc.write(
+        12,
+        (
+            f"兹聘任您（{member.org.name}）为{observer.committee.name}党内组织生活观察员。"
+            "请严格遵守观察员工作纪律，按规定列席基层党组织生活会议，如实填写《党内组织生活观察质量评价表》，"
+            "推动党内组织生活规范化、常态化。"
+        ),
+    )
     doc.set_font("cjk", size=16)
     doc.set_xy(w - 150, h - 62)
     doc.cell(110, 10, observer.committee.name, align="C")

@@ -18,10 +18,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Observer, Training
-from observers.services_selection import require_committee_write
+from observers.services.selection import require_committee_write
 
 
 def trained_q(year: int) -> Exists:
@@ -34,7 +35,7 @@ def with_flags(qs: QuerySet[Observer], year: int) -> QuerySet[Observer]:
 
 
 @transaction.atomic
-def change_status(*, actor: Any, observer: Observer, status: str, note: str = "") -> Observer:
+def change_status(*, actor: User, observer: Observer, status: str, note: str = "") -> Observer:
     require_committee_write(actor, observer.committee)
     if status not in Observer.Status.values:
         raise ValidationError({"status": "请选择状态"})
@@ -58,7 +59,7 @@ def change_status(*, actor: Any, observer: Observer, status: str, note: str = ""
 
 
 @transaction.atomic
-def mark_updated(*, actor: Any, observer: Observer, year: int) -> Observer:
+def mark_updated(*, actor: User, observer: Observer, year: int) -> Observer:
     """年度更新: the roster entry was checked for `year`."""
     require_committee_write(actor, observer.committee)
     if not 2000 <= year <= timezone.localdate().year + 1:
@@ -78,7 +79,7 @@ def mark_updated(*, actor: Any, observer: Observer, year: int) -> Observer:
 
 @transaction.atomic
 def add_training(
-    *, actor: Any, observers: Iterable[Observer], held_on: dt.date, title: str, hours: Decimal = Decimal(0)
+    *, actor: User, observers: Iterable[Observer], held_on: dt.date, title: str, hours: Decimal = Decimal(0)
 ) -> list[Training]:
     """One training session attended by one or more observers."""
     observers = list(observers)
@@ -144,7 +145,7 @@ def committee_summary(qs: QuerySet[Observer], year: int) -> list[CommitteeSummar
             retired=r["retired"],
             untrained=r["untrained"],
             not_updated=r["not_updated"],
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
@@ -152,17 +153,31 @@ def committee_summary(qs: QuerySet[Observer], year: int) -> list[CommitteeSummar
 # ---------------------------------------------------------------- export
 
 EXPORT_COLUMNS = [
-    ("序号", 6), ("姓名", 10), ("性别", 6), ("公民身份号码", 22), ("联系电话", 15), ("所在党组织", 30),
-    ("所属党(工)委", 30), ("聘书编号", 22), ("工作证编号", 16), ("聘任日期", 12), ("状态", 8), ("状态说明", 24),
-    ("台账年度更新", 12), ("本年培训次数", 12), ("本年培训达标", 12),
-]  # fmt: skip
+    ("序号", 6),
+    ("姓名", 10),
+    ("性别", 6),
+    ("公民身份号码", 22),
+    ("联系电话", 15),
+    ("所在党组织", 30),
+    ("所属党(工)委", 30),
+    ("聘书编号", 22),
+    ("工作证编号", 16),
+    ("聘任日期", 12),
+    ("状态", 8),
+    ("状态说明", 24),
+    ("台账年度更新", 12),
+    ("本年培训次数", 12),
+    ("本年培训达标", 12),
+]
 
 
 def export_file_name() -> str:
     return f"观察员信息台账_{timezone.localdate():%Y%m%d}.xlsx"
 
 
-def export_roster(*, user: Any, queryset: QuerySet[Observer], filters: dict[str, Any] | None = None) -> bytes:
+def export_roster(
+    *, user: User, queryset: QuerySet[Observer], filters: dict[str, Any] | None = None
+) -> bytes:
     """The (filtered) roster as .xlsx with masked ID numbers and phones only; audited."""
     if not user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出人员名册的权限")
@@ -187,12 +202,25 @@ def export_roster(*, user: Any, queryset: QuerySet[Observer], filters: dict[str,
     for o in qs:
         count += 1
         m = o.member
-        ws.append([
-            count, m.name, m.get_gender_display(), m.id_number_masked, m.phone_masked, m.org.name,
-            o.committee.name, o.letter_number, o.card_number, o.appointed_on, o.get_status_display(),
-            o.status_note, o.updated_year or "", o.trainings_this_year,
-            "是" if o.trainings_this_year else ("否" if o.status == Observer.Status.ACTIVE else "—"),
-        ])  # fmt: skip
+        ws.append(
+            [
+                count,
+                m.name,
+                m.get_gender_display(),
+                m.id_number_masked,
+                m.phone_masked,
+                m.org.name,
+                o.committee.name,
+                o.letter_number,
+                o.card_number,
+                o.appointed_on,
+                o.get_status_display(),
+                o.status_note,
+                o.updated_year or "",
+                o.trainings_this_year,
+                "是" if o.trainings_this_year else ("否" if o.status == Observer.Status.ACTIVE else "—"),
+            ]
+        )
     out = io.BytesIO()
     wb.save(out)
     record_event(

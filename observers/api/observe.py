@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -21,21 +20,21 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from observers import services_assessment as assess
-from observers import services_observe as svc
+from observers.api.common import user_of
 from observers.models import AnnualAssessment, Observation, Observer
+from observers.selectors import observer_for, root_for
+from observers.services import assessment as assess
+from observers.services import observe as svc
 from orglife.models import PlanItem
 from orglife.periods import local_today
 from orgs.access import get_for_user
 from orgs.api_errors import service_errors
 from orgs.models import Organization
+from orgs.paths import under_path_q
 
 
 def _observer(request: Request) -> Observer:
-    observer = svc.observer_of(request.user)
-    if observer is None:
-        raise Http404("您不是组织生活观察员")
-    return observer
+    return observer_for(user_of(request))
 
 
 # ---------------------------------------------------------------- serializers
@@ -68,8 +67,17 @@ class ObserveMeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanItem
-        fields = ["id", "branch", "branch_name", "meeting_type", "meeting_type_display", "planned_on", "place",
-                  "topic", "signed_up"]  # fmt: skip
+        fields = [
+            "id",
+            "branch",
+            "branch_name",
+            "meeting_type",
+            "meeting_type_display",
+            "planned_on",
+            "place",
+            "topic",
+            "signed_up",
+        ]
         read_only_fields = fields
 
 
@@ -89,16 +97,40 @@ class ObserveObservationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Observation
-        fields = ["id", "branch", "branch_name", "plan_item", "record", "kind", "kind_display", "meeting_type",
-                  "observed_on", "status", "status_display", "scores", "total", "grade", "grade_display",
-                  "problems", "finding", "finding_display", "finding_note", "rectification", "submitted_at"]  # fmt: skip
+        fields = [
+            "id",
+            "branch",
+            "branch_name",
+            "plan_item",
+            "record",
+            "kind",
+            "kind_display",
+            "meeting_type",
+            "observed_on",
+            "status",
+            "status_display",
+            "scores",
+            "total",
+            "grade",
+            "grade_display",
+            "problems",
+            "finding",
+            "finding_display",
+            "finding_note",
+            "rectification",
+            "submitted_at",
+        ]
         read_only_fields = fields
 
 
 class ObserveSignUpSerializer(serializers.Serializer):
     kind = serializers.CharField(label="观察方式", help_text=_values(Observation.Kind))
-    plan_item = serializers.IntegerField(required=False, allow_null=True, label="计划会议ID",
-                                         help_text="报名已审核计划中的会议；不填则须给出 branch 和 observed_on")  # fmt: skip
+    plan_item = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        label="计划会议ID",
+        help_text="报名已审核计划中的会议；不填则须给出 branch 和 observed_on",
+    )
     branch = serializers.IntegerField(required=False, allow_null=True, label="支部ID")
     observed_on = serializers.DateField(required=False, allow_null=True, label="列席日期")
     meeting_type = serializers.CharField(required=False, allow_blank=True, max_length=24, label="会议类型")
@@ -127,8 +159,21 @@ class ObserveAssessmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AnnualAssessment
-        fields = ["id", "observer", "observer_name", "committee", "committee_name", "year", "grade",
-                  "grade_display", "evidence", "allowance", "commended", "note", "assessed_at"]  # fmt: skip
+        fields = [
+            "id",
+            "observer",
+            "observer_name",
+            "committee",
+            "committee_name",
+            "year",
+            "grade",
+            "grade_display",
+            "evidence",
+            "allowance",
+            "commended",
+            "note",
+            "assessed_at",
+        ]
         read_only_fields = fields
 
 
@@ -147,20 +192,31 @@ class ObserveProposalSerializer(serializers.Serializer):
 class ObserveConfirmSerializer(serializers.Serializer):
     observer = serializers.IntegerField(label="观察员ID")
     year = serializers.IntegerField(min_value=2000, max_value=2100, label="年度")
-    grade = serializers.CharField(required=False, allow_null=True, allow_blank=True, label="等次",
-                                  help_text="不填则按建议等次；" + _values(AnnualAssessment.Grade))  # fmt: skip
+    grade = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        label="等次",
+        help_text="不填则按建议等次；" + _values(AnnualAssessment.Grade),
+    )
     note = serializers.CharField(required=False, allow_blank=True, label="考核意见")
 
 
 # ---------------------------------------------------------------- views
 
 _NOT_FOUND = {404: OpenApiResponse(description="不存在，或不在您的观察/授权范围内")}
-_WRITE = {400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
-          403: OpenApiResponse(description="无权操作"), **_NOT_FOUND}  # fmt: skip
+_WRITE = {
+    400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
+    403: OpenApiResponse(description="无权操作"),
+    **_NOT_FOUND,
+}
 
 
-@extend_schema(tags=["组织生活观察员"], summary="我的支部（本半年分工及观察情况）",
-               responses={200: ObserveBranchSerializer(many=True), **_NOT_FOUND})  # fmt: skip
+@extend_schema(
+    tags=["组织生活观察员"],
+    summary="我的支部（本半年分工及观察情况）",
+    responses={200: ObserveBranchSerializer(many=True), **_NOT_FOUND},
+)
 class ObserveBranchesView(APIView):
     def get(self, request: Request) -> Response:
         rows = svc.my_branches(_observer(request))
@@ -169,9 +225,11 @@ class ObserveBranchesView(APIView):
 
 @extend_schema(tags=["组织生活观察员"])
 @extend_schema_view(
-    list=extend_schema(summary="近期会议（负责支部已审核计划中今天及以后的会议）",
-                       parameters=[OpenApiParameter("branch", OpenApiTypes.INT, description="支部ID")]),
-)  # fmt: skip
+    list=extend_schema(
+        summary="近期会议（负责支部已审核计划中今天及以后的会议）",
+        parameters=[OpenApiParameter("branch", OpenApiTypes.INT, description="支部ID")],
+    ),
+)
 class ObserveMeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ObserveMeetingSerializer
     filter_backends: list[Any] = []
@@ -202,8 +260,11 @@ class ObserveObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             .order_by("-observed_on", "-id")
         )
 
-    @extend_schema(summary="报名列席（或登记随机观察）", request=ObserveSignUpSerializer,
-                   responses={201: ObserveObservationSerializer, **_WRITE})  # fmt: skip
+    @extend_schema(
+        summary="报名列席（或登记随机观察）",
+        request=ObserveSignUpSerializer,
+        responses={201: ObserveObservationSerializer, **_WRITE},
+    )
     def create(self, request: Request) -> Response:
         observer = _observer(request)
         given = ObserveSignUpSerializer(data=request.data)
@@ -221,13 +282,22 @@ class ObserveObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
                 pk=data["branch"],
             )
         with service_errors():
-            observation = svc.sign_up(actor=request.user, observer=observer, kind=data["kind"], plan_item=item,
-                                      branch=branch, observed_on=data.get("observed_on"),
-                                      meeting_type=data.get("meeting_type", ""))  # fmt: skip
+            observation = svc.sign_up(
+                actor=user_of(request),
+                observer=observer,
+                kind=data["kind"],
+                plan_item=item,
+                branch=branch,
+                observed_on=data.get("observed_on"),
+                meeting_type=data.get("meeting_type", ""),
+            )
         return Response(ObserveObservationSerializer(observation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="提交观察质量评价表", request=ObserveSubmitSerializer,
-                   responses={200: ObserveObservationSerializer, **_WRITE})  # fmt: skip
+    @extend_schema(
+        summary="提交观察质量评价表",
+        request=ObserveSubmitSerializer,
+        responses={200: ObserveObservationSerializer, **_WRITE},
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         observation = self.get_object()
@@ -240,12 +310,16 @@ class ObserveObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             if record is None:
                 raise serializers.ValidationError({"record": ["所选会议记录不是该支部当月的记录"]})
         evaluation = svc.EvaluationData(
-            scores={s["item"]: s["score"] for s in data["scores"]}, grade=data["grade"],
-            problems=data.get("problems", ""), finding=data["finding"], finding_note=data.get("finding_note", ""),
-            record=record, deadline=data.get("deadline"),
-        )  # fmt: skip
+            scores={s["item"]: s["score"] for s in data["scores"]},
+            grade=data["grade"],
+            problems=data.get("problems", ""),
+            finding=data["finding"],
+            finding_note=data.get("finding_note", ""),
+            record=record,
+            deadline=data.get("deadline"),
+        )
         with service_errors():
-            svc.submit_evaluation(actor=request.user, observation=observation, data=evaluation)
+            svc.submit_evaluation(actor=user_of(request), observation=observation, data=evaluation)
         return Response(ObserveObservationSerializer(self.get_queryset().get(pk=observation.pk)).data)
 
 
@@ -253,32 +327,15 @@ _YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="年度")
 _ORG = OpenApiParameter("org", OpenApiTypes.INT, description="范围（组织ID，默认为调用者的管辖范围）")
 
 
-def _root(request: Request, *, write: bool = False) -> Organization:
-    from orgs.access import scope_paths
-
-    pk = request.query_params.get("org") or (
-        request.data.get("org") if isinstance(request.data, dict) else None
-    )
-    if pk:
-        return get_for_user(Organization.objects.all(), request.user, pk, write=write)
-    paths = scope_paths(request.user)
-    qs = (
-        Organization.objects.filter(parent__isnull=True)
-        if paths is None
-        else Organization.objects.filter(path__in=paths)
-    )
-    root = qs.order_by("path").first()
-    if root is None:
-        raise Http404("未找到")
-    return root
+def _root(request: Request) -> Organization:
+    data = request.data if isinstance(request.data, dict) else {}
+    return root_for(user_of(request), request.query_params.get("org") or data.get("org"))
 
 
 def _year(request: Request) -> int:
-    from observers.views_assessment import default_year
-
     value = str(request.query_params.get("year", ""))
     # 1921..9998 only: a year outside builds no date (year=0 was a 500 under API fuzzing)
-    return int(value) if value.isdigit() and 1921 <= int(value) <= 9998 else default_year()
+    return int(value) if value.isdigit() and 1921 <= int(value) <= 9998 else assess.default_year()
 
 
 @extend_schema(tags=["组织生活观察员"])
@@ -290,35 +347,45 @@ class ObserveAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[AnnualAssessment]:
         if getattr(self, "swagger_fake_view", False):
             return AnnualAssessment.objects.none()
-        from orgs.paths import under_path_q
-
         root = _root(self.request)
         return (
-            AnnualAssessment.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+            AnnualAssessment.objects.visible_to(user_of(self.request))
             .filter(under_path_q(root.path, "committee__path"), year=_year(self.request))
             .select_related("observer__member", "committee")
             .order_by("committee__path", "observer__letter_number")
         )
 
-    @extend_schema(summary="考核依据与建议等次", parameters=[_YEAR, _ORG],
-                   responses={200: ObserveProposalSerializer(many=True)})  # fmt: skip
+    @extend_schema(
+        summary="考核依据与建议等次",
+        parameters=[_YEAR, _ORG],
+        responses={200: ObserveProposalSerializer(many=True)},
+    )
     @action(detail=False, methods=["get"], pagination_class=None)  # every observer of the committee at once
     def proposals(self, request: Request) -> Response:
         rows = assess.proposals(_root(request), _year(request))
         return Response(ObserveProposalSerializer(rows, many=True).data)
 
-    @extend_schema(summary="确定考核等次（不填等次则按建议）", request=ObserveConfirmSerializer,
-                   responses={200: ObserveAssessmentSerializer, **_WRITE})  # fmt: skip
+    @extend_schema(
+        summary="确定考核等次（不填等次则按建议）",
+        request=ObserveConfirmSerializer,
+        responses={200: ObserveAssessmentSerializer, **_WRITE},
+    )
     @action(detail=False, methods=["post"])
     def confirm(self, request: Request) -> Response:
         given = ObserveConfirmSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        observer = get_for_user(Observer.objects.select_related("committee"), request.user, data["observer"],
-                                write=True)  # fmt: skip
+        observer = get_for_user(
+            Observer.objects.select_related("committee"), request.user, data["observer"], write=True
+        )
         with service_errors():
-            a = assess.confirm_assessment(actor=request.user, observer=observer, year=data["year"],
-                                          grade=data.get("grade") or None, note=data.get("note", ""))  # fmt: skip
+            a = assess.confirm_assessment(
+                actor=user_of(request),
+                observer=observer,
+                year=data["year"],
+                grade=data.get("grade") or None,
+                note=data.get("note", ""),
+            )
         return Response(ObserveAssessmentSerializer(a).data)
 
 

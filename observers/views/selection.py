@@ -2,68 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
-from observers import pdf_selection
-from observers import services_selection as selection
-from observers.filters_selection import CandidateFilter
-from observers.forms_selection import AppointForm, CandidateForm, OpinionForm
+from observers.filters import CandidateFilter
+from observers.forms import AppointForm, CandidateForm, OpinionForm
 from observers.models import Candidate, Observer
-from orgs.access import covers, get_for_user, has_any_scope
+from observers.selectors import writable_committees
+from observers.services import documents, selection
+from observers.views.common import page_of, user_of
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 from orgs.models import Member, Organization
-
-
-def user_of(request: HttpRequest) -> User:
-    return cast(User, request.user)  # every view here is behind login_required
-
-
-def require_tree(request: HttpRequest) -> None:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
-
-
-def page_of(request: HttpRequest, items: Any) -> Any:
-    page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
-    return page
-
-
-def writable_committees(user: Any) -> QuerySet[Organization]:
-    return Organization.objects.visible_to(user, write=True).filter(
-        kind__in=Organization.COMMITTEE_KINDS, is_active=True
-    )
-
-
-def visible_committees(user: Any) -> QuerySet[Organization]:
-    return Organization.objects.visible_to(user).filter(kind__in=Organization.COMMITTEE_KINDS, is_active=True)
-
 
 # ---------------------------------------------------------------- candidates
 
 
 @login_required
 def candidate_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     base = Candidate.objects.visible_to(user_of(request)).select_related("member", "member__org", "committee")
     filterset = CandidateFilter(request.GET, queryset=base)
     style_filter_form(filterset.form)
     context = {
         "filter": filterset,
         "page": page_of(request, filterset.qs),
-        "can_register": writable_committees(request.user).exists(),
+        "can_register": writable_committees(user_of(request)).exists(),
         "min_years": settings.OBSERVER_MIN_PARTY_WORK_YEARS,
     }
     return render(request, "observers/selection/candidate_list.html", context)
@@ -73,11 +45,11 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def candidate_create(request: HttpRequest) -> HttpResponse:
     """Find a member of the user's subtree (?q=), pick them (?member=), then the candidate form."""
-    require_tree(request)
+    require_tree(request.user)
     member = None
     if request.GET.get("member"):  # outside the user's tree: 404 before anything else
         member = get_for_user(Member.objects.select_related("org"), request.user, request.GET["member"])
-    if not writable_committees(request.user).exists():
+    if not writable_committees(user_of(request)).exists():
         raise PermissionDenied("您没有登记观察员人选的权限")
     query = request.GET.get("q", "").strip()
     form = None
@@ -92,7 +64,9 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
         form = CandidateForm(request.POST or None, committees=committees, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                cand = selection.register_candidate(actor=request.user, member=member, **form.cleaned_data)
+                cand = selection.register_candidate(
+                    actor=user_of(request), member=member, **form.cleaned_data
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -108,8 +82,13 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
             .select_related("org")
             .order_by("org__path", "name")[:20]
         )
-    context = {"query": query, "results": results, "member": member, "form": form,
-               "min_years": settings.OBSERVER_MIN_PARTY_WORK_YEARS}  # fmt: skip
+    context = {
+        "query": query,
+        "results": results,
+        "member": member,
+        "form": form,
+        "min_years": settings.OBSERVER_MIN_PARTY_WORK_YEARS,
+    }
     return render(request, "observers/selection/candidate_form.html", context)
 
 
@@ -148,7 +127,7 @@ def candidate_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     form = OpinionForm(request.POST)
     if form.is_valid():
         try:
-            row = selection.record_opinion(actor=request.user, candidate=cand, **form.cleaned_data)
+            row = selection.record_opinion(actor=user_of(request), candidate=cand, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -167,7 +146,7 @@ def candidate_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     form = AppointForm(request.POST)
     if form.is_valid():
         try:
-            result = selection.appoint(actor=request.user, candidate=cand, **form.cleaned_data)
+            result = selection.appoint(actor=user_of(request), candidate=cand, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -188,7 +167,7 @@ def _observer_for_pdf(request: HttpRequest, pk: int) -> Observer:
 def _pdf(content_fn: Any, observer: Observer, name: str) -> HttpResponse:
     try:
         content = content_fn(observer)
-    except pdf_selection.FontMissing as exc:
+    except documents.FontMissing as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}-{observer.pk}.pdf"'
@@ -197,12 +176,12 @@ def _pdf(content_fn: Any, observer: Observer, name: str) -> HttpResponse:
 
 @login_required
 def appointment_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf(pdf_selection.appointment_letter_pdf, _observer_for_pdf(request, pk), "letter")
+    return _pdf(documents.appointment_letter_pdf, _observer_for_pdf(request, pk), "letter")
 
 
 @login_required
 def work_card(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf(pdf_selection.work_card_pdf, _observer_for_pdf(request, pk), "card")
+    return _pdf(documents.work_card_pdf, _observer_for_pdf(request, pk), "card")
 
 
 urlpatterns = [

@@ -14,17 +14,18 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from observers import services_planner as planner
-from observers.forms_selection import MoveForm, ProposeForm
+from observers.forms import MoveForm, ProposeForm
 from observers.models import AssignmentPlan, Observer
-from observers.views_selection import page_of, require_tree, user_of, writable_committees
-from orgs.access import covers, get_for_user
+from observers.selectors import writable_committees
+from observers.services import planner
+from observers.views.common import page_of, user_of
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 
 
 def _propose_form(request: HttpRequest, data: Any = None) -> ProposeForm | None:
-    committees = writable_committees(request.user).order_by("path")
+    committees = writable_committees(user_of(request)).order_by("path")
     if not committees.exists():
         return None
     initial = {"half_start": planner.half_start_of(timezone.localdate()).isoformat()}
@@ -33,7 +34,7 @@ def _propose_form(request: HttpRequest, data: Any = None) -> ProposeForm | None:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     plans = AssignmentPlan.objects.visible_to(user_of(request)).select_related("committee", "confirmed_by")
     context = {"page": page_of(request, plans), "form": _propose_form(request)}
     return render(request, "observers/planner/plan_list.html", context)
@@ -42,7 +43,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_propose(request: HttpRequest) -> HttpResponse:
-    require_tree(request)
+    require_tree(request.user)
     if request.POST.get("committee", "").isdigit():  # a committee outside the user's tree: 404, as everywhere
         get_for_user(Organization.objects.all(), request.user, request.POST["committee"])
     form = _propose_form(request, request.POST)
@@ -52,9 +53,12 @@ def plan_propose(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             plan = planner.propose_plan(
-                actor=request.user, scope=data["committee"], half_start=data["half_start"], seed=data["seed"],
+                actor=user_of(request),
+                scope=data["committee"],
+                half_start=data["half_start"],
+                seed=data["seed"],
                 cross_pairs=data["cross_pairs"],
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -111,7 +115,7 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
         branch = get_for_user(Organization.objects.all(), request.user, form.cleaned_data["branch"])
         observer: Observer = form.cleaned_data["observer"]
         try:
-            planner.move_branch(actor=request.user, plan=plan, branch=branch, observer=observer)
+            planner.move_branch(actor=user_of(request), plan=plan, branch=branch, observer=observer)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -125,7 +129,7 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, write=True)
     try:
-        planner.confirm_plan(actor=request.user, plan=plan)
+        planner.confirm_plan(actor=user_of(request), plan=plan)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

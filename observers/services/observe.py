@@ -18,9 +18,12 @@ from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
+from notifications.models import Message
+from notifications.services import enqueue_message
 from observers.models import (
     Assignment,
     AssignmentPlan,
@@ -33,7 +36,8 @@ from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Re
 from orglife.periods import HALF, Period, first_of_month, local_day_bounds, local_today
 from orglife.rules import LIFE_KINDS
 from orglife.services_records import record_stopped_counting
-from orgs.models import Organization
+from orgs.access import grants
+from orgs.models import Organization, RoleGrant
 from orgs.paths import under_path_q
 from orgs.roles import Role
 
@@ -54,13 +58,7 @@ def half_period(start: dt.date) -> Period:
     return Period(start, HALF)
 
 
-def observer_of(user: Any) -> Observer | None:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    return Observer.objects.filter(user=user).select_related("committee", "member").first()
-
-
-def require_acting_observer(actor: Any, observer: Observer) -> None:
+def require_acting_observer(actor: User, observer: Observer) -> None:
     """Only the observer themself, while active (在岗), signs up and fills forms."""
     if observer.user_id is None or observer.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("只有观察员本人可以操作")
@@ -128,10 +126,16 @@ def my_branches(
     for org_id in upcoming_items_qs(ids, today).values_list("plan__org_id", flat=True):
         upcoming[org_id] = upcoming.get(org_id, 0) + 1
     out = [
-        MyBranch(a.branch, a.is_cross, mine.get(a.branch_id), pending.get(a.branch_id, 0),
-                 upcoming.get(a.branch_id, 0), a.branch_id in others)
+        MyBranch(
+            a.branch,
+            a.is_cross,
+            mine.get(a.branch_id),
+            pending.get(a.branch_id, 0),
+            upcoming.get(a.branch_id, 0),
+            a.branch_id in others,
+        )
         for a in rows
-    ]  # fmt: skip
+    ]
     out.sort(key=lambda b: (b.observed, b.branch.path))  # the ones still to observe first
     return out
 
@@ -203,7 +207,7 @@ def default_record(observation: Observation) -> MeetingRecord | None:
 @transaction.atomic
 def sign_up(
     *,
-    actor: Any,
+    actor: User,
     observer: Observer,
     kind: str,
     plan_item: PlanItem | None = None,
@@ -246,28 +250,43 @@ def sign_up(
     if assignment.is_cross and kind == Observation.Kind.RANDOM:
         kind = Observation.Kind.CROSS
     observation = Observation.objects.create(
-        observer=observer, branch=branch, plan_item=plan_item, kind=kind, meeting_type=meeting_type,
-        observed_on=observed_on, status=Observation.Status.SIGNED_UP,
-    )  # fmt: skip
+        observer=observer,
+        branch=branch,
+        plan_item=plan_item,
+        kind=kind,
+        meeting_type=meeting_type,
+        observed_on=observed_on,
+        status=Observation.Status.SIGNED_UP,
+    )
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=observation, org=branch,
-        summary={"what": "observation_signed_up", "kind": kind, "observed_on": observed_on.isoformat(),
-                 "plan_item": plan_item.pk if plan_item else None},
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=observation,
+        org=branch,
+        summary={
+            "what": "observation_signed_up",
+            "kind": kind,
+            "observed_on": observed_on.isoformat(),
+            "plan_item": plan_item.pk if plan_item else None,
+        },
+    )
     return observation
 
 
 @transaction.atomic
-def cancel_sign_up(*, actor: Any, observation: Observation) -> None:
+def cancel_sign_up(*, actor: User, observation: Observation) -> None:
     require_acting_observer(actor, observation.observer)
     if observation.status != Observation.Status.SIGNED_UP:
         raise ValidationError("只有尚未评价的报名可以取消")
     observation.status = Observation.Status.CANCELLED
     observation.save(update_fields=["status"])
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=observation, org=observation.branch,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=observation,
+        org=observation.branch,
         summary={"what": "observation_cancelled"},
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- the evaluation form
@@ -312,7 +331,7 @@ def validate_scores(scores: dict[int, Any], items: list[EvaluationItem]) -> dict
 
 
 @transaction.atomic
-def submit_evaluation(*, actor: Any, observation: Observation, data: EvaluationData) -> Observation:
+def submit_evaluation(*, actor: User, observation: Observation, data: EvaluationData) -> Observation:
     """Fill in the 《党内组织生活观察质量评价表》 and act on the finding."""
     require_acting_observer(actor, observation.observer)
     obs = lock_rows(Observation.objects).select_related("branch").get(pk=observation.pk)
@@ -365,69 +384,94 @@ def submit_evaluation(*, actor: Any, observation: Observation, data: EvaluationD
         assert record is not None
         _order_rehold(actor, obs, record, note or problems)
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=obs, org=obs.branch,
-        summary={"what": "observation_submitted", "total": obs.total, "grade": obs.grade,
-                 "finding": obs.finding, "record": record.pk if record else None,
-                 "rectification": obs.rectification_id},
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=obs,
+        org=obs.branch,
+        summary={
+            "what": "observation_submitted",
+            "total": obs.total,
+            "grade": obs.grade,
+            "finding": obs.finding,
+            "record": record.pk if record else None,
+            "rectification": obs.rectification_id,
+        },
+    )
     observation.refresh_from_db()
     return observation
 
 
-def _record_event(record: MeetingRecord, action: str, actor: Any, reason: str = "", **payload: Any) -> None:
+def _record_event(record: MeetingRecord, action: str, actor: User, reason: str = "", **payload: Any) -> None:
     RecordEvent.objects.create(
         record=record, action=action, actor=actor, reason=reason, payload=payload, created_at=timezone.now()
     )
 
 
-def _open_rectification(actor: Any, obs: Observation, texts: list[str], deadline: dt.date) -> Rectification:
+def _open_rectification(actor: User, obs: Observation, texts: list[str], deadline: dt.date) -> Rectification:
     """责令纠正: an orglife rectification with source 观察员 (the patrol service requires a patrol role,
     which an observer does not hold; the rows and the history are the same)."""
     rect = Rectification.objects.create(
-        org=obs.branch, record=obs.record, source=Rectification.Source.OBSERVER,
+        org=obs.branch,
+        record=obs.record,
+        source=Rectification.Source.OBSERVER,
         title=f"观察员责令纠正：{obs.branch.display_name} {obs.observed_on:%Y-%m-%d} 组织生活"[:200],
-        deadline=deadline, opened_by=actor, opened_at=timezone.now(),
-    )  # fmt: skip
+        deadline=deadline,
+        opened_by=actor,
+        opened_at=timezone.now(),
+    )
     RectificationItem.objects.bulk_create(
         [RectificationItem(rectification=rect, text=t[:300]) for t in texts]
     )
     if obs.record is not None:
         _record_event(obs.record, "observer_rectification", actor, rectification=rect.pk, observation=obs.pk)
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=rect, org=obs.branch,
-        summary={"what": "rectification_opened", "source": "observer", "observation": obs.pk,
-                 "deadline": deadline.isoformat(), "items": texts},
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=rect,
+        org=obs.branch,
+        summary={
+            "what": "rectification_opened",
+            "source": "observer",
+            "observation": obs.pk,
+            "deadline": deadline.isoformat(),
+            "items": texts,
+        },
+    )
     return rect
 
 
-def _order_rehold(actor: Any, obs: Observation, record: MeetingRecord, reason: str) -> None:
+def _order_rehold(actor: User, obs: Observation, record: MeetingRecord, reason: str) -> None:
     """要求重新召开: the original record stops counting (as orglife.services_patrol.order_rehold does)."""
     locked = lock_rows(MeetingRecord.objects).get(pk=record.pk)
     locked.counts = False
     locked.save(update_fields=["counts", "updated_at"])
     _record_event(locked, "observer_rehold", actor, reason, observation=obs.pk)
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=locked, org=obs.branch,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=locked,
+        org=obs.branch,
         summary={"what": "rehold_ordered", "source": "observer", "reason": reason, "observation": obs.pk},
-    )  # fmt: skip
+    )
     record_stopped_counting(actor=actor, record=locked, reason=f"观察员要求重新召开：{reason}")
 
 
 # ---------------------------------------------------------------- the branch rates the observer
 
 
-def can_rate(user: Any, observation: Observation) -> bool:
-    """The branch's own secretary or administrator rates the observer who attended."""
+def can_rate(user: User, observation: Observation) -> bool:
+    """The branch's own secretary or administrator rates the observer who attended: a grant on the branch
+    itself, since a role above the branch does not make one its secretary."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return user.grants.filter(org_id=observation.branch_id, role__in=RATING_ROLES).exists()
+    branch = observation.branch.path
+    return any(role in RATING_ROLES and path == branch for role, path in grants(user))
 
 
 @transaction.atomic
-def rate_observer(*, actor: Any, observation: Observation, score: int, comment: str = "") -> BranchRating:
+def rate_observer(*, actor: User, observation: Observation, score: int, comment: str = "") -> BranchRating:
     if not can_rate(actor, observation):
         raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
     errors: dict[str, str] = {}
@@ -443,9 +487,12 @@ def rate_observer(*, actor: Any, observation: Observation, score: int, comment: 
         observation=observation, score=score, comment=comment.strip()[:300], rated_by=actor
     )
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=rating, org=observation.branch,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=rating,
+        org=observation.branch,
         summary={"what": "observer_rated", "score": score, "observer": observation.observer_id},
-    )  # fmt: skip
+    )
     return rating
 
 
@@ -561,9 +608,6 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
     """In-site notices of branches not yet observed this half-year: to each observer, one per assigned
     unobserved branch, and to each 党(工)委 admin, one digest per committee. Deduplicated per branch (or
     committee), recipient, half-year and ISO week, so a daily run notifies at most once a week."""
-    from notifications.models import Message
-    from notifications.services import enqueue_message
-
     today = today or local_today()
     start = half_start(today)
     year, week, _ = today.isocalendar()
@@ -576,22 +620,27 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
         .values_list("pk", flat=True)
     )
     for a in (
-        Assignment.objects.filter(plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start,
-                                  branch_id__in=unobserved_ids, observer__user__isnull=False,
-                                  observer__status=Observer.Status.ACTIVE)
+        Assignment.objects.filter(
+            plan__status=AssignmentPlan.Status.CONFIRMED,
+            plan__half_start=start,
+            branch_id__in=unobserved_ids,
+            observer__user__isnull=False,
+            observer__status=Observer.Status.ACTIVE,
+        )
         .select_related("branch", "observer__user")
         .order_by("observer_id", "branch__path")
-    ):  # fmt: skip
+    ):
         user = a.observer.user
         assert user is not None
         _, created = enqueue_message(
-            channel=Message.Channel.SITE, dedupe_key=f"observers:coverage:b{a.branch_id}:u{user.pk}:{stamp}",
-            recipient=user, org=a.branch, title="支部尚未观察提醒",
+            channel=Message.Channel.SITE,
+            dedupe_key=f"observers:coverage:b{a.branch_id}:u{user.pk}:{stamp}",
+            recipient=user,
+            org=a.branch,
+            title="支部尚未观察提醒",
             body=f"{a.branch.display_name}{period.label}尚未有观察员列席观察，请尽快报名列席（每半年至少一次）。",
-        )  # fmt: skip
+        )
         counts["observers"] += int(created)
-    from orgs.models import RoleGrant
-
     for grant in RoleGrant.objects.filter(role=Role.COMMITTEE_ADMIN, user__is_active=True).select_related(
         "org", "user"
     ):
@@ -600,9 +649,12 @@ def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
             continue
         total = branches_under(grant.org).count()
         _, created = enqueue_message(
-            channel=Message.Channel.SITE, dedupe_key=f"observers:coverage:c{grant.org_id}:u{grant.user_id}:{stamp}",
-            recipient=grant.user, org=grant.org, title="观察覆盖提醒",
+            channel=Message.Channel.SITE,
+            dedupe_key=f"observers:coverage:c{grant.org_id}:u{grant.user_id}:{stamp}",
+            recipient=grant.user,
+            org=grant.org,
+            title="观察覆盖提醒",
             body=f"{grant.org.display_name}{period.label}共 {total} 个支部，尚有 {missing} 个支部未被观察员列席观察。",
-        )  # fmt: skip
+        )
         counts["committees"] += int(created)
     return counts

@@ -4,20 +4,23 @@ override, the allowance list per 党(工)委 with totals and its .xlsx export, a
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from observers import services_assessment as svc
 from observers.models import AnnualAssessment, Observer
+from observers.selectors import root_for
+from observers.services import assessment as svc
+from observers.views.common import user_of
 from orglife.periods import local_today
-from orgs.access import can_write_anywhere, get_for_user, has_any_scope, scope_paths
+from orgs.access import can_write_anywhere, get_for_user
 from orgs.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,34 +32,14 @@ class ConfirmForm(forms.Form):
     note = forms.CharField(required=False, max_length=1000, label="考核意见")
 
 
-def default_year() -> int:
-    today = local_today()
-    return today.year if today.month == 12 else today.year - 1
-
-
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year") or request.POST.get("year") or ""
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default_year()
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else svc.default_year()
 
 
 def _root(request: HttpRequest, *, write: bool = False) -> Organization:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
-    pk = request.GET.get("org") or request.POST.get("org")
-    if pk:
-        return get_for_user(Organization.objects.all(), request.user, pk, write=write)
-    paths = scope_paths(request.user)
-    qs = (
-        Organization.objects.filter(parent__isnull=True)
-        if paths is None
-        else Organization.objects.filter(path__in=paths)
-    )
-    root = qs.order_by("path").first()
-    if root is None:
-        raise Http404("未找到页面")
-    if write:
-        get_for_user(Organization.objects.all(), request.user, root.pk, write=True)
-    return root
+    org_id = request.GET.get("org") or request.POST.get("org")
+    return root_for(user_of(request), org_id, write=write)
 
 
 def _back(root: Organization, year: int) -> str:
@@ -69,18 +52,23 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     rows = svc.proposals(root, year)
     context: dict[str, Any] = {
-        "root": root, "year": year, "rows": rows, "grades": AnnualAssessment.Grade.choices,
-        "can_write": can_write_anywhere(request.user), "years": range(local_today().year, local_today().year - 4, -1),
+        "root": root,
+        "year": year,
+        "rows": rows,
+        "grades": AnnualAssessment.Grade.choices,
+        "can_write": can_write_anywhere(request.user),
+        "years": range(local_today().year, local_today().year - 4, -1),
         "pending": sum(1 for r in rows if r.assessment is None),
-    }  # fmt: skip
+    }
     return render(request, "observers/assessment/list.html", context)
 
 
 @login_required
 @require_POST
 def assessment_confirm(request: HttpRequest, observer_pk: int) -> HttpResponse:
-    observer = get_for_user(Observer.objects.select_related("committee", "member"), request.user, observer_pk,
-                            write=True)  # fmt: skip
+    observer = get_for_user(
+        Observer.objects.select_related("committee", "member"), request.user, observer_pk, write=True
+    )
     form = ConfirmForm(request.POST)
     year = _year(request)
     root_pk = request.POST.get("org") or observer.committee_id
@@ -88,8 +76,13 @@ def assessment_confirm(request: HttpRequest, observer_pk: int) -> HttpResponse:
         messages.error(request, "请选择考核等次")
     else:
         try:
-            a = svc.confirm_assessment(actor=request.user, observer=observer, year=form.cleaned_data["year"],
-                                       grade=form.cleaned_data["grade"], note=form.cleaned_data["note"])  # fmt: skip
+            a = svc.confirm_assessment(
+                actor=user_of(request),
+                observer=observer,
+                year=form.cleaned_data["year"],
+                grade=form.cleaned_data["grade"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             messages.error(request, f"{observer.member.name}：{'；'.join(exc.messages)}")
         else:
@@ -105,7 +98,7 @@ def assessment_confirm_all(request: HttpRequest) -> HttpResponse:
     root = _root(request, write=True)
     year = _year(request)
     try:
-        count = svc.confirm_proposed(actor=request.user, root=root, year=year)
+        count = svc.confirm_proposed(actor=user_of(request), root=root, year=year)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -117,12 +110,15 @@ def assessment_confirm_all(request: HttpRequest) -> HttpResponse:
 def allowance(request: HttpRequest) -> HttpResponse:
     root = _root(request)
     year = _year(request)
-    rows, total = svc.allowance_rows(root, year, request.user)
+    rows, total = svc.allowance_rows(root, year, user_of(request))
     context = {
-        "root": root, "year": year, "rows": rows, "total": total,
-        "commended": svc.commended(root, year, request.user),
+        "root": root,
+        "year": year,
+        "rows": rows,
+        "total": total,
+        "commended": svc.commended(root, year, user_of(request)),
         "years": range(local_today().year, local_today().year - 4, -1),
-    }  # fmt: skip
+    }
     return render(request, "observers/assessment/allowance.html", context)
 
 
@@ -130,11 +126,9 @@ def allowance(request: HttpRequest) -> HttpResponse:
 def allowance_export(request: HttpRequest) -> HttpResponse:
     root = _root(request)
     year = _year(request)
-    data = svc.export_allowance(actor=request.user, root=root, year=year)
+    data = svc.export_allowance(actor=user_of(request), root=root, year=year)
     response = HttpResponse(data, content_type=XLSX)
     name = f"观察员津贴_{year}.xlsx"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 

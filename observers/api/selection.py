@@ -6,7 +6,7 @@ plans/ (list, detail with coverage and loads, propose, move, confirm). Committee
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,12 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.models import User
-from observers import services_planner as planner
-from observers import services_roster as roster
-from observers import services_selection as selection
-from observers.filters_selection import CandidateFilter, ObserverFilter
+from observers.api.common import user_of
+from observers.filters import CandidateFilter, ObserverFilter
 from observers.models import Assignment, AssignmentPlan, Candidate, Observer, ReviewOpinion, ReviewUnit
+from observers.services import planner, roster, selection
 from orgs.access import get_for_user
 from orgs.api_errors import service_errors
 from orgs.models import Member, Organization
@@ -64,9 +62,24 @@ class ObserverCandidateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Candidate
-        fields = ["id", "member", "member_name", "member_org_name", "id_number_masked", "committee",
-                  "committee_name", "source", "source_display", "party_work_years", "background", "status",
-                  "status_display", "rejection_reason", "created_at", "opinions"]  # fmt: skip
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "member_org_name",
+            "id_number_masked",
+            "committee",
+            "committee_name",
+            "source",
+            "source_display",
+            "party_work_years",
+            "background",
+            "status",
+            "status_display",
+            "rejection_reason",
+            "created_at",
+            "opinions",
+        ]
         read_only_fields = fields
 
 
@@ -110,9 +123,23 @@ class ObserverRosterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Observer
-        fields = ["id", "member_name", "member_org_name", "id_number_masked", "phone_masked", "committee",
-                  "committee_name", "letter_number", "card_number", "appointed_on", "status", "status_display",
-                  "status_note", "updated_year", "trained"]  # fmt: skip
+        fields = [
+            "id",
+            "member_name",
+            "member_org_name",
+            "id_number_masked",
+            "phone_masked",
+            "committee",
+            "committee_name",
+            "letter_number",
+            "card_number",
+            "appointed_on",
+            "status",
+            "status_display",
+            "status_note",
+            "updated_year",
+            "trained",
+        ]
         read_only_fields = fields
 
 
@@ -141,8 +168,18 @@ class ObserverPlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssignmentPlan
-        fields = ["id", "committee", "committee_name", "half_start", "status", "status_display", "seed",
-                  "cross_pairs", "created_at", "confirmed_at"]  # fmt: skip
+        fields = [
+            "id",
+            "committee",
+            "committee_name",
+            "half_start",
+            "status",
+            "status_display",
+            "seed",
+            "cross_pairs",
+            "created_at",
+            "confirmed_at",
+        ]
         read_only_fields = fields
 
 
@@ -163,8 +200,16 @@ class ObserverPlanDetailSerializer(ObserverPlanSerializer):
     assignments = ObserverAssignmentSerializer(many=True, read_only=True, source="assignments_list")
 
     class Meta(ObserverPlanSerializer.Meta):
-        fields = [*ObserverPlanSerializer.Meta.fields, "branches", "uncovered", "load_min", "load_max",
-                  "load_mean", "loads", "assignments"]  # fmt: skip
+        fields = [
+            *ObserverPlanSerializer.Meta.fields,
+            "branches",
+            "uncovered",
+            "load_min",
+            "load_max",
+            "load_mean",
+            "loads",
+            "assignments",
+        ]
         read_only_fields = fields
 
 
@@ -188,13 +233,11 @@ class ObserverPlanMoveSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- views
 
 _NOT_FOUND = {404: OpenApiResponse(description="不存在，或不在您的授权范围内")}
-_WRITE = {400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
-          403: OpenApiResponse(description="只有查看权限"), **_NOT_FOUND}  # fmt: skip
-
-
-class _Scoped(viewsets.GenericViewSet):
-    def _user(self) -> User:
-        return cast(User, self.request.user)
+_WRITE = {
+    400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
+    403: OpenApiResponse(description="只有查看权限"),
+    **_NOT_FOUND,
+}
 
 
 @extend_schema(tags=["观察员选聘"])
@@ -204,13 +247,13 @@ class _Scoped(viewsets.GenericViewSet):
         summary="观察员人选详情", responses={200: ObserverCandidateSerializer, **_NOT_FOUND}
     ),
 )
-class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObserverCandidateSerializer
     filterset_class = CandidateFilter
 
     def get_queryset(self) -> QuerySet[Candidate]:
         return (
-            Candidate.objects.visible_to(self._user())
+            Candidate.objects.visible_to(user_of(self.request))
             .select_related("member", "member__org", "committee")
             .prefetch_related("opinions__unit")
         )
@@ -240,9 +283,13 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise serializers.ValidationError({"committee": ["未找到该党员所属的党(工)委"]})
         with service_errors():
             cand = selection.register_candidate(
-                actor=request.user, member=member, committee=committee, source=data["source"],
-                party_work_years=data["party_work_years"], background=data.get("background", ""),
-            )  # fmt: skip
+                actor=user_of(request),
+                member=member,
+                committee=committee,
+                source=data["source"],
+                party_work_years=data["party_work_years"],
+                background=data.get("background", ""),
+            )
         return self._fresh(cand.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -259,7 +306,7 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         given = ObserverOpinionCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with service_errors():
-            selection.record_opinion(actor=request.user, candidate=cand, **given.validated_data)
+            selection.record_opinion(actor=user_of(request), candidate=cand, **given.validated_data)
         return self._fresh(cand.pk)
 
     @extend_schema(
@@ -277,14 +324,19 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         given.is_valid(raise_exception=True)
         with service_errors():
             result = selection.appoint(
-                actor=request.user, candidate=cand, appointed_on=given.validated_data.get("appointed_on"),
+                actor=user_of(request),
+                candidate=cand,
+                appointed_on=given.validated_data.get("appointed_on"),
                 username=given.validated_data.get("username", ""),
-            )  # fmt: skip
+            )
         observer = roster.with_flags(
             Observer.objects.filter(pk=result.observer.pk), timezone.localdate().year
         )
-        body = {"observer": observer.select_related("member__org", "committee").get(), "username": result.user.username,
-                "initial_password": result.initial_password}  # fmt: skip
+        body = {
+            "observer": observer.select_related("member__org", "committee").get(),
+            "username": result.user.username,
+            "initial_password": result.initial_password,
+        }
         response = Response(ObserverAppointedSerializer(body).data, status=status.HTTP_201_CREATED)
         response["Cache-Control"] = "no-store"
         return response
@@ -295,12 +347,14 @@ class ObserverCandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     list=extend_schema(summary="观察员信息台账", description="个人信息均为脱敏值。"),
     retrieve=extend_schema(summary="观察员详情", responses={200: ObserverRosterSerializer, **_NOT_FOUND}),
 )
-class ObserverRosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class ObserverRosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObserverRosterSerializer
     filterset_class = ObserverFilter
 
     def get_queryset(self) -> QuerySet[Observer]:
-        qs = Observer.objects.visible_to(self._user()).select_related("member", "member__org", "committee")
+        qs = Observer.objects.visible_to(user_of(self.request)).select_related(
+            "member", "member__org", "committee"
+        )
         return roster.with_flags(qs, timezone.localdate().year).order_by("committee__path", "letter_number")
 
     def get_object(self) -> Observer:
@@ -315,18 +369,18 @@ class ObserverRosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _S
         responses={200: ObserverPlanDetailSerializer, **_NOT_FOUND},
     ),
 )
-class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObserverPlanSerializer
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[AssignmentPlan]:
-        return AssignmentPlan.objects.visible_to(self._user()).select_related("committee")
+        return AssignmentPlan.objects.visible_to(user_of(self.request)).select_related("committee")
 
     def get_object(self) -> AssignmentPlan:
         return get_for_user(self.get_queryset(), self.request.user, self.kwargs["pk"])
 
     def _detail(self, plan: AssignmentPlan, code: int = status.HTTP_200_OK) -> Response:
-        plan = AssignmentPlan.objects.select_related("committee").get(pk=plan.pk)
+        plan = self.get_queryset().get(pk=plan.pk)
         summary = planner.summarize(plan)
         plan.branches = summary.branches  # type: ignore[attr-defined]
         plan.uncovered = [b.pk for b in summary.uncovered]  # type: ignore[attr-defined]
@@ -351,9 +405,12 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
         scope = get_for_user(Organization.objects.all(), request.user, data["committee"], write=True)
         with service_errors():
             plan = planner.propose_plan(
-                actor=request.user, scope=scope, half_start=data["half_start"], seed=data.get("seed"),
+                actor=user_of(request),
+                scope=scope,
+                half_start=data["half_start"],
+                seed=data.get("seed"),
                 cross_pairs=data.get("cross_pairs", []),
-            )  # fmt: skip
+            )
         return self._detail(plan, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -373,7 +430,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
             given.validated_data["observer"],
         )
         with service_errors():
-            planner.move_branch(actor=request.user, plan=plan, branch=branch, observer=observer)
+            planner.move_branch(actor=user_of(request), plan=plan, branch=branch, observer=observer)
         return self._detail(plan)
 
     @extend_schema(
@@ -383,7 +440,7 @@ class ObserverPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
     def confirm(self, request: Request, pk: str) -> Response:
         plan = get_for_user(self.get_queryset(), request.user, pk, write=True)
         with service_errors():
-            planner.confirm_plan(actor=request.user, plan=plan)
+            planner.confirm_plan(actor=user_of(request), plan=plan)
         return self._detail(plan)
 
 

@@ -32,18 +32,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import mean
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Assignment, AssignmentPlan, Observer
-from observers.services_selection import require_committee_write
+from observers.services.selection import require_committee_write
 from orglife.rules import LIFE_KINDS
 from orgs.models import Organization
 from orgs.paths import under_path_q
@@ -276,7 +276,7 @@ def _validate_pairs(scope: Organization, pairs: Sequence[Sequence[int]]) -> list
 @transaction.atomic
 def propose_plan(
     *,
-    actor: Any,
+    actor: User,
     scope: Organization,
     half_start: dt.date,
     seed: int | None = None,
@@ -328,10 +328,15 @@ def propose_plan(
         action=AuditEvent.Action.CREATE,
         target=plan,
         org=scope,
-        summary={"half_start": half_start.isoformat(), "seed": seed, "cross_pairs": pair_ids,
-                 "observers": len(observers), "assigned": len(result.assignments),
-                 "uncovered": len(result.uncovered)},
-    )  # fmt: skip
+        summary={
+            "half_start": half_start.isoformat(),
+            "seed": seed,
+            "cross_pairs": pair_ids,
+            "observers": len(observers),
+            "assigned": len(result.assignments),
+            "uncovered": len(result.uncovered),
+        },
+    )
     return plan
 
 
@@ -402,7 +407,7 @@ def check_move(plan: AssignmentPlan, branch: Organization, observer: Observer) -
 
 
 @transaction.atomic
-def move_branch(*, actor: Any, plan: AssignmentPlan, branch: Organization, observer: Observer) -> Assignment:
+def move_branch(*, actor: User, plan: AssignmentPlan, branch: Organization, observer: Observer) -> Assignment:
     """Give `branch` to `observer` (moving it from whoever had it), with the planner's constraints."""
     require_committee_write(actor, plan.committee)
     is_cross = check_move(plan, branch, observer)
@@ -416,9 +421,13 @@ def move_branch(*, actor: Any, plan: AssignmentPlan, branch: Organization, obser
         action=AuditEvent.Action.UPDATE,
         target=plan,
         org=plan.committee,
-        summary={"branch": branch.pk, "branch_name": branch.name,
-                 "from": [a.observer_id for a in current], "to": observer.pk},
-    )  # fmt: skip
+        summary={
+            "branch": branch.pk,
+            "branch_name": branch.name,
+            "from": [a.observer_id for a in current],
+            "to": observer.pk,
+        },
+    )
     return row
 
 
@@ -457,7 +466,7 @@ def summarize(plan: AssignmentPlan) -> PlanSummary:
 
 
 @transaction.atomic
-def confirm_plan(*, actor: Any, plan: AssignmentPlan) -> AssignmentPlan:
+def confirm_plan(*, actor: User, plan: AssignmentPlan) -> AssignmentPlan:
     require_committee_write(actor, plan.committee)
     plan = lock_rows(AssignmentPlan.objects).get(pk=plan.pk)
     if plan.status == AssignmentPlan.Status.CONFIRMED:
@@ -478,7 +487,9 @@ def confirm_plan(*, actor: Any, plan: AssignmentPlan) -> AssignmentPlan:
         action=AuditEvent.Action.UPDATE,
         target=plan,
         org=plan.committee,
-        summary={"status": [AssignmentPlan.Status.DRAFT, AssignmentPlan.Status.CONFIRMED],
-                 "assignments": sum(summary.loads.values())},
-    )  # fmt: skip
+        summary={
+            "status": [AssignmentPlan.Status.DRAFT, AssignmentPlan.Status.CONFIRMED],
+            "assignments": sum(summary.loads.values()),
+        },
+    )
     return plan

@@ -15,7 +15,6 @@ import secrets
 import string
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,7 +48,7 @@ def min_years() -> int:
     return int(settings.OBSERVER_MIN_PARTY_WORK_YEARS)
 
 
-def require_committee_write(user: Any, committee: Organization) -> None:
+def require_committee_write(user: User, committee: Organization) -> None:
     if not covers(user, committee.path, write=True):
         raise PermissionDenied("您对该党(工)委的观察员工作只有查看权限")
 
@@ -87,7 +86,7 @@ def check_eligibility(party_work_years: Decimal | float | int | None) -> None:
 @transaction.atomic
 def register_candidate(
     *,
-    actor: Any,
+    actor: User,
     member: Member,
     committee: Organization,
     source: str,
@@ -153,7 +152,7 @@ def review_state(candidate: Candidate) -> ReviewState:
 @transaction.atomic
 def record_opinion(
     *,
-    actor: Any,
+    actor: User,
     candidate: Candidate,
     unit: ReviewUnit,
     opinion: str,
@@ -199,9 +198,11 @@ def record_opinion(
             action=AuditEvent.Action.UPDATE,
             target=candidate,
             org=candidate.committee,
-            summary={"status": [Candidate.Status.REVIEWING, Candidate.Status.REJECTED],
-                     "reason": candidate.rejection_reason},
-        )  # fmt: skip
+            summary={
+                "status": [Candidate.Status.REVIEWING, Candidate.Status.REJECTED],
+                "reason": candidate.rejection_reason,
+            },
+        )
     return row
 
 
@@ -246,7 +247,7 @@ class Appointment:
 
 @transaction.atomic
 def appoint(
-    *, actor: Any, candidate: Candidate, appointed_on: dt.date | None = None, username: str = ""
+    *, actor: User, candidate: Candidate, appointed_on: dt.date | None = None, username: str = ""
 ) -> Appointment:
     require_committee_write(actor, candidate.committee)
     candidate = lock_rows(Candidate.objects).select_related("member", "member__org").get(pk=candidate.pk)
@@ -302,7 +303,12 @@ def appoint(
         action=AuditEvent.Action.CREATE,
         target=observer,
         org=candidate.committee,
-        summary={"letter_number": observer.letter_number, "card_number": observer.card_number,
-                 "user": user.username, "new_account": password is not None, "candidate": candidate.pk},
-    )  # fmt: skip
+        summary={
+            "letter_number": observer.letter_number,
+            "card_number": observer.card_number,
+            "user": user.username,
+            "new_account": password is not None,
+            "candidate": candidate.pk,
+        },
+    )
     return Appointment(observer=observer, user=user, initial_password=password)

@@ -1,6 +1,6 @@
 """Observation pages: the observer's phone pages (我的支部, 近期会议, sign-up, the evaluation form, a record of an
 assigned branch), the committee's half-year coverage page, and the branch's list of observations with its
-rating of the observer. Parse, check access, call observers.services_observe, respond.
+rating of the observer. Parse, check access, call observers.services.observe, respond.
 
 An observer reaches only branches assigned to them in a confirmed plan: anything else is a 404.
 """
@@ -8,37 +8,31 @@ An observer reaches only branches assigned to them in a confirmed plan: anything
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
-from observers import services_observe as svc
-from observers.forms_observe import EvaluationForm, RatingForm, SignUpForm
+from observers.forms import EvaluationForm, RatingForm, SignUpForm
 from observers.models import Observation, Observer
+from observers.selectors import observer_for, root_for
+from observers.services import observe as svc
+from observers.views.common import user_of
 from orglife.periods import add_months, local_today
-from orgs.access import get_for_user, has_any_scope, scope_paths
+from orgs.access import get_for_user, require_tree
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _observer(request: HttpRequest) -> Observer:
-    observer = svc.observer_of(request.user)
-    if observer is None:
-        raise Http404("您不是组织生活观察员")
-    return observer
+    return observer_for(user_of(request))
 
 
 def _my_observation(request: HttpRequest, observer: Observer, pk: int) -> Observation:
@@ -63,10 +57,12 @@ def my_branches(request: HttpRequest) -> HttpResponse:
     start = svc.half_start()
     rows = svc.my_branches(observer, start)
     context = {
-        "observer": observer, "rows": rows, "period": svc.half_period(start),
+        "observer": observer,
+        "rows": rows,
+        "period": svc.half_period(start),
         "unobserved": sum(1 for r in rows if not r.observed),
         "upcoming": svc.upcoming_meetings(observer)[:5],
-    }  # fmt: skip
+    }
     return render(request, "observers/observe/my_branches.html", context)
 
 
@@ -78,8 +74,9 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if branch.isdigit():
         items = items.filter(plan__org_id=int(branch))
     page = Paginator(items, 30).get_page(request.GET.get("page"))
-    return render(request, "observers/observe/meetings.html", {"observer": observer, "page": page,
-                                                               "form": SignUpForm()})  # fmt: skip
+    return render(
+        request, "observers/observe/meetings.html", {"observer": observer, "page": page, "form": SignUpForm()}
+    )
 
 
 @login_required
@@ -93,8 +90,9 @@ def sign_up(request: HttpRequest, item_pk: int) -> HttpResponse:
         messages.error(request, "请选择观察方式")
         return redirect("observers:observe_meetings")
     try:
-        observation = svc.sign_up(actor=request.user, observer=observer, plan_item=item,
-                                  kind=form.cleaned_data["kind"])  # fmt: skip
+        observation = svc.sign_up(
+            actor=user_of(request), observer=observer, plan_item=item, kind=form.cleaned_data["kind"]
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("observers:observe_meetings")
@@ -115,8 +113,11 @@ def observation_list(request: HttpRequest) -> HttpResponse:
     if state in Observation.Status.values:
         qs = qs.filter(status=state)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "observers/observe/observation_list.html",
-                  {"observer": observer, "page": page, "state": state})  # fmt: skip
+    return render(
+        request,
+        "observers/observe/observation_list.html",
+        {"observer": observer, "page": page, "state": state},
+    )
 
 
 def _form(observation: Observation, data: Any = None) -> EvaluationForm:
@@ -124,8 +125,9 @@ def _form(observation: Observation, data: Any = None) -> EvaluationForm:
     default = svc.default_record(observation)
     if default is not None:
         initial["record"] = default.pk
-    return EvaluationForm(data, items=svc.active_items(), records=svc.candidate_records(observation),
-                          initial=initial)  # fmt: skip
+    return EvaluationForm(
+        data, items=svc.active_items(), records=svc.candidate_records(observation), initial=initial
+    )
 
 
 @login_required
@@ -138,15 +140,20 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if observation.status == Observation.Status.SIGNED_UP:
         form = _form(observation, request.POST or None)
         if request.method == "POST":
-            svc.require_acting_observer(request.user, observer)  # a suspended observer gets 403
+            svc.require_acting_observer(user_of(request), observer)  # a suspended observer gets 403
             if form.is_valid():
                 cd = form.cleaned_data
                 data = svc.EvaluationData(
-                    scores=form.scores(), grade=cd["grade"], problems=cd["problems"], finding=cd["finding"],
-                    finding_note=cd["finding_note"], record=cd["record"], deadline=cd["deadline"],
-                )  # fmt: skip
+                    scores=form.scores(),
+                    grade=cd["grade"],
+                    problems=cd["problems"],
+                    finding=cd["finding"],
+                    finding_note=cd["finding_note"],
+                    record=cd["record"],
+                    deadline=cd["deadline"],
+                )
                 try:
-                    svc.submit_evaluation(actor=request.user, observation=observation, data=data)
+                    svc.submit_evaluation(actor=user_of(request), observation=observation, data=data)
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
@@ -157,10 +164,13 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = {str(i.pk): i for i in svc.active_items()}
     scored = [(items.get(k), v) for k, v in (observation.scores or {}).items()]
     context = {
-        "observer": observer, "observation": observation, "form": form, "scored": scored,
+        "observer": observer,
+        "observation": observation,
+        "form": form,
+        "scored": scored,
         "can_evaluate": observation.observed_on <= local_today(),
         "rating": getattr(observation, "branch_rating", None),
-    }  # fmt: skip
+    }
     return render(request, "observers/observe/observation_detail.html", context)
 
 
@@ -170,7 +180,7 @@ def observation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     observer = _observer(request)
     observation = _my_observation(request, observer, pk)
     try:
-        svc.cancel_sign_up(actor=request.user, observation=observation)
+        svc.cancel_sign_up(actor=user_of(request), observation=observation)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("observers:observe_detail", pk=pk)
@@ -187,35 +197,20 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         present=Count("id", filter=Q(status="present")), due=Count("id", filter=~Q(status="exempt"))
     )
     photos = record.attachments.filter(kind="photo").count()
-    return render(request, "observers/observe/record_detail.html",
-                  {"record": record, "attendance": attendance, "photos": photos})  # fmt: skip
+    return render(
+        request,
+        "observers/observe/record_detail.html",
+        {"record": record, "attendance": attendance, "photos": photos},
+    )
 
 
 # ---------------------------------------------------------------- the committee's coverage page
 
 
-def _root(request: HttpRequest) -> Organization:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
-    pk = request.GET.get("org")
-    if pk:
-        return get_for_user(Organization.objects.all(), request.user, pk)
-    paths = scope_paths(request.user)
-    qs = (
-        Organization.objects.filter(parent__isnull=True)
-        if paths is None
-        else Organization.objects.filter(path__in=paths)
-    )
-    root = qs.order_by("path").first()
-    if root is None:
-        raise Http404("未找到页面")
-    return root
-
-
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """Per 党(工)委: branches with/without an observation this half-year; per observer: progress."""
-    root = _root(request)
+    root = root_for(user_of(request), request.GET.get("org"))
     start = _half(request)
     committees = svc.committee_coverage(root, start)
     chosen = root
@@ -226,12 +221,18 @@ def coverage(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     context = {
-        "root": root, "period": svc.half_period(start), "committees": committees, "chosen": chosen,
-        "unobserved": unobserved, "progress": svc.observer_progress(root, start),
-        "total": sum(c.branches for c in committees), "observed": sum(c.observed for c in committees),
+        "root": root,
+        "period": svc.half_period(start),
+        "committees": committees,
+        "chosen": chosen,
+        "unobserved": unobserved,
+        "progress": svc.observer_progress(root, start),
+        "total": sum(c.branches for c in committees),
+        "observed": sum(c.observed for c in committees),
         "unobserved_total": sum(c.unobserved for c in committees),
-        "prev_half": add_months(start, -6), "next_half": add_months(start, 6),
-    }  # fmt: skip
+        "prev_half": add_months(start, -6),
+        "next_half": add_months(start, 6),
+    }
     return render(request, "observers/observe/coverage.html", context)
 
 
@@ -240,10 +241,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def branch_observations(request: HttpRequest) -> HttpResponse:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
+    require_tree(request.user)
     qs = (
-        Observation.objects.visible_to(_user(request))
+        Observation.objects.visible_to(user_of(request))
         .exclude(status=Observation.Status.CANCELLED)
         .select_related("branch", "observer__member", "branch_rating")
         .order_by("-observed_on", "-id")
@@ -260,11 +260,11 @@ def branch_observation(request: HttpRequest, pk: int) -> HttpResponse:
     observation = get_for_user(qs, request.user, pk, write=request.method == "POST")
     form = RatingForm(request.POST or None)
     if request.method == "POST":
-        if not svc.can_rate(request.user, observation):
+        if not svc.can_rate(user_of(request), observation):
             raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
         if form.is_valid():
             try:
-                svc.rate_observer(actor=request.user, observation=observation, **form.cleaned_data)
+                svc.rate_observer(actor=user_of(request), observation=observation, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -272,11 +272,13 @@ def branch_observation(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("observers:observe_branch_detail", pk=pk)
     items = {str(i.pk): i for i in svc.active_items()}
     context = {
-        "observation": observation, "form": form,
+        "observation": observation,
+        "form": form,
         "scored": [(items.get(k), v) for k, v in (observation.scores or {}).items()],
         "rating": getattr(observation, "branch_rating", None),
-        "can_rate": observation.status == Observation.Status.SUBMITTED and svc.can_rate(request.user, observation),
-    }  # fmt: skip
+        "can_rate": observation.status == Observation.Status.SUBMITTED
+        and svc.can_rate(user_of(request), observation),
+    }
     return render(request, "observers/observe/branch_detail.html", context)
 
 

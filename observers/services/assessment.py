@@ -29,11 +29,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
 from observers.models import AnnualAssessment, Assignment, AssignmentPlan, BranchRating, Observation, Observer
-from observers.services_observe import coverage_strata
+from observers.services.observe import coverage_strata
 from orglife.periods import HALF, Period, local_today
 from orgs.access import covers
 from orgs.models import Organization
@@ -50,6 +51,12 @@ def allowance_for(grade: str) -> Decimal:
     if grade == Grade.COMPETENT:
         return Decimal(settings.OBSERVER_ALLOWANCE_COMPETENT)
     return Decimal(0)
+
+
+def default_year(today: dt.date | None = None) -> int:
+    """The year assessed by default: this year from December on, before that the last one."""
+    today = today or local_today()
+    return today.year if today.month == 12 else today.year - 1
 
 
 def halves_of(year: int) -> list[dt.date]:
@@ -86,9 +93,10 @@ def evidence_for(observer: Observer, year: int, today: dt.date | None = None) ->
     if not served:
         served = [f"{h:%Y-%m}" for h in halves_of(year) if Period(h, HALF).end >= observer.appointed_on]
     judged = [
-        h for h in served
+        h
+        for h in served
         if per_half.get(h, 0) > 0 or Period(dt.date(int(h[:4]), int(h[5:]), 1), HALF).end < today
-    ]  # fmt: skip
+    ]
     avg = ratings["avg"]
     return {
         "year": year,
@@ -163,14 +171,14 @@ def proposals(root: Organization, year: int, today: dt.date | None = None) -> li
     return out
 
 
-def require_assessor(actor: Any, observer: Observer) -> None:
+def require_assessor(actor: User, observer: Observer) -> None:
     if not covers(actor, observer.committee.path, write=True):
         raise PermissionDenied("只有所属党(工)委或组织部可以考核观察员")
 
 
 @transaction.atomic
 def confirm_assessment(
-    *, actor: Any, observer: Observer, year: int, grade: str | None = None, note: str = ""
+    *, actor: User, observer: Observer, year: int, grade: str | None = None, note: str = ""
 ) -> AnnualAssessment:
     """Confirm the proposed grade (grade None) or override it (a note is then required); sets the allowance."""
     require_assessor(actor, observer)
@@ -205,14 +213,19 @@ def confirm_assessment(
         action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
         target=assessment,
         org=observer.committee,
-        summary={"what": "observer_assessed", "year": year, "proposed": proposed, "before": before,
-                 "after": snapshot(assessment, fields)},
-    )  # fmt: skip
+        summary={
+            "what": "observer_assessed",
+            "year": year,
+            "proposed": proposed,
+            "before": before,
+            "after": snapshot(assessment, fields),
+        },
+    )
     return assessment
 
 
 @transaction.atomic
-def confirm_proposed(*, actor: Any, root: Organization, year: int) -> int:
+def confirm_proposed(*, actor: User, root: Organization, year: int) -> int:
     """Confirm the proposed grade of every observer under `root` not yet assessed that year (that the actor may)."""
     count = 0
     for p in proposals(root, year):
@@ -239,7 +252,7 @@ class CommitteeAllowance:
 
 
 def allowance_rows(
-    root: Organization, year: int, user: Any = None
+    root: Organization, year: int, user: User | None = None
 ) -> tuple[list[CommitteeAllowance], Decimal]:
     """Per 党(工)委 under `root`: observers per grade and the allowance to pay; and the grand total."""
     qs = AnnualAssessment.objects.filter(year=year).filter(under_path_q(root.path, "committee__path"))
@@ -256,14 +269,19 @@ def allowance_rows(
         totals[committee_id] = totals.get(committee_id, Decimal(0)) + (amount or Decimal(0))
     committees = {o.pk: o for o in Organization.objects.filter(pk__in=list(counts)).order_by("path")}
     rows = [
-        CommitteeAllowance(c, counts[pk].get(Grade.EXCELLENT, 0), counts[pk].get(Grade.COMPETENT, 0),
-                           counts[pk].get(Grade.INCOMPETENT, 0), totals[pk])
+        CommitteeAllowance(
+            c,
+            counts[pk].get(Grade.EXCELLENT, 0),
+            counts[pk].get(Grade.COMPETENT, 0),
+            counts[pk].get(Grade.INCOMPETENT, 0),
+            totals[pk],
+        )
         for pk, c in sorted(committees.items(), key=lambda kv: kv[1].path)
-    ]  # fmt: skip
+    ]
     return rows, sum((r.total for r in rows), Decimal(0))
 
 
-def commended(root: Organization, year: int, user: Any = None) -> QuerySet[AnnualAssessment]:
+def commended(root: Organization, year: int, user: User | None = None) -> QuerySet[AnnualAssessment]:
     qs = AnnualAssessment.objects.filter(year=year, commended=True).filter(
         under_path_q(root.path, "committee__path")
     )
@@ -274,7 +292,7 @@ def commended(root: Organization, year: int, user: Any = None) -> QuerySet[Annua
     )
 
 
-def export_allowance(*, actor: Any, root: Organization, year: int) -> bytes:
+def export_allowance(*, actor: User, root: Organization, year: int) -> bytes:
     """The 以奖代补 payment list as .xlsx: one row per assessed observer, subtotals per 党(工)委; audited."""
     wb = Workbook()
     ws = cast(Worksheet, wb.active)
@@ -283,8 +301,19 @@ def export_allowance(*, actor: Any, root: Organization, year: int) -> bytes:
     fill = PatternFill("solid", fgColor="FCE4E4")
     ws.append([f"{root.display_name} {year} 年度组织生活观察员考核及工作津贴（以奖代补）发放表"])
     ws["A1"].font = Font(bold=True, size=13)
-    header = ["党(工)委", "观察员", "聘书编号", "考核等次", "工作津贴（元）", "优先推荐评优", "列席次数",
-              "提交评价表", "支部评价均分", "培训次数", "考核意见"]  # fmt: skip
+    header = [
+        "党(工)委",
+        "观察员",
+        "聘书编号",
+        "考核等次",
+        "工作津贴（元）",
+        "优先推荐评优",
+        "列席次数",
+        "提交评价表",
+        "支部评价均分",
+        "培训次数",
+        "考核意见",
+    ]
     ws.append(header)
     for cell in ws[2]:
         cell.font, cell.fill = bold, fill
@@ -311,11 +340,21 @@ def export_allowance(*, actor: Any, root: Organization, year: int) -> bytes:
             close(current)
             current, subtotal = a.committee, Decimal(0)
         ev = a.evidence or {}
-        ws.append([
-            a.committee.display_name, a.observer.member.name, a.observer.letter_number, a.get_grade_display(),
-            float(a.allowance), "是" if a.commended else "", ev.get("observations", ""), ev.get("forms", ""),
-            ev.get("avg_rating") if ev.get("avg_rating") is not None else "", ev.get("trainings", ""), a.note,
-        ])  # fmt: skip
+        ws.append(
+            [
+                a.committee.display_name,
+                a.observer.member.name,
+                a.observer.letter_number,
+                a.get_grade_display(),
+                float(a.allowance),
+                "是" if a.commended else "",
+                ev.get("observations", ""),
+                ev.get("forms", ""),
+                ev.get("avg_rating") if ev.get("avg_rating") is not None else "",
+                ev.get("trainings", ""),
+                a.note,
+            ]
+        )
         subtotal += a.allowance
         total += a.allowance
         count += 1
@@ -328,9 +367,12 @@ def export_allowance(*, actor: Any, root: Organization, year: int) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     record_event(
-        actor=actor, action=AuditEvent.Action.EXPORT, target=root, org=root,
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        target=root,
+        org=root,
         summary={"what": "observer_allowance", "year": year, "observers": count, "total": str(total)},
-    )  # fmt: skip
+    )
     return out.getvalue()
 
 
