@@ -12,7 +12,6 @@ test suite can check that every export URL is covered.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +21,10 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from rest_framework.exceptions import ParseError
 
 from audit.middleware import client_ip
+from orgs import api_parsers
 
 MESSAGE = "操作过于频繁，请稍后再试。"
 
@@ -111,9 +112,9 @@ def identities(request: HttpRequest, scope: str) -> list[str]:
         name = request.POST.get("username", "")
         if not name and request.content_type == "application/json":
             try:
-                name = str(json.loads(request.body or b"{}").get("username", ""))
-            except (ValueError, AttributeError):
-                name = ""
+                name = str(api_parsers.loads(request.body.decode() or "{}").get("username", ""))
+            except (ParseError, UnicodeDecodeError, AttributeError):
+                name = ""  # the view's parser answers the bad body with a 400
         if name:
             idents.append(f"name:{name.strip().lower()}")
     elif auth := request.META.get("HTTP_AUTHORIZATION", ""):
