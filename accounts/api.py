@@ -16,6 +16,7 @@ _STATUS = {
     "bad": status.HTTP_400_BAD_REQUEST,
     "otp_required": status.HTTP_400_BAD_REQUEST,
     "locked": 429,
+    "throttled": 429,
     "must_change": status.HTTP_403_FORBIDDEN,
     "must_enrol": status.HTTP_403_FORBIDDEN,
 }
@@ -43,14 +44,14 @@ class TokenView(APIView):
     @extend_schema(
         summary="获取接口令牌",
         description="用户名和密码换取令牌，请求头写作 `Authorization: Token <令牌>`。"
-        "连续失败将锁定账号和IP；尚未修改初始密码的账号返回403。"
+        "连续失败将锁定账号，同一IP失败过多时只允许曾从该IP登录过的账号继续尝试；尚未修改初始密码的账号返回403。"
         "管理员（及自愿启用双因素认证的用户）须同时提交 `otp` 动态验证码；尚未在网页启用的返回403。",
         request=TokenRequestSerializer,
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: OpenApiResponse(description="用户名或密码错误，或动态验证码缺失、错误、已使用"),
             403: OpenApiResponse(description="请先登录网页修改初始密码，或先在网页启用双因素认证"),
-            429: OpenApiResponse(description="登录失败次数过多，已锁定"),
+            429: OpenApiResponse(description="登录失败次数过多：账号已锁定，或此IP的新账号尝试暂被限制"),
         },
         tags=["auth"],
     )

@@ -103,8 +103,12 @@ def hit(scope: str, idents: list[str]) -> int:
 
 
 def identities(request: HttpRequest, scope: str) -> list[str]:
-    """Who the request counts against: the client IP and the user (or login name / API token)."""
-    idents = [f"ip:{client_ip(request) or '-'}"]
+    """Who the request counts against: the client IP and the user (or login name / API token).
+
+    Logins count per name only: counting every login from an address would shut out a whole office
+    behind one NAT; the login service throttles an address's failures instead (services.is_throttled).
+    """
+    idents = [] if scope == "login" else [f"ip:{client_ip(request) or '-'}"]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         idents.append(f"user:{user.pk}")

@@ -47,6 +47,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     form = LoginForm(request.POST or None)
     error = ""
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.login_user(
@@ -54,6 +55,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
         except services.LoginError as exc:
             error = str(exc)
+            status = 429 if exc.code in ("locked", "throttled") else 200
         else:
             if request.user.is_authenticated:
                 return redirect(_safe_next(request))
@@ -72,7 +74,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "max_failures": settings.LOGIN_MAX_FAILURES,
         "lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
     }
-    return render(request, "accounts/login.html", context)
+    return render(request, "accounts/login.html", context, status=status)
 
 
 @require_POST
@@ -238,7 +240,7 @@ def locked_usernames() -> list[str]:
         .values_list("username", flat=True)
         .distinct()[:200]
     )
-    return sorted(n for n in names if services.is_locked(username=n, ip=None))
+    return sorted(n for n in names if services.is_locked(username=n))
 
 
 @require_safe

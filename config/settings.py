@@ -155,9 +155,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("XIANFENG_MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# Login security (等保三级): lockout after N failures per account and per IP within a window.
+# Login security (等保三级): an account locks after N failures within a window. An address (one village
+# office's NAT may hold many users) is throttled after LOGIN_IP_MAX_FAILURES failures in the window: it may
+# then try only accounts that logged in from it within LOGIN_IP_TRUST_DAYS (accounts.services.is_throttled).
 LOGIN_MAX_FAILURES = env_int("XIANFENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("XIANFENG_LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_IP_MAX_FAILURES = env_int("XIANFENG_LOGIN_IP_MAX_FAILURES", 20)
+LOGIN_IP_TRUST_DAYS = env_int("XIANFENG_LOGIN_IP_TRUST_DAYS", 30)
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("XIANFENG_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -318,7 +322,8 @@ CACHES = {
     )
 }
 # Rate limits "count/seconds" per scope and user (login: per user name); a client IP may make
-# RATE_LIMIT_IP_FACTOR times as many (accounts/ratelimit.py).
+# RATE_LIMIT_IP_FACTOR times as many (accounts/ratelimit.py), except logins: an address's failed logins are
+# throttled by the login service (LOGIN_IP_MAX_FAILURES), so a busy office's colleagues still log in.
 RATE_LIMITS = {
     "login": env_str("XIANFENG_RATE_LOGIN", "10/300"),
     "password": env_str("XIANFENG_RATE_PASSWORD", "5/900"),
