@@ -13,10 +13,9 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts import otp
-from accounts.models import LoginAttempt, User
+from accounts import otp, tokens
+from accounts.models import ApiToken, LoginAttempt, User
 from audit.middleware import client_ip
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -220,10 +219,13 @@ def login_user(request: HttpRequest, *, username: str, password: str) -> User:
 MUST_CHANGE_FOR_API = "请先登录网页修改初始密码"
 
 
-def issue_api_token(*, request: HttpRequest, username: str, password: str, otp_code: str = "") -> Token:
-    """Return the user's API token (creating it) after the same checks as the login page; no session.
+def issue_api_token(
+    *, request: HttpRequest, username: str, password: str, otp_code: str = ""
+) -> tuple[ApiToken, str]:
+    """A new API token and its key after the same checks as the login page; no session.
 
-    Users with two-factor authentication must send the current code too (`otp`).
+    Users with two-factor authentication must send the current code too (`otp`). The token expires
+    (accounts.tokens); each call issues a new one.
     """
     user = _authenticate(request, username=username, password=password, channel="api")
     ip = client_ip(request)
@@ -250,10 +252,12 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str, otp_c
             ip=ip,
         )
         raise LoginError(MUST_CHANGE_FOR_API, code="must_change")
-    token, _ = Token.objects.get_or_create(user=user)
+    token, key = tokens.issue(user=user)
     update_last_login(User, user)  # API-only users are not dormant (accounts.housekeeping)
-    record_event(actor=user, action=AuditEvent.Action.LOGIN, summary={"channel": "api"}, ip=ip)
-    return token
+    record_event(
+        actor=user, action=AuditEvent.Action.LOGIN, summary={"channel": "api", "token": token.pk}, ip=ip
+    )
+    return token, key
 
 
 def logout_user(request: HttpRequest, *, reason: str = "user") -> None:
@@ -271,7 +275,7 @@ def change_password(*, user: User, new_password: str, request: HttpRequest | Non
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     if request is not None:
         # The session auth hash changes with the password, so other sessions are already invalid;
         # keep this one, under a fresh key (update_session_auth_hash cycles it).

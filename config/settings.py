@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -163,6 +162,10 @@ LOGIN_LOCKOUT_MINUTES = env_int("XIANFENG_LOGIN_LOCKOUT_MINUTES", 15)
 LOGIN_IP_MAX_FAILURES = env_int("XIANFENG_LOGIN_IP_MAX_FAILURES", 20)
 LOGIN_IP_TRUST_DAYS = env_int("XIANFENG_LOGIN_IP_TRUST_DAYS", 30)
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("XIANFENG_SESSION_IDLE_MINUTES", 30)
+# API tokens are sessions without a cookie, with the same limits by default: they die this many hours after
+# they were issued, and after this many minutes without use (accounts.tokens).
+API_TOKEN_HOURS = env_int("XIANFENG_API_TOKEN_HOURS", 12)
+API_TOKEN_IDLE_MINUTES = env_int("XIANFENG_API_TOKEN_IDLE_MINUTES", SESSION_IDLE_TIMEOUT_MINUTES)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("XIANFENG_SECURE_COOKIES", False)
@@ -190,7 +193,7 @@ API_JSON_MAX_DEPTH = env_int("XIANFENG_API_JSON_MAX_DEPTH", 32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
