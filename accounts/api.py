@@ -3,6 +3,7 @@
 The same lockout and audit as the login page (accounts.services.issue_api_token); no session is made.
 """
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -16,6 +17,7 @@ _STATUS = {
     "bad": status.HTTP_400_BAD_REQUEST,
     "otp_required": status.HTTP_400_BAD_REQUEST,
     "locked": 429,
+    "throttled": 429,
     "must_change": status.HTTP_403_FORBIDDEN,
     "must_enrol": status.HTTP_403_FORBIDDEN,
 }
@@ -43,14 +45,22 @@ class TokenView(APIView):
     @extend_schema(
         summary="获取接口令牌",
         description="用户名和密码换取令牌，请求头写作 `Authorization: Token <令牌>`。"
-        "连续失败将锁定账号和IP；尚未修改初始密码的账号返回403。"
+        "令牌在 `expires_at` 到期，连续 `idle_minutes` 分钟未使用也会失效（返回401），届时请重新获取。"
+        "连续失败将锁定账号，同一IP失败过多时只允许曾从该IP登录过的账号继续尝试；尚未修改初始密码的账号返回403。"
         "管理员（及自愿启用双因素认证的用户）须同时提交 `otp` 动态验证码；尚未在网页启用的返回403。",
         request=TokenRequestSerializer,
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(help_text="令牌的最终到期时间"),
+                    "idle_minutes": serializers.IntegerField(help_text="连续这么多分钟未使用，令牌即失效"),
+                },
+            ),
             400: OpenApiResponse(description="用户名或密码错误，或动态验证码缺失、错误、已使用"),
             403: OpenApiResponse(description="请先登录网页修改初始密码，或先在网页启用双因素认证"),
-            429: OpenApiResponse(description="登录失败次数过多，已锁定"),
+            429: OpenApiResponse(description="登录失败次数过多：账号已锁定，或此IP的新账号尝试暂被限制"),
         },
         tags=["auth"],
     )
@@ -58,7 +68,7 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            token = services.issue_api_token(
+            token, key = services.issue_api_token(
                 request=request._request,
                 username=serializer.validated_data["username"],
                 password=serializer.validated_data["password"],
@@ -66,4 +76,6 @@ class TokenView(APIView):
             )
         except services.LoginError as exc:
             return Response({"detail": str(exc)}, status=_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST))
-        return Response({"token": token.key})
+        return Response(
+            {"token": key, "expires_at": token.expires_at, "idle_minutes": settings.API_TOKEN_IDLE_MINUTES}
+        )

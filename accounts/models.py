@@ -1,7 +1,14 @@
-"""Users, their second factor and login attempts (role grants live with the tree: orgs.models.RoleGrant)."""
+"""Users, their second factor, API tokens and login attempts (role grants live with the tree: orgs.models.RoleGrant)."""
 
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -75,3 +82,55 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} 恢复码{'（已用）' if self.used_at else ''}"
+
+
+def live_tokens_q(now: dt.datetime, prefix: str = "") -> models.Q:
+    """Tokens neither past their absolute expiry nor idle longer than API_TOKEN_IDLE_MINUTES."""
+    idle_since = now - dt.timedelta(minutes=settings.API_TOKEN_IDLE_MINUTES)
+    used = models.Q(**{f"{prefix}last_used_at__gt": idle_since})
+    fresh = models.Q(**{f"{prefix}created_at__gt": idle_since})
+    return models.Q(**{f"{prefix}expires_at__gt": now}) & (used | fresh)
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def live(self, now: dt.datetime) -> ApiTokenQuerySet:
+        return self.filter(live_tokens_q(now))
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`): a session without a cookie, with the same limits.
+
+    Only the SHA-256 of the key is stored (the key is 160 random bits, so a plain hash suffices); the key
+    itself is shown once, to the client that asked for it. It stops working at `expires_at` or after
+    API_TOKEN_IDLE_MINUTES without use; `last_used_at` is written at most once a minute.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("到期时间")
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} 接口令牌 #{self.pk}"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def idle_deadline(self) -> dt.datetime:
+        last = max(self.created_at, self.last_used_at or self.created_at)
+        return last + dt.timedelta(minutes=settings.API_TOKEN_IDLE_MINUTES)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """When the token stops working if it is not used again."""
+        return min(self.expires_at, self.idle_deadline)

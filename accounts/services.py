@@ -13,10 +13,9 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts import otp
-from accounts.models import LoginAttempt, User
+from accounts import otp, tokens
+from accounts.models import ApiToken, LoginAttempt, User
 from audit.middleware import client_ip
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -26,24 +25,25 @@ from orgs.roles import Role
 
 # One message for an unknown user and a wrong password, so usernames cannot be probed.
 BAD_CREDENTIALS = "用户名或密码错误"
+LOCKED = "登录失败次数过多，请{minutes}分钟后再试"
+THROTTLED = "此网络登录失败次数过多，请{minutes}分钟后再试；曾在此网络登录过的账号不受影响"
 
 
 class LoginError(Exception):
-    """A refused login; `code` is "bad", "locked" or "must_change" so callers can pick a status."""
+    """A refused login; `code` ("bad", "locked", "throttled", "must_change"...) lets callers pick a status."""
 
     def __init__(self, message: str, *, code: str = "bad") -> None:
         super().__init__(message)
         self.code = code
 
 
-def _locked_by(failures: QuerySet[LoginAttempt], now: dt.datetime) -> bool:
-    """Locked when the newest LOGIN_MAX_FAILURES failures fit in one window that ended < a window ago.
+def _locked_by(failures: QuerySet[LoginAttempt], now: dt.datetime, limit: int) -> bool:
+    """Locked when the newest `limit` failures fit in one window that ended < a window ago.
 
     So the lock lasts LOGIN_LOCKOUT_MINUTES from the failure that triggered it, however the
     failures were spread inside the window.
     """
     window = dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    limit = settings.LOGIN_MAX_FAILURES
     times = list(
         failures.filter(created_at__gte=now - 2 * window)
         .order_by("-created_at")
@@ -52,25 +52,42 @@ def _locked_by(failures: QuerySet[LoginAttempt], now: dt.datetime) -> bool:
     return len(times) >= limit and times[0] >= now - window and times[0] - times[-1] <= window
 
 
-def is_locked(*, username: str, ip: str | None) -> bool:
-    now = timezone.now()
+def is_locked(*, username: str) -> bool:
+    """The account's own lockout: LOGIN_MAX_FAILURES failures, from any address, since its last success."""
     attempts = LoginAttempt.objects.filter(username=username)
     # A successful login clears the account's count, so the owner is not punished for old typos.
     last_ok = attempts.filter(succeeded=True).aggregate(t=Max("created_at"))["t"]
     failures = attempts.filter(succeeded=False)
     if last_ok is not None:
         failures = failures.filter(created_at__gt=last_ok)
-    if _locked_by(failures, now):
-        return True
-    # Per IP every failure counts: one valid account must not reset the count while others are guessed.
-    return ip is not None and _locked_by(LoginAttempt.objects.filter(ip=ip, succeeded=False), now)
+    return _locked_by(failures, timezone.now(), settings.LOGIN_MAX_FAILURES)
+
+
+def is_throttled(*, ip: str | None, username: str) -> bool:
+    """Whether a guess for `username` from `ip` is refused because the address is guessing.
+
+    One address may fail LOGIN_IP_MAX_FAILURES times in a window (every failure counts, so a valid
+    account cannot reset it). Past that, only accounts that logged in from this address within
+    LOGIN_IP_TRUST_DAYS may still try: the colleagues behind a village office's NAT keep working while
+    new names from that address (a password spray) wait for the window to pass.
+    """
+    if ip is None:
+        return False
+    now = timezone.now()
+    failures = LoginAttempt.objects.filter(ip=ip, succeeded=False)
+    if not _locked_by(failures, now, settings.LOGIN_IP_MAX_FAILURES):
+        return False
+    trusted_since = now - dt.timedelta(days=settings.LOGIN_IP_TRUST_DAYS)
+    return not LoginAttempt.objects.filter(
+        username=username, ip=ip, succeeded=True, created_at__gte=trusted_since
+    ).exists()
 
 
 def _authenticate(request: HttpRequest, *, username: str, password: str, channel: str) -> User:
     """The one authentication path for pages and API: lockout, attempt rows and failure audit.
 
-    Refusals while locked are audited but not counted, so a lock ends LOGIN_LOCKOUT_MINUTES after
-    the failure that caused it and a locked IP cannot extend other accounts' locks.
+    Refusals while locked or throttled are audited but not counted, so a lock ends LOGIN_LOCKOUT_MINUTES
+    after the failure that caused it and a throttled IP cannot extend other accounts' locks.
     """
     username = (username or "").strip()[:150]
     ip = client_ip(request)
@@ -85,9 +102,12 @@ def _authenticate(request: HttpRequest, *, username: str, password: str, channel
             ip=ip,
         )
 
-    if is_locked(username=username, ip=ip):
+    if is_locked(username=username):
         fail("locked")
-        raise LoginError(f"登录失败次数过多，请{settings.LOGIN_LOCKOUT_MINUTES}分钟后再试", code="locked")
+        raise LoginError(LOCKED.format(minutes=settings.LOGIN_LOCKOUT_MINUTES), code="locked")
+    if is_throttled(ip=ip, username=username):
+        fail("ip_throttled")
+        raise LoginError(THROTTLED.format(minutes=settings.LOGIN_LOCKOUT_MINUTES), code="throttled")
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, created_at=now)
@@ -109,7 +129,7 @@ def _second_factor(request: HttpRequest, *, user: User, code: str, channel: str)
     """Check the TOTP (or recovery) code under the same lockout as passwords; returns how it passed."""
     username = user.get_username()
     ip = client_ip(request)
-    if is_locked(username=username, ip=ip):
+    if is_locked(username=username):
         record_event(
             actor=None,
             actor_name=username,
@@ -117,7 +137,7 @@ def _second_factor(request: HttpRequest, *, user: User, code: str, channel: str)
             summary={"reason": "locked", "channel": channel},
             ip=ip,
         )
-        raise LoginError(f"登录失败次数过多，请{settings.LOGIN_LOCKOUT_MINUTES}分钟后再试", code="locked")
+        raise LoginError(LOCKED.format(minutes=settings.LOGIN_LOCKOUT_MINUTES), code="locked")
     method = otp.verify(user=user, code=code)
     now = timezone.now()
     if method is None:
@@ -169,8 +189,8 @@ def complete_enrolment(request: HttpRequest, *, user: User, code: str) -> list[s
     """
     username = user.get_username()
     ip = client_ip(request)
-    if is_locked(username=username, ip=ip):
-        raise LoginError(f"登录失败次数过多，请{settings.LOGIN_LOCKOUT_MINUTES}分钟后再试", code="locked")
+    if is_locked(username=username):
+        raise LoginError(LOCKED.format(minutes=settings.LOGIN_LOCKOUT_MINUTES), code="locked")
     codes = otp.confirm_enrolment(user=user, code=code)
     if codes is None:
         LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, created_at=timezone.now())
@@ -199,10 +219,13 @@ def login_user(request: HttpRequest, *, username: str, password: str) -> User:
 MUST_CHANGE_FOR_API = "请先登录网页修改初始密码"
 
 
-def issue_api_token(*, request: HttpRequest, username: str, password: str, otp_code: str = "") -> Token:
-    """Return the user's API token (creating it) after the same checks as the login page; no session.
+def issue_api_token(
+    *, request: HttpRequest, username: str, password: str, otp_code: str = ""
+) -> tuple[ApiToken, str]:
+    """A new API token and its key after the same checks as the login page; no session.
 
-    Users with two-factor authentication must send the current code too (`otp`).
+    Users with two-factor authentication must send the current code too (`otp`). The token expires
+    (accounts.tokens); each call issues a new one.
     """
     user = _authenticate(request, username=username, password=password, channel="api")
     ip = client_ip(request)
@@ -229,10 +252,12 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str, otp_c
             ip=ip,
         )
         raise LoginError(MUST_CHANGE_FOR_API, code="must_change")
-    token, _ = Token.objects.get_or_create(user=user)
+    token, key = tokens.issue(user=user)
     update_last_login(User, user)  # API-only users are not dormant (accounts.housekeeping)
-    record_event(actor=user, action=AuditEvent.Action.LOGIN, summary={"channel": "api"}, ip=ip)
-    return token
+    record_event(
+        actor=user, action=AuditEvent.Action.LOGIN, summary={"channel": "api", "token": token.pk}, ip=ip
+    )
+    return token, key
 
 
 def logout_user(request: HttpRequest, *, reason: str = "user") -> None:
@@ -250,7 +275,7 @@ def change_password(*, user: User, new_password: str, request: HttpRequest | Non
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     if request is not None:
         # The session auth hash changes with the password, so other sessions are already invalid;
         # keep this one, under a fresh key (update_session_auth_hash cycles it).

@@ -10,6 +10,8 @@ urlpatterns = [
     path("2fa/verify/", views.otp_verify, name="otp_verify"),
     path("2fa/setup/", views.otp_setup, name="otp_setup"),
     path("2fa/", views.otp_status, name="otp_status"),
+    path("tokens/revoke/", views.token_revoke_all, name="token_revoke_all"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("security/", views.security_admin, name="security_admin"),
 ]
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -19,9 +20,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import otp, services
+from accounts import otp, services, tokens
 from accounts.forms import LoginForm, OTPForm, PasswordChangeForm
-from accounts.models import LoginAttempt, User
+from accounts.models import ApiToken, LoginAttempt, User, live_tokens_q
 from accounts.selectors import audit_paths, events_visible_to
 from audit.filters import AuditEventFilter, target_type_choices
 from orgs.access import is_security_admin
@@ -47,6 +48,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     form = LoginForm(request.POST or None)
     error = ""
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.login_user(
@@ -54,6 +56,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
         except services.LoginError as exc:
             error = str(exc)
+            status = 429 if exc.code in ("locked", "throttled") else 200
         else:
             if request.user.is_authenticated:
                 return redirect(_safe_next(request))
@@ -72,7 +75,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "max_failures": settings.LOGIN_MAX_FAILURES,
         "lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
     }
-    return render(request, "accounts/login.html", context)
+    return render(request, "accounts/login.html", context, status=status)
 
 
 @require_POST
@@ -193,11 +196,33 @@ def otp_status(request: HttpRequest) -> HttpResponse:
         "device": device,
         "form": form,
         "recovery_left": user.recovery_codes.filter(used_at__isnull=True).count(),
+        "api_tokens": ApiToken.objects.live(timezone.now()).filter(user=user),
+        "token_idle_minutes": settings.API_TOKEN_IDLE_MINUTES,
     }
     return render(request, "accounts/otp_status.html", context)
 
 
-# ---- 安全管理员: unlock accounts and reset two-factor authentication -----------------------------
+# ---- API tokens: the user's own, listed on 账号安全 --------------------------------------------------
+
+
+@require_POST
+@login_required
+def token_revoke_all(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    revoked = tokens.revoke_all(actor=user, user=user)
+    messages.success(request, f"已吊销全部接口令牌（{revoked}个）")
+    return redirect("accounts:otp_status")
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    tokens.revoke_own(user=cast(User, request.user), pk=pk)  # someone else's token: 404
+    messages.success(request, "已吊销该接口令牌")
+    return redirect("accounts:otp_status")
+
+
+# ---- 安全管理员: unlock accounts, reset two-factor authentication, revoke API tokens ----------------
 
 
 @never_cache
@@ -217,14 +242,21 @@ def security_admin(request: HttpRequest) -> HttpResponse:
         elif action == "reset_2fa":
             services.reset_second_factor(actor=request.user, user=target)
             messages.success(request, f"已重置 {target.username} 的双因素认证，下次登录须重新绑定")
+        elif action == "revoke_tokens":
+            revoked = tokens.revoke_all(actor=request.user, user=target)
+            messages.success(request, f"已吊销 {target.username} 的全部接口令牌（{revoked}个）")
         else:
             return HttpResponseBadRequest("未知操作")
         return redirect("accounts:security_admin")
     query = request.GET.get("q", "").strip()
     users = User.objects.none()
     if query:
+        live = live_tokens_q(timezone.now(), prefix="api_tokens__")
         users = (
-            User.objects.filter(username__icontains=query).select_related("totp").order_by("username")[:50]
+            User.objects.filter(username__icontains=query)
+            .select_related("totp")
+            .annotate(live_tokens=Count("api_tokens", filter=live))
+            .order_by("username")[:50]
         )
     context = {"query": query, "users": users, "locked": locked_usernames()}
     return render(request, "accounts/security_admin.html", context)
@@ -238,7 +270,7 @@ def locked_usernames() -> list[str]:
         .values_list("username", flat=True)
         .distinct()[:200]
     )
-    return sorted(n for n in names if services.is_locked(username=n, ip=None))
+    return sorted(n for n in names if services.is_locked(username=n))
 
 
 @require_safe

@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -158,10 +157,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("XIANFENG_MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# Login security (等保三级): lockout after N failures per account and per IP within a window.
+# Login security (等保三级): an account locks after N failures within a window. An address (one village
+# office's NAT may hold many users) is throttled after LOGIN_IP_MAX_FAILURES failures in the window: it may
+# then try only accounts that logged in from it within LOGIN_IP_TRUST_DAYS (accounts.services.is_throttled).
 LOGIN_MAX_FAILURES = env_int("XIANFENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("XIANFENG_LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_IP_MAX_FAILURES = env_int("XIANFENG_LOGIN_IP_MAX_FAILURES", 20)
+LOGIN_IP_TRUST_DAYS = env_int("XIANFENG_LOGIN_IP_TRUST_DAYS", 30)
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("XIANFENG_SESSION_IDLE_MINUTES", 30)
+# API tokens are sessions without a cookie, with the same limits by default: they die this many hours after
+# they were issued, and after this many minutes without use (accounts.tokens).
+API_TOKEN_HOURS = env_int("XIANFENG_API_TOKEN_HOURS", 12)
+API_TOKEN_IDLE_MINUTES = env_int("XIANFENG_API_TOKEN_IDLE_MINUTES", SESSION_IDLE_TIMEOUT_MINUTES)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("XIANFENG_SECURE_COOKIES", False)
@@ -184,13 +191,21 @@ TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)
 IMPORT_MAX_BYTES = env_int("XIANFENG_IMPORT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
+# Deepest nesting of arrays and objects an API request's JSON body may have (the API's own bodies nest a few levels).
+API_JSON_MAX_DEPTH = env_int("XIANFENG_API_JSON_MAX_DEPTH", 32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies nested deeper than API_JSON_MAX_DEPTH are a 400, not a RecursionError (orgs.api_parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "orgs.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": PAGE_SIZE,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -313,7 +328,8 @@ CACHES = {
     )
 }
 # Rate limits "count/seconds" per scope and user (login: per user name); a client IP may make
-# RATE_LIMIT_IP_FACTOR times as many (accounts/ratelimit.py).
+# RATE_LIMIT_IP_FACTOR times as many (accounts/ratelimit.py), except logins: an address's failed logins are
+# throttled by the login service (LOGIN_IP_MAX_FAILURES), so a busy office's colleagues still log in.
 RATE_LIMITS = {
     "login": env_str("XIANFENG_RATE_LOGIN", "10/300"),
     "password": env_str("XIANFENG_RATE_PASSWORD", "5/900"),

@@ -101,8 +101,8 @@ def scope_and_token(env: dict[str, str]) -> tuple[str, set[int], str]:
     code = (
         "import django, json; django.setup()\n"
         "from accounts.models import RoleGrant, User; from orgs.models import Organization\n"
-        "from rest_framework.authtoken.models import Token\n"
-        f"token = Token.objects.get_or_create(user=User.objects.get(username={USER!r}))[0].key\n"
+        "from accounts import tokens\n"
+        f"token = tokens.issue(user=User.objects.get(username={USER!r}))[1]\n"
         f"paths = [g.org.path for g in RoleGrant.objects.filter(user__username={USER!r})]\n"
         "assert len(paths) == 1\n"
         "ids = list(Organization.objects.filter(path__startswith=paths[0]).values_list('pk', flat=True))\n"

@@ -82,6 +82,7 @@ def ledger_year(c: Ctx) -> dict[str, Any]:
 
 
 KWARGS: dict[str, Kwargs] = {
+    "accounts:token_revoke": absent(),  # one's own tokens only: accounts/tests/test_api_token_page.py
     "orgs:org_detail": branch,
     "orgs:org_edit": branch,
     "orgs:member_detail": member,
@@ -414,6 +415,8 @@ MATRIX: dict[str, Entry] = {
     "accounts:otp_setup": Entry("GET", 302, 200, 200, "admin_committee", 302),
     "accounts:otp_status": Entry("GET", 302, 200, 200, "admin_committee", 200),
     "accounts:security_admin": Entry("GET", 302, 404, 404, "admin", 404),
+    "accounts:token_revoke_all": Entry("POST", 302, 302, 302, "admin_committee", 302),
+    "accounts:token_revoke": Entry("POST", 302, 404, 404, "admin_committee", 404),
     "audit:event_list": Entry("GET", 302, 404, 404, "auditor", 200),
     "points:withdraw": Entry("POST", 302, 404, 403, "admin", 403),
     "points:notice_publish": Entry("POST", 302, 404, 404, "admin", 404),

@@ -1,7 +1,6 @@
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from audit.models import AuditEvent
 from conftest import PASSWORD, make_user
 
@@ -18,13 +17,18 @@ def test_a_correct_password_returns_a_token_that_works(cast):
     response = ask("secretary", PASSWORD)
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=cast.secretary).key == token
+    assert ApiToken.objects.get(user=cast.secretary).key_hash == ApiToken.hash(token)
     api = Client(headers={"Authorization": f"Token {token}"})
     assert api.get("/api/v1/organizations/").status_code == 200
 
 
-def test_asking_twice_returns_the_same_token(cast):
-    assert ask("secretary", PASSWORD).json() == ask("secretary", PASSWORD).json()
+def test_asking_twice_gives_two_tokens_that_both_work(cast):
+    first, second = ask("secretary", PASSWORD).json()["token"], ask("secretary", PASSWORD).json()["token"]
+    assert first != second
+    for key in (first, second):
+        assert (
+            Client(headers={"Authorization": f"Token {key}"}).get("/api/v1/organizations/").status_code == 200
+        )
 
 
 def test_no_session_is_created(cast):
@@ -60,13 +64,17 @@ def test_a_user_with_an_initial_password_gets_403(db):
     response = ask("newbie", PASSWORD)
     assert response.status_code == 403
     assert response.json() == {"detail": "请先登录网页修改初始密码"}
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_issuing_a_token_is_audited(cast):
     ask("secretary", PASSWORD)
     event = AuditEvent.objects.get(action=AuditEvent.Action.LOGIN)
-    assert (event.actor_id, event.ip, event.summary) == (cast.secretary.pk, "10.0.0.1", {"channel": "api"})
+    assert (event.actor_id, event.ip, event.summary) == (
+        cast.secretary.pk,
+        "10.0.0.1",
+        {"channel": "api", "token": ApiToken.objects.get().pk},
+    )
 
 
 def test_a_refused_token_is_audited(cast):

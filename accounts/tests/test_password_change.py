@@ -1,9 +1,9 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts import tokens
+from accounts.models import ApiToken, User
 from audit.models import AuditEvent
 from conftest import PASSWORD, make_user
 
@@ -105,9 +105,9 @@ def test_changing_the_password_rotates_this_session_key(cast):
 
 
 def test_changing_the_password_deletes_api_tokens(cast):
-    Token.objects.create(user=cast.secretary)
+    tokens.issue(user=cast.secretary)
     change(cast.client(cast.secretary))
-    assert not Token.objects.filter(user=cast.secretary).exists()
+    assert not ApiToken.objects.filter(user=cast.secretary).exists()
 
 
 def test_a_password_change_is_audited(cast):

@@ -99,7 +99,7 @@ def test_the_security_admin_lists_and_unlocks_a_locked_account(cast, security_ad
     client = cast.client(security_admin)
     assert "secretary" in client.get(URL).context["locked"]
     assert client.post(URL, {"username": "secretary", "action": "unlock"}).status_code == 302
-    assert not is_locked(username="secretary", ip=None)
+    assert not is_locked(username="secretary")
     assert AuditEvent.objects.filter(actor_id=security_admin.pk, summary__security="unlock").exists()
 
 

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from accounts import tokens
 from accounts.webguard import NoStoreMiddleware
 
 ROOT = Path(settings.BASE_DIR)
@@ -113,8 +113,8 @@ def test_pages_with_personal_data_are_never_cached(cast) -> None:  # type: ignor
 
 
 def test_api_answers_to_a_token_are_never_cached(cast) -> None:  # type: ignore[no-untyped-def]
-    token = Token.objects.create(user=cast.committee_admin)
-    response = Client().get("/api/v1/members/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = tokens.issue(user=cast.committee_admin)
+    response = Client().get("/api/v1/members/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store, private"
 
@@ -133,8 +133,8 @@ def test_anonymous_answers_and_static_files_keep_their_own_caching(cast) -> None
 
 def test_api_fuzzing_findings_stay_fixed(cast) -> None:  # type: ignore[no-untyped-def]
     """year=0 and a 128555-year term were 500s under scripts/fuzz_api.py; now 400 / a default year."""
-    token = Token.objects.create(user=cast.dept_admin)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = tokens.issue(user=cast.dept_admin)
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/points/entries/", {"year": 0}).status_code == 400
     assert client.get("/api/v1/points/ranking/below/", {"year": 0}).status_code == 400
     response = client.patch(

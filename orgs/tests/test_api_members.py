@@ -223,6 +223,7 @@ def _list_queries(client):
 
 def test_the_list_runs_the_same_number_of_queries_for_5_and_25_members(cast):
     client = api(cast.committee_admin)
+    client.get(LIST)  # a new token's first use is recorded (at most once a minute), not counted here
     make_member(cast.branch_a2, "孙立")
     assert Member.objects.visible_to(cast.committee_admin).count() == 5
     few = _list_queries(client)
