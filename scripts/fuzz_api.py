@@ -100,7 +100,7 @@ def scope_and_token(env: dict[str, str]) -> tuple[str, set[int], str]:
     """
     code = (
         "import django, json; django.setup()\n"
-        "from accounts.models import RoleGrant, User; from orgs.models import Organization\n"
+        "from accounts.models import User; from orgs.models import Organization, RoleGrant\n"
         "from accounts import tokens\n"
         f"token = tokens.issue(user=User.objects.get(username={USER!r}))[1]\n"
         f"paths = [g.org.path for g in RoleGrant.objects.filter(user__username={USER!r})]\n"
