@@ -46,9 +46,8 @@ from orglife.filters_scores import InterviewFilter
 from orglife.models import Interview, MonthlyScore, RuleSet
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
-from orglife.views_scores import _is_dept_admin
-from orgs.access import covers, get_for_user, has_any_scope
-from orgs.api_errors import field_errors
+from orgs.access import covers, get_for_user, require_tree
+from orgs.api_errors import field_errors, service_errors
 
 
 class InterviewDone(APIException):
@@ -157,12 +156,6 @@ class ScoreInterviewCompleteSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- access (the pages' rules)
 
 
-def _require_tree(user: Any) -> None:
-    """Users without a role on any subtree have no such pages (404), as in views_scores."""
-    if not has_any_scope(user):
-        raise Http404("未找到页面")
-
-
 def _require_interviewer(user: Any, interview: Interview) -> None:
     """约谈 is recorded by the level above the committee (views_scores._require_interviewer)."""
     parent = interview.org.parent
@@ -197,7 +190,7 @@ class ScoreViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request) -> Response:
         user = cast(User, request.user)
-        _require_tree(user)
+        require_tree(user)
         visible = MonthlyScore.objects.visible_to(user)
         months = list(visible.order_by("-month").values_list("month", flat=True).distinct()[:36])
         given = request.query_params.get("month", "")
@@ -234,15 +227,13 @@ class ScoreViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def close(self, request: Request) -> Response:
-        _require_tree(request.user)
-        if not _is_dept_admin(request.user):
-            raise PermissionDenied("只有组织部管理员可以进行月末结算")
+        require_tree(request.user)
+        services_scores.require_closer(request.user)  # before reading the input, as the service would
         serializer = ScoreCloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         month: dt.date = serializer.validated_data["month"]
-        if month >= first_of_month(local_today()):
-            raise serializers.ValidationError({"month": ["只能结算已经结束的月份"]})
-        report = services_scores.close_month(month=month, actor=request.user)
+        with service_errors():
+            report = services_scores.close_month(month=month, actor=request.user)
         data = {
             "month": report.month,
             "committees": report.committees,
@@ -274,7 +265,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return Interview.objects.none()
         user = cast(User, self.request.user)
         if self.action == "list":
-            _require_tree(user)
+            require_tree(user)
         return (
             Interview.objects.visible_to(user)
             .select_related("org")

@@ -9,11 +9,10 @@ from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquer
 
 from orglife.models import MonthlyPlan
 from orglife.rules import LIFE_KINDS
-from orglife.services_plans import BRANCH_ROLES
-from orgs.access import scope_paths
+from orglife.services_plans import BRANCH_ROLES, REVIEW_ROLES
+from orgs.access import grants, holds, scope_paths
 from orgs.models import Organization
 from orgs.paths import subtree_q
-from orgs.roles import Role
 
 STATE_LABELS = {
     "on_time": "按时报送",
@@ -38,8 +37,10 @@ def life_orgs(user: Any) -> QuerySet[Organization]:
 
 def own_branches(user: Any) -> list[Organization]:
     """Branches where the user holds a role on the branch itself (a secretary's or admin's own branch)."""
-    ids = user.grants.filter(org__kind__in=LIFE_KINDS).values_list("org_id", flat=True)
-    return list(Organization.objects.filter(pk__in=ids, is_active=True).order_by("path"))
+    paths = {path for _, path in grants(user)}
+    return list(
+        Organization.objects.filter(path__in=paths, kind__in=LIFE_KINDS, is_active=True).order_by("path")
+    )
 
 
 def board(user: Any, month: dt.date) -> QuerySet[Organization]:
@@ -91,17 +92,14 @@ def review_queue(user: Any) -> QuerySet[MonthlyPlan]:
     )
     if scope_paths(user) is None:
         return qs
-    own = [p for r, p in user.grants.values_list("role", "org__path") if r in BRANCH_ROLES]
+    own = [p for r, p in grants(user) if r in BRANCH_ROLES]
     if own:
         qs = qs.exclude(subtree_q(own, "org__path"))
     return qs
 
 
 def is_reviewer(user: Any) -> bool:
-    return (
-        bool(user.is_superuser)
-        or user.grants.filter(role__in=(Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)).exists()
-    )
+    return holds(user, REVIEW_ROLES)
 
 
 def plans_of(org: Organization) -> QuerySet[MonthlyPlan]:

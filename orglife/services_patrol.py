@@ -24,7 +24,7 @@ from orglife.models import MeetingRecord, PatrolCheck, RecordEvent, Rectificatio
 from orglife.periods import first_of_month
 from orglife.rules import ruleset_for
 from orglife.services_records import record_stopped_counting
-from orgs.access import covers
+from orgs.access import covers, role_paths
 from orgs.models import Organization
 from orgs.paths import under_path_q
 from orgs.roles import Role
@@ -33,17 +33,9 @@ PATROL_ROLES = (Role.PATROL, Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)
 REVIEW_ROLES = (Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)
 
 
-def _paths_with(user: Any, roles: tuple[str, ...]) -> list[str] | None:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if user.is_superuser:
-        return None
-    return sorted(set(user.grants.filter(role__in=roles).values_list("org__path", flat=True)))
-
-
 def patrol_paths(user: Any) -> list[str] | None:
     """Subtrees the user may patrol; None means everything (superuser)."""
-    return _paths_with(user, PATROL_ROLES)
+    return role_paths(user, PATROL_ROLES)
 
 
 def can_patrol(user: Any, path: str) -> bool:
@@ -59,7 +51,7 @@ def can_review(user: Any, rectification: Rectification) -> bool:
     """The opener, or a 党(工)委 / 组织部 admin over the branch, closes or sends back a rectification."""
     if rectification.opened_by_id is not None and rectification.opened_by_id == getattr(user, "pk", None):
         return True
-    paths = _paths_with(user, REVIEW_ROLES)
+    paths = role_paths(user, REVIEW_ROLES)
     return paths is None or any(rectification.org.path.startswith(p) for p in paths)
 
 

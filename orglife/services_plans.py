@@ -26,7 +26,7 @@ from orglife import stats
 from orglife.models import MeetingType, MonthlyPlan, PlanEvent, PlanItem, RuleSet
 from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_deadline
 from orglife.rules import LIFE_KINDS, Requirement, due_in, groups_of, requirements, ruleset_for
-from orgs.access import covers
+from orgs.access import covers, grants
 from orgs.models import Organization
 from orgs.roles import Role
 
@@ -261,12 +261,10 @@ def can_review(user: Any, org: Organization) -> bool:
         return False
     if user.is_superuser:
         return True
-    grants = list(user.grants.values_list("role", "org__path"))
-    if any(role in BRANCH_ROLES and path.startswith(org.path) for role, path in grants):
+    held = grants(user)
+    if any(role in BRANCH_ROLES and path.startswith(org.path) for role, path in held):
         return False
-    return any(
-        role in REVIEW_ROLES and org.path.startswith(path) and org.path != path for role, path in grants
-    )
+    return any(role in REVIEW_ROLES and org.path.startswith(path) and org.path != path for role, path in held)
 
 
 # ---------------------------------------------------------------- writes

@@ -41,6 +41,7 @@ from orglife.rules import (
     voting_eligible_count,
 )
 from orglife.stats import refresh_after_change
+from orgs.access import holds
 from orgs.models import Member, Organization, Position
 from orgs.roles import Role
 
@@ -75,28 +76,17 @@ class RecordLocked(Exception):
 # ---------------------------------------------------------------- who may do what
 
 
-def holds(user: Any, path: str, roles: frozenset[str]) -> bool:
-    """The user holds one of `roles` on this node or an ancestor of it."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return any(
-        role in roles and path.startswith(p) for role, p in user.grants.values_list("role", "org__path")
-    )
-
-
 def can_create(user: Any, org: Organization) -> bool:
-    return holds(user, org.path, CREATE_ROLES)
+    return holds(user, CREATE_ROLES, org.path)
 
 
 def can_approve(user: Any, org: Organization) -> bool:
-    return holds(user, org.path, APPROVE_ROLES)
+    return holds(user, APPROVE_ROLES, org.path)
 
 
 def can_committee_approve(user: Any, org: Organization) -> bool:
     # The committee above the branch (or the department above it), never the branch itself.
-    return holds(user, org.path, COMMITTEE_ROLES)
+    return holds(user, COMMITTEE_ROLES, org.path)
 
 
 def can_review(user: Any, record: MeetingRecord) -> bool:

@@ -19,6 +19,8 @@ from audit.services import record_event
 from orglife.models import MeetingRule, MeetingType, RuleSet
 from orglife.periods import first_of_month, local_today
 from orglife.rules import ruleset_for
+from orgs.access import role_paths
+from orgs.paths import PATH_STEP
 from orgs.roles import Role
 
 # The county-wide settings a version carries, in the order the form shows them.
@@ -48,13 +50,11 @@ class RuleData:
     source: str = ""
 
 
-def can_configure_rules(user: Any) -> bool:
-    """Only a department admin at a root node (the county) or a superuser changes the rules."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return user.grants.filter(role=Role.DEPT_ADMIN, org__parent__isnull=True).exists()
+def is_department_admin(user: Any) -> bool:
+    """The 组织部管理员 of a whole tree: a department admin granted on a root node (the county), or a
+    superuser. Only they publish rule versions and close a month, which both reach every county."""
+    paths = role_paths(user, {Role.DEPT_ADMIN})
+    return paths is None or any(len(path) == PATH_STEP for path in paths)
 
 
 def current_ruleset() -> RuleSet:
@@ -134,7 +134,7 @@ def create_ruleset_version(
     rules: list[RuleData],
 ) -> RuleSet:
     """Publish a new rule-set version effective from the first day of `effective_from`'s month."""
-    if not can_configure_rules(actor):
+    if not is_department_admin(actor):
         raise PermissionDenied("只有组织部管理员可以修改组织生活规则")
     _validate(effective_from, document, values, rules)
     base = ruleset_for(effective_from)

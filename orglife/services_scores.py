@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr
@@ -42,8 +43,9 @@ from audit.services import record_event
 from notifications.models import Message
 from notifications.services import enqueue_many
 from orglife.models import CompletionStat, Interview, MonthlyScore, PatrolCheck, Rectification, RuleSet
-from orglife.periods import SHANGHAI, add_months, first_of_month
+from orglife.periods import SHANGHAI, add_months, first_of_month, local_today
 from orglife.rules import LIFE_KINDS, ruleset_for
+from orglife.services_rules import is_department_admin
 from orgs.models import Organization, Position, RoleGrant
 from orgs.paths import subtree_q, under_path_q
 from orgs.roles import Role
@@ -259,9 +261,23 @@ def interview_due_on(month: dt.date) -> dt.date:
     return add_months(month, 1) + dt.timedelta(days=settings.XIANFENG_INTERVIEW_DUE_DAYS - 1)
 
 
+def require_closer(actor: Any) -> None:
+    """Only the 组织部管理员 closes a month; a command or a task closes it as the system (actor None)."""
+    if actor is not None and not is_department_admin(actor):
+        raise PermissionDenied("只有组织部管理员可以进行月末结算")
+
+
+def require_ended(month: dt.date) -> None:
+    """A month is closed once it is over: the ranking of a running month would change under it."""
+    if first_of_month(month) >= first_of_month(local_today()):
+        raise ValidationError({"month": "只能结算已经结束的月份"}, code="month_not_ended")
+
+
 @transaction.atomic
 def close_month(*, month: dt.date, actor: Any = None, roots: list[Organization] | None = None) -> CloseReport:
     """Score every county's committees for `month`, store the ranking, and escalate the laggards."""
+    require_closer(actor)
+    require_ended(month)
     month = first_of_month(month)
     ruleset = ruleset_for(month)
     roots = roots if roots is not None else county_roots()
@@ -433,7 +449,6 @@ def record_interview(
     attachment: Any = None,
 ) -> Interview:
     """Record how the interview went (date, who, outcome, optional attachment: PDF/Word/Excel/photo)."""
-    from django.core.exceptions import ValidationError
     from django.core.files.base import ContentFile
 
     from orglife import uploads
@@ -477,8 +492,6 @@ def record_interview(
 @transaction.atomic
 def complete_interview(*, actor: Any, interview: Interview) -> Interview:
     """Mark the interview done; it needs its date and outcome first."""
-    from django.core.exceptions import ValidationError
-
     if not interview.held_on or not interview.outcome.strip():
         raise ValidationError("请先填写约谈日期和约谈情况")
     if interview.status == Interview.Status.DONE:

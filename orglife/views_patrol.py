@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,18 +23,13 @@ from orglife.forms_patrol import DrawForm, EvidenceForm, RatingForm, ReasonForm,
 from orglife.models import PatrolCheck, Rectification
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.views_stats import record_url
-from orgs.access import covers, get_for_user, has_any_scope
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors
 from orgs.models import Organization
 
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # every view here is behind login_required
-
-
-def _require_tree(request: HttpRequest) -> None:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
 
 
 def _page(request: HttpRequest, items: Any) -> Any:
@@ -62,7 +57,7 @@ def _month(request: HttpRequest) -> Any:
 
 @login_required
 def check_list(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     month = _month(request)
     state = request.GET.get("state", "")
     checks = (
@@ -86,7 +81,7 @@ def check_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def check_draw(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     form = DrawForm(request.POST, roots=Organization.objects.visible_to(_user(request)))
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
@@ -197,7 +192,7 @@ def with_overdue(qs: QuerySet[Rectification]) -> QuerySet[Rectification]:
 
 @login_required
 def rect_list(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     base = Rectification.objects.visible_to(_user(request)).select_related("org")
     status = request.GET.get("status", "")
     qs = with_overdue(base)

@@ -24,14 +24,9 @@ from orglife.forms_plans import PREFIX, ReturnForm, blank_item_form, item_formse
 from orglife.models import MonthlyPlan
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import LIFE_KINDS, groups_of
-from orgs.access import covers, get_for_user, has_any_scope
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import style_filter_form
 from orgs.models import Organization
-
-
-def _require_tree(request: HttpRequest) -> None:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
 
 
 def _month(request: HttpRequest, default: dt.date) -> dt.date:
@@ -91,7 +86,7 @@ def _plan(request: HttpRequest, pk: int, *, write: bool = False) -> MonthlyPlan:
 @login_required
 def plan_index(request: HttpRequest) -> HttpResponse:
     """A branch user lands on the branch's plans; everyone else on the status board."""
-    _require_tree(request)
+    require_tree(request.user)
     own = sel.own_branches(request.user)
     if len(own) == 1:
         return redirect("orglife:plan_branch", pk=own[0].pk)
@@ -287,7 +282,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_review(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     page = _page(request, sel.review_queue(request.user))
     rows = [(plan, svc.can_review(request.user, plan.org)) for plan in page.object_list]
     return render(request, "orglife/plans/review.html", {"page": page, "rows": rows})
@@ -315,7 +310,7 @@ def _committee_select(request: HttpRequest, widget: Any) -> Any:
 
 @login_required
 def plan_board(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     month = _month(request, _next_month())
     filterset, counts = _board_filters(request, month)
     style_filter_form(filterset.form)
@@ -337,7 +332,7 @@ def plan_board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_board_export(request: HttpRequest) -> FileResponse:
-    _require_tree(request)
+    require_tree(request.user)
     month = _month(request, _next_month())
     filterset, _ = _board_filters(request, month)
     filters = {key: value for key, value in request.GET.items() if value and key != "page"}

@@ -26,18 +26,13 @@ from orglife.filters_records import RecordFilter
 from orglife.forms_records import AmendForm, RecordForm, ReturnForm
 from orglife.models import Attendance, MeetingRecord, RecordAttachment
 from orglife.rules import voting_eligible_count
-from orgs.access import covers, get_for_user, has_any_scope
+from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 from orgs.models import Organization
 
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _require_tree(request: HttpRequest) -> None:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
 
 
 def _locked(request: HttpRequest, record: MeetingRecord, exc: svc.RecordLocked) -> HttpResponse:
@@ -57,7 +52,7 @@ def _creatable_branches(user: Any) -> list[Organization]:
 
 @login_required
 def record_list(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     base = MeetingRecord.objects.visible_to(_user(request)).select_related("org", "group")
     filterset = RecordFilter(request.GET, queryset=base)
     style_filter_form(filterset.form)
@@ -103,7 +98,7 @@ def _htmx_initial(request: HttpRequest) -> dict[str, Any] | None:
 
 @login_required
 def record_create(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     org_id = request.GET.get("org", "")
     if not org_id.isdigit():
         branches = _creatable_branches(request.user)

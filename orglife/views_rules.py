@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -14,18 +14,13 @@ from orglife import services_rules
 from orglife.forms_rules import RuleFormSet, RuleSetForm
 from orglife.models import MeetingRule, RuleSet
 from orglife.periods import add_months, first_of_month, local_today
-from orgs.access import has_any_scope
+from orgs.access import require_tree
 from orgs.forms import add_service_errors
-
-
-def _require_tree(request: HttpRequest) -> None:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
 
 
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     current = services_rules.current_ruleset()
     versions = list(
         RuleSet.objects.select_related("created_by").prefetch_related(
@@ -37,15 +32,15 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         "current": current,
         "rows": rows,
         "today_month": first_of_month(local_today()),
-        "can_configure": services_rules.can_configure_rules(request.user),
+        "can_configure": services_rules.is_department_admin(request.user),
     }
     return render(request, "orglife/rules/rule_list.html", context)
 
 
 @login_required
 def rule_create(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
-    if not services_rules.can_configure_rules(request.user):
+    require_tree(request.user)
+    if not services_rules.is_department_admin(request.user):
         raise PermissionDenied("只有组织部管理员可以修改组织生活规则")
     base = services_rules.current_ruleset()
     if request.method == "POST":

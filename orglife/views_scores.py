@@ -22,21 +22,12 @@ from orglife import services_scores
 from orglife.models import Interview, MonthlyScore
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
-from orgs.access import covers, get_for_user, has_any_scope
-from orgs.roles import Role
+from orglife.services_rules import is_department_admin
+from orgs.access import covers, get_for_user, require_tree
 
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # every view here is behind login_required
-
-
-def _require_tree(request: HttpRequest) -> None:
-    if not has_any_scope(request.user):
-        raise Http404("未找到页面")
-
-
-def _is_dept_admin(user: Any) -> bool:
-    return bool(user.is_superuser or user.grants.filter(role=Role.DEPT_ADMIN).exists())
 
 
 def _month_arg(request: HttpRequest, default: dt.date) -> dt.date:
@@ -48,7 +39,7 @@ def _month_arg(request: HttpRequest, default: dt.date) -> dt.date:
 
 @login_required
 def score_list(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     visible = MonthlyScore.objects.visible_to(_user(request))
     months = list(visible.order_by("-month").values_list("month", flat=True).distinct()[:36])
     default = months[0] if months else add_months(first_of_month(local_today()), -1)
@@ -70,7 +61,7 @@ def score_list(request: HttpRequest) -> HttpResponse:
         "ruleset": ruleset,
         "formula": services_scores.formula(ruleset) if ruleset else "",
         "chart": chart,
-        "can_close": _is_dept_admin(request.user),
+        "can_close": is_department_admin(request.user),
         "close_default": f"{add_months(first_of_month(local_today()), -1):%Y-%m}",
     }
     return render(request, "orglife/scores/score_list.html", context)
@@ -79,25 +70,25 @@ def score_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def score_close(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
-    if not _is_dept_admin(request.user):
-        raise PermissionDenied("只有组织部管理员可以进行月末结算")
+    require_tree(request.user)
+    services_scores.require_closer(request.user)  # before reading the input, as the service would
     try:
         month = parse_month(request.POST.get("month", ""))
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("orglife:score_list")
-    if month >= first_of_month(local_today()):
-        messages.error(request, "只能结算已经结束的月份")
+    try:
+        report = services_scores.close_month(month=month, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("orglife:score_list")
-    report = services_scores.close_month(month=month, actor=request.user)
     messages.success(request, str(report))
     return redirect(f"{reverse('orglife:score_list')}?month={month:%Y-%m}")
 
 
 @login_required
 def interview_list(request: HttpRequest) -> HttpResponse:
-    _require_tree(request)
+    require_tree(request.user)
     status = request.GET.get("status", "open")
     today = local_today()
     qs = Interview.objects.visible_to(_user(request)).select_related("org")

@@ -4,12 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
 from notifications.models import Message
 from orglife.models import CompletionStat, Interview, MonthlyScore, PatrolCheck, Rectification, RuleSet
-from orglife.periods import add_months
+from orglife.periods import add_months, first_of_month, local_today
 from orglife.services_scores import close_month, county_roots, formula, scored_committees
 
 JUL = dt.date(2026, 7, 1)
@@ -197,6 +198,17 @@ def test_the_command_closes_the_named_month(cast, rules):
     month_where(cast, JUL, a_lags=True)
     call_command("orglife_close_month", "2026-07")
     assert MonthlyScore.objects.filter(month=JUL).count() == 2
+
+
+def test_the_service_itself_keeps_month_close_to_the_department_admin_and_ended_months(cast, rules):
+    for user in (cast.committee_admin, cast.viewer):
+        with pytest.raises(PermissionDenied):
+            close_month(month=JUL, actor=user)
+    with pytest.raises(ValidationError, match="只能结算已经结束的月份"):
+        close_month(month=first_of_month(local_today()))
+    assert not MonthlyScore.objects.exists()
+    close_month(month=JUL, actor=cast.dept_admin)
+    assert MonthlyScore.objects.filter(month=JUL).exists()
 
 
 def test_when_every_committee_ties_nobody_lags_by_rank(cast, rules):
