@@ -53,7 +53,7 @@ def _reminders(now: dt.datetime) -> list[Slot]:
     except Exception:  # no rule set yet (fresh database): nothing to remind
         return []
     if today.day in days and now.time() >= dt.time(9, 0):
-        return [Slot("orglife_reminders", today.isoformat(), "orglife.tasks_ops.send_reminders_task",
+        return [Slot("orglife_reminders", today.isoformat(), "orglife.tasks.send_reminders_task",
                      (today.isoformat(),))]  # fmt: skip
     return []
 
@@ -63,7 +63,7 @@ def _month_close(now: dt.datetime) -> list[Slot]:
 
     if now.day == 1 and now.time() >= dt.time(1, 0):
         month = add_months(first_of_month(now.date()), -1)
-        return [Slot("orglife_close_month", f"{month:%Y-%m}", "orglife.tasks_ops.close_month_task",
+        return [Slot("orglife_close_month", f"{month:%Y-%m}", "orglife.tasks.close_month_task",
                      (f"{month:%Y-%m}",))]  # fmt: skip
     return []
 
@@ -75,7 +75,7 @@ def _ensure_stats(now: dt.datetime) -> list[Slot]:
             Slot(
                 "orglife_ensure_stats",
                 now.date().isoformat(),
-                "orglife.tasks_ops.ensure_stats_task",
+                "orglife.tasks.ensure_stats_task",
                 (month,),
             )
         ]

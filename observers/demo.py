@@ -365,7 +365,7 @@ class _Gen:
                 self.rehold(o)
 
     def rehold(self, o: Observation) -> None:
-        from orglife.services_records import record_stopped_counting
+        from orglife.services.records import record_stopped_counting
 
         assert o.record_id is not None
         record = MeetingRecord.objects.get(pk=o.record_id)

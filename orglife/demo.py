@@ -5,8 +5,8 @@ twelve months before `today` plus the current month so far: monthly plans (mostl
 some late, a few returned and resubmitted, a few missing), approved meeting records with attendance by
 name, votes and quorum facts, a sample of photos (one deliberately reused across two branches), patrol
 checks with ratings, re-held meetings and rectifications (closed, open, one overdue), then the completion
-stats rebuilt from those rows by `orglife.services_stats.refresh_stats`, and the month close
-(`orglife.services_scores.close_month`) run for each month in order.
+stats rebuilt from those rows by `orglife.services.stats.refresh_stats`, and the month close
+(`orglife.services.scores.close_month`) run for each month in order.
 
 The rows are written directly with `bulk_create` (the per-record services are too slow for a county-year),
 keeping the services' invariants: approved records are locked (status approved, approved_at set), quorum
@@ -73,7 +73,7 @@ from orglife.rules import (
     due_in,
     requirements,
 )
-from orglife.services_records import COMMITTEE_TITLES, thumbnail_path
+from orglife.services.records import COMMITTEE_TITLES, thumbnail_path
 from orgs.demo import DEMO_COUNTY_CODE
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
@@ -1191,7 +1191,7 @@ class Generator:
     # -- close ------------------------------------------------------------------------------------
 
     def close_months(self, county: Organization) -> dict[str, Any]:
-        from orglife.services_scores import close_month
+        from orglife.services.scores import close_month
 
         levels: dict[str, int] = defaultdict(int)
         mismatches = []
@@ -1221,7 +1221,7 @@ class Generator:
 def rebuild_stats(branches: list[Branch], months: list[dt.date], rulesets: Any) -> int:
     """CompletionStat for every branch and month, from the rows, in a handful of grouped queries.
 
-    The same numbers as `orglife.stats.refresh_branch_month` (which needs ~20 queries per branch-month, too
+    The same numbers as `orglife.services.stats.refresh_branch_month` (which needs ~20 queries per branch-month, too
     slow for a county-year); `check_stats` compares a sample against it.
     """
     org_ids = [b.org.pk for b in branches]
@@ -1304,7 +1304,7 @@ def check_stats(
     branches: list[Branch], months: list[dt.date], rng: random.Random, sample: int = 40
 ) -> list[str]:
     """Rebuild a sample of branch-months with the stats service; returns those whose numbers differ."""
-    from orglife.stats import refresh_branch_month
+    from orglife.services.stats import refresh_branch_month
 
     fields = ["required", "planned", "held", "credited", "unplanned", "attendance_due", "attendance_present"]
     pairs = [(b, m) for b in branches for m in months]
@@ -1372,7 +1372,7 @@ def generate_orglife_demo(
     Returns counts and timings. Does nothing (returns {"skipped": True, "reason": ...}) when the database
     already holds plans or records, or when there is no demo tree.
     """
-    from orglife.services_scores import scored_committees
+    from orglife.services.scores import scored_committees
 
     started = time.perf_counter()
     today = today or timezone.localdate()

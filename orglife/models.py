@@ -346,7 +346,7 @@ class RecordEvent(models.Model):
 class CompletionStat(models.Model):
     """Precomputed required/planned/held per branch, month and meeting type, for fast dashboards.
 
-    Rebuilt from the source rows (orglife.stats.refresh_branch_month) whenever a plan or record of
+    Rebuilt from the source rows (orglife.services.stats.refresh_branch_month) whenever a plan or record of
     that branch and month changes, so late records keep it correct.
     """
 

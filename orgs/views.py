@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from orglife.selectors_stats import dashboard_chart
+from orglife.selectors.stats import dashboard_chart
 from orgs import selectors, services
 from orgs.access import can_write_anywhere, covers, get_for_user, has_any_scope
 from orgs.filters import MemberFilter, OrganizationFilter, sensitive_search_key

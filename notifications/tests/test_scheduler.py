@@ -63,19 +63,17 @@ def test_two_schedulers_enqueue_a_slot_only_once():
     second = scheduler.tick(now)  # another scheduler, same minute
     assert jobs(first) == ["deliver_messages", "orglife_reminders"]
     assert second == []
-    assert DBTaskResult.objects.filter(task_path="orglife.tasks_ops.send_reminders_task").count() == 1
+    assert DBTaskResult.objects.filter(task_path="orglife.tasks.send_reminders_task").count() == 1
     assert ScheduledRun.objects.filter(job="orglife_reminders", run_key="2026-10-20").count() == 1
 
 
 @pytest.mark.django_db
 def test_a_slot_already_claimed_is_not_enqueued_again_even_without_the_precheck():
     now = dt.datetime(2026, 11, 1, 1, 0, tzinfo=SH)
-    slot = scheduler.Slot(
-        "orglife_close_month", "2026-10", "orglife.tasks_ops.close_month_task", ("2026-10",)
-    )
+    slot = scheduler.Slot("orglife_close_month", "2026-10", "orglife.tasks.close_month_task", ("2026-10",))
     assert scheduler.enqueue_slot(slot, now) is True
     assert scheduler.enqueue_slot(slot, now) is False
-    assert DBTaskResult.objects.filter(task_path="orglife.tasks_ops.close_month_task").count() == 1
+    assert DBTaskResult.objects.filter(task_path="orglife.tasks.close_month_task").count() == 1
 
 
 @pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from conftest import make_user
-from orglife import services_records as svc
 from orglife.models import MeetingRecord
 from orglife.periods import SHANGHAI
+from orglife.services import records as svc
 from orgs.models import Organization
 from orgs.roles import Role
 

@@ -8,7 +8,7 @@ from typing import Any
 from conftest import make_user
 from orglife.models import Attendance, MeetingRecord, MonthlyPlan, PlanItem
 from orglife.periods import SHANGHAI
-from orglife.stats import refresh_after_change
+from orglife.services.stats import refresh_after_change
 from orgs.models import Member, Organization
 from orgs.roles import Role
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
 from orglife.models import Interview, MonthlyScore, RuleSet
-from orglife.services_scores import close_month
+from orglife.services.scores import close_month
 from orglife.tests.test_scores_month_close import month_where
 from orgs.tests.api_client import api, ids
 

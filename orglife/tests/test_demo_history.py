@@ -25,7 +25,7 @@ from orglife.models import (
     Rectification,
 )
 from orglife.periods import SHANGHAI
-from orglife.stats import refresh_branch_month
+from orglife.services.stats import refresh_branch_month
 from orgs.models import Organization, Position
 
 TODAY = dt.date(2026, 11, 24)

@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from orglife.models import PatrolCheck, Rectification
-from orglife.services_patrol import draw_sample, open_rectification, submit_rectification
+from orglife.services.patrol import draw_sample, open_rectification, submit_rectification
 from orglife.tests.stats_fixtures import make_record, patrol_user
 from orgs.tests.api_client import api
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from orglife.models import CompletionStat, PatrolCheck, RecordEvent, Rectification
-from orglife.services_patrol import draw_sample, open_rectification, order_rehold, rate_check
+from orglife.services.patrol import draw_sample, open_rectification, order_rehold, rate_check
 from orglife.tests.stats_fixtures import make_record, patrol_user
 
 MAR = dt.date(2026, 3, 1)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from orglife.models import Rectification
-from orglife.services_patrol import (
+from orglife.services.patrol import (
     close_rectification,
     open_rectification,
     return_rectification,

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditEvent
 from orglife.models import PatrolCheck, RuleSet
-from orglife.services_patrol import draw_sample, strata_roots
+from orglife.services.patrol import draw_sample, strata_roots
 from orglife.tests.stats_fixtures import make_record, patrol_user
 
 MAR = dt.date(2026, 3, 1)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from orglife.models import MonthlyPlan
-from orglife.services_plans import create_plan, submit_plan
+from orglife.services.plans import create_plan, submit_plan
 from orglife.tests.plan_fixtures import at, filled
 from orgs.tests.api_client import api, ids
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import AuditEvent
 from conftest import make_org, make_user
 from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
-from orglife.services_plans import (
+from orglife.services.plans import (
     PlanItemData,
     approve_plan,
     can_review,

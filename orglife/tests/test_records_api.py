@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from orglife import services_records as svc
 from orglife.models import MeetingRecord
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import approved, draft, jpeg_bytes, photo, upload
 from orgs.tests.api_client import api, ids
 

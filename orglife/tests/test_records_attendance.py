@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import make_member
-from orglife import services_records as svc
 from orglife.models import Attendance, MeetingRecord
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import approved, data, draft, everyone_present, photo
 from orgs.models import Member
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import make_member
-from orglife import services_records as svc
 from orglife.rules import assembly_passes, assembly_quorum, committee_quorum
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import data, draft
 from orgs.models import Member, Position
 

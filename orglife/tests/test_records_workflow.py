@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from orglife import services_records as svc
 from orglife.models import CompletionStat, MeetingRecord, MonthlyPlan, PlanItem, RecordEvent
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import approved, at, branch_admin, data, draft, everyone_present
 
 NOW = dt.datetime(2026, 10, 20, 10, 0, tzinfo=dt.UTC)

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from conftest import make_member, make_org, make_user
-from orglife import stats
 from orglife.models import MeetingType, RuleSet
 from orglife.rules import attendance_due, due_in, requirements, ruleset_for
-from orglife.services_plans import check_plan
-from orglife.services_rules import (
+from orglife.services import stats
+from orglife.services.plans import check_plan
+from orglife.services.rules import (
     create_ruleset_version,
     is_department_admin,
     rules_of,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from notifications.models import Message
 from orglife.models import CompletionStat, Interview, MonthlyScore, PatrolCheck, Rectification, RuleSet
 from orglife.periods import add_months, first_of_month, local_today
-from orglife.services_scores import close_month, county_roots, formula, scored_committees
+from orglife.services.scores import close_month, county_roots, formula, scored_committees
 
 JUL = dt.date(2026, 7, 1)
 

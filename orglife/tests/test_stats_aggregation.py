@@ -11,9 +11,9 @@ import time_machine
 from django.core.management import call_command
 
 from conftest import make_org
-from orglife import selectors_stats as stats
 from orglife.models import CompletionStat, MonthlyPlan
 from orglife.periods import MONTH, QUARTER, YEAR, Period
+from orglife.selectors import stats
 from orglife.tests.stats_fixtures import make_record
 
 JAN, FEB, MAR = dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orglife import selectors_stats as stats
 from orglife.periods import MONTH, first_of_month, local_today, parse_month
+from orglife.selectors import stats
 from orgs.access import get_for_user
 from orgs.models import Organization
 

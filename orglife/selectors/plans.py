@@ -9,7 +9,7 @@ from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquer
 
 from orglife.models import MonthlyPlan
 from orglife.rules import LIFE_KINDS
-from orglife.services_plans import BRANCH_ROLES, REVIEW_ROLES
+from orglife.services.plans import BRANCH_ROLES, REVIEW_ROLES
 from orgs.access import grants, holds, scope_paths
 from orgs.models import Organization
 from orgs.paths import subtree_q

@@ -17,13 +17,13 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orglife import selectors_plans as sel
-from orglife import services_plans as svc
-from orglife.filters_plans import BoardFilter
-from orglife.forms_plans import PREFIX, ReturnForm, blank_item_form, item_formset
+from orglife.filters.plans import BoardFilter
+from orglife.forms.plans import PREFIX, ReturnForm, blank_item_form, item_formset
 from orglife.models import MonthlyPlan
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import LIFE_KINDS, groups_of
+from orglife.selectors import plans as sel
+from orglife.services import plans as svc
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import style_filter_form
 from orgs.models import Organization

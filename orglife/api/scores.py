@@ -40,12 +40,12 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from config.openapi import ObjectListSchema
-from orglife import services_scores
-from orglife.api_plans import MonthField
-from orglife.filters_scores import InterviewFilter
+from orglife.api.plans import MonthField
+from orglife.filters.scores import InterviewFilter
 from orglife.models import Interview, MonthlyScore, RuleSet
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
+from orglife.services import scores as services_scores
 from orgs.access import covers, get_for_user, require_tree
 from orgs.api_errors import field_errors, service_errors
 
@@ -157,7 +157,7 @@ class ScoreInterviewCompleteSerializer(serializers.Serializer):
 
 
 def _require_interviewer(user: Any, interview: Interview) -> None:
-    """约谈 is recorded by the level above the committee (views_scores._require_interviewer)."""
+    """约谈 is recorded by the level above the committee (orglife.views.scores._require_interviewer)."""
     parent = interview.org.parent
     if parent is None or not covers(user, parent.path, write=True):
         raise PermissionDenied("约谈由上级组织部门记录")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orglife.models import MeetingRecord, MeetingType, PlanItem
 from orglife.periods import add_months, first_of_month
-from orglife.services_records import (
+from orglife.services.records import (
     AttendanceEntry,
     RecordData,
     Roster,

@@ -1,7 +1,8 @@
 """Completion reads (完成情况): GROUP BY over the precomputed CompletionStat rows, never a loop over branches.
 
 A node's subtree is an indexed path range; the rows of its children (or deeper levels) are grouped
-by the path prefix of that level, so a whole drill-down level is one query.
+by the path prefix of that level, so a whole drill-down level is one query. One branch's own reads
+(its counting records, what is still missing, its yearly ledger) sit at the end.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db.models.functions import Substr
 
 from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
 from orglife.periods import MONTH, QUARTER, YEAR, Period, add_months, first_of_month
+from orglife.rules import due_in, requirements
 from orgs.access import scope_paths
 from orgs.models import Organization
 from orgs.paths import PATH_STEP, under_path_q
@@ -290,3 +292,84 @@ def dashboard_chart(user: Any, month: dt.date) -> DashboardChart:
 
 def previous_month(month: dt.date) -> dt.date:
     return add_months(first_of_month(month), -1)
+
+
+# ---------------------------------------------------------------- one branch: counting records, what is missing, the ledger (台账)
+
+
+def counting_records(org: Organization, start: dt.date, end: dt.date) -> QuerySet[MeetingRecord]:
+    """Approved, still-counting records of the branch whose month lies in [start, end]."""
+    return MeetingRecord.objects.filter(
+        org=org, month__gte=start, month__lte=end, status=MeetingRecord.Status.APPROVED, counts=True
+    )
+
+
+def missing_items(org: Organization, month: dt.date) -> list[str]:
+    """Labels of requirements due this month and not yet met (for reminders and the 提示单)."""
+    month = first_of_month(month)
+    out = []
+    for req in requirements(org, month):
+        if not due_in(req, month):
+            continue
+        held = counting_records(org, req.period.start, req.period.months[-1]).filter(
+            meeting_type=req.meeting_type
+        )
+        if req.group is not None:
+            held = held.filter(group=req.group)
+        if held.count() < req.min_count:
+            out.append(req.label)
+    return out
+
+
+@dataclass
+class LedgerCell:
+    required: int = 0
+    held: int = 0
+
+    @property
+    def short(self) -> bool:
+        return self.held < self.required
+
+
+@dataclass
+class Ledger:
+    org: Organization
+    year: int
+    months: list[dt.date]
+    types: list[tuple[str, str]]
+    grid: list[tuple[dt.date, list[LedgerCell]]]
+    totals: list[LedgerCell]
+    records: list[Any]  # MeetingRecord annotated with present/due
+    plans: list[Any]  # MonthlyPlan annotated with item_count
+
+
+def ledger(org: Organization, year: int) -> Ledger:
+    """Every month × meeting type (required / held), the year's records and plans: four queries."""
+    months = [add_months(dt.date(year, 1, 1), i) for i in range(12)]
+    stats = CompletionStat.objects.filter(org=org, month__year=year).values_list(
+        "month", "meeting_type", "required", "held"
+    )
+    cells: dict[tuple[dt.date, str], LedgerCell] = {}
+    for month, meeting_type, required, held in stats:
+        cells[(month, meeting_type)] = LedgerCell(required, held)
+    types = list(MeetingType.choices)
+    grid = [(m, [cells.get((m, t), LedgerCell()) for t, _ in types]) for m in months]
+    totals = [
+        LedgerCell(sum(row[i].required for _, row in grid), sum(row[i].held for _, row in grid))
+        for i in range(len(types))
+    ]
+    records = list(
+        MeetingRecord.objects.filter(org=org, month__year=year)
+        .select_related("group")
+        .annotate(
+            present=Count("attendance", filter=Q(attendance__status="present")),
+            due=Count("attendance", filter=~Q(attendance__status="exempt")),
+        )
+        .order_by("started_at", "id")
+    )
+    plans = list(
+        MonthlyPlan.objects.filter(org=org, month__year=year)
+        .annotate(item_count=Count("items"))
+        .order_by("month")
+    )
+    return Ledger(org, year, months, types, grid, totals, records, plans)

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from orglife import services_rules
-from orglife.forms_rules import RuleFormSet, RuleSetForm
+from orglife.forms.rules import RuleFormSet, RuleSetForm
 from orglife.models import MeetingRule, RuleSet
 from orglife.periods import add_months, first_of_month, local_today
+from orglife.services import rules as services_rules
 from orgs.access import require_tree
 from orgs.forms import add_service_errors
 

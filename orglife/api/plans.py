@@ -22,11 +22,11 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
-from orglife import services_plans as svc
-from orglife.filters_plans import PlanFilter
+from orglife.filters.plans import PlanFilter
 from orglife.models import MeetingRule, MeetingType, MonthlyPlan, PlanItem, RuleSet
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
+from orglife.services import plans as svc
 from orgs.access import get_for_user, has_any_scope
 from orgs.api_errors import service_errors
 from orgs.models import Organization
@@ -203,7 +203,7 @@ def _items(user: Any, org: Organization, given: list[dict[str, Any]]) -> list[sv
     ),
 )
 class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Plans in the caller's scope; writes go through orglife.services_plans."""
+    """Plans in the caller's scope; writes go through orglife.services.plans."""
 
     serializer_class = PlanSerializer
     filterset_class = PlanFilter

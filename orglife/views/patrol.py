@@ -1,4 +1,4 @@
-"""巡查 and 整改 pages: parse, check access, call orglife.services_patrol, respond."""
+"""巡查 and 整改 pages: parse, check access, call orglife.services.patrol, respond."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from audit.models import AuditEvent
-from orglife import services_patrol as patrol
-from orglife.forms_patrol import DrawForm, EvidenceForm, RatingForm, ReasonForm, RectificationForm, ReholdForm
+from orglife.forms.patrol import DrawForm, EvidenceForm, RatingForm, ReasonForm, RectificationForm, ReholdForm
 from orglife.models import PatrolCheck, Rectification
 from orglife.periods import add_months, first_of_month, local_today, parse_month
-from orglife.views_stats import record_url
+from orglife.services import patrol as patrol
+from orglife.views.stats import record_url
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors
 from orgs.models import Organization

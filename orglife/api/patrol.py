@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
-from orglife import services_patrol as patrol
 from orglife.models import PatrolCheck, Rectification, RectificationItem
 from orglife.periods import parse_month
+from orglife.services import patrol as patrol
 from orgs.access import get_for_user
 from orgs.api_errors import service_errors
 from orgs.models import Organization

@@ -1,4 +1,4 @@
-"""Forms for 巡查 and 整改 pages. They validate input only; orglife.services_patrol saves."""
+"""Forms for 巡查 and 整改 pages. They validate input only; orglife.services.patrol saves."""
 
 from __future__ import annotations
 

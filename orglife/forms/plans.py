@@ -10,7 +10,7 @@ from django import forms
 from orglife.models import MeetingType
 from orglife.periods import add_months
 from orglife.rules import groups_of
-from orglife.services_plans import PlanItemData
+from orglife.services.plans import PlanItemData
 from orgs.forms import StyledForm, bootstrap
 from orgs.models import Organization
 

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from orglife.models import MonthlyPlan
 from orglife.periods import parse_month
-from orglife.selectors_plans import STATE_LABELS
+from orglife.selectors.plans import STATE_LABELS
 from orgs.models import Organization
 from orgs.paths import under_path_q
 

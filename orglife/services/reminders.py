@@ -6,7 +6,7 @@ the users holding branch roles on it. Every message has a dedupe key naming the 
 and person, so running the job twice (or on two schedulers) never sends anything twice.
 
 What is missing is computed with a handful of grouped queries (the same rule as
-orglife.stats.missing_items, which does it for one branch), over consecutive ranges of the tree of at
+orglife.selectors.stats.missing_items, which does it for one branch), over consecutive ranges of the tree of at
 most CHUNK branches each: a range [lo, hi) of paths holds whole subtrees, so the branches, their groups,
 records, posts and role grants of one range are read together, written, and let go before the next.
 Memory stays flat from a county to a province, and each range commits on its own (the dedupe keys make

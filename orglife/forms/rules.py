@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from orglife.models import MeetingRule, MeetingType, PeriodKind, RuleSet
 from orglife.periods import parse_month
-from orglife.services_rules import SETTING_FIELDS, RuleData
+from orglife.services.rules import SETTING_FIELDS, RuleData
 from orgs.forms import StyledForm, bootstrap
 
 

@@ -40,7 +40,7 @@ from orglife.rules import (
     ruleset_for,
     voting_eligible_count,
 )
-from orglife.stats import refresh_after_change
+from orglife.services.stats import refresh_after_change
 from orgs.access import holds
 from orgs.models import Member, Organization, Position
 from orgs.roles import Role

@@ -22,10 +22,11 @@ from openpyxl import Workbook
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from orglife import stats
 from orglife.models import MeetingType, MonthlyPlan, PlanEvent, PlanItem, RuleSet
 from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_deadline
 from orglife.rules import LIFE_KINDS, Requirement, due_in, groups_of, requirements, ruleset_for
+from orglife.selectors.stats import counting_records
+from orglife.services.stats import refresh_after_change
 from orgs.access import covers, grants
 from orgs.models import Organization
 from orgs.roles import Role
@@ -122,9 +123,7 @@ def _theme_date(month: dt.date, ruleset: RuleSet) -> dt.date | None:
 
 
 def _held(org: Organization, req: Requirement) -> int:
-    qs = stats.counting_records(org, req.period.start, req.period.months[-1]).filter(
-        meeting_type=req.meeting_type
-    )
+    qs = counting_records(org, req.period.start, req.period.months[-1]).filter(meeting_type=req.meeting_type)
     if req.group is not None:
         qs = qs.filter(group=req.group)
     return qs.count()
@@ -385,7 +384,7 @@ def approve_plan(*, actor: Any, plan: MonthlyPlan) -> MonthlyPlan:
     plan.save(update_fields=["status", "reviewed_by", "reviewed_at", "return_reason", "updated_at"])
     _event(plan, "approved", actor)
     _audit(plan, actor, "approve")
-    stats.refresh_after_change(plan.org, plan.month)
+    refresh_after_change(plan.org, plan.month)
     return plan
 
 
@@ -483,7 +482,7 @@ BOARD_HEADERS = ["序号", "党支部", "上级组织", "报送情况", "计划�
 
 def export_board(*, user: Any, month: dt.date, rows: Any, filters: dict[str, Any] | None = None) -> bytes:
     """The plan status board of a month as .xlsx (the same rows as the page); audited."""
-    from orglife.selectors_plans import STATE_LABELS
+    from orglife.selectors.plans import STATE_LABELS
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"{month:%Y年%m月}计划报送")

@@ -14,10 +14,10 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from orglife import selectors_stats as stats
-from orglife import services_stats
 from orglife.periods import MONTH, first_of_month, local_today, parse_month
 from orglife.rules import LIFE_KINDS
+from orglife.selectors import stats
+from orglife.services import stats as services_stats
 from orgs.access import get_for_user
 from orgs.models import Organization
 
@@ -101,7 +101,7 @@ def _branch_and_year(request: HttpRequest, pk: int, year: int) -> tuple[Organiza
 @require_GET
 def ledger(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     org, year = _branch_and_year(request, pk, year)
-    data = services_stats.ledger(org, year)
+    data = stats.ledger(org, year)
     for r in data.records:
         r.url = record_url(r.pk)  # type: ignore[attr-defined]
     this_year = local_today().year

@@ -18,11 +18,11 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from orglife import services_scores
 from orglife.models import Interview, MonthlyScore
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
-from orglife.services_rules import is_department_admin
+from orglife.services import scores as services_scores
+from orglife.services.rules import is_department_admin
 from orgs.access import covers, get_for_user, require_tree
 
 

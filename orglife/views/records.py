@@ -1,6 +1,6 @@
 """纪实 pages: list, detail, create/edit (drafts), submit, approve/return, amend, and the photo view.
 
-Thin views: parse, fetch through orgs.access.get_for_user, call services_records, respond.
+Thin views: parse, fetch through orgs.access.get_for_user, call orglife.services.records, respond.
 Photos and attachments are served only here, after the record's access check (never from MEDIA_URL).
 """
 
@@ -21,11 +21,11 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from orglife import services_records as svc
-from orglife.filters_records import RecordFilter
-from orglife.forms_records import AmendForm, RecordForm, ReturnForm
+from orglife.filters.records import RecordFilter
+from orglife.forms.records import AmendForm, RecordForm, ReturnForm
 from orglife.models import Attendance, MeetingRecord, RecordAttachment
 from orglife.rules import voting_eligible_count
+from orglife.services import records as svc
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import add_service_errors, style_filter_form
 from orgs.models import Organization

@@ -23,7 +23,7 @@ from audit.services import record_event, snapshot
 from orglife.models import MeetingRecord, PatrolCheck, RecordEvent, Rectification, RectificationItem
 from orglife.periods import first_of_month
 from orglife.rules import ruleset_for
-from orglife.services_records import record_stopped_counting
+from orglife.services.records import record_stopped_counting
 from orgs.access import covers, role_paths
 from orgs.models import Organization
 from orgs.paths import under_path_q

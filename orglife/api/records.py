@@ -1,4 +1,4 @@
-"""REST API for meeting records (纪实) under /api/v1/orglife/records/, calling services_records.
+"""REST API for meeting records (纪实) under /api/v1/orglife/records/, calling orglife.services.records.
 
 Serializers shape input and output; they never save. Photos are uploaded as multipart and downloaded
 through the access-checked attachment endpoint (never a public media URL).
@@ -24,9 +24,9 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
-from orglife import services_records as svc
-from orglife.filters_records import RecordFilter
+from orglife.filters.records import RecordFilter
 from orglife.models import Attendance, MeetingRecord, MeetingType, PlanItem, RecordAttachment
+from orglife.services import records as svc
 from orgs.access import get_for_user
 from orgs.api_errors import service_errors
 from orgs.models import Organization

@@ -1,11 +1,12 @@
-"""Completion stats upkeep and the branch ledger (台账): rebuild in batches, read a year, export it."""
+"""Completion stats upkeep and the ledger export: CompletionStat rows are rebuilt from plans, records and
+attendance (so re-running, or a late record, keeps them right), per branch-month or in batches."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,15 +18,112 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
-from orglife.periods import add_months, first_of_month
-from orglife.rules import LIFE_KINDS
-from orglife.stats import refresh_branch_month
+from orglife.models import Attendance, CompletionStat, MonthlyPlan, PlanItem
+from orglife.periods import Period, first_of_month, local_today
+from orglife.rules import LIFE_KINDS, due_in, groups_of, requirements, ruleset_for
+from orglife.selectors.stats import counting_records, ledger
 from orgs.access import covers
 from orgs.models import Organization
 from orgs.paths import under_path_q
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@transaction.atomic
+def refresh_branch_month(org: Organization, month: dt.date) -> list[CompletionStat]:
+    """Recompute the branch's stats for one month from plans, records and attendance."""
+    month = first_of_month(month)
+    if org.kind not in LIFE_KINDS:
+        return []
+    ruleset = ruleset_for(month)
+    groups = groups_of(org)
+    reqs = requirements(org, month, ruleset=ruleset, groups=groups)
+
+    held_month = Counter(
+        dict(
+            counting_records(org, month, month)
+            .values_list("meeting_type")
+            .annotate(n=Count("id"))
+            .values_list("meeting_type", "n")
+        )
+    )
+    unplanned = Counter(
+        dict(
+            counting_records(org, month, month)
+            .filter(plan_item__isnull=True)
+            .values_list("meeting_type")
+            .annotate(n=Count("id"))
+            .values_list("meeting_type", "n")
+        )
+    )
+    planned = Counter(
+        dict(
+            PlanItem.objects.filter(
+                plan__org=org, plan__month=month, plan__status=MonthlyPlan.Status.APPROVED
+            )
+            .values_list("meeting_type")
+            .annotate(n=Count("id"))
+            .values_list("meeting_type", "n")
+        )
+    )
+    required: Counter[str] = Counter()
+    credited: Counter[str] = Counter()
+    for req in reqs:
+        if not due_in(req, month):
+            continue
+        required[req.meeting_type] += req.min_count
+        in_period = counting_records(org, req.period.start, req.period.months[-1]).filter(
+            meeting_type=req.meeting_type
+        )
+        if req.group is not None:
+            in_period = in_period.filter(group=req.group)
+        credited[req.meeting_type] += min(req.min_count, in_period.count())
+
+    att = (
+        Attendance.objects.filter(record__in=counting_records(org, month, month))
+        .values_list("record__meeting_type")
+        .annotate(
+            due=Count("id", filter=~Q(status=Attendance.Status.EXEMPT)),
+            present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
+        )
+    )
+    attendance = {t: (due, present) for t, due, present in att}
+
+    rows = []
+    types = set(required) | set(held_month) | set(planned)
+    CompletionStat.objects.filter(org=org, month=month).exclude(meeting_type__in=types).delete()
+    for meeting_type in sorted(types):
+        due, present = attendance.get(meeting_type, (0, 0))
+        row, _ = CompletionStat.objects.update_or_create(
+            org=org,
+            month=month,
+            meeting_type=meeting_type,
+            defaults={
+                "org_path": org.path,
+                "required": required[meeting_type],
+                "planned": planned[meeting_type],
+                "held": held_month[meeting_type],
+                "credited": credited[meeting_type],
+                "unplanned": unplanned[meeting_type],
+                "attendance_due": due,
+                "attendance_present": present,
+            },
+        )
+        rows.append(row)
+    return rows
+
+
+def refresh_after_change(org: Organization, month: dt.date) -> None:
+    """A record or plan of `month` changed: refresh that month and the months where its periods fall due."""
+    month = first_of_month(month)
+    months = {month}
+    today = first_of_month(local_today())
+    for kind in ("quarter", "half", "year"):
+        last = Period.containing(kind, month).months[-1]
+        if last <= today:
+            months.add(last)
+    for m in sorted(months):
+        refresh_branch_month(org, m)
 
 
 def refresh_stats(
@@ -58,31 +156,6 @@ def refresh_stats(
     return done
 
 
-# ---------------------------------------------------------------- ledger (台账)
-
-
-@dataclass
-class LedgerCell:
-    required: int = 0
-    held: int = 0
-
-    @property
-    def short(self) -> bool:
-        return self.held < self.required
-
-
-@dataclass
-class Ledger:
-    org: Organization
-    year: int
-    months: list[dt.date]
-    types: list[tuple[str, str]]
-    grid: list[tuple[dt.date, list[LedgerCell]]]
-    totals: list[LedgerCell]
-    records: list[Any]  # MeetingRecord annotated with present/due
-    plans: list[Any]  # MonthlyPlan annotated with item_count
-
-
 def ensure_stats(*, month: dt.date, under: Organization | None = None) -> int:
     """Give every branch without stats for `month` its rows (required > 0, held 0), and only those.
 
@@ -103,36 +176,7 @@ def ensure_stats(*, month: dt.date, under: Organization | None = None) -> int:
     return len(idle)
 
 
-def ledger(org: Organization, year: int) -> Ledger:
-    """Every month × meeting type (required / held), the year's records and plans: four queries."""
-    months = [add_months(dt.date(year, 1, 1), i) for i in range(12)]
-    stats = CompletionStat.objects.filter(org=org, month__year=year).values_list(
-        "month", "meeting_type", "required", "held"
-    )
-    cells: dict[tuple[dt.date, str], LedgerCell] = {}
-    for month, meeting_type, required, held in stats:
-        cells[(month, meeting_type)] = LedgerCell(required, held)
-    types = list(MeetingType.choices)
-    grid = [(m, [cells.get((m, t), LedgerCell()) for t, _ in types]) for m in months]
-    totals = [
-        LedgerCell(sum(row[i].required for _, row in grid), sum(row[i].held for _, row in grid))
-        for i in range(len(types))
-    ]
-    records = list(
-        MeetingRecord.objects.filter(org=org, month__year=year)
-        .select_related("group")
-        .annotate(
-            present=Count("attendance", filter=Q(attendance__status="present")),
-            due=Count("attendance", filter=~Q(attendance__status="exempt")),
-        )
-        .order_by("started_at", "id")
-    )
-    plans = list(
-        MonthlyPlan.objects.filter(org=org, month__year=year)
-        .annotate(item_count=Count("items"))
-        .order_by("month")
-    )
-    return Ledger(org, year, months, types, grid, totals, records, plans)
+# ---------------------------------------------------------------- ledger (台账) export
 
 
 def ledger_file_name(org: Organization, year: int) -> str:

@@ -33,6 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr
@@ -42,10 +43,12 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
 from notifications.services import enqueue_many
+from orglife import uploads
 from orglife.models import CompletionStat, Interview, MonthlyScore, PatrolCheck, Rectification, RuleSet
 from orglife.periods import SHANGHAI, add_months, first_of_month, local_today
 from orglife.rules import LIFE_KINDS, ruleset_for
-from orglife.services_rules import is_department_admin
+from orglife.services.rules import is_department_admin
+from orglife.services.stats import ensure_stats
 from orgs.models import Organization, Position, RoleGrant
 from orgs.paths import subtree_q, under_path_q
 from orgs.roles import Role
@@ -282,8 +285,6 @@ def close_month(*, month: dt.date, actor: Any = None, roots: list[Organization] 
     ruleset = ruleset_for(month)
     roots = roots if roots is not None else county_roots()
     # Idle branches have no stats rows yet; without them an idle branch would not lower completion.
-    from orglife.services_stats import ensure_stats
-
     for root in roots:
         ensure_stats(month=month, under=root)
     now = timezone.now()
@@ -449,10 +450,6 @@ def record_interview(
     attachment: Any = None,
 ) -> Interview:
     """Record how the interview went (date, who, outcome, optional attachment: PDF/Word/Excel/photo)."""
-    from django.core.files.base import ContentFile
-
-    from orglife import uploads
-
     if interview.status == Interview.Status.DONE:
         raise ValidationError("约谈已办结，记录不能再修改")
     before = {"held_on": str(interview.held_on or ""), "outcome": interview.outcome}
