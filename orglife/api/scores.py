@@ -15,7 +15,6 @@ import datetime as dt
 import mimetypes
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -46,7 +45,7 @@ from orglife.models import Interview, MonthlyScore, RuleSet
 from orglife.periods import add_months, first_of_month, local_today, parse_month
 from orglife.rules import ruleset_for
 from orglife.services import scores as services_scores
-from orgs.access import covers, get_for_user, require_tree
+from orgs.access import get_for_user, require_tree
 from orgs.api_errors import field_errors, service_errors
 
 
@@ -151,16 +150,6 @@ class ScoreInterviewCompleteSerializer(serializers.Serializer):
     attachment = serializers.FileField(
         required=False, label="附件", help_text="约谈记录、整改承诺等：PDF、Word、Excel 或照片（multipart）"
     )
-
-
-# ---------------------------------------------------------------- access (the pages' rules)
-
-
-def _require_interviewer(user: Any, interview: Interview) -> None:
-    """约谈 is recorded by the level above the committee (orglife.views.scores._require_interviewer)."""
-    parent = interview.org.parent
-    if parent is None or not covers(user, parent.path, write=True):
-        raise PermissionDenied("约谈由上级组织部门记录")
 
 
 # ---------------------------------------------------------------- views
@@ -299,7 +288,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def complete(self, request: Request, pk: str) -> Response:
         interview = self.get_object()
-        _require_interviewer(request.user, interview)
+        services_scores.require_interviewer(request.user, interview)
         serializer = ScoreInterviewCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if interview.status == Interview.Status.DONE:

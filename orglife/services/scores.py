@@ -49,6 +49,7 @@ from orglife.periods import SHANGHAI, add_months, first_of_month, local_today
 from orglife.rules import LIFE_KINDS, ruleset_for
 from orglife.services.rules import is_department_admin
 from orglife.services.stats import ensure_stats
+from orgs.access import covers
 from orgs.models import Organization, Position, RoleGrant
 from orgs.paths import subtree_q, under_path_q
 from orgs.roles import Role
@@ -439,6 +440,17 @@ def _notify_admins(lagging: dict[int, ScoreRow], month: dt.date) -> list[Message
 # -- interviews -------------------------------------------------------------------------------------
 
 
+def can_interview(user: Any, interview: Interview) -> bool:
+    """约谈 is recorded by the level above the committee (the county's 组织部), not by the committee."""
+    parent = interview.org.parent
+    return parent is not None and covers(user, parent.path, write=True)
+
+
+def require_interviewer(user: Any, interview: Interview) -> None:
+    if not can_interview(user, interview):
+        raise PermissionDenied("约谈由上级组织部门记录")
+
+
 @transaction.atomic
 def record_interview(
     *,
@@ -450,6 +462,7 @@ def record_interview(
     attachment: Any = None,
 ) -> Interview:
     """Record how the interview went (date, who, outcome, optional attachment: PDF/Word/Excel/photo)."""
+    require_interviewer(actor, interview)
     if interview.status == Interview.Status.DONE:
         raise ValidationError("约谈已办结，记录不能再修改")
     before = {"held_on": str(interview.held_on or ""), "outcome": interview.outcome}
@@ -489,6 +502,7 @@ def record_interview(
 @transaction.atomic
 def complete_interview(*, actor: Any, interview: Interview) -> Interview:
     """Mark the interview done; it needs its date and outcome first."""
+    require_interviewer(actor, interview)
     if not interview.held_on or not interview.outcome.strip():
         raise ValidationError("请先填写约谈日期和约谈情况")
     if interview.status == Interview.Status.DONE:
