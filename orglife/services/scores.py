@@ -43,7 +43,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
 from notifications.services import enqueue_many
-from orglife import uploads
+from orglife import defaults, uploads
 from orglife.models import CompletionStat, Interview, MonthlyScore, PatrolCheck, Rectification, RuleSet
 from orglife.periods import SHANGHAI, add_months, first_of_month, local_today
 from orglife.rules import LIFE_KINDS, ruleset_for
@@ -56,12 +56,7 @@ from orgs.roles import Role
 
 D2 = Decimal("0.01")
 HUNDRED = Decimal(100)
-RATING_POINTS = {
-    PatrolCheck.Rating.EXCELLENT: 100,
-    PatrolCheck.Rating.GOOD: 85,
-    PatrolCheck.Rating.FAIR: 70,
-    PatrolCheck.Rating.POOR: 50,
-}
+RATING_POINTS = defaults.PATROL_RATING_POINTS
 NEUTRAL = HUNDRED  # no patrol check / no rectification due: nothing found wanting
 LEVEL_TITLES: dict[str, str] = {
     Interview.Level.ORGANIZATION_MEMBER: Position.Title.ORGANIZATION,

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from conftest import make_member, make_org, make_user
-from orglife.models import MeetingType, RuleSet
+from orglife import defaults
+from orglife.models import MeetingRule, MeetingType, PatrolCheck, PeriodKind, RuleSet
 from orglife.rules import attendance_due, due_in, requirements, ruleset_for
 from orglife.services import stats
 from orglife.services.plans import check_plan
@@ -34,6 +35,20 @@ def due_counts(org, month):
         if due_in(req, month):
             out[req.meeting_type] += req.min_count
     return out
+
+
+def test_the_first_rule_set_is_the_official_defaults(db):
+    first = RuleSet.objects.order_by("effective_from").first()
+    rules = [(r.meeting_type, r.period, r.min_count, r.applies_to, r.source) for r in rules_of(first)]
+    assert rules == defaults.MEETING_RULES
+    assert {t for t, *_ in defaults.MEETING_RULES} == set(MeetingType.values)
+    assert {p for _, p, *_ in defaults.MEETING_RULES} <= set(PeriodKind.values)
+    assert {a for *_, a, _ in defaults.MEETING_RULES} <= set(MeetingRule.AppliesTo.values)
+    assert set(defaults.PATROL_RATING_POINTS) == set(PatrolCheck.Rating.values)
+    assert first.plan_deadline_day == defaults.PLAN_DEADLINE_DAY
+    assert first.reminder_days == defaults.REMINDER_DAYS
+    assert first.lag_threshold == defaults.LAG_THRESHOLD
+    assert defaults.WEIGHT_COMPLETION + defaults.WEIGHT_QUALITY + defaults.WEIGHT_RECTIFICATION == 100
 
 
 def new_version(actor, month=DEC, **changes):
