@@ -10,7 +10,7 @@ stats rebuilt from those rows by `orglife.services.stats.refresh_stats`, and the
 
 The rows are written directly with `bulk_create` (the per-record services are too slow for a county-year),
 keeping the services' invariants: approved records are locked (status approved, approved_at set), quorum
-facts are stored as `_store_facts` would, plan items are flagged `required` as `mark_required` would, and
+facts are set by the records service's own `set_quorum_facts`, plan items are flagged `required` as `mark_required` would, and
 the stats and scores are computed by the real services from the rows.
 
 Which 党(工)委 lag is chosen from the seed: one lags the last four months (so 约谈 escalates to the
@@ -67,13 +67,10 @@ from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_de
 from orglife.rules import (
     LIFE_KINDS,
     Requirement,
-    assembly_passes,
-    assembly_quorum,
-    committee_quorum,
     due_in,
     requirements,
 )
-from orglife.services.records import COMMITTEE_TITLES, thumbnail_path
+from orglife.services.records import COMMITTEE_TITLES, set_quorum_facts, thumbnail_path
 from orgs.demo import DEMO_COUNTY_CODE
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
@@ -804,30 +801,31 @@ class Generator:
             lecturer_name=m.lecturer, agenda=self.agenda(m), content=content, decisions=self.decisions(m),
             status=status, is_backfill=backfill,
         )  # fmt: skip
-        if m.meeting_type == T.GENERAL_ASSEMBLY:
-            full_due = [p for p in due if p.category == Member.Category.FULL]
-            record.eligible_voters = len(full_due)
-            record.present_voters = sum(1 for p in full_due if p.pk in present_ids)
-            record.quorum_met = assembly_quorum(
-                present=record.present_voters, eligible=record.eligible_voters
+        full_due = [p.pk for p in due if p.category == Member.Category.FULL]
+
+        def store_facts() -> None:
+            set_quorum_facts(
+                record,
+                present_ids=present_ids,
+                voters=full_due,
+                eligible=len(full_due),
+                committee=b.committee_ids,
             )
+
+        store_facts()
+        if m.meeting_type == T.GENERAL_ASSEMBLY:
             probationary = [p for p in due if p.category == Member.Category.PROBATIONARY]
             if record.quorum_met and (probationary or rng.random() < 0.3):
                 who = probationary[0].name if probationary else ""
                 record.vote_subject = (
                     f"讨论{who}同志预备党员按期转为正式党员" if who else "审议支部年度工作计划"
                 )
-                no = rng.choice([0, 0, 0, 1]) if record.present_voters > 3 else 0
-                abstain = rng.choice([0, 0, 1]) if record.present_voters > 4 else 0
+                present = record.present_voters or 0
+                no = rng.choice([0, 0, 0, 1]) if present > 3 else 0
+                abstain = rng.choice([0, 0, 1]) if present > 4 else 0
                 record.votes_no, record.votes_abstain = no, abstain
-                record.votes_yes = record.present_voters - no - abstain
-                record.vote_passed = assembly_passes(yes=record.votes_yes, eligible=record.eligible_voters)
-        if m.meeting_type == T.COMMITTEE:
-            record.committee_size = len(b.committee_ids)
-            record.committee_present = sum(1 for pk in b.committee_ids if pk in present_ids)
-            record.quorum_met = committee_quorum(
-                present=record.committee_present, committee_size=record.committee_size
-            )
+                record.votes_yes = present - no - abstain
+                store_facts()  # the vote's outcome, by the same rule
         # History: created, submitted, approved (the committee approves back-filled records).
         lag = dt.timedelta(days=rng.randint(8, 20)) if backfill else dt.timedelta(hours=rng.randint(2, 40))
         created = min(ended + lag, self.now - dt.timedelta(minutes=30))

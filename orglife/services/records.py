@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -302,34 +303,53 @@ def record_checks(record: MeetingRecord) -> list[Check]:
     return out
 
 
-def _store_facts(record: MeetingRecord, roster: Roster, *, freeze_eligible: bool) -> None:
-    present_ids = set(
-        record.attendance.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True)
-    )
+def set_quorum_facts(
+    record: MeetingRecord,
+    *,
+    present_ids: Collection[int],
+    voters: Iterable[int] = (),
+    eligible: int = 0,
+    committee: Iterable[int] = (),
+) -> None:
+    """Set the record's quorum and vote facts from who was present: `voters` are the full members due
+    (their presence counts toward a 党员大会's quorum), `eligible` the members entitled to vote (the
+    denominator of quorum and pass), `committee` the 支委会's members. Nothing is saved; the demo's bulk
+    path calls this too, so it stores exactly the facts the services store."""
     if record.meeting_type == MeetingType.GENERAL_ASSEMBLY:
-        if not (freeze_eligible and record.eligible_voters is not None):
-            record.eligible_voters = voting_eligible_count(record.org)
-        record.present_voters = sum(
-            1 for m in roster.due if m.pk in present_ids and m.category == Member.Category.FULL
-        )
-        record.quorum_met = assembly_quorum(present=record.present_voters, eligible=record.eligible_voters)
+        record.eligible_voters = eligible
+        record.present_voters = sum(1 for pk in voters if pk in present_ids)
+        record.quorum_met = assembly_quorum(present=record.present_voters, eligible=eligible)
         record.vote_passed = (
-            assembly_passes(yes=record.votes_yes, eligible=record.eligible_voters)
-            if record.votes_yes is not None
-            else None
+            assembly_passes(yes=record.votes_yes, eligible=eligible) if record.votes_yes is not None else None
         )
     else:
         record.eligible_voters = record.present_voters = record.vote_passed = None
         record.quorum_met = None
     if record.meeting_type == MeetingType.COMMITTEE:
-        members = committee_members(record.org)
+        members = list(committee)
         record.committee_size = len(members)
-        record.committee_present = sum(1 for m in members if m.pk in present_ids)
+        record.committee_present = sum(1 for pk in members if pk in present_ids)
         record.quorum_met = committee_quorum(
             present=record.committee_present, committee_size=record.committee_size
         )
     else:
         record.committee_size = record.committee_present = None
+
+
+def _store_facts(record: MeetingRecord, roster: Roster, *, freeze_eligible: bool) -> None:
+    present_ids = set(
+        record.attendance.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True)
+    )
+    voters: list[int] = []
+    eligible = 0
+    if record.meeting_type == MeetingType.GENERAL_ASSEMBLY:
+        voters = [m.pk for m in roster.due if m.category == Member.Category.FULL]
+        frozen = record.eligible_voters if freeze_eligible else None
+        eligible = frozen if frozen is not None else voting_eligible_count(record.org)
+    committee: list[int] = []
+    if record.meeting_type == MeetingType.COMMITTEE:
+        committee = [m.pk for m in committee_members(record.org)]
+    set_quorum_facts(record, present_ids=present_ids, voters=voters, eligible=eligible, committee=committee)
 
 
 # ---------------------------------------------------------------- attendance rows
