@@ -415,8 +415,10 @@ def _load_branches(county: Organization, rng: random.Random) -> list[Branch]:
     ):
         groups[g.parent_id].append(g)  # type: ignore[index]
     length = len(county.path) + 4
-    branches = {o.pk: Branch(o, o.path[:length], groups.get(o.pk, []), theme_day=rng.choice([5, 10, 15, 20, 25]))
-                for o in orgs}  # fmt: skip
+    branches = {
+        o.pk: Branch(o, o.path[:length], groups.get(o.pk, []), theme_day=rng.choice([5, 10, 15, 20, 25]))
+        for o in orgs
+    }
     people: dict[int, Person] = {}
     for pk, org_id, name, category, status, exempt, group_id in (
         Member.objects.filter(org_id__in=list(branches), status__in=Member.ACTIVE_STATUSES)
@@ -450,8 +452,16 @@ def _load_branches(county: Organization, rng: random.Random) -> list[Branch]:
 
 
 class Generator:
-    def __init__(self, *, seed: int, scale: str, today: dt.date, branches: list[Branch], committees: list[str],
-                 stdout: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        seed: int,
+        scale: str,
+        today: dt.date,
+        branches: list[Branch],
+        committees: list[str],
+        stdout: Any = None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.seed, self.scale, self.today = seed, scale, today
         self.stdout = stdout
@@ -557,13 +567,19 @@ class Generator:
             return f"{month.year}年度民主评议党员"
         return f"{month.year}年度谈心谈话"
 
-    def meeting(self, b: Branch, month: dt.date, meeting_type: str, group: Organization | None,
-                day: dt.date) -> Meeting:  # fmt: skip
+    def meeting(
+        self, b: Branch, month: dt.date, meeting_type: str, group: Organization | None, day: dt.date
+    ) -> Meeting:
         durations: dict[str, int] = {
-            T.THEME_DAY: self.rng.choice([120, 150, 180]), T.LECTURE: 90, T.GENERAL_ASSEMBLY: 120,
-            T.COMMITTEE: self.rng.choice([60, 90]), T.GROUP: self.rng.choice([45, 60]), T.ORG_LIFE: 180,
-            T.APPRAISAL: 120, T.TALKS: 90,
-        }  # fmt: skip
+            T.THEME_DAY: self.rng.choice([120, 150, 180]),
+            T.LECTURE: 90,
+            T.GENERAL_ASSEMBLY: 120,
+            T.COMMITTEE: self.rng.choice([60, 90]),
+            T.GROUP: self.rng.choice([45, 60]),
+            T.ORG_LIFE: 180,
+            T.APPRAISAL: 120,
+            T.TALKS: 90,
+        }
         minutes = durations[meeting_type]
         host, recorder = b.secretary, b.recorder
         if group is not None:
@@ -572,10 +588,16 @@ class Generator:
             others = [n for n in members if n != host]
             recorder = others[0] if others else recorder
         return Meeting(
-            meeting_type, group, self.start_time(b, day, meeting_type), minutes, self.place(b, meeting_type),
-            self.topic(meeting_type, month, b), host, recorder,
+            meeting_type,
+            group,
+            self.start_time(b, day, meeting_type),
+            minutes,
+            self.place(b, meeting_type),
+            self.topic(meeting_type, month, b),
+            host,
+            recorder,
             lecturer=b.secretary if meeting_type == T.LECTURE else "",
-        )  # fmt: skip
+        )
 
     # -- what each branch does in a month -----------------------------------------------------------
 
@@ -680,9 +702,15 @@ class Generator:
             return "returned"
         return "approved"
 
-    def file_plan(self, b: Branch, month: dt.date, fate: str, meetings: list[Meeting],
-                  plans: list[MonthlyPlan], events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]],
-                  ) -> MonthlyPlan | None:  # fmt: skip
+    def file_plan(
+        self,
+        b: Branch,
+        month: dt.date,
+        fate: str,
+        meetings: list[Meeting],
+        plans: list[MonthlyPlan],
+        events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]],
+    ) -> MonthlyPlan | None:
         rng = self.rng
         if fate in ("missing", "none"):
             if fate == "missing":
@@ -696,14 +724,20 @@ class Generator:
             if rng.random() < 0.3:
                 submitted = _aware(month.replace(day=rng.randint(1, 3)), 10)
         else:
-            submitted = _aware(filing.replace(day=rng.randint(8, deadline.day)), rng.randint(8, 17),
-                               rng.randint(0, 59))  # fmt: skip
+            submitted = _aware(
+                filing.replace(day=rng.randint(8, deadline.day)), rng.randint(8, 17), rng.randint(0, 59)
+            )
         submitted = min(submitted, self.now - dt.timedelta(hours=2))
         created = submitted - dt.timedelta(days=rng.randint(0, 3), hours=rng.randint(0, 5))
         plan = MonthlyPlan(
-            org=b.org, month=month, created_at=created, updated_at=submitted,
-            is_late=submitted > deadline, submitted_at=submitted, status=MonthlyPlan.Status.SUBMITTED,
-        )  # fmt: skip
+            org=b.org,
+            month=month,
+            created_at=created,
+            updated_at=submitted,
+            is_late=submitted > deadline,
+            submitted_at=submitted,
+            status=MonthlyPlan.Status.SUBMITTED,
+        )
         items = [m for m in meetings if m.planned]
         events.append((plan, "created", {"items": len(items)}, created))
         if fate == "draft":
@@ -749,10 +783,16 @@ class Generator:
             if not m.planned:
                 continue
             m.item = PlanItem(
-                plan=plan, meeting_type=m.meeting_type, group=m.group, required=m.required,
-                planned_on=timezone.localtime(m.start, SHANGHAI).date(), place=m.place, topic=m.topic,
-                host_name=m.host, lecturer_name=m.lecturer,
-            )  # fmt: skip
+                plan=plan,
+                meeting_type=m.meeting_type,
+                group=m.group,
+                required=m.required,
+                planned_on=timezone.localtime(m.start, SHANGHAI).date(),
+                place=m.place,
+                topic=m.topic,
+                host_name=m.host,
+                lecturer_name=m.lecturer,
+            )
             items.append(m.item)
         return items
 
@@ -768,8 +808,14 @@ class Generator:
             members = b.people
         return [p for p in members if p.due], [p for p in members if not p.due]
 
-    def record_rows(self, b: Branch, m: Meeting, month: dt.date, status: str, backfill: bool,
-                    ) -> tuple[MeetingRecord, list[tuple[int, str, str]], list[tuple[str, dict[str, Any], dt.datetime, str]]]:  # fmt: skip
+    def record_rows(
+        self,
+        b: Branch,
+        m: Meeting,
+        month: dt.date,
+        status: str,
+        backfill: bool,
+    ) -> tuple[MeetingRecord, list[tuple[int, str, str]], list[tuple[str, dict[str, Any], dt.datetime, str]]]:
         rng = self.rng
         ended = m.start + dt.timedelta(minutes=m.minutes)
         due, exempt = self.roster(b, m)
@@ -796,11 +842,24 @@ class Generator:
             f"围绕“{m.topic}”，{self.body(m)}"
         )
         record = MeetingRecord(
-            org=b.org, group=m.group, meeting_type=m.meeting_type, plan_item=m.item, month=month, topic=m.topic,
-            started_at=m.start, ended_at=ended, place=m.place, host_name=m.host, recorder_name=m.recorder,
-            lecturer_name=m.lecturer, agenda=self.agenda(m), content=content, decisions=self.decisions(m),
-            status=status, is_backfill=backfill,
-        )  # fmt: skip
+            org=b.org,
+            group=m.group,
+            meeting_type=m.meeting_type,
+            plan_item=m.item,
+            month=month,
+            topic=m.topic,
+            started_at=m.start,
+            ended_at=ended,
+            place=m.place,
+            host_name=m.host,
+            recorder_name=m.recorder,
+            lecturer_name=m.lecturer,
+            agenda=self.agenda(m),
+            content=content,
+            decisions=self.decisions(m),
+            status=status,
+            is_backfill=backfill,
+        )
         full_due = [p.pk for p in due if p.category == Member.Category.FULL]
 
         def store_facts() -> None:
@@ -1073,8 +1132,14 @@ class Generator:
         for check, (h, lag) in zip(checks, meta, strict=True):
             if not check.rating or check.rated_at is None:
                 continue
-            events.append(RecordEvent(record_id=check.record_id, action="patrol_rated", created_at=check.rated_at,
-                                      payload={"rating": check.rating, "reasons": check.reasons}))  # fmt: skip
+            events.append(
+                RecordEvent(
+                    record_id=check.record_id,
+                    action="patrol_rated",
+                    created_at=check.rated_at,
+                    payload={"rating": check.rating, "reasons": check.reasons},
+                )
+            )
             poor = check.rating == PatrolCheck.Rating.POOR
             fair = check.rating == PatrolCheck.Rating.FAIR
             reused = check.record_id == reused_id
@@ -1085,15 +1150,25 @@ class Generator:
             if poor and lag and not reused and rng.random() < 0.25:
                 check.rehold_ordered = True
                 rehold.append(check)
-                events.append(RecordEvent(record_id=check.record_id, action="rehold_ordered",
-                                          created_at=check.rated_at, reason="会议内容空泛、出勤不实，要求重新召开",
-                                          payload={"patrol_check": check.pk}))  # fmt: skip
+                events.append(
+                    RecordEvent(
+                        record_id=check.record_id,
+                        action="rehold_ordered",
+                        created_at=check.rated_at,
+                        reason="会议内容空泛、出勤不实，要求重新召开",
+                        payload={"patrol_check": check.pk},
+                    )
+                )
             opened = check.rated_at + dt.timedelta(hours=1)
             deadline = (opened + dt.timedelta(days=rng.choice([15, 20, 30]))).astimezone(SHANGHAI).date()
             rect = Rectification(
-                org=h.branch.org, record_id=check.record_id, patrol_check=check, deadline=deadline, opened_at=opened,
+                org=h.branch.org,
+                record_id=check.record_id,
+                patrol_check=check,
+                deadline=deadline,
+                opened_at=opened,
                 title="纪实照片重复使用问题整改" if reused else "巡查发现问题整改",
-            )  # fmt: skip
+            )
             if deadline < self.today and not overdue_done and lag and h.branch.committee_path in principal:
                 overdue_done = True  # the one overdue rectification: the branch has not reported back
             elif deadline < self.today:
@@ -1106,8 +1181,11 @@ class Generator:
                 rect.evidence = "已组织整改，请审核。"
             rects.append(rect)
             item_texts.append([REASON_ITEMS[r] for r in check.reasons] or ["会议记录须进一步规范完善"])
-            events.append(RecordEvent(record_id=check.record_id, action="rectification_opened", created_at=opened,
-                                      payload={}))  # fmt: skip
+            events.append(
+                RecordEvent(
+                    record_id=check.record_id, action="rectification_opened", created_at=opened, payload={}
+                )
+            )
         PatrolCheck.objects.bulk_update(rehold, ["rehold_ordered"])
         MeetingRecord.objects.filter(pk__in=[c.record_id for c in rehold]).update(counts=False)
         Rectification.objects.bulk_create(rects, batch_size=BATCH)
@@ -1118,7 +1196,7 @@ class Generator:
                     text=t,
                     done=r.status != Rectification.Status.OPEN,
                     evidence="已整改到位" if r.status != Rectification.Status.OPEN else "",
-                )  # fmt: skip
+                )
                 for r, texts in zip(rects, item_texts, strict=True)
                 for t in texts
             ],
@@ -1172,18 +1250,25 @@ class Generator:
     ) -> RecordAttachment:
         stored = uploads.random_name("jpg")
         a = RecordAttachment(
-            record_id=h.pk, kind=RecordAttachment.Kind.PHOTO, stored_name=stored,
-            original_name=f"IMG_{h.ended_at:%Y%m%d}_{h.pk % 10000:04d}.jpg", content_type="image/jpeg",
-            size=len(clean.content), phash=clean.phash, reused_from=reused_from,
-        )  # fmt: skip
+            record_id=h.pk,
+            kind=RecordAttachment.Kind.PHOTO,
+            stored_name=stored,
+            original_name=f"IMG_{h.ended_at:%Y%m%d}_{h.pk % 10000:04d}.jpg",
+            content_type="image/jpeg",
+            size=len(clean.content),
+            phash=clean.phash,
+            reused_from=reused_from,
+        )
         a.file.save(stored, ContentFile(clean.content), save=False)
         if clean.thumbnail is not None:
             default_storage.save(thumbnail_path(a), ContentFile(clean.thumbnail))
         a.save()
         RecordEvent.objects.create(
-            record_id=h.pk, action="attached", created_at=h.created_at + dt.timedelta(minutes=3),
+            record_id=h.pk,
+            action="attached",
+            created_at=h.created_at + dt.timedelta(minutes=3),
             payload={"files": [a.original_name], "reused": [a.original_name] if reused_from else []},
-        )  # fmt: skip
+        )
         return a
 
     # -- close ------------------------------------------------------------------------------------
@@ -1290,7 +1375,7 @@ def rebuild_stats(branches: list[Branch], months: list[dt.date], rulesets: Any) 
                         unplanned=unplanned.get((org.pk, month, t), 0),
                         attendance_due=due,
                         attendance_present=present,
-                    )  # fmt: skip
+                    )
                 )
     with transaction.atomic():
         CompletionStat.objects.filter(org_id__in=org_ids, month__in=months).delete()
@@ -1335,8 +1420,10 @@ def _distinct_photos(rng: random.Random, n: int) -> list[tuple[bytes, uploads.Cl
         d = ImageDraw.Draw(img)
         for _ in range(rng.randint(2, 5)):  # windows, boards, doors
             x, y = rng.randint(0, w - 60), rng.randint(0, h // 2)
-            d.rectangle([x, y, x + rng.randint(40, 160), y + rng.randint(30, 120)],
-                        fill=tuple(rng.randint(40, 255) for _ in range(3)))  # type: ignore[arg-type]  # fmt: skip
+            d.rectangle(
+                [x, y, x + rng.randint(40, 160), y + rng.randint(30, 120)],
+                fill=tuple(rng.randint(40, 255) for _ in range(3)),
+            )  # type: ignore[arg-type]
         by = rng.randint(10, 60)  # the red banner
         d.rectangle([rng.randint(10, 80), by, w - rng.randint(10, 80), by + 40], fill=(200, 22, 29))
         table_y = rng.randint(200, 260)

@@ -102,6 +102,8 @@ def attendance_due(org: Organization) -> list[Member]:
 def voting_eligible_count(org: Organization) -> int:
     """Full members due to attend have the vote (Q-01); 预备党员 do not."""
     return Member.objects.filter(
-        org=org, status__in=(Member.Status.NORMAL, Member.Status.MOBILE), is_exempt=False,
+        org=org,
+        status__in=(Member.Status.NORMAL, Member.Status.MOBILE),
+        is_exempt=False,
         category=Member.Category.FULL,
-    ).count()  # fmt: skip
+    ).count()

@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         member = getattr(request.user, "member", None)
         return render(request, "orgs/dashboard_member.html", {"member": member})
     stats = selectors.dashboard(request.user, timezone.localdate())
-    completion = dashboard_chart(request.user, timezone.localdate())  # orglife: the month by committee
+    completion = dashboard_chart(_user(request), timezone.localdate())  # orglife: the month by committee
     context = {"stats": stats, "chart_data": stats.chart_data(), "completion_chart": completion}
     return render(request, "orgs/dashboard.html", context)
 

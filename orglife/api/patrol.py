@@ -23,6 +23,11 @@ from orgs.access import get_for_user
 from orgs.api_errors import service_errors
 from orgs.models import Organization
 
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)  # the API answers authenticated users only (IsAuthenticated)
+
+
 # ---------------------------------------------------------------- serializers
 
 
@@ -44,8 +49,23 @@ class PatrolCheckSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PatrolCheck
-        fields = ["id", "month", "record", "record_topic", "meeting_type", "photo_reused", "org", "org_name",
-                  "sampled_at", "rating", "rating_display", "reasons", "comment", "rated_at", "rehold_ordered"]  # fmt: skip
+        fields = [
+            "id",
+            "month",
+            "record",
+            "record_topic",
+            "meeting_type",
+            "photo_reused",
+            "org",
+            "org_name",
+            "sampled_at",
+            "rating",
+            "rating_display",
+            "reasons",
+            "comment",
+            "rated_at",
+            "rehold_ordered",
+        ]
         read_only_fields = fields
 
 
@@ -92,8 +112,23 @@ class RectificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rectification
-        fields = ["id", "org", "org_name", "record", "patrol_check", "source", "title", "deadline", "status",
-                  "status_display", "overdue", "evidence", "opened_at", "closed_at", "items"]  # fmt: skip
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "record",
+            "patrol_check",
+            "source",
+            "title",
+            "deadline",
+            "status",
+            "status_display",
+            "overdue",
+            "evidence",
+            "opened_at",
+            "closed_at",
+            "items",
+        ]
         read_only_fields = fields
 
 
@@ -110,8 +145,11 @@ class SubmitSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- views
 
 _NOT_FOUND = {404: OpenApiResponse(description="不存在，或不在您的授权范围内")}
-_WRITE = {400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
-          403: OpenApiResponse(description="无巡查或写入权限"), **_NOT_FOUND}  # fmt: skip
+_WRITE = {
+    400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
+    403: OpenApiResponse(description="无巡查或写入权限"),
+    **_NOT_FOUND,
+}
 _MONTH = OpenApiParameter("month", OpenApiTypes.STR, description="抽查月份 YYYY-MM")
 
 
@@ -125,7 +163,7 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[PatrolCheck]:
-        qs = PatrolCheck.objects.visible_to(cast(User, self.request.user)).select_related("record", "org")
+        qs = PatrolCheck.objects.visible_to(_user(self.request)).select_related("record", "org")
         if self.action == "list" and self.request.query_params.get("month"):
             try:
                 qs = qs.filter(month=parse_month(self.request.query_params["month"]))
@@ -135,7 +173,7 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_object(self) -> PatrolCheck:
         return get_for_user(
-            PatrolCheck.objects.select_related("record", "org"), self.request.user, self.kwargs["pk"]
+            PatrolCheck.objects.select_related("record", "org"), _user(self.request), self.kwargs["pk"]
         )
 
     def _fresh(self, check: PatrolCheck) -> Response:
@@ -150,25 +188,31 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def draw(self, request: Request) -> Response:
         given = DrawSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        root = get_for_user(Organization.objects.all(), request.user, given.validated_data["org"])
+        root = get_for_user(Organization.objects.all(), _user(request), given.validated_data["org"])
         with service_errors():
             created = patrol.draw_sample(
-                actor=request.user, root=root, month=parse_month(given.validated_data["month"]),
+                actor=_user(request),
+                root=root,
+                month=parse_month(given.validated_data["month"]),
                 seed=given.validated_data.get("seed"),
-            )  # fmt: skip
+            )
         return Response(PatrolCheckSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="评价", request=RateSerializer, responses={200: PatrolCheckSerializer, **_WRITE})
     @action(detail=True, methods=["post"])
     def rate(self, request: Request, pk: str) -> Response:
         check = self.get_object()
-        patrol.require_patrol(request.user, check.org.path)
+        patrol.require_patrol(_user(request), check.org.path)
         given = RateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with service_errors():
-            patrol.rate_check(actor=request.user, check=check, rating=given.validated_data["rating"],
-                              reasons=given.validated_data.get("reasons", []),
-                              comment=given.validated_data.get("comment", ""))  # fmt: skip
+            patrol.rate_check(
+                actor=_user(request),
+                check=check,
+                rating=given.validated_data["rating"],
+                reasons=given.validated_data.get("reasons", []),
+                comment=given.validated_data.get("comment", ""),
+            )
         return self._fresh(check)
 
     @extend_schema(
@@ -177,11 +221,11 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def rehold(self, request: Request, pk: str) -> Response:
         check = self.get_object()
-        patrol.require_patrol(request.user, check.org.path)
+        patrol.require_patrol(_user(request), check.org.path)
         given = ReasonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with service_errors():
-            patrol.order_rehold(actor=request.user, check=check, reason=given.validated_data["reason"])
+            patrol.order_rehold(actor=_user(request), check=check, reason=given.validated_data["reason"])
         return self._fresh(check)
 
     @extend_schema(
@@ -192,12 +236,12 @@ class PatrolCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def rectify(self, request: Request, pk: str) -> Response:
         check = self.get_object()
-        patrol.require_patrol(request.user, check.org.path)
+        patrol.require_patrol(_user(request), check.org.path)
         given = RectifyRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with service_errors():
             rect = patrol.open_rectification(
-                actor=request.user, org=check.org, check=check, **given.validated_data
+                actor=_user(request), org=check.org, check=check, **given.validated_data
             )
         return Response(
             RectificationSerializer(_rect_qs().get(pk=rect.pk)).data, status=status.HTTP_201_CREATED
@@ -224,7 +268,7 @@ def _rect_qs() -> QuerySet[Rectification]:
                 enum=[*Rectification.Status.values, "overdue"],
                 description="状态；overdue 为已逾期未销号",
             )
-        ],  # fmt: skip
+        ],
     ),
     retrieve=extend_schema(summary="整改详情", responses={200: RectificationSerializer, **_NOT_FOUND}),
 )
@@ -233,9 +277,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Rectification]:
-        qs = _rect_qs().filter(
-            pk__in=Rectification.objects.visible_to(cast(User, self.request.user)).values("pk")
-        )
+        qs = _rect_qs().filter(pk__in=Rectification.objects.visible_to(_user(self.request)).values("pk"))
         wanted = self.request.query_params.get("status", "")
         if wanted == "overdue":
             qs = qs.filter(patrol.overdue_q(timezone.localdate()))
@@ -244,7 +286,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return qs.order_by("status", "deadline", "id")
 
     def _get(self, *, write: bool = False) -> Rectification:
-        return get_for_user(_rect_qs(), self.request.user, self.kwargs["pk"], write=write)
+        return get_for_user(_rect_qs(), _user(self.request), self.kwargs["pk"], write=write)
 
     def get_object(self) -> Rectification:
         return self._get()
@@ -262,8 +304,12 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         given.is_valid(raise_exception=True)
         evidence = {row["item"]: row["evidence"] for row in given.validated_data["evidence"]}
         with service_errors():
-            patrol.submit_rectification(actor=request.user, rectification=rect, evidence=evidence,
-                                        note=given.validated_data.get("note", ""))  # fmt: skip
+            patrol.submit_rectification(
+                actor=_user(request),
+                rectification=rect,
+                evidence=evidence,
+                note=given.validated_data.get("note", ""),
+            )
         return self._fresh()
 
     @extend_schema(summary="销号", request=None, responses={200: RectificationSerializer, **_WRITE})
@@ -271,7 +317,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def close(self, request: Request, pk: str) -> Response:
         rect = self._get()
         with service_errors():
-            patrol.close_rectification(actor=request.user, rectification=rect)
+            patrol.close_rectification(actor=_user(request), rectification=rect)
         return self._fresh()
 
     @extend_schema(
@@ -280,13 +326,13 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request: Request, pk: str) -> Response:
         rect = self._get()
-        if not patrol.can_review(request.user, rect):
+        if not patrol.can_review(_user(request), rect):
             raise PermissionDenied("只有整改发起人或上级党(工)委可以退回")
         given = ReasonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with service_errors():
             patrol.return_rectification(
-                actor=request.user, rectification=rect, reason=given.validated_data["reason"]
+                actor=_user(request), rectification=rect, reason=given.validated_data["reason"]
             )
         return self._fresh()
 

@@ -31,6 +31,11 @@ from orgs.access import get_for_user, has_any_scope
 from orgs.api_errors import service_errors
 from orgs.models import Organization
 
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)  # the API answers authenticated users only (IsAuthenticated)
+
+
 _ERRORS = {400: OpenApiResponse(description="输入有误：{字段: [中文说明]}")}
 _FORBIDDEN = {403: OpenApiResponse(description="无写入或审核权限")}
 _NOT_FOUND = {404: OpenApiResponse(description="不存在，或不在您的授权范围内")}
@@ -65,9 +70,18 @@ class PlanItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanItem
         fields = [
-            "id", "meeting_type", "meeting_type_display", "group", "required", "planned_on", "place", "topic",
-            "host_name", "lecturer_name", "note",
-        ]  # fmt: skip
+            "id",
+            "meeting_type",
+            "meeting_type_display",
+            "group",
+            "required",
+            "planned_on",
+            "place",
+            "topic",
+            "host_name",
+            "lecturer_name",
+            "note",
+        ]
         read_only_fields = ["id", "required"]
 
 
@@ -95,9 +109,20 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = MonthlyPlan
         fields = [
-            "id", "org", "org_name", "month", "status", "status_display", "is_late", "submitted_at",
-            "reviewed_at", "return_reason", "items", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "org",
+            "org_name",
+            "month",
+            "status",
+            "status_display",
+            "is_late",
+            "submitted_at",
+            "reviewed_at",
+            "return_reason",
+            "items",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -174,14 +199,27 @@ class RuleSetSerializer(serializers.ModelSerializer):
     class Meta:
         model = RuleSet
         fields = [
-            "id", "effective_from", "document", "note", "plan_deadline_day", "theme_day_of_month",
-            "backfill_days", "reminder_days", "patrol_sample_size", "weight_completion", "weight_quality",
-            "weight_rectification", "lag_bottom_n", "lag_threshold", "rules", "created_at",
-        ]  # fmt: skip
+            "id",
+            "effective_from",
+            "document",
+            "note",
+            "plan_deadline_day",
+            "theme_day_of_month",
+            "backfill_days",
+            "reminder_days",
+            "patrol_sample_size",
+            "weight_completion",
+            "weight_quality",
+            "weight_rectification",
+            "lag_bottom_n",
+            "lag_threshold",
+            "rules",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
-def _items(user: Any, org: Organization, given: list[dict[str, Any]]) -> list[svc.PlanItemData]:
+def _items(user: User, org: Organization, given: list[dict[str, Any]]) -> list[svc.PlanItemData]:
     groups = {g.pk: g for g in Organization.objects.filter(parent=org, kind=Organization.Kind.GROUP)}
     out = []
     for n, row in enumerate(given, start=1):
@@ -210,7 +248,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[MonthlyPlan]:
-        user = cast(User, self.request.user)
+        user = _user(self.request)
         return (
             MonthlyPlan.objects.visible_to(user)
             .select_related("org")
@@ -222,20 +260,21 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if write is None:
             write = self.request.method not in SAFE_METHODS
         qs = MonthlyPlan.objects.select_related("org")
-        return get_for_user(qs, self.request.user, self.kwargs["pk"], write=write)
+        return get_for_user(qs, _user(self.request), self.kwargs["pk"], write=write)
 
     def _detail(self, plan: MonthlyPlan, code: int = status.HTTP_200_OK) -> Response:
         plan = get_for_user(
             MonthlyPlan.objects.select_related("org").prefetch_related("items", "events__actor"),
-            self.request.user, plan.pk,
-        )  # fmt: skip
+            _user(self.request),
+            plan.pk,
+        )
         data = PlanDetailSerializer(plan, context={"check": svc.plan_check(plan)}).data
         return Response(data, status=code)
 
     def _maybe_submit(self, plan: MonthlyPlan, submit: bool) -> None:
         if submit:
             with service_errors():
-                svc.submit_plan(actor=self.request.user, plan=plan)
+                svc.submit_plan(actor=_user(self.request), plan=plan)
 
     @extend_schema(summary="月度计划详情", responses={200: PlanDetailSerializer, **_NOT_FOUND})
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -251,10 +290,10 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = PlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         given = serializer.validated_data
-        org = get_for_user(Organization.objects.all(), request.user, given["org"], write=True)
-        items = _items(request.user, org, given["items"])
+        org = get_for_user(Organization.objects.all(), _user(request), given["org"], write=True)
+        items = _items(_user(request), org, given["items"])
         with service_errors():
-            plan = svc.create_plan(actor=request.user, org=org, month=given["month"], items=items)
+            plan = svc.create_plan(actor=_user(request), org=org, month=given["month"], items=items)
         self._maybe_submit(plan, given["submit"])
         return self._detail(plan, status.HTTP_201_CREATED)
 
@@ -268,9 +307,9 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         plan = self._fetch()
         serializer = PlanWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        items = _items(request.user, plan.org, serializer.validated_data["items"])
+        items = _items(_user(request), plan.org, serializer.validated_data["items"])
         with service_errors():
-            svc.update_plan(actor=request.user, plan=plan, items=items)
+            svc.update_plan(actor=_user(request), plan=plan, items=items)
         self._maybe_submit(plan, serializer.validated_data["submit"])
         return self._detail(plan)
 
@@ -283,7 +322,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def submit(self, request: Request, pk: str) -> Response:
         plan = self._fetch(write=True)
         with service_errors():
-            svc.submit_plan(actor=request.user, plan=plan)
+            svc.submit_plan(actor=_user(request), plan=plan)
         return self._detail(plan)
 
     @extend_schema(
@@ -296,7 +335,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def approve(self, request: Request, pk: str) -> Response:
         plan = self._fetch(write=True)
         with service_errors():
-            svc.approve_plan(actor=request.user, plan=plan)
+            svc.approve_plan(actor=_user(request), plan=plan)
         return self._detail(plan)
 
     @extend_schema(
@@ -310,7 +349,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            svc.return_plan(actor=request.user, plan=plan, reason=serializer.validated_data["reason"])
+            svc.return_plan(actor=_user(request), plan=plan, reason=serializer.validated_data["reason"])
         return self._detail(plan)
 
     @extend_schema(
@@ -327,7 +366,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         org_id = request.query_params.get("org", "")
         if not org_id.isdigit():
             raise serializers.ValidationError({"org": ["请指定党支部ID"]})
-        org = get_for_user(Organization.objects.all(), request.user, org_id)
+        org = get_for_user(Organization.objects.all(), _user(request), org_id)
         try:
             month = parse_month(
                 request.query_params.get("month") or f"{add_months(first_of_month(local_today()), 1):%Y-%m}"
@@ -352,7 +391,7 @@ class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not has_any_scope(request.user):
+        if not has_any_scope(_user(request)):
             raise NotFound("未找到")
 
     @extend_schema(

@@ -32,6 +32,10 @@ from orgs.api_errors import service_errors
 from orgs.models import Organization
 
 
+def _user(request: Request) -> User:
+    return cast(User, request.user)  # the API answers authenticated users only (IsAuthenticated)
+
+
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "该纪实当前状态不允许此操作"
@@ -88,14 +92,48 @@ class RecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = MeetingRecord
         fields = [
-            "id", "org", "org_name", "group", "meeting_type", "meeting_type_display", "plan_item", "unplanned",
-            "month", "topic", "started_at", "ended_at", "place", "host_name", "recorder_name", "lecturer_name",
-            "agenda", "content", "decisions", "vote_subject", "votes_yes", "votes_no", "votes_abstain",
-            "eligible_voters", "present_voters", "quorum_met", "vote_passed", "committee_size",
-            "committee_present", "status", "status_display", "is_backfill", "photo_reused", "counts",
-            "approved_at", "created_at", "updated_at", "attendance_summary", "checks", "attendance",
+            "id",
+            "org",
+            "org_name",
+            "group",
+            "meeting_type",
+            "meeting_type_display",
+            "plan_item",
+            "unplanned",
+            "month",
+            "topic",
+            "started_at",
+            "ended_at",
+            "place",
+            "host_name",
+            "recorder_name",
+            "lecturer_name",
+            "agenda",
+            "content",
+            "decisions",
+            "vote_subject",
+            "votes_yes",
+            "votes_no",
+            "votes_abstain",
+            "eligible_voters",
+            "present_voters",
+            "quorum_met",
+            "vote_passed",
+            "committee_size",
+            "committee_present",
+            "status",
+            "status_display",
+            "is_backfill",
+            "photo_reused",
+            "counts",
+            "approved_at",
+            "created_at",
+            "updated_at",
+            "attendance_summary",
+            "checks",
+            "attendance",
             "attachments",
-        ]  # fmt: skip
+        ]
         read_only_fields = fields
 
     def get_unplanned(self, obj: MeetingRecord) -> bool:
@@ -179,9 +217,25 @@ def _data(org: Organization, given: dict[str, Any], record: MeetingRecord | None
     """RecordData from validated input, taking unspecified fields from the record (PATCH semantics)."""
     values: dict[str, Any] = {}
     if record is not None:
-        for name in ("meeting_type", "topic", "started_at", "ended_at", "place", "host_name", "recorder_name",
-                     "lecturer_name", "agenda", "content", "decisions", "vote_subject", "votes_yes", "votes_no",
-                     "votes_abstain", "group", "plan_item"):  # fmt: skip
+        for name in (
+            "meeting_type",
+            "topic",
+            "started_at",
+            "ended_at",
+            "place",
+            "host_name",
+            "recorder_name",
+            "lecturer_name",
+            "agenda",
+            "content",
+            "decisions",
+            "vote_subject",
+            "votes_yes",
+            "votes_no",
+            "votes_abstain",
+            "group",
+            "plan_item",
+        ):
             values[name] = getattr(record, name)
         values["attendance"] = [
             svc.AttendanceEntry(a.member_id, a.status == Attendance.Status.PRESENT, a.absence_reason)
@@ -241,12 +295,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = RecordFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def _user(self) -> User:
-        return cast(User, self.request.user)
-
     def get_queryset(self) -> QuerySet[MeetingRecord]:
         return (
-            MeetingRecord.objects.visible_to(self._user())
+            MeetingRecord.objects.visible_to(_user(self.request))
             .select_related("org")
             .prefetch_related("attendance__member", "attachments")
         )
@@ -254,7 +305,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_object(self) -> MeetingRecord:
         write = self.request.method not in SAFE_METHODS
         return get_for_user(
-            MeetingRecord.objects.select_related("org"), self.request.user, self.kwargs["pk"], write=write
+            MeetingRecord.objects.select_related("org"), _user(self.request), self.kwargs["pk"], write=write
         )
 
     def _run(self, fn: Any) -> Any:
@@ -275,10 +326,10 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer = RecordInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         org = get_for_user(
-            Organization.objects.all(), request.user, serializer.validated_data["org"], write=True
+            Organization.objects.all(), _user(request), serializer.validated_data["org"], write=True
         )
         data = _data(org, serializer.validated_data)
-        record = self._run(lambda: svc.create_record(actor=request.user, org=org, data=data))
+        record = self._run(lambda: svc.create_record(actor=_user(request), org=org, data=data))
         return self._output(record, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -293,14 +344,14 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if record.status not in svc.EDITABLE:
             raise Conflict(svc.RecordLocked().message if record.is_locked else "该纪实正在审核中，不能修改")
         data = _data(record.org, serializer.validated_data, record)
-        self._run(lambda: svc.update_record(actor=request.user, record=record, data=data))
+        self._run(lambda: svc.update_record(actor=_user(request), record=record, data=data))
         return self._output(record)
 
     @extend_schema(summary="提交审核", request=None, responses={200: RecordSerializer, **_WRITE})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         record = self.get_object()
-        self._run(lambda: svc.submit_record(actor=request.user, record=record))
+        self._run(lambda: svc.submit_record(actor=_user(request), record=record))
         return self._output(record)
 
     @extend_schema(
@@ -312,7 +363,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         record = self.get_object()
-        self._run(lambda: svc.approve_record(actor=request.user, record=record))
+        self._run(lambda: svc.approve_record(actor=_user(request), record=record))
         return self._output(record)
 
     @extend_schema(
@@ -324,7 +375,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer = RecordReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data["reason"]
-        self._run(lambda: svc.return_record(actor=request.user, record=record, reason=reason))
+        self._run(lambda: svc.return_record(actor=_user(request), record=record, reason=reason))
         return self._output(record)
 
     @extend_schema(
@@ -342,7 +393,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise Conflict("只有已审核的纪实需要更正；未审核的纪实请直接修改")
         data = _data(record.org, serializer.validated_data, record)
         reason = serializer.validated_data["reason"]
-        self._run(lambda: svc.amend_record(actor=request.user, record=record, data=data, reason=reason))
+        self._run(lambda: svc.amend_record(actor=_user(request), record=record, data=data, reason=reason))
         return self._output(record)
 
     @extend_schema(
@@ -357,7 +408,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         photos, files = request.FILES.getlist("photos"), request.FILES.getlist("files")
         if not photos and not files:
             raise serializers.ValidationError({"photos": ["请选择要上传的照片或附件"]})
-        self._run(lambda: svc.add_attachments(actor=request.user, record=record, photos=photos, files=files))
+        self._run(
+            lambda: svc.add_attachments(actor=_user(request), record=record, photos=photos, files=files)
+        )
         return self._output(record)
 
     @extend_schema(
@@ -375,7 +428,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if attachment is None:
             raise Http404("未找到该附件")
         if request.method == "DELETE":
-            self._run(lambda: svc.remove_attachment(actor=request.user, attachment=attachment))
+            self._run(lambda: svc.remove_attachment(actor=_user(request), attachment=attachment))
             return Response(status=status.HTTP_204_NO_CONTENT)
         try:
             handle = default_storage.open(attachment.file.name or "", "rb")

@@ -49,6 +49,10 @@ from orgs.access import get_for_user, require_tree
 from orgs.api_errors import field_errors, service_errors
 
 
+def _user(request: Request) -> User:
+    return cast(User, request.user)  # the API answers authenticated users only (IsAuthenticated)
+
+
 class InterviewDone(APIException):
     status_code = 409
     default_detail = "该约谈已完成，不能再修改"
@@ -64,8 +68,21 @@ class ScoreRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MonthlyScore
-        fields = ["id", "org", "org_name", "month", "branches", "completion_rate", "quality_score",
-                  "rectification_score", "total", "rank", "lagging", "consecutive_lag", "computed_at"]  # fmt: skip
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "month",
+            "branches",
+            "completion_rate",
+            "quality_score",
+            "rectification_score",
+            "total",
+            "rank",
+            "lagging",
+            "consecutive_lag",
+            "computed_at",
+        ]
         read_only_fields = fields
 
 
@@ -75,8 +92,17 @@ class ScoreRuleSetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RuleSet
-        fields = ["id", "effective_from", "document", "weight_completion", "weight_quality",
-                  "weight_rectification", "weight_sum", "lag_bottom_n", "lag_threshold"]  # fmt: skip
+        fields = [
+            "id",
+            "effective_from",
+            "document",
+            "weight_completion",
+            "weight_quality",
+            "weight_rectification",
+            "weight_sum",
+            "lag_bottom_n",
+            "lag_threshold",
+        ]
         read_only_fields = fields
 
     def get_weight_sum(self, obj: RuleSet) -> int:
@@ -118,9 +144,26 @@ class ScoreInterviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Interview
-        fields = ["id", "org", "org_name", "month", "level", "level_display", "consecutive_lag",
-                  "requires_self_analysis", "due_on", "status", "status_display", "overdue",
-                  "interviewee_name", "held_on", "outcome", "has_attachment", "created_at", "completed_by"]  # fmt: skip
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "month",
+            "level",
+            "level_display",
+            "consecutive_lag",
+            "requires_self_analysis",
+            "due_on",
+            "status",
+            "status_display",
+            "overdue",
+            "interviewee_name",
+            "held_on",
+            "outcome",
+            "has_attachment",
+            "created_at",
+            "completed_by",
+        ]
         read_only_fields = fields
 
     def get_overdue(self, obj: Interview) -> bool:
@@ -178,7 +221,7 @@ class ScoreViewSet(viewsets.ViewSet):
         responses={200: ScoreListSerializer, **_BAD, **_NOT_FOUND},
     )
     def list(self, request: Request) -> Response:
-        user = cast(User, request.user)
+        user = _user(request)
         require_tree(user)
         visible = MonthlyScore.objects.visible_to(user)
         months = list(visible.order_by("-month").values_list("month", flat=True).distinct()[:36])
@@ -216,13 +259,13 @@ class ScoreViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def close(self, request: Request) -> Response:
-        require_tree(request.user)
-        services_scores.require_closer(request.user)  # before reading the input, as the service would
+        require_tree(_user(request))
+        services_scores.require_closer(_user(request))  # before reading the input, as the service would
         serializer = ScoreCloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         month: dt.date = serializer.validated_data["month"]
         with service_errors():
-            report = services_scores.close_month(month=month, actor=request.user)
+            report = services_scores.close_month(month=month, actor=_user(request))
         data = {
             "month": report.month,
             "committees": report.committees,
@@ -252,7 +295,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self) -> QuerySet[Interview]:
         if getattr(self, "swagger_fake_view", False):
             return Interview.objects.none()
-        user = cast(User, self.request.user)
+        user = _user(self.request)
         if self.action == "list":
             require_tree(user)
         return (
@@ -268,7 +311,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         write = self.request.method not in SAFE_METHODS
         return get_for_user(
             Interview.objects.select_related("org", "org__parent"),
-            self.request.user,
+            _user(self.request),
             self.kwargs["pk"],
             write=write,
         )
@@ -288,7 +331,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def complete(self, request: Request, pk: str) -> Response:
         interview = self.get_object()
-        services_scores.require_interviewer(request.user, interview)
+        services_scores.require_interviewer(_user(request), interview)
         serializer = ScoreInterviewCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if interview.status == Interview.Status.DONE:
@@ -297,7 +340,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         with transaction.atomic():
             try:
                 services_scores.record_interview(
-                    actor=request.user,
+                    actor=_user(request),
                     interview=interview,
                     held_on=given["held_on"],
                     interviewee_name=given["interviewee_name"],
@@ -307,7 +350,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"attachment": exc.messages}) from exc
             try:
-                services_scores.complete_interview(actor=request.user, interview=interview)
+                services_scores.complete_interview(actor=_user(request), interview=interview)
             except DjangoValidationError as exc:
                 raise serializers.ValidationError(field_errors(exc)) from exc
         fresh = self.get_object()

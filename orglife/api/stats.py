@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -12,10 +12,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from orglife.periods import MONTH, first_of_month, local_today, parse_month
 from orglife.selectors import stats
 from orgs.access import get_for_user
 from orgs.models import Organization
+
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)  # the API answers authenticated users only (IsAuthenticated)
 
 
 class TotalsSerializer(serializers.Serializer):
@@ -78,10 +83,12 @@ def completion_payload(data: stats.Completion) -> dict[str, Any]:
         "period": {"kind": p.kind, "start": p.start, "end": p.end, "label": p.label},
         "level": data.level,
         "totals": data.totals.as_dict(),
-        "by_type": [{"meeting_type": t.meeting_type, "label": t.label, "totals": t.totals.as_dict()}
-                    for t in data.by_type],
+        "by_type": [
+            {"meeting_type": t.meeting_type, "label": t.label, "totals": t.totals.as_dict()}
+            for t in data.by_type
+        ],
         "rows": [{"org": _node(r.org), "totals": r.totals.as_dict()} for r in data.rows],
-    }  # fmt: skip
+    }
 
 
 class CompletionView(APIView):
@@ -91,19 +98,24 @@ class CompletionView(APIView):
         description="任一可见组织在某月、季度或年度的应开/计划/召开/完成率/参会率，按会议类型和下级组织分列。",
         parameters=[
             OpenApiParameter("org", OpenApiTypes.INT, description="组织ID；缺省为调用者授权范围的根"),
-            OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"], description="统计周期"),
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, enum=["month", "quarter", "year"], description="统计周期"
+            ),
             OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM，周期所含的任一月份；缺省本月"),
             OpenApiParameter("level", OpenApiTypes.INT, description="按下几级组织分列（1–3，缺省1）"),
         ],
-        responses={200: CompletionSerializer, 400: OpenApiResponse(description="参数有误"),
-                   404: OpenApiResponse(description="不存在，或不在您的授权范围内")},
-    )  # fmt: skip
+        responses={
+            200: CompletionSerializer,
+            400: OpenApiResponse(description="参数有误"),
+            404: OpenApiResponse(description="不存在，或不在您的授权范围内"),
+        },
+    )
     def get(self, request: Request) -> Response:
         params = request.query_params
         if params.get("org"):
-            node = get_for_user(Organization.objects.all(), request.user, params["org"])
+            node = get_for_user(Organization.objects.all(), _user(request), params["org"])
         else:
-            found = stats.default_node(request.user)
+            found = stats.default_node(_user(request))
             if found is None:
                 return Response({"detail": "没有可查看的组织"}, status=404)
             node = found

@@ -38,8 +38,14 @@ class PlanItemForm(StyledForm, forms.Form):
     required = forms.BooleanField(required=False, widget=forms.HiddenInput)
     hint = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, org: Organization, month: dt.date, groups: list[Organization] | None = None,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *args: Any,
+        org: Organization,
+        month: dt.date,
+        groups: list[Organization] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.month = month
         group = self.fields["group"]
@@ -64,9 +70,15 @@ class PlanItemForm(StyledForm, forms.Form):
     def item_data(self) -> PlanItemData:
         d = self.cleaned_data
         return PlanItemData(
-            meeting_type=d["meeting_type"], group=d["group"], planned_on=d["planned_on"], place=d["place"],
-            topic=d["topic"], host_name=d["host_name"], lecturer_name=d["lecturer_name"], note=d["note"],
-        )  # fmt: skip
+            meeting_type=d["meeting_type"],
+            group=d["group"],
+            planned_on=d["planned_on"],
+            place=d["place"],
+            topic=d["topic"],
+            host_name=d["host_name"],
+            lecturer_name=d["lecturer_name"],
+            note=d["note"],
+        )
 
 
 class BasePlanItemFormSet(forms.BaseFormSet):
@@ -83,17 +95,25 @@ PlanItemFormSet = forms.formset_factory(
 )
 
 
-def item_formset(org: Organization, month: dt.date, *, data: Any = None,
-                 initial: list[PlanItemData] | None = None) -> BasePlanItemFormSet:  # fmt: skip
+def item_formset(
+    org: Organization, month: dt.date, *, data: Any = None, initial: list[PlanItemData] | None = None
+) -> BasePlanItemFormSet:
     groups = groups_of(org)
     rows = [
         {
-            "meeting_type": i.meeting_type, "group": i.group.pk if i.group else None, "planned_on": i.planned_on,
-            "place": i.place, "topic": i.topic, "host_name": i.host_name, "lecturer_name": i.lecturer_name,
-            "note": i.note, "required": i.required, "hint": i.hint,
+            "meeting_type": i.meeting_type,
+            "group": i.group.pk if i.group else None,
+            "planned_on": i.planned_on,
+            "place": i.place,
+            "topic": i.topic,
+            "host_name": i.host_name,
+            "lecturer_name": i.lecturer_name,
+            "note": i.note,
+            "required": i.required,
+            "hint": i.hint,
         }
         for i in initial or []
-    ]  # fmt: skip
+    ]
     formset = PlanItemFormSet(
         data, prefix=PREFIX, initial=rows or None, form_kwargs={"org": org, "month": month, "groups": groups}
     )

@@ -111,9 +111,10 @@ class RecordForm(StyledForm, forms.Form):
         # Plan items of this and the two months before: the service checks the record's own month.
         today = first_of_month(timezone.localdate())
         items = [
-            i.pk for m in (add_months(today, -2), add_months(today, -1), today)
+            i.pk
+            for m in (add_months(today, -2), add_months(today, -1), today)
             for i in open_plan_items(org, m, record=record)
-        ]  # fmt: skip
+        ]
         if record is not None and record.plan_item_id:
             items.append(record.plan_item_id)
         self.fields["plan_item"].queryset = PlanItem.objects.filter(pk__in=items).select_related("group")  # type: ignore[attr-defined]
@@ -164,27 +165,49 @@ class RecordForm(StyledForm, forms.Form):
         tz = timezone.get_current_timezone()
         day: dt.date = c["held_on"]
         return RecordData(
-            meeting_type=c["meeting_type"], topic=c["topic"], place=c["place"], host_name=c["host_name"],
-            recorder_name=c["recorder_name"], content=c["content"], lecturer_name=c.get("lecturer_name") or "",
-            agenda=c.get("agenda") or "", decisions=c.get("decisions") or "", group=c.get("group"),
-            plan_item=c.get("plan_item"), vote_subject=c.get("vote_subject") or "",
-            votes_yes=c.get("votes_yes"), votes_no=c.get("votes_no"), votes_abstain=c.get("votes_abstain"),
+            meeting_type=c["meeting_type"],
+            topic=c["topic"],
+            place=c["place"],
+            host_name=c["host_name"],
+            recorder_name=c["recorder_name"],
+            content=c["content"],
+            lecturer_name=c.get("lecturer_name") or "",
+            agenda=c.get("agenda") or "",
+            decisions=c.get("decisions") or "",
+            group=c.get("group"),
+            plan_item=c.get("plan_item"),
+            vote_subject=c.get("vote_subject") or "",
+            votes_yes=c.get("votes_yes"),
+            votes_no=c.get("votes_no"),
+            votes_abstain=c.get("votes_abstain"),
             started_at=dt.datetime.combine(day, c["start_time"], tzinfo=tz),
             ended_at=dt.datetime.combine(day, c["end_time"], tzinfo=tz),
             attendance=self.attendance,
-        )  # fmt: skip
+        )
 
 
 def _initial_from(record: MeetingRecord) -> dict[str, Any]:
     start, end = timezone.localtime(record.started_at), timezone.localtime(record.ended_at)
     return {
-        "meeting_type": record.meeting_type, "group": record.group_id, "plan_item": record.plan_item_id,
-        "topic": record.topic, "held_on": start.date(), "start_time": start.time().replace(second=0),
-        "end_time": end.time().replace(second=0), "place": record.place, "host_name": record.host_name,
-        "recorder_name": record.recorder_name, "lecturer_name": record.lecturer_name, "agenda": record.agenda,
-        "content": record.content, "decisions": record.decisions, "vote_subject": record.vote_subject,
-        "votes_yes": record.votes_yes, "votes_no": record.votes_no, "votes_abstain": record.votes_abstain,
-    }  # fmt: skip
+        "meeting_type": record.meeting_type,
+        "group": record.group_id,
+        "plan_item": record.plan_item_id,
+        "topic": record.topic,
+        "held_on": start.date(),
+        "start_time": start.time().replace(second=0),
+        "end_time": end.time().replace(second=0),
+        "place": record.place,
+        "host_name": record.host_name,
+        "recorder_name": record.recorder_name,
+        "lecturer_name": record.lecturer_name,
+        "agenda": record.agenda,
+        "content": record.content,
+        "decisions": record.decisions,
+        "vote_subject": record.vote_subject,
+        "votes_yes": record.votes_yes,
+        "votes_no": record.votes_no,
+        "votes_abstain": record.votes_abstain,
+    }
 
 
 class AmendForm(RecordForm):

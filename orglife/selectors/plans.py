@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
 
+from accounts.models import User
 from orglife.models import MonthlyPlan
 from orglife.rules import LIFE_KINDS
 from orglife.services.plans import BRANCH_ROLES, REVIEW_ROLES
@@ -30,12 +30,12 @@ STATE_STYLES = {
 }
 
 
-def life_orgs(user: Any) -> QuerySet[Organization]:
+def life_orgs(user: User) -> QuerySet[Organization]:
     """Branches (and 党总支) the user can see, which owe a monthly plan."""
     return Organization.objects.visible_to(user).filter(kind__in=LIFE_KINDS, is_active=True)
 
 
-def own_branches(user: Any) -> list[Organization]:
+def own_branches(user: User) -> list[Organization]:
     """Branches where the user holds a role on the branch itself (a secretary's or admin's own branch)."""
     paths = {path for _, path in grants(user)}
     return list(
@@ -43,7 +43,7 @@ def own_branches(user: Any) -> list[Organization]:
     )
 
 
-def board(user: Any, month: dt.date) -> QuerySet[Organization]:
+def board(user: User, month: dt.date) -> QuerySet[Organization]:
     """Every branch in the user's scope with its plan for `month` and a `state` (see STATE_LABELS)."""
     plan = MonthlyPlan.objects.filter(org=OuterRef("pk"), month=month)
     return (
@@ -76,13 +76,13 @@ def board_counts(rows: QuerySet[Organization]) -> dict[str, int]:
     return {state: found.get(state, 0) for state in STATE_LABELS}
 
 
-def committees(user: Any) -> QuerySet[Organization]:
+def committees(user: User) -> QuerySet[Organization]:
     """党(工)委 and 党总支 in scope that have branches below: the board's committee filter."""
     kinds = (*Organization.COMMITTEE_KINDS, Organization.Kind.GENERAL_BRANCH)
     return Organization.objects.visible_to(user).filter(kind__in=kinds, is_active=True).order_by("path")
 
 
-def review_queue(user: Any) -> QuerySet[MonthlyPlan]:
+def review_queue(user: User) -> QuerySet[MonthlyPlan]:
     """Submitted plans under the user's scope, without the plans of the user's own branches."""
     qs = (
         MonthlyPlan.objects.visible_to(user)
@@ -98,7 +98,7 @@ def review_queue(user: Any) -> QuerySet[MonthlyPlan]:
     return qs
 
 
-def is_reviewer(user: Any) -> bool:
+def is_reviewer(user: User) -> bool:
     return holds(user, REVIEW_ROLES)
 
 

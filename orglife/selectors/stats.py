@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
+from accounts.models import User
 from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
 from orglife.periods import MONTH, QUARTER, YEAR, Period, add_months, first_of_month
 from orglife.rules import due_in, requirements
@@ -245,7 +246,7 @@ def period_records(org: Organization, period: Period) -> QuerySet[MeetingRecord]
 # ---------------------------------------------------------------- the dashboard chart
 
 
-def default_node(user: Any) -> Organization | None:
+def default_node(user: User) -> Organization | None:
     """The node a user's pages start from: the single root of their scope (or the tree's first root)."""
     paths = scope_paths(user)
     if paths is None:
@@ -277,7 +278,7 @@ class DashboardChart:
         return chart_data(self.rows, f"{self.month:%Y年%-m月}各党(工)委完成情况")
 
 
-def dashboard_chart(user: Any, month: dt.date) -> DashboardChart:
+def dashboard_chart(user: User, month: dt.date) -> DashboardChart:
     """The month's completion by committee for the 工作台: the children of the user's scope root.
 
     Three queries (scope root, grouped stats, grouped late plans) however large the tree.

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
@@ -33,21 +34,21 @@ PATROL_ROLES = (Role.PATROL, Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)
 REVIEW_ROLES = (Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)
 
 
-def patrol_paths(user: Any) -> list[str] | None:
+def patrol_paths(user: User) -> list[str] | None:
     """Subtrees the user may patrol; None means everything (superuser)."""
     return role_paths(user, PATROL_ROLES)
 
 
-def can_patrol(user: Any, path: str) -> bool:
+def can_patrol(user: User, path: str) -> bool:
     paths = patrol_paths(user)
     return paths is None or any(path.startswith(p) for p in paths)
 
 
-def can_patrol_anywhere(user: Any) -> bool:
+def can_patrol_anywhere(user: User) -> bool:
     return patrol_paths(user) != []
 
 
-def can_review(user: Any, rectification: Rectification) -> bool:
+def can_review(user: User, rectification: Rectification) -> bool:
     """The opener, or a 党(工)委 / 组织部 admin over the branch, closes or sends back a rectification."""
     if rectification.opened_by_id is not None and rectification.opened_by_id == getattr(user, "pk", None):
         return True
@@ -55,7 +56,7 @@ def can_review(user: Any, rectification: Rectification) -> bool:
     return paths is None or any(rectification.org.path.startswith(p) for p in paths)
 
 
-def require_patrol(user: Any, path: str) -> None:
+def require_patrol(user: User, path: str) -> None:
     if not can_patrol(user, path):
         raise PermissionDenied("您没有该范围的巡查权限")
 
@@ -76,7 +77,7 @@ def default_seed(root: Organization, month: dt.date) -> int:
 
 @transaction.atomic
 def draw_sample(
-    *, actor: Any, root: Organization, month: dt.date, seed: int | None = None
+    *, actor: User, root: Organization, month: dt.date, seed: int | None = None
 ) -> list[PatrolCheck]:
     """Sample the month's approved records under `root` into PatrolCheck rows; returns the new checks.
 
@@ -143,20 +144,28 @@ def draw_sample(
         target=root,
         org=root,
         target_repr=f"{root.display_name} {month:%Y-%m} 巡查抽样",
-        summary={"what": "patrol_sample", "month": f"{month:%Y-%m}", "seed": seed, "added": len(created),
-                 "already": len(taken_ids), "size": size},
-    )  # fmt: skip
+        summary={
+            "what": "patrol_sample",
+            "month": f"{month:%Y-%m}",
+            "seed": seed,
+            "added": len(created),
+            "already": len(taken_ids),
+            "size": size,
+        },
+    )
     return created
 
 
-def _record_event(record: MeetingRecord, action: str, actor: Any, reason: str = "", **payload: Any) -> None:
+def _record_event(record: MeetingRecord, action: str, actor: User, reason: str = "", **payload: Any) -> None:
     RecordEvent.objects.create(
         record=record, action=action, actor=actor, reason=reason, payload=payload, created_at=timezone.now()
     )
 
 
 @transaction.atomic
-def rate_check(*, actor: Any, check: PatrolCheck, rating: str, reasons: list[str], comment: str = "") -> None:
+def rate_check(
+    *, actor: User, check: PatrolCheck, rating: str, reasons: list[str], comment: str = ""
+) -> None:
     require_patrol(actor, check.org.path)
     errors: dict[str, str] = {}
     if rating not in PatrolCheck.Rating.values:
@@ -186,7 +195,7 @@ def rate_check(*, actor: Any, check: PatrolCheck, rating: str, reasons: list[str
 
 
 @transaction.atomic
-def order_rehold(*, actor: Any, check: PatrolCheck, reason: str) -> None:
+def order_rehold(*, actor: User, check: PatrolCheck, reason: str) -> None:
     """The meeting must be held again: the record stops counting towards completion."""
     require_patrol(actor, check.org.path)
     if not reason.strip():
@@ -213,7 +222,7 @@ def order_rehold(*, actor: Any, check: PatrolCheck, reason: str) -> None:
 @transaction.atomic
 def open_rectification(
     *,
-    actor: Any,
+    actor: User,
     org: Organization,
     title: str,
     items: list[str],
@@ -255,14 +264,14 @@ def open_rectification(
     return rect
 
 
-def _require_branch_writer(actor: Any, rect: Rectification) -> None:
+def _require_branch_writer(actor: User, rect: Rectification) -> None:
     if not covers(actor, rect.org.path, write=True):
         raise PermissionDenied("只有该支部可以提交整改情况")
 
 
 @transaction.atomic
 def submit_rectification(
-    *, actor: Any, rectification: Rectification, evidence: dict[int, str], note: str = ""
+    *, actor: User, rectification: Rectification, evidence: dict[int, str], note: str = ""
 ) -> None:
     """The branch reports what it did, item by item; every item needs its evidence."""
     _require_branch_writer(actor, rectification)
@@ -286,13 +295,16 @@ def submit_rectification(
         action=AuditEvent.Action.UPDATE,
         target=rect,
         org=rect.org,
-        summary={"what": "rectification_submitted", "note": rect.evidence,
-                 "evidence": {i.text: i.evidence for i in items}},
-    )  # fmt: skip
+        summary={
+            "what": "rectification_submitted",
+            "note": rect.evidence,
+            "evidence": {i.text: i.evidence for i in items},
+        },
+    )
 
 
 @transaction.atomic
-def close_rectification(*, actor: Any, rectification: Rectification) -> None:
+def close_rectification(*, actor: User, rectification: Rectification) -> None:
     """销号: the opener or a committee admin accepts the evidence."""
     if not can_review(actor, rectification):
         raise PermissionDenied("只有整改发起人或上级党(工)委可以销号")
@@ -315,7 +327,7 @@ def close_rectification(*, actor: Any, rectification: Rectification) -> None:
 
 
 @transaction.atomic
-def return_rectification(*, actor: Any, rectification: Rectification, reason: str) -> None:
+def return_rectification(*, actor: User, rectification: Rectification, reason: str) -> None:
     """Send the submitted evidence back: the branch works on and submits again."""
     if not can_review(actor, rectification):
         raise PermissionDenied("只有整改发起人或上级党(工)委可以退回")

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from openpyxl import Workbook
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -215,10 +216,14 @@ def check_plan(org: Organization, month: dt.date, items: list[PlanItemData]) -> 
     for n, item in enumerate(items, start=1):
         missing = [
             label
-            for label, value in (("计划日期", item.planned_on), ("地点", item.place), ("主题/议题", item.topic),
-                                 ("主持人", item.host_name))
+            for label, value in (
+                ("计划日期", item.planned_on),
+                ("地点", item.place),
+                ("主题/议题", item.topic),
+                ("主持人", item.host_name),
+            )
             if not value
-        ]  # fmt: skip
+        ]
         if item.meeting_type == MeetingType.LECTURE and not item.lecturer_name:
             missing.append("党课主讲人")
         if missing:
@@ -253,7 +258,7 @@ def plan_check(plan: MonthlyPlan) -> Check:
 # ---------------------------------------------------------------- who reviews
 
 
-def can_review(user: Any, org: Organization) -> bool:
+def can_review(user: User, org: Organization) -> bool:
     """The 党(工)委 above the branch reviews: a committee or department admin on a node strictly above it,
     never someone who holds a role in the branch itself."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -269,7 +274,7 @@ def can_review(user: Any, org: Organization) -> bool:
 # ---------------------------------------------------------------- writes
 
 
-def _event(plan: MonthlyPlan, action: str, actor: Any, payload: dict[str, Any] | None = None) -> None:
+def _event(plan: MonthlyPlan, action: str, actor: User | None, payload: dict[str, Any] | None = None) -> None:
     PlanEvent.objects.create(
         plan=plan,
         action=action,
@@ -280,12 +285,15 @@ def _event(plan: MonthlyPlan, action: str, actor: Any, payload: dict[str, Any] |
 
 
 def _audit(
-    plan: MonthlyPlan, actor: Any, step: str, action: str = AuditEvent.Action.UPDATE, **extra: Any
+    plan: MonthlyPlan, actor: User, step: str, action: str = AuditEvent.Action.UPDATE, **extra: Any
 ) -> None:
     record_event(
-        actor=actor, action=action, target=plan, org=plan.org,
+        actor=actor,
+        action=action,
+        target=plan,
+        org=plan.org,
         summary={"step": step, "month": f"{plan.month:%Y-%m}", "status": plan.status, **extra},
-    )  # fmt: skip
+    )
 
 
 def _save_items(plan: MonthlyPlan, items: list[PlanItemData]) -> None:
@@ -301,13 +309,13 @@ def _locked(plan: MonthlyPlan) -> MonthlyPlan:
     return lock_rows(MonthlyPlan.objects).select_related("org").get(pk=plan.pk)
 
 
-def _require_writer(actor: Any, org: Organization) -> None:
+def _require_writer(actor: User, org: Organization) -> None:
     if not covers(actor, org.path, write=True):
         raise PermissionDenied("您无权编制该支部的计划")
 
 
 @transaction.atomic
-def create_plan(*, actor: Any, org: Organization, month: dt.date, items: list[PlanItemData]) -> MonthlyPlan:
+def create_plan(*, actor: User, org: Organization, month: dt.date, items: list[PlanItemData]) -> MonthlyPlan:
     """A new draft plan for `month` (the branch submits it separately)."""
     month = first_of_month(month)
     _require_writer(actor, org)
@@ -325,7 +333,7 @@ def create_plan(*, actor: Any, org: Organization, month: dt.date, items: list[Pl
 
 
 @transaction.atomic
-def update_plan(*, actor: Any, plan: MonthlyPlan, items: list[PlanItemData]) -> MonthlyPlan:
+def update_plan(*, actor: User, plan: MonthlyPlan, items: list[PlanItemData]) -> MonthlyPlan:
     """Replace the items of a draft or returned plan."""
     plan = _locked(plan)
     _require_writer(actor, plan.org)
@@ -341,7 +349,7 @@ def update_plan(*, actor: Any, plan: MonthlyPlan, items: list[PlanItemData]) -> 
 
 
 @transaction.atomic
-def submit_plan(*, actor: Any, plan: MonthlyPlan) -> list[str]:
+def submit_plan(*, actor: User, plan: MonthlyPlan) -> list[str]:
     """Submit (or resubmit after a return) for review; returns the soft-rule warnings."""
     plan = _locked(plan)
     _require_writer(actor, plan.org)
@@ -359,13 +367,17 @@ def submit_plan(*, actor: Any, plan: MonthlyPlan) -> list[str]:
         plan.is_late = plan.is_late or now > window.deadline
     plan.status = MonthlyPlan.Status.SUBMITTED
     plan.save(update_fields=["status", "submitted_at", "is_late", "updated_at"])
-    _event(plan, "resubmitted" if resubmit else "submitted", actor,
-           {"late": plan.is_late, "warnings": result.warnings})  # fmt: skip
+    _event(
+        plan,
+        "resubmitted" if resubmit else "submitted",
+        actor,
+        {"late": plan.is_late, "warnings": result.warnings},
+    )
     _audit(plan, actor, "resubmit" if resubmit else "submit", late=plan.is_late)
     return result.warnings
 
 
-def _reviewable(actor: Any, plan: MonthlyPlan) -> MonthlyPlan:
+def _reviewable(actor: User, plan: MonthlyPlan) -> MonthlyPlan:
     plan = _locked(plan)
     if not can_review(actor, plan.org):
         raise PermissionDenied("只有上级党（工）委可以审核支部计划")
@@ -375,7 +387,7 @@ def _reviewable(actor: Any, plan: MonthlyPlan) -> MonthlyPlan:
 
 
 @transaction.atomic
-def approve_plan(*, actor: Any, plan: MonthlyPlan) -> MonthlyPlan:
+def approve_plan(*, actor: User, plan: MonthlyPlan) -> MonthlyPlan:
     plan = _reviewable(actor, plan)
     plan.status = MonthlyPlan.Status.APPROVED
     plan.reviewed_by = actor
@@ -389,7 +401,7 @@ def approve_plan(*, actor: Any, plan: MonthlyPlan) -> MonthlyPlan:
 
 
 @transaction.atomic
-def return_plan(*, actor: Any, plan: MonthlyPlan, reason: str) -> MonthlyPlan:
+def return_plan(*, actor: User, plan: MonthlyPlan, reason: str) -> MonthlyPlan:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写退回原因"})
@@ -419,7 +431,7 @@ class DeadlineResult:
 
 
 @transaction.atomic
-def check_plan_deadline(*, month: dt.date, actor: Any = None) -> DeadlineResult:
+def check_plan_deadline(*, month: dt.date, actor: User | None = None) -> DeadlineResult:
     """After the deadline in filing month `month`: list branches with no plan for the next month, mark
     unsubmitted drafts late and leave each such branch one in-site notice. Safe to run again."""
     from notifications.models import Message
@@ -453,11 +465,16 @@ def check_plan_deadline(*, month: dt.date, actor: Any = None) -> DeadlineResult:
         _, created = Message.objects.get_or_create(
             dedupe_key=f"plan-missing:{org.pk}:{plan_month:%Y-%m}:{grant.user_id}",
             defaults={
-                "channel": Message.Channel.SITE, "recipient": grant.user, "recipient_name": str(grant.user),
-                "org": org, "title": "月度计划逾期未报送", "body": body, "next_attempt_at": now,
+                "channel": Message.Channel.SITE,
+                "recipient": grant.user,
+                "recipient_name": str(grant.user),
+                "org": org,
+                "title": "月度计划逾期未报送",
+                "body": body,
+                "next_attempt_at": now,
                 "created_at": now,
             },
-        )  # fmt: skip
+        )
         result.notices += int(created)
     if result.newly_marked or result.notices:
         record_event(
@@ -466,10 +483,13 @@ def check_plan_deadline(*, month: dt.date, actor: Any = None) -> DeadlineResult:
             target_repr=f"{plan_month:%Y年%m月}计划截止检查",
             actor_name="" if actor else "系统任务",
             summary={
-                "plan_month": f"{plan_month:%Y-%m}", "missing": len(missing), "unsubmitted": len(drafts),
-                "newly_marked": result.newly_marked, "notices": result.notices,
+                "plan_month": f"{plan_month:%Y-%m}",
+                "missing": len(missing),
+                "unsubmitted": len(drafts),
+                "newly_marked": result.newly_marked,
+                "notices": result.notices,
             },
-        )  # fmt: skip
+        )
     return result
 
 
@@ -480,7 +500,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 BOARD_HEADERS = ["序号", "党支部", "上级组织", "报送情况", "计划状态", "报送时间", "审核时间"]
 
 
-def export_board(*, user: Any, month: dt.date, rows: Any, filters: dict[str, Any] | None = None) -> bytes:
+def export_board(*, user: User, month: dt.date, rows: Any, filters: dict[str, Any] | None = None) -> bytes:
     """The plan status board of a month as .xlsx (the same rows as the page); audited."""
     from orglife.selectors.plans import STATE_LABELS
 
@@ -491,12 +511,21 @@ def export_board(*, user: Any, month: dt.date, rows: Any, filters: dict[str, Any
     count = 0
     for org in rows:
         count += 1
-        ws.append([
-            count, org.name, org.parent.display_name if org.parent else "", STATE_LABELS[org.state],
-            dict(MonthlyPlan.Status.choices).get(org.plan_status, "未建立"),
-            timezone.localtime(org.plan_submitted_at).strftime("%Y-%m-%d %H:%M") if org.plan_submitted_at else "",
-            timezone.localtime(org.plan_reviewed_at).strftime("%Y-%m-%d %H:%M") if org.plan_reviewed_at else "",
-        ])  # fmt: skip
+        ws.append(
+            [
+                count,
+                org.name,
+                org.parent.display_name if org.parent else "",
+                STATE_LABELS[org.state],
+                dict(MonthlyPlan.Status.choices).get(org.plan_status, "未建立"),
+                timezone.localtime(org.plan_submitted_at).strftime("%Y-%m-%d %H:%M")
+                if org.plan_submitted_at
+                else "",
+                timezone.localtime(org.plan_reviewed_at).strftime("%Y-%m-%d %H:%M")
+                if org.plan_reviewed_at
+                else "",
+            ]
+        )
     for column, width in zip("ABCDEFG", (6, 36, 28, 12, 10, 18, 18), strict=True):
         ws.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -54,16 +55,33 @@ CREATE_ROLES = frozenset({Role.BRANCH_ADMIN, Role.BRANCH_SECRETARY})
 COMMITTEE_ROLES = frozenset({Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN})
 APPROVE_ROLES = frozenset({Role.BRANCH_SECRETARY}) | COMMITTEE_ROLES
 COMMITTEE_TITLES = (
-    Position.Title.SECRETARY, Position.Title.DEPUTY_SECRETARY, Position.Title.ORGANIZATION,
-    Position.Title.PROPAGANDA, Position.Title.DISCIPLINE,
-)  # fmt: skip
+    Position.Title.SECRETARY,
+    Position.Title.DEPUTY_SECRETARY,
+    Position.Title.ORGANIZATION,
+    Position.Title.PROPAGANDA,
+    Position.Title.DISCIPLINE,
+)
 POINTS_ITEM = "orglife_attendance"
 POINTS_SOURCE = "orglife_record_attendance"
 FIELDS = [
-    "meeting_type", "group_id", "plan_item_id", "topic", "started_at", "ended_at", "place", "host_name",
-    "recorder_name", "lecturer_name", "agenda", "content", "decisions", "vote_subject", "votes_yes",
-    "votes_no", "votes_abstain",
-]  # fmt: skip
+    "meeting_type",
+    "group_id",
+    "plan_item_id",
+    "topic",
+    "started_at",
+    "ended_at",
+    "place",
+    "host_name",
+    "recorder_name",
+    "lecturer_name",
+    "agenda",
+    "content",
+    "decisions",
+    "vote_subject",
+    "votes_yes",
+    "votes_no",
+    "votes_abstain",
+]
 
 
 class RecordLocked(Exception):
@@ -77,20 +95,20 @@ class RecordLocked(Exception):
 # ---------------------------------------------------------------- who may do what
 
 
-def can_create(user: Any, org: Organization) -> bool:
+def can_create(user: User, org: Organization) -> bool:
     return holds(user, CREATE_ROLES, org.path)
 
 
-def can_approve(user: Any, org: Organization) -> bool:
+def can_approve(user: User, org: Organization) -> bool:
     return holds(user, APPROVE_ROLES, org.path)
 
 
-def can_committee_approve(user: Any, org: Organization) -> bool:
+def can_committee_approve(user: User, org: Organization) -> bool:
     # The committee above the branch (or the department above it), never the branch itself.
     return holds(user, COMMITTEE_ROLES, org.path)
 
 
-def can_review(user: Any, record: MeetingRecord) -> bool:
+def can_review(user: User, record: MeetingRecord) -> bool:
     if record.status == S.SUBMITTED:
         return can_approve(user, record.org)
     if record.status == S.AWAITING_COMMITTEE:
@@ -204,8 +222,13 @@ def _validate(org: Organization, data: RecordData, roster: Roster, record: Meeti
         err("org", "只有党支部（党总支）可以登记组织生活纪实")
     if data.meeting_type not in MeetingType.values:
         err("meeting_type", "请选择会议类型")
-    for name, label in (("topic", "主题"), ("place", "地点"), ("host_name", "主持人"),
-                        ("recorder_name", "记录人"), ("content", "会议内容")):  # fmt: skip
+    for name, label in (
+        ("topic", "主题"),
+        ("place", "地点"),
+        ("host_name", "主持人"),
+        ("recorder_name", "记录人"),
+        ("content", "会议内容"),
+    ):
         if not str(getattr(data, name) or "").strip():
             err(name, f"请填写{label}")
     if data.ended_at < data.started_at:
@@ -287,19 +310,37 @@ def record_checks(record: MeetingRecord) -> list[Check]:
     if record.meeting_type == MeetingType.GENERAL_ASSEMBLY and record.eligible_voters is not None:
         eligible, present = record.eligible_voters, record.present_voters or 0
         ok = assembly_quorum(present=present, eligible=eligible)
-        out.append(Check(ok, f"应到会有表决权党员 {eligible} 人，实到 {present} 人："
-                             + ("超过半数，可以表决" if ok else "未超过半数，不足法定人数，表决无效")))  # fmt: skip
+        out.append(
+            Check(
+                ok,
+                f"应到会有表决权党员 {eligible} 人，实到 {present} 人："
+                + ("超过半数，可以表决" if ok else "未超过半数，不足法定人数，表决无效"),
+            )
+        )
         if record.votes_yes is not None:
             passed = assembly_passes(yes=record.votes_yes, eligible=eligible)
-            out.append(Check(passed, f"赞成 {record.votes_yes} 票、反对 {record.votes_no or 0} 票、弃权 "
-                                     f"{record.votes_abstain or 0} 票：赞成票"
-                                     + ("超过应到会有表决权党员半数，表决通过" if passed
-                                        else "未超过应到会有表决权党员半数，表决未通过")))  # fmt: skip
+            out.append(
+                Check(
+                    passed,
+                    f"赞成 {record.votes_yes} 票、反对 {record.votes_no or 0} 票、弃权 "
+                    f"{record.votes_abstain or 0} 票：赞成票"
+                    + (
+                        "超过应到会有表决权党员半数，表决通过"
+                        if passed
+                        else "未超过应到会有表决权党员半数，表决未通过"
+                    ),
+                )
+            )
     if record.meeting_type == MeetingType.COMMITTEE and record.committee_size is not None:
         size, present = record.committee_size, record.committee_present or 0
         ok = committee_quorum(present=present, committee_size=size)
-        out.append(Check(ok, f"支委会委员 {size} 人，到会 {present} 人："
-                             + ("超过半数，会议有效" if ok else "未超过半数，不足法定人数")))  # fmt: skip
+        out.append(
+            Check(
+                ok,
+                f"支委会委员 {size} 人，到会 {present} 人："
+                + ("超过半数，会议有效" if ok else "未超过半数，不足法定人数"),
+            )
+        )
     return out
 
 
@@ -362,8 +403,13 @@ def attendance_summary(record: MeetingRecord) -> dict[str, Any]:
         counts[status] += 1
     due = counts["present"] + counts["absent"]
     rate = round(counts["present"] * 100 / due, 1) if due else None
-    return {"due": due, "present": counts["present"], "absent": counts["absent"], "exempt": counts["exempt"],
-            "rate": rate}  # fmt: skip
+    return {
+        "due": due,
+        "present": counts["present"],
+        "absent": counts["absent"],
+        "exempt": counts["exempt"],
+        "rate": rate,
+    }
 
 
 def _write_attendance(record: MeetingRecord, roster: Roster, entries: list[AttendanceEntry]) -> None:
@@ -373,8 +419,14 @@ def _write_attendance(record: MeetingRecord, roster: Roster, entries: list[Atten
     for m in roster.due:
         a = given[m.pk]
         status = Attendance.Status.PRESENT if a.present else Attendance.Status.ABSENT
-        rows.append(Attendance(record=record, member=m, status=status,
-                               absence_reason="" if a.present else a.reason.strip()[:120]))  # fmt: skip
+        rows.append(
+            Attendance(
+                record=record,
+                member=m,
+                status=status,
+                absence_reason="" if a.present else a.reason.strip()[:120],
+            )
+        )
     rows += [Attendance(record=record, member=m, status=Attendance.Status.EXEMPT) for m in roster.exempt]
     Attendance.objects.bulk_create(rows)
 
@@ -395,14 +447,18 @@ def recorded_roster(record: MeetingRecord) -> Roster:
 # ---------------------------------------------------------------- history
 
 
-def _event(record: MeetingRecord, action: str, actor: Any, reason: str = "", **payload: Any) -> None:
+def _event(record: MeetingRecord, action: str, actor: User, reason: str = "", **payload: Any) -> None:
     RecordEvent.objects.create(
-        record=record, action=action, actor=actor if getattr(actor, "is_authenticated", False) else None,
-        reason=reason, payload=payload, created_at=timezone.now(),
-    )  # fmt: skip
+        record=record,
+        action=action,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=reason,
+        payload=payload,
+        created_at=timezone.now(),
+    )
 
 
-def _audit(actor: Any, action: str, record: MeetingRecord, **summary: Any) -> None:
+def _audit(actor: User, action: str, record: MeetingRecord, **summary: Any) -> None:
     record_event(actor=actor, action=action, target=record, org=record.org, summary=summary)
 
 
@@ -417,9 +473,25 @@ def _snapshot(record: MeetingRecord) -> dict[str, Any]:
 
 
 def _apply(record: MeetingRecord, data: RecordData) -> None:
-    for name in ("meeting_type", "topic", "started_at", "ended_at", "place", "host_name", "recorder_name",
-                 "lecturer_name", "agenda", "content", "decisions", "group", "plan_item", "vote_subject",
-                 "votes_yes", "votes_no", "votes_abstain"):  # fmt: skip
+    for name in (
+        "meeting_type",
+        "topic",
+        "started_at",
+        "ended_at",
+        "place",
+        "host_name",
+        "recorder_name",
+        "lecturer_name",
+        "agenda",
+        "content",
+        "decisions",
+        "group",
+        "plan_item",
+        "vote_subject",
+        "votes_yes",
+        "votes_no",
+        "votes_abstain",
+    ):
         value = getattr(data, name)
         setattr(record, name, value.strip() if isinstance(value, str) else value)
     if record.meeting_type != MeetingType.LECTURE:
@@ -436,9 +508,13 @@ def _lock(record: MeetingRecord) -> MeetingRecord:
 
 @transaction.atomic
 def create_record(
-    *, actor: Any, org: Organization, data: RecordData, photos: list[Any] | None = None,
+    *,
+    actor: User,
+    org: Organization,
+    data: RecordData,
+    photos: list[Any] | None = None,
     files: list[Any] | None = None,
-) -> MeetingRecord:  # fmt: skip
+) -> MeetingRecord:
     """A draft record with its attendance (and optionally its first photos and attachments)."""
     if not can_create(actor, org):
         raise PermissionDenied("只有支部书记或支部管理员可以登记纪实")
@@ -458,7 +534,7 @@ def create_record(
 
 
 @transaction.atomic
-def update_record(*, actor: Any, record: MeetingRecord, data: RecordData) -> MeetingRecord:
+def update_record(*, actor: User, record: MeetingRecord, data: RecordData) -> MeetingRecord:
     """Edit a draft or returned record; anything submitted or approved is refused (RecordLocked)."""
     record = _lock(record)
     if record.status not in EDITABLE:
@@ -481,7 +557,7 @@ def update_record(*, actor: Any, record: MeetingRecord, data: RecordData) -> Mee
 
 @transaction.atomic
 def add_attachments(
-    *, actor: Any, record: MeetingRecord, photos: list[Any], files: list[Any] | None = None
+    *, actor: User, record: MeetingRecord, photos: list[Any], files: list[Any] | None = None
 ) -> list[RecordAttachment]:
     """Validate every upload first (all or nothing), then store each under a random name.
 
@@ -519,8 +595,13 @@ def add_attachments(
     if reused and not record.photo_reused:
         record.photo_reused = True
         record.save(update_fields=["photo_reused", "updated_at"])
-    _event(record, "attached", actor, files=[a.original_name for a in saved],
-           reused=[a.original_name for a in reused])  # fmt: skip
+    _event(
+        record,
+        "attached",
+        actor,
+        files=[a.original_name for a in saved],
+        reused=[a.original_name for a in reused],
+    )
     _audit(actor, AuditEvent.Action.UPDATE, record, attached=len(saved), reused=len(reused))
     return saved
 
@@ -528,9 +609,14 @@ def add_attachments(
 def _store(record: MeetingRecord, clean: uploads.CleanFile) -> RecordAttachment:
     stored_name = uploads.random_name(clean.extension)
     attachment = RecordAttachment(
-        record=record, kind=clean.kind, stored_name=stored_name, original_name=clean.original_name,
-        content_type=clean.content_type, size=len(clean.content), phash=clean.phash,
-    )  # fmt: skip
+        record=record,
+        kind=clean.kind,
+        stored_name=stored_name,
+        original_name=clean.original_name,
+        content_type=clean.content_type,
+        size=len(clean.content),
+        phash=clean.phash,
+    )
     if clean.phash:
         attachment.reused_from = find_reused(clean.phash, exclude_record=record)
     attachment.file.save(stored_name, ContentFile(clean.content), save=False)
@@ -573,7 +659,7 @@ def find_reused(phash: str, *, exclude_record: MeetingRecord) -> RecordAttachmen
 
 
 @transaction.atomic
-def remove_attachment(*, actor: Any, attachment: RecordAttachment) -> None:
+def remove_attachment(*, actor: User, attachment: RecordAttachment) -> None:
     record = _lock(attachment.record)
     if record.status not in EDITABLE:
         raise RecordLocked("只有草稿或被退回的纪实可以删除照片和附件")
@@ -595,7 +681,7 @@ def remove_attachment(*, actor: Any, attachment: RecordAttachment) -> None:
 
 
 @transaction.atomic
-def submit_record(*, actor: Any, record: MeetingRecord) -> MeetingRecord:
+def submit_record(*, actor: User, record: MeetingRecord) -> MeetingRecord:
     """Submit for the secretary. A meeting more than `backfill_days` old is a back-fill (补录)."""
     record = _lock(record)
     if record.status not in EDITABLE:
@@ -622,7 +708,7 @@ def submit_record(*, actor: Any, record: MeetingRecord) -> MeetingRecord:
 
 
 @transaction.atomic
-def approve_record(*, actor: Any, record: MeetingRecord) -> MeetingRecord:
+def approve_record(*, actor: User, record: MeetingRecord) -> MeetingRecord:
     """The secretary's approval; a back-fill then waits for the committee (补录须上级审核)."""
     record = _lock(record)
     if record.status not in (S.SUBMITTED, S.AWAITING_COMMITTEE):
@@ -651,7 +737,7 @@ def approve_record(*, actor: Any, record: MeetingRecord) -> MeetingRecord:
 
 
 @transaction.atomic
-def return_record(*, actor: Any, record: MeetingRecord, reason: str) -> MeetingRecord:
+def return_record(*, actor: User, record: MeetingRecord, reason: str) -> MeetingRecord:
     record = _lock(record)
     if record.status not in (S.SUBMITTED, S.AWAITING_COMMITTEE):
         raise RecordLocked("该纪实不在待审核状态")
@@ -667,7 +753,7 @@ def return_record(*, actor: Any, record: MeetingRecord, reason: str) -> MeetingR
 
 
 @transaction.atomic
-def amend_record(*, actor: Any, record: MeetingRecord, data: RecordData, reason: str) -> MeetingRecord:
+def amend_record(*, actor: User, record: MeetingRecord, data: RecordData, reason: str) -> MeetingRecord:
     """更正 an approved record: it stays approved; the changed fields (before → after) are kept as history.
 
     The people on the attendance list are those of the day; the meeting type and 党小组 cannot change.
@@ -700,8 +786,15 @@ def amend_record(*, actor: Any, record: MeetingRecord, data: RecordData, reason:
     if not changed and not att_changed:
         raise ValidationError({"reason": ["没有任何修改"]})
     _event(record, "amended", actor, reason=reason.strip(), changed=changed, attendance=att_changed)
-    _audit(actor, AuditEvent.Action.UPDATE, record, amended=True, reason=reason.strip()[:200],
-           changed=changed, attendance=att_changed)  # fmt: skip
+    _audit(
+        actor,
+        AuditEvent.Action.UPDATE,
+        record,
+        amended=True,
+        reason=reason.strip()[:200],
+        changed=changed,
+        attendance=att_changed,
+    )
     for month in {old_month, record.month}:
         refresh_after_change(record.org, month)
     if record.counts:
@@ -713,7 +806,7 @@ def amend_record(*, actor: Any, record: MeetingRecord, data: RecordData, reason:
 
 
 @transaction.atomic
-def record_stopped_counting(*, actor: Any, record: MeetingRecord, reason: str) -> None:
+def record_stopped_counting(*, actor: User | None, record: MeetingRecord, reason: str) -> None:
     """Call after a record is set `counts=False` (e.g. a patrol orders the meeting re-held)."""
     _reverse_points(actor, record, {m.pk for m in present_members(record)}, reason)
     refresh_after_change(record.org, record.month)
@@ -741,7 +834,7 @@ def _source_id(record: MeetingRecord, member_id: int) -> str:
     return f"{record.pk}:{member_id}"
 
 
-def _award_points(actor: Any, record: MeetingRecord, members: list[Member]) -> None:
+def _award_points(actor: User, record: MeetingRecord, members: list[Member]) -> None:
     """Attendance points for an approved record; points problems never fail the record (own savepoint)."""
     ps = _points_services()
     if ps is None or not members:
@@ -751,22 +844,41 @@ def _award_points(actor: Any, record: MeetingRecord, members: list[Member]) -> N
     for member in members:
         try:
             with transaction.atomic():
-                ps.award_automatic(actor=actor, member=member, item_code=POINTS_ITEM, occurred_on=day,
-                                   source_type=POINTS_SOURCE, source_id=_source_id(record, member.pk), note=note)  # fmt: skip
+                ps.award_automatic(
+                    actor=actor,
+                    member=member,
+                    item_code=POINTS_ITEM,
+                    occurred_on=day,
+                    source_type=POINTS_SOURCE,
+                    source_id=_source_id(record, member.pk),
+                    note=note,
+                )
         except Exception:  # a missing item code or any points problem must not undo the approval
-            log.warning("orglife: attendance points not awarded for record %s member %s", record.pk, member.pk,
-                        exc_info=True)  # fmt: skip
+            log.warning(
+                "orglife: attendance points not awarded for record %s member %s",
+                record.pk,
+                member.pk,
+                exc_info=True,
+            )
 
 
-def _reverse_points(actor: Any, record: MeetingRecord, member_ids: set[int], reason: str) -> None:
+def _reverse_points(actor: User | None, record: MeetingRecord, member_ids: set[int], reason: str) -> None:
     ps = _points_services()
     if ps is None or not hasattr(ps, "reverse_automatic") or not member_ids:
         return
     for member_id in sorted(member_ids):
         try:
             with transaction.atomic():
-                ps.reverse_automatic(actor=actor, source_type=POINTS_SOURCE,
-                                     source_id=_source_id(record, member_id), reason=reason or "纪实更正")  # fmt: skip
+                ps.reverse_automatic(
+                    actor=actor,
+                    source_type=POINTS_SOURCE,
+                    source_id=_source_id(record, member_id),
+                    reason=reason or "纪实更正",
+                )
         except Exception:
-            log.warning("orglife: attendance points not reversed for record %s member %s", record.pk, member_id,
-                        exc_info=True)  # fmt: skip
+            log.warning(
+                "orglife: attendance points not reversed for record %s member %s",
+                record.pk,
+                member_id,
+                exc_info=True,
+            )

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, prefetch_related_objects
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
@@ -164,7 +165,7 @@ class ReminderReport:
 
 
 def send_reminders(
-    *, day: dt.date, actor: Any = None, root: Organization | None = None, force: bool = False
+    *, day: dt.date, actor: User | None = None, root: Organization | None = None, force: bool = False
 ) -> ReminderReport:
     """Write the reminder digests for `day` (a reminder day of the rule set, unless `force`)."""
     month = first_of_month(day)
@@ -231,19 +232,29 @@ def _send_range(
             if not member.phone_enc or not member.phone_masked:
                 report.skipped_no_phone += 1
                 continue
-            specs.append({
-                "channel": Message.Channel.SMS,
-                "dedupe_key": f"reminder:{org_id}:{month_key}:{day.day}:{member_id}:sms",
-                "phone_enc": member.phone_enc, "phone_masked": member.phone_masked,
-                "recipient_name": member.name, "org": org, "title": "组织生活提醒", "body": body,
-            })  # fmt: skip
+            specs.append(
+                {
+                    "channel": Message.Channel.SMS,
+                    "dedupe_key": f"reminder:{org_id}:{month_key}:{day.day}:{member_id}:sms",
+                    "phone_enc": member.phone_enc,
+                    "phone_masked": member.phone_masked,
+                    "recipient_name": member.name,
+                    "org": org,
+                    "title": "组织生活提醒",
+                    "body": body,
+                }
+            )
         for user_id, user in grants.get(org_id, {}).items():
-            specs.append({
-                "channel": Message.Channel.SITE,
-                "dedupe_key": f"reminder:{org_id}:{month_key}:{day.day}:u{user_id}:site",
-                "recipient": user, "org": org,
-                "title": f"组织生活提醒（{month:%Y年%m月}）· {org.display_name}", "body": body,
-            })  # fmt: skip
+            specs.append(
+                {
+                    "channel": Message.Channel.SITE,
+                    "dedupe_key": f"reminder:{org_id}:{month_key}:{day.day}:u{user_id}:site",
+                    "recipient": user,
+                    "org": org,
+                    "title": f"组织生活提醒（{month:%Y年%m月}）· {org.display_name}",
+                    "body": body,
+                }
+            )
     created = enqueue_many(specs)
     sms = sum(1 for m in created if m.channel == Message.Channel.SMS)
     report.sms += sms

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from orglife.models import MeetingRule, MeetingType, RuleSet
@@ -50,7 +51,7 @@ class RuleData:
     source: str = ""
 
 
-def is_department_admin(user: Any) -> bool:
+def is_department_admin(user: User) -> bool:
     """The 组织部管理员 of a whole tree: a department admin granted on a root node (the county), or a
     superuser. Only they publish rule versions and close a month, which both reach every county."""
     paths = role_paths(user, {Role.DEPT_ADMIN})
@@ -126,7 +127,7 @@ def _validate(effective_from: dt.date, document: str, values: dict[str, Any], ru
 @transaction.atomic
 def create_ruleset_version(
     *,
-    actor: Any,
+    actor: User,
     effective_from: dt.date,
     document: str,
     note: str = "",

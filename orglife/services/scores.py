@@ -39,6 +39,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
@@ -260,7 +261,7 @@ def interview_due_on(month: dt.date) -> dt.date:
     return add_months(month, 1) + dt.timedelta(days=settings.XIANFENG_INTERVIEW_DUE_DAYS - 1)
 
 
-def require_closer(actor: Any) -> None:
+def require_closer(actor: User | None) -> None:
     """Only the 组织部管理员 closes a month; a command or a task closes it as the system (actor None)."""
     if actor is not None and not is_department_admin(actor):
         raise PermissionDenied("只有组织部管理员可以进行月末结算")
@@ -273,7 +274,9 @@ def require_ended(month: dt.date) -> None:
 
 
 @transaction.atomic
-def close_month(*, month: dt.date, actor: Any = None, roots: list[Organization] | None = None) -> CloseReport:
+def close_month(
+    *, month: dt.date, actor: User | None = None, roots: list[Organization] | None = None
+) -> CloseReport:
     """Score every county's committees for `month`, store the ranking, and escalate the laggards."""
     require_closer(actor)
     require_ended(month)
@@ -315,7 +318,7 @@ def close_month(*, month: dt.date, actor: Any = None, roots: list[Organization] 
                 lagging=r.lagging,
                 consecutive_lag=r.consecutive_lag,
                 computed_at=now,
-            )  # fmt: skip
+            )
             for r in rows
         ],
         batch_size=500,
@@ -343,7 +346,7 @@ def close_month(*, month: dt.date, actor: Any = None, roots: list[Organization] 
 
 
 def _escalate(
-    rows: list[ScoreRow], month: dt.date, now: dt.datetime, report: CloseReport, actor: Any
+    rows: list[ScoreRow], month: dt.date, now: dt.datetime, report: CloseReport, actor: User | None
 ) -> None:
     lagging = {r.org.pk: r for r in rows if r.lagging}
     existing = {
@@ -376,10 +379,15 @@ def _escalate(
                 report.interviews_updated += 1
             continue
         interview = Interview.objects.create(
-            org=row.org, month=month, level=level, consecutive_lag=row.consecutive_lag,
-            requires_self_analysis=level == Interview.Level.PRINCIPAL, due_on=due_on,
-            interviewee_name=name, created_at=now,
-        )  # fmt: skip
+            org=row.org,
+            month=month,
+            level=level,
+            consecutive_lag=row.consecutive_lag,
+            requires_self_analysis=level == Interview.Level.PRINCIPAL,
+            due_on=due_on,
+            interviewee_name=name,
+            created_at=now,
+        )
         created.append(interview)
         record_event(
             actor=actor,
@@ -419,29 +427,32 @@ def _notify_admins(lagging: dict[int, ScoreRow], month: dt.date) -> list[Message
         row = lagging[grant.org_id]
         level = Interview.Level(level_for(row.consecutive_lag)).label
         extra = "，并须在季度调度会上作剖析发言" if row.consecutive_lag >= 3 else ""
-        specs.append({
-            "channel": Message.Channel.SITE,
-            "dedupe_key": f"interview:{grant.org_id}:{month:%Y-%m}:u{grant.user_id}:site",
-            "recipient": grant.user, "org": grant.org,
-            "title": f"{month:%Y年%m月}月积分落后提醒",
-            "body": (
-                f"{grant.org.display_name}{month:%Y年%m月}月积分 {row.total} 分，排名第 {row.rank} 位，"
-                f"连续落后 {row.consecutive_lag} 个月，将{level}{extra}。请对照问题抓好整改。"
-            ),
-        })  # fmt: skip
+        specs.append(
+            {
+                "channel": Message.Channel.SITE,
+                "dedupe_key": f"interview:{grant.org_id}:{month:%Y-%m}:u{grant.user_id}:site",
+                "recipient": grant.user,
+                "org": grant.org,
+                "title": f"{month:%Y年%m月}月积分落后提醒",
+                "body": (
+                    f"{grant.org.display_name}{month:%Y年%m月}月积分 {row.total} 分，排名第 {row.rank} 位，"
+                    f"连续落后 {row.consecutive_lag} 个月，将{level}{extra}。请对照问题抓好整改。"
+                ),
+            }
+        )
     return enqueue_many(specs)
 
 
 # -- interviews -------------------------------------------------------------------------------------
 
 
-def can_interview(user: Any, interview: Interview) -> bool:
+def can_interview(user: User, interview: Interview) -> bool:
     """约谈 is recorded by the level above the committee (the county's 组织部), not by the committee."""
     parent = interview.org.parent
     return parent is not None and covers(user, parent.path, write=True)
 
 
-def require_interviewer(user: Any, interview: Interview) -> None:
+def require_interviewer(user: User, interview: Interview) -> None:
     if not can_interview(user, interview):
         raise PermissionDenied("约谈由上级组织部门记录")
 
@@ -449,7 +460,7 @@ def require_interviewer(user: Any, interview: Interview) -> None:
 @transaction.atomic
 def record_interview(
     *,
-    actor: Any,
+    actor: User,
     interview: Interview,
     held_on: dt.date,
     interviewee_name: str,
@@ -495,7 +506,7 @@ def record_interview(
 
 
 @transaction.atomic
-def complete_interview(*, actor: Any, interview: Interview) -> Interview:
+def complete_interview(*, actor: User, interview: Interview) -> Interview:
     """Mark the interview done; it needs its date and outcome first."""
     require_interviewer(actor, interview)
     if not interview.held_on or not interview.outcome.strip():

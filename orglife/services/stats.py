@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from orglife.models import Attendance, CompletionStat, MonthlyPlan, PlanItem
@@ -191,7 +192,7 @@ def _head(ws: Any, row: list[str]) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def export_ledger(*, actor: Any, org: Organization, year: int) -> bytes:
+def export_ledger(*, actor: User, org: Organization, year: int) -> bytes:
     """The branch's ledger for the year as .xlsx bytes; audited. Names only, no ID numbers or phones."""
     if not covers(actor, org.path):
         raise PermissionDenied("您无权导出该组织的台账")
@@ -208,26 +209,55 @@ def export_ledger(*, actor: Any, org: Organization, year: int) -> bytes:
     ws.column_dimensions["A"].width = 10
 
     rs = wb.create_sheet("会议记录")
-    _head(rs, ["日期", "会议类型", "党小组", "主题", "地点", "主持人", "记录人", "应到", "实到", "状态",
-               "计入完成", "补录"])  # fmt: skip
+    _head(
+        rs,
+        [
+            "日期",
+            "会议类型",
+            "党小组",
+            "主题",
+            "地点",
+            "主持人",
+            "记录人",
+            "应到",
+            "实到",
+            "状态",
+            "计入完成",
+            "补录",
+        ],
+    )
     for r in data.records:
-        rs.append([
-            timezone.localtime(r.started_at).strftime("%Y-%m-%d %H:%M"), r.get_meeting_type_display(),
-            r.group.display_name if r.group else "", r.topic, r.place, r.host_name, r.recorder_name,
-            getattr(r, "due", 0), getattr(r, "present", 0), r.get_status_display(),
-            "是" if r.counts else "否（要求重新召开）", "是" if r.is_backfill else "",
-        ])  # fmt: skip
+        rs.append(
+            [
+                timezone.localtime(r.started_at).strftime("%Y-%m-%d %H:%M"),
+                r.get_meeting_type_display(),
+                r.group.display_name if r.group else "",
+                r.topic,
+                r.place,
+                r.host_name,
+                r.recorder_name,
+                getattr(r, "due", 0),
+                getattr(r, "present", 0),
+                r.get_status_display(),
+                "是" if r.counts else "否（要求重新召开）",
+                "是" if r.is_backfill else "",
+            ]
+        )
     for col, width in zip("ABCDEFGHIJKL", (18, 14, 12, 40, 20, 10, 10, 6, 6, 12, 16, 6), strict=True):
         rs.column_dimensions[col].width = width
 
     ps = wb.create_sheet("月度计划")
     _head(ps, ["计划月份", "状态", "报送时间", "逾期报送", "计划事项数"])
     for p in data.plans:
-        ps.append([
-            f"{p.month:%Y-%m}", p.get_status_display(),
-            timezone.localtime(p.submitted_at).strftime("%Y-%m-%d %H:%M") if p.submitted_at else "",
-            "是" if p.is_late else "", getattr(p, "item_count", 0),
-        ])  # fmt: skip
+        ps.append(
+            [
+                f"{p.month:%Y-%m}",
+                p.get_status_display(),
+                timezone.localtime(p.submitted_at).strftime("%Y-%m-%d %H:%M") if p.submitted_at else "",
+                "是" if p.is_late else "",
+                getattr(p, "item_count", 0),
+            ]
+        )
     out = io.BytesIO()
     wb.save(out)
     record_event(

@@ -24,8 +24,14 @@ def world(cast):
         cast.inspector = patrol_user(cast)
         cast.record = make_record(cast.branch_a1, "committee", MAR, present=3)
         (cast.check,) = draw_sample(actor=cast.inspector, root=cast.committee_a, month=MAR)
-        cast.rect = open_rectification(actor=cast.inspector, org=cast.branch_a1, check=cast.check,
-                                       title="记录整改", items=["补充内容"], deadline=dt.date(2026, 4, 30))  # fmt: skip
+        cast.rect = open_rectification(
+            actor=cast.inspector,
+            org=cast.branch_a1,
+            check=cast.check,
+            title="记录整改",
+            items=["补充内容"],
+            deadline=dt.date(2026, 4, 30),
+        )
     return cast
 
 

@@ -30,12 +30,16 @@ def payload(cast, org=None, submit=True):
     org = org or cast.branch_a2
     items = [
         {
-            "meeting_type": i.meeting_type, "group": i.group.pk if i.group else None,
-            "planned_on": i.planned_on.isoformat(), "place": i.place, "topic": i.topic, "host_name": i.host_name,
+            "meeting_type": i.meeting_type,
+            "group": i.group.pk if i.group else None,
+            "planned_on": i.planned_on.isoformat(),
+            "place": i.place,
+            "topic": i.topic,
+            "host_name": i.host_name,
             "lecturer_name": i.lecturer_name,
         }
         for i in filled(org, DEC)
-    ]  # fmt: skip
+    ]
     return {"org": org.pk, "month": "2026-12", "items": items, "submit": submit}
 
 

@@ -84,9 +84,13 @@ def test_the_task_calls_the_same_service(cast):
     with at(2026, 11, 27):
         summary = check_plan_deadline_task.call("2026-11")
     assert summary == {
-        "plan_month": "2026-12", "deadline_passed": True, "missing": 1, "unsubmitted": 1,
-        "newly_marked": 1, "notices": 1,
-    }  # fmt: skip
+        "plan_month": "2026-12",
+        "deadline_passed": True,
+        "missing": 1,
+        "unsubmitted": 1,
+        "newly_marked": 1,
+        "notices": 1,
+    }
 
 
 def test_the_command_defaults_to_the_current_month(cast):

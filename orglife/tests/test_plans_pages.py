@@ -138,11 +138,17 @@ def form_data(forms, action="submit"):
 def rows_for(cast):
     out = []
     for item in filled(cast.branch_a1, DEC):
-        out.append({
-            "meeting_type": item.meeting_type, "group": item.group.pk if item.group else "",
-            "planned_on": item.planned_on.isoformat(), "place": item.place, "topic": item.topic,
-            "host_name": item.host_name, "lecturer_name": item.lecturer_name,
-        })  # fmt: skip
+        out.append(
+            {
+                "meeting_type": item.meeting_type,
+                "group": item.group.pk if item.group else "",
+                "planned_on": item.planned_on.isoformat(),
+                "place": item.place,
+                "topic": item.topic,
+                "host_name": item.host_name,
+                "lecturer_name": item.lecturer_name,
+            }
+        )
     return out
 
 

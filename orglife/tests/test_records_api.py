@@ -27,11 +27,19 @@ def _now():
 
 def payload(cast, **extra):
     body = {
-        "org": cast.branch_a1.pk, "meeting_type": "theme_day", "topic": "主题党日", "place": "会议室",
-        "started_at": "2026-10-18T09:00:00+08:00", "ended_at": "2026-10-18T11:00:00+08:00",
-        "host_name": "李建国", "recorder_name": "王0华", "content": "学习讨论。",
-        "attendance": [{"member": m.pk, "present": True} for m in svc.roster_for(cast.branch_a1, "theme_day").due],
-    }  # fmt: skip
+        "org": cast.branch_a1.pk,
+        "meeting_type": "theme_day",
+        "topic": "主题党日",
+        "place": "会议室",
+        "started_at": "2026-10-18T09:00:00+08:00",
+        "ended_at": "2026-10-18T11:00:00+08:00",
+        "host_name": "李建国",
+        "recorder_name": "王0华",
+        "content": "学习讨论。",
+        "attendance": [
+            {"member": m.pk, "present": True} for m in svc.roster_for(cast.branch_a1, "theme_day").due
+        ],
+    }
     body.update(extra)
     return body
 

@@ -25,10 +25,19 @@ def post(member, org, title):
 def held(org, meeting_type, month=OCT, group=None):
     start = timezone.make_aware(dt.datetime(month.year, month.month, 10, 9))
     return MeetingRecord.objects.create(
-        org=org, group=group, meeting_type=meeting_type, month=month, topic="学习", started_at=start,
-        ended_at=start + dt.timedelta(hours=1), place="会议室", host_name="李建国", recorder_name="王华",
-        content="内容", status=MeetingRecord.Status.APPROVED,
-    )  # fmt: skip
+        org=org,
+        group=group,
+        meeting_type=meeting_type,
+        month=month,
+        topic="学习",
+        started_at=start,
+        ended_at=start + dt.timedelta(hours=1),
+        place="会议室",
+        host_name="李建国",
+        recorder_name="王华",
+        content="内容",
+        status=MeetingRecord.Status.APPROVED,
+    )
 
 
 @pytest.fixture
@@ -39,8 +48,13 @@ def posts(cast):
     post(cast.member_a1, cast.branch_a1, "secretary")
     post(cast.member_a1, cast.branch_a1, "organization")
     post(contact, cast.branch_a1, "contact")
-    Position.objects.create(member=former, org=cast.branch_a1, title="contact", started_on=dt.date(2020, 1, 1),
-                            ended_on=dt.date(2023, 1, 1))  # fmt: skip
+    Position.objects.create(
+        member=former,
+        org=cast.branch_a1,
+        title="contact",
+        started_on=dt.date(2020, 1, 1),
+        ended_on=dt.date(2023, 1, 1),
+    )
     return contact
 
 

@@ -73,9 +73,15 @@ def test_a_branch_with_a_committee_and_a_group_owes_the_monthly_meetings(cast):
 
 def test_quarterly_and_yearly_meetings_fall_due_in_december(cast):
     assert due_counts(cast.branch_a1, DEC) == {
-        T.GENERAL_ASSEMBLY: 1, T.COMMITTEE: 1, T.GROUP: 1, T.LECTURE: 1, T.THEME_DAY: 1,
-        T.ORG_LIFE: 1, T.APPRAISAL: 1, T.TALKS: 1,
-    }  # fmt: skip
+        T.GENERAL_ASSEMBLY: 1,
+        T.COMMITTEE: 1,
+        T.GROUP: 1,
+        T.LECTURE: 1,
+        T.THEME_DAY: 1,
+        T.ORG_LIFE: 1,
+        T.APPRAISAL: 1,
+        T.TALKS: 1,
+    }
 
 
 def test_a_branch_without_a_committee_or_groups_owes_no_committee_or_group_meetings(cast):
@@ -196,9 +202,12 @@ def test_every_meeting_type_needs_exactly_one_rule(cast):
     base = ruleset_for(NOV)
     with at(2026, 11, 10), pytest.raises(ValidationError, match="有且只有一条"):
         create_ruleset_version(
-            actor=cast.dept_admin, effective_from=DEC, document="文件", values=settings_of(base),
+            actor=cast.dept_admin,
+            effective_from=DEC,
+            document="文件",
+            values=settings_of(base),
             rules=rules_of(base)[1:],
-        )  # fmt: skip
+        )
 
 
 def test_only_a_county_department_admin_changes_the_rules(cast):
@@ -225,10 +234,13 @@ def test_versions_keep_their_values_when_a_later_one_is_published(cast):
 def rule_form_data(**changes):
     base = ruleset_for(NOV)
     data = {
-        "effective_from": "2026-12", "document": "示范县委组织部〔2026〕12号", "note": "党课改为每月",
+        "effective_from": "2026-12",
+        "document": "示范县委组织部〔2026〕12号",
+        "note": "党课改为每月",
         **{k: "" if v is None else str(v) for k, v in settings_of(base).items()},
-        "rules-TOTAL_FORMS": "8", "rules-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "rules-TOTAL_FORMS": "8",
+        "rules-INITIAL_FORMS": "0",
+    }
     for n, rule in enumerate(rules_of(base)):
         for key in ("meeting_type", "period", "min_count", "applies_to", "source"):
             data[f"rules-{n}-{key}"] = str(getattr(rule, key))

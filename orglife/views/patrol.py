@@ -38,7 +38,7 @@ def _page(request: HttpRequest, items: Any) -> Any:
     return page
 
 
-def _patrol_roots(user: Any) -> QuerySet[Organization]:
+def _patrol_roots(user: User) -> QuerySet[Organization]:
     paths = patrol.patrol_paths(user)
     if paths is None:
         return Organization.objects.filter(parent__isnull=True).order_by("path")
@@ -57,7 +57,7 @@ def _month(request: HttpRequest) -> Any:
 
 @login_required
 def check_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     month = _month(request)
     state = request.GET.get("state", "")
     checks = (
@@ -71,24 +71,23 @@ def check_list(request: HttpRequest) -> HttpResponse:
         checks = checks.filter(rating="")
     elif state == "rated":
         checks = checks.exclude(rating="")
-    can_draw = patrol.can_patrol_anywhere(request.user)
-    form = DrawForm(initial={"month": month}, roots=_patrol_roots(request.user)) if can_draw else None
-    context = {"page": _page(request, checks), "month": month, "state": state, "counts": counts,
-               "form": form}  # fmt: skip
+    can_draw = patrol.can_patrol_anywhere(_user(request))
+    form = DrawForm(initial={"month": month}, roots=_patrol_roots(_user(request))) if can_draw else None
+    context = {"page": _page(request, checks), "month": month, "state": state, "counts": counts, "form": form}
     return render(request, "orglife/patrol/check_list.html", context)
 
 
 @login_required
 @require_POST
 def check_draw(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     form = DrawForm(request.POST, roots=Organization.objects.visible_to(_user(request)))
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("orglife:patrol_check_list")
     month = form.cleaned_data["month"]
     created = patrol.draw_sample(
-        actor=request.user, root=form.cleaned_data["root"], month=month, seed=form.cleaned_data["seed"]
+        actor=_user(request), root=form.cleaned_data["root"], month=month, seed=form.cleaned_data["seed"]
     )
     messages.success(request, f"已抽取 {len(created)} 条会议记录")
     return redirect(f"{reverse('orglife:patrol_check_list')}?month={month:%Y-%m}")
@@ -96,12 +95,12 @@ def check_draw(request: HttpRequest) -> HttpResponse:
 
 def _check(request: HttpRequest, pk: int) -> PatrolCheck:
     qs = PatrolCheck.objects.select_related("record", "record__group", "org", "rated_by")
-    return get_for_user(qs, request.user, pk)
+    return get_for_user(qs, _user(request), pk)
 
 
 def _check_context(request: HttpRequest, check: PatrolCheck, **forms: Any) -> dict[str, Any]:
     record = check.record
-    can_patrol = patrol.can_patrol(request.user, check.org.path)
+    can_patrol = patrol.can_patrol(_user(request), check.org.path)
     attendance = record.attendance.aggregate(
         present=Count("id", filter=Q(status="present")), due=Count("id", filter=~Q(status="exempt"))
     )
@@ -128,10 +127,10 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = _check(request, pk)
     form = RatingForm(request.POST or None)
     if request.method == "POST":
-        patrol.require_patrol(request.user, check.org.path)  # a reader gets 403 even with a bad form
+        patrol.require_patrol(_user(request), check.org.path)  # a reader gets 403 even with a bad form
         if form.is_valid():
             try:
-                patrol.rate_check(actor=request.user, check=check, **form.cleaned_data)
+                patrol.rate_check(actor=_user(request), check=check, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -147,11 +146,11 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def check_rehold(request: HttpRequest, pk: int) -> HttpResponse:
     check = _check(request, pk)
-    patrol.require_patrol(request.user, check.org.path)
+    patrol.require_patrol(_user(request), check.org.path)
     form = ReholdForm(request.POST)
     if form.is_valid():
         try:
-            patrol.order_rehold(actor=request.user, check=check, reason=form.cleaned_data["reason"])
+            patrol.order_rehold(actor=_user(request), check=check, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -166,14 +165,18 @@ def check_rehold(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def check_rectify(request: HttpRequest, pk: int) -> HttpResponse:
     check = _check(request, pk)
-    patrol.require_patrol(request.user, check.org.path)
+    patrol.require_patrol(_user(request), check.org.path)
     form = RectificationForm(request.POST)
     if form.is_valid():
         try:
             rect = patrol.open_rectification(
-                actor=request.user, org=check.org, check=check, title=form.cleaned_data["title"],
-                items=form.item_list(), deadline=form.cleaned_data["deadline"],
-            )  # fmt: skip
+                actor=_user(request),
+                org=check.org,
+                check=check,
+                title=form.cleaned_data["title"],
+                items=form.item_list(),
+                deadline=form.cleaned_data["deadline"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -192,7 +195,7 @@ def with_overdue(qs: QuerySet[Rectification]) -> QuerySet[Rectification]:
 
 @login_required
 def rect_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     base = Rectification.objects.visible_to(_user(request)).select_related("org")
     status = request.GET.get("status", "")
     qs = with_overdue(base)
@@ -204,14 +207,18 @@ def rect_list(request: HttpRequest) -> HttpResponse:
         open=Count("id", filter=~Q(status=Rectification.Status.CLOSED)),
         overdue=Count("id", filter=patrol.overdue_q(timezone.localdate())),
     )
-    context = {"page": _page(request, qs.order_by(F("overdue").desc(), "status", "deadline", "id")), "status": status,
-               "statuses": Rectification.Status.choices, "counts": counts}  # fmt: skip
+    context = {
+        "page": _page(request, qs.order_by(F("overdue").desc(), "status", "deadline", "id")),
+        "status": status,
+        "statuses": Rectification.Status.choices,
+        "counts": counts,
+    }
     return render(request, "orglife/patrol/rect_list.html", context)
 
 
 def _rect(request: HttpRequest, pk: int, *, write: bool = False) -> Rectification:
     qs = with_overdue(Rectification.objects.select_related("org", "record", "opened_by", "closed_by"))
-    return get_for_user(qs, request.user, pk, write=write)
+    return get_for_user(qs, _user(request), pk, write=write)
 
 
 def _rect_context(request: HttpRequest, rect: Rectification, **forms: Any) -> dict[str, Any]:
@@ -224,8 +231,9 @@ def _rect_context(request: HttpRequest, rect: Rectification, **forms: Any) -> di
         "history": history,
         "record_url": record_url(rect.record_id) if rect.record_id else None,
         "can_submit": rect.status == Rectification.Status.OPEN
-        and covers(request.user, rect.org.path, write=True),
-        "can_review": rect.status == Rectification.Status.SUBMITTED and patrol.can_review(request.user, rect),
+        and covers(_user(request), rect.org.path, write=True),
+        "can_review": rect.status == Rectification.Status.SUBMITTED
+        and patrol.can_review(_user(request), rect),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(rectification=rect),
         "return_form": forms.get("return_form") or ReasonForm(),
     }
@@ -243,7 +251,7 @@ def rect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             patrol.submit_rectification(
-                actor=request.user,
+                actor=_user(request),
                 rectification=rect,
                 evidence=form.evidence(),
                 note=form.cleaned_data["note"],
@@ -263,7 +271,7 @@ def rect_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def rect_close(request: HttpRequest, pk: int) -> HttpResponse:
     rect = _rect(request, pk)
     try:
-        patrol.close_rectification(actor=request.user, rectification=rect)
+        patrol.close_rectification(actor=_user(request), rectification=rect)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -275,13 +283,13 @@ def rect_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rect_return(request: HttpRequest, pk: int) -> HttpResponse:
     rect = _rect(request, pk)
-    if not patrol.can_review(request.user, rect):
+    if not patrol.can_review(_user(request), rect):
         raise PermissionDenied("只有整改发起人或上级党(工)委可以退回")
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
             patrol.return_rectification(
-                actor=request.user, rectification=rect, reason=form.cleaned_data["reason"]
+                actor=_user(request), rectification=rect, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from orglife.filters.plans import BoardFilter
 from orglife.forms.plans import PREFIX, ReturnForm, blank_item_form, item_formset
 from orglife.models import MonthlyPlan
@@ -27,6 +28,10 @@ from orglife.services import plans as svc
 from orgs.access import covers, get_for_user, require_tree
 from orgs.forms import style_filter_form
 from orgs.models import Organization
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # every view here is behind login_required
 
 
 def _month(request: HttpRequest, default: dt.date) -> dt.date:
@@ -71,7 +76,7 @@ def countdown(window: svc.Window, now: dt.datetime) -> dict[str, Any]:
 
 
 def _org(request: HttpRequest, pk: int, *, write: bool = False) -> Organization:
-    org = get_for_user(Organization.objects.select_related("parent"), request.user, pk, write=write)
+    org = get_for_user(Organization.objects.select_related("parent"), _user(request), pk, write=write)
     if org.kind not in LIFE_KINDS:
         raise Http404("只有党支部（党总支）有月度计划")
     return org
@@ -79,15 +84,15 @@ def _org(request: HttpRequest, pk: int, *, write: bool = False) -> Organization:
 
 def _plan(request: HttpRequest, pk: int, *, write: bool = False) -> MonthlyPlan:
     return get_for_user(
-        MonthlyPlan.objects.select_related("org", "org__parent"), request.user, pk, write=write
+        MonthlyPlan.objects.select_related("org", "org__parent"), _user(request), pk, write=write
     )
 
 
 @login_required
 def plan_index(request: HttpRequest) -> HttpResponse:
     """A branch user lands on the branch's plans; everyone else on the status board."""
-    require_tree(request.user)
-    own = sel.own_branches(request.user)
+    require_tree(_user(request))
+    own = sel.own_branches(_user(request))
     if len(own) == 1:
         return redirect("orglife:plan_branch", pk=own[0].pk)
     return redirect("orglife:plan_board")
@@ -111,18 +116,30 @@ def plan_branch(request: HttpRequest, pk: int) -> HttpResponse:
         "upcoming": upcoming,
         "prompt": prompt,
         "page": _page(request, sel.plans_of(org)),
-        "can_write": covers(request.user, org.path, write=True),
+        "can_write": covers(_user(request), org.path, write=True),
     }
     return render(request, "orglife/plans/branch.html", context)
 
 
-def _form_page(request: HttpRequest, org: Organization, month: dt.date, formset: Any,
-               plan: MonthlyPlan | None, errors: list[str] | None = None) -> HttpResponse:  # fmt: skip
+def _form_page(
+    request: HttpRequest,
+    org: Organization,
+    month: dt.date,
+    formset: Any,
+    plan: MonthlyPlan | None,
+    errors: list[str] | None = None,
+) -> HttpResponse:
     window = svc.filing_window(month)
     context = {
-        "org": org, "month": month, "formset": formset, "plan": plan, "errors": errors or [],
-        "countdown": countdown(window, timezone.now()), "prefix": PREFIX, "has_groups": bool(groups_of(org)),
-    }  # fmt: skip
+        "org": org,
+        "month": month,
+        "formset": formset,
+        "plan": plan,
+        "errors": errors or [],
+        "countdown": countdown(window, timezone.now()),
+        "prefix": PREFIX,
+        "has_groups": bool(groups_of(org)),
+    }
     return render(request, "orglife/plans/plan_form.html", context)
 
 
@@ -132,7 +149,7 @@ def _after_save(request: HttpRequest, plan: MonthlyPlan) -> HttpResponse:
         messages.success(request, "计划已保存为草稿，尚未提交审核")
         return redirect("orglife:plan_detail", pk=plan.pk)
     try:
-        warnings = svc.submit_plan(actor=request.user, plan=plan)
+        warnings = svc.submit_plan(actor=_user(request), plan=plan)
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
@@ -162,7 +179,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
         formset = item_formset(org, month, data=request.POST)
         if formset.is_valid():
             try:
-                plan = svc.create_plan(actor=request.user, org=org, month=month, items=formset.items())
+                plan = svc.create_plan(actor=_user(request), org=org, month=month, items=formset.items())
             except ValidationError as exc:
                 return _form_page(request, org, month, formset, None, exc.messages)
             return _after_save(request, plan)
@@ -181,7 +198,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         formset = item_formset(plan.org, plan.month, data=request.POST)
         if formset.is_valid():
             try:
-                svc.update_plan(actor=request.user, plan=plan, items=formset.items())
+                svc.update_plan(actor=_user(request), plan=plan, items=formset.items())
             except ValidationError as exc:
                 return _form_page(request, plan.org, plan.month, formset, plan, exc.messages)
             return _after_save(request, plan)
@@ -218,8 +235,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "items": plan.items.select_related("group"),
         "events": plan.events.select_related("actor"),
         "check": check,
-        "can_edit": editable and covers(request.user, plan.org.path, write=True),
-        "can_review": plan.status == MonthlyPlan.Status.SUBMITTED and svc.can_review(request.user, plan.org),
+        "can_edit": editable and covers(_user(request), plan.org.path, write=True),
+        "can_review": plan.status == MonthlyPlan.Status.SUBMITTED
+        and svc.can_review(_user(request), plan.org),
         "return_form": ReturnForm(),
         "countdown": countdown(svc.filing_window(plan.month), timezone.now()),
     }
@@ -235,7 +253,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _submit(request: HttpRequest, plan: MonthlyPlan) -> HttpResponse:
     try:
-        warnings = svc.submit_plan(actor=request.user, plan=plan)
+        warnings = svc.submit_plan(actor=_user(request), plan=plan)
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
@@ -251,7 +269,7 @@ def _submit(request: HttpRequest, plan: MonthlyPlan) -> HttpResponse:
 def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, write=True)
     try:
-        svc.approve_plan(actor=request.user, plan=plan)
+        svc.approve_plan(actor=_user(request), plan=plan)
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
@@ -271,7 +289,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写退回原因")
         return redirect("orglife:plan_detail", pk=plan.pk)
     try:
-        svc.return_plan(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
+        svc.return_plan(actor=_user(request), plan=plan, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
@@ -282,14 +300,14 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_review(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
-    page = _page(request, sel.review_queue(request.user))
-    rows = [(plan, svc.can_review(request.user, plan.org)) for plan in page.object_list]
+    require_tree(_user(request))
+    page = _page(request, sel.review_queue(_user(request)))
+    rows = [(plan, svc.can_review(_user(request), plan.org)) for plan in page.object_list]
     return render(request, "orglife/plans/review.html", {"page": page, "rows": rows})
 
 
 def _board_filters(request: HttpRequest, month: dt.date) -> tuple[BoardFilter, dict[str, int]]:
-    rows = sel.board(request.user, month)
+    rows = sel.board(_user(request), month)
     filterset = BoardFilter(request.GET, queryset=rows)
     without_state = request.GET.copy()
     without_state.pop("state", None)
@@ -303,14 +321,14 @@ def _committee_select(request: HttpRequest, widget: Any) -> Any:
     from django import forms
 
     choices = [("", "全部")] + [
-        (o.pk, f"{'　' * max(o.depth - 1, 0)}{o.display_name}") for o in sel.committees(request.user)[:500]
+        (o.pk, f"{'　' * max(o.depth - 1, 0)}{o.display_name}") for o in sel.committees(_user(request))[:500]
     ]
     return forms.Select(choices=choices)
 
 
 @login_required
 def plan_board(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     month = _month(request, _next_month())
     filterset, counts = _board_filters(request, month)
     style_filter_form(filterset.form)
@@ -332,15 +350,17 @@ def plan_board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_board_export(request: HttpRequest) -> FileResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     month = _month(request, _next_month())
     filterset, _ = _board_filters(request, month)
     filters = {key: value for key, value in request.GET.items() if value and key != "page"}
-    data = svc.export_board(user=request.user, month=month, rows=filterset.qs, filters=filters)
+    data = svc.export_board(user=_user(request), month=month, rows=filterset.qs, filters=filters)
     return FileResponse(
-        io.BytesIO(data), as_attachment=True, filename=svc.board_file_name(month),
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=svc.board_file_name(month),
         content_type=svc.XLSX_CONTENT_TYPE,
-    )  # fmt: skip
+    )
 
 
 urlpatterns = [

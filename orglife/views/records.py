@@ -42,17 +42,17 @@ def _locked(request: HttpRequest, record: MeetingRecord, exc: svc.RecordLocked) 
 
 def _record(request: HttpRequest, pk: int, *, write: bool = False) -> MeetingRecord:
     qs = MeetingRecord.objects.select_related("org", "group", "plan_item", "approved_by", "submitted_by")
-    return get_for_user(qs, request.user, pk, write=write)
+    return get_for_user(qs, _user(request), pk, write=write)
 
 
-def _creatable_branches(user: Any) -> list[Organization]:
+def _creatable_branches(user: User) -> list[Organization]:
     visible = Organization.objects.visible_to(user, write=True).filter(kind__in=svc.LIFE_KINDS)
     return [o for o in visible.order_by("path")[:200] if svc.can_create(user, o)]
 
 
 @login_required
 def record_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     base = MeetingRecord.objects.visible_to(_user(request)).select_related("org", "group")
     filterset = RecordFilter(request.GET, queryset=base)
     style_filter_form(filterset.form)
@@ -64,28 +64,42 @@ def record_list(request: HttpRequest) -> HttpResponse:
     if org_id.isdigit():
         selected = Organization.objects.visible_to(_user(request)).filter(pk=org_id).first()
     can_create = (
-        bool(_creatable_branches(request.user))
+        bool(_creatable_branches(_user(request)))
         if selected is None
-        else svc.can_create(request.user, selected)
+        else svc.can_create(_user(request), selected)
     )
     context = {"filter": filterset, "page": page, "selected": selected, "can_create": can_create}
     return render(request, "orglife/records/list.html", context)
 
 
-def _form_page(request: HttpRequest, form: RecordForm, record: MeetingRecord | None, org: Organization,
-               template: str = "orglife/records/form.html") -> HttpResponse:  # fmt: skip
+def _form_page(
+    request: HttpRequest,
+    form: RecordForm,
+    record: MeetingRecord | None,
+    org: Organization,
+    template: str = "orglife/records/form.html",
+) -> HttpResponse:
     reload_url = request.path if record is not None else f"{request.path}?org={org.pk}"
     for name in ("meeting_type", "group"):
-        form.fields[name].widget.attrs.update({
-            "hx-get": reload_url, "hx-trigger": "change", "hx-include": "closest form",
-            "hx-target": "#xf-record-dynamic", "hx-select": "#xf-record-dynamic", "hx-swap": "outerHTML",
-        })  # fmt: skip
+        form.fields[name].widget.attrs.update(
+            {
+                "hx-get": reload_url,
+                "hx-trigger": "change",
+                "hx-include": "closest form",
+                "hx-target": "#xf-record-dynamic",
+                "hx-select": "#xf-record-dynamic",
+                "hx-swap": "outerHTML",
+            }
+        )
     returned = record.events.filter(action="returned").last() if record is not None else None
     context = {
-        "form": form, "record": record, "org": org, "rows": form.attendance_rows(),
+        "form": form,
+        "record": record,
+        "org": org,
+        "rows": form.attendance_rows(),
         "eligible": voting_eligible_count(org),
         "return_reason": returned.reason if returned and record and record.status == "returned" else "",
-    }  # fmt: skip
+    }
     return render(request, template, context)
 
 
@@ -98,25 +112,28 @@ def _htmx_initial(request: HttpRequest) -> dict[str, Any] | None:
 
 @login_required
 def record_create(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     org_id = request.GET.get("org", "")
     if not org_id.isdigit():
-        branches = _creatable_branches(request.user)
+        branches = _creatable_branches(_user(request))
         if not branches:
             raise PermissionDenied("只有支部书记或支部管理员可以登记纪实")
         if len(branches) == 1:
             return redirect(f"{request.path}?org={branches[0].pk}")
         return render(request, "orglife/records/choose_branch.html", {"branches": branches})
-    org = get_for_user(Organization.objects.all(), request.user, org_id, write=True)
-    if not svc.can_create(request.user, org):
+    org = get_for_user(Organization.objects.all(), _user(request), org_id, write=True)
+    if not svc.can_create(_user(request), org):
         raise PermissionDenied("只有支部书记或支部管理员可以登记纪实")
     form = RecordForm(request.POST or None, request.FILES or None, org=org, initial=_htmx_initial(request))
     if request.method == "POST" and form.is_valid():
         try:
             record = svc.create_record(
-                actor=request.user, org=org, data=form.to_data(),
-                photos=form.cleaned_data["photos"], files=form.cleaned_data["attachments"],
-            )  # fmt: skip
+                actor=_user(request),
+                org=org,
+                data=form.to_data(),
+                photos=form.cleaned_data["photos"],
+                files=form.cleaned_data["attachments"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -131,7 +148,7 @@ def _after_save(request: HttpRequest, record: MeetingRecord, text: str) -> HttpR
             messages.warning(request, check.text)
     if request.POST.get("then") == "submit":
         try:
-            svc.submit_record(actor=request.user, record=record)
+            svc.submit_record(actor=_user(request), record=record)
         except ValidationError as exc:
             messages.warning(request, "已保存为草稿，但未能提交：" + "；".join(exc.messages))
         else:
@@ -172,12 +189,24 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 LABELS = {
-    "meeting_type": "会议类型", "group_id": "党小组", "plan_item_id": "对应计划", "topic": "主题",
-    "started_at": "开始时间", "ended_at": "结束时间", "place": "地点", "host_name": "主持人",
-    "recorder_name": "记录人", "lecturer_name": "党课主讲人", "agenda": "议程", "content": "会议内容",
-    "decisions": "决议事项", "vote_subject": "表决事项", "votes_yes": "赞成", "votes_no": "反对",
+    "meeting_type": "会议类型",
+    "group_id": "党小组",
+    "plan_item_id": "对应计划",
+    "topic": "主题",
+    "started_at": "开始时间",
+    "ended_at": "结束时间",
+    "place": "地点",
+    "host_name": "主持人",
+    "recorder_name": "记录人",
+    "lecturer_name": "党课主讲人",
+    "agenda": "议程",
+    "content": "会议内容",
+    "decisions": "决议事项",
+    "vote_subject": "表决事项",
+    "votes_yes": "赞成",
+    "votes_no": "反对",
     "votes_abstain": "弃权",
-}  # fmt: skip
+}
 STATUS_LABELS = dict(Attendance.Status.choices)
 
 
@@ -203,7 +232,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
             record,
             svc.RecordLocked() if record.is_locked else svc.RecordLocked("该纪实正在审核中，不能修改"),
         )
-    if not svc.can_create(request.user, record.org):
+    if not svc.can_create(_user(request), record.org):
         raise PermissionDenied("只有支部书记或支部管理员可以修改纪实")
     form = RecordForm(
         request.POST or None,
@@ -214,12 +243,14 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            svc.update_record(actor=request.user, record=record, data=form.to_data())
+            svc.update_record(actor=_user(request), record=record, data=form.to_data())
             if form.cleaned_data["photos"] or form.cleaned_data["attachments"]:
                 svc.add_attachments(
-                    actor=request.user, record=record, photos=form.cleaned_data["photos"],
+                    actor=_user(request),
+                    record=record,
+                    photos=form.cleaned_data["photos"],
                     files=form.cleaned_data["attachments"],
-                )  # fmt: skip
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except svc.RecordLocked as exc:
@@ -234,14 +265,14 @@ def record_amend(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record(request, pk, write=True)
     if record.status != MeetingRecord.Status.APPROVED:
         return _locked(request, record, svc.RecordLocked("只有已审核的纪实需要更正；未审核的纪实请直接修改"))
-    if not svc.can_approve(request.user, record.org):
+    if not svc.can_approve(_user(request), record.org):
         raise PermissionDenied("只有支部书记或上级党(工)委可以更正已审核的纪实")
     roster = svc.recorded_roster(record)
     form = AmendForm(request.POST or None, org=record.org, record=record, roster=roster)
     if request.method == "POST" and form.is_valid():
         try:
             svc.amend_record(
-                actor=request.user, record=record, data=form.to_data(), reason=form.cleaned_data["reason"]
+                actor=_user(request), record=record, data=form.to_data(), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -270,14 +301,14 @@ def _action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpResponse:
 @login_required
 @require_POST
 def record_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, lambda r: svc.submit_record(actor=request.user, record=r), "已提交审核")
+    return _action(request, pk, lambda r: svc.submit_record(actor=_user(request), record=r), "已提交审核")
 
 
 @login_required
 @require_POST
 def record_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def run(record: MeetingRecord) -> None:
-        done = svc.approve_record(actor=request.user, record=record)
+        done = svc.approve_record(actor=_user(request), record=record)
         if done.status == MeetingRecord.Status.AWAITING_COMMITTEE:
             messages.info(request, "补录纪实：已转上级党(工)委审核")
 
@@ -290,7 +321,7 @@ def record_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
     reason = form.data.get("reason", "")
     return _action(
-        request, pk, lambda r: svc.return_record(actor=request.user, record=r, reason=reason), "已退回"
+        request, pk, lambda r: svc.return_record(actor=_user(request), record=r, reason=reason), "已退回"
     )
 
 
@@ -299,9 +330,11 @@ def record_return(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     photos, files = request.FILES.getlist("photos"), request.FILES.getlist("attachments")
     return _action(
-        request, pk, lambda r: svc.add_attachments(actor=request.user, record=r, photos=photos, files=files),
+        request,
+        pk,
+        lambda r: svc.add_attachments(actor=_user(request), record=r, photos=photos, files=files),
         "已上传",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -312,7 +345,7 @@ def attachment_delete(request: HttpRequest, pk: int, att: int) -> HttpResponse:
     if attachment is None:
         raise Http404("未找到该附件")
     return _action(
-        request, pk, lambda r: svc.remove_attachment(actor=request.user, attachment=attachment), "已删除"
+        request, pk, lambda r: svc.remove_attachment(actor=_user(request), attachment=attachment), "已删除"
     )
 
 

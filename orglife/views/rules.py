@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from accounts.models import User
 from orglife.forms.rules import RuleFormSet, RuleSetForm
 from orglife.models import MeetingRule, RuleSet
 from orglife.periods import add_months, first_of_month, local_today
@@ -18,9 +21,13 @@ from orgs.access import require_tree
 from orgs.forms import add_service_errors
 
 
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # every view here is behind login_required
+
+
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     current = services_rules.current_ruleset()
     versions = list(
         RuleSet.objects.select_related("created_by").prefetch_related(
@@ -32,15 +39,15 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         "current": current,
         "rows": rows,
         "today_month": first_of_month(local_today()),
-        "can_configure": services_rules.is_department_admin(request.user),
+        "can_configure": services_rules.is_department_admin(_user(request)),
     }
     return render(request, "orglife/rules/rule_list.html", context)
 
 
 @login_required
 def rule_create(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
-    if not services_rules.is_department_admin(request.user):
+    require_tree(_user(request))
+    if not services_rules.is_department_admin(_user(request)):
         raise PermissionDenied("只有组织部管理员可以修改组织生活规则")
     base = services_rules.current_ruleset()
     if request.method == "POST":
@@ -54,7 +61,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             ruleset = services_rules.create_ruleset_version(
-                actor=request.user,
+                actor=_user(request),
                 rules=[f.rule_data() for f in formset.forms],
                 **form.service_kwargs(),
             )

@@ -39,7 +39,7 @@ def _month_arg(request: HttpRequest, default: dt.date) -> dt.date:
 
 @login_required
 def score_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     visible = MonthlyScore.objects.visible_to(_user(request))
     months = list(visible.order_by("-month").values_list("month", flat=True).distinct()[:36])
     default = months[0] if months else add_months(first_of_month(local_today()), -1)
@@ -61,7 +61,7 @@ def score_list(request: HttpRequest) -> HttpResponse:
         "ruleset": ruleset,
         "formula": services_scores.formula(ruleset) if ruleset else "",
         "chart": chart,
-        "can_close": is_department_admin(request.user),
+        "can_close": is_department_admin(_user(request)),
         "close_default": f"{add_months(first_of_month(local_today()), -1):%Y-%m}",
     }
     return render(request, "orglife/scores/score_list.html", context)
@@ -70,8 +70,8 @@ def score_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def score_close(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
-    services_scores.require_closer(request.user)  # before reading the input, as the service would
+    require_tree(_user(request))
+    services_scores.require_closer(_user(request))  # before reading the input, as the service would
     try:
         month = parse_month(request.POST.get("month", ""))
     except ValueError as exc:
@@ -88,7 +88,7 @@ def score_close(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def interview_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
+    require_tree(_user(request))
     status = request.GET.get("status", "open")
     today = local_today()
     qs = Interview.objects.visible_to(_user(request)).select_related("org")
@@ -128,9 +128,12 @@ class InterviewForm(forms.Form):
 def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     write = request.method == "POST"
     interview = get_for_user(
-        Interview.objects.select_related("org", "org__parent", "completed_by"), request.user, pk, write=write
+        Interview.objects.select_related("org", "org__parent", "completed_by"),
+        _user(request),
+        pk,
+        write=write,
     )
-    can_record = services_scores.can_interview(request.user, interview)
+    can_record = services_scores.can_interview(_user(request), interview)
     initial = {
         "held_on": interview.held_on,
         "interviewee_name": interview.interviewee_name,
@@ -138,11 +141,11 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = InterviewForm(request.POST or None, request.FILES or None, initial=initial)
     if write:
-        services_scores.require_interviewer(request.user, interview)
+        services_scores.require_interviewer(_user(request), interview)
         if form.is_valid():
             try:
                 services_scores.record_interview(
-                    actor=request.user,
+                    actor=_user(request),
                     interview=interview,
                     held_on=form.cleaned_data["held_on"],
                     interviewee_name=form.cleaned_data["interviewee_name"],
@@ -171,10 +174,10 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def interview_done(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = get_for_user(Interview.objects.select_related("org__parent"), request.user, pk, write=True)
-    services_scores.require_interviewer(request.user, interview)
+    interview = get_for_user(Interview.objects.select_related("org__parent"), _user(request), pk, write=True)
+    services_scores.require_interviewer(_user(request), interview)
     try:
-        services_scores.complete_interview(actor=request.user, interview=interview)
+        services_scores.complete_interview(actor=_user(request), interview=interview)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -184,7 +187,7 @@ def interview_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def interview_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    interview = get_for_user(Interview.objects.all(), request.user, pk)
+    interview = get_for_user(Interview.objects.all(), _user(request), pk)
     if not interview.attachment:
         raise Http404("没有附件")
     name = (interview.attachment.name or "").rsplit("/", 1)[-1]

@@ -21,6 +21,11 @@ from orglife.services import stats as services_stats
 from orgs.access import get_for_user
 from orgs.models import Organization
 
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # every view here is behind login_required
+
+
 ROWS_PER_PAGE = 50  # the table pages; the chart above it shows every row
 
 
@@ -38,8 +43,8 @@ def parse_period(request: HttpRequest) -> tuple[str, dt.date]:
 def node_for(request: HttpRequest) -> Organization:
     """The node asked for (inside the user's scope), or the user's scope root."""
     if request.GET.get("org"):
-        return get_for_user(Organization.objects.all(), request.user, request.GET["org"])
-    node = stats.default_node(request.user)
+        return get_for_user(Organization.objects.all(), _user(request), request.GET["org"])
+    node = stats.default_node(_user(request))
     if node is None:
         raise Http404("未找到页面")
     return node
@@ -75,7 +80,7 @@ def completion(request: HttpRequest) -> HttpResponse:
     context = {
         "node": node,
         "page": page,
-        "ancestors": node.ancestors().visible_to(cast(User, request.user)),
+        "ancestors": node.ancestors().visible_to(_user(request)),
         "data": data,
         "chart_data": data.chart_data(),
         "kind": kind,
@@ -91,7 +96,7 @@ def completion(request: HttpRequest) -> HttpResponse:
 
 
 def _branch_and_year(request: HttpRequest, pk: int, year: int) -> tuple[Organization, int]:
-    org = get_for_user(Organization.objects.all(), request.user, pk)
+    org = get_for_user(Organization.objects.all(), _user(request), pk)
     if org.kind not in LIFE_KINDS or not 2000 <= year <= 2100:
         raise Http404("台账只对党支部、党总支提供")
     return org, year
@@ -113,7 +118,7 @@ def ledger(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @require_GET
 def ledger_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     org, year = _branch_and_year(request, pk, year)
-    content = services_stats.export_ledger(actor=request.user, org=org, year=year)
+    content = services_stats.export_ledger(actor=_user(request), org=org, year=year)
     response = HttpResponse(content, content_type=services_stats.XLSX_CONTENT_TYPE)
     name = quote(services_stats.ledger_file_name(org, year))
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
