@@ -157,8 +157,8 @@ def run(args: argparse.Namespace) -> None:
 
     from notifications.models import Message
     from orglife.models import Interview, MonthlyScore
-    from orglife.services_reminders import send_reminders
-    from orglife.services_scores import close_month
+    from orglife.services.reminders import send_reminders
+    from orglife.services.scores import close_month
 
     ensure_data(args.scale, args.seed)
     from orgs.models import Organization

@@ -5,7 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("orgs.api_urls")),
-    path("orglife/", include("orglife.api_urls")),
+    path("orglife/", include("orglife.api.urls")),
     path("points/", include("points.api_urls")),
     path("observers/", include("observers.api_urls")),
 ]

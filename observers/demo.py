@@ -51,7 +51,7 @@ from observers.services.selection import card_number, letter_number
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
 from orglife.periods import SHANGHAI, add_months
 from orglife.rules import LIFE_KINDS
-from orglife.services_records import record_stopped_counting
+from orglife.services.records import record_stopped_counting
 from orgs.demo import DEMO_COUNTY_CODE
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q

@@ -5,12 +5,12 @@ twelve months before `today` plus the current month so far: monthly plans (mostl
 some late, a few returned and resubmitted, a few missing), approved meeting records with attendance by
 name, votes and quorum facts, a sample of photos (one deliberately reused across two branches), patrol
 checks with ratings, re-held meetings and rectifications (closed, open, one overdue), then the completion
-stats rebuilt from those rows by `orglife.services_stats.refresh_stats`, and the month close
-(`orglife.services_scores.close_month`) run for each month in order.
+stats rebuilt from those rows by `orglife.services.stats.refresh_stats`, and the month close
+(`orglife.services.scores.close_month`) run for each month in order.
 
 The rows are written directly with `bulk_create` (the per-record services are too slow for a county-year),
 keeping the services' invariants: approved records are locked (status approved, approved_at set), quorum
-facts are stored as `_store_facts` would, plan items are flagged `required` as `mark_required` would, and
+facts are set by the records service's own `set_quorum_facts`, plan items are flagged `required` as `mark_required` would, and
 the stats and scores are computed by the real services from the rows.
 
 Which 党(工)委 lag is chosen from the seed: one lags the last four months (so 约谈 escalates to the
@@ -67,13 +67,10 @@ from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_de
 from orglife.rules import (
     LIFE_KINDS,
     Requirement,
-    assembly_passes,
-    assembly_quorum,
-    committee_quorum,
     due_in,
     requirements,
 )
-from orglife.services_records import COMMITTEE_TITLES, thumbnail_path
+from orglife.services.records import COMMITTEE_TITLES, set_quorum_facts, thumbnail_path
 from orgs.demo import DEMO_COUNTY_CODE
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
@@ -418,8 +415,10 @@ def _load_branches(county: Organization, rng: random.Random) -> list[Branch]:
     ):
         groups[g.parent_id].append(g)  # type: ignore[index]
     length = len(county.path) + 4
-    branches = {o.pk: Branch(o, o.path[:length], groups.get(o.pk, []), theme_day=rng.choice([5, 10, 15, 20, 25]))
-                for o in orgs}  # fmt: skip
+    branches = {
+        o.pk: Branch(o, o.path[:length], groups.get(o.pk, []), theme_day=rng.choice([5, 10, 15, 20, 25]))
+        for o in orgs
+    }
     people: dict[int, Person] = {}
     for pk, org_id, name, category, status, exempt, group_id in (
         Member.objects.filter(org_id__in=list(branches), status__in=Member.ACTIVE_STATUSES)
@@ -453,8 +452,16 @@ def _load_branches(county: Organization, rng: random.Random) -> list[Branch]:
 
 
 class Generator:
-    def __init__(self, *, seed: int, scale: str, today: dt.date, branches: list[Branch], committees: list[str],
-                 stdout: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        seed: int,
+        scale: str,
+        today: dt.date,
+        branches: list[Branch],
+        committees: list[str],
+        stdout: Any = None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.seed, self.scale, self.today = seed, scale, today
         self.stdout = stdout
@@ -560,13 +567,19 @@ class Generator:
             return f"{month.year}年度民主评议党员"
         return f"{month.year}年度谈心谈话"
 
-    def meeting(self, b: Branch, month: dt.date, meeting_type: str, group: Organization | None,
-                day: dt.date) -> Meeting:  # fmt: skip
+    def meeting(
+        self, b: Branch, month: dt.date, meeting_type: str, group: Organization | None, day: dt.date
+    ) -> Meeting:
         durations: dict[str, int] = {
-            T.THEME_DAY: self.rng.choice([120, 150, 180]), T.LECTURE: 90, T.GENERAL_ASSEMBLY: 120,
-            T.COMMITTEE: self.rng.choice([60, 90]), T.GROUP: self.rng.choice([45, 60]), T.ORG_LIFE: 180,
-            T.APPRAISAL: 120, T.TALKS: 90,
-        }  # fmt: skip
+            T.THEME_DAY: self.rng.choice([120, 150, 180]),
+            T.LECTURE: 90,
+            T.GENERAL_ASSEMBLY: 120,
+            T.COMMITTEE: self.rng.choice([60, 90]),
+            T.GROUP: self.rng.choice([45, 60]),
+            T.ORG_LIFE: 180,
+            T.APPRAISAL: 120,
+            T.TALKS: 90,
+        }
         minutes = durations[meeting_type]
         host, recorder = b.secretary, b.recorder
         if group is not None:
@@ -575,10 +588,16 @@ class Generator:
             others = [n for n in members if n != host]
             recorder = others[0] if others else recorder
         return Meeting(
-            meeting_type, group, self.start_time(b, day, meeting_type), minutes, self.place(b, meeting_type),
-            self.topic(meeting_type, month, b), host, recorder,
+            meeting_type,
+            group,
+            self.start_time(b, day, meeting_type),
+            minutes,
+            self.place(b, meeting_type),
+            self.topic(meeting_type, month, b),
+            host,
+            recorder,
             lecturer=b.secretary if meeting_type == T.LECTURE else "",
-        )  # fmt: skip
+        )
 
     # -- what each branch does in a month -----------------------------------------------------------
 
@@ -683,9 +702,15 @@ class Generator:
             return "returned"
         return "approved"
 
-    def file_plan(self, b: Branch, month: dt.date, fate: str, meetings: list[Meeting],
-                  plans: list[MonthlyPlan], events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]],
-                  ) -> MonthlyPlan | None:  # fmt: skip
+    def file_plan(
+        self,
+        b: Branch,
+        month: dt.date,
+        fate: str,
+        meetings: list[Meeting],
+        plans: list[MonthlyPlan],
+        events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]],
+    ) -> MonthlyPlan | None:
         rng = self.rng
         if fate in ("missing", "none"):
             if fate == "missing":
@@ -699,14 +724,20 @@ class Generator:
             if rng.random() < 0.3:
                 submitted = _aware(month.replace(day=rng.randint(1, 3)), 10)
         else:
-            submitted = _aware(filing.replace(day=rng.randint(8, deadline.day)), rng.randint(8, 17),
-                               rng.randint(0, 59))  # fmt: skip
+            submitted = _aware(
+                filing.replace(day=rng.randint(8, deadline.day)), rng.randint(8, 17), rng.randint(0, 59)
+            )
         submitted = min(submitted, self.now - dt.timedelta(hours=2))
         created = submitted - dt.timedelta(days=rng.randint(0, 3), hours=rng.randint(0, 5))
         plan = MonthlyPlan(
-            org=b.org, month=month, created_at=created, updated_at=submitted,
-            is_late=submitted > deadline, submitted_at=submitted, status=MonthlyPlan.Status.SUBMITTED,
-        )  # fmt: skip
+            org=b.org,
+            month=month,
+            created_at=created,
+            updated_at=submitted,
+            is_late=submitted > deadline,
+            submitted_at=submitted,
+            status=MonthlyPlan.Status.SUBMITTED,
+        )
         items = [m for m in meetings if m.planned]
         events.append((plan, "created", {"items": len(items)}, created))
         if fate == "draft":
@@ -752,10 +783,16 @@ class Generator:
             if not m.planned:
                 continue
             m.item = PlanItem(
-                plan=plan, meeting_type=m.meeting_type, group=m.group, required=m.required,
-                planned_on=timezone.localtime(m.start, SHANGHAI).date(), place=m.place, topic=m.topic,
-                host_name=m.host, lecturer_name=m.lecturer,
-            )  # fmt: skip
+                plan=plan,
+                meeting_type=m.meeting_type,
+                group=m.group,
+                required=m.required,
+                planned_on=timezone.localtime(m.start, SHANGHAI).date(),
+                place=m.place,
+                topic=m.topic,
+                host_name=m.host,
+                lecturer_name=m.lecturer,
+            )
             items.append(m.item)
         return items
 
@@ -771,8 +808,14 @@ class Generator:
             members = b.people
         return [p for p in members if p.due], [p for p in members if not p.due]
 
-    def record_rows(self, b: Branch, m: Meeting, month: dt.date, status: str, backfill: bool,
-                    ) -> tuple[MeetingRecord, list[tuple[int, str, str]], list[tuple[str, dict[str, Any], dt.datetime, str]]]:  # fmt: skip
+    def record_rows(
+        self,
+        b: Branch,
+        m: Meeting,
+        month: dt.date,
+        status: str,
+        backfill: bool,
+    ) -> tuple[MeetingRecord, list[tuple[int, str, str]], list[tuple[str, dict[str, Any], dt.datetime, str]]]:
         rng = self.rng
         ended = m.start + dt.timedelta(minutes=m.minutes)
         due, exempt = self.roster(b, m)
@@ -799,35 +842,49 @@ class Generator:
             f"围绕“{m.topic}”，{self.body(m)}"
         )
         record = MeetingRecord(
-            org=b.org, group=m.group, meeting_type=m.meeting_type, plan_item=m.item, month=month, topic=m.topic,
-            started_at=m.start, ended_at=ended, place=m.place, host_name=m.host, recorder_name=m.recorder,
-            lecturer_name=m.lecturer, agenda=self.agenda(m), content=content, decisions=self.decisions(m),
-            status=status, is_backfill=backfill,
-        )  # fmt: skip
-        if m.meeting_type == T.GENERAL_ASSEMBLY:
-            full_due = [p for p in due if p.category == Member.Category.FULL]
-            record.eligible_voters = len(full_due)
-            record.present_voters = sum(1 for p in full_due if p.pk in present_ids)
-            record.quorum_met = assembly_quorum(
-                present=record.present_voters, eligible=record.eligible_voters
+            org=b.org,
+            group=m.group,
+            meeting_type=m.meeting_type,
+            plan_item=m.item,
+            month=month,
+            topic=m.topic,
+            started_at=m.start,
+            ended_at=ended,
+            place=m.place,
+            host_name=m.host,
+            recorder_name=m.recorder,
+            lecturer_name=m.lecturer,
+            agenda=self.agenda(m),
+            content=content,
+            decisions=self.decisions(m),
+            status=status,
+            is_backfill=backfill,
+        )
+        full_due = [p.pk for p in due if p.category == Member.Category.FULL]
+
+        def store_facts() -> None:
+            set_quorum_facts(
+                record,
+                present_ids=present_ids,
+                voters=full_due,
+                eligible=len(full_due),
+                committee=b.committee_ids,
             )
+
+        store_facts()
+        if m.meeting_type == T.GENERAL_ASSEMBLY:
             probationary = [p for p in due if p.category == Member.Category.PROBATIONARY]
             if record.quorum_met and (probationary or rng.random() < 0.3):
                 who = probationary[0].name if probationary else ""
                 record.vote_subject = (
                     f"讨论{who}同志预备党员按期转为正式党员" if who else "审议支部年度工作计划"
                 )
-                no = rng.choice([0, 0, 0, 1]) if record.present_voters > 3 else 0
-                abstain = rng.choice([0, 0, 1]) if record.present_voters > 4 else 0
+                present = record.present_voters or 0
+                no = rng.choice([0, 0, 0, 1]) if present > 3 else 0
+                abstain = rng.choice([0, 0, 1]) if present > 4 else 0
                 record.votes_no, record.votes_abstain = no, abstain
-                record.votes_yes = record.present_voters - no - abstain
-                record.vote_passed = assembly_passes(yes=record.votes_yes, eligible=record.eligible_voters)
-        if m.meeting_type == T.COMMITTEE:
-            record.committee_size = len(b.committee_ids)
-            record.committee_present = sum(1 for pk in b.committee_ids if pk in present_ids)
-            record.quorum_met = committee_quorum(
-                present=record.committee_present, committee_size=record.committee_size
-            )
+                record.votes_yes = present - no - abstain
+                store_facts()  # the vote's outcome, by the same rule
         # History: created, submitted, approved (the committee approves back-filled records).
         lag = dt.timedelta(days=rng.randint(8, 20)) if backfill else dt.timedelta(hours=rng.randint(2, 40))
         created = min(ended + lag, self.now - dt.timedelta(minutes=30))
@@ -1075,8 +1132,14 @@ class Generator:
         for check, (h, lag) in zip(checks, meta, strict=True):
             if not check.rating or check.rated_at is None:
                 continue
-            events.append(RecordEvent(record_id=check.record_id, action="patrol_rated", created_at=check.rated_at,
-                                      payload={"rating": check.rating, "reasons": check.reasons}))  # fmt: skip
+            events.append(
+                RecordEvent(
+                    record_id=check.record_id,
+                    action="patrol_rated",
+                    created_at=check.rated_at,
+                    payload={"rating": check.rating, "reasons": check.reasons},
+                )
+            )
             poor = check.rating == PatrolCheck.Rating.POOR
             fair = check.rating == PatrolCheck.Rating.FAIR
             reused = check.record_id == reused_id
@@ -1087,15 +1150,25 @@ class Generator:
             if poor and lag and not reused and rng.random() < 0.25:
                 check.rehold_ordered = True
                 rehold.append(check)
-                events.append(RecordEvent(record_id=check.record_id, action="rehold_ordered",
-                                          created_at=check.rated_at, reason="会议内容空泛、出勤不实，要求重新召开",
-                                          payload={"patrol_check": check.pk}))  # fmt: skip
+                events.append(
+                    RecordEvent(
+                        record_id=check.record_id,
+                        action="rehold_ordered",
+                        created_at=check.rated_at,
+                        reason="会议内容空泛、出勤不实，要求重新召开",
+                        payload={"patrol_check": check.pk},
+                    )
+                )
             opened = check.rated_at + dt.timedelta(hours=1)
             deadline = (opened + dt.timedelta(days=rng.choice([15, 20, 30]))).astimezone(SHANGHAI).date()
             rect = Rectification(
-                org=h.branch.org, record_id=check.record_id, patrol_check=check, deadline=deadline, opened_at=opened,
+                org=h.branch.org,
+                record_id=check.record_id,
+                patrol_check=check,
+                deadline=deadline,
+                opened_at=opened,
                 title="纪实照片重复使用问题整改" if reused else "巡查发现问题整改",
-            )  # fmt: skip
+            )
             if deadline < self.today and not overdue_done and lag and h.branch.committee_path in principal:
                 overdue_done = True  # the one overdue rectification: the branch has not reported back
             elif deadline < self.today:
@@ -1108,8 +1181,11 @@ class Generator:
                 rect.evidence = "已组织整改，请审核。"
             rects.append(rect)
             item_texts.append([REASON_ITEMS[r] for r in check.reasons] or ["会议记录须进一步规范完善"])
-            events.append(RecordEvent(record_id=check.record_id, action="rectification_opened", created_at=opened,
-                                      payload={}))  # fmt: skip
+            events.append(
+                RecordEvent(
+                    record_id=check.record_id, action="rectification_opened", created_at=opened, payload={}
+                )
+            )
         PatrolCheck.objects.bulk_update(rehold, ["rehold_ordered"])
         MeetingRecord.objects.filter(pk__in=[c.record_id for c in rehold]).update(counts=False)
         Rectification.objects.bulk_create(rects, batch_size=BATCH)
@@ -1120,7 +1196,7 @@ class Generator:
                     text=t,
                     done=r.status != Rectification.Status.OPEN,
                     evidence="已整改到位" if r.status != Rectification.Status.OPEN else "",
-                )  # fmt: skip
+                )
                 for r, texts in zip(rects, item_texts, strict=True)
                 for t in texts
             ],
@@ -1174,24 +1250,31 @@ class Generator:
     ) -> RecordAttachment:
         stored = uploads.random_name("jpg")
         a = RecordAttachment(
-            record_id=h.pk, kind=RecordAttachment.Kind.PHOTO, stored_name=stored,
-            original_name=f"IMG_{h.ended_at:%Y%m%d}_{h.pk % 10000:04d}.jpg", content_type="image/jpeg",
-            size=len(clean.content), phash=clean.phash, reused_from=reused_from,
-        )  # fmt: skip
+            record_id=h.pk,
+            kind=RecordAttachment.Kind.PHOTO,
+            stored_name=stored,
+            original_name=f"IMG_{h.ended_at:%Y%m%d}_{h.pk % 10000:04d}.jpg",
+            content_type="image/jpeg",
+            size=len(clean.content),
+            phash=clean.phash,
+            reused_from=reused_from,
+        )
         a.file.save(stored, ContentFile(clean.content), save=False)
         if clean.thumbnail is not None:
             default_storage.save(thumbnail_path(a), ContentFile(clean.thumbnail))
         a.save()
         RecordEvent.objects.create(
-            record_id=h.pk, action="attached", created_at=h.created_at + dt.timedelta(minutes=3),
+            record_id=h.pk,
+            action="attached",
+            created_at=h.created_at + dt.timedelta(minutes=3),
             payload={"files": [a.original_name], "reused": [a.original_name] if reused_from else []},
-        )  # fmt: skip
+        )
         return a
 
     # -- close ------------------------------------------------------------------------------------
 
     def close_months(self, county: Organization) -> dict[str, Any]:
-        from orglife.services_scores import close_month
+        from orglife.services.scores import close_month
 
         levels: dict[str, int] = defaultdict(int)
         mismatches = []
@@ -1221,7 +1304,7 @@ class Generator:
 def rebuild_stats(branches: list[Branch], months: list[dt.date], rulesets: Any) -> int:
     """CompletionStat for every branch and month, from the rows, in a handful of grouped queries.
 
-    The same numbers as `orglife.stats.refresh_branch_month` (which needs ~20 queries per branch-month, too
+    The same numbers as `orglife.services.stats.refresh_branch_month` (which needs ~20 queries per branch-month, too
     slow for a county-year); `check_stats` compares a sample against it.
     """
     org_ids = [b.org.pk for b in branches]
@@ -1292,7 +1375,7 @@ def rebuild_stats(branches: list[Branch], months: list[dt.date], rulesets: Any) 
                         unplanned=unplanned.get((org.pk, month, t), 0),
                         attendance_due=due,
                         attendance_present=present,
-                    )  # fmt: skip
+                    )
                 )
     with transaction.atomic():
         CompletionStat.objects.filter(org_id__in=org_ids, month__in=months).delete()
@@ -1304,7 +1387,7 @@ def check_stats(
     branches: list[Branch], months: list[dt.date], rng: random.Random, sample: int = 40
 ) -> list[str]:
     """Rebuild a sample of branch-months with the stats service; returns those whose numbers differ."""
-    from orglife.stats import refresh_branch_month
+    from orglife.services.stats import refresh_branch_month
 
     fields = ["required", "planned", "held", "credited", "unplanned", "attendance_due", "attendance_present"]
     pairs = [(b, m) for b in branches for m in months]
@@ -1337,8 +1420,10 @@ def _distinct_photos(rng: random.Random, n: int) -> list[tuple[bytes, uploads.Cl
         d = ImageDraw.Draw(img)
         for _ in range(rng.randint(2, 5)):  # windows, boards, doors
             x, y = rng.randint(0, w - 60), rng.randint(0, h // 2)
-            d.rectangle([x, y, x + rng.randint(40, 160), y + rng.randint(30, 120)],
-                        fill=tuple(rng.randint(40, 255) for _ in range(3)))  # type: ignore[arg-type]  # fmt: skip
+            d.rectangle(
+                [x, y, x + rng.randint(40, 160), y + rng.randint(30, 120)],
+                fill=tuple(rng.randint(40, 255) for _ in range(3)),
+            )  # type: ignore[arg-type]
         by = rng.randint(10, 60)  # the red banner
         d.rectangle([rng.randint(10, 80), by, w - rng.randint(10, 80), by + 40], fill=(200, 22, 29))
         table_y = rng.randint(200, 260)
@@ -1372,7 +1457,7 @@ def generate_orglife_demo(
     Returns counts and timings. Does nothing (returns {"skipped": True, "reason": ...}) when the database
     already holds plans or records, or when there is no demo tree.
     """
-    from orglife.services_scores import scored_committees
+    from orglife.services.scores import scored_committees
 
     started = time.perf_counter()
     today = today or timezone.localdate()

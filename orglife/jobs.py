@@ -12,8 +12,7 @@ import datetime as dt
 from notifications.scheduler import Job, Slot
 from orglife.periods import add_months, first_of_month
 from orglife.rules import ruleset_for
-from orglife.tasks import check_plan_deadline
-from orglife.tasks_ops import close_month_task, ensure_stats_task, send_reminders_task
+from orglife.tasks import check_plan_deadline, close_month_task, ensure_stats_task, send_reminders_task
 
 
 def reminders(now: dt.datetime) -> list[Slot]:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from orglife import defaults
 from orglife.periods import HALF, MONTH, QUARTER, YEAR
 from orgs.access import ScopedQuerySet
 
@@ -44,18 +45,22 @@ class RuleSet(models.Model):
         "依据文件", max_length=200, help_text="如《中国共产党支部工作条例（试行）》或本地文件名称文号"
     )
     note = models.TextField("修订说明", blank=True)
-    plan_deadline_day = models.PositiveSmallIntegerField("月度计划报送截止日", default=25)
-    theme_day_of_month = models.PositiveSmallIntegerField("主题党日固定日", null=True, blank=True)
-    backfill_days = models.PositiveSmallIntegerField("补录时限（天）", default=7)
-    reminder_days = models.CharField(
-        "提醒日", max_length=40, default="20,28", help_text="每月几日发送提醒，逗号分隔"
+    plan_deadline_day = models.PositiveSmallIntegerField(
+        "月度计划报送截止日", default=defaults.PLAN_DEADLINE_DAY
     )
-    patrol_sample_size = models.PositiveIntegerField("巡查抽样数", default=50)
-    weight_completion = models.PositiveSmallIntegerField("完成率权重", default=60)
-    weight_quality = models.PositiveSmallIntegerField("质量权重", default=25)
-    weight_rectification = models.PositiveSmallIntegerField("整改权重", default=15)
-    lag_bottom_n = models.PositiveSmallIntegerField("落后名次（倒数N名）", default=3)
-    lag_threshold = models.DecimalField("落后分数线", max_digits=5, decimal_places=2, default=60)
+    theme_day_of_month = models.PositiveSmallIntegerField("主题党日固定日", null=True, blank=True)
+    backfill_days = models.PositiveSmallIntegerField("补录时限（天）", default=defaults.BACKFILL_DAYS)
+    reminder_days = models.CharField(
+        "提醒日", max_length=40, default=defaults.REMINDER_DAYS, help_text="每月几日发送提醒，逗号分隔"
+    )
+    patrol_sample_size = models.PositiveIntegerField("巡查抽样数", default=defaults.PATROL_SAMPLE_SIZE)
+    weight_completion = models.PositiveSmallIntegerField("完成率权重", default=defaults.WEIGHT_COMPLETION)
+    weight_quality = models.PositiveSmallIntegerField("质量权重", default=defaults.WEIGHT_QUALITY)
+    weight_rectification = models.PositiveSmallIntegerField("整改权重", default=defaults.WEIGHT_RECTIFICATION)
+    lag_bottom_n = models.PositiveSmallIntegerField("落后名次（倒数N名）", default=defaults.LAG_BOTTOM_N)
+    lag_threshold = models.DecimalField(
+        "落后分数线", max_digits=5, decimal_places=2, default=defaults.LAG_THRESHOLD
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -346,7 +351,7 @@ class RecordEvent(models.Model):
 class CompletionStat(models.Model):
     """Precomputed required/planned/held per branch, month and meeting type, for fast dashboards.
 
-    Rebuilt from the source rows (orglife.stats.refresh_branch_month) whenever a plan or record of
+    Rebuilt from the source rows (orglife.services.stats.refresh_branch_month) whenever a plan or record of
     that branch and month changes, so late records keep it correct.
     """
 

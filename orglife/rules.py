@@ -12,36 +12,6 @@ from orgs.models import Member, Organization
 # Organizations that hold organizational life of their own.
 LIFE_KINDS = (*Organization.BRANCH_KINDS, Organization.Kind.GENERAL_BRANCH)
 
-# Defaults from RULES.md §9, loaded as the first rule set by migration orglife 0002.
-DEFAULT_RULES = [
-    (
-        MeetingType.GENERAL_ASSEMBLY,
-        "quarter",
-        1,
-        MeetingRule.AppliesTo.ALL_BRANCHES,
-        "ZB2018 第十一条（OL-01）",
-    ),
-    (MeetingType.COMMITTEE, "month", 1, MeetingRule.AppliesTo.WITH_COMMITTEE, "ZB2018 第十二条（OL-04）"),
-    (MeetingType.GROUP, "month", 1, MeetingRule.AppliesTo.PER_GROUP, "ZB2018 第十三条（OL-05）"),
-    (
-        MeetingType.LECTURE,
-        "quarter",
-        1,
-        MeetingRule.AppliesTo.ALL_BRANCHES,
-        "无中央统一规定，本地设置（OL-09）",
-    ),
-    (
-        MeetingType.THEME_DAY,
-        "month",
-        1,
-        MeetingRule.AppliesTo.ALL_BRANCHES,
-        "ZB2018 第十六条；JY2019 第十六条（OL-10）",
-    ),
-    (MeetingType.ORG_LIFE, "year", 1, MeetingRule.AppliesTo.ALL_BRANCHES, "ZB2018 第十七条（OL-11）"),
-    (MeetingType.APPRAISAL, "year", 1, MeetingRule.AppliesTo.ALL_BRANCHES, "ZB2018 第十八条（OL-12）"),
-    (MeetingType.TALKS, "year", 1, MeetingRule.AppliesTo.ALL_BRANCHES, "ZB2018 第十九条（OL-13）"),
-]
-
 
 def ruleset_for(month: dt.date) -> RuleSet:
     """The rule set in force for the month (the latest version effective on or before its first day)."""
@@ -132,6 +102,8 @@ def attendance_due(org: Organization) -> list[Member]:
 def voting_eligible_count(org: Organization) -> int:
     """Full members due to attend have the vote (Q-01); 预备党员 do not."""
     return Member.objects.filter(
-        org=org, status__in=(Member.Status.NORMAL, Member.Status.MOBILE), is_exempt=False,
+        org=org,
+        status__in=(Member.Status.NORMAL, Member.Status.MOBILE),
+        is_exempt=False,
         category=Member.Category.FULL,
-    ).count()  # fmt: skip
+    ).count()

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from notifications import scheduler as engine
 from notifications.models import ScheduledRun
 from ops import schedule as scheduler
-from orglife.tasks_ops import close_month_task
+from orglife.tasks import close_month_task
 
 SH = dt.timezone(dt.timedelta(hours=8))
 
@@ -65,7 +65,7 @@ def test_two_schedulers_enqueue_a_slot_only_once():
     second = scheduler.tick(now)  # another scheduler, same minute
     assert jobs(first) == ["deliver_messages", "orglife_reminders"]
     assert second == []
-    assert DBTaskResult.objects.filter(task_path="orglife.tasks_ops.send_reminders_task").count() == 1
+    assert DBTaskResult.objects.filter(task_path="orglife.tasks.send_reminders_task").count() == 1
     assert ScheduledRun.objects.filter(job="orglife_reminders", run_key="2026-10-20").count() == 1
 
 
@@ -75,7 +75,7 @@ def test_a_slot_already_claimed_is_not_enqueued_again_even_without_the_precheck(
     slot = engine.Slot("orglife_close_month", "2026-10", close_month_task, ("2026-10",))
     assert engine.enqueue_slot(slot, now) is True
     assert engine.enqueue_slot(slot, now) is False
-    assert DBTaskResult.objects.filter(task_path="orglife.tasks_ops.close_month_task").count() == 1
+    assert DBTaskResult.objects.filter(task_path="orglife.tasks.close_month_task").count() == 1
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@ its findings (现场提醒 / 责令纠正 / 要求重新召开), the branch's ra
 
 An observer's reach comes from their confirmed assignments (AssignmentPlan.status confirmed) for the
 half-year, not from role grants: they act only on assigned branches. A finding of 要求重新召开 stops the
-linked meeting record counting (RecordEvent + orglife.services_records.record_stopped_counting), exactly as
+linked meeting record counting (RecordEvent + orglife.services.records.record_stopped_counting), exactly as
 a patrol's re-hold order does; 责令纠正 opens an orglife Rectification with source 观察员.
 """
 
@@ -35,7 +35,7 @@ from observers.models import (
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
 from orglife.periods import HALF, Period, first_of_month, local_day_bounds, local_today
 from orglife.rules import LIFE_KINDS
-from orglife.services_records import record_stopped_counting
+from orglife.services.records import record_stopped_counting
 from orgs.access import grants
 from orgs.models import Organization, RoleGrant
 from orgs.paths import under_path_q
@@ -441,7 +441,7 @@ def _open_rectification(actor: User, obs: Observation, texts: list[str], deadlin
 
 
 def _order_rehold(actor: User, obs: Observation, record: MeetingRecord, reason: str) -> None:
-    """要求重新召开: the original record stops counting (as orglife.services_patrol.order_rehold does)."""
+    """要求重新召开: the original record stops counting (as orglife.services.patrol.order_rehold does)."""
     locked = lock_rows(MeetingRecord.objects).get(pk=record.pk)
     locked.counts = False
     locked.save(update_fields=["counts", "updated_at"])

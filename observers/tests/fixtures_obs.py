@@ -17,7 +17,7 @@ from conftest import make_member, make_user
 from observers.models import Assignment, AssignmentPlan, Observation, Observer
 from orglife.models import Attendance, MeetingRecord, MonthlyPlan, PlanItem
 from orglife.periods import SHANGHAI
-from orglife.stats import refresh_after_change
+from orglife.services.stats import refresh_after_change
 from orgs.models import Member, Organization
 
 NOW = dt.datetime(2026, 4, 8, 10, 0, tzinfo=SHANGHAI)

@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from orglife.rules import DEFAULT_RULES
+    from orglife.defaults import MEETING_RULES as DEFAULT_RULES
 
     RuleSet = apps.get_model("orglife", "RuleSet")
     MeetingRule = apps.get_model("orglife", "MeetingRule")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from orglife.models import MeetingType
-from orglife.services_plans import PlanItemData, prompt_items
+from orglife.services.plans import PlanItemData, prompt_items
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

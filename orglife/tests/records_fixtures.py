@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from conftest import make_user
-from orglife import services_records as svc
 from orglife.models import MeetingRecord
 from orglife.periods import SHANGHAI
+from orglife.services import records as svc
 from orgs.models import Organization
 from orgs.roles import Role
 
@@ -54,13 +54,24 @@ def everyone_present(
     return [svc.AttendanceEntry(m.pk, True) for m in svc.roster_for(org, meeting_type, group).due]
 
 
-def data(org: Organization, *, day: dt.date = dt.date(2026, 10, 15), meeting_type: str = "theme_day",
-         attendance: list[svc.AttendanceEntry] | None = None, **extra: Any) -> svc.RecordData:  # fmt: skip
+def data(
+    org: Organization,
+    *,
+    day: dt.date = dt.date(2026, 10, 15),
+    meeting_type: str = "theme_day",
+    attendance: list[svc.AttendanceEntry] | None = None,
+    **extra: Any,
+) -> svc.RecordData:
     values: dict[str, Any] = {
-        "meeting_type": meeting_type, "topic": "学习贯彻党的二十届四中全会精神", "started_at": at(day),
-        "ended_at": at(day, 11), "place": "三楼会议室", "host_name": "李建国", "recorder_name": "王0华",
+        "meeting_type": meeting_type,
+        "topic": "学习贯彻党的二十届四中全会精神",
+        "started_at": at(day),
+        "ended_at": at(day, 11),
+        "place": "三楼会议室",
+        "host_name": "李建国",
+        "recorder_name": "王0华",
         "content": "传达学习全会精神，交流心得体会。",
-    }  # fmt: skip
+    }
     if meeting_type == "lecture":
         values["lecturer_name"] = "李建国"
     values.update(extra)

@@ -8,7 +8,7 @@ from typing import Any
 from conftest import make_user
 from orglife.models import Attendance, MeetingRecord, MonthlyPlan, PlanItem
 from orglife.periods import SHANGHAI
-from orglife.stats import refresh_after_change
+from orglife.services.stats import refresh_after_change
 from orgs.models import Member, Organization
 from orgs.roles import Role
 
@@ -38,11 +38,21 @@ def make_record(
         )
         plan_item = PlanItem.objects.create(plan=plan, meeting_type=meeting_type, group=group, required=True)
     record = MeetingRecord.objects.create(
-        org=org, group=group, meeting_type=meeting_type, month=month, plan_item=plan_item,
-        topic=extra.pop("topic", f"{meeting_type}学习"), started_at=start,
-        ended_at=start + dt.timedelta(hours=2), place="党员活动室", host_name="李建国", recorder_name="王华",
-        content="传达学习会议精神，讨论本月工作。", status=status, **extra,
-    )  # fmt: skip
+        org=org,
+        group=group,
+        meeting_type=meeting_type,
+        month=month,
+        plan_item=plan_item,
+        topic=extra.pop("topic", f"{meeting_type}学习"),
+        started_at=start,
+        ended_at=start + dt.timedelta(hours=2),
+        place="党员活动室",
+        host_name="李建国",
+        recorder_name="王华",
+        content="传达学习会议精神，讨论本月工作。",
+        status=status,
+        **extra,
+    )
     members = list(Member.objects.filter(org=org).order_by("pk")[: present + absent])
     Attendance.objects.bulk_create(
         [

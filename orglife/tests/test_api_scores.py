@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
 from orglife.models import Interview, MonthlyScore, RuleSet
-from orglife.services_scores import close_month
+from orglife.services.scores import close_month
 from orglife.tests.test_scores_month_close import month_where
 from orgs.tests.api_client import api, ids
 
@@ -52,10 +52,16 @@ def complete(user, interview, body=None, fmt="json"):
 def snapshot(month=JUL):
     return sorted(
         MonthlyScore.objects.filter(month=month).values_list(
-            "org_id", "completion_rate", "quality_score", "rectification_score", "total", "rank", "lagging",
+            "org_id",
+            "completion_rate",
+            "quality_score",
+            "rectification_score",
+            "total",
+            "rank",
+            "lagging",
             "consecutive_lag",
         )
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- scores list
@@ -69,13 +75,18 @@ def test_the_department_admin_reads_the_ranking_with_the_formula_in_force(cast, 
     assert body["formula"] == "总分 =（完成率×60 + 质量分×25 + 整改分×15）÷ 100"
     ruleset = body["ruleset"]
     assert (ruleset["weight_completion"], ruleset["weight_quality"], ruleset["weight_rectification"]) == (
-        60, 25, 15,
-    )  # fmt: skip
+        60,
+        25,
+        15,
+    )
     assert ruleset["weight_sum"] == 100 and ruleset["lag_bottom_n"] == 0
     first, second = body["results"]
     assert (first["org"], first["rank"], first["lagging"], first["total"]) == (
-        cast.committee_b.pk, 1, False, "100.00",
-    )  # fmt: skip
+        cast.committee_b.pk,
+        1,
+        False,
+        "100.00",
+    )
     assert second["org_name"] == cast.committee_a.display_name
     assert (second["rank"], second["lagging"], second["consecutive_lag"]) == (2, True, 1)
     assert {"completion_rate", "quality_score", "rectification_score"} <= second.keys()

@@ -25,7 +25,7 @@ from orglife.models import (
     Rectification,
 )
 from orglife.periods import SHANGHAI
-from orglife.stats import refresh_branch_month
+from orglife.services.stats import refresh_branch_month
 from orgs.models import Organization, Position
 
 TODAY = dt.date(2026, 11, 24)
@@ -106,8 +106,10 @@ def test_the_stats_cover_every_branch_and_month_and_match_the_stats_service() ->
     fields = ["required", "planned", "held", "credited", "unplanned", "attendance_due", "attendance_present"]
     for month in sorted(months)[-4:-2]:
         for branch in branches:
-            before = {r["meeting_type"]: [dict(r)[f] for f in fields] for r in
-                      CompletionStat.objects.filter(org=branch, month=month).values()}  # fmt: skip
+            before = {
+                r["meeting_type"]: [dict(r)[f] for f in fields]
+                for r in CompletionStat.objects.filter(org=branch, month=month).values()
+            }
             after = {
                 r.meeting_type: [getattr(r, f) for f in fields] for r in refresh_branch_month(branch, month)
             }

@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from orglife.models import PatrolCheck, Rectification
-from orglife.services_patrol import draw_sample, open_rectification, submit_rectification
+from orglife.services.patrol import draw_sample, open_rectification, submit_rectification
 from orglife.tests.stats_fixtures import make_record, patrol_user
 from orgs.tests.api_client import api
 
@@ -24,8 +24,14 @@ def world(cast):
         cast.inspector = patrol_user(cast)
         cast.record = make_record(cast.branch_a1, "committee", MAR, present=3)
         (cast.check,) = draw_sample(actor=cast.inspector, root=cast.committee_a, month=MAR)
-        cast.rect = open_rectification(actor=cast.inspector, org=cast.branch_a1, check=cast.check,
-                                       title="记录整改", items=["补充内容"], deadline=dt.date(2026, 4, 30))  # fmt: skip
+        cast.rect = open_rectification(
+            actor=cast.inspector,
+            org=cast.branch_a1,
+            check=cast.check,
+            title="记录整改",
+            items=["补充内容"],
+            deadline=dt.date(2026, 4, 30),
+        )
     return cast
 
 

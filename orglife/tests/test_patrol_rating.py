@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from orglife.models import CompletionStat, PatrolCheck, RecordEvent, Rectification
-from orglife.services_patrol import draw_sample, open_rectification, order_rehold, rate_check
+from orglife.services.patrol import draw_sample, open_rectification, order_rehold, rate_check
 from orglife.tests.stats_fixtures import make_record, patrol_user
 
 MAR = dt.date(2026, 3, 1)
@@ -29,8 +29,11 @@ def test_each_rating_is_saved_with_its_reasons_and_history(cast, check, rating):
     rate_check(actor=cast.committee_admin, check=check, rating=rating, reasons=["内容空泛"], comment="需加强")
     check.refresh_from_db()
     assert (check.rating, check.reasons, check.comment, check.rated_by) == (
-        rating, ["内容空泛"], "需加强", cast.committee_admin,
-    )  # fmt: skip
+        rating,
+        ["内容空泛"],
+        "需加强",
+        cast.committee_admin,
+    )
     assert RecordEvent.objects.filter(record=check.record, action="patrol_rated").exists()
     assert AuditEvent.objects.filter(target_type="orglife.PatrolCheck", target_id=str(check.pk)).exists()
 
@@ -101,15 +104,24 @@ def test_a_rectification_is_opened_from_a_check(cast, check):
     rect = Rectification.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/rectifications/{rect.pk}/")
     assert (rect.org, rect.record, rect.patrol_check, rect.opened_by) == (
-        cast.branch_a1, cast.record, check, cast.committee_admin,
-    )  # fmt: skip
+        cast.branch_a1,
+        cast.record,
+        check,
+        cast.committee_admin,
+    )
     assert list(rect.items.values_list("text", flat=True)) == ["补充议题", "补齐签到表"]
 
 
 def test_a_rectification_needs_items_and_a_future_deadline(cast, check):
     with time_machine.travel(NOW, tick=False), pytest.raises(ValidationError) as exc:
-        open_rectification(actor=cast.committee_admin, org=cast.branch_a1, check=check, title="整改",
-                           items=[" "], deadline=dt.date(2026, 4, 1))  # fmt: skip
+        open_rectification(
+            actor=cast.committee_admin,
+            org=cast.branch_a1,
+            check=check,
+            title="整改",
+            items=[" "],
+            deadline=dt.date(2026, 4, 1),
+        )
     assert set(exc.value.message_dict) == {"items", "deadline"}
 
 

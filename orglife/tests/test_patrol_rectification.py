@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from orglife.models import Rectification
-from orglife.services_patrol import (
+from orglife.services.patrol import (
     close_rectification,
     open_rectification,
     return_rectification,
@@ -25,8 +25,13 @@ LATER = dt.datetime(2026, 5, 3, 10, 0, tzinfo=dt.UTC)
 def rect(cast):
     with time_machine.travel(NOW, tick=False):
         cast.inspector = patrol_user(cast)
-        return open_rectification(actor=cast.inspector, org=cast.branch_a1, title="主题党日记录整改",
-                                  items=["补充会议内容", "补齐照片"], deadline=dt.date(2026, 4, 30))  # fmt: skip
+        return open_rectification(
+            actor=cast.inspector,
+            org=cast.branch_a1,
+            title="主题党日记录整改",
+            items=["补充会议内容", "补齐照片"],
+            deadline=dt.date(2026, 4, 30),
+        )
 
 
 def evidence(rect, text="已补充"):
@@ -51,9 +56,12 @@ def test_the_full_lifecycle_is_kept_as_history(cast, rect):
     rect.refresh_from_db()
     assert rect.status == Rectification.Status.CLOSED and rect.closed_by == cast.inspector
     assert history(rect) == [
-        "rectification_opened", "rectification_submitted", "rectification_returned",
-        "rectification_submitted", "rectification_closed",
-    ]  # fmt: skip
+        "rectification_opened",
+        "rectification_submitted",
+        "rectification_returned",
+        "rectification_submitted",
+        "rectification_closed",
+    ]
 
 
 def test_every_item_needs_evidence(cast, rect):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditEvent
 from orglife.models import PatrolCheck, RuleSet
-from orglife.services_patrol import draw_sample, strata_roots
+from orglife.services.patrol import draw_sample, strata_roots
 from orglife.tests.stats_fixtures import make_record, patrol_user
 
 MAR = dt.date(2026, 3, 1)
@@ -17,8 +17,10 @@ MAR = dt.date(2026, 3, 1)
 def records(cast):
     """Twelve approved records in committee A, one in committee B, one draft; sample size 3."""
     RuleSet.objects.update(patrol_sample_size=3)
-    out = [make_record(cast.branch_a1 if i % 2 else cast.branch_a2, "theme_day", MAR, refresh=False)
-           for i in range(12)]  # fmt: skip
+    out = [
+        make_record(cast.branch_a1 if i % 2 else cast.branch_a2, "theme_day", MAR, refresh=False)
+        for i in range(12)
+    ]
     out.append(make_record(cast.branch_b1, "theme_day", MAR, refresh=False))
     make_record(cast.branch_b1, "committee", MAR, status="draft", refresh=False)
     return out

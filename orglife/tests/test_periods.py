@@ -18,7 +18,7 @@ from orglife.periods import (
     parse_month,
     plan_deadline,
 )
-from orglife.services_plans import filing_window
+from orglife.services.plans import filing_window
 
 UTC = dt.UTC
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from orglife.models import MonthlyPlan
-from orglife.services_plans import create_plan, submit_plan
+from orglife.services.plans import create_plan, submit_plan
 from orglife.tests.plan_fixtures import at, filled
 from orgs.tests.api_client import api, ids
 
@@ -30,12 +30,16 @@ def payload(cast, org=None, submit=True):
     org = org or cast.branch_a2
     items = [
         {
-            "meeting_type": i.meeting_type, "group": i.group.pk if i.group else None,
-            "planned_on": i.planned_on.isoformat(), "place": i.place, "topic": i.topic, "host_name": i.host_name,
+            "meeting_type": i.meeting_type,
+            "group": i.group.pk if i.group else None,
+            "planned_on": i.planned_on.isoformat(),
+            "place": i.place,
+            "topic": i.topic,
+            "host_name": i.host_name,
             "lecturer_name": i.lecturer_name,
         }
         for i in filled(org, DEC)
-    ]  # fmt: skip
+    ]
     return {"org": org.pk, "month": "2026-12", "items": items, "submit": submit}
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import AuditEvent
 from conftest import make_org, make_user
 from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
-from orglife.services_plans import (
+from orglife.services.plans import (
     PlanItemData,
     approve_plan,
     can_review,
@@ -52,16 +52,29 @@ def test_in_the_last_month_of_a_quarter_the_quarterly_items_are_required(cast):
         items = prompt_items(cast.branch_a2, DEC)
     assert all(i.required for i in items)
     assert {i.meeting_type for i in items} == {
-        T.GENERAL_ASSEMBLY, T.LECTURE, T.THEME_DAY, T.ORG_LIFE, T.APPRAISAL, T.TALKS,
-    }  # fmt: skip
+        T.GENERAL_ASSEMBLY,
+        T.LECTURE,
+        T.THEME_DAY,
+        T.ORG_LIFE,
+        T.APPRAISAL,
+        T.TALKS,
+    }
 
 
 def test_a_quarterly_meeting_already_held_leaves_the_prompt(cast):
     MeetingRecord.objects.create(
-        org=cast.branch_a2, meeting_type=T.GENERAL_ASSEMBLY, month=dt.date(2026, 10, 1), topic="党员大会",
-        started_at=dt.datetime(2026, 10, 9, 9, tzinfo=SHANGHAI), ended_at=dt.datetime(2026, 10, 9, 11, tzinfo=SHANGHAI),
-        place="会议室", host_name="甲", recorder_name="乙", content="内容", status=MeetingRecord.Status.APPROVED,
-    )  # fmt: skip
+        org=cast.branch_a2,
+        meeting_type=T.GENERAL_ASSEMBLY,
+        month=dt.date(2026, 10, 1),
+        topic="党员大会",
+        started_at=dt.datetime(2026, 10, 9, 9, tzinfo=SHANGHAI),
+        ended_at=dt.datetime(2026, 10, 9, 11, tzinfo=SHANGHAI),
+        place="会议室",
+        host_name="甲",
+        recorder_name="乙",
+        content="内容",
+        status=MeetingRecord.Status.APPROVED,
+    )
     with at(2026, 11, 20):
         types = [i.meeting_type for i in prompt_items(cast.branch_a2, DEC)]
     assert T.GENERAL_ASSEMBLY not in types and T.LECTURE in types

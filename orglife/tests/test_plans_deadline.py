@@ -8,7 +8,7 @@ from django.core.management import call_command
 from audit.models import AuditEvent
 from notifications.models import Message
 from orglife.models import MonthlyPlan
-from orglife.services_plans import check_plan_deadline, create_plan, submit_plan
+from orglife.services.plans import check_plan_deadline, create_plan, submit_plan
 from orglife.tasks import check_plan_deadline as check_plan_deadline_task
 from orglife.tests.plan_fixtures import at, filled
 
@@ -71,7 +71,7 @@ def test_a_draft_marked_late_stays_late_when_submitted(cast):
     with at(2026, 11, 26, 8):
         check_plan_deadline(month=NOV)
         create_items = filled(cast.branch_a2, DEC)
-        from orglife.services_plans import update_plan
+        from orglife.services.plans import update_plan
 
         update_plan(actor=cast.committee_admin, plan=draft, items=create_items)
         submit_plan(actor=cast.committee_admin, plan=draft)
@@ -84,9 +84,13 @@ def test_the_task_calls_the_same_service(cast):
     with at(2026, 11, 27):
         summary = check_plan_deadline_task.call("2026-11")
     assert summary == {
-        "plan_month": "2026-12", "deadline_passed": True, "missing": 1, "unsubmitted": 1,
-        "newly_marked": 1, "notices": 1,
-    }  # fmt: skip
+        "plan_month": "2026-12",
+        "deadline_passed": True,
+        "missing": 1,
+        "unsubmitted": 1,
+        "newly_marked": 1,
+        "notices": 1,
+    }
 
 
 def test_the_command_defaults_to_the_current_month(cast):

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from conftest import make_org
 from orglife.models import MeetingType, MonthlyPlan
-from orglife.services_plans import create_plan, submit_plan
+from orglife.services.plans import create_plan, submit_plan
 from orglife.tests.plan_fixtures import at, filled
 
 DEC = dt.date(2026, 12, 1)
@@ -138,11 +138,17 @@ def form_data(forms, action="submit"):
 def rows_for(cast):
     out = []
     for item in filled(cast.branch_a1, DEC):
-        out.append({
-            "meeting_type": item.meeting_type, "group": item.group.pk if item.group else "",
-            "planned_on": item.planned_on.isoformat(), "place": item.place, "topic": item.topic,
-            "host_name": item.host_name, "lecturer_name": item.lecturer_name,
-        })  # fmt: skip
+        out.append(
+            {
+                "meeting_type": item.meeting_type,
+                "group": item.group.pk if item.group else "",
+                "planned_on": item.planned_on.isoformat(),
+                "place": item.place,
+                "topic": item.topic,
+                "host_name": item.host_name,
+                "lecturer_name": item.lecturer_name,
+            }
+        )
     return out
 
 
@@ -252,7 +258,7 @@ def board(cast, plan):
         submit_plan(actor=cast.committee_admin, plan=late)
     other = create_plan(actor=cast.committee_admin, org=returned, month=DEC, items=filled(returned, DEC))
     submit_plan(actor=cast.committee_admin, plan=other)
-    from orglife.services_plans import return_plan
+    from orglife.services.plans import return_plan
 
     return_plan(actor=cast.dept_admin, plan=other, reason="重报")
     create_plan(actor=cast.dept_admin, org=drafty, month=DEC, items=[])

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from orglife import services_records as svc
 from orglife.models import MeetingRecord
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import approved, draft
 
 NOW = dt.datetime(2026, 10, 20, 10, 0, tzinfo=dt.UTC)

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from orglife import services_records as svc
 from orglife.models import MeetingRecord
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import approved, draft, jpeg_bytes, photo, upload
 from orgs.tests.api_client import api, ids
 
@@ -27,11 +27,19 @@ def _now():
 
 def payload(cast, **extra):
     body = {
-        "org": cast.branch_a1.pk, "meeting_type": "theme_day", "topic": "主题党日", "place": "会议室",
-        "started_at": "2026-10-18T09:00:00+08:00", "ended_at": "2026-10-18T11:00:00+08:00",
-        "host_name": "李建国", "recorder_name": "王0华", "content": "学习讨论。",
-        "attendance": [{"member": m.pk, "present": True} for m in svc.roster_for(cast.branch_a1, "theme_day").due],
-    }  # fmt: skip
+        "org": cast.branch_a1.pk,
+        "meeting_type": "theme_day",
+        "topic": "主题党日",
+        "place": "会议室",
+        "started_at": "2026-10-18T09:00:00+08:00",
+        "ended_at": "2026-10-18T11:00:00+08:00",
+        "host_name": "李建国",
+        "recorder_name": "王0华",
+        "content": "学习讨论。",
+        "attendance": [
+            {"member": m.pk, "present": True} for m in svc.roster_for(cast.branch_a1, "theme_day").due
+        ],
+    }
     body.update(extra)
     return body
 

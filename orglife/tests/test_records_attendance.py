@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import make_member
-from orglife import services_records as svc
 from orglife.models import Attendance, MeetingRecord
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import approved, data, draft, everyone_present, photo
 from orgs.models import Member
 
@@ -92,10 +92,17 @@ def test_the_form_lists_everyone_due_with_toggles_and_exempt_members_apart(cast,
 
 def form_post(cast, **extra):
     post = {
-        "meeting_type": "theme_day", "topic": "主题党日：志愿服务", "held_on": "2026-10-18", "start_time": "09:00",
-        "end_time": "11:00", "place": "社区服务中心", "host_name": "李建国", "recorder_name": "王0华",
-        "content": "开展志愿服务活动。", "then": "submit",
-    }  # fmt: skip
+        "meeting_type": "theme_day",
+        "topic": "主题党日：志愿服务",
+        "held_on": "2026-10-18",
+        "start_time": "09:00",
+        "end_time": "11:00",
+        "place": "社区服务中心",
+        "host_name": "李建国",
+        "recorder_name": "王0华",
+        "content": "开展志愿服务活动。",
+        "then": "submit",
+    }
     for m in svc.roster_for(cast.branch_a1, "theme_day").due:
         post[f"att-{m.pk}"] = "present"
     post.update(extra)
@@ -160,12 +167,23 @@ def test_an_amendment_removing_an_attendee_reverses_their_points(cast, points_ca
     points_calls.clear()
     attendance = everyone_present(cast.branch_a1)
     attendance[0] = svc.AttendanceEntry(attendance[0].member_id, False, "实际未到")
-    svc.amend_record(actor=cast.secretary, record=record, data=data(cast.branch_a1, attendance=attendance),
-                     reason="出勤登记有误")  # fmt: skip
-    assert points_calls == [("reverse", {
-        "actor": cast.secretary, "source_type": svc.POINTS_SOURCE,
-        "source_id": f"{record.pk}:{attendance[0].member_id}", "reason": "纪实更正：出勤登记有误",
-    })]  # fmt: skip
+    svc.amend_record(
+        actor=cast.secretary,
+        record=record,
+        data=data(cast.branch_a1, attendance=attendance),
+        reason="出勤登记有误",
+    )
+    assert points_calls == [
+        (
+            "reverse",
+            {
+                "actor": cast.secretary,
+                "source_type": svc.POINTS_SOURCE,
+                "source_id": f"{record.pk}:{attendance[0].member_id}",
+                "reason": "纪实更正：出勤登记有误",
+            },
+        )
+    ]
 
 
 def test_a_failing_points_app_never_fails_the_approval(cast, monkeypatch):

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
-from orglife import services_records as svc
 from orglife import uploads
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import branch_admin, draft, jpeg_bytes, photo, picture, upload
 
 NOW = dt.datetime(2026, 10, 20, 10, 0, tzinfo=dt.UTC)

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import make_member
-from orglife import services_records as svc
 from orglife.rules import assembly_passes, assembly_quorum, committee_quorum
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import data, draft
 from orgs.models import Member, Position
 
@@ -37,8 +37,16 @@ def assembly(cast, voters, present, yes, no=0, abstain=0):
     attendance = [
         svc.AttendanceEntry(m.pk, m.pk in present_ids or m.category != "full", "出差") for m in roster.due
     ]
-    return draft(cast.secretary, cast.branch_a1, meeting_type="general_assembly", attendance=attendance,
-                 vote_subject="接收张三为预备党员", votes_yes=yes, votes_no=no, votes_abstain=abstain)  # fmt: skip
+    return draft(
+        cast.secretary,
+        cast.branch_a1,
+        meeting_type="general_assembly",
+        attendance=attendance,
+        vote_subject="接收张三为预备党员",
+        votes_yes=yes,
+        votes_no=no,
+        votes_abstain=abstain,
+    )
 
 
 @pytest.mark.parametrize(("present", "quorum"), [(5, False), (6, True)])
@@ -99,8 +107,11 @@ def test_more_votes_than_voters_present_is_refused(cast, ten_voters):
 @time_machine.travel(NOW)
 def test_votes_belong_to_the_general_assembly_only(cast):
     with pytest.raises(ValidationError) as exc:
-        svc.create_record(actor=cast.secretary, org=cast.branch_a1,
-                          data=data(cast.branch_a1, vote_subject="x", votes_yes=1, votes_no=0, votes_abstain=0))  # fmt: skip
+        svc.create_record(
+            actor=cast.secretary,
+            org=cast.branch_a1,
+            data=data(cast.branch_a1, vote_subject="x", votes_yes=1, votes_no=0, votes_abstain=0),
+        )
     assert "只有支部党员大会" in str(exc.value)
 
 

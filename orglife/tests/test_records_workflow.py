@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from orglife import services_records as svc
 from orglife.models import CompletionStat, MeetingRecord, MonthlyPlan, PlanItem, RecordEvent
+from orglife.services import records as svc
 from orglife.tests.records_fixtures import approved, at, branch_admin, data, draft, everyone_present
 
 NOW = dt.datetime(2026, 10, 20, 10, 0, tzinfo=dt.UTC)
@@ -101,8 +101,12 @@ def test_an_amendment_needs_a_reason_and_keeps_before_and_after(cast):
             actor=cast.secretary, record=record, data=data(cast.branch_a1, place="党员活动室"), reason=""
         )
     before = AuditEvent.objects.count()
-    svc.amend_record(actor=cast.secretary, record=record, data=data(cast.branch_a1, place="党员活动室"),
-                     reason="地点登记错误")  # fmt: skip
+    svc.amend_record(
+        actor=cast.secretary,
+        record=record,
+        data=data(cast.branch_a1, place="党员活动室"),
+        reason="地点登记错误",
+    )
     record.refresh_from_db()
     assert record.status == S.APPROVED and record.place == "党员活动室"
     event = record.events.get(action="amended")
@@ -118,8 +122,12 @@ def test_an_amendment_that_marks_someone_absent_updates_the_stats(cast):
     record = approved(cast.secretary, cast.branch_a1)
     attendance = everyone_present(cast.branch_a1)
     attendance[0] = svc.AttendanceEntry(attendance[0].member_id, False, "病假")
-    svc.amend_record(actor=cast.secretary, record=record, data=data(cast.branch_a1, attendance=attendance),
-                     reason="出勤登记有误")  # fmt: skip
+    svc.amend_record(
+        actor=cast.secretary,
+        record=record,
+        data=data(cast.branch_a1, attendance=attendance),
+        reason="出勤登记有误",
+    )
     stat = CompletionStat.objects.get(
         org=cast.branch_a1, month=dt.date(2026, 10, 1), meeting_type="theme_day"
     )
@@ -136,16 +144,24 @@ def test_an_amendment_without_changes_is_refused(cast):
 def test_a_branch_admin_cannot_amend(cast):
     record = approved(cast.secretary, cast.branch_a1)
     with pytest.raises(PermissionDenied):
-        svc.amend_record(actor=branch_admin(cast.branch_a1), record=record,
-                         data=data(cast.branch_a1, place="别处"), reason="x")  # fmt: skip
+        svc.amend_record(
+            actor=branch_admin(cast.branch_a1),
+            record=record,
+            data=data(cast.branch_a1, place="别处"),
+            reason="x",
+        )
 
 
 # ---------------------------------------------------------------- back-fill
 
 
 def test_a_meeting_seven_days_old_is_not_a_backfill(cast):
-    record = draft(cast.secretary, cast.branch_a1, started_at=NOW - dt.timedelta(days=7),
-                   ended_at=NOW - dt.timedelta(days=7) + dt.timedelta(hours=1))  # fmt: skip
+    record = draft(
+        cast.secretary,
+        cast.branch_a1,
+        started_at=NOW - dt.timedelta(days=7),
+        ended_at=NOW - dt.timedelta(days=7) + dt.timedelta(hours=1),
+    )
     assert svc.submit_record(actor=cast.secretary, record=record).is_backfill is False
     assert svc.approve_record(actor=cast.secretary, record=record).status == S.APPROVED
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from conftest import make_member, make_org
 from notifications.models import Message
 from orglife.models import MeetingRecord
-from orglife.services_reminders import bulk_missing, send_reminders
-from orglife.stats import missing_items
+from orglife.selectors.stats import missing_items
+from orglife.services import reminders
+from orglife.services.reminders import bulk_missing, send_reminders
 from orgs.models import Position
 
 OCT = dt.date(2026, 10, 1)
@@ -24,10 +25,19 @@ def post(member, org, title):
 def held(org, meeting_type, month=OCT, group=None):
     start = timezone.make_aware(dt.datetime(month.year, month.month, 10, 9))
     return MeetingRecord.objects.create(
-        org=org, group=group, meeting_type=meeting_type, month=month, topic="学习", started_at=start,
-        ended_at=start + dt.timedelta(hours=1), place="会议室", host_name="李建国", recorder_name="王华",
-        content="内容", status=MeetingRecord.Status.APPROVED,
-    )  # fmt: skip
+        org=org,
+        group=group,
+        meeting_type=meeting_type,
+        month=month,
+        topic="学习",
+        started_at=start,
+        ended_at=start + dt.timedelta(hours=1),
+        place="会议室",
+        host_name="李建国",
+        recorder_name="王华",
+        content="内容",
+        status=MeetingRecord.Status.APPROVED,
+    )
 
 
 @pytest.fixture
@@ -38,8 +48,13 @@ def posts(cast):
     post(cast.member_a1, cast.branch_a1, "secretary")
     post(cast.member_a1, cast.branch_a1, "organization")
     post(contact, cast.branch_a1, "contact")
-    Position.objects.create(member=former, org=cast.branch_a1, title="contact", started_on=dt.date(2020, 1, 1),
-                            ended_on=dt.date(2023, 1, 1))  # fmt: skip
+    Position.objects.create(
+        member=former,
+        org=cast.branch_a1,
+        title="contact",
+        started_on=dt.date(2020, 1, 1),
+        ended_on=dt.date(2023, 1, 1),
+    )
     return contact
 
 
@@ -123,7 +138,7 @@ def test_the_command_sends_for_a_given_date(cast, posts):
 
 def test_ranges_cover_every_branch_once_and_keep_subtrees_whole(cast):
     from orglife.rules import LIFE_KINDS
-    from orglife.services_reminders import branch_ranges
+    from orglife.services.reminders import branch_ranges
     from orgs.models import Organization
 
     # A 党总支 with a branch under it: a range ending at the 总支 must take the branch below too.
@@ -151,12 +166,10 @@ def test_ranges_cover_every_branch_once_and_keep_subtrees_whole(cast):
 
 
 def test_small_ranges_send_what_one_range_sends(cast, posts, monkeypatch):
-    from orglife import services_reminders
-
     whole = send_reminders(day=REMINDER_DAY)
     sent = sorted(Message.objects.values_list("dedupe_key", "body"))
     Message.objects.all().delete()
-    monkeypatch.setattr(services_reminders, "CHUNK", 1)
+    monkeypatch.setattr(reminders, "CHUNK", 1)
     split = send_reminders(day=REMINDER_DAY)
     assert sorted(Message.objects.values_list("dedupe_key", "body")) == sent
     assert (split.branches, split.sms, split.notices) == (whole.branches, whole.sms, whole.notices)

@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from conftest import make_member, make_org, make_user
-from orglife import stats
-from orglife.models import MeetingType, RuleSet
+from orglife import defaults
+from orglife.models import MeetingRule, MeetingType, PatrolCheck, PeriodKind, RuleSet
 from orglife.rules import attendance_due, due_in, requirements, ruleset_for
-from orglife.services_plans import check_plan
-from orglife.services_rules import (
-    can_configure_rules,
+from orglife.services import stats
+from orglife.services.plans import check_plan
+from orglife.services.rules import (
     create_ruleset_version,
+    is_department_admin,
     rules_of,
     settings_of,
     version_changes,
@@ -34,6 +35,20 @@ def due_counts(org, month):
         if due_in(req, month):
             out[req.meeting_type] += req.min_count
     return out
+
+
+def test_the_first_rule_set_is_the_official_defaults(db):
+    first = RuleSet.objects.order_by("effective_from").first()
+    rules = [(r.meeting_type, r.period, r.min_count, r.applies_to, r.source) for r in rules_of(first)]
+    assert rules == defaults.MEETING_RULES
+    assert {t for t, *_ in defaults.MEETING_RULES} == set(MeetingType.values)
+    assert {p for _, p, *_ in defaults.MEETING_RULES} <= set(PeriodKind.values)
+    assert {a for *_, a, _ in defaults.MEETING_RULES} <= set(MeetingRule.AppliesTo.values)
+    assert set(defaults.PATROL_RATING_POINTS) == set(PatrolCheck.Rating.values)
+    assert first.plan_deadline_day == defaults.PLAN_DEADLINE_DAY
+    assert first.reminder_days == defaults.REMINDER_DAYS
+    assert first.lag_threshold == defaults.LAG_THRESHOLD
+    assert defaults.WEIGHT_COMPLETION + defaults.WEIGHT_QUALITY + defaults.WEIGHT_RECTIFICATION == 100
 
 
 def new_version(actor, month=DEC, **changes):
@@ -58,9 +73,15 @@ def test_a_branch_with_a_committee_and_a_group_owes_the_monthly_meetings(cast):
 
 def test_quarterly_and_yearly_meetings_fall_due_in_december(cast):
     assert due_counts(cast.branch_a1, DEC) == {
-        T.GENERAL_ASSEMBLY: 1, T.COMMITTEE: 1, T.GROUP: 1, T.LECTURE: 1, T.THEME_DAY: 1,
-        T.ORG_LIFE: 1, T.APPRAISAL: 1, T.TALKS: 1,
-    }  # fmt: skip
+        T.GENERAL_ASSEMBLY: 1,
+        T.COMMITTEE: 1,
+        T.GROUP: 1,
+        T.LECTURE: 1,
+        T.THEME_DAY: 1,
+        T.ORG_LIFE: 1,
+        T.APPRAISAL: 1,
+        T.TALKS: 1,
+    }
 
 
 def test_a_branch_without_a_committee_or_groups_owes_no_committee_or_group_meetings(cast):
@@ -181,16 +202,19 @@ def test_every_meeting_type_needs_exactly_one_rule(cast):
     base = ruleset_for(NOV)
     with at(2026, 11, 10), pytest.raises(ValidationError, match="有且只有一条"):
         create_ruleset_version(
-            actor=cast.dept_admin, effective_from=DEC, document="文件", values=settings_of(base),
+            actor=cast.dept_admin,
+            effective_from=DEC,
+            document="文件",
+            values=settings_of(base),
             rules=rules_of(base)[1:],
-        )  # fmt: skip
+        )
 
 
 def test_only_a_county_department_admin_changes_the_rules(cast):
     lower_dept = make_user("dept_lower", Role.DEPT_ADMIN, cast.committee_a)
-    assert can_configure_rules(cast.dept_admin)
+    assert is_department_admin(cast.dept_admin)
     for user in (cast.committee_admin, cast.secretary, cast.viewer, lower_dept):
-        assert not can_configure_rules(user)
+        assert not is_department_admin(user)
         with at(2026, 11, 10), pytest.raises(PermissionDenied):
             new_version(user)
 
@@ -210,10 +234,13 @@ def test_versions_keep_their_values_when_a_later_one_is_published(cast):
 def rule_form_data(**changes):
     base = ruleset_for(NOV)
     data = {
-        "effective_from": "2026-12", "document": "示范县委组织部〔2026〕12号", "note": "党课改为每月",
+        "effective_from": "2026-12",
+        "document": "示范县委组织部〔2026〕12号",
+        "note": "党课改为每月",
         **{k: "" if v is None else str(v) for k, v in settings_of(base).items()},
-        "rules-TOTAL_FORMS": "8", "rules-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "rules-TOTAL_FORMS": "8",
+        "rules-INITIAL_FORMS": "0",
+    }
     for n, rule in enumerate(rules_of(base)):
         for key in ("meeting_type", "period", "min_count", "applies_to", "source"):
             data[f"rules-{n}-{key}"] = str(getattr(rule, key))

@@ -4,13 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
 from notifications.models import Message
 from orglife.models import CompletionStat, Interview, MonthlyScore, PatrolCheck, Rectification, RuleSet
-from orglife.periods import add_months
-from orglife.services_scores import close_month, county_roots, formula, scored_committees
+from orglife.periods import add_months, first_of_month, local_today
+from orglife.services.scores import close_month, county_roots, formula, scored_committees
 
 JUL = dt.date(2026, 7, 1)
 
@@ -25,9 +26,11 @@ def rules(cast):
 
 def completion(org, month, required, credited):
     CompletionStat.objects.update_or_create(
-        org=org, month=month, meeting_type="theme_day",
+        org=org,
+        month=month,
+        meeting_type="theme_day",
         defaults={"org_path": org.path, "required": required, "credited": credited, "held": credited},
-    )  # fmt: skip
+    )
 
 
 def month_where(cast, month, *, a_lags):
@@ -57,8 +60,14 @@ def test_the_score_combines_completion_quality_and_rectification(cast, rules):
     PatrolCheck.objects.create(month=JUL, record=record, org=cast.branch_a1, sampled_at=now, rating="good")
     record2 = held(cast.branch_a2, "theme_day", month=JUL)
     PatrolCheck.objects.create(month=JUL, record=record2, org=cast.branch_a2, sampled_at=now, rating="poor")
-    Rectification.objects.create(org=cast.branch_a1, title="补开", deadline=dt.date(2026, 7, 20), opened_at=now,
-                                 status="closed", closed_at=timezone.make_aware(dt.datetime(2026, 7, 19, 10)))  # fmt: skip
+    Rectification.objects.create(
+        org=cast.branch_a1,
+        title="补开",
+        deadline=dt.date(2026, 7, 20),
+        opened_at=now,
+        status="closed",
+        closed_at=timezone.make_aware(dt.datetime(2026, 7, 19, 10)),
+    )
     Rectification.objects.create(
         org=cast.branch_a2, title="补记", deadline=dt.date(2026, 7, 25), opened_at=now
     )
@@ -107,8 +116,10 @@ def test_lag_lag_lag_ok_escalates_to_the_principal_then_stops(cast, rules):
     for i, lags in enumerate([True, True, True, False]):
         month_where(cast, add_months(JUL, i), a_lags=lags)
         close_month(month=add_months(JUL, i))
-    levels = [(i.level, i.consecutive_lag, i.requires_self_analysis) for i in
-              Interview.objects.filter(org=cast.committee_a).order_by("month")]  # fmt: skip
+    levels = [
+        (i.level, i.consecutive_lag, i.requires_self_analysis)
+        for i in Interview.objects.filter(org=cast.committee_a).order_by("month")
+    ]
     assert levels == [
         ("organization_member", 1, False),
         ("deputy_secretary", 2, False),
@@ -141,11 +152,25 @@ def test_closing_a_month_twice_gives_identical_results(cast, rules):
     close_month(month=JUL)
 
     def snapshot():
-        scores = list(MonthlyScore.objects.order_by("month", "org_id").values_list(
-            "org_id", "month", "branches", "completion_rate", "quality_score", "rectification_score", "total",
-            "rank", "lagging", "consecutive_lag"))  # fmt: skip
-        interviews = list(Interview.objects.order_by("month", "org_id").values_list(
-            "org_id", "month", "level", "consecutive_lag", "requires_self_analysis", "due_on", "status"))  # fmt: skip
+        scores = list(
+            MonthlyScore.objects.order_by("month", "org_id").values_list(
+                "org_id",
+                "month",
+                "branches",
+                "completion_rate",
+                "quality_score",
+                "rectification_score",
+                "total",
+                "rank",
+                "lagging",
+                "consecutive_lag",
+            )
+        )
+        interviews = list(
+            Interview.objects.order_by("month", "org_id").values_list(
+                "org_id", "month", "level", "consecutive_lag", "requires_self_analysis", "due_on", "status"
+            )
+        )
         return scores, interviews, Message.objects.count()
 
     close_month(month=add_months(JUL, 1))
@@ -186,8 +211,12 @@ def test_the_interviewee_is_the_holder_of_the_post(cast, rules):
     from conftest import make_member
     from orgs.models import Position
 
-    Position.objects.create(member=make_member(cast.committee_a, "钱组织"), org=cast.committee_a,
-                            title="organization", started_on=dt.date(2024, 1, 1))  # fmt: skip
+    Position.objects.create(
+        member=make_member(cast.committee_a, "钱组织"),
+        org=cast.committee_a,
+        title="organization",
+        started_on=dt.date(2024, 1, 1),
+    )
     month_where(cast, JUL, a_lags=True)
     close_month(month=JUL)
     assert interview(cast, JUL).interviewee_name == "钱组织"
@@ -197,6 +226,17 @@ def test_the_command_closes_the_named_month(cast, rules):
     month_where(cast, JUL, a_lags=True)
     call_command("orglife_close_month", "2026-07")
     assert MonthlyScore.objects.filter(month=JUL).count() == 2
+
+
+def test_the_service_itself_keeps_month_close_to_the_department_admin_and_ended_months(cast, rules):
+    for user in (cast.committee_admin, cast.viewer):
+        with pytest.raises(PermissionDenied):
+            close_month(month=JUL, actor=user)
+    with pytest.raises(ValidationError, match="只能结算已经结束的月份"):
+        close_month(month=first_of_month(local_today()))
+    assert not MonthlyScore.objects.exists()
+    close_month(month=JUL, actor=cast.dept_admin)
+    assert MonthlyScore.objects.filter(month=JUL).exists()
 
 
 def test_when_every_committee_ties_nobody_lags_by_rank(cast, rules):

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from orglife.models import Interview, MonthlyScore, RuleSet
-from orglife.services_scores import close_month
+from orglife.services.scores import close_month
 from orglife.tests.test_scores_month_close import month_where
 
 JUL = dt.date(2026, 7, 1)

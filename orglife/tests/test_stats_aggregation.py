@@ -11,9 +11,9 @@ import time_machine
 from django.core.management import call_command
 
 from conftest import make_org
-from orglife import selectors_stats as stats
 from orglife.models import CompletionStat, MonthlyPlan
 from orglife.periods import MONTH, QUARTER, YEAR, Period
+from orglife.selectors import stats
 from orglife.tests.stats_fixtures import make_record
 
 JAN, FEB, MAR = dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)
@@ -44,8 +44,10 @@ def month_of(m):
 def test_the_refresh_command_gives_a_branch_with_nothing_held_its_required_rows(march):
     rows = CompletionStat.objects.filter(org=march.branch_b1, month=MAR)
     assert {r.meeting_type: (r.required, r.held) for r in rows} == {
-        "general_assembly": (1, 0), "lecture": (1, 0), "theme_day": (1, 0),
-    }  # fmt: skip
+        "general_assembly": (1, 0),
+        "lecture": (1, 0),
+        "theme_day": (1, 0),
+    }
 
 
 def test_branch_with_committee_and_groups_counts_each_group_and_caps_extra_meetings(march):

@@ -142,7 +142,7 @@ def test_the_dashboard_shows_the_months_completion_by_committee(data):
 
 
 def test_the_dashboard_chart_adds_a_bounded_number_of_queries(data, django_assert_max_num_queries):
-    from orglife.selectors_stats import dashboard_chart
+    from orglife.selectors.stats import dashboard_chart
 
     with django_assert_max_num_queries(5):  # scope, root, nodes, stats, late plans
         dashboard_chart(data.dept_admin, MAR).data  # noqa: B018

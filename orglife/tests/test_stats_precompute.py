@@ -5,10 +5,10 @@ import datetime as dt
 import time_machine
 from django.core.management import call_command
 
-from orglife import selectors_stats as stats
 from orglife.models import CompletionStat, RecordEvent
 from orglife.periods import MONTH, Period
-from orglife.services_patrol import draw_sample, order_rehold
+from orglife.selectors import stats
+from orglife.services.patrol import draw_sample, order_rehold
 from orglife.tests.stats_fixtures import make_record
 
 MAR = dt.date(2026, 3, 1)

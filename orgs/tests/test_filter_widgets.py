@@ -5,8 +5,8 @@ from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.http import QueryDict
 
 from observers.filters import CandidateFilter, ObserverFilter
-from orglife.filters_plans import BoardFilter
-from orglife.filters_records import RecordFilter
+from orglife.filters.plans import BoardFilter
+from orglife.filters.records import RecordFilter
 from orgs.filters import MemberFilter, OrganizationFilter
 from orgs.forms import QUICK_WIDGETS, style_filter_form
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from orglife.periods import add_months, first_of_month, local_today, parse_month
-from orglife.services_scores import close_month
+from orglife.services.scores import close_month
 
 
 class Command(BaseCommand):

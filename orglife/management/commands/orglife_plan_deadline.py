@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orglife.periods import first_of_month, local_today, parse_month
-from orglife.services_plans import check_plan_deadline
+from orglife.services.plans import check_plan_deadline
 
 
 class Command(BaseCommand):

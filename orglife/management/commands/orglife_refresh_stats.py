@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from orglife.periods import first_of_month, local_today, parse_month
-from orglife.services_stats import refresh_stats
+from orglife.services.stats import refresh_stats
 from orgs.models import Organization
 
 

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from orglife.periods import local_today
-from orglife.services_reminders import send_reminders
+from orglife.services.reminders import send_reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""HTML forms of organizational life: they validate input; the services save."""

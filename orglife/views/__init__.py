@@ -1,0 +1,1 @@
+"""Pages of organizational life: parse, check access, call a service, respond."""
