@@ -71,7 +71,7 @@ from orglife.rules import (
     requirements,
 )
 from orglife.services.records import COMMITTEE_TITLES, set_quorum_facts, thumbnail_path
-from orgs.demo import DEMO_COUNTY_CODE
+from orgs.demo import DEMO_COUNTY_CODE, analyze
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
 
@@ -1491,8 +1491,6 @@ def generate_orglife_demo(
     timings["photos_patrol"] = time.perf_counter() - mark
     # Fresh planner statistics: without them PostgreSQL plans the stats queries as if the new
     # tables were empty (nested loops over a million attendance rows).
-    from orgs.demo import analyze
-
     analyze()
 
     mark = time.perf_counter()

@@ -23,13 +23,14 @@ from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
+from notifications.models import Message
 from orglife.models import MeetingType, MonthlyPlan, PlanEvent, PlanItem, RuleSet
 from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_deadline
 from orglife.rules import LIFE_KINDS, Requirement, due_in, groups_of, requirements, ruleset_for
 from orglife.selectors.stats import counting_records
 from orglife.services.stats import refresh_after_change
 from orgs.access import covers, grants
-from orgs.models import Organization
+from orgs.models import Organization, RoleGrant
 from orgs.roles import Role
 
 REVIEW_ROLES = (Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN)
@@ -434,8 +435,6 @@ class DeadlineResult:
 def check_plan_deadline(*, month: dt.date, actor: User | None = None) -> DeadlineResult:
     """After the deadline in filing month `month`: list branches with no plan for the next month, mark
     unsubmitted drafts late and leave each such branch one in-site notice. Safe to run again."""
-    from notifications.models import Message
-
     plan_month = add_months(first_of_month(month), 1)
     window = filing_window(plan_month)
     now = timezone.now()
@@ -453,8 +452,6 @@ def check_plan_deadline(*, month: dt.date, actor: User | None = None) -> Deadlin
             _event(plan, "marked_late", actor)
             result.newly_marked += 1
     late_orgs = [*missing, *(p.org for p in drafts)]
-    from orgs.models import RoleGrant
-
     writers = RoleGrant.objects.filter(org__in=late_orgs, role__in=BRANCH_ROLES).select_related("user")
     for grant in writers:
         org = grant.org

@@ -46,6 +46,7 @@ from orglife.services.stats import refresh_after_change
 from orgs.access import holds
 from orgs.models import Member, Organization, Position
 from orgs.roles import Role
+from points import services as points_services
 
 log = logging.getLogger(__name__)
 
@@ -822,29 +823,20 @@ def present_members(record: MeetingRecord) -> list[Member]:
     ]
 
 
-def _points_services() -> Any:
-    try:
-        from points import services as points_services
-    except ImportError:
-        return None
-    return points_services if hasattr(points_services, "award_automatic") else None
-
-
 def _source_id(record: MeetingRecord, member_id: int) -> str:
     return f"{record.pk}:{member_id}"
 
 
 def _award_points(actor: User, record: MeetingRecord, members: list[Member]) -> None:
     """Attendance points for an approved record; points problems never fail the record (own savepoint)."""
-    ps = _points_services()
-    if ps is None or not members:
+    if not members:
         return
     day = timezone.localtime(record.started_at).date()
     note = f"{record.get_meeting_type_display()}：{record.topic}"[:200]
     for member in members:
         try:
             with transaction.atomic():
-                ps.award_automatic(
+                points_services.award_automatic(
                     actor=actor,
                     member=member,
                     item_code=POINTS_ITEM,
@@ -863,13 +855,12 @@ def _award_points(actor: User, record: MeetingRecord, members: list[Member]) -> 
 
 
 def _reverse_points(actor: User | None, record: MeetingRecord, member_ids: set[int], reason: str) -> None:
-    ps = _points_services()
-    if ps is None or not hasattr(ps, "reverse_automatic") or not member_ids:
+    if not member_ids:
         return
     for member_id in sorted(member_ids):
         try:
             with transaction.atomic():
-                ps.reverse_automatic(
+                points_services.reverse_automatic(
                     actor=actor,
                     source_type=POINTS_SOURCE,
                     source_id=_source_id(record, member_id),
