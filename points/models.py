@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from orgs.access import own_member_id, scope_paths, scope_q
 from orgs.models import Member, Organization
 from orgs.paths import subtree_q
 from points import roles
@@ -22,35 +23,11 @@ if TYPE_CHECKING:
 POINTS: dict[str, Any] = {"max_digits": 7, "decimal_places": 1}
 
 
-def _read_q(user: Any, field: str, member_field: str | None) -> Q | None:
-    """Rows under the user's read scope, or about the user's own member; None means everything."""
-    from orgs.access import scope_paths
-
-    paths = scope_paths(user)
-    if paths is None:
-        return None
-    q = subtree_q(paths, field)
-    own = roles.own_member_id(user)
-    if member_field and own:
-        q |= Q(**{member_field: own})
-    return q
-
-
-def _write_q(user: Any, field: str, role_set: frozenset[str], member_field: str | None = None) -> Q | None:
-    paths = roles.role_paths(user, role_set)
-    if paths is None:
-        return None
-    q = subtree_q(paths, field)
-    own = roles.own_member_id(user)
-    if member_field and own:
-        q |= Q(**{member_field: own})
-    return q
-
-
 QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 
 def _filter(qs: QS, q: Q | None) -> QS:
+    """Apply an orgs.access.scope_q filter (None: every row)."""
     return qs if q is None else qs.filter(q)
 
 
@@ -61,13 +38,11 @@ class CatalogueQuerySet(models.QuerySet["Catalogue"]):
     def visible_to(self, user: User, *, write: bool = False) -> CatalogueQuerySet:
         """Readers see catalogues that apply to their subtree (set above it) or lie inside it."""
         if write:
-            return _filter(self, _write_q(user, "org__path", roles.CATALOGUE_ROLES))
-        from orgs.access import scope_paths
-
+            return _filter(self, scope_q(user, "org__path", wanted=roles.CATALOGUE_ROLES))
         paths = scope_paths(user)
         if paths is None:
             return self
-        own = roles.own_member_id(user)
+        own = own_member_id(user)
         if own:
             member = Member.objects.filter(pk=own).select_related("org").first()
             if member is not None:
@@ -247,8 +222,8 @@ class DeclarationQuerySet(models.QuerySet["Declaration"]):
     def visible_to(self, user: User, *, write: bool = False) -> DeclarationQuerySet:
         """Read: the subtree or one's own. Write: a recorder's subtree, or one's own (to resubmit)."""
         if write:
-            return _filter(self, _write_q(user, "org__path", roles.RECORD_ROLES, "member_id"))
-        return _filter(self, _read_q(user, "org__path", "member_id"))
+            return _filter(self, scope_q(user, "org__path", wanted=roles.RECORD_ROLES, own="member_id"))
+        return _filter(self, scope_q(user, "org__path", own="member_id"))
 
     def pending(self) -> DeclarationQuerySet:
         return self.filter(status__in=[Declaration.Status.DECLARED, Declaration.Status.RECORDED])
@@ -330,8 +305,8 @@ class DeclarationEvent(models.Model):
 class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
     def visible_to(self, user: User, *, write: bool = False) -> LedgerEntryQuerySet:
         if write:
-            return _filter(self, _write_q(user, "org__path", roles.RECORD_ROLES))
-        return _filter(self, _read_q(user, "org__path", "member_id"))
+            return _filter(self, scope_q(user, "org__path", wanted=roles.RECORD_ROLES))
+        return _filter(self, scope_q(user, "org__path", own="member_id"))
 
     def in_year(self, year: int) -> LedgerEntryQuerySet:
         return self.filter(occurred_on__gte=dt.date(year, 1, 1), occurred_on__lte=dt.date(year, 12, 31))
@@ -467,8 +442,8 @@ class WeeklyStat(models.Model):
 class QuarterReviewQuerySet(models.QuerySet["QuarterReview"]):
     def visible_to(self, user: User, *, write: bool = False) -> QuarterReviewQuerySet:
         if write:
-            return _filter(self, _write_q(user, "branch__path", roles.REVIEW_ROLES))
-        return _filter(self, _read_q(user, "branch__path", None))
+            return _filter(self, scope_q(user, "branch__path", wanted=roles.REVIEW_ROLES))
+        return _filter(self, scope_q(user, "branch__path"))
 
 
 class QuarterReview(models.Model):
@@ -503,14 +478,12 @@ class MonthlyNoticeQuerySet(models.QuerySet["MonthlyNotice"]):
     def visible_to(self, user: User, *, write: bool = False) -> MonthlyNoticeQuerySet:
         """Staff read their subtree; a member reads notices published for their organization or above it."""
         if write:
-            return _filter(self, _write_q(user, "org__path", roles.PUBLISH_ROLES))
-        from orgs.access import scope_paths
-
+            return _filter(self, scope_q(user, "org__path", wanted=roles.PUBLISH_ROLES))
         paths = scope_paths(user)
         if paths is None:
             return self
         q = subtree_q(paths, "org__path")
-        own = roles.own_member_id(user)
+        own = own_member_id(user)
         if own:
             member = Member.objects.filter(pk=own).select_related("org").first()
             if member is not None:
@@ -588,8 +561,8 @@ class ObjectionQuerySet(models.QuerySet["Objection"]):
     def visible_to(self, user: User, *, write: bool = False) -> ObjectionQuerySet:
         """Staff of the notice's subtree; a member sees the objections they raised."""
         if write:
-            return _filter(self, _write_q(user, "notice__org__path", roles.PUBLISH_ROLES))
-        q = _read_q(user, "notice__org__path", None)
+            return _filter(self, scope_q(user, "notice__org__path", wanted=roles.PUBLISH_ROLES))
+        q = scope_q(user, "notice__org__path")
         if q is None:
             return self
         if getattr(user, "is_authenticated", False):
@@ -630,8 +603,8 @@ class Objection(models.Model):
 class InterviewQuerySet(models.QuerySet["Interview"]):
     def visible_to(self, user: User, *, write: bool = False) -> InterviewQuerySet:
         if write:
-            return _filter(self, _write_q(user, "member__org__path", roles.PUBLISH_ROLES))
-        return _filter(self, _read_q(user, "member__org__path", "member_id"))
+            return _filter(self, scope_q(user, "member__org__path", wanted=roles.PUBLISH_ROLES))
+        return _filter(self, scope_q(user, "member__org__path", own="member_id"))
 
 
 class Interview(models.Model):

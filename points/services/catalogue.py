@@ -13,9 +13,10 @@ from django.utils import timezone
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
+from orgs.access import holds
 from orgs.models import Organization
 from points.models import Block, Catalogue, PointRule, RuleVersion
-from points.roles import CATALOGUE_ROLES, holds
+from points.roles import CATALOGUE_ROLES
 
 RULE_FIELDS = [
     "block", "code", "name", "points", "evidence", "week_cap", "month_cap", "year_cap", "active_from",
@@ -32,7 +33,7 @@ VERSION_FIELDS = [
 
 
 def _require(actor: Any, catalogue_org: Organization) -> None:
-    if not holds(actor, catalogue_org.path, CATALOGUE_ROLES):
+    if not holds(actor, CATALOGUE_ROLES, catalogue_org.path):
         raise PermissionDenied("只有组织部管理员可以修改积分办法")
 
 

@@ -12,12 +12,13 @@ from django.utils import timezone
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import holds
 from orgs.models import Member, Organization
 from orgs.paths import subtree_q
 from points import selectors
 from points.models import Interview, MonthlyNotice, NoticeLine, Objection
 from points.periods import month_bounds
-from points.roles import PUBLISH_ROLES, holds
+from points.roles import PUBLISH_ROLES
 
 
 def _freeze_lines(notice: MonthlyNotice) -> None:
@@ -48,7 +49,7 @@ def publish_notice(
 
     A draft made by the monthly job is published in place (its lines refreshed); a published month is final.
     """
-    if not holds(actor, org.path, PUBLISH_ROLES):
+    if not holds(actor, PUBLISH_ROLES, org.path):
         raise PermissionDenied("您无权发布该组织的积分公示")
     today = today or timezone.localdate()
     start, end = month_bounds(year, month)
@@ -161,7 +162,7 @@ def raise_objection(
 
 @transaction.atomic
 def answer_objection(*, actor: Any, objection: Objection, answer: str) -> Objection:
-    if not holds(actor, objection.notice.org.path, PUBLISH_ROLES):
+    if not holds(actor, PUBLISH_ROLES, objection.notice.org.path):
         raise PermissionDenied("您无权答复该异议")
     if objection.is_answered:
         raise ValidationError("该异议已答复")
@@ -181,7 +182,7 @@ def record_interview(
     *, actor: Any, member: Member, year: int, held_on: dt.date, interviewer: str, notes: str
 ) -> Interview:
     """约谈: only for a member whose annual total is below the pass mark; one per member and year."""
-    if not holds(actor, member.org.path, PUBLISH_ROLES):
+    if not holds(actor, PUBLISH_ROLES, member.org.path):
         raise PermissionDenied("您无权记录该党员的约谈")
     t = selectors.thresholds(member.org, dt.date(year, 12, 31))
     total = selectors.annual_totals(Member.objects.filter(pk=member.pk), year).get().total  # type: ignore[attr-defined]

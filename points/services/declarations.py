@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import holds
 from orgs.models import Member, Organization
 from points.models import Declaration, DeclarationEvent, LedgerEntry, PointRule, QuarterReview
 from points.periods import quarter_bounds, quarter_of
-from points.roles import RECORD_ROLES, REVIEW_ROLES, holds
+from points.roles import RECORD_ROLES, REVIEW_ROLES
 from points.services.ledger import RuleBook, Usage, build_entry, lock_members, write_entries
 
 S = Declaration.Status
@@ -70,7 +71,7 @@ def declare(
 ) -> Declaration:  # fmt: skip
     """A member declares an occurrence; a recorder declaring for someone else records it at once."""
     is_self = getattr(actor, "member_id", None) == member.pk
-    on_behalf = not is_self and holds(actor, member.org.path, RECORD_ROLES)
+    on_behalf = not is_self and holds(actor, RECORD_ROLES, member.org.path)
     if not (is_self or on_behalf):
         raise PermissionDenied("只能为本人申报积分")
     today = today or timezone.localdate()
@@ -105,7 +106,7 @@ def _lock(declaration: Declaration) -> Declaration:
 def verify_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
     """计分员审核无误后记录 (the 积分登记表 line)."""
     declaration = _lock(declaration)
-    if not holds(actor, declaration.org.path, RECORD_ROLES):
+    if not holds(actor, RECORD_ROLES, declaration.org.path):
         raise PermissionDenied("只有计分员可以审核申报")
     if getattr(actor, "member_id", None) == declaration.member_id:
         raise PermissionDenied("不能审核本人的申报")
@@ -131,7 +132,7 @@ def reject_declaration(*, actor: Any, declaration: Declaration, reason: str) -> 
     allowed = transitions.get(declaration.status)
     if allowed is None:
         raise ValidationError(f"当前状态“{declaration.get_status_display()}”不能退回")
-    if not holds(actor, declaration.org.path, allowed):
+    if not holds(actor, allowed, declaration.org.path):
         raise PermissionDenied("您不能退回该申报")
     if not reason.strip():
         raise ValidationError({"reason": ["请填写退回原因"]})
@@ -199,7 +200,7 @@ def confirm_quarter(
     today: dt.date | None = None,
 ) -> QuarterReview:
     """季度审定: every recorded declaration of the branch in the quarter enters the ledger, caps applied."""
-    if not holds(actor, branch.path, REVIEW_ROLES):
+    if not holds(actor, REVIEW_ROLES, branch.path):
         raise PermissionDenied("只有支部书记或支部管理员可以审定")
     start, end = quarter_bounds(year, quarter)
     if (today or timezone.localdate()) <= end:

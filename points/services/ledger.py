@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -21,9 +21,11 @@ from django.utils import timezone
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import holds
 from orgs.models import Member, Organization
 from points.models import Block, Catalogue, Declaration, LedgerEntry, PointRule, RuleVersion
 from points.periods import period_keys
+from points.roles import RECORD_ROLES
 from points.services.balances import apply_balances
 
 ZERO = Decimal("0")
@@ -316,11 +318,7 @@ def _reversal(entry: LedgerEntry, *, actor: Any, reason: str) -> LedgerEntry:
 @transaction.atomic
 def correct_entry(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """A correction by a recorder: a reversing entry with a reason (the original stays)."""
-    from points.roles import RECORD_ROLES, holds
-
-    if not holds(actor, entry.org.path, RECORD_ROLES):
-        from django.core.exceptions import PermissionDenied
-
+    if not holds(actor, RECORD_ROLES, entry.org.path):
         raise PermissionDenied("只有计分员或支部书记可以更正积分")
     if not reason.strip():
         raise ValidationError({"reason": ["请说明更正原因"]})

@@ -11,14 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from orgs.access import get_for_user
+from orgs.access import get_for_user, holds, role_paths
 from orgs.forms import DATE, StyledForm, add_service_errors, bootstrap
 from orgs.models import Organization
 from orgs.paths import subtree_q
 from points import demo, services
 from points.forms import NewVersionForm, RuleForm, VersionForm
 from points.models import Catalogue, PointRule, RuleVersion
-from points.roles import CATALOGUE_ROLES, holds, role_paths
+from points.roles import CATALOGUE_ROLES
 from points.views.common import require_points_user, require_role, user_of
 
 
@@ -42,7 +42,7 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     require_points_user(request)
     user = user_of(request)
     catalogues = Catalogue.objects.visible_to(user).select_related("org").prefetch_related("versions")
-    rows = [(c, holds(user, c.org.path, CATALOGUE_ROLES)) for c in catalogues]
+    rows = [(c, holds(user, CATALOGUE_ROLES, c.org.path)) for c in catalogues]
     can_create = role_paths(user, CATALOGUE_ROLES) != []
     return render(request, "points/catalogue_list.html", {"rows": rows, "can_create": can_create})
 
@@ -88,10 +88,10 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_for_user(
         RuleVersion.objects.select_related("catalogue", "catalogue__org"), request.user, pk
     )
-    can_edit = version.is_draft and holds(request.user, version.catalogue.org.path, CATALOGUE_ROLES)
+    can_edit = version.is_draft and holds(request.user, CATALOGUE_ROLES, version.catalogue.org.path)
     context = {
         "version": version, "blocks": version.blocks.prefetch_related("rules"), "can_edit": can_edit,
-        "can_branch": not version.is_draft and holds(request.user, version.catalogue.org.path, CATALOGUE_ROLES),
+        "can_branch": not version.is_draft and holds(request.user, CATALOGUE_ROLES, version.catalogue.org.path),
         "versions": version.catalogue.versions.all(), "new_form": NewVersionForm(),
     }  # fmt: skip
     return render(request, "points/version_detail.html", context)

@@ -14,14 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.access import get_for_user, has_any_scope, own_member_id
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id, role_paths
 from orgs.forms import add_service_errors
 from orgs.models import Member, Organization
 from points import selectors, services
 from points.forms import AnswerForm, ConfirmQuarterForm, NoticeForm, ObjectionForm
 from points.models import Declaration, MonthlyNotice, Objection, QuarterReview
 from points.periods import quarter_bounds, quarter_of
-from points.roles import PUBLISH_ROLES, REVIEW_ROLES, holds, holds_anywhere, role_paths
+from points.roles import PUBLISH_ROLES, REVIEW_ROLES
 from points.views.common import focus_org, page_of, require_points_user, require_role, require_staff, user_of
 
 
@@ -93,7 +93,7 @@ def review_detail(request: HttpRequest, branch_pk: int, year: int, quarter: int)
     context = {
         "branch": branch, "year": year, "quarter": quarter, "start": start, "end": end, "review": review,
         "rows": selectors.quarter_report(branch, year, quarter), "form": form,
-        "can_confirm": review is None and holds(request.user, branch.path, REVIEW_ROLES),
+        "can_confirm": review is None and holds(request.user, REVIEW_ROLES, branch.path),
         "ended": timezone.localdate() > end,
     }  # fmt: skip
     return render(request, "points/review_detail.html", context)
@@ -112,7 +112,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         .order_by("-year", "-month", "org__path")
     )
     context = {"page": page_of(request, qs), "can_publish": has_any_scope(request.user)
-               and holds_anywhere(request.user, PUBLISH_ROLES), "today": timezone.localdate()}  # fmt: skip
+               and holds(request.user, PUBLISH_ROLES), "today": timezone.localdate()}  # fmt: skip
     return render(request, "points/notice_list.html", context)
 
 
@@ -158,8 +158,8 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notice": notice, "page": page_of(request, lines), "objections": objections,
         "is_open": notice.is_open_on(timezone.localdate()),
         "can_object": in_scope and notice.is_open_on(timezone.localdate()),
-        "can_answer": holds(user, notice.org.path, PUBLISH_ROLES),
-        "can_publish": notice.is_draft and holds(user, notice.org.path, PUBLISH_ROLES),
+        "can_answer": holds(user, PUBLISH_ROLES, notice.org.path),
+        "can_publish": notice.is_draft and holds(user, PUBLISH_ROLES, notice.org.path),
         "objection_form": ObjectionForm(members=Member.objects.filter(pk__in=lines.values("member_id"))),
         "answer_form": AnswerForm(),
     }  # fmt: skip

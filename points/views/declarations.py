@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.access import get_for_user, has_any_scope, own_member_id
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id, role_paths
 from orgs.forms import add_service_errors
 from orgs.models import Member
 from points import selectors, services
 from points.forms import DeclarationForm, ReasonForm, ResubmitForm
 from points.models import Declaration
-from points.roles import RECORD_ROLES, REVIEW_ROLES, holds, holds_anywhere, role_paths
+from points.roles import RECORD_ROLES, REVIEW_ROLES
 from points.views.common import focus_org, page_of, require_points_user, require_role, user_of
 
 STATUS_TABS = [("", "全部"), *Declaration.Status.choices]
@@ -38,8 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
         decls = Declaration.objects.visible_to(user)
         context["waiting"] = decls.filter(status=Declaration.Status.DECLARED).count()
         context["recorded"] = decls.filter(status=Declaration.Status.RECORDED).count()
-        context["can_record"] = holds_anywhere(user, RECORD_ROLES)
-        context["can_review"] = holds_anywhere(user, REVIEW_ROLES)
+        context["can_record"] = holds(user, RECORD_ROLES)
+        context["can_review"] = holds(user, REVIEW_ROLES)
     return render(request, "points/home.html", context)
 
 
@@ -110,7 +110,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     qs = Declaration.objects.visible_to(user).select_related("member", "org", "rule", "rule__block")
     staff = has_any_scope(user)
-    default = Declaration.Status.DECLARED if staff and holds_anywhere(user, RECORD_ROLES) else ""
+    default = Declaration.Status.DECLARED if staff and holds(user, RECORD_ROLES) else ""
     status = request.GET.get("status", default)
     if status not in dict(STATUS_TABS):
         status = ""
@@ -137,9 +137,9 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "d": d,
         "events": d.events.select_related("actor"),
         "entry": getattr(d, "entry", None) if d.status == S.CONFIRMED else None,
-        "can_verify": d.status == S.DECLARED and holds(user, d.org.path, RECORD_ROLES) and not is_own,
-        "can_reject": (d.status == S.DECLARED and holds(user, d.org.path, RECORD_ROLES) and not is_own)
-        or (d.status == S.RECORDED and holds(user, d.org.path, RECORD_ROLES | REVIEW_ROLES)),
+        "can_verify": d.status == S.DECLARED and holds(user, RECORD_ROLES, d.org.path) and not is_own,
+        "can_reject": (d.status == S.DECLARED and holds(user, RECORD_ROLES, d.org.path) and not is_own)
+        or (d.status == S.RECORDED and holds(user, RECORD_ROLES | REVIEW_ROLES, d.org.path)),
         "can_resubmit": d.status == S.REJECTED and is_own,
         "can_withdraw": d.status == S.DECLARED and is_own,
         "reason_form": ReasonForm(),

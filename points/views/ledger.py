@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import get_for_user, has_any_scope, own_member_id, scope_paths
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id, scope_paths
 from orgs.forms import add_service_errors
 from orgs.models import Member
 from orgs.paths import subtree_q, under_path_q
 from points import exports, pdf, selectors, services
 from points.forms import InterviewForm, ReasonForm, YearForm
 from points.models import LedgerEntry, WeeklyStat
-from points.roles import PUBLISH_ROLES, RECORD_ROLES, holds, holds_anywhere
+from points.roles import PUBLISH_ROLES, RECORD_ROLES
 from points.views.common import (
     focus_org,
     members_in_scope,
@@ -93,8 +93,8 @@ def member_file(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.member_file(member, year)
     context = {
         "file": file, "form": form, "member": member,
-        "can_correct": holds(request.user, member.org.path, RECORD_ROLES),
-        "can_interview": file.below_pass and not file.interview and holds(request.user, member.org.path, PUBLISH_ROLES),
+        "can_correct": holds(request.user, RECORD_ROLES, member.org.path),
+        "can_interview": file.below_pass and not file.interview and holds(request.user, PUBLISH_ROLES, member.org.path),
         "reason_form": ReasonForm(), "interview_form": InterviewForm(),
     }  # fmt: skip
     return render(request, "points/member_file.html", context)
@@ -169,7 +169,7 @@ def interviews(request: HttpRequest) -> HttpResponse:
         return _export(
             request, "interviews", exports.interview_list(qs, ctx["year"], ctx["limits"].pass_mark)
         )  # type: ignore[attr-defined]
-    can_write = holds_anywhere(request.user, PUBLISH_ROLES)
+    can_write = holds(request.user, PUBLISH_ROLES)
     return render(
         request, "points/interviews.html", {**ctx, "page": page_of(request, qs), "can_write": can_write}
     )
