@@ -185,10 +185,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         member_pk = data.pop("member", None) or own_member_id(request.user)
         if not member_pk:
             raise serializers.ValidationError({"member": ["请指定党员"]})
-        if member_pk == own_member_id(request.user):
-            member = Member.objects.select_related("org").get(pk=member_pk)
-        else:
-            member = get_for_user(Member.objects.select_related("org"), request.user, member_pk)
+        member = selectors.get_member_for_user(request.user, member_pk)
         with service_errors():
             d = services.declare(actor=request.user, member=member, **data)
         return Response(PointsDeclarationSerializer(d).data, status=status.HTTP_201_CREATED)

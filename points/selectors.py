@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Count,
     DecimalField,
@@ -23,8 +24,10 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, TruncWeek
+from django.http import Http404
 from django.utils import timezone
 
+from orgs.access import NOT_FOUND, scope_q
 from orgs.models import Member, Organization
 from points.models import (
     Block,
@@ -319,6 +322,17 @@ class MemberFile:
     @property
     def entry_count(self) -> int:
         return sum(len(i.entries) for b in self.blocks for i in b.items.values())
+
+
+def get_member_for_user(user: Any, pk: Any) -> Member:
+    """A member whose points a user may read: one in their tree scope, or their own (a member reads their
+    own file without a tree role). Anyone else gets 404, so existence never leaks."""
+    qs = Member.objects.select_related("org")
+    q = scope_q(user, "org__path", own="pk")
+    try:
+        return (qs if q is None else qs.filter(q)).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
 
 
 def member_file(member: Member, year: int) -> MemberFile:

@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"year": year}
     member_id = own_member_id(user)
     if member_id:
-        member = Member.objects.select_related("org").get(pk=member_id)
+        member = selectors.get_member_for_user(user, member_id)
         context["file"] = selectors.member_file(member, year)
         context["mine"] = Declaration.objects.filter(member=member).select_related("rule")[:5]
     if has_any_scope(user):
@@ -54,7 +54,7 @@ def declare(request: HttpRequest) -> HttpResponse:
     member_id = own_member_id(request.user)
     if not member_id:
         raise PermissionDenied("您的账号未关联党员，不能申报积分")
-    member = Member.objects.select_related("org").get(pk=member_id)
+    member = selectors.get_member_for_user(request.user, member_id)
     rules = selectors.current_rules(member.org, timezone.localdate())
     form = DeclarationForm(request.POST or None, request.FILES or None, rules=rules)
     if request.method == "POST" and form.is_valid():

@@ -77,18 +77,10 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("points:member_file", pk=entry.member_id)
 
 
-def _member(request: HttpRequest, pk: int) -> Member:
-    """A member's file: their own, or one in the user's scope (outsiders 404)."""
-    if own_member_id(request.user) == pk:
-        return Member.objects.select_related("org").get(pk=pk)
-    require_staff(request)
-    return get_for_user(Member.objects.select_related("org"), request.user, pk)
-
-
 @login_required
 def member_file(request: HttpRequest, pk: int) -> HttpResponse:
     """一人一档."""
-    member = _member(request, pk)
+    member = selectors.get_member_for_user(request.user, pk)
     form, year = _year(request)
     file = selectors.member_file(member, year)
     context = {
@@ -102,7 +94,7 @@ def member_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def member_file_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request, pk)
+    member = selectors.get_member_for_user(request.user, pk)
     _, year = _year(request)
     try:
         content = pdf.member_file_pdf(selectors.member_file(member, year))
