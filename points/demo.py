@@ -1,4 +1,4 @@
-"""Demo data for the points ledger: the 宿松 catalogue (seed 003) and a year of plausible entries.
+"""Demo data for the points ledger: the 宿松 catalogue (points.defaults) and a year of plausible entries.
 
 `generate_points_demo(seed, scale)` is deterministic for a seed. It puts the catalogue on the top
 organization, publishes two versions (the second raises 撰写学习心得 from 2 to 3 points from 1 July, so
@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs.models import Member, Organization
+from points.defaults import BLOCKS, DOCUMENT, ITEMS
 from points.models import (
     Block,
     Catalogue,
@@ -32,33 +33,7 @@ from points.models import (
 from points.services.balances import rebuild_balances
 from points.services.ledger import Usage
 
-DOCUMENT = "《部机关“学经济、提能力、促发展”党员积分制管理考评办法》（宿松县委组织部）"
-BLOCKS = [
-    ("basic", "基础分", Decimal("50")),
-    ("task", "任务分", Decimal("30")),
-    ("reward", "奖励分", Decimal("20")),
-]
-E = PointRule.Evidence
 D = Decimal
-# code, block, name, points, evidence, week cap, month cap, year cap, declarable, automatic, commendable
-ITEMS: list[tuple[str, str, str, Decimal, str, Any, Any, Any, bool, bool, bool]] = [
-    ("orglife_attendance", "basic", "参加组织生活（出勤）", D("1"), E.LINK, None, D("4"), None, False, True, False),
-    ("theory_study", "basic", "参加集中理论学习", D("2"), E.TEXT, D("2"), None, None, True, False, False),
-    ("reading_club", "basic", "参加读书会", D("2"), E.TEXT, None, D("4"), None, True, False, False),
-    ("economy_lecture", "basic", "参加经济讲堂", D("2"), E.TEXT, None, D("4"), None, True, False, False),
-    ("site_visit", "basic", "参观见学", D("3"), E.PHOTO, None, None, D("12"), True, False, False),
-    ("study_notes", "task", "撰写学习心得", D("2"), E.TEXT, None, D("4"), None, True, False, False),
-    ("special_training", "task", "参加专题培训班", D("5"), E.FILE, None, None, D("15"), True, False, False),
-    ("micro_lecture", "task", "参与“经济微课堂”授课", D("5"), E.TEXT, None, None, D("15"), True, False, False),
-    ("theme_day", "task", "组织开展专题“主题党日”活动", D("3"), E.TEXT, None, D("3"), None, True, False, False),
-    ("quiz_pass", "task", "参加答题活动并通过", D("1"), E.LINK, None, D("2"), None, False, True, False),
-    ("video_watched", "task", "观看必看党员教育片", D("1"), E.LINK, None, D("2"), None, False, True, False),
-    ("frontline_practice", "reward", "到先发地区、双招双引、重点工作等一线实践锻炼", D("5"), E.FILE, None, None,
-     D("10"), True, False, False),
-    ("journal_article", "reward", "在重要刊物发表相关文章", D("5"), E.LINK, None, None, None, True, False, True),
-    ("bulletin_adopted", "reward", "报送信息被《组工信息》采用", D("2"), E.LINK, None, None, D("10"), False, True,
-     False),
-]  # fmt: skip
 SHARE = {"tiny": 1.0, "county": 0.3, "city": 0.1, "province": 0.02}
 # Relative frequency of each declarable or automatic item in the generated year.
 WEIGHTS = {

@@ -15,7 +15,7 @@ from django.db.models import Q
 from orgs.access import own_member_id, scope_paths, scope_q
 from orgs.models import Member, Organization
 from orgs.paths import subtree_q
-from points import roles
+from points import defaults, roles
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -107,7 +107,7 @@ class RuleVersion(models.Model):
     effective_from = models.DateField("生效日期")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
     note = models.CharField("修订说明", max_length=200, blank=True)
-    pass_mark = models.DecimalField("年度合格分", default=Decimal("60"), **POINTS,
+    pass_mark = models.DecimalField("年度合格分", default=defaults.PASS_MARK, **POINTS,
                                     help_text="年度积分低于此分的党员列入约谈名单，取消当年评优评先资格")  # fmt: skip
     objection_days = models.PositiveSmallIntegerField("公示期（天）", default=7)
     commendation_top = models.PositiveSmallIntegerField("表扬名单：积分前几名", default=10)

@@ -15,7 +15,7 @@ from orgs.access import get_for_user, holds, role_paths
 from orgs.forms import DATE, StyledForm, add_service_errors, bootstrap
 from orgs.models import Organization
 from orgs.paths import subtree_q
-from points import demo, services
+from points import defaults, services
 from points.forms import NewVersionForm, RuleForm, VersionForm
 from points.models import Catalogue, PointRule, RuleVersion
 from points.roles import CATALOGUE_ROLES
@@ -25,7 +25,7 @@ from points.views.common import require_points_user, require_role, user_of
 class CatalogueForm(StyledForm, forms.Form):
     org = forms.ModelChoiceField(queryset=Organization.objects.none(), label="适用组织（含下级）")
     name = forms.CharField(label="名称", max_length=120, initial="学习积分制")
-    document = forms.CharField(label="依据文件", max_length=200, initial=demo.DOCUMENT)
+    document = forms.CharField(label="依据文件", max_length=200, initial=defaults.DOCUMENT)
     effective_from = forms.DateField(label="首版生效日期", widget=DATE)
     template = forms.BooleanField(
         label="按宿松县“学习积分制”模板预置板块和项目", required=False, initial=True
@@ -61,13 +61,13 @@ def catalogue_create(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 catalogue = services.create_catalogue(
                     actor=request.user, org=data["org"], name=data["name"], document=data["document"],
-                    effective_from=data["effective_from"], blocks=demo.BLOCKS if data["template"] else None,
+                    effective_from=data["effective_from"], blocks=defaults.BLOCKS if data["template"] else None,
                 )  # fmt: skip
                 version = catalogue.versions.get()
                 if data["template"]:
                     blocks = {b.code: b for b in version.blocks.all()}
                     for i, (code, block, name, pts, ev, wk, mo, yr, decl, auto, comm) in enumerate(
-                        demo.ITEMS
+                        defaults.ITEMS
                     ):
                         services.save_rule(
                             actor=request.user, version=version, block=blocks[block], code=code, name=name,
