@@ -98,9 +98,29 @@ def ledger_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
     )  # fmt: skip
 
 
+# The pass line, defined once for Python values and for annotated querysets. A member whose annual
+# total is strictly below the pass mark (59.5 is below 60; 60 is not) is interviewed (约谈) and is
+# ineligible for 评优评先 that year (points.defaults.PASS_MARK gives the source). Every list and
+# check of either goes through these two.
+
+
+def is_below_pass(total: Decimal, pass_mark: Decimal) -> bool:
+    return total < pass_mark
+
+
+def below_pass_q(pass_mark: Decimal) -> Q:
+    """is_below_pass on members annotated with their annual `total` (annual_totals)."""
+    return Q(total__lt=pass_mark)
+
+
 def below_pass(members: QuerySet[Member], year: int, pass_mark: Decimal) -> QuerySet[Member]:
-    """约谈名单: annual total strictly below the pass mark (59.5 is below 60; 60 is not)."""
-    return annual_totals(members, year).filter(total__lt=pass_mark).order_by("total", "pk")  # type: ignore[misc]
+    """约谈名单: annual total below the pass mark, lowest first."""
+    return annual_totals(members, year).filter(below_pass_q(pass_mark)).order_by("total", "pk")  # type: ignore[misc]
+
+
+def eligible(members: QuerySet[Member], year: int, pass_mark: Decimal) -> QuerySet[Member]:
+    """Members eligible for 评优评先: annual total at or above the pass mark, best first."""
+    return annual_totals(members, year).exclude(below_pass_q(pass_mark))
 
 
 def attach_orgs(members: list[Member], year: int | None = None) -> list[Member]:
@@ -115,10 +135,13 @@ def attach_orgs(members: list[Member], year: int | None = None) -> list[Member]:
     return members
 
 
-def commendations(members: QuerySet[Member], year: int, top: int) -> list[tuple[Member, str]]:
-    """表扬名单: the top scorers, and members with an entry from a commendable item (重要刊物发表文章)."""
+def commendations(
+    members: QuerySet[Member], year: int, *, top: int, pass_mark: Decimal
+) -> list[tuple[Member, str]]:
+    """表扬名单: the top scorers, and members with an entry from a commendable item (重要刊物发表文章),
+    among those eligible for 评优评先 (not below the pass mark)."""
     start, end = year_bounds(year)
-    ranked = [m for m in annual_totals(members, year)[:top] if m.total > 0]  # type: ignore[attr-defined]
+    ranked = [m for m in eligible(members, year, pass_mark)[:top] if m.total > 0]  # type: ignore[attr-defined]
     out = [(m, f"年度积分第{i}名") for i, m in enumerate(ranked, 1)]
     seen = {m.pk for m in ranked}
     published = (
@@ -130,7 +153,7 @@ def commendations(members: QuerySet[Member], year: int, top: int) -> list[tuple[
     reasons: dict[int, set[str]] = defaultdict(set)
     for member_id, name in published:
         reasons[member_id].add(name)
-    extra = annual_totals(members.filter(pk__in=reasons.keys()).exclude(pk__in=seen), year)
+    extra = eligible(members.filter(pk__in=reasons.keys()).exclude(pk__in=seen), year, pass_mark)
     out += [(m, "、".join(sorted(reasons[m.pk]))) for m in extra]
     attach_orgs([m for m, _ in out])
     return out
@@ -317,7 +340,7 @@ class MemberFile:
 
     @property
     def below_pass(self) -> bool:
-        return self.total < self.thresholds.pass_mark
+        return is_below_pass(self.total, self.thresholds.pass_mark)
 
     @property
     def entry_count(self) -> int:

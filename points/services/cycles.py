@@ -186,7 +186,7 @@ def record_interview(
         raise PermissionDenied("您无权记录该党员的约谈")
     t = selectors.thresholds(member.org, dt.date(year, 12, 31))
     total = selectors.annual_totals(Member.objects.filter(pk=member.pk), year).get().total  # type: ignore[attr-defined]
-    if total >= t.pass_mark:
+    if not selectors.is_below_pass(total, t.pass_mark):
         raise ValidationError(f"{member.name} {year}年积分 {total} 分，未低于 {t.pass_mark} 分，无需约谈")
     if Interview.objects.filter(member=member, year=year).exists():
         raise ValidationError("该党员本年度的约谈已记录")

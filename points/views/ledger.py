@@ -145,8 +145,16 @@ def ranking(request: HttpRequest) -> HttpResponse:
     blocks = selectors.block_totals([m.pk for m in page.object_list], ctx["year"])  # type: ignore[arg-type]
     block_defs = selectors.blocks_for(top_org(request, ctx["org"]), dt.date(ctx["year"], 12, 31))  # type: ignore[arg-type]
     start = (page.number - 1) * page.paginator.per_page
-    rows = [(start + i, m, [blocks.get(m.pk, {}).get(b.code, 0) for b in block_defs])
-            for i, m in enumerate(page.object_list, 1)]  # fmt: skip
+    pass_mark = ctx["limits"].pass_mark
+    rows = [
+        (
+            start + i,
+            m,
+            [blocks.get(m.pk, {}).get(b.code, 0) for b in block_defs],
+            selectors.is_below_pass(m.total, pass_mark),  # type: ignore[attr-defined]
+        )
+        for i, m in enumerate(page.object_list, 1)
+    ]
     return render(
         request, "points/ranking.html", {**ctx, "page": page, "rows": rows, "block_defs": block_defs}
     )
@@ -171,9 +179,13 @@ def interviews(request: HttpRequest) -> HttpResponse:
 def commendations(request: HttpRequest) -> HttpResponse:
     """表扬名单: the top scorers and members published in important journals."""
     ctx = _list_context(request)
+    limits = ctx["limits"]
     rows = selectors.commendations(
-        ctx["members"].select_related("org"), ctx["year"], ctx["limits"].commendation_top
-    )  # type: ignore[attr-defined]
+        ctx["members"].select_related("org"),
+        ctx["year"],
+        top=limits.commendation_top,
+        pass_mark=limits.pass_mark,
+    )
     if request.GET.get("format") == "xlsx":
         return _export(request, "commendations", exports.commendation_list(rows, ctx["year"]))  # type: ignore[arg-type]
     return render(request, "points/commendations.html", {**ctx, "rows": rows})
