@@ -60,9 +60,23 @@ class PointsDeclarationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Declaration
-        fields = ["id", "member", "member_name", "org", "item_code", "item_name", "points", "occurred_on",
-                  "description", "evidence_link", "status", "status_display", "reject_reason", "submissions",
-                  "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "org",
+            "item_code",
+            "item_name",
+            "points",
+            "occurred_on",
+            "description",
+            "evidence_link",
+            "status",
+            "status_display",
+            "reject_reason",
+            "submissions",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -94,9 +108,24 @@ class PointsEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "member", "member_name", "item_code", "item_name", "block_code", "rule_version",
-                  "occurred_on", "points", "capped_from", "capped_reason", "source_type", "source_id", "reverses",
-                  "note", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "item_code",
+            "item_name",
+            "block_code",
+            "rule_version",
+            "occurred_on",
+            "points",
+            "capped_from",
+            "capped_reason",
+            "source_type",
+            "source_id",
+            "reverses",
+            "note",
+            "created_at",
+        ]
 
 
 class PointsTotalSerializer(serializers.Serializer):
@@ -140,8 +169,11 @@ def _require_points_user(request: Request) -> None:
 
 @extend_schema(tags=["学习积分"])
 class RuleViewSet(viewsets.ViewSet):
-    @extend_schema(summary="可申报的积分项目", description="调用者本人所在组织当前生效版本中可申报的项目。",
-                   responses=PointsRuleSerializer(many=True))  # fmt: skip
+    @extend_schema(
+        summary="可申报的积分项目",
+        description="调用者本人所在组织当前生效版本中可申报的项目。",
+        responses=PointsRuleSerializer(many=True),
+    )
     def list(self, request: Request) -> Response:
         _require_points_user(request)
         member_id = own_member_id(request.user)
@@ -270,8 +302,11 @@ class RankingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = selectors.attach_orgs(list(self.paginate_queryset(self.get_queryset()) or []))
         return self.get_paginated_response(PointsTotalSerializer(page, many=True).data)
 
-    @extend_schema(summary="约谈名单（年度积分低于合格分）", parameters=[_YEAR, _ORG],
-                   responses={200: PointsTotalSerializer(many=True)})  # fmt: skip
+    @extend_schema(
+        summary="约谈名单（年度积分低于合格分）",
+        parameters=[_YEAR, _ORG],
+        responses={200: PointsTotalSerializer(many=True)},
+    )
     @action(detail=False, methods=["get"])
     def below(self, request: Request) -> Response:
         year = _year(request)
@@ -312,6 +347,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 pk=s.validated_data["about"], org__path__startswith=notice.org.path
             ).first()
         with service_errors():
-            objection = services.raise_objection(actor=request.user, notice=notice, text=s.validated_data["text"],
-                                                 about=about)  # fmt: skip
+            objection = services.raise_objection(
+                actor=request.user, notice=notice, text=s.validated_data["text"], about=about
+            )
         return Response({"id": objection.pk}, status=status.HTTP_201_CREATED)

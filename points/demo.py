@@ -37,10 +37,21 @@ D = Decimal
 SHARE = {"tiny": 1.0, "county": 0.3, "city": 0.1, "province": 0.02}
 # Relative frequency of each declarable or automatic item in the generated year.
 WEIGHTS = {
-    "orglife_attendance": 10, "theory_study": 14, "reading_club": 5, "economy_lecture": 5, "site_visit": 2,
-    "study_notes": 6, "special_training": 1, "micro_lecture": 1, "theme_day": 3, "quiz_pass": 4,
-    "video_watched": 4, "frontline_practice": 1, "journal_article": 0.2, "bulletin_adopted": 1,
-}  # fmt: skip
+    "orglife_attendance": 10,
+    "theory_study": 14,
+    "reading_club": 5,
+    "economy_lecture": 5,
+    "site_visit": 2,
+    "study_notes": 6,
+    "special_training": 1,
+    "micro_lecture": 1,
+    "theme_day": 3,
+    "quiz_pass": 4,
+    "video_watched": 4,
+    "frontline_practice": 1,
+    "journal_article": 0.2,
+    "bulletin_adopted": 1,
+}
 
 
 def build_catalogue(org: Organization, *, year: int, actor: Any = None) -> Catalogue:
@@ -54,19 +65,39 @@ def build_catalogue(org: Organization, *, year: int, actor: Any = None) -> Catal
         (2, dt.date(year, 7, 1), "撰写学习心得调整为3分/篇"),
     ):
         version = RuleVersion.objects.create(
-            catalogue=catalogue, number=number, effective_from=start, note=note,
-            status=RuleVersion.Status.PUBLISHED, published_at=now, created_by=actor,
-        )  # fmt: skip
-        blocks = {code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
-                  for i, (code, name, cap) in enumerate(BLOCKS)}  # fmt: skip
+            catalogue=catalogue,
+            number=number,
+            effective_from=start,
+            note=note,
+            status=RuleVersion.Status.PUBLISHED,
+            published_at=now,
+            created_by=actor,
+        )
+        blocks = {
+            code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
+            for i, (code, name, cap) in enumerate(BLOCKS)
+        }
         rules = []
         for i, (code, block, name, pts, ev, wk, mo, yr, declarable, auto, commend) in enumerate(ITEMS):
             if number == 2 and code == "study_notes":
                 pts = D("3")
-            rules.append(PointRule(
-                version=version, block=blocks[block], code=code, name=name, points=pts, evidence=ev, week_cap=wk,
-                month_cap=mo, year_cap=yr, declarable=declarable, automatic=auto, commendable=commend, order=i,
-            ))  # fmt: skip
+            rules.append(
+                PointRule(
+                    version=version,
+                    block=blocks[block],
+                    code=code,
+                    name=name,
+                    points=pts,
+                    evidence=ev,
+                    week_cap=wk,
+                    month_cap=mo,
+                    year_cap=yr,
+                    declarable=declarable,
+                    automatic=auto,
+                    commendable=commend,
+                    order=i,
+                )
+            )
         PointRule.objects.bulk_create(rules)
     return catalogue
 
@@ -112,8 +143,21 @@ def generate_points_demo(
     return stats
 
 
-ENTRY_COLUMNS = ["member_id", "org_id", "rule_id", "item_code", "block_code", "occurred_on", "points", "capped_from",
-                 "capped_reason", "source_type", "source_id", "note", "created_at"]  # fmt: skip
+ENTRY_COLUMNS = [
+    "member_id",
+    "org_id",
+    "rule_id",
+    "item_code",
+    "block_code",
+    "occurred_on",
+    "points",
+    "capped_from",
+    "capped_reason",
+    "source_type",
+    "source_id",
+    "note",
+    "created_at",
+]
 
 
 def insert_entries(rows: list[tuple[Any, ...]]) -> None:
@@ -122,11 +166,23 @@ def insert_entries(rows: list[tuple[Any, ...]]) -> None:
 
     ops = connection.ops
     adapted = [
-        (m, o, r, item, block, ops.adapt_datefield_value(day), ops.adapt_decimalfield_value(points, 7, 1),
-         None if capped is None else ops.adapt_decimalfield_value(capped, 7, 1), reason, src, sid, note,
-         ops.adapt_datetimefield_value(at))
+        (
+            m,
+            o,
+            r,
+            item,
+            block,
+            ops.adapt_datefield_value(day),
+            ops.adapt_decimalfield_value(points, 7, 1),
+            None if capped is None else ops.adapt_decimalfield_value(capped, 7, 1),
+            reason,
+            src,
+            sid,
+            note,
+            ops.adapt_datetimefield_value(at),
+        )
         for m, o, r, item, block, day, points, capped, reason, src, sid, note, at in rows
-    ]  # fmt: skip
+    ]
     sql = (
         f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(ENTRY_COLUMNS)}) "
         f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})"
@@ -135,8 +191,15 @@ def insert_entries(rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(sql, adapted)
 
 
-def _demo_entries(rng: random.Random, versions: list[tuple[dt.date, dict[str, PointRule]]], members: Any,
-                  share: float, year: int, span: int, batch: int = 10000) -> tuple[int, int]:  # fmt: skip
+def _demo_entries(
+    rng: random.Random,
+    versions: list[tuple[dt.date, dict[str, PointRule]]],
+    members: Any,
+    share: float,
+    year: int,
+    span: int,
+    batch: int = 10000,
+) -> tuple[int, int]:
     codes = list(WEIGHTS)
     weights = [WEIGHTS[c] for c in codes]
     buffer: list[tuple[Any, ...]] = []
@@ -155,10 +218,23 @@ def _demo_entries(rng: random.Random, versions: list[tuple[dt.date, dict[str, Po
             rule = next(r for start, r in versions if start <= day)[code]
             granted, reason = usage.grant(member_id, rule, day, rule.points)
             kind = "auto" if rule.automatic else "decl"
-            buffer.append((
-                member_id, org_id, rule.pk, code, rule.block.code, day, granted, rule.points if reason else None,
-                reason[:200], LedgerEntry.Source.DEMO, f"{kind}-{member_id}-{written + len(buffer)}", "", now,
-            ))  # fmt: skip
+            buffer.append(
+                (
+                    member_id,
+                    org_id,
+                    rule.pk,
+                    code,
+                    rule.block.code,
+                    day,
+                    granted,
+                    rule.points if reason else None,
+                    reason[:200],
+                    LedgerEntry.Source.DEMO,
+                    f"{kind}-{member_id}-{written + len(buffer)}",
+                    "",
+                    now,
+                )
+            )
         if len(buffer) >= batch:
             insert_entries(buffer)
             written += len(buffer)
@@ -188,19 +264,35 @@ def _demo_declarations(
                 rules = next(r for start, r in versions if start <= day)
                 rule = rules[rng.choice(["theory_study", "reading_club", "study_notes", "economy_lecture"])]
                 status = rng.choice(states)
-                rows.append(Declaration(
-                    member=member, org=branch, rule=rule, occurred_on=day, status=status, declared_by=declarer,
-                    description=f"{day:%m月%d日}{rule.name}，认真学习并作交流发言。",
-                    reject_reason="请补充学习内容和时长" if status == Declaration.Status.REJECTED else "",
-                ))  # fmt: skip
+                rows.append(
+                    Declaration(
+                        member=member,
+                        org=branch,
+                        rule=rule,
+                        occurred_on=day,
+                        status=status,
+                        declared_by=declarer,
+                        description=f"{day:%m月%d日}{rule.name}，认真学习并作交流发言。",
+                        reject_reason="请补充学习内容和时长" if status == Declaration.Status.REJECTED else "",
+                    )
+                )
     Declaration.objects.bulk_create(rows)
     DeclarationEvent.objects.bulk_create([DeclarationEvent(declaration=d, action="declared") for d in rows])
     reviewer = declarer if declarer.is_active else None
     if reviewer is not None:
         now = timezone.now()
-        QuarterReview.objects.bulk_create([
-            QuarterReview(branch=b, year=today.year, quarter=q, confirmed_by=reviewer, confirmed_at=now,
-                          remarks="本季度学习积分已审定，整体情况良好。")
-            for b in branches for q in range(1, (today.month - 1) // 3 + 1)
-        ])  # fmt: skip
+        QuarterReview.objects.bulk_create(
+            [
+                QuarterReview(
+                    branch=b,
+                    year=today.year,
+                    quarter=q,
+                    confirmed_by=reviewer,
+                    confirmed_at=now,
+                    remarks="本季度学习积分已审定，整体情况良好。",
+                )
+                for b in branches
+                for q in range(1, (today.month - 1) // 3 + 1)
+            ]
+        )
     return len(rows)

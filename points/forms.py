@@ -41,8 +41,11 @@ class DeclarationForm(StyledForm, forms.Form):
     occurred_on = forms.DateField(label="发生日期", widget=DATE)
     description = forms.CharField(label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     evidence_link = forms.CharField(label="关联记录/链接", required=False, max_length=300)
-    evidence_file = EvidenceField(label="佐证材料（照片或文件）", required=False,
-                                  widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx"}))  # fmt: skip
+    evidence_file = EvidenceField(
+        label="佐证材料（照片或文件）",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx"}),
+    )
 
     def __init__(self, *args: Any, rules: list[PointRule], members: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("occurred_on", timezone.localdate())
@@ -174,8 +177,22 @@ class VersionForm(StyledForm, forms.ModelForm):
 class RuleForm(StyledForm, forms.ModelForm):
     class Meta:
         model = PointRule
-        fields = ["block", "code", "name", "points", "evidence", "week_cap", "month_cap", "year_cap",
-                  "active_from", "active_to", "declarable", "automatic", "commendable", "order"]  # fmt: skip
+        fields = [
+            "block",
+            "code",
+            "name",
+            "points",
+            "evidence",
+            "week_cap",
+            "month_cap",
+            "year_cap",
+            "active_from",
+            "active_to",
+            "declarable",
+            "automatic",
+            "commendable",
+            "order",
+        ]
         widgets = {"active_from": DATE, "active_to": DATE}
 
     def __init__(self, *args: Any, version: RuleVersion, **kwargs: Any) -> None:

@@ -61,8 +61,9 @@ class CatalogueQuerySet(models.QuerySet["Catalogue"]):
 class Catalogue(models.Model):
     """A county's (or department's) points scheme, e.g. 《部机关党员积分制管理考评办法》; applies to a subtree."""
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="point_catalogues",
-                            verbose_name="适用组织")  # fmt: skip
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="point_catalogues", verbose_name="适用组织"
+    )
     name = models.CharField("名称", max_length=120)
     document = models.CharField(
         "依据文件", max_length=200, help_text="本地制度文件名称，如《…党员积分制管理考评办法》"
@@ -107,16 +108,27 @@ class RuleVersion(models.Model):
     effective_from = models.DateField("生效日期")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
     note = models.CharField("修订说明", max_length=200, blank=True)
-    pass_mark = models.DecimalField("年度合格分", default=defaults.PASS_MARK, **POINTS,
-                                    help_text="年度积分低于此分的党员列入约谈名单，取消当年评优评先资格")  # fmt: skip
+    pass_mark = models.DecimalField(
+        "年度合格分",
+        default=defaults.PASS_MARK,
+        **POINTS,
+        help_text="年度积分低于此分的党员列入约谈名单，取消当年评优评先资格",
+    )
     objection_days = models.PositiveSmallIntegerField("公示期（天）", default=7)
     commendation_top = models.PositiveSmallIntegerField("表扬名单：积分前几名", default=10)
     notice_auto_publish = models.BooleanField(
-        "月度公示自动发布", default=False,
+        "月度公示自动发布",
+        default=False,
         help_text="每月1日系统为各支部和部门生成上月积分公示草稿；勾选后直接发布并开始公示期，否则由管理员核对后发布",
-    )  # fmt: skip
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="创建人")  # fmt: skip
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="创建人",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
@@ -210,8 +222,11 @@ class PointRule(models.Model):
 
     @property
     def caps_text(self) -> str:
-        parts = [f"{label}{cap}分" for label, cap in (("每周", self.week_cap), ("每月", self.month_cap),
-                                                    ("每年", self.year_cap)) if cap is not None]  # fmt: skip
+        parts = [
+            f"{label}{cap}分"
+            for label, cap in (("每周", self.week_cap), ("每月", self.month_cap), ("每年", self.year_cap))
+            if cap is not None
+        ]
         return "，".join(parts)
 
 
@@ -242,8 +257,13 @@ class Declaration(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="point_declarations", verbose_name="党员"
     )
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="所在党组织",
-                            help_text="申报时党员所在支部，由该支部审定")  # fmt: skip
+    org = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="所在党组织",
+        help_text="申报时党员所在支部，由该支部审定",
+    )
     rule = models.ForeignKey(
         PointRule, on_delete=models.PROTECT, related_name="declarations", verbose_name="积分项目"
     )
@@ -254,10 +274,17 @@ class Declaration(models.Model):
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.DECLARED, db_index=True
     )
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="申报人")  # fmt: skip
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="计分员")  # fmt: skip
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申报人"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="计分员",
+    )
     recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
     reject_reason = models.CharField("退回原因", max_length=200, blank=True)
     submissions = models.PositiveSmallIntegerField("提交次数", default=1)
@@ -345,15 +372,39 @@ class LedgerEntry(models.Model):
     capped_reason = models.CharField("封顶原因", max_length=200, blank=True)
     source_type = models.CharField("来源", max_length=40)
     source_id = models.CharField("来源编号", max_length=64, blank=True)
-    declaration = models.OneToOneField(Declaration, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="entry", verbose_name="申报")  # fmt: skip
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by", verbose_name="冲正的分录")  # fmt: skip
+    declaration = models.OneToOneField(
+        Declaration,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entry",
+        verbose_name="申报",
+    )
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        verbose_name="冲正的分录",
+    )
     note = models.CharField("说明", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="记录人")  # fmt: skip
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="审核人")  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="记录人",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="审核人",
+    )
     created_at = models.DateTimeField("记账时间")
 
     objects = LedgerEntryQuerySet.as_manager()
@@ -388,12 +439,14 @@ class MemberYearBalance(models.Model):
     pages that list members join from orgs.Member, so a transfer is reflected at once there.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="point_balances",
-                               verbose_name="党员")  # fmt: skip
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="point_balances", verbose_name="党员"
+    )
     year = models.PositiveSmallIntegerField("年度")
     org_path = models.CharField("组织路径", max_length=255)
-    blocks = models.JSONField("分板块积分", default=dict, encoder=DjangoJSONEncoder,
-                              help_text="板块代码 → 积分（字符串形式的小数）")  # fmt: skip
+    blocks = models.JSONField(
+        "分板块积分", default=dict, encoder=DjangoJSONEncoder, help_text="板块代码 → 积分（字符串形式的小数）"
+    )
     total = models.DecimalField("年度积分", max_digits=9, decimal_places=1, default=Decimal("0"))
     updated_at = models.DateTimeField("更新时间")
 
@@ -449,13 +502,15 @@ class QuarterReviewQuerySet(models.QuerySet["QuarterReview"]):
 class QuarterReview(models.Model):
     """季度审定 and 讲评: the branch confirms a quarter; its recorded declarations enter the ledger."""
 
-    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="point_reviews",
-                               verbose_name="党支部")  # fmt: skip
+    branch = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="point_reviews", verbose_name="党支部"
+    )
     year = models.PositiveSmallIntegerField("年度")
     quarter = models.PositiveSmallIntegerField("季度")
     remarks = models.TextField("讲评意见", blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="审定人")  # fmt: skip
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="审定人"
+    )
     confirmed_at = models.DateTimeField("审定时间")
     entries_written = models.PositiveIntegerField("入账条数", default=0)
 
@@ -504,15 +559,22 @@ class MonthlyNotice(models.Model):
         DRAFT = "draft", "草稿（待发布）"
         PUBLISHED = "published", "已发布"
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="point_notices",
-                            verbose_name="公示范围")  # fmt: skip
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="point_notices", verbose_name="公示范围"
+    )
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PUBLISHED)
     drafted_at = models.DateTimeField("草稿生成时间", null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name="发布人",
-                                     help_text="为空表示由系统按积分办法设置自动发布")  # fmt: skip
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="发布人",
+        help_text="为空表示由系统按积分办法设置自动发布",
+    )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     objection_until = models.DateField("异议截止日期", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
@@ -574,15 +636,23 @@ class Objection(models.Model):
     """A member's objection to a notice, which the organization must answer."""
 
     notice = models.ForeignKey(MonthlyNotice, on_delete=models.CASCADE, related_name="objections")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name="提出人")  # fmt: skip
-    about = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              verbose_name="涉及党员")  # fmt: skip
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    about = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="涉及党员"
+    )
     text = models.TextField("异议内容")
     raised_at = models.DateTimeField("提出时间")
     answer = models.TextField("答复", blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="答复人")  # fmt: skip
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="答复人",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
 
     objects = ObjectionQuerySet.as_manager()

@@ -63,8 +63,11 @@ def thresholds(org: Organization | None, day: dt.date) -> Thresholds:
     )
     version = catalogue.version_on(day) if catalogue else None
     if version is None:
-        return Thresholds(Decimal(settings.POINTS_PASS_MARK), settings.POINTS_OBJECTION_DAYS,
-                          settings.POINTS_COMMENDATION_TOP)  # fmt: skip
+        return Thresholds(
+            Decimal(settings.POINTS_PASS_MARK),
+            settings.POINTS_OBJECTION_DAYS,
+            settings.POINTS_COMMENDATION_TOP,
+        )
     return Thresholds(version.pass_mark, version.objection_days, version.commendation_top, version)
 
 
@@ -92,10 +95,12 @@ def ledger_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
     start, end = year_bounds(year)
     return (
         members.only("id", "name", "org_id")
-        .annotate(yr=FilteredRelation("point_entries", condition=Q(point_entries__occurred_on__range=(start, end))))
+        .annotate(
+            yr=FilteredRelation("point_entries", condition=Q(point_entries__occurred_on__range=(start, end)))
+        )
         .annotate(total=Coalesce(Sum("yr__points"), Value(ZERO), output_field=DEC))
         .order_by("-total", "pk")
-    )  # fmt: skip
+    )
 
 
 # The pass line, defined once for Python values and for annotated querysets. A member whose annual
@@ -179,8 +184,12 @@ class Weekly:
 
     def chart(self) -> dict[str, list[Any]]:
         rows = list(reversed(self.weeks))
-        return {"labels": [f"{w['week']:%m-%d}" for w in rows], "points": [float(w["points"]) for w in rows],
-                "members": [w["members"] for w in rows], "entries": [w["entries"] for w in rows]}  # fmt: skip
+        return {
+            "labels": [f"{w['week']:%m-%d}" for w in rows],
+            "points": [float(w["points"]) for w in rows],
+            "members": [w["members"] for w in rows],
+            "entries": [w["entries"] for w in rows],
+        }
 
 
 def weekly_stats(
@@ -235,10 +244,13 @@ def month_lines(org: Organization, year: int, month: int) -> list[dict[str, Any]
         .order_by()
     )
     pending = (
-        Declaration.objects.filter(member__in=members, occurred_on__range=(start, end),
-                                   status=Declaration.Status.RECORDED)
-        .values("member_id").annotate(points=Sum("rule__points")).order_by()
-    )  # fmt: skip
+        Declaration.objects.filter(
+            member__in=members, occurred_on__range=(start, end), status=Declaration.Status.RECORDED
+        )
+        .values("member_id")
+        .annotate(points=Sum("rule__points"))
+        .order_by()
+    )
     by_member: dict[int, dict[str, Any]] = {}
     row: Any
     for row in sums:
@@ -251,8 +263,14 @@ def month_lines(org: Organization, year: int, month: int) -> list[dict[str, Any]
     out = []
     for member_id in ids:
         got = by_member.get(member_id, {"year_points": ZERO, "month_points": ZERO})
-        out.append({"member_id": member_id, "year_points": got["year_points"], "month_points": got["month_points"],
-                    "pending_points": got.get("pending", ZERO)})  # fmt: skip
+        out.append(
+            {
+                "member_id": member_id,
+                "year_points": got["year_points"],
+                "month_points": got["month_points"],
+                "pending_points": got.get("pending", ZERO),
+            }
+        )
     return out
 
 

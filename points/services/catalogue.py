@@ -19,9 +19,21 @@ from points.models import Block, Catalogue, PointRule, RuleVersion
 from points.roles import CATALOGUE_ROLES
 
 RULE_FIELDS = [
-    "block", "code", "name", "points", "evidence", "week_cap", "month_cap", "year_cap", "active_from",
-    "active_to", "declarable", "automatic", "commendable", "order",
-]  # fmt: skip
+    "block",
+    "code",
+    "name",
+    "points",
+    "evidence",
+    "week_cap",
+    "month_cap",
+    "year_cap",
+    "active_from",
+    "active_to",
+    "declarable",
+    "automatic",
+    "commendable",
+    "order",
+]
 VERSION_FIELDS = [
     "effective_from",
     "note",
@@ -45,9 +57,14 @@ def _require_draft(actor: Any, version: RuleVersion) -> None:
 
 @transaction.atomic
 def create_catalogue(
-    *, actor: Any, org: Organization, name: str, document: str, effective_from: dt.date,
+    *,
+    actor: Any,
+    org: Organization,
+    name: str,
+    document: str,
+    effective_from: dt.date,
     blocks: list[tuple[str, str, Decimal]] | None = None,
-) -> Catalogue:  # fmt: skip
+) -> Catalogue:
     """A new catalogue with a first draft version and its blocks (code, name, yearly cap)."""
     _require(actor, org)
     catalogue = Catalogue(org=org, name=name.strip(), document=document.strip())
@@ -58,8 +75,13 @@ def create_catalogue(
     )
     for i, (code, block_name, cap) in enumerate(blocks or []):
         Block.objects.create(version=version, code=code, name=block_name, cap=cap, order=i)
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=catalogue, org=org,
-                 summary={"document": catalogue.document})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=catalogue,
+        org=org,
+        summary={"document": catalogue.document},
+    )
     return catalogue
 
 
@@ -78,23 +100,41 @@ def start_version(
         raise ValidationError("已有未发布的草稿版本，请先发布或修改该草稿")
     latest = catalogue.versions.order_by("-number").first()
     version = RuleVersion.objects.create(
-        catalogue=catalogue, number=(latest.number + 1) if latest else 1, effective_from=effective_from,
-        note=note, created_by=_user(actor),
-        **({f: getattr(latest, f) for f in ("pass_mark", "objection_days", "commendation_top", "notice_auto_publish")}
-           if latest else {}),
-    )  # fmt: skip
+        catalogue=catalogue,
+        number=(latest.number + 1) if latest else 1,
+        effective_from=effective_from,
+        note=note,
+        created_by=_user(actor),
+        **(
+            {
+                f: getattr(latest, f)
+                for f in ("pass_mark", "objection_days", "commendation_top", "notice_auto_publish")
+            }
+            if latest
+            else {}
+        ),
+    )
     if latest:
         blocks = {}
         for b in latest.blocks.all():
             blocks[b.pk] = Block.objects.create(
                 version=version, code=b.code, name=b.name, cap=b.cap, order=b.order
             )
-        PointRule.objects.bulk_create([
-            PointRule(version=version, block=blocks[r.block_id], **{f: getattr(r, f) for f in RULE_FIELDS[1:]})
-            for r in latest.rules.all()
-        ])  # fmt: skip
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=version, org=catalogue.org,
-                 summary=snapshot(version, VERSION_FIELDS))  # fmt: skip
+        PointRule.objects.bulk_create(
+            [
+                PointRule(
+                    version=version, block=blocks[r.block_id], **{f: getattr(r, f) for f in RULE_FIELDS[1:]}
+                )
+                for r in latest.rules.all()
+            ]
+        )
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=version,
+        org=catalogue.org,
+        summary=snapshot(version, VERSION_FIELDS),
+    )
     return version
 
 
@@ -106,8 +146,13 @@ def update_version(*, actor: Any, version: RuleVersion, **fields: Any) -> RuleVe
             setattr(version, name, fields[name])
     version.full_clean()
     version.save()
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=version, org=version.catalogue.org,
-                 summary=snapshot(version, VERSION_FIELDS))  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=version,
+        org=version.catalogue.org,
+        summary=snapshot(version, VERSION_FIELDS),
+    )
     return version
 
 
@@ -120,8 +165,13 @@ def save_block(*, actor: Any, version: RuleVersion, block: Block | None = None, 
             setattr(block, name, fields[name])
     block.full_clean()
     block.save()
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=block, org=version.catalogue.org,
-                 summary=snapshot(block, ["code", "name", "cap"]))  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=block,
+        org=version.catalogue.org,
+        summary=snapshot(block, ["code", "name", "cap"]),
+    )
     return block
 
 
@@ -146,16 +196,26 @@ def save_rule(*, actor: Any, version: RuleVersion, rule: PointRule | None = None
         raise ValidationError({"code": ["该代码在本版本中已存在"]})
     rule.full_clean(validate_constraints=False)
     rule.save()
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=rule, org=version.catalogue.org,
-                 summary=snapshot(rule, RULE_FIELDS))  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=rule,
+        org=version.catalogue.org,
+        summary=snapshot(rule, RULE_FIELDS),
+    )
     return rule
 
 
 @transaction.atomic
 def delete_rule(*, actor: Any, rule: PointRule) -> None:
     _require_draft(actor, rule.version)
-    record_event(actor=actor, action=AuditEvent.Action.DELETE, target=rule, org=rule.version.catalogue.org,
-                 summary=snapshot(rule, RULE_FIELDS))  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        target=rule,
+        org=rule.version.catalogue.org,
+        summary=snapshot(rule, RULE_FIELDS),
+    )
     rule.delete()
 
 
@@ -168,6 +228,11 @@ def publish_version(*, actor: Any, version: RuleVersion) -> RuleVersion:
     version.status = RuleVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_at"])
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=version, org=version.catalogue.org,
-                 summary={"published": version.number, "effective_from": str(version.effective_from)})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=version,
+        org=version.catalogue.org,
+        summary={"published": version.number, "effective_from": str(version.effective_from)},
+    )
     return version

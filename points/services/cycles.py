@@ -76,8 +76,13 @@ def publish_notice(
         except IntegrityError:
             raise ValidationError({"month": [f"{year}年{month}月的积分公示已发布"]}) from None
     _freeze_lines(notice)
-    record_event(actor=actor, action=AuditEvent.Action.CREATE if draft is None else AuditEvent.Action.UPDATE,
-                 target=notice, org=org, summary={"objection_until": str(notice.objection_until)})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if draft is None else AuditEvent.Action.UPDATE,
+        target=notice,
+        org=org,
+        summary={"objection_until": str(notice.objection_until)},
+    )
     return notice
 
 
@@ -118,8 +123,14 @@ def draft_monthly_notices(*, year: int, month: int, today: dt.date | None = None
             continue
         auto = bool((v := selectors.thresholds(org, end).version) and v.notice_auto_publish)
         with transaction.atomic():
-            notice = MonthlyNotice(org=org, year=year, month=month, drafted_at=timezone.now(),
-                                   status=MonthlyNotice.Status.DRAFT, note="系统自动生成")  # fmt: skip
+            notice = MonthlyNotice(
+                org=org,
+                year=year,
+                month=month,
+                drafted_at=timezone.now(),
+                status=MonthlyNotice.Status.DRAFT,
+                note="系统自动生成",
+            )
             if auto:
                 _open_window(notice, actor=None, today=today)
             try:
@@ -129,8 +140,13 @@ def draft_monthly_notices(*, year: int, month: int, today: dt.date | None = None
                 counts["skipped"] += 1
                 continue
             _freeze_lines(notice)
-            record_event(actor=None, action=AuditEvent.Action.CREATE, target=notice, org=org,
-                         summary={"points_notice": "published" if auto else "drafted"})  # fmt: skip
+            record_event(
+                actor=None,
+                action=AuditEvent.Action.CREATE,
+                target=notice,
+                org=org,
+                summary={"points_notice": "published" if auto else "drafted"},
+            )
         counts["published" if auto else "drafted"] += 1
     return counts
 
@@ -155,8 +171,13 @@ def raise_objection(
     objection = Objection.objects.create(
         notice=notice, raised_by=actor, about=about, text=text.strip(), raised_at=timezone.now()
     )
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=objection, org=notice.org,
-                 summary={"about": about.name if about else ""})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=objection,
+        org=notice.org,
+        summary={"about": about.name if about else ""},
+    )
     return objection
 
 
@@ -172,8 +193,13 @@ def answer_objection(*, actor: Any, objection: Objection, answer: str) -> Object
     objection.answered_by = actor
     objection.answered_at = timezone.now()
     objection.save(update_fields=["answer", "answered_by", "answered_at"])
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=objection, org=objection.notice.org,
-                 summary={"answered": True})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=objection,
+        org=objection.notice.org,
+        summary={"answered": True},
+    )
     return objection
 
 
@@ -193,9 +219,19 @@ def record_interview(
     if not interviewer.strip() or not notes.strip():
         raise ValidationError("请填写约谈人和约谈情况")
     interview = Interview.objects.create(
-        member=member, year=year, total=total, held_on=held_on, interviewer=interviewer.strip(),
-        notes=notes.strip(), recorded_by=actor,
-    )  # fmt: skip
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=interview, org=member.org,
-                 summary={"year": year, "total": str(total)})  # fmt: skip
+        member=member,
+        year=year,
+        total=total,
+        held_on=held_on,
+        interviewer=interviewer.strip(),
+        notes=notes.strip(),
+        recorded_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=interview,
+        org=member.org,
+        summary={"year": year, "total": str(total)},
+    )
     return interview

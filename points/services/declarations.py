@@ -33,9 +33,12 @@ S = Declaration.Status
 def _event(declaration: Declaration, action: str, actor: Any, note: str = "") -> None:
     DeclarationEvent.objects.create(declaration=declaration, action=action, actor=actor, note=note[:200])
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE if action != "declared" else AuditEvent.Action.CREATE,
-        target=declaration, org=declaration.org, summary={"points_declaration": action, "note": note[:200]},
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.UPDATE if action != "declared" else AuditEvent.Action.CREATE,
+        target=declaration,
+        org=declaration.org,
+        summary={"points_declaration": action, "note": note[:200]},
+    )
 
 
 def _check_evidence(rule: PointRule, description: str, link: str, file: Any) -> None:
@@ -66,9 +69,16 @@ def _check_room(member: Member, rule: PointRule, day: dt.date) -> None:
 
 @transaction.atomic
 def declare(
-    *, actor: Any, member: Member, item_code: str, occurred_on: dt.date, description: str = "",
-    evidence_link: str = "", evidence_file: Any = None, today: dt.date | None = None,
-) -> Declaration:  # fmt: skip
+    *,
+    actor: Any,
+    member: Member,
+    item_code: str,
+    occurred_on: dt.date,
+    description: str = "",
+    evidence_link: str = "",
+    evidence_file: Any = None,
+    today: dt.date | None = None,
+) -> Declaration:
     """A member declares an occurrence; a recorder declaring for someone else records it at once."""
     is_self = getattr(actor, "member_id", None) == member.pk
     on_behalf = not is_self and holds(actor, RECORD_ROLES, member.org.path)
@@ -86,11 +96,18 @@ def declare(
     _check_room(member, rule, occurred_on)
     now = timezone.now()
     declaration = Declaration.objects.create(
-        member=member, org=member.org, rule=rule, occurred_on=occurred_on, description=description.strip(),
-        evidence_link=evidence_link.strip(), evidence_file=evidence_file or "", declared_by=actor,
+        member=member,
+        org=member.org,
+        rule=rule,
+        occurred_on=occurred_on,
+        description=description.strip(),
+        evidence_link=evidence_link.strip(),
+        evidence_file=evidence_file or "",
+        declared_by=actor,
         status=S.RECORDED if on_behalf else S.DECLARED,
-        recorded_by=actor if on_behalf else None, recorded_at=now if on_behalf else None,
-    )  # fmt: skip
+        recorded_by=actor if on_behalf else None,
+        recorded_at=now if on_behalf else None,
+    )
     _event(declaration, "declared", actor)
     if on_behalf:
         _event(declaration, "recorded", actor, "计分员代为记录")
@@ -145,9 +162,14 @@ def reject_declaration(*, actor: Any, declaration: Declaration, reason: str) -> 
 
 @transaction.atomic
 def resubmit_declaration(
-    *, actor: Any, declaration: Declaration, description: str, evidence_link: str = "",
-    evidence_file: Any = None, occurred_on: dt.date | None = None,
-) -> Declaration:  # fmt: skip
+    *,
+    actor: Any,
+    declaration: Declaration,
+    description: str,
+    evidence_link: str = "",
+    evidence_file: Any = None,
+    occurred_on: dt.date | None = None,
+) -> Declaration:
     """The member corrects a rejected declaration and submits it again."""
     declaration = _lock(declaration)
     if getattr(actor, "member_id", None) != declaration.member_id:
@@ -222,10 +244,20 @@ def confirm_quarter(
         member = members[d.member_id]
         # Scored under the version in force on its date, even if a later edition was published meanwhile.
         rule = book.rule(member.org, d.rule.code, d.occurred_on) or d.rule
-        entries.append(build_entry(
-            usage=usage, member=member, rule=rule, occurred_on=d.occurred_on, source_type=LedgerEntry.Source.DECLARATION,
-            source_id=str(d.pk), declaration=d, recorded_by=d.recorded_by, reviewed_by=actor, now=now,
-        ))  # fmt: skip
+        entries.append(
+            build_entry(
+                usage=usage,
+                member=member,
+                rule=rule,
+                occurred_on=d.occurred_on,
+                source_type=LedgerEntry.Source.DECLARATION,
+                source_id=str(d.pk),
+                declaration=d,
+                recorded_by=d.recorded_by,
+                reviewed_by=actor,
+                now=now,
+            )
+        )
         entries[-1].org_id = branch.pk  # the entry belongs to the reviewing branch
     write_entries(entries)
     recorded.update(status=S.CONFIRMED, updated_at=now)
@@ -233,11 +265,19 @@ def confirm_quarter(
         [DeclarationEvent(declaration=d, action="confirmed", actor=actor) for d in todo]
     )
     review = QuarterReview.objects.create(
-        branch=branch, year=year, quarter=quarter, remarks=remarks.strip(), confirmed_by=actor,
-        confirmed_at=now, entries_written=len(entries),
-    )  # fmt: skip
+        branch=branch,
+        year=year,
+        quarter=quarter,
+        remarks=remarks.strip(),
+        confirmed_by=actor,
+        confirmed_at=now,
+        entries_written=len(entries),
+    )
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=review, org=branch,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=review,
+        org=branch,
         summary={"points_entries": len(entries)},
-    )  # fmt: skip
+    )
     return review

@@ -16,8 +16,9 @@ _n = [0]
 
 def award(member: Any, code: str, day: dt.date, actor: Any = None) -> LedgerEntry | None:
     _n[0] += 1
-    return services.award_automatic(actor=actor, member=member, item_code=code, occurred_on=day,
-                                    source_type="test", source_id=f"t{_n[0]}")  # fmt: skip
+    return services.award_automatic(
+        actor=actor, member=member, item_code=code, occurred_on=day, source_type="test", source_id=f"t{_n[0]}"
+    )
 
 
 def total(member: Any, year: int = 2026) -> Decimal:

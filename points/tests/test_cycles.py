@@ -61,8 +61,12 @@ def test_a_member_objects_within_the_window_and_on_its_last_day(cast, notice):
 
 def test_after_the_window_no_objection_is_taken(cast, notice):
     with pytest.raises(ValidationError, match="公示期已于"):
-        services.raise_objection(actor=cast.member_user, notice=notice, text="晚了",
-                                 today=notice.objection_until + dt.timedelta(days=1))  # fmt: skip
+        services.raise_objection(
+            actor=cast.member_user,
+            notice=notice,
+            text="晚了",
+            today=notice.objection_until + dt.timedelta(days=1),
+        )
 
 
 def test_only_members_shown_the_notice_object(cast, notice):
@@ -104,14 +108,26 @@ def test_a_member_without_entries_is_on_the_list(cast, catalogue):
 
 def test_an_interview_is_recorded_below_the_mark_only(cast, catalogue):
     book(cast.member_a1, "59.5")
-    interview = services.record_interview(actor=cast.secretary, member=cast.member_a1, year=2026,
-                                          held_on=dt.date(2027, 1, 10), interviewer="支部书记", notes="谈心谈话")  # fmt: skip
+    interview = services.record_interview(
+        actor=cast.secretary,
+        member=cast.member_a1,
+        year=2026,
+        held_on=dt.date(2027, 1, 10),
+        interviewer="支部书记",
+        notes="谈心谈话",
+    )
     assert interview.total == Decimal("59.5")
     other = make_member(cast.branch_a1, "钱满分")
     book(other, "60")
     with pytest.raises(ValidationError, match="无需约谈"):
-        services.record_interview(actor=cast.secretary, member=other, year=2026, held_on=dt.date(2027, 1, 10),
-                                  interviewer="支部书记", notes="x")  # fmt: skip
+        services.record_interview(
+            actor=cast.secretary,
+            member=other,
+            year=2026,
+            held_on=dt.date(2027, 1, 10),
+            interviewer="支部书记",
+            notes="x",
+        )
 
 
 def test_commendations_take_top_scorers_and_journal_authors(cast, catalogue):

@@ -151,8 +151,9 @@ def test_a_publisher_publishes_the_draft_with_fresh_lines(cast, august):
     services.draft_monthly_notices(year=2026, month=8, today=august)
     award(cast.member_a1, "reading_club", dt.date(2026, 8, 20))  # booked after the draft
     draft = MonthlyNotice.objects.get(org=cast.branch_a1)
-    notice = services.publish_notice(actor=cast.secretary, org=cast.branch_a1, year=2026, month=8,
-                                     today=dt.date(2026, 9, 3))  # fmt: skip
+    notice = services.publish_notice(
+        actor=cast.secretary, org=cast.branch_a1, year=2026, month=8, today=dt.date(2026, 9, 3)
+    )
     assert notice.pk == draft.pk and not notice.is_draft and notice.published_by == cast.secretary
     assert notice.objection_until == dt.date(2026, 9, 10)
     assert notice.lines.get(member=cast.member_a1).month_points == Decimal("4")

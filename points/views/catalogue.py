@@ -60,9 +60,13 @@ def catalogue_create(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 catalogue = services.create_catalogue(
-                    actor=request.user, org=data["org"], name=data["name"], document=data["document"],
-                    effective_from=data["effective_from"], blocks=defaults.BLOCKS if data["template"] else None,
-                )  # fmt: skip
+                    actor=request.user,
+                    org=data["org"],
+                    name=data["name"],
+                    document=data["document"],
+                    effective_from=data["effective_from"],
+                    blocks=defaults.BLOCKS if data["template"] else None,
+                )
                 version = catalogue.versions.get()
                 if data["template"]:
                     blocks = {b.code: b for b in version.blocks.all()}
@@ -70,10 +74,21 @@ def catalogue_create(request: HttpRequest) -> HttpResponse:
                         defaults.ITEMS
                     ):
                         services.save_rule(
-                            actor=request.user, version=version, block=blocks[block], code=code, name=name,
-                            points=pts, evidence=ev, week_cap=wk, month_cap=mo, year_cap=yr, declarable=decl,
-                            automatic=auto, commendable=comm, order=i,
-                        )  # fmt: skip
+                            actor=request.user,
+                            version=version,
+                            block=blocks[block],
+                            code=code,
+                            name=name,
+                            points=pts,
+                            evidence=ev,
+                            week_cap=wk,
+                            month_cap=mo,
+                            year_cap=yr,
+                            declarable=decl,
+                            automatic=auto,
+                            commendable=comm,
+                            order=i,
+                        )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -90,10 +105,14 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     can_edit = version.is_draft and holds(request.user, CATALOGUE_ROLES, version.catalogue.org.path)
     context = {
-        "version": version, "blocks": version.blocks.prefetch_related("rules"), "can_edit": can_edit,
-        "can_branch": not version.is_draft and holds(request.user, CATALOGUE_ROLES, version.catalogue.org.path),
-        "versions": version.catalogue.versions.all(), "new_form": NewVersionForm(),
-    }  # fmt: skip
+        "version": version,
+        "blocks": version.blocks.prefetch_related("rules"),
+        "can_edit": can_edit,
+        "can_branch": not version.is_draft
+        and holds(request.user, CATALOGUE_ROLES, version.catalogue.org.path),
+        "versions": version.catalogue.versions.all(),
+        "new_form": NewVersionForm(),
+    }
     return render(request, "points/version_detail.html", context)
 
 
@@ -144,8 +163,9 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_edit(request: HttpRequest, pk: int, rule_pk: int | None = None) -> HttpResponse:
     version = get_for_user(RuleVersion.objects.select_related("catalogue"), request.user, pk, write=True)
     rule = get_for_user(PointRule.objects.filter(version=version), request.user, rule_pk) if rule_pk else None
-    form = RuleForm(request.POST or None, instance=PointRule.objects.get(pk=rule.pk) if rule else None,
-                    version=version)  # fmt: skip
+    form = RuleForm(
+        request.POST or None, instance=PointRule.objects.get(pk=rule.pk) if rule else None, version=version
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.save_rule(actor=request.user, version=version, rule=rule, **form.cleaned_data)

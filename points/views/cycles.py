@@ -54,10 +54,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
         row["org_id"]: row
         for row in Declaration.objects.filter(org_id__in=ids, occurred_on__range=(start, end))
         .values("org_id")
-        .annotate(waiting=Count("pk", filter=Q(status=Declaration.Status.DECLARED)),
-                  recorded=Count("pk", filter=Q(status=Declaration.Status.RECORDED)))
+        .annotate(
+            waiting=Count("pk", filter=Q(status=Declaration.Status.DECLARED)),
+            recorded=Count("pk", filter=Q(status=Declaration.Status.RECORDED)),
+        )
         .order_by()
-    }  # fmt: skip
+    }
     reviews = {
         r.branch_id: r for r in QuarterReview.objects.filter(branch_id__in=ids, year=year, quarter=quarter)
     }
@@ -82,8 +84,13 @@ def review_detail(request: HttpRequest, branch_pk: int, year: int, quarter: int)
     form = ConfirmQuarterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_quarter(actor=request.user, branch=branch, year=year, quarter=quarter,
-                                     remarks=form.cleaned_data["remarks"])  # fmt: skip
+            services.confirm_quarter(
+                actor=request.user,
+                branch=branch,
+                year=year,
+                quarter=quarter,
+                remarks=form.cleaned_data["remarks"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -91,11 +98,17 @@ def review_detail(request: HttpRequest, branch_pk: int, year: int, quarter: int)
             return redirect("points:review_detail", branch_pk=branch.pk, year=year, quarter=quarter)
     review = selectors.review_of(branch, year, quarter)
     context = {
-        "branch": branch, "year": year, "quarter": quarter, "start": start, "end": end, "review": review,
-        "rows": selectors.quarter_report(branch, year, quarter), "form": form,
+        "branch": branch,
+        "year": year,
+        "quarter": quarter,
+        "start": start,
+        "end": end,
+        "review": review,
+        "rows": selectors.quarter_report(branch, year, quarter),
+        "form": form,
         "can_confirm": review is None and holds(request.user, REVIEW_ROLES, branch.path),
         "ended": timezone.localdate() > end,
-    }  # fmt: skip
+    }
     return render(request, "points/review_detail.html", context)
 
 
@@ -111,8 +124,11 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-year", "-month", "org__path")
     )
-    context = {"page": page_of(request, qs), "can_publish": has_any_scope(request.user)
-               and holds(request.user, PUBLISH_ROLES), "today": timezone.localdate()}  # fmt: skip
+    context = {
+        "page": page_of(request, qs),
+        "can_publish": has_any_scope(request.user) and holds(request.user, PUBLISH_ROLES),
+        "today": timezone.localdate(),
+    }
     return render(request, "points/notice_list.html", context)
 
 
@@ -131,8 +147,9 @@ def notice_create(request: HttpRequest) -> HttpResponse:
         org = get_for_user(Organization.objects.all(), request.user, form.cleaned_data["org"], write=True)
         year, month = form.cleaned_data["month"]
         try:
-            notice = services.publish_notice(actor=request.user, org=org, year=year, month=month,
-                                             note=form.cleaned_data["note"])  # fmt: skip
+            notice = services.publish_notice(
+                actor=request.user, org=org, year=year, month=month, note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -155,14 +172,16 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_any_scope(user):
         objections = objections.filter(raised_by=user)
     context = {
-        "notice": notice, "page": page_of(request, lines), "objections": objections,
+        "notice": notice,
+        "page": page_of(request, lines),
+        "objections": objections,
         "is_open": notice.is_open_on(timezone.localdate()),
         "can_object": in_scope and notice.is_open_on(timezone.localdate()),
         "can_answer": holds(user, PUBLISH_ROLES, notice.org.path),
         "can_publish": notice.is_draft and holds(user, PUBLISH_ROLES, notice.org.path),
         "objection_form": ObjectionForm(members=Member.objects.filter(pk__in=lines.values("member_id"))),
         "answer_form": AnswerForm(),
-    }  # fmt: skip
+    }
     return render(request, "points/notice_detail.html", context)
 
 
@@ -189,8 +208,12 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError("请填写异议内容")
-        services.raise_objection(actor=request.user, notice=notice, text=form.cleaned_data["text"],
-                                 about=form.cleaned_data["about"])  # fmt: skip
+        services.raise_objection(
+            actor=request.user,
+            notice=notice,
+            text=form.cleaned_data["text"],
+            about=form.cleaned_data["about"],
+        )
         messages.success(request, "已提交异议，等待答复")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

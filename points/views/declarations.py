@@ -59,11 +59,15 @@ def declare(request: HttpRequest) -> HttpResponse:
     form = DeclarationForm(request.POST or None, request.FILES or None, rules=rules)
     if request.method == "POST" and form.is_valid():
         try:
-            services.declare(actor=request.user, member=member, item_code=form.cleaned_data["rule"],
-                             occurred_on=form.cleaned_data["occurred_on"],
-                             description=form.cleaned_data["description"],
-                             evidence_link=form.cleaned_data["evidence_link"],
-                             evidence_file=form.cleaned_data["evidence_file"])  # fmt: skip
+            services.declare(
+                actor=request.user,
+                member=member,
+                item_code=form.cleaned_data["rule"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                description=form.cleaned_data["description"],
+                evidence_link=form.cleaned_data["evidence_link"],
+                evidence_file=form.cleaned_data["evidence_file"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -90,11 +94,15 @@ def record(request: HttpRequest) -> HttpResponse:
     form = DeclarationForm(request.POST or None, request.FILES or None, rules=rules, members=members)
     if request.method == "POST" and form.is_valid():
         try:
-            services.declare(actor=request.user, member=form.cleaned_data["member"],
-                             item_code=form.cleaned_data["rule"], occurred_on=form.cleaned_data["occurred_on"],
-                             description=form.cleaned_data["description"],
-                             evidence_link=form.cleaned_data["evidence_link"],
-                             evidence_file=form.cleaned_data["evidence_file"])  # fmt: skip
+            services.declare(
+                actor=request.user,
+                member=form.cleaned_data["member"],
+                item_code=form.cleaned_data["rule"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                description=form.cleaned_data["description"],
+                evidence_link=form.cleaned_data["evidence_link"],
+                evidence_file=form.cleaned_data["evidence_file"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -121,15 +129,25 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(org__path__startswith=org.path)
     if request.GET.get("mine") or not staff:
         qs = qs.filter(member_id=own_member_id(user) or 0)
-    context = {"page": page_of(request, qs), "tabs": STATUS_TABS, "status": status, "staff": staff,
-               "can_declare": bool(own_member_id(user))}  # fmt: skip
+    context = {
+        "page": page_of(request, qs),
+        "tabs": STATUS_TABS,
+        "status": status,
+        "staff": staff,
+        "can_declare": bool(own_member_id(user)),
+    }
     return render(request, "points/declaration_list.html", context)
 
 
 @login_required
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    d = get_for_user(Declaration.objects.select_related("member", "org", "rule", "rule__block", "declared_by",
-                                                        "recorded_by"), request.user, pk)  # fmt: skip
+    d = get_for_user(
+        Declaration.objects.select_related(
+            "member", "org", "rule", "rule__block", "declared_by", "recorded_by"
+        ),
+        request.user,
+        pk,
+    )
     user = user_of(request)
     is_own = own_member_id(user) == d.member_id
     S = Declaration.Status
@@ -149,7 +167,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "description": d.description,
                 "evidence_link": d.evidence_link,
             }
-        ),  # fmt: skip
+        ),
     }
     return render(request, "points/declaration_detail.html", context)
 

@@ -84,11 +84,16 @@ def member_file(request: HttpRequest, pk: int) -> HttpResponse:
     form, year = _year(request)
     file = selectors.member_file(member, year)
     context = {
-        "file": file, "form": form, "member": member,
+        "file": file,
+        "form": form,
+        "member": member,
         "can_correct": holds(request.user, RECORD_ROLES, member.org.path),
-        "can_interview": file.below_pass and not file.interview and holds(request.user, PUBLISH_ROLES, member.org.path),
-        "reason_form": ReasonForm(), "interview_form": InterviewForm(),
-    }  # fmt: skip
+        "can_interview": file.below_pass
+        and not file.interview
+        and holds(request.user, PUBLISH_ROLES, member.org.path),
+        "reason_form": ReasonForm(),
+        "interview_form": InterviewForm(),
+    }
     return render(request, "points/member_file.html", context)
 
 
@@ -192,8 +197,12 @@ def commendations(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest, kind: str, content: bytes) -> HttpResponse:
-    record_event(actor=request.user, action=AuditEvent.Action.EXPORT, target_repr=f"积分{kind}导出",
-                 summary={"query": request.GET.urlencode()[:200]})  # fmt: skip
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        target_repr=f"积分{kind}导出",
+        summary={"query": request.GET.urlencode()[:200]},
+    )
     response = HttpResponse(content, content_type=exports.XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="points-{kind}-{timezone.localdate():%Y%m%d}.xlsx"'
@@ -219,6 +228,12 @@ def weekly(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(org__path__startswith=org.path)
         stats = stats.filter(under_path_q(org.path, "org__path"))
     weekly = selectors.weekly_stats(qs, year, stats)
-    context = {"form": form, "year": year, "org": org, "weeks": weekly.weeks, "weekly": weekly,
-               "chart_data": weekly.chart()}  # fmt: skip
+    context = {
+        "form": form,
+        "year": year,
+        "org": org,
+        "weeks": weekly.weeks,
+        "weekly": weekly,
+        "chart_data": weekly.chart(),
+    }
     return render(request, "points/weekly.html", context)
