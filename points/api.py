@@ -219,14 +219,14 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise serializers.ValidationError({"member": ["请指定党员"]})
         member = selectors.get_member_for_user(request.user, member_pk)
         with service_errors():
-            d = services.declare(actor=request.user, member=member, **data)
+            d = services.declare(actor=_u(request), member=member, **data)
         return Response(PointsDeclarationSerializer(d).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="计分员审核通过并记录", request=None, responses=PointsDeclarationSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str) -> Response:
         with service_errors():
-            d = services.verify_declaration(actor=request.user, declaration=self._act(pk))
+            d = services.verify_declaration(actor=_u(request), declaration=self._act(pk))
         return Response(PointsDeclarationSerializer(d).data)
 
     @extend_schema(summary="退回申报", request=PointsReasonSerializer, responses=PointsDeclarationSerializer)
@@ -237,7 +237,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         s.is_valid(raise_exception=True)
         with service_errors():
             d = services.reject_declaration(
-                actor=request.user, declaration=d, reason=s.validated_data["reason"]
+                actor=_u(request), declaration=d, reason=s.validated_data["reason"]
             )
         return Response(PointsDeclarationSerializer(d).data)
 
@@ -245,7 +245,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         with service_errors():
-            d = services.withdraw_declaration(actor=request.user, declaration=self._act(pk))
+            d = services.withdraw_declaration(actor=_u(request), declaration=self._act(pk))
         return Response(PointsDeclarationSerializer(d).data)
 
     @extend_schema(
@@ -257,7 +257,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         s = PointsResubmitSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         with service_errors():
-            d = services.resubmit_declaration(actor=request.user, declaration=d, **s.validated_data)
+            d = services.resubmit_declaration(actor=_u(request), declaration=d, **s.validated_data)
         return Response(PointsDeclarationSerializer(d).data)
 
 
@@ -348,6 +348,6 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ).first()
         with service_errors():
             objection = services.raise_objection(
-                actor=request.user, notice=notice, text=s.validated_data["text"], about=about
+                actor=_u(request), notice=notice, text=s.validated_data["text"], about=about
             )
         return Response({"id": objection.pk}, status=status.HTTP_201_CREATED)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from orgs.models import Member, Organization
 from points.defaults import BLOCKS, DOCUMENT, ITEMS
 from points.models import (
@@ -54,7 +55,7 @@ WEIGHTS = {
 }
 
 
-def build_catalogue(org: Organization, *, year: int, actor: Any = None) -> Catalogue:
+def build_catalogue(org: Organization, *, year: int, actor: User | None = None) -> Catalogue:
     """The 宿松 catalogue with a first version from 1 January and a second from 1 July (published)."""
     catalogue = Catalogue.objects.create(
         org=org, name="学习积分制（学经济、提能力、促发展）", document=DOCUMENT
@@ -162,8 +163,6 @@ ENTRY_COLUMNS = [
 
 def insert_entries(rows: list[tuple[Any, ...]]) -> None:
     """Plain INSERTs of ENTRY_COLUMNS tuples: demo and benchmark data without the ORM's per-row cost."""
-    from django.db import connection
-
     ops = connection.ops
     adapted = [
         (
@@ -247,8 +246,6 @@ def _demo_declarations(
     rng: random.Random, versions: list[tuple[dt.date, dict[str, PointRule]]], today: dt.date
 ) -> int:
     """Declarations in every state for the first few branches, and Q1–Q3 reviews where a user exists."""
-    from accounts.models import User
-
     branches = list(Organization.objects.branches().order_by("path")[:5])
     declarer = (
         User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.order_by("pk").first()

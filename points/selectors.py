@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Count,
@@ -27,6 +28,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
 from orgs.access import NOT_FOUND, scope_q
 from orgs.models import Member, Organization
 from points.models import (
@@ -365,7 +367,7 @@ class MemberFile:
         return sum(len(i.entries) for b in self.blocks for i in b.items.values())
 
 
-def get_member_for_user(user: Any, pk: Any) -> Member:
+def get_member_for_user(user: User | AnonymousUser, pk: Any) -> Member:
     """A member whose points a user may read: one in their tree scope, or their own (a member reads their
     own file without a tree role). Anyone else gets 404, so existence never leaks."""
     qs = Member.objects.select_related("org")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
@@ -44,12 +45,12 @@ VERSION_FIELDS = [
 ]
 
 
-def _require(actor: Any, catalogue_org: Organization) -> None:
+def _require(actor: User, catalogue_org: Organization) -> None:
     if not holds(actor, CATALOGUE_ROLES, catalogue_org.path):
         raise PermissionDenied("只有组织部管理员可以修改积分办法")
 
 
-def _require_draft(actor: Any, version: RuleVersion) -> None:
+def _require_draft(actor: User, version: RuleVersion) -> None:
     _require(actor, version.catalogue.org)
     if not version.is_draft:
         raise ValidationError("已发布的版本不能修改，请新建版本")
@@ -58,7 +59,7 @@ def _require_draft(actor: Any, version: RuleVersion) -> None:
 @transaction.atomic
 def create_catalogue(
     *,
-    actor: Any,
+    actor: User,
     org: Organization,
     name: str,
     document: str,
@@ -71,7 +72,7 @@ def create_catalogue(
     catalogue.full_clean()
     catalogue.save()
     version = RuleVersion.objects.create(
-        catalogue=catalogue, number=1, effective_from=effective_from, created_by=_user(actor)
+        catalogue=catalogue, number=1, effective_from=effective_from, created_by=actor
     )
     for i, (code, block_name, cap) in enumerate(blocks or []):
         Block.objects.create(version=version, code=code, name=block_name, cap=cap, order=i)
@@ -85,13 +86,9 @@ def create_catalogue(
     return catalogue
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 @transaction.atomic
 def start_version(
-    *, actor: Any, catalogue: Catalogue, effective_from: dt.date, note: str = ""
+    *, actor: User, catalogue: Catalogue, effective_from: dt.date, note: str = ""
 ) -> RuleVersion:
     """A draft copy of the latest version (blocks and items), to edit and publish as the next edition."""
     _require(actor, catalogue.org)
@@ -104,7 +101,7 @@ def start_version(
         number=(latest.number + 1) if latest else 1,
         effective_from=effective_from,
         note=note,
-        created_by=_user(actor),
+        created_by=actor,
         **(
             {
                 f: getattr(latest, f)
@@ -139,7 +136,7 @@ def start_version(
 
 
 @transaction.atomic
-def update_version(*, actor: Any, version: RuleVersion, **fields: Any) -> RuleVersion:
+def update_version(*, actor: User, version: RuleVersion, **fields: Any) -> RuleVersion:
     _require_draft(actor, version)
     for name in VERSION_FIELDS:
         if name in fields:
@@ -157,7 +154,7 @@ def update_version(*, actor: Any, version: RuleVersion, **fields: Any) -> RuleVe
 
 
 @transaction.atomic
-def save_block(*, actor: Any, version: RuleVersion, block: Block | None = None, **fields: Any) -> Block:
+def save_block(*, actor: User, version: RuleVersion, block: Block | None = None, **fields: Any) -> Block:
     _require_draft(actor, version)
     block = block or Block(version=version)
     for name in ("code", "name", "cap", "order"):
@@ -176,7 +173,9 @@ def save_block(*, actor: Any, version: RuleVersion, block: Block | None = None, 
 
 
 @transaction.atomic
-def save_rule(*, actor: Any, version: RuleVersion, rule: PointRule | None = None, **fields: Any) -> PointRule:
+def save_rule(
+    *, actor: User, version: RuleVersion, rule: PointRule | None = None, **fields: Any
+) -> PointRule:
     """Add or change an item of a draft version."""
     _require_draft(actor, version)
     if rule is not None and rule.version_id != version.pk:
@@ -207,7 +206,7 @@ def save_rule(*, actor: Any, version: RuleVersion, rule: PointRule | None = None
 
 
 @transaction.atomic
-def delete_rule(*, actor: Any, rule: PointRule) -> None:
+def delete_rule(*, actor: User, rule: PointRule) -> None:
     _require_draft(actor, rule.version)
     record_event(
         actor=actor,
@@ -220,7 +219,7 @@ def delete_rule(*, actor: Any, rule: PointRule) -> None:
 
 
 @transaction.atomic
-def publish_version(*, actor: Any, version: RuleVersion) -> RuleVersion:
+def publish_version(*, actor: User, version: RuleVersion) -> RuleVersion:
     """Publish a draft: from its effective date on, new entries are scored under it."""
     _require_draft(actor, version)
     if not version.rules.exists():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -32,7 +32,7 @@ def _freeze_lines(notice: MonthlyNotice) -> None:
     )
 
 
-def _open_window(notice: MonthlyNotice, *, actor: Any, today: dt.date) -> None:
+def _open_window(notice: MonthlyNotice, *, actor: User | None, today: dt.date) -> None:
     _, end = month_bounds(notice.year, notice.month)
     days = selectors.thresholds(notice.org, end).objection_days
     notice.status = MonthlyNotice.Status.PUBLISHED
@@ -43,7 +43,7 @@ def _open_window(notice: MonthlyNotice, *, actor: Any, today: dt.date) -> None:
 
 @transaction.atomic
 def publish_notice(
-    *, actor: Any, org: Organization, year: int, month: int, note: str = "", today: dt.date | None = None
+    *, actor: User, org: Organization, year: int, month: int, note: str = "", today: dt.date | None = None
 ) -> MonthlyNotice:
     """每月通报公示: freeze the month's points of the organization's members and open the objection window.
 
@@ -153,7 +153,12 @@ def draft_monthly_notices(*, year: int, month: int, today: dt.date | None = None
 
 @transaction.atomic
 def raise_objection(
-    *, actor: Any, notice: MonthlyNotice, text: str, about: Member | None = None, today: dt.date | None = None
+    *,
+    actor: User,
+    notice: MonthlyNotice,
+    text: str,
+    about: Member | None = None,
+    today: dt.date | None = None,
 ) -> Objection:
     """A member shown the notice objects within the window; the organization must answer."""
     member_id = getattr(actor, "member_id", None)
@@ -182,7 +187,7 @@ def raise_objection(
 
 
 @transaction.atomic
-def answer_objection(*, actor: Any, objection: Objection, answer: str) -> Objection:
+def answer_objection(*, actor: User, objection: Objection, answer: str) -> Objection:
     if not holds(actor, PUBLISH_ROLES, objection.notice.org.path):
         raise PermissionDenied("您无权答复该异议")
     if objection.is_answered:
@@ -205,7 +210,7 @@ def answer_objection(*, actor: Any, objection: Objection, answer: str) -> Object
 
 @transaction.atomic
 def record_interview(
-    *, actor: Any, member: Member, year: int, held_on: dt.date, interviewer: str, notes: str
+    *, actor: User, member: Member, year: int, held_on: dt.date, interviewer: str, notes: str
 ) -> Interview:
     """约谈: only for a member whose annual total is below the pass mark; one per member and year."""
     if not holds(actor, PUBLISH_ROLES, member.org.path):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from orgs.access import holds
@@ -30,7 +31,7 @@ from points.services.ledger import RuleBook, Usage, build_entry, lock_members, w
 S = Declaration.Status
 
 
-def _event(declaration: Declaration, action: str, actor: Any, note: str = "") -> None:
+def _event(declaration: Declaration, action: str, actor: User, note: str = "") -> None:
     DeclarationEvent.objects.create(declaration=declaration, action=action, actor=actor, note=note[:200])
     record_event(
         actor=actor,
@@ -70,7 +71,7 @@ def _check_room(member: Member, rule: PointRule, day: dt.date) -> None:
 @transaction.atomic
 def declare(
     *,
-    actor: Any,
+    actor: User,
     member: Member,
     item_code: str,
     occurred_on: dt.date,
@@ -120,7 +121,7 @@ def _lock(declaration: Declaration) -> Declaration:
 
 
 @transaction.atomic
-def verify_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
+def verify_declaration(*, actor: User, declaration: Declaration) -> Declaration:
     """计分员审核无误后记录 (the 积分登记表 line)."""
     declaration = _lock(declaration)
     if not holds(actor, RECORD_ROLES, declaration.org.path):
@@ -139,7 +140,7 @@ def verify_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
 
 
 @transaction.atomic
-def reject_declaration(*, actor: Any, declaration: Declaration, reason: str) -> Declaration:
+def reject_declaration(*, actor: User, declaration: Declaration, reason: str) -> Declaration:
     """The scorekeeper rejects a declaration, or the branch returns a recorded one before its review."""
     declaration = _lock(declaration)
     transitions: dict[str, frozenset[str]] = {
@@ -163,7 +164,7 @@ def reject_declaration(*, actor: Any, declaration: Declaration, reason: str) -> 
 @transaction.atomic
 def resubmit_declaration(
     *,
-    actor: Any,
+    actor: User,
     declaration: Declaration,
     description: str,
     evidence_link: str = "",
@@ -196,7 +197,7 @@ def resubmit_declaration(
 
 
 @transaction.atomic
-def withdraw_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
+def withdraw_declaration(*, actor: User, declaration: Declaration) -> Declaration:
     """The member takes back their own declaration while the scorekeeper has not yet acted on it."""
     declaration = _lock(declaration)
     if getattr(actor, "member_id", None) != declaration.member_id:
@@ -214,7 +215,7 @@ def withdraw_declaration(*, actor: Any, declaration: Declaration) -> Declaration
 @transaction.atomic
 def confirm_quarter(
     *,
-    actor: Any,
+    actor: User,
     branch: Organization,
     year: int,
     quarter: int,

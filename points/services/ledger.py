@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -260,7 +261,7 @@ class AutomaticAward:
 
 def award_automatic(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     item_code: str,
     occurred_on: dt.date,
@@ -281,7 +282,7 @@ def award_automatic(
 
 @transaction.atomic
 def award_automatic_batch(
-    *, actor: Any, awards: Sequence[AutomaticAward], audit: bool = True
+    *, actor: User | None, awards: Sequence[AutomaticAward], audit: bool = True
 ) -> list[LedgerEntry]:
     """Write many automatic entries at once (a month close): one lock pass, one read of usage, bulk insert."""
     if not awards:
@@ -336,7 +337,9 @@ def award_automatic_batch(
 
 
 @transaction.atomic
-def reverse_automatic(*, actor: Any, source_type: str, source_id: str, reason: str) -> list[LedgerEntry]:
+def reverse_automatic(
+    *, actor: User | None, source_type: str, source_id: str, reason: str
+) -> list[LedgerEntry]:
     """Reverse every live entry written for a source (its record was amended or withdrawn). Idempotent."""
     if not reason.strip():
         raise ValidationError({"reason": ["请说明冲正原因"]})
@@ -355,7 +358,7 @@ def reverse_automatic(*, actor: Any, source_type: str, source_id: str, reason: s
     return reversals
 
 
-def _reversal(entry: LedgerEntry, *, actor: Any, reason: str) -> LedgerEntry:
+def _reversal(entry: LedgerEntry, *, actor: User | None, reason: str) -> LedgerEntry:
     return LedgerEntry(
         member_id=entry.member_id,
         org_id=entry.org_id,
@@ -375,7 +378,7 @@ def _reversal(entry: LedgerEntry, *, actor: Any, reason: str) -> LedgerEntry:
 
 
 @transaction.atomic
-def correct_entry(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
+def correct_entry(*, actor: User, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """A correction by a recorder: a reversing entry with a reason (the original stays)."""
     if not holds(actor, RECORD_ROLES, entry.org.path):
         raise PermissionDenied("只有计分员或支部书记可以更正积分")

@@ -6,6 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import make_user
+from orgs.models import Member
+from orgs.roles import Role
 from points import services
 from points.models import Declaration, LedgerEntry
 from points.tests.helpers import total
@@ -136,17 +139,12 @@ def test_only_the_member_or_a_recorder_declares(cast, catalogue):
 
 
 def test_the_scorekeeper_of_another_branch_cannot_verify(cast, catalogue):
-    from conftest import make_user
-    from orgs.roles import Role
-
     other = make_user("sk_b1", Role.SCOREKEEPER, cast.branch_b1)
     with pytest.raises(PermissionDenied):
         services.verify_declaration(actor=other, declaration=declare(cast))
 
 
 def test_a_scorekeeper_cannot_verify_their_own_declaration(cast, catalogue, scorekeeper):
-    from orgs.models import Member
-
     scorekeeper.member = Member.objects.get(name="王0华")
     scorekeeper.save()
     d = services.declare(

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from points import services
 from points.models import PointRule, RuleVersion
+from points.selectors import thresholds
 from points.tests.helpers import award
 
 
@@ -79,7 +80,5 @@ def test_an_item_outside_its_active_dates_scores_nothing(cast, catalogue):
 
 
 def test_the_pass_mark_is_a_setting_of_the_version(cast, catalogue):
-    from points.selectors import thresholds
-
     RuleVersion.objects.filter(catalogue=catalogue).update(pass_mark=Decimal("55"))
     assert thresholds(cast.branch_a1, dt.date(2026, 12, 31)).pass_mark == Decimal("55")

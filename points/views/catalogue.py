@@ -60,7 +60,7 @@ def catalogue_create(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 catalogue = services.create_catalogue(
-                    actor=request.user,
+                    actor=user_of(request),
                     org=data["org"],
                     name=data["name"],
                     document=data["document"],
@@ -74,7 +74,7 @@ def catalogue_create(request: HttpRequest) -> HttpResponse:
                         defaults.ITEMS
                     ):
                         services.save_rule(
-                            actor=request.user,
+                            actor=user_of(request),
                             version=version,
                             block=blocks[block],
                             code=code,
@@ -125,7 +125,9 @@ def version_new(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError("请填写生效日期")
-        draft = services.start_version(actor=request.user, catalogue=version.catalogue, **form.cleaned_data)
+        draft = services.start_version(
+            actor=user_of(request), catalogue=version.catalogue, **form.cleaned_data
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("points:version_detail", pk=version.pk)
@@ -139,7 +141,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionForm(request.POST or None, instance=RuleVersion.objects.get(pk=version.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_version(actor=request.user, version=version, **form.cleaned_data)
+            services.update_version(actor=user_of(request), version=version, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -152,7 +154,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_for_user(RuleVersion.objects.select_related("catalogue"), request.user, pk, write=True)
     try:
-        services.publish_version(actor=request.user, version=version)
+        services.publish_version(actor=user_of(request), version=version)
         messages.success(request, "已发布，自生效日期起的积分按此版本计算")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -168,7 +170,7 @@ def rule_edit(request: HttpRequest, pk: int, rule_pk: int | None = None) -> Http
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_rule(actor=request.user, version=version, rule=rule, **form.cleaned_data)
+            services.save_rule(actor=user_of(request), version=version, rule=rule, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -183,7 +185,7 @@ def rule_delete(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
     version = get_for_user(RuleVersion.objects.select_related("catalogue"), request.user, pk, write=True)
     rule = get_for_user(PointRule.objects.filter(version=version), request.user, rule_pk, write=True)
     try:
-        services.delete_rule(actor=request.user, rule=rule)
+        services.delete_rule(actor=user_of(request), rule=rule)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("points:version_detail", pk=version.pk)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from orgs.access import get_for_user, has_any_scope, holds, own_member_id, role_paths
 from orgs.forms import add_service_errors
 from orgs.models import Member, Organization
+from orgs.paths import subtree_q
 from points import selectors, services
 from points.forms import AnswerForm, ConfirmQuarterForm, NoticeForm, ObjectionForm
 from points.models import Declaration, MonthlyNotice, Objection, QuarterReview
@@ -76,8 +77,6 @@ def review_detail(request: HttpRequest, branch_pk: int, year: int, quarter: int)
     try:
         start, end = quarter_bounds(year, quarter)
     except ValueError:
-        from django.http import Http404
-
         raise Http404("季度不存在") from None
     if request.method == "POST":
         require_role(request, REVIEW_ROLES, "只有支部书记或支部管理员可以审定")
@@ -85,7 +84,7 @@ def review_detail(request: HttpRequest, branch_pk: int, year: int, quarter: int)
     if request.method == "POST" and form.is_valid():
         try:
             services.confirm_quarter(
-                actor=request.user,
+                actor=user_of(request),
                 branch=branch,
                 year=year,
                 quarter=quarter,
@@ -138,8 +137,6 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     paths = role_paths(request.user, PUBLISH_ROLES)
     orgs = Organization.objects.all() if paths is None else Organization.objects.none()
     if paths is not None:
-        from orgs.paths import subtree_q
-
         orgs = Organization.objects.filter(subtree_q(paths)).exclude(kind=Organization.Kind.GROUP)
     orgs = orgs.order_by("path")[:500]
     form = NoticeForm(request.POST or None, orgs=orgs)
@@ -148,7 +145,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
         year, month = form.cleaned_data["month"]
         try:
             notice = services.publish_notice(
-                actor=request.user, org=org, year=year, month=month, note=form.cleaned_data["note"]
+                actor=user_of(request), org=org, year=year, month=month, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -193,7 +190,7 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not notice.is_draft:
             raise ValidationError("该公示已发布")
-        services.publish_notice(actor=request.user, org=notice.org, year=notice.year, month=notice.month)
+        services.publish_notice(actor=user_of(request), org=notice.org, year=notice.year, month=notice.month)
         messages.success(request, "已发布公示，公示期开始")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -209,7 +206,7 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError("请填写异议内容")
         services.raise_objection(
-            actor=request.user,
+            actor=user_of(request),
             notice=notice,
             text=form.cleaned_data["text"],
             about=form.cleaned_data["about"],
@@ -230,7 +227,9 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError("请填写答复")
-        services.answer_objection(actor=request.user, objection=objection, answer=form.cleaned_data["answer"])
+        services.answer_objection(
+            actor=user_of(request), objection=objection, answer=form.cleaned_data["answer"]
+        )
         messages.success(request, "已答复")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from orgs.access import get_for_user, has_any_scope, holds, own_member_id, role_paths
 from orgs.forms import add_service_errors
 from orgs.models import Member
+from orgs.paths import subtree_q
 from points import selectors, services
 from points.forms import DeclarationForm, ReasonForm, ResubmitForm
 from points.models import Declaration
@@ -60,7 +61,7 @@ def declare(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.declare(
-                actor=request.user,
+                actor=user_of(request),
                 member=member,
                 item_code=form.cleaned_data["rule"],
                 occurred_on=form.cleaned_data["occurred_on"],
@@ -83,8 +84,6 @@ def record(request: HttpRequest) -> HttpResponse:
     paths = role_paths(request.user, RECORD_ROLES)
     members = Member.objects.active().select_related("org").order_by("org__path", "name")
     if paths is not None:
-        from orgs.paths import subtree_q
-
         members = members.filter(subtree_q(paths, "org__path"))
     org = focus_org(request)
     if org is not None:
@@ -95,7 +94,7 @@ def record(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.declare(
-                actor=request.user,
+                actor=user_of(request),
                 member=form.cleaned_data["member"],
                 item_code=form.cleaned_data["rule"],
                 occurred_on=form.cleaned_data["occurred_on"],
@@ -176,22 +175,24 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     d = get_for_user(Declaration.objects.select_related("org"), request.user, pk, write=True)
     try:
         if action == "verify":
-            services.verify_declaration(actor=request.user, declaration=d)
+            services.verify_declaration(actor=user_of(request), declaration=d)
             messages.success(request, "已审核并记录")
         elif action == "reject":
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("请填写退回原因")
-            services.reject_declaration(actor=request.user, declaration=d, reason=form.cleaned_data["reason"])
+            services.reject_declaration(
+                actor=user_of(request), declaration=d, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, "已退回")
         elif action == "withdraw":
-            services.withdraw_declaration(actor=request.user, declaration=d)
+            services.withdraw_declaration(actor=user_of(request), declaration=d)
             messages.success(request, "已撤回申报")
         else:
             again = ResubmitForm(request.POST, request.FILES)
             if not again.is_valid():
                 raise ValidationError([e for errors in again.errors.values() for e in errors])
-            services.resubmit_declaration(actor=request.user, declaration=d, **again.cleaned_data)
+            services.resubmit_declaration(actor=user_of(request), declaration=d, **again.cleaned_data)
             messages.success(request, "已重新提交")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -70,7 +70,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError("请填写更正原因")
-        services.correct_entry(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
+        services.correct_entry(actor=user_of(request), entry=entry, reason=form.cleaned_data["reason"])
         messages.success(request, "已写入冲正分录")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -117,7 +117,7 @@ def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = InterviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_interview(actor=request.user, member=member, year=year, **form.cleaned_data)
+            services.record_interview(actor=user_of(request), member=member, year=year, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -198,7 +198,7 @@ def commendations(request: HttpRequest) -> HttpResponse:
 
 def _export(request: HttpRequest, kind: str, content: bytes) -> HttpResponse:
     record_event(
-        actor=request.user,
+        actor=user_of(request),
         action=AuditEvent.Action.EXPORT,
         target_repr=f"积分{kind}导出",
         summary={"query": request.GET.urlencode()[:200]},
