@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
-from orgs.access import own_member_id, scope_paths, scope_q
+from orgs.access import ScopedQuerySet, own_member_id, scope_paths, scope_q
 from orgs.models import Member, Organization
 from orgs.paths import subtree_q
 from points import defaults, roles
@@ -470,6 +470,10 @@ class MemberYearBalance(models.Model):
 # ---------------------------------------------------------------- cycles
 
 
+class WeeklyStatQuerySet(ScopedQuerySet["WeeklyStat"]):
+    scope_field = "org__path"
+
+
 class WeeklyStat(models.Model):
     """每周统计: one branch's points in one week (Monday start) of a year, computed by the Monday job."""
 
@@ -480,6 +484,8 @@ class WeeklyStat(models.Model):
     entries = models.PositiveIntegerField("分录数")
     members = models.PositiveIntegerField("得分人数")
     computed_at = models.DateTimeField("统计时间")
+
+    objects = WeeklyStatQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-week", "org_id"]

@@ -11,10 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from orgs.access import get_for_user, holds, role_paths
+from orgs.access import get_for_user, holds, scope_q
 from orgs.forms import DATE, StyledForm, add_service_errors, bootstrap
 from orgs.models import Organization
-from orgs.paths import subtree_q
 from points import defaults, services
 from points.forms import NewVersionForm, RuleForm, VersionForm
 from points.models import Catalogue, PointRule, RuleVersion
@@ -43,15 +42,15 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     catalogues = Catalogue.objects.visible_to(user).select_related("org").prefetch_related("versions")
     rows = [(c, holds(user, CATALOGUE_ROLES, c.org.path)) for c in catalogues]
-    can_create = role_paths(user, CATALOGUE_ROLES) != []
+    can_create = holds(user, CATALOGUE_ROLES)
     return render(request, "points/catalogue_list.html", {"rows": rows, "can_create": can_create})
 
 
 @login_required
 def catalogue_create(request: HttpRequest) -> HttpResponse:
     require_role(request, CATALOGUE_ROLES, "只有组织部管理员可以制定积分办法")
-    paths = role_paths(request.user, CATALOGUE_ROLES)
-    orgs = Organization.objects.all() if paths is None else Organization.objects.filter(subtree_q(paths))
+    q = scope_q(request.user, "path", wanted=CATALOGUE_ROLES)
+    orgs = Organization.objects.all() if q is None else Organization.objects.filter(q)
     form = CatalogueForm(
         request.POST or None, orgs=orgs.exclude(kind=Organization.Kind.GROUP).order_by("path")[:500]
     )

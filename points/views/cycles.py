@@ -14,10 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.access import get_for_user, has_any_scope, holds, own_member_id, role_paths
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id, scope_q
 from orgs.forms import add_service_errors
 from orgs.models import Member, Organization
-from orgs.paths import subtree_q
 from points import selectors, services
 from points.forms import AnswerForm, ConfirmQuarterForm, NoticeForm, ObjectionForm
 from points.models import Declaration, MonthlyNotice, Objection, QuarterReview
@@ -134,10 +133,10 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def notice_create(request: HttpRequest) -> HttpResponse:
     require_role(request, PUBLISH_ROLES, "您只有查看权限，不能发布公示")
-    paths = role_paths(request.user, PUBLISH_ROLES)
-    orgs = Organization.objects.all() if paths is None else Organization.objects.none()
-    if paths is not None:
-        orgs = Organization.objects.filter(subtree_q(paths)).exclude(kind=Organization.Kind.GROUP)
+    q = scope_q(request.user, "path", wanted=PUBLISH_ROLES)
+    orgs = Organization.objects.all()
+    if q is not None:
+        orgs = orgs.filter(q).exclude(kind=Organization.Kind.GROUP)
     orgs = orgs.order_by("path")[:500]
     form = NoticeForm(request.POST or None, orgs=orgs)
     if request.method == "POST" and form.is_valid():

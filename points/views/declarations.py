@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.access import get_for_user, has_any_scope, holds, own_member_id, role_paths
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id, scope_q
 from orgs.forms import add_service_errors
 from orgs.models import Member
-from orgs.paths import subtree_q
 from points import selectors, services
 from points.forms import DeclarationForm, ReasonForm, ResubmitForm
 from points.models import Declaration
@@ -81,10 +80,10 @@ def declare(request: HttpRequest) -> HttpResponse:
 def record(request: HttpRequest) -> HttpResponse:
     """计分员代为记录: a recorded declaration for a member of the recorder's subtree."""
     require_role(request, RECORD_ROLES, "只有计分员可以代为记录")
-    paths = role_paths(request.user, RECORD_ROLES)
     members = Member.objects.active().select_related("org").order_by("org__path", "name")
-    if paths is not None:
-        members = members.filter(subtree_q(paths, "org__path"))
+    q = scope_q(request.user, "org__path", wanted=RECORD_ROLES)
+    if q is not None:
+        members = members.filter(q)
     org = focus_org(request)
     if org is not None:
         members = members.under(org)

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import get_for_user, has_any_scope, holds, own_member_id, scope_paths
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id
 from orgs.forms import add_service_errors
 from orgs.models import Member
-from orgs.paths import subtree_q, under_path_q
+from orgs.paths import under_path_q
 from points import exports, pdf, selectors, services
 from points.forms import InterviewForm, ReasonForm, YearForm
 from points.models import LedgerEntry, WeeklyStat
@@ -218,12 +218,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
     org = focus_org(request)
     user = user_of(request)
     qs = LedgerEntry.objects.visible_to(user)
-    paths = scope_paths(user)
-    stats = (
-        WeeklyStat.objects.all()
-        if paths is None
-        else WeeklyStat.objects.filter(subtree_q(paths, "org__path"))
-    )
+    stats = WeeklyStat.objects.visible_to(user)
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path)
         stats = stats.filter(under_path_q(org.path, "org__path"))
