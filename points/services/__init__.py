@@ -3,6 +3,7 @@
 from points.services.balances import apply_balances, rebuild_balances
 from points.services.catalogue import (
     create_catalogue,
+    create_catalogue_from_template,
     delete_rule,
     publish_version,
     save_block,
@@ -45,6 +46,7 @@ __all__ = [
     "confirm_quarter",
     "correct_entry",
     "create_catalogue",
+    "create_catalogue_from_template",
     "declare",
     "delete_rule",
     "publish_notice",

@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from audit.services import record_event, snapshot
 from orgs.access import holds
 from orgs.models import Organization
+from points import defaults
 from points.models import Block, Catalogue, PointRule, RuleVersion
 from points.roles import CATALOGUE_ROLES
 
@@ -203,6 +204,28 @@ def save_rule(
         summary=snapshot(rule, RULE_FIELDS),
     )
     return rule
+
+
+@transaction.atomic
+def create_catalogue_from_template(
+    *, actor: User, org: Organization, name: str, document: str, effective_from: dt.date
+) -> Catalogue:
+    """A new catalogue whose first draft carries the official template (points.defaults), its boards and
+    items, for the department admin to adjust before publishing."""
+    catalogue = create_catalogue(
+        actor=actor,
+        org=org,
+        name=name,
+        document=document,
+        effective_from=effective_from,
+        blocks=defaults.BLOCKS,
+    )
+    version = catalogue.versions.get()
+    blocks = {b.code: b for b in version.blocks.all()}
+    for i, item in enumerate(defaults.ITEMS):
+        fields = item._asdict()
+        save_rule(actor=actor, version=version, block=blocks[fields.pop("block")], order=i, **fields)
+    return catalogue
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -56,38 +55,16 @@ def catalogue_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        create = services.create_catalogue_from_template if data["template"] else services.create_catalogue
         try:
-            with transaction.atomic():
-                catalogue = services.create_catalogue(
-                    actor=user_of(request),
-                    org=data["org"],
-                    name=data["name"],
-                    document=data["document"],
-                    effective_from=data["effective_from"],
-                    blocks=defaults.BLOCKS if data["template"] else None,
-                )
-                version = catalogue.versions.get()
-                if data["template"]:
-                    blocks = {b.code: b for b in version.blocks.all()}
-                    for i, (code, block, name, pts, ev, wk, mo, yr, decl, auto, comm) in enumerate(
-                        defaults.ITEMS
-                    ):
-                        services.save_rule(
-                            actor=user_of(request),
-                            version=version,
-                            block=blocks[block],
-                            code=code,
-                            name=name,
-                            points=pts,
-                            evidence=ev,
-                            week_cap=wk,
-                            month_cap=mo,
-                            year_cap=yr,
-                            declarable=decl,
-                            automatic=auto,
-                            commendable=comm,
-                            order=i,
-                        )
+            catalogue = create(
+                actor=user_of(request),
+                org=data["org"],
+                name=data["name"],
+                document=data["document"],
+                effective_from=data["effective_from"],
+            )
+            version = catalogue.versions.get()
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
