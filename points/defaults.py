@@ -17,7 +17,7 @@ a department admin edits in the catalogue before publishing it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 SOURCE = "《安庆组工信息》2021年第35期（中共安庆市委组织部研究室，2021-12-21）：宿松县建立“学习积分制”激发组工干部学习潜能"
 DOCUMENT = "《部机关“学经济、提能力、促发展”党员积分制管理考评办法》（宿松县委组织部）"
@@ -50,6 +50,12 @@ class Item(NamedTuple):
     declarable: bool = True
     automatic: bool = False
     commendable: bool = False
+
+    def rule_fields(self) -> dict[str, Any]:
+        """The PointRule fields of this item, except its block (a Block row of the version)."""
+        fields = self._asdict()
+        del fields["block"]
+        return fields
 
 
 D = Decimal

@@ -79,26 +79,10 @@ def build_catalogue(org: Organization, *, year: int, actor: User | None = None) 
             for i, (code, name, cap) in enumerate(BLOCKS)
         }
         rules = []
-        for i, (code, block, name, pts, ev, wk, mo, yr, declarable, auto, commend) in enumerate(ITEMS):
-            if number == 2 and code == "study_notes":
-                pts = D("3")
-            rules.append(
-                PointRule(
-                    version=version,
-                    block=blocks[block],
-                    code=code,
-                    name=name,
-                    points=pts,
-                    evidence=ev,
-                    week_cap=wk,
-                    month_cap=mo,
-                    year_cap=yr,
-                    declarable=declarable,
-                    automatic=auto,
-                    commendable=commend,
-                    order=i,
-                )
-            )
+        for i, item in enumerate(ITEMS):
+            if number == 2 and item.code == "study_notes":
+                item = item._replace(points=D("3"))
+            rules.append(PointRule(version=version, block=blocks[item.block], order=i, **item.rule_fields()))
         PointRule.objects.bulk_create(rules)
     return catalogue
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from orgs.forms import DATE, StyledForm, bootstrap
 from orgs.models import Member
 from points.models import Block, PointRule, RuleVersion
+from points.services.catalogue import RULE_FIELDS, VERSION_FIELDS
 
 MAX_EVIDENCE = 10 * 1024 * 1024
 EVIDENCE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".pdf", ".doc", ".docx", ".xlsx", ".txt")
@@ -159,14 +160,7 @@ class YearForm(forms.Form):
 class VersionForm(StyledForm, forms.ModelForm):
     class Meta:
         model = RuleVersion
-        fields = [
-            "effective_from",
-            "note",
-            "pass_mark",
-            "objection_days",
-            "commendation_top",
-            "notice_auto_publish",
-        ]
+        fields = VERSION_FIELDS
         widgets = {"effective_from": DATE}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -177,22 +171,7 @@ class VersionForm(StyledForm, forms.ModelForm):
 class RuleForm(StyledForm, forms.ModelForm):
     class Meta:
         model = PointRule
-        fields = [
-            "block",
-            "code",
-            "name",
-            "points",
-            "evidence",
-            "week_cap",
-            "month_cap",
-            "year_cap",
-            "active_from",
-            "active_to",
-            "declarable",
-            "automatic",
-            "commendable",
-            "order",
-        ]
+        fields = RULE_FIELDS
         widgets = {"active_from": DATE, "active_to": DATE}
 
     def __init__(self, *args: Any, version: RuleVersion, **kwargs: Any) -> None:

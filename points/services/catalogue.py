@@ -223,8 +223,7 @@ def create_catalogue_from_template(
     version = catalogue.versions.get()
     blocks = {b.code: b for b in version.blocks.all()}
     for i, item in enumerate(defaults.ITEMS):
-        fields = item._asdict()
-        save_rule(actor=actor, version=version, block=blocks[fields.pop("block")], order=i, **fields)
+        save_rule(actor=actor, version=version, block=blocks[item.block], order=i, **item.rule_fields())
     return catalogue
 
 

@@ -28,22 +28,8 @@ def make_catalogue(org: Any, *, effective_from: dt.date = START) -> Catalogue:
     }
     PointRule.objects.bulk_create(
         [
-            PointRule(
-                version=version,
-                block=blocks[block],
-                code=code,
-                name=name,
-                points=pts,
-                evidence=ev,
-                week_cap=wk,
-                month_cap=mo,
-                year_cap=yr,
-                declarable=decl,
-                automatic=auto,
-                commendable=comm,
-                order=i,
-            )
-            for i, (code, block, name, pts, ev, wk, mo, yr, decl, auto, comm) in enumerate(defaults.ITEMS)
+            PointRule(version=version, block=blocks[item.block], order=i, **item.rule_fields())
+            for i, item in enumerate(defaults.ITEMS)
         ]
     )
     return catalogue
