@@ -7,7 +7,9 @@ from django.http import Http404
 from django.urls import reverse
 
 from conftest import make_user
+from orgs.models import Member
 from orgs.tests.api_client import api
+from points.models import Declaration
 from points.selectors import get_member_for_user
 
 
@@ -64,3 +66,16 @@ def test_a_member_declares_through_the_api_only_for_themself(cast, catalogue):
     assert client.post("/api/v1/points/declarations/", data, format="json").status_code == 201
     other = {**data, "member": cast.member_b1.pk}
     assert client.post("/api/v1/points/declarations/", other, format="json").status_code == 404
+
+
+def test_a_member_declares_on_the_page_and_a_scorekeeper_records_for_a_member(cast, catalogue, scorekeeper):
+    data = {"rule": "theory_study", "occurred_on": "2026-08-12", "description": "集中学习"}
+    response = cast.client(cast.member_user).post(reverse("points:declare"), data)
+    assert response.status_code == 302
+    own = Declaration.objects.get(member=cast.member_a1)
+    assert own.status == Declaration.Status.DECLARED
+    other = Member.objects.get(name="王0华")
+    data = {**data, "member": other.pk, "occurred_on": "2026-08-19"}
+    response = cast.client(scorekeeper).post(reverse("points:record"), data)
+    assert response.status_code == 302
+    assert Declaration.objects.get(member=other).status == Declaration.Status.RECORDED

@@ -43,7 +43,29 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "points/home.html", context)
 
 
-def _declare_page(request: HttpRequest, form: DeclarationForm, on_behalf: bool) -> HttpResponse:
+def _declare_page(request: HttpRequest, form: DeclarationForm, member: Member | None) -> HttpResponse:
+    """Both declaring pages: a valid POST declares through the service, for `member` (one's own) or for
+    the member chosen on the form (a recorder on a member's behalf)."""
+    on_behalf = member is None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.declare(
+                actor=user_of(request),
+                member=member or data["member"],
+                item_code=data["rule"],
+                occurred_on=data["occurred_on"],
+                description=data["description"],
+                evidence_link=data["evidence_link"],
+                evidence_file=data["evidence_file"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, "已代为记录，待支部季度审定" if on_behalf else "已提交申报，等待计分员审核"
+            )
+            return redirect("points:declaration_list")
     return render(request, "points/declare.html", {"form": form, "on_behalf": on_behalf})
 
 
@@ -57,23 +79,7 @@ def declare(request: HttpRequest) -> HttpResponse:
     member = selectors.get_member_for_user(request.user, member_id)
     rules = selectors.current_rules(member.org, timezone.localdate())
     form = DeclarationForm(request.POST or None, request.FILES or None, rules=rules)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declare(
-                actor=user_of(request),
-                member=member,
-                item_code=form.cleaned_data["rule"],
-                occurred_on=form.cleaned_data["occurred_on"],
-                description=form.cleaned_data["description"],
-                evidence_link=form.cleaned_data["evidence_link"],
-                evidence_file=form.cleaned_data["evidence_file"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已提交申报，等待计分员审核")
-            return redirect("points:declaration_list")
-    return _declare_page(request, form, False)
+    return _declare_page(request, form, member)
 
 
 @login_required
@@ -90,23 +96,7 @@ def record(request: HttpRequest) -> HttpResponse:
     first = members.first()
     rules = selectors.current_rules(first.org, timezone.localdate()) if first else []
     form = DeclarationForm(request.POST or None, request.FILES or None, rules=rules, members=members)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declare(
-                actor=user_of(request),
-                member=form.cleaned_data["member"],
-                item_code=form.cleaned_data["rule"],
-                occurred_on=form.cleaned_data["occurred_on"],
-                description=form.cleaned_data["description"],
-                evidence_link=form.cleaned_data["evidence_link"],
-                evidence_file=form.cleaned_data["evidence_file"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已代为记录，待支部季度审定")
-            return redirect("points:declaration_list")
-    return _declare_page(request, form, True)
+    return _declare_page(request, form, None)
 
 
 @login_required
