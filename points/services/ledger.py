@@ -204,8 +204,8 @@ def build_entry(
     source_id: str = "",
     points: Decimal | None = None,
     declaration: Declaration | None = None,
-    recorded_by: Any = None,
-    reviewed_by: Any = None,
+    recorded_by: User | None = None,
+    reviewed_by: User | None = None,
     note: str = "",
     now: dt.datetime | None = None,
 ) -> LedgerEntry:
@@ -242,7 +242,8 @@ def write_entries(entries: Sequence[LedgerEntry], *, batch_size: int = 2000) -> 
     return written
 
 
-def _user_or_none(user: Any) -> Any:
+def _user_or_none(user: User | None) -> User | None:
+    """The user, or None for a system write (and for an anonymous user another app might pass)."""
     return user if getattr(user, "is_authenticated", False) else None
 
 
