@@ -12,7 +12,7 @@ from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import holds
+from orgs.access import holds, own_member_id
 from orgs.models import Member, Organization
 from orgs.paths import subtree_q
 from points import selectors
@@ -161,7 +161,7 @@ def raise_objection(
     today: dt.date | None = None,
 ) -> Objection:
     """A member shown the notice objects within the window; the organization must answer."""
-    member_id = getattr(actor, "member_id", None)
+    member_id = own_member_id(actor)
     member = Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
     if member is None or not member.org.path.startswith(notice.org.path):
         raise PermissionDenied("只有公示范围内的党员可以提出异议")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import holds
+from orgs.access import holds, own_member_id
 from orgs.models import Member, Organization
 from points.models import Declaration, DeclarationEvent, LedgerEntry, PointRule, QuarterReview
 from points.periods import quarter_bounds, quarter_of
@@ -81,7 +81,7 @@ def declare(
     today: dt.date | None = None,
 ) -> Declaration:
     """A member declares an occurrence; a recorder declaring for someone else records it at once."""
-    is_self = getattr(actor, "member_id", None) == member.pk
+    is_self = own_member_id(actor) == member.pk
     on_behalf = not is_self and holds(actor, RECORD_ROLES, member.org.path)
     if not (is_self or on_behalf):
         raise PermissionDenied("只能为本人申报积分")
@@ -126,7 +126,7 @@ def verify_declaration(*, actor: User, declaration: Declaration) -> Declaration:
     declaration = _lock(declaration)
     if not holds(actor, RECORD_ROLES, declaration.org.path):
         raise PermissionDenied("只有计分员可以审核申报")
-    if getattr(actor, "member_id", None) == declaration.member_id:
+    if own_member_id(actor) == declaration.member_id:
         raise PermissionDenied("不能审核本人的申报")
     if declaration.status != S.DECLARED:
         raise ValidationError(f"当前状态“{declaration.get_status_display()}”不能记录")
@@ -173,7 +173,7 @@ def resubmit_declaration(
 ) -> Declaration:
     """The member corrects a rejected declaration and submits it again."""
     declaration = _lock(declaration)
-    if getattr(actor, "member_id", None) != declaration.member_id:
+    if own_member_id(actor) != declaration.member_id:
         raise PermissionDenied("只能重新提交本人的申报")
     if declaration.status != S.REJECTED:
         raise ValidationError("只有被退回的申报可以重新提交")
@@ -200,7 +200,7 @@ def resubmit_declaration(
 def withdraw_declaration(*, actor: User, declaration: Declaration) -> Declaration:
     """The member takes back their own declaration while the scorekeeper has not yet acted on it."""
     declaration = _lock(declaration)
-    if getattr(actor, "member_id", None) != declaration.member_id:
+    if own_member_id(actor) != declaration.member_id:
         raise PermissionDenied("只能撤回本人的申报")
     if declaration.status != S.DECLARED:
         raise ValidationError(
