@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from orgs.access import ScopedQuerySet, own_member_id, scope_paths, scope_q
 from orgs.models import Member, Organization
-from orgs.paths import subtree_q
+from orgs.paths import PATH_STEP, subtree_q
 from points import defaults, roles
 
 if TYPE_CHECKING:
@@ -31,6 +31,16 @@ def _filter(qs: QS, q: Q | None) -> QS:
     return qs if q is None else qs.filter(q)
 
 
+def _self_and_ancestors(path: str) -> list[str]:
+    return [path[:i] for i in range(PATH_STEP, len(path) + 1, PATH_STEP)]
+
+
+def _own_org_path(user: User) -> str | None:
+    """The organization path of the user's own member (None for staff-only accounts)."""
+    own = own_member_id(user)
+    return Member.objects.filter(pk=own).values_list("org__path", flat=True).first() if own else None
+
+
 # ---------------------------------------------------------------- the catalogue
 
 
@@ -42,20 +52,17 @@ class CatalogueQuerySet(models.QuerySet["Catalogue"]):
         paths = scope_paths(user)
         if paths is None:
             return self
-        own = own_member_id(user)
-        if own:
-            member = Member.objects.filter(pk=own).select_related("org").first()
-            if member is not None:
-                paths = [*paths, member.org.path]
+        own_path = _own_org_path(user)
+        if own_path is not None:
+            paths = [*paths, own_path]
         q = subtree_q(paths, "org__path")
         for p in paths:
-            q |= Q(org__path__in=[p[:i] for i in range(4, len(p) + 1, 4)])
+            q |= Q(org__path__in=_self_and_ancestors(p))
         return self.filter(q)
 
     def for_org(self, org: Organization) -> Catalogue | None:
         """The catalogue in force for an organization: the one set on its nearest ancestor."""
-        prefixes = [org.path[:i] for i in range(4, len(org.path) + 1, 4)]
-        return self.filter(org__path__in=prefixes).order_by("-org__depth", "pk").first()
+        return self.filter(org__path__in=_self_and_ancestors(org.path)).order_by("-org__depth", "pk").first()
 
 
 class Catalogue(models.Model):
@@ -544,12 +551,9 @@ class MonthlyNoticeQuerySet(models.QuerySet["MonthlyNotice"]):
         if paths is None:
             return self
         q = subtree_q(paths, "org__path")
-        own = own_member_id(user)
-        if own:
-            member = Member.objects.filter(pk=own).select_related("org").first()
-            if member is not None:
-                p = member.org.path
-                q |= Q(org__path__in=[p[:i] for i in range(4, len(p) + 1, 4)], status="published")
+        own_path = _own_org_path(user)
+        if own_path is not None:
+            q |= Q(org__path__in=_self_and_ancestors(own_path), status="published")
         return self.filter(q)
 
 
