@@ -60,9 +60,23 @@ class PointsDeclarationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Declaration
-        fields = ["id", "member", "member_name", "org", "item_code", "item_name", "points", "occurred_on",
-                  "description", "evidence_link", "status", "status_display", "reject_reason", "submissions",
-                  "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "org",
+            "item_code",
+            "item_name",
+            "points",
+            "occurred_on",
+            "description",
+            "evidence_link",
+            "status",
+            "status_display",
+            "reject_reason",
+            "submissions",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -94,9 +108,24 @@ class PointsEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "member", "member_name", "item_code", "item_name", "block_code", "rule_version",
-                  "occurred_on", "points", "capped_from", "capped_reason", "source_type", "source_id", "reverses",
-                  "note", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "item_code",
+            "item_name",
+            "block_code",
+            "rule_version",
+            "occurred_on",
+            "points",
+            "capped_from",
+            "capped_reason",
+            "source_type",
+            "source_id",
+            "reverses",
+            "note",
+            "created_at",
+        ]
 
 
 class PointsTotalSerializer(serializers.Serializer):
@@ -140,8 +169,11 @@ def _require_points_user(request: Request) -> None:
 
 @extend_schema(tags=["学习积分"])
 class RuleViewSet(viewsets.ViewSet):
-    @extend_schema(summary="可申报的积分项目", description="调用者本人所在组织当前生效版本中可申报的项目。",
-                   responses=PointsRuleSerializer(many=True))  # fmt: skip
+    @extend_schema(
+        summary="可申报的积分项目",
+        description="调用者本人所在组织当前生效版本中可申报的项目。",
+        responses=PointsRuleSerializer(many=True),
+    )
     def list(self, request: Request) -> Response:
         _require_points_user(request)
         member_id = own_member_id(request.user)
@@ -185,19 +217,16 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         member_pk = data.pop("member", None) or own_member_id(request.user)
         if not member_pk:
             raise serializers.ValidationError({"member": ["请指定党员"]})
-        if member_pk == own_member_id(request.user):
-            member = Member.objects.select_related("org").get(pk=member_pk)
-        else:
-            member = get_for_user(Member.objects.select_related("org"), request.user, member_pk)
+        member = selectors.get_member_for_user(request.user, member_pk)
         with service_errors():
-            d = services.declare(actor=request.user, member=member, **data)
+            d = services.declare(actor=_u(request), member=member, **data)
         return Response(PointsDeclarationSerializer(d).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="计分员审核通过并记录", request=None, responses=PointsDeclarationSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str) -> Response:
         with service_errors():
-            d = services.verify_declaration(actor=request.user, declaration=self._act(pk))
+            d = services.verify_declaration(actor=_u(request), declaration=self._act(pk))
         return Response(PointsDeclarationSerializer(d).data)
 
     @extend_schema(summary="退回申报", request=PointsReasonSerializer, responses=PointsDeclarationSerializer)
@@ -208,7 +237,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         s.is_valid(raise_exception=True)
         with service_errors():
             d = services.reject_declaration(
-                actor=request.user, declaration=d, reason=s.validated_data["reason"]
+                actor=_u(request), declaration=d, reason=s.validated_data["reason"]
             )
         return Response(PointsDeclarationSerializer(d).data)
 
@@ -216,7 +245,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         with service_errors():
-            d = services.withdraw_declaration(actor=request.user, declaration=self._act(pk))
+            d = services.withdraw_declaration(actor=_u(request), declaration=self._act(pk))
         return Response(PointsDeclarationSerializer(d).data)
 
     @extend_schema(
@@ -228,7 +257,7 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         s = PointsResubmitSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         with service_errors():
-            d = services.resubmit_declaration(actor=request.user, declaration=d, **s.validated_data)
+            d = services.resubmit_declaration(actor=_u(request), declaration=d, **s.validated_data)
         return Response(PointsDeclarationSerializer(d).data)
 
 
@@ -273,8 +302,11 @@ class RankingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = selectors.attach_orgs(list(self.paginate_queryset(self.get_queryset()) or []))
         return self.get_paginated_response(PointsTotalSerializer(page, many=True).data)
 
-    @extend_schema(summary="约谈名单（年度积分低于合格分）", parameters=[_YEAR, _ORG],
-                   responses={200: PointsTotalSerializer(many=True)})  # fmt: skip
+    @extend_schema(
+        summary="约谈名单（年度积分低于合格分）",
+        parameters=[_YEAR, _ORG],
+        responses={200: PointsTotalSerializer(many=True)},
+    )
     @action(detail=False, methods=["get"])
     def below(self, request: Request) -> Response:
         year = _year(request)
@@ -315,6 +347,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 pk=s.validated_data["about"], org__path__startswith=notice.org.path
             ).first()
         with service_errors():
-            objection = services.raise_objection(actor=request.user, notice=notice, text=s.validated_data["text"],
-                                                 about=about)  # fmt: skip
+            objection = services.raise_objection(
+                actor=_u(request), notice=notice, text=s.validated_data["text"], about=about
+            )
         return Response({"id": objection.pk}, status=status.HTTP_201_CREATED)

@@ -1,4 +1,4 @@
-"""Demo data for the points ledger: the 宿松 catalogue (seed 003) and a year of plausible entries.
+"""Demo data for the points ledger: the 宿松 catalogue (points.defaults) and a year of plausible entries.
 
 `generate_points_demo(seed, scale)` is deterministic for a seed. It puts the catalogue on the top
 organization, publishes two versions (the second raises 撰写学习心得 from 2 to 3 points from 1 July, so
@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from orgs.models import Member, Organization
+from points.defaults import BLOCKS, DOCUMENT, ITEMS
 from points.models import (
     Block,
     Catalogue,
@@ -32,43 +34,28 @@ from points.models import (
 from points.services.balances import rebuild_balances
 from points.services.ledger import Usage
 
-DOCUMENT = "《部机关“学经济、提能力、促发展”党员积分制管理考评办法》（宿松县委组织部）"
-BLOCKS = [
-    ("basic", "基础分", Decimal("50")),
-    ("task", "任务分", Decimal("30")),
-    ("reward", "奖励分", Decimal("20")),
-]
-E = PointRule.Evidence
 D = Decimal
-# code, block, name, points, evidence, week cap, month cap, year cap, declarable, automatic, commendable
-ITEMS: list[tuple[str, str, str, Decimal, str, Any, Any, Any, bool, bool, bool]] = [
-    ("orglife_attendance", "basic", "参加组织生活（出勤）", D("1"), E.LINK, None, D("4"), None, False, True, False),
-    ("theory_study", "basic", "参加集中理论学习", D("2"), E.TEXT, D("2"), None, None, True, False, False),
-    ("reading_club", "basic", "参加读书会", D("2"), E.TEXT, None, D("4"), None, True, False, False),
-    ("economy_lecture", "basic", "参加经济讲堂", D("2"), E.TEXT, None, D("4"), None, True, False, False),
-    ("site_visit", "basic", "参观见学", D("3"), E.PHOTO, None, None, D("12"), True, False, False),
-    ("study_notes", "task", "撰写学习心得", D("2"), E.TEXT, None, D("4"), None, True, False, False),
-    ("special_training", "task", "参加专题培训班", D("5"), E.FILE, None, None, D("15"), True, False, False),
-    ("micro_lecture", "task", "参与“经济微课堂”授课", D("5"), E.TEXT, None, None, D("15"), True, False, False),
-    ("theme_day", "task", "组织开展专题“主题党日”活动", D("3"), E.TEXT, None, D("3"), None, True, False, False),
-    ("quiz_pass", "task", "参加答题活动并通过", D("1"), E.LINK, None, D("2"), None, False, True, False),
-    ("video_watched", "task", "观看必看党员教育片", D("1"), E.LINK, None, D("2"), None, False, True, False),
-    ("frontline_practice", "reward", "到先发地区、双招双引、重点工作等一线实践锻炼", D("5"), E.FILE, None, None,
-     D("10"), True, False, False),
-    ("journal_article", "reward", "在重要刊物发表相关文章", D("5"), E.LINK, None, None, None, True, False, True),
-    ("bulletin_adopted", "reward", "报送信息被《组工信息》采用", D("2"), E.LINK, None, None, D("10"), False, True,
-     False),
-]  # fmt: skip
 SHARE = {"tiny": 1.0, "county": 0.3, "city": 0.1, "province": 0.02}
 # Relative frequency of each declarable or automatic item in the generated year.
 WEIGHTS = {
-    "orglife_attendance": 10, "theory_study": 14, "reading_club": 5, "economy_lecture": 5, "site_visit": 2,
-    "study_notes": 6, "special_training": 1, "micro_lecture": 1, "theme_day": 3, "quiz_pass": 4,
-    "video_watched": 4, "frontline_practice": 1, "journal_article": 0.2, "bulletin_adopted": 1,
-}  # fmt: skip
+    "orglife_attendance": 10,
+    "theory_study": 14,
+    "reading_club": 5,
+    "economy_lecture": 5,
+    "site_visit": 2,
+    "study_notes": 6,
+    "special_training": 1,
+    "micro_lecture": 1,
+    "theme_day": 3,
+    "quiz_pass": 4,
+    "video_watched": 4,
+    "frontline_practice": 1,
+    "journal_article": 0.2,
+    "bulletin_adopted": 1,
+}
 
 
-def build_catalogue(org: Organization, *, year: int, actor: Any = None) -> Catalogue:
+def build_catalogue(org: Organization, *, year: int, actor: User | None = None) -> Catalogue:
     """The 宿松 catalogue with a first version from 1 January and a second from 1 July (published)."""
     catalogue = Catalogue.objects.create(
         org=org, name="学习积分制（学经济、提能力、促发展）", document=DOCUMENT
@@ -79,19 +66,23 @@ def build_catalogue(org: Organization, *, year: int, actor: Any = None) -> Catal
         (2, dt.date(year, 7, 1), "撰写学习心得调整为3分/篇"),
     ):
         version = RuleVersion.objects.create(
-            catalogue=catalogue, number=number, effective_from=start, note=note,
-            status=RuleVersion.Status.PUBLISHED, published_at=now, created_by=actor,
-        )  # fmt: skip
-        blocks = {code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
-                  for i, (code, name, cap) in enumerate(BLOCKS)}  # fmt: skip
+            catalogue=catalogue,
+            number=number,
+            effective_from=start,
+            note=note,
+            status=RuleVersion.Status.PUBLISHED,
+            published_at=now,
+            created_by=actor,
+        )
+        blocks = {
+            code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
+            for i, (code, name, cap) in enumerate(BLOCKS)
+        }
         rules = []
-        for i, (code, block, name, pts, ev, wk, mo, yr, declarable, auto, commend) in enumerate(ITEMS):
-            if number == 2 and code == "study_notes":
-                pts = D("3")
-            rules.append(PointRule(
-                version=version, block=blocks[block], code=code, name=name, points=pts, evidence=ev, week_cap=wk,
-                month_cap=mo, year_cap=yr, declarable=declarable, automatic=auto, commendable=commend, order=i,
-            ))  # fmt: skip
+        for i, item in enumerate(ITEMS):
+            if number == 2 and item.code == "study_notes":
+                item = item._replace(points=D("3"))
+            rules.append(PointRule(version=version, block=blocks[item.block], order=i, **item.rule_fields()))
         PointRule.objects.bulk_create(rules)
     return catalogue
 
@@ -137,21 +128,44 @@ def generate_points_demo(
     return stats
 
 
-ENTRY_COLUMNS = ["member_id", "org_id", "rule_id", "item_code", "block_code", "occurred_on", "points", "capped_from",
-                 "capped_reason", "source_type", "source_id", "note", "created_at"]  # fmt: skip
+ENTRY_COLUMNS = [
+    "member_id",
+    "org_id",
+    "rule_id",
+    "item_code",
+    "block_code",
+    "occurred_on",
+    "points",
+    "capped_from",
+    "capped_reason",
+    "source_type",
+    "source_id",
+    "note",
+    "created_at",
+]
 
 
 def insert_entries(rows: list[tuple[Any, ...]]) -> None:
     """Plain INSERTs of ENTRY_COLUMNS tuples: demo and benchmark data without the ORM's per-row cost."""
-    from django.db import connection
-
     ops = connection.ops
     adapted = [
-        (m, o, r, item, block, ops.adapt_datefield_value(day), ops.adapt_decimalfield_value(points, 7, 1),
-         None if capped is None else ops.adapt_decimalfield_value(capped, 7, 1), reason, src, sid, note,
-         ops.adapt_datetimefield_value(at))
+        (
+            m,
+            o,
+            r,
+            item,
+            block,
+            ops.adapt_datefield_value(day),
+            ops.adapt_decimalfield_value(points, 7, 1),
+            None if capped is None else ops.adapt_decimalfield_value(capped, 7, 1),
+            reason,
+            src,
+            sid,
+            note,
+            ops.adapt_datetimefield_value(at),
+        )
         for m, o, r, item, block, day, points, capped, reason, src, sid, note, at in rows
-    ]  # fmt: skip
+    ]
     sql = (
         f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(ENTRY_COLUMNS)}) "
         f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})"
@@ -160,8 +174,15 @@ def insert_entries(rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(sql, adapted)
 
 
-def _demo_entries(rng: random.Random, versions: list[tuple[dt.date, dict[str, PointRule]]], members: Any,
-                  share: float, year: int, span: int, batch: int = 10000) -> tuple[int, int]:  # fmt: skip
+def _demo_entries(
+    rng: random.Random,
+    versions: list[tuple[dt.date, dict[str, PointRule]]],
+    members: Any,
+    share: float,
+    year: int,
+    span: int,
+    batch: int = 10000,
+) -> tuple[int, int]:
     codes = list(WEIGHTS)
     weights = [WEIGHTS[c] for c in codes]
     buffer: list[tuple[Any, ...]] = []
@@ -180,10 +201,23 @@ def _demo_entries(rng: random.Random, versions: list[tuple[dt.date, dict[str, Po
             rule = next(r for start, r in versions if start <= day)[code]
             granted, reason = usage.grant(member_id, rule, day, rule.points)
             kind = "auto" if rule.automatic else "decl"
-            buffer.append((
-                member_id, org_id, rule.pk, code, rule.block.code, day, granted, rule.points if reason else None,
-                reason[:200], LedgerEntry.Source.DEMO, f"{kind}-{member_id}-{written + len(buffer)}", "", now,
-            ))  # fmt: skip
+            buffer.append(
+                (
+                    member_id,
+                    org_id,
+                    rule.pk,
+                    code,
+                    rule.block.code,
+                    day,
+                    granted,
+                    rule.points if reason else None,
+                    reason[:200],
+                    LedgerEntry.Source.DEMO,
+                    f"{kind}-{member_id}-{written + len(buffer)}",
+                    "",
+                    now,
+                )
+            )
         if len(buffer) >= batch:
             insert_entries(buffer)
             written += len(buffer)
@@ -196,8 +230,6 @@ def _demo_declarations(
     rng: random.Random, versions: list[tuple[dt.date, dict[str, PointRule]]], today: dt.date
 ) -> int:
     """Declarations in every state for the first few branches, and Q1–Q3 reviews where a user exists."""
-    from accounts.models import User
-
     branches = list(Organization.objects.branches().order_by("path")[:5])
     declarer = (
         User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.order_by("pk").first()
@@ -213,19 +245,35 @@ def _demo_declarations(
                 rules = next(r for start, r in versions if start <= day)
                 rule = rules[rng.choice(["theory_study", "reading_club", "study_notes", "economy_lecture"])]
                 status = rng.choice(states)
-                rows.append(Declaration(
-                    member=member, org=branch, rule=rule, occurred_on=day, status=status, declared_by=declarer,
-                    description=f"{day:%m月%d日}{rule.name}，认真学习并作交流发言。",
-                    reject_reason="请补充学习内容和时长" if status == Declaration.Status.REJECTED else "",
-                ))  # fmt: skip
+                rows.append(
+                    Declaration(
+                        member=member,
+                        org=branch,
+                        rule=rule,
+                        occurred_on=day,
+                        status=status,
+                        declared_by=declarer,
+                        description=f"{day:%m月%d日}{rule.name}，认真学习并作交流发言。",
+                        reject_reason="请补充学习内容和时长" if status == Declaration.Status.REJECTED else "",
+                    )
+                )
     Declaration.objects.bulk_create(rows)
     DeclarationEvent.objects.bulk_create([DeclarationEvent(declaration=d, action="declared") for d in rows])
     reviewer = declarer if declarer.is_active else None
     if reviewer is not None:
         now = timezone.now()
-        QuarterReview.objects.bulk_create([
-            QuarterReview(branch=b, year=today.year, quarter=q, confirmed_by=reviewer, confirmed_at=now,
-                          remarks="本季度学习积分已审定，整体情况良好。")
-            for b in branches for q in range(1, (today.month - 1) // 3 + 1)
-        ])  # fmt: skip
+        QuarterReview.objects.bulk_create(
+            [
+                QuarterReview(
+                    branch=b,
+                    year=today.year,
+                    quarter=q,
+                    confirmed_by=reviewer,
+                    confirmed_at=now,
+                    remarks="本季度学习积分已审定，整体情况良好。",
+                )
+                for b in branches
+                for q in range(1, (today.month - 1) // 3 + 1)
+            ]
+        )
     return len(rows)

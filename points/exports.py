@@ -9,6 +9,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from points.models import Interview
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -26,8 +28,6 @@ def _book(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
 
 def interview_list(members: Any, year: int, pass_mark: Decimal) -> bytes:
     """The below-pass queryset, streamed in chunks with its organizations and the 约谈 flag."""
-    from points.models import Interview
-
     done = set(Interview.objects.filter(year=year).values_list("member_id", flat=True))
     rows = (
         [i, m.name, m.org.name, float(m.total), "是" if m.pk in done else "否", "取消"]

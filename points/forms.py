@@ -12,6 +12,7 @@ from django.utils import timezone
 from orgs.forms import DATE, StyledForm, bootstrap
 from orgs.models import Member
 from points.models import Block, PointRule, RuleVersion
+from points.services.catalogue import RULE_FIELDS, VERSION_FIELDS
 
 MAX_EVIDENCE = 10 * 1024 * 1024
 EVIDENCE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".pdf", ".doc", ".docx", ".xlsx", ".txt")
@@ -41,8 +42,11 @@ class DeclarationForm(StyledForm, forms.Form):
     occurred_on = forms.DateField(label="发生日期", widget=DATE)
     description = forms.CharField(label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     evidence_link = forms.CharField(label="关联记录/链接", required=False, max_length=300)
-    evidence_file = EvidenceField(label="佐证材料（照片或文件）", required=False,
-                                  widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx"}))  # fmt: skip
+    evidence_file = EvidenceField(
+        label="佐证材料（照片或文件）",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx"}),
+    )
 
     def __init__(self, *args: Any, rules: list[PointRule], members: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("occurred_on", timezone.localdate())
@@ -156,14 +160,7 @@ class YearForm(forms.Form):
 class VersionForm(StyledForm, forms.ModelForm):
     class Meta:
         model = RuleVersion
-        fields = [
-            "effective_from",
-            "note",
-            "pass_mark",
-            "objection_days",
-            "commendation_top",
-            "notice_auto_publish",
-        ]
+        fields = VERSION_FIELDS
         widgets = {"effective_from": DATE}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -174,8 +171,7 @@ class VersionForm(StyledForm, forms.ModelForm):
 class RuleForm(StyledForm, forms.ModelForm):
     class Meta:
         model = PointRule
-        fields = ["block", "code", "name", "points", "evidence", "week_cap", "month_cap", "year_cap",
-                  "active_from", "active_to", "declarable", "automatic", "commendable", "order"]  # fmt: skip
+        fields = RULE_FIELDS
         widgets = {"active_from": DATE, "active_to": DATE}
 
     def __init__(self, *args: Any, version: RuleVersion, **kwargs: Any) -> None:

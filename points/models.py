@@ -12,9 +12,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from orgs.access import ScopedQuerySet, own_member_id, scope_paths, scope_q
 from orgs.models import Member, Organization
-from orgs.paths import subtree_q
-from points import roles
+from orgs.paths import PATH_STEP, subtree_q
+from points import defaults, roles
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -22,36 +23,22 @@ if TYPE_CHECKING:
 POINTS: dict[str, Any] = {"max_digits": 7, "decimal_places": 1}
 
 
-def _read_q(user: Any, field: str, member_field: str | None) -> Q | None:
-    """Rows under the user's read scope, or about the user's own member; None means everything."""
-    from orgs.access import scope_paths
-
-    paths = scope_paths(user)
-    if paths is None:
-        return None
-    q = subtree_q(paths, field)
-    own = roles.own_member_id(user)
-    if member_field and own:
-        q |= Q(**{member_field: own})
-    return q
-
-
-def _write_q(user: Any, field: str, role_set: frozenset[str], member_field: str | None = None) -> Q | None:
-    paths = roles.role_paths(user, role_set)
-    if paths is None:
-        return None
-    q = subtree_q(paths, field)
-    own = roles.own_member_id(user)
-    if member_field and own:
-        q |= Q(**{member_field: own})
-    return q
-
-
 QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 
 def _filter(qs: QS, q: Q | None) -> QS:
+    """Apply an orgs.access.scope_q filter (None: every row)."""
     return qs if q is None else qs.filter(q)
+
+
+def _self_and_ancestors(path: str) -> list[str]:
+    return [path[:i] for i in range(PATH_STEP, len(path) + 1, PATH_STEP)]
+
+
+def _own_org_path(user: User) -> str | None:
+    """The organization path of the user's own member (None for staff-only accounts)."""
+    own = own_member_id(user)
+    return Member.objects.filter(pk=own).values_list("org__path", flat=True).first() if own else None
 
 
 # ---------------------------------------------------------------- the catalogue
@@ -61,33 +48,29 @@ class CatalogueQuerySet(models.QuerySet["Catalogue"]):
     def visible_to(self, user: User, *, write: bool = False) -> CatalogueQuerySet:
         """Readers see catalogues that apply to their subtree (set above it) or lie inside it."""
         if write:
-            return _filter(self, _write_q(user, "org__path", roles.CATALOGUE_ROLES))
-        from orgs.access import scope_paths
-
+            return _filter(self, scope_q(user, "org__path", wanted=roles.CATALOGUE_ROLES))
         paths = scope_paths(user)
         if paths is None:
             return self
-        own = roles.own_member_id(user)
-        if own:
-            member = Member.objects.filter(pk=own).select_related("org").first()
-            if member is not None:
-                paths = [*paths, member.org.path]
+        own_path = _own_org_path(user)
+        if own_path is not None:
+            paths = [*paths, own_path]
         q = subtree_q(paths, "org__path")
         for p in paths:
-            q |= Q(org__path__in=[p[:i] for i in range(4, len(p) + 1, 4)])
+            q |= Q(org__path__in=_self_and_ancestors(p))
         return self.filter(q)
 
     def for_org(self, org: Organization) -> Catalogue | None:
         """The catalogue in force for an organization: the one set on its nearest ancestor."""
-        prefixes = [org.path[:i] for i in range(4, len(org.path) + 1, 4)]
-        return self.filter(org__path__in=prefixes).order_by("-org__depth", "pk").first()
+        return self.filter(org__path__in=_self_and_ancestors(org.path)).order_by("-org__depth", "pk").first()
 
 
 class Catalogue(models.Model):
     """A county's (or department's) points scheme, e.g. 《部机关党员积分制管理考评办法》; applies to a subtree."""
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="point_catalogues",
-                            verbose_name="适用组织")  # fmt: skip
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="point_catalogues", verbose_name="适用组织"
+    )
     name = models.CharField("名称", max_length=120)
     document = models.CharField(
         "依据文件", max_length=200, help_text="本地制度文件名称，如《…党员积分制管理考评办法》"
@@ -132,16 +115,27 @@ class RuleVersion(models.Model):
     effective_from = models.DateField("生效日期")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
     note = models.CharField("修订说明", max_length=200, blank=True)
-    pass_mark = models.DecimalField("年度合格分", default=Decimal("60"), **POINTS,
-                                    help_text="年度积分低于此分的党员列入约谈名单，取消当年评优评先资格")  # fmt: skip
+    pass_mark = models.DecimalField(
+        "年度合格分",
+        default=defaults.PASS_MARK,
+        **POINTS,
+        help_text="年度积分低于此分的党员列入约谈名单，取消当年评优评先资格",
+    )
     objection_days = models.PositiveSmallIntegerField("公示期（天）", default=7)
     commendation_top = models.PositiveSmallIntegerField("表扬名单：积分前几名", default=10)
     notice_auto_publish = models.BooleanField(
-        "月度公示自动发布", default=False,
+        "月度公示自动发布",
+        default=False,
         help_text="每月1日系统为各支部和部门生成上月积分公示草稿；勾选后直接发布并开始公示期，否则由管理员核对后发布",
-    )  # fmt: skip
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="创建人")  # fmt: skip
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="创建人",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
@@ -235,8 +229,11 @@ class PointRule(models.Model):
 
     @property
     def caps_text(self) -> str:
-        parts = [f"{label}{cap}分" for label, cap in (("每周", self.week_cap), ("每月", self.month_cap),
-                                                    ("每年", self.year_cap)) if cap is not None]  # fmt: skip
+        parts = [
+            f"{label}{cap}分"
+            for label, cap in (("每周", self.week_cap), ("每月", self.month_cap), ("每年", self.year_cap))
+            if cap is not None
+        ]
         return "，".join(parts)
 
 
@@ -247,8 +244,8 @@ class DeclarationQuerySet(models.QuerySet["Declaration"]):
     def visible_to(self, user: User, *, write: bool = False) -> DeclarationQuerySet:
         """Read: the subtree or one's own. Write: a recorder's subtree, or one's own (to resubmit)."""
         if write:
-            return _filter(self, _write_q(user, "org__path", roles.RECORD_ROLES, "member_id"))
-        return _filter(self, _read_q(user, "org__path", "member_id"))
+            return _filter(self, scope_q(user, "org__path", wanted=roles.RECORD_ROLES, own="member_id"))
+        return _filter(self, scope_q(user, "org__path", own="member_id"))
 
     def pending(self) -> DeclarationQuerySet:
         return self.filter(status__in=[Declaration.Status.DECLARED, Declaration.Status.RECORDED])
@@ -267,8 +264,13 @@ class Declaration(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="point_declarations", verbose_name="党员"
     )
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="所在党组织",
-                            help_text="申报时党员所在支部，由该支部审定")  # fmt: skip
+    org = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="所在党组织",
+        help_text="申报时党员所在支部，由该支部审定",
+    )
     rule = models.ForeignKey(
         PointRule, on_delete=models.PROTECT, related_name="declarations", verbose_name="积分项目"
     )
@@ -279,10 +281,17 @@ class Declaration(models.Model):
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.DECLARED, db_index=True
     )
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="申报人")  # fmt: skip
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="计分员")  # fmt: skip
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申报人"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="计分员",
+    )
     recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
     reject_reason = models.CharField("退回原因", max_length=200, blank=True)
     submissions = models.PositiveSmallIntegerField("提交次数", default=1)
@@ -330,8 +339,8 @@ class DeclarationEvent(models.Model):
 class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
     def visible_to(self, user: User, *, write: bool = False) -> LedgerEntryQuerySet:
         if write:
-            return _filter(self, _write_q(user, "org__path", roles.RECORD_ROLES))
-        return _filter(self, _read_q(user, "org__path", "member_id"))
+            return _filter(self, scope_q(user, "org__path", wanted=roles.RECORD_ROLES))
+        return _filter(self, scope_q(user, "org__path", own="member_id"))
 
     def in_year(self, year: int) -> LedgerEntryQuerySet:
         return self.filter(occurred_on__gte=dt.date(year, 1, 1), occurred_on__lte=dt.date(year, 12, 31))
@@ -370,15 +379,39 @@ class LedgerEntry(models.Model):
     capped_reason = models.CharField("封顶原因", max_length=200, blank=True)
     source_type = models.CharField("来源", max_length=40)
     source_id = models.CharField("来源编号", max_length=64, blank=True)
-    declaration = models.OneToOneField(Declaration, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="entry", verbose_name="申报")  # fmt: skip
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by", verbose_name="冲正的分录")  # fmt: skip
+    declaration = models.OneToOneField(
+        Declaration,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entry",
+        verbose_name="申报",
+    )
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        verbose_name="冲正的分录",
+    )
     note = models.CharField("说明", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="记录人")  # fmt: skip
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="审核人")  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="记录人",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="审核人",
+    )
     created_at = models.DateTimeField("记账时间")
 
     objects = LedgerEntryQuerySet.as_manager()
@@ -413,12 +446,14 @@ class MemberYearBalance(models.Model):
     pages that list members join from orgs.Member, so a transfer is reflected at once there.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="point_balances",
-                               verbose_name="党员")  # fmt: skip
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="point_balances", verbose_name="党员"
+    )
     year = models.PositiveSmallIntegerField("年度")
     org_path = models.CharField("组织路径", max_length=255)
-    blocks = models.JSONField("分板块积分", default=dict, encoder=DjangoJSONEncoder,
-                              help_text="板块代码 → 积分（字符串形式的小数）")  # fmt: skip
+    blocks = models.JSONField(
+        "分板块积分", default=dict, encoder=DjangoJSONEncoder, help_text="板块代码 → 积分（字符串形式的小数）"
+    )
     total = models.DecimalField("年度积分", max_digits=9, decimal_places=1, default=Decimal("0"))
     updated_at = models.DateTimeField("更新时间")
 
@@ -442,6 +477,10 @@ class MemberYearBalance(models.Model):
 # ---------------------------------------------------------------- cycles
 
 
+class WeeklyStatQuerySet(ScopedQuerySet["WeeklyStat"]):
+    scope_field = "org__path"
+
+
 class WeeklyStat(models.Model):
     """每周统计: one branch's points in one week (Monday start) of a year, computed by the Monday job."""
 
@@ -452,6 +491,8 @@ class WeeklyStat(models.Model):
     entries = models.PositiveIntegerField("分录数")
     members = models.PositiveIntegerField("得分人数")
     computed_at = models.DateTimeField("统计时间")
+
+    objects = WeeklyStatQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-week", "org_id"]
@@ -467,20 +508,22 @@ class WeeklyStat(models.Model):
 class QuarterReviewQuerySet(models.QuerySet["QuarterReview"]):
     def visible_to(self, user: User, *, write: bool = False) -> QuarterReviewQuerySet:
         if write:
-            return _filter(self, _write_q(user, "branch__path", roles.REVIEW_ROLES))
-        return _filter(self, _read_q(user, "branch__path", None))
+            return _filter(self, scope_q(user, "branch__path", wanted=roles.REVIEW_ROLES))
+        return _filter(self, scope_q(user, "branch__path"))
 
 
 class QuarterReview(models.Model):
     """季度审定 and 讲评: the branch confirms a quarter; its recorded declarations enter the ledger."""
 
-    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="point_reviews",
-                               verbose_name="党支部")  # fmt: skip
+    branch = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="point_reviews", verbose_name="党支部"
+    )
     year = models.PositiveSmallIntegerField("年度")
     quarter = models.PositiveSmallIntegerField("季度")
     remarks = models.TextField("讲评意见", blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="审定人")  # fmt: skip
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="审定人"
+    )
     confirmed_at = models.DateTimeField("审定时间")
     entries_written = models.PositiveIntegerField("入账条数", default=0)
 
@@ -503,19 +546,14 @@ class MonthlyNoticeQuerySet(models.QuerySet["MonthlyNotice"]):
     def visible_to(self, user: User, *, write: bool = False) -> MonthlyNoticeQuerySet:
         """Staff read their subtree; a member reads notices published for their organization or above it."""
         if write:
-            return _filter(self, _write_q(user, "org__path", roles.PUBLISH_ROLES))
-        from orgs.access import scope_paths
-
+            return _filter(self, scope_q(user, "org__path", wanted=roles.PUBLISH_ROLES))
         paths = scope_paths(user)
         if paths is None:
             return self
         q = subtree_q(paths, "org__path")
-        own = roles.own_member_id(user)
-        if own:
-            member = Member.objects.filter(pk=own).select_related("org").first()
-            if member is not None:
-                p = member.org.path
-                q |= Q(org__path__in=[p[:i] for i in range(4, len(p) + 1, 4)], status="published")
+        own_path = _own_org_path(user)
+        if own_path is not None:
+            q |= Q(org__path__in=_self_and_ancestors(own_path), status="published")
         return self.filter(q)
 
 
@@ -531,15 +569,22 @@ class MonthlyNotice(models.Model):
         DRAFT = "draft", "草稿（待发布）"
         PUBLISHED = "published", "已发布"
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="point_notices",
-                            verbose_name="公示范围")  # fmt: skip
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="point_notices", verbose_name="公示范围"
+    )
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PUBLISHED)
     drafted_at = models.DateTimeField("草稿生成时间", null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name="发布人",
-                                     help_text="为空表示由系统按积分办法设置自动发布")  # fmt: skip
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="发布人",
+        help_text="为空表示由系统按积分办法设置自动发布",
+    )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     objection_until = models.DateField("异议截止日期", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
@@ -588,8 +633,8 @@ class ObjectionQuerySet(models.QuerySet["Objection"]):
     def visible_to(self, user: User, *, write: bool = False) -> ObjectionQuerySet:
         """Staff of the notice's subtree; a member sees the objections they raised."""
         if write:
-            return _filter(self, _write_q(user, "notice__org__path", roles.PUBLISH_ROLES))
-        q = _read_q(user, "notice__org__path", None)
+            return _filter(self, scope_q(user, "notice__org__path", wanted=roles.PUBLISH_ROLES))
+        q = scope_q(user, "notice__org__path")
         if q is None:
             return self
         if getattr(user, "is_authenticated", False):
@@ -601,15 +646,23 @@ class Objection(models.Model):
     """A member's objection to a notice, which the organization must answer."""
 
     notice = models.ForeignKey(MonthlyNotice, on_delete=models.CASCADE, related_name="objections")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name="提出人")  # fmt: skip
-    about = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              verbose_name="涉及党员")  # fmt: skip
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    about = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="涉及党员"
+    )
     text = models.TextField("异议内容")
     raised_at = models.DateTimeField("提出时间")
     answer = models.TextField("答复", blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="答复人")  # fmt: skip
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="答复人",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
 
     objects = ObjectionQuerySet.as_manager()
@@ -630,8 +683,8 @@ class Objection(models.Model):
 class InterviewQuerySet(models.QuerySet["Interview"]):
     def visible_to(self, user: User, *, write: bool = False) -> InterviewQuerySet:
         if write:
-            return _filter(self, _write_q(user, "member__org__path", roles.PUBLISH_ROLES))
-        return _filter(self, _read_q(user, "member__org__path", "member_id"))
+            return _filter(self, scope_q(user, "member__org__path", wanted=roles.PUBLISH_ROLES))
+        return _filter(self, scope_q(user, "member__org__path", own="member_id"))
 
 
 class Interview(models.Model):

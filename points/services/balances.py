@@ -76,10 +76,13 @@ def apply_balances(entries: Sequence[LedgerEntry], *, now: dt.datetime | None = 
 
 def _balance(member_id: int, year: int, path: str, blocks: dict[str, Decimal], now: dt.datetime) -> Any:
     return MemberYearBalance(
-        member_id=member_id, year=year, org_path=path, updated_at=now,
+        member_id=member_id,
+        year=year,
+        org_path=path,
+        updated_at=now,
         blocks={code: str(points) for code, points in sorted(blocks.items())},
         total=sum(blocks.values(), ZERO),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic

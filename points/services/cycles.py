@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import holds, own_member_id
 from orgs.models import Member, Organization
 from orgs.paths import subtree_q
 from points import selectors
 from points.models import Interview, MonthlyNotice, NoticeLine, Objection
 from points.periods import month_bounds
-from points.roles import PUBLISH_ROLES, holds
+from points.roles import PUBLISH_ROLES
 
 
 def _freeze_lines(notice: MonthlyNotice) -> None:
@@ -31,7 +32,7 @@ def _freeze_lines(notice: MonthlyNotice) -> None:
     )
 
 
-def _open_window(notice: MonthlyNotice, *, actor: Any, today: dt.date) -> None:
+def _open_window(notice: MonthlyNotice, *, actor: User | None, today: dt.date) -> None:
     _, end = month_bounds(notice.year, notice.month)
     days = selectors.thresholds(notice.org, end).objection_days
     notice.status = MonthlyNotice.Status.PUBLISHED
@@ -42,13 +43,13 @@ def _open_window(notice: MonthlyNotice, *, actor: Any, today: dt.date) -> None:
 
 @transaction.atomic
 def publish_notice(
-    *, actor: Any, org: Organization, year: int, month: int, note: str = "", today: dt.date | None = None
+    *, actor: User, org: Organization, year: int, month: int, note: str = "", today: dt.date | None = None
 ) -> MonthlyNotice:
     """每月通报公示: freeze the month's points of the organization's members and open the objection window.
 
     A draft made by the monthly job is published in place (its lines refreshed); a published month is final.
     """
-    if not holds(actor, org.path, PUBLISH_ROLES):
+    if not holds(actor, PUBLISH_ROLES, org.path):
         raise PermissionDenied("您无权发布该组织的积分公示")
     today = today or timezone.localdate()
     start, end = month_bounds(year, month)
@@ -75,8 +76,13 @@ def publish_notice(
         except IntegrityError:
             raise ValidationError({"month": [f"{year}年{month}月的积分公示已发布"]}) from None
     _freeze_lines(notice)
-    record_event(actor=actor, action=AuditEvent.Action.CREATE if draft is None else AuditEvent.Action.UPDATE,
-                 target=notice, org=org, summary={"objection_until": str(notice.objection_until)})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if draft is None else AuditEvent.Action.UPDATE,
+        target=notice,
+        org=org,
+        summary={"objection_until": str(notice.objection_until)},
+    )
     return notice
 
 
@@ -117,8 +123,14 @@ def draft_monthly_notices(*, year: int, month: int, today: dt.date | None = None
             continue
         auto = bool((v := selectors.thresholds(org, end).version) and v.notice_auto_publish)
         with transaction.atomic():
-            notice = MonthlyNotice(org=org, year=year, month=month, drafted_at=timezone.now(),
-                                   status=MonthlyNotice.Status.DRAFT, note="系统自动生成")  # fmt: skip
+            notice = MonthlyNotice(
+                org=org,
+                year=year,
+                month=month,
+                drafted_at=timezone.now(),
+                status=MonthlyNotice.Status.DRAFT,
+                note="系统自动生成",
+            )
             if auto:
                 _open_window(notice, actor=None, today=today)
             try:
@@ -128,18 +140,28 @@ def draft_monthly_notices(*, year: int, month: int, today: dt.date | None = None
                 counts["skipped"] += 1
                 continue
             _freeze_lines(notice)
-            record_event(actor=None, action=AuditEvent.Action.CREATE, target=notice, org=org,
-                         summary={"points_notice": "published" if auto else "drafted"})  # fmt: skip
+            record_event(
+                actor=None,
+                action=AuditEvent.Action.CREATE,
+                target=notice,
+                org=org,
+                summary={"points_notice": "published" if auto else "drafted"},
+            )
         counts["published" if auto else "drafted"] += 1
     return counts
 
 
 @transaction.atomic
 def raise_objection(
-    *, actor: Any, notice: MonthlyNotice, text: str, about: Member | None = None, today: dt.date | None = None
+    *,
+    actor: User,
+    notice: MonthlyNotice,
+    text: str,
+    about: Member | None = None,
+    today: dt.date | None = None,
 ) -> Objection:
     """A member shown the notice objects within the window; the organization must answer."""
-    member_id = getattr(actor, "member_id", None)
+    member_id = own_member_id(actor)
     member = Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
     if member is None or not member.org.path.startswith(notice.org.path):
         raise PermissionDenied("只有公示范围内的党员可以提出异议")
@@ -154,14 +176,19 @@ def raise_objection(
     objection = Objection.objects.create(
         notice=notice, raised_by=actor, about=about, text=text.strip(), raised_at=timezone.now()
     )
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=objection, org=notice.org,
-                 summary={"about": about.name if about else ""})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=objection,
+        org=notice.org,
+        summary={"about": about.name if about else ""},
+    )
     return objection
 
 
 @transaction.atomic
-def answer_objection(*, actor: Any, objection: Objection, answer: str) -> Objection:
-    if not holds(actor, objection.notice.org.path, PUBLISH_ROLES):
+def answer_objection(*, actor: User, objection: Objection, answer: str) -> Objection:
+    if not holds(actor, PUBLISH_ROLES, objection.notice.org.path):
         raise PermissionDenied("您无权答复该异议")
     if objection.is_answered:
         raise ValidationError("该异议已答复")
@@ -171,30 +198,45 @@ def answer_objection(*, actor: Any, objection: Objection, answer: str) -> Object
     objection.answered_by = actor
     objection.answered_at = timezone.now()
     objection.save(update_fields=["answer", "answered_by", "answered_at"])
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=objection, org=objection.notice.org,
-                 summary={"answered": True})  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=objection,
+        org=objection.notice.org,
+        summary={"answered": True},
+    )
     return objection
 
 
 @transaction.atomic
 def record_interview(
-    *, actor: Any, member: Member, year: int, held_on: dt.date, interviewer: str, notes: str
+    *, actor: User, member: Member, year: int, held_on: dt.date, interviewer: str, notes: str
 ) -> Interview:
     """约谈: only for a member whose annual total is below the pass mark; one per member and year."""
-    if not holds(actor, member.org.path, PUBLISH_ROLES):
+    if not holds(actor, PUBLISH_ROLES, member.org.path):
         raise PermissionDenied("您无权记录该党员的约谈")
     t = selectors.thresholds(member.org, dt.date(year, 12, 31))
     total = selectors.annual_totals(Member.objects.filter(pk=member.pk), year).get().total  # type: ignore[attr-defined]
-    if total >= t.pass_mark:
+    if not selectors.is_below_pass(total, t.pass_mark):
         raise ValidationError(f"{member.name} {year}年积分 {total} 分，未低于 {t.pass_mark} 分，无需约谈")
     if Interview.objects.filter(member=member, year=year).exists():
         raise ValidationError("该党员本年度的约谈已记录")
     if not interviewer.strip() or not notes.strip():
         raise ValidationError("请填写约谈人和约谈情况")
     interview = Interview.objects.create(
-        member=member, year=year, total=total, held_on=held_on, interviewer=interviewer.strip(),
-        notes=notes.strip(), recorded_by=actor,
-    )  # fmt: skip
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=interview, org=member.org,
-                 summary={"year": year, "total": str(total)})  # fmt: skip
+        member=member,
+        year=year,
+        total=total,
+        held_on=held_on,
+        interviewer=interviewer.strip(),
+        notes=notes.strip(),
+        recorded_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=interview,
+        org=member.org,
+        summary={"year": year, "total": str(total)},
+    )
     return interview

@@ -18,23 +18,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import holds, own_member_id
 from orgs.models import Member, Organization
 from points.models import Declaration, DeclarationEvent, LedgerEntry, PointRule, QuarterReview
 from points.periods import quarter_bounds, quarter_of
-from points.roles import RECORD_ROLES, REVIEW_ROLES, holds
+from points.roles import RECORD_ROLES, REVIEW_ROLES
 from points.services.ledger import RuleBook, Usage, build_entry, lock_members, write_entries
 
 S = Declaration.Status
 
 
-def _event(declaration: Declaration, action: str, actor: Any, note: str = "") -> None:
+def _event(declaration: Declaration, action: str, actor: User, note: str = "") -> None:
     DeclarationEvent.objects.create(declaration=declaration, action=action, actor=actor, note=note[:200])
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE if action != "declared" else AuditEvent.Action.CREATE,
-        target=declaration, org=declaration.org, summary={"points_declaration": action, "note": note[:200]},
-    )  # fmt: skip
+        actor=actor,
+        action=AuditEvent.Action.UPDATE if action != "declared" else AuditEvent.Action.CREATE,
+        target=declaration,
+        org=declaration.org,
+        summary={"points_declaration": action, "note": note[:200]},
+    )
 
 
 def _check_evidence(rule: PointRule, description: str, link: str, file: Any) -> None:
@@ -65,12 +70,19 @@ def _check_room(member: Member, rule: PointRule, day: dt.date) -> None:
 
 @transaction.atomic
 def declare(
-    *, actor: Any, member: Member, item_code: str, occurred_on: dt.date, description: str = "",
-    evidence_link: str = "", evidence_file: Any = None, today: dt.date | None = None,
-) -> Declaration:  # fmt: skip
+    *,
+    actor: User,
+    member: Member,
+    item_code: str,
+    occurred_on: dt.date,
+    description: str = "",
+    evidence_link: str = "",
+    evidence_file: Any = None,
+    today: dt.date | None = None,
+) -> Declaration:
     """A member declares an occurrence; a recorder declaring for someone else records it at once."""
-    is_self = getattr(actor, "member_id", None) == member.pk
-    on_behalf = not is_self and holds(actor, member.org.path, RECORD_ROLES)
+    is_self = own_member_id(actor) == member.pk
+    on_behalf = not is_self and holds(actor, RECORD_ROLES, member.org.path)
     if not (is_self or on_behalf):
         raise PermissionDenied("只能为本人申报积分")
     today = today or timezone.localdate()
@@ -85,11 +97,18 @@ def declare(
     _check_room(member, rule, occurred_on)
     now = timezone.now()
     declaration = Declaration.objects.create(
-        member=member, org=member.org, rule=rule, occurred_on=occurred_on, description=description.strip(),
-        evidence_link=evidence_link.strip(), evidence_file=evidence_file or "", declared_by=actor,
+        member=member,
+        org=member.org,
+        rule=rule,
+        occurred_on=occurred_on,
+        description=description.strip(),
+        evidence_link=evidence_link.strip(),
+        evidence_file=evidence_file or "",
+        declared_by=actor,
         status=S.RECORDED if on_behalf else S.DECLARED,
-        recorded_by=actor if on_behalf else None, recorded_at=now if on_behalf else None,
-    )  # fmt: skip
+        recorded_by=actor if on_behalf else None,
+        recorded_at=now if on_behalf else None,
+    )
     _event(declaration, "declared", actor)
     if on_behalf:
         _event(declaration, "recorded", actor, "计分员代为记录")
@@ -102,12 +121,12 @@ def _lock(declaration: Declaration) -> Declaration:
 
 
 @transaction.atomic
-def verify_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
+def verify_declaration(*, actor: User, declaration: Declaration) -> Declaration:
     """计分员审核无误后记录 (the 积分登记表 line)."""
     declaration = _lock(declaration)
-    if not holds(actor, declaration.org.path, RECORD_ROLES):
+    if not holds(actor, RECORD_ROLES, declaration.org.path):
         raise PermissionDenied("只有计分员可以审核申报")
-    if getattr(actor, "member_id", None) == declaration.member_id:
+    if own_member_id(actor) == declaration.member_id:
         raise PermissionDenied("不能审核本人的申报")
     if declaration.status != S.DECLARED:
         raise ValidationError(f"当前状态“{declaration.get_status_display()}”不能记录")
@@ -121,7 +140,7 @@ def verify_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
 
 
 @transaction.atomic
-def reject_declaration(*, actor: Any, declaration: Declaration, reason: str) -> Declaration:
+def reject_declaration(*, actor: User, declaration: Declaration, reason: str) -> Declaration:
     """The scorekeeper rejects a declaration, or the branch returns a recorded one before its review."""
     declaration = _lock(declaration)
     transitions: dict[str, frozenset[str]] = {
@@ -131,7 +150,7 @@ def reject_declaration(*, actor: Any, declaration: Declaration, reason: str) -> 
     allowed = transitions.get(declaration.status)
     if allowed is None:
         raise ValidationError(f"当前状态“{declaration.get_status_display()}”不能退回")
-    if not holds(actor, declaration.org.path, allowed):
+    if not holds(actor, allowed, declaration.org.path):
         raise PermissionDenied("您不能退回该申报")
     if not reason.strip():
         raise ValidationError({"reason": ["请填写退回原因"]})
@@ -144,12 +163,17 @@ def reject_declaration(*, actor: Any, declaration: Declaration, reason: str) -> 
 
 @transaction.atomic
 def resubmit_declaration(
-    *, actor: Any, declaration: Declaration, description: str, evidence_link: str = "",
-    evidence_file: Any = None, occurred_on: dt.date | None = None,
-) -> Declaration:  # fmt: skip
+    *,
+    actor: User,
+    declaration: Declaration,
+    description: str,
+    evidence_link: str = "",
+    evidence_file: Any = None,
+    occurred_on: dt.date | None = None,
+) -> Declaration:
     """The member corrects a rejected declaration and submits it again."""
     declaration = _lock(declaration)
-    if getattr(actor, "member_id", None) != declaration.member_id:
+    if own_member_id(actor) != declaration.member_id:
         raise PermissionDenied("只能重新提交本人的申报")
     if declaration.status != S.REJECTED:
         raise ValidationError("只有被退回的申报可以重新提交")
@@ -173,10 +197,10 @@ def resubmit_declaration(
 
 
 @transaction.atomic
-def withdraw_declaration(*, actor: Any, declaration: Declaration) -> Declaration:
+def withdraw_declaration(*, actor: User, declaration: Declaration) -> Declaration:
     """The member takes back their own declaration while the scorekeeper has not yet acted on it."""
     declaration = _lock(declaration)
-    if getattr(actor, "member_id", None) != declaration.member_id:
+    if own_member_id(actor) != declaration.member_id:
         raise PermissionDenied("只能撤回本人的申报")
     if declaration.status != S.DECLARED:
         raise ValidationError(
@@ -191,7 +215,7 @@ def withdraw_declaration(*, actor: Any, declaration: Declaration) -> Declaration
 @transaction.atomic
 def confirm_quarter(
     *,
-    actor: Any,
+    actor: User,
     branch: Organization,
     year: int,
     quarter: int,
@@ -199,7 +223,7 @@ def confirm_quarter(
     today: dt.date | None = None,
 ) -> QuarterReview:
     """季度审定: every recorded declaration of the branch in the quarter enters the ledger, caps applied."""
-    if not holds(actor, branch.path, REVIEW_ROLES):
+    if not holds(actor, REVIEW_ROLES, branch.path):
         raise PermissionDenied("只有支部书记或支部管理员可以审定")
     start, end = quarter_bounds(year, quarter)
     if (today or timezone.localdate()) <= end:
@@ -221,10 +245,20 @@ def confirm_quarter(
         member = members[d.member_id]
         # Scored under the version in force on its date, even if a later edition was published meanwhile.
         rule = book.rule(member.org, d.rule.code, d.occurred_on) or d.rule
-        entries.append(build_entry(
-            usage=usage, member=member, rule=rule, occurred_on=d.occurred_on, source_type=LedgerEntry.Source.DECLARATION,
-            source_id=str(d.pk), declaration=d, recorded_by=d.recorded_by, reviewed_by=actor, now=now,
-        ))  # fmt: skip
+        entries.append(
+            build_entry(
+                usage=usage,
+                member=member,
+                rule=rule,
+                occurred_on=d.occurred_on,
+                source_type=LedgerEntry.Source.DECLARATION,
+                source_id=str(d.pk),
+                declaration=d,
+                recorded_by=d.recorded_by,
+                reviewed_by=actor,
+                now=now,
+            )
+        )
         entries[-1].org_id = branch.pk  # the entry belongs to the reviewing branch
     write_entries(entries)
     recorded.update(status=S.CONFIRMED, updated_at=now)
@@ -232,11 +266,19 @@ def confirm_quarter(
         [DeclarationEvent(declaration=d, action="confirmed", actor=actor) for d in todo]
     )
     review = QuarterReview.objects.create(
-        branch=branch, year=year, quarter=quarter, remarks=remarks.strip(), confirmed_by=actor,
-        confirmed_at=now, entries_written=len(entries),
-    )  # fmt: skip
+        branch=branch,
+        year=year,
+        quarter=quarter,
+        remarks=remarks.strip(),
+        confirmed_by=actor,
+        confirmed_at=now,
+        entries_written=len(entries),
+    )
     record_event(
-        actor=actor, action=AuditEvent.Action.CREATE, target=review, org=branch,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=review,
+        org=branch,
         summary={"points_entries": len(entries)},
-    )  # fmt: skip
+    )
     return review

@@ -13,17 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs.access import holds
 from orgs.models import Member, Organization
 from points.models import Block, Catalogue, Declaration, LedgerEntry, PointRule, RuleVersion
 from points.periods import period_keys
+from points.roles import RECORD_ROLES
 from points.services.balances import apply_balances
 
 ZERO = Decimal("0")
@@ -100,9 +103,13 @@ class Usage:
     """
 
     def __init__(
-        self, member_ids: Iterable[int], days: Sequence[dt.date], *, pending: bool = False,
+        self,
+        member_ids: Iterable[int],
+        days: Sequence[dt.date],
+        *,
+        pending: bool = False,
         items: set[str] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.item: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
         self.block: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
         ids = list(member_ids)
@@ -122,8 +129,10 @@ class Usage:
         for year in sorted({d.year for d in days}):
             sums = (
                 booked.filter(occurred_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-                .values_list("member_id", "block_code").annotate(s=Sum("points")).order_by()
-            )  # fmt: skip
+                .values_list("member_id", "block_code")
+                .annotate(s=Sum("points"))
+                .order_by()
+            )
             for member_id, block_code, points in sums.iterator(chunk_size=5000):
                 self.block[(member_id, block_code, year)] += points
         if pending:
@@ -186,20 +195,41 @@ def lock_members(member_ids: Iterable[int]) -> dict[int, Member]:
 
 
 def build_entry(
-    *, usage: Usage, member: Member, rule: PointRule, occurred_on: dt.date, source_type: str,
-    source_id: str = "", points: Decimal | None = None, declaration: Declaration | None = None,
-    recorded_by: Any = None, reviewed_by: Any = None, note: str = "", now: dt.datetime | None = None,
-) -> LedgerEntry:  # fmt: skip
+    *,
+    usage: Usage,
+    member: Member,
+    rule: PointRule,
+    occurred_on: dt.date,
+    source_type: str,
+    source_id: str = "",
+    points: Decimal | None = None,
+    declaration: Declaration | None = None,
+    recorded_by: User | None = None,
+    reviewed_by: User | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> LedgerEntry:
     """An unsaved entry with caps applied (the caller holds the member's lock)."""
     asked = rule.points if points is None else points
     granted, reason = usage.grant(member.pk, rule, occurred_on, asked)
     return LedgerEntry(
-        member=member, org_id=member.org_id, rule=rule, item_code=rule.code, block_code=rule.block.code,
-        occurred_on=occurred_on, points=granted, capped_from=asked if reason else None, capped_reason=reason[:200],
-        source_type=source_type, source_id=source_id, declaration=declaration, note=note[:200],
-        recorded_by=_user_or_none(recorded_by), reviewed_by=_user_or_none(reviewed_by),
+        member=member,
+        org_id=member.org_id,
+        rule=rule,
+        item_code=rule.code,
+        block_code=rule.block.code,
+        occurred_on=occurred_on,
+        points=granted,
+        capped_from=asked if reason else None,
+        capped_reason=reason[:200],
+        source_type=source_type,
+        source_id=source_id,
+        declaration=declaration,
+        note=note[:200],
+        recorded_by=_user_or_none(recorded_by),
+        reviewed_by=_user_or_none(reviewed_by),
         created_at=now or timezone.now(),
-    )  # fmt: skip
+    )
 
 
 def write_entries(entries: Sequence[LedgerEntry], *, batch_size: int = 2000) -> list[LedgerEntry]:
@@ -212,7 +242,8 @@ def write_entries(entries: Sequence[LedgerEntry], *, batch_size: int = 2000) -> 
     return written
 
 
-def _user_or_none(user: Any) -> Any:
+def _user_or_none(user: User | None) -> User | None:
+    """The user, or None for a system write (and for an anonymous user another app might pass)."""
     return user if getattr(user, "is_authenticated", False) else None
 
 
@@ -230,9 +261,15 @@ class AutomaticAward:
 
 
 def award_automatic(
-    *, actor: Any, member: Member, item_code: str, occurred_on: dt.date, source_type: str, source_id: str,
+    *,
+    actor: User | None,
+    member: Member,
+    item_code: str,
+    occurred_on: dt.date,
+    source_type: str,
+    source_id: str,
     note: str = "",
-) -> LedgerEntry | None:  # fmt: skip
+) -> LedgerEntry | None:
     """Write one automatic entry (e.g. attendance of an approved meeting record), linked to its source.
 
     Idempotent: if this member already has a live entry for the same source and item, nothing is
@@ -246,7 +283,7 @@ def award_automatic(
 
 @transaction.atomic
 def award_automatic_batch(
-    *, actor: Any, awards: Sequence[AutomaticAward], audit: bool = True
+    *, actor: User | None, awards: Sequence[AutomaticAward], audit: bool = True
 ) -> list[LedgerEntry]:
     """Write many automatic entries at once (a month close): one lock pass, one read of usage, bulk insert."""
     if not awards:
@@ -254,10 +291,13 @@ def award_automatic_batch(
     members = lock_members(a.member_id for a in awards)
     done = set(
         LedgerEntry.objects.live()
-        .filter(source_type__in={a.source_type for a in awards}, source_id__in={a.source_id for a in awards},
-                member_id__in=members.keys())
+        .filter(
+            source_type__in={a.source_type for a in awards},
+            source_id__in={a.source_id for a in awards},
+            member_id__in=members.keys(),
+        )
         .values_list("member_id", "source_type", "source_id", "item_code")
-    )  # fmt: skip
+    )
     usage = Usage(members.keys(), [a.occurred_on for a in awards], items={a.item_code for a in awards})
     book = RuleBook()
     now = timezone.now()
@@ -271,22 +311,36 @@ def award_automatic_batch(
         if rule is None:
             continue
         done.add(key)
-        entries.append(build_entry(
-            usage=usage, member=member, rule=rule, occurred_on=a.occurred_on, source_type=a.source_type,
-            source_id=a.source_id, recorded_by=actor, reviewed_by=actor, note=a.note, now=now,
-        ))  # fmt: skip
+        entries.append(
+            build_entry(
+                usage=usage,
+                member=member,
+                rule=rule,
+                occurred_on=a.occurred_on,
+                source_type=a.source_type,
+                source_id=a.source_id,
+                recorded_by=actor,
+                reviewed_by=actor,
+                note=a.note,
+                now=now,
+            )
+        )
     write_entries(entries)
     if audit and entries:
         sources = sorted({f"{e.source_type}:{e.source_id}" for e in entries})
         record_event(
-            actor=actor, action=AuditEvent.Action.CREATE, target_repr=f"自动积分 {len(entries)} 条",
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            target_repr=f"自动积分 {len(entries)} 条",
             summary={"points_automatic": len(entries), "sources": sources[:20]},
-        )  # fmt: skip
+        )
     return entries
 
 
 @transaction.atomic
-def reverse_automatic(*, actor: Any, source_type: str, source_id: str, reason: str) -> list[LedgerEntry]:
+def reverse_automatic(
+    *, actor: User | None, source_type: str, source_id: str, reason: str
+) -> list[LedgerEntry]:
     """Reverse every live entry written for a source (its record was amended or withdrawn). Idempotent."""
     if not reason.strip():
         raise ValidationError({"reason": ["请说明冲正原因"]})
@@ -297,30 +351,37 @@ def reverse_automatic(*, actor: Any, source_type: str, source_id: str, reason: s
     write_entries(reversals)
     if reversals:
         record_event(
-            actor=actor, action=AuditEvent.Action.UPDATE, target_repr=f"冲正 {source_type}:{source_id}",
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            target_repr=f"冲正 {source_type}:{source_id}",
             summary={"points_reversed": len(reversals), "reason": reason[:200]},
-        )  # fmt: skip
+        )
     return reversals
 
 
-def _reversal(entry: LedgerEntry, *, actor: Any, reason: str) -> LedgerEntry:
+def _reversal(entry: LedgerEntry, *, actor: User | None, reason: str) -> LedgerEntry:
     return LedgerEntry(
-        member_id=entry.member_id, org_id=entry.org_id, rule_id=entry.rule_id, item_code=entry.item_code,
-        block_code=entry.block_code, occurred_on=entry.occurred_on, points=-entry.points,
-        source_type=entry.source_type, source_id=entry.source_id, reverses=entry,
-        note=f"冲正：{reason}"[:200], recorded_by=_user_or_none(actor), reviewed_by=_user_or_none(actor),
+        member_id=entry.member_id,
+        org_id=entry.org_id,
+        rule_id=entry.rule_id,
+        item_code=entry.item_code,
+        block_code=entry.block_code,
+        occurred_on=entry.occurred_on,
+        points=-entry.points,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        reverses=entry,
+        note=f"冲正：{reason}"[:200],
+        recorded_by=_user_or_none(actor),
+        reviewed_by=_user_or_none(actor),
         created_at=timezone.now(),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
-def correct_entry(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
+def correct_entry(*, actor: User, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """A correction by a recorder: a reversing entry with a reason (the original stays)."""
-    from points.roles import RECORD_ROLES, holds
-
-    if not holds(actor, entry.org.path, RECORD_ROLES):
-        from django.core.exceptions import PermissionDenied
-
+    if not holds(actor, RECORD_ROLES, entry.org.path):
         raise PermissionDenied("只有计分员或支部书记可以更正积分")
     if not reason.strip():
         raise ValidationError({"reason": ["请说明更正原因"]})
@@ -331,7 +392,10 @@ def correct_entry(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry
     reversal = _reversal(entry, actor=actor, reason=reason)
     write_entries([reversal])
     record_event(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=entry, org=entry.org,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=entry,
+        org=entry.org,
         summary={"reversed_by": reversal.pk, "points": str(entry.points), "reason": reason[:200]},
-    )  # fmt: skip
+    )
     return reversal

@@ -40,10 +40,17 @@ def compute_weekly_stats(*, year: int, today: dt.date | None = None) -> int:
     )
     now = timezone.now()
     stats = [
-        WeeklyStat(org_id=org_id, year=year, week=week, points=points, entries=entries, members=members,
-                   computed_at=now)
+        WeeklyStat(
+            org_id=org_id,
+            year=year,
+            week=week,
+            points=points,
+            entries=entries,
+            members=members,
+            computed_at=now,
+        )
         for org_id, week, points, entries, members in rows.iterator(chunk_size=5000)
-    ]  # fmt: skip
+    ]
     WeeklyStat.objects.bulk_create(stats, batch_size=2000)
     return len(stats)
 
@@ -54,6 +61,10 @@ def run_weekly_stats(*, today: dt.date | None = None) -> dict[int, int]:
     monday = last_finished_week(today)
     years = sorted({monday.year, (monday + dt.timedelta(days=6)).year})
     written = {year: compute_weekly_stats(year=year, today=today) for year in years}
-    record_event(actor=None, action=AuditEvent.Action.UPDATE, target_repr="学习积分每周统计",
-                 summary={"points_weekly": {str(y): n for y, n in written.items()}})  # fmt: skip
+    record_event(
+        actor=None,
+        action=AuditEvent.Action.UPDATE,
+        target_repr="学习积分每周统计",
+        summary={"points_weekly": {str(y): n for y, n in written.items()}},
+    )
     return written

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import make_user
 from orgs.roles import Role
-from points import demo
+from points import defaults
 from points.models import Block, Catalogue, PointRule, RuleVersion
 
 D = Decimal
@@ -18,16 +18,20 @@ START = dt.date(2026, 1, 1)
 
 
 def make_catalogue(org: Any, *, effective_from: dt.date = START) -> Catalogue:
-    catalogue = Catalogue.objects.create(org=org, name="学习积分制", document=demo.DOCUMENT)
-    version = RuleVersion.objects.create(catalogue=catalogue, number=1, effective_from=effective_from,
-                                         status=RuleVersion.Status.PUBLISHED)  # fmt: skip
-    blocks = {code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
-              for i, (code, name, cap) in enumerate(demo.BLOCKS)}  # fmt: skip
-    PointRule.objects.bulk_create([
-        PointRule(version=version, block=blocks[block], code=code, name=name, points=pts, evidence=ev,
-                  week_cap=wk, month_cap=mo, year_cap=yr, declarable=decl, automatic=auto, commendable=comm, order=i)
-        for i, (code, block, name, pts, ev, wk, mo, yr, decl, auto, comm) in enumerate(demo.ITEMS)
-    ])  # fmt: skip
+    catalogue = Catalogue.objects.create(org=org, name="学习积分制", document=defaults.DOCUMENT)
+    version = RuleVersion.objects.create(
+        catalogue=catalogue, number=1, effective_from=effective_from, status=RuleVersion.Status.PUBLISHED
+    )
+    blocks = {
+        code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
+        for i, (code, name, cap) in enumerate(defaults.BLOCKS)
+    }
+    PointRule.objects.bulk_create(
+        [
+            PointRule(version=version, block=blocks[item.block], order=i, **item.rule_fields())
+            for i, item in enumerate(defaults.ITEMS)
+        ]
+    )
     return catalogue
 
 

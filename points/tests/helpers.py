@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from accounts.models import User
 from orgs.models import Member
 from points import services
 from points.models import LedgerEntry
@@ -14,10 +15,11 @@ from points.selectors import annual_totals
 _n = [0]
 
 
-def award(member: Any, code: str, day: dt.date, actor: Any = None) -> LedgerEntry | None:
+def award(member: Member, code: str, day: dt.date, actor: User | None = None) -> LedgerEntry | None:
     _n[0] += 1
-    return services.award_automatic(actor=actor, member=member, item_code=code, occurred_on=day,
-                                    source_type="test", source_id=f"t{_n[0]}")  # fmt: skip
+    return services.award_automatic(
+        actor=actor, member=member, item_code=code, occurred_on=day, source_type="test", source_id=f"t{_n[0]}"
+    )
 
 
 def total(member: Any, year: int = 2026) -> Decimal:

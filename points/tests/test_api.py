@@ -15,13 +15,21 @@ DAY = "2026-08-12"
 
 @pytest.fixture
 def declaration(cast, catalogue):
-    return services.declare(actor=cast.member_user, member=cast.member_a1, item_code="theory_study",
-                            occurred_on=dt.date(2026, 8, 12), description="集中学习")  # fmt: skip
+    return services.declare(
+        actor=cast.member_user,
+        member=cast.member_a1,
+        item_code="theory_study",
+        occurred_on=dt.date(2026, 8, 12),
+        description="集中学习",
+    )
 
 
 def test_a_member_declares_and_a_scorekeeper_verifies(cast, catalogue, scorekeeper):
-    response = api(cast.member_user).post(BASE + "declarations/", {"item_code": "theory_study", "occurred_on": DAY,
-                                                                    "description": "集中学习"}, format="json")  # fmt: skip
+    response = api(cast.member_user).post(
+        BASE + "declarations/",
+        {"item_code": "theory_study", "occurred_on": DAY, "description": "集中学习"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
     assert api(scorekeeper).post(f"{BASE}declarations/{pk}/verify/").json()["status"] == "recorded"
@@ -59,8 +67,11 @@ def test_reject_and_resubmit(cast, declaration, scorekeeper):
 
 
 def test_a_cap_refusal_is_a_400_with_the_reason(cast, declaration):
-    response = api(cast.member_user).post(BASE + "declarations/", {"item_code": "theory_study", "occurred_on": DAY,
-                                                                    "description": "again"}, format="json")  # fmt: skip
+    response = api(cast.member_user).post(
+        BASE + "declarations/",
+        {"item_code": "theory_study", "occurred_on": DAY, "description": "again"},
+        format="json",
+    )
     assert response.status_code == 400 and "已达上限" in str(response.json())
 
 

@@ -14,9 +14,14 @@ DAY = dt.date(2026, 5, 20)
 
 
 def award(cast, member=None, source_id="42"):
-    return services.award_automatic(actor=cast.secretary, member=member or cast.member_a1,
-                                    item_code="orglife_attendance", occurred_on=DAY,
-                                    source_type="orglife.attendance", source_id=source_id)  # fmt: skip
+    return services.award_automatic(
+        actor=cast.secretary,
+        member=member or cast.member_a1,
+        item_code="orglife_attendance",
+        occurred_on=DAY,
+        source_type="orglife.attendance",
+        source_id=source_id,
+    )
 
 
 def test_an_approved_record_writes_one_entry_linked_to_its_source(cast, catalogue):
@@ -34,8 +39,12 @@ def test_awarding_the_same_source_twice_does_nothing(cast, catalogue):
 def test_amending_the_source_reverses_its_entries(cast, catalogue):
     award(cast)
     award(cast, member=cast.member_b1)
-    reversals = services.reverse_automatic(actor=cast.secretary, source_type="orglife.attendance", source_id="42",
-                                           reason="会议记录修改：出勤更正")  # fmt: skip
+    reversals = services.reverse_automatic(
+        actor=cast.secretary,
+        source_type="orglife.attendance",
+        source_id="42",
+        reason="会议记录修改：出勤更正",
+    )
     assert len(reversals) == 2
     assert {r.points for r in reversals} == {Decimal("-1")}
     assert balance(cast.member_a1) == 0 and balance(cast.member_b1) == 0
@@ -72,8 +81,12 @@ def test_no_catalogue_means_no_entry_and_no_error(cast):
 
 
 def test_a_batch_caps_one_member_as_if_written_one_by_one(cast, catalogue):
-    awards = [services.AutomaticAward(cast.member_a1.pk, "orglife_attendance", DAY + dt.timedelta(days=i),
-                                      "orglife.attendance", f"r{i}") for i in range(6)]  # fmt: skip
+    awards = [
+        services.AutomaticAward(
+            cast.member_a1.pk, "orglife_attendance", DAY + dt.timedelta(days=i), "orglife.attendance", f"r{i}"
+        )
+        for i in range(6)
+    ]
     entries = services.award_automatic_batch(actor=None, awards=awards)
     assert [e.points for e in entries] == [Decimal("1")] * 4 + [Decimal("0")] * 2  # month cap 4
 

@@ -71,8 +71,12 @@ def test_a_rolled_back_write_leaves_no_balance_behind(cast, catalogue):
 
 def test_after_a_random_sequence_of_service_calls_balances_equal_the_ledger(cast, two_years, scorekeeper):
     rng = random.Random(20260401)
-    members = [cast.member_a1, *Member.objects.filter(org=cast.branch_a1).exclude(pk=cast.member_a1.pk),
-               cast.member_b1, make_member(cast.branch_a2, "孙随机")]  # fmt: skip
+    members = [
+        cast.member_a1,
+        *Member.objects.filter(org=cast.branch_a1).exclude(pk=cast.member_a1.pk),
+        cast.member_b1,
+        make_member(cast.branch_a2, "孙随机"),
+    ]
     codes = ["orglife_attendance", "theory_study", "reading_club", "micro_lecture", "journal_article"]
     sources: list[str] = []
     for step in range(60):
@@ -83,24 +87,38 @@ def test_after_a_random_sequence_of_service_calls_balances_equal_the_ledger(cast
         elif kind == "batch":
             source = f"meeting-{step}"
             sources.append(source)
-            services.award_automatic_batch(actor=None, awards=[
-                services.AutomaticAward(m.pk, rng.choice(codes), day, "orglife.attendance", source)
-                for m in rng.sample(members, 3)
-            ])  # fmt: skip
+            services.award_automatic_batch(
+                actor=None,
+                awards=[
+                    services.AutomaticAward(m.pk, rng.choice(codes), day, "orglife.attendance", source)
+                    for m in rng.sample(members, 3)
+                ],
+            )
         elif kind == "reverse" and sources:
-            services.reverse_automatic(actor=cast.secretary, source_type="orglife.attendance",
-                                       source_id=sources.pop(rng.randrange(len(sources))), reason="记录修改")  # fmt: skip
+            services.reverse_automatic(
+                actor=cast.secretary,
+                source_type="orglife.attendance",
+                source_id=sources.pop(rng.randrange(len(sources))),
+                reason="记录修改",
+            )
         elif kind == "correct":
             live = LedgerEntry.objects.live().filter(org=cast.branch_a1).order_by("?").first()
             if live is not None:
                 services.correct_entry(actor=cast.secretary, entry=live, reason="更正")
     # Declarations confirmed at the quarterly review enter the ledger too.
     for day in [dt.date(2026, 2, 3), dt.date(2026, 2, 10), dt.date(2026, 3, 3)]:
-        d = services.declare(actor=cast.member_user, member=cast.member_a1, item_code="theory_study",
-                             occurred_on=day, description="集中学习", today=dt.date(2026, 4, 1))  # fmt: skip
+        d = services.declare(
+            actor=cast.member_user,
+            member=cast.member_a1,
+            item_code="theory_study",
+            occurred_on=day,
+            description="集中学习",
+            today=dt.date(2026, 4, 1),
+        )
         services.verify_declaration(actor=scorekeeper, declaration=d)
-    services.confirm_quarter(actor=cast.secretary, branch=cast.branch_a1, year=2026, quarter=1,
-                             today=dt.date(2026, 4, 2))  # fmt: skip
+    services.confirm_quarter(
+        actor=cast.secretary, branch=cast.branch_a1, year=2026, quarter=1, today=dt.date(2026, 4, 2)
+    )
     assert Declaration.objects.filter(status=Declaration.Status.CONFIRMED).count() == 3
     assert LedgerEntry.objects.filter(reverses__isnull=False).exists()
     assert {year for _, year in balance_sums()} == {2025, 2026}

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from points import services
 from points.models import PointRule
 from points.tests.helpers import award, total
 
@@ -63,8 +64,6 @@ def test_the_block_cap_cuts_in_part_and_other_blocks_still_count(cast, catalogue
 
 
 def test_a_reversal_frees_room_under_the_cap(cast, catalogue):
-    from points import services
-
     entry = award(cast.member_a1, "theory_study", MONDAY)
     services.reverse_automatic(actor=None, source_type="test", source_id=entry.source_id, reason="记录有误")
     assert award(cast.member_a1, "theory_study", MONDAY + dt.timedelta(days=1)).points == D("2")

@@ -16,7 +16,7 @@ pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="SQLite serialises all writers anyway; row locks are tested on PostgreSQL",
-    ),  # fmt: skip
+    ),
 ]
 THREADS = 8
 
@@ -47,8 +47,13 @@ def test_concurrent_declarations_in_one_week_yield_one(cast, catalogue):
     day = dt.date(2026, 8, 12)
 
     def declare(i):
-        return services.declare(actor=cast.member_user, member=cast.member_a1, item_code="theory_study",
-                                occurred_on=day, description=f"第{i}次")  # fmt: skip
+        return services.declare(
+            actor=cast.member_user,
+            member=cast.member_a1,
+            item_code="theory_study",
+            occurred_on=day,
+            description=f"第{i}次",
+        )
 
     results, errors = run_together(declare)
     assert len(results) == 1 and len(errors) == THREADS - 1
@@ -57,9 +62,14 @@ def test_concurrent_declarations_in_one_week_yield_one(cast, catalogue):
 
 def test_concurrent_automatic_awards_stop_at_the_monthly_cap(cast, catalogue):
     def award(i):
-        return services.award_automatic(actor=None, member=cast.member_a1, item_code="orglife_attendance",
-                                        occurred_on=dt.date(2026, 5, 1 + i), source_type="orglife.attendance",
-                                        source_id=f"rec{i}")  # fmt: skip
+        return services.award_automatic(
+            actor=None,
+            member=cast.member_a1,
+            item_code="orglife_attendance",
+            occurred_on=dt.date(2026, 5, 1 + i),
+            source_type="orglife.attendance",
+            source_id=f"rec{i}",
+        )
 
     results, errors = run_together(award)
     assert len(results) == THREADS and not errors
@@ -70,9 +80,14 @@ def test_concurrent_automatic_awards_stop_at_the_monthly_cap(cast, catalogue):
 
 def test_the_same_source_awarded_concurrently_is_written_once(cast, catalogue):
     def award(i):
-        return services.award_automatic(actor=None, member=cast.member_a1, item_code="orglife_attendance",
-                                        occurred_on=dt.date(2026, 5, 6), source_type="orglife.attendance",
-                                        source_id="same")  # fmt: skip
+        return services.award_automatic(
+            actor=None,
+            member=cast.member_a1,
+            item_code="orglife_attendance",
+            occurred_on=dt.date(2026, 5, 6),
+            source_type="orglife.attendance",
+            source_id="same",
+        )
 
     results, _ = run_together(award)
     assert sum(1 for r in results if r is not None) == 1

@@ -61,8 +61,12 @@ def test_a_member_objects_within_the_window_and_on_its_last_day(cast, notice):
 
 def test_after_the_window_no_objection_is_taken(cast, notice):
     with pytest.raises(ValidationError, match="公示期已于"):
-        services.raise_objection(actor=cast.member_user, notice=notice, text="晚了",
-                                 today=notice.objection_until + dt.timedelta(days=1))  # fmt: skip
+        services.raise_objection(
+            actor=cast.member_user,
+            notice=notice,
+            text="晚了",
+            today=notice.objection_until + dt.timedelta(days=1),
+        )
 
 
 def test_only_members_shown_the_notice_object(cast, notice):
@@ -104,22 +108,60 @@ def test_a_member_without_entries_is_on_the_list(cast, catalogue):
 
 def test_an_interview_is_recorded_below_the_mark_only(cast, catalogue):
     book(cast.member_a1, "59.5")
-    interview = services.record_interview(actor=cast.secretary, member=cast.member_a1, year=2026,
-                                          held_on=dt.date(2027, 1, 10), interviewer="支部书记", notes="谈心谈话")  # fmt: skip
+    interview = services.record_interview(
+        actor=cast.secretary,
+        member=cast.member_a1,
+        year=2026,
+        held_on=dt.date(2027, 1, 10),
+        interviewer="支部书记",
+        notes="谈心谈话",
+    )
     assert interview.total == Decimal("59.5")
     other = make_member(cast.branch_a1, "钱满分")
     book(other, "60")
     with pytest.raises(ValidationError, match="无需约谈"):
-        services.record_interview(actor=cast.secretary, member=other, year=2026, held_on=dt.date(2027, 1, 10),
-                                  interviewer="支部书记", notes="x")  # fmt: skip
+        services.record_interview(
+            actor=cast.secretary,
+            member=other,
+            year=2026,
+            held_on=dt.date(2027, 1, 10),
+            interviewer="支部书记",
+            notes="x",
+        )
 
 
 def test_commendations_take_top_scorers_and_journal_authors(cast, catalogue):
     book(cast.member_a1, "80")
     author = make_member(cast.branch_a2, "孙作者")
+    book(author, "55")
     book(author, "5", code="journal_article")
-    rows = selectors.commendations(Member.objects.all(), 2026, top=1)
+    rows = selectors.commendations(Member.objects.all(), 2026, top=1, pass_mark=Decimal("60"))
     assert [(m.name, reason) for m, reason in rows] == [
         ("李建国", "年度积分第1名"),
         ("孙作者", "在重要刊物发表相关文章"),
     ]
+
+
+def test_a_journal_author_below_the_pass_mark_is_not_commended(cast, catalogue):
+    """Below 60 for the year a member is ineligible for 评优评先, whatever they published."""
+    author = make_member(cast.branch_a2, "孙作者")
+    book(author, "5", code="journal_article")
+    rows = selectors.commendations(Member.objects.all(), 2026, top=10, pass_mark=Decimal("60"))
+    assert rows == []
+
+
+def test_the_commendation_page_lists_the_author_at_the_line_and_not_below_it(cast, catalogue):
+    at_line = make_member(cast.branch_a2, "孙作者")
+    book(at_line, "55")
+    book(at_line, "5", code="journal_article")
+    below = make_member(cast.branch_a2, "钱五分")
+    book(below, "5", code="journal_article")
+    response = cast.client(cast.dept_admin).get("/points/commendations/?year=2026")
+    names = [m.name for m, _ in response.context["rows"]]
+    assert "孙作者" in names and "钱五分" not in names
+
+
+def test_the_top_scorers_below_the_pass_mark_are_not_commended(cast, catalogue):
+    book(cast.member_a1, "59.5")
+    rows = selectors.commendations(Member.objects.all(), 2026, top=3, pass_mark=Decimal("60"))
+    assert rows == []

@@ -6,6 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import make_user
+from orgs.models import Member
+from orgs.roles import Role
 from points import services
 from points.models import Declaration, LedgerEntry
 from points.tests.helpers import total
@@ -23,8 +26,14 @@ def declare(cast, day=DAY, code="theory_study", **kw):
 
 
 def confirm(cast, quarter=3):
-    return services.confirm_quarter(actor=cast.secretary, branch=cast.branch_a1, year=2026, quarter=quarter,
-                                    remarks="学习积极", today=AFTER_Q3)  # fmt: skip
+    return services.confirm_quarter(
+        actor=cast.secretary,
+        branch=cast.branch_a1,
+        year=2026,
+        quarter=quarter,
+        remarks="学习积极",
+        today=AFTER_Q3,
+    )
 
 
 def test_declared_recorded_confirmed_enters_the_ledger(cast, catalogue, scorekeeper):
@@ -96,8 +105,9 @@ def test_a_quarter_with_unverified_declarations_cannot_be_confirmed(cast, catalo
 
 def test_a_quarter_is_confirmed_once_and_only_after_it_ends(cast, catalogue):
     with pytest.raises(ValidationError, match="尚未结束"):
-        services.confirm_quarter(actor=cast.secretary, branch=cast.branch_a1, year=2026, quarter=3,
-                                 today=dt.date(2026, 9, 30))  # fmt: skip
+        services.confirm_quarter(
+            actor=cast.secretary, branch=cast.branch_a1, year=2026, quarter=3, today=dt.date(2026, 9, 30)
+        )
     confirm(cast)
     with pytest.raises(ValidationError, match="已审定"):
         confirm(cast)
@@ -110,34 +120,40 @@ def test_nobody_declares_into_a_confirmed_quarter(cast, catalogue):
 
 
 def test_a_scorekeeper_records_on_a_members_behalf(cast, catalogue, scorekeeper):
-    d = services.declare(actor=scorekeeper, member=cast.member_a1, item_code="theory_study", occurred_on=DAY,
-                         description="代为记录")  # fmt: skip
+    d = services.declare(
+        actor=scorekeeper,
+        member=cast.member_a1,
+        item_code="theory_study",
+        occurred_on=DAY,
+        description="代为记录",
+    )
     assert (d.status, d.recorded_by) == (S.RECORDED, scorekeeper)
 
 
 def test_only_the_member_or_a_recorder_declares(cast, catalogue):
     for who in (cast.viewer, cast.outsider, cast.committee_admin):
         with pytest.raises(PermissionDenied):
-            services.declare(actor=who, member=cast.member_a1, item_code="theory_study", occurred_on=DAY,
-                             description="x")  # fmt: skip
+            services.declare(
+                actor=who, member=cast.member_a1, item_code="theory_study", occurred_on=DAY, description="x"
+            )
 
 
 def test_the_scorekeeper_of_another_branch_cannot_verify(cast, catalogue):
-    from conftest import make_user
-    from orgs.roles import Role
-
     other = make_user("sk_b1", Role.SCOREKEEPER, cast.branch_b1)
     with pytest.raises(PermissionDenied):
         services.verify_declaration(actor=other, declaration=declare(cast))
 
 
 def test_a_scorekeeper_cannot_verify_their_own_declaration(cast, catalogue, scorekeeper):
-    from orgs.models import Member
-
     scorekeeper.member = Member.objects.get(name="王0华")
     scorekeeper.save()
-    d = services.declare(actor=scorekeeper, member=scorekeeper.member, item_code="theory_study", occurred_on=DAY,
-                         description="本人申报")  # fmt: skip
+    d = services.declare(
+        actor=scorekeeper,
+        member=scorekeeper.member,
+        item_code="theory_study",
+        occurred_on=DAY,
+        description="本人申报",
+    )
     assert d.status == S.DECLARED
     with pytest.raises(PermissionDenied):
         services.verify_declaration(actor=scorekeeper, declaration=d)

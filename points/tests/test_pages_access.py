@@ -14,22 +14,48 @@ DAY = dt.date(2026, 8, 12)
 
 @pytest.fixture
 def world(cast, catalogue, scorekeeper):
-    d = services.declare(actor=cast.member_user, member=cast.member_a1, item_code="theory_study", occurred_on=DAY,
-                         description="集中学习")  # fmt: skip
+    d = services.declare(
+        actor=cast.member_user,
+        member=cast.member_a1,
+        item_code="theory_study",
+        occurred_on=DAY,
+        description="集中学习",
+    )
     entry = award(cast.member_a1, "orglife_attendance", DAY)
-    notice = services.publish_notice(actor=cast.secretary, org=cast.branch_a1, year=2026, month=8,
-                                     today=dt.date(2026, 9, 1))  # fmt: skip
+    notice = services.publish_notice(
+        actor=cast.secretary, org=cast.branch_a1, year=2026, month=8, today=dt.date(2026, 9, 1)
+    )
     objection = notice.objections.create(raised_by=cast.member_user, text="x", raised_at=notice.published_at)
-    return {"d": d, "entry": entry, "notice": notice, "objection": objection,
-            "version": catalogue.versions.get(), "member": cast.member_a1, "branch": cast.branch_a1}  # fmt: skip
+    return {
+        "d": d,
+        "entry": entry,
+        "notice": notice,
+        "objection": objection,
+        "version": catalogue.versions.get(),
+        "member": cast.member_a1,
+        "branch": cast.branch_a1,
+    }
 
 
-LIST_PAGES = ["home", "declaration_list", "ledger", "ranking", "interviews", "commendations", "weekly",
-              "review_list", "notice_list", "catalogue_list"]  # fmt: skip
+LIST_PAGES = [
+    "home",
+    "declaration_list",
+    "ledger",
+    "ranking",
+    "interviews",
+    "commendations",
+    "weekly",
+    "review_list",
+    "notice_list",
+    "catalogue_list",
+]
 OBJECT_PAGES = [
-    ("declaration_detail", "d"), ("member_file", "member"), ("member_file_pdf", "member"),
-    ("notice_detail", "notice"), ("version_detail", "version"),
-]  # fmt: skip
+    ("declaration_detail", "d"),
+    ("member_file", "member"),
+    ("member_file_pdf", "member"),
+    ("notice_detail", "notice"),
+    ("version_detail", "version"),
+]
 
 
 def obj_url(world, name, key):
@@ -81,10 +107,14 @@ def test_anonymous_is_sent_to_login_from_objects(cast, world, name, key):
 # ---------------------------------------------------------------- writes
 
 WRITE_POSTS = [
-    ("verify", "d", {}), ("reject", "d", {"reason": "x"}), ("resubmit", "d", {"description": "x"}),
-    ("correct", "entry", {"reason": "x"}), ("objection_answer", "objection", {"answer": "x"}),
-    ("version_publish", "version", {}), ("version_new", "version", {"effective_from": "2026-12-01"}),
-]  # fmt: skip
+    ("verify", "d", {}),
+    ("reject", "d", {"reason": "x"}),
+    ("resubmit", "d", {"description": "x"}),
+    ("correct", "entry", {"reason": "x"}),
+    ("objection_answer", "objection", {"answer": "x"}),
+    ("version_publish", "version", {}),
+    ("version_new", "version", {"effective_from": "2026-12-01"}),
+]
 
 
 @pytest.mark.parametrize(("name", "key", "data"), WRITE_POSTS)
@@ -136,8 +166,14 @@ def test_a_member_has_no_staff_lists_and_no_other_members_file(cast, world):
 
 
 def test_a_member_sees_the_notice_of_their_branch_only(cast, world):
-    other = MonthlyNotice.objects.create(org=cast.branch_b1, year=2026, month=8, published_by=cast.outsider,
-                                         published_at=world["notice"].published_at, objection_until=DAY)  # fmt: skip
+    other = MonthlyNotice.objects.create(
+        org=cast.branch_b1,
+        year=2026,
+        month=8,
+        published_by=cast.outsider,
+        published_at=world["notice"].published_at,
+        objection_until=DAY,
+    )
     client = cast.client(cast.member_user)
     assert client.get(reverse("points:notice_detail", args=[world["notice"].pk])).status_code == 200
     assert client.get(reverse("points:notice_detail", args=[other.pk])).status_code == 404

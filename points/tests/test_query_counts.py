@@ -19,9 +19,14 @@ def fill(cast, n, start):
     for i in range(start, start + n):
         member = make_member(cast.branch_a2, f"测试{i}")
         award(member, "orglife_attendance", dt.date(2026, 3, 2))
-        Declaration.objects.create(member=member, org=cast.branch_a2, rule=PointRule.objects.get(code="theory_study"),
-                                   occurred_on=dt.date(2026, 3, 3), description="集中学习",
-                                   declared_by=cast.dept_admin)  # fmt: skip
+        Declaration.objects.create(
+            member=member,
+            org=cast.branch_a2,
+            rule=PointRule.objects.get(code="theory_study"),
+            occurred_on=dt.date(2026, 3, 3),
+            description="集中学习",
+            declared_by=cast.dept_admin,
+        )
 
 
 def queries(client, path, params):
@@ -33,11 +38,16 @@ def queries(client, path, params):
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("declaration_list", {"status": "declared"}), ("ledger", {"year": 2026}), ("ranking", {"year": 2026}),
-     ("interviews", {"year": 2026})],
-)  # fmt: skip
-def test_a_list_page_costs_the_same_queries_for_5_and_25_rows(cast, catalogue, name, params, settings,
-                                                               django_assert_max_num_queries):  # fmt: skip
+    [
+        ("declaration_list", {"status": "declared"}),
+        ("ledger", {"year": 2026}),
+        ("ranking", {"year": 2026}),
+        ("interviews", {"year": 2026}),
+    ],
+)
+def test_a_list_page_costs_the_same_queries_for_5_and_25_rows(
+    cast, catalogue, name, params, settings, django_assert_max_num_queries
+):
     client = cast.client(cast.dept_admin)
     path = reverse(f"points:{name}")
     params = {**params, "org": cast.branch_a2.pk}

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from ops import schedule as scheduler
 from points import services, tasks
 from points.models import MonthlyNotice, WeeklyStat
+from points.tests.conftest import make_catalogue
 from points.tests.helpers import award
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -77,8 +78,6 @@ def test_the_weekly_job_recounts_the_year_so_backdated_entries_are_caught(cast, 
 
 
 def test_at_new_year_the_job_counts_both_years_of_the_straddling_week(cast):
-    from points.tests.conftest import make_catalogue
-
     make_catalogue(cast.county, effective_from=dt.date(2025, 1, 1))
     award(cast.member_a1, "theory_study", dt.date(2025, 12, 30))
     award(cast.member_a1, "reading_club", dt.date(2026, 1, 2))
@@ -151,8 +150,9 @@ def test_a_publisher_publishes_the_draft_with_fresh_lines(cast, august):
     services.draft_monthly_notices(year=2026, month=8, today=august)
     award(cast.member_a1, "reading_club", dt.date(2026, 8, 20))  # booked after the draft
     draft = MonthlyNotice.objects.get(org=cast.branch_a1)
-    notice = services.publish_notice(actor=cast.secretary, org=cast.branch_a1, year=2026, month=8,
-                                     today=dt.date(2026, 9, 3))  # fmt: skip
+    notice = services.publish_notice(
+        actor=cast.secretary, org=cast.branch_a1, year=2026, month=8, today=dt.date(2026, 9, 3)
+    )
     assert notice.pk == draft.pk and not notice.is_draft and notice.published_by == cast.secretary
     assert notice.objection_until == dt.date(2026, 9, 10)
     assert notice.lines.get(member=cast.member_a1).month_points == Decimal("4")

@@ -8,13 +8,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from points import services
 from points.models import PointRule, RuleVersion
+from points.selectors import thresholds
 from points.tests.helpers import award
 
 
 @pytest.fixture
 def second_version(cast, catalogue):
-    draft = services.start_version(actor=cast.dept_admin, catalogue=catalogue, effective_from=dt.date(2026, 7, 1),
-                                   note="撰写学习心得调整为3分")  # fmt: skip
+    draft = services.start_version(
+        actor=cast.dept_admin,
+        catalogue=catalogue,
+        effective_from=dt.date(2026, 7, 1),
+        note="撰写学习心得调整为3分",
+    )
     rule = draft.rules.get(code="study_notes")
     services.save_rule(actor=cast.dept_admin, version=draft, rule=rule, points=Decimal("3"))
     return services.publish_version(actor=cast.dept_admin, version=draft)
@@ -40,8 +45,9 @@ def test_a_draft_is_not_in_force(cast, catalogue):
     draft = services.start_version(
         actor=cast.dept_admin, catalogue=catalogue, effective_from=dt.date(2026, 2, 1)
     )
-    services.save_rule(actor=cast.dept_admin, version=draft, rule=draft.rules.get(code="study_notes"),
-                       points=Decimal("9"))  # fmt: skip
+    services.save_rule(
+        actor=cast.dept_admin, version=draft, rule=draft.rules.get(code="study_notes"), points=Decimal("9")
+    )
     assert award(cast.member_a1, "study_notes", dt.date(2026, 3, 3)).points == Decimal("2")
 
 
@@ -74,7 +80,5 @@ def test_an_item_outside_its_active_dates_scores_nothing(cast, catalogue):
 
 
 def test_the_pass_mark_is_a_setting_of_the_version(cast, catalogue):
-    from points.selectors import thresholds
-
     RuleVersion.objects.filter(catalogue=catalogue).update(pass_mark=Decimal("55"))
     assert thresholds(cast.branch_a1, dt.date(2026, 12, 31)).pass_mark == Decimal("55")

@@ -15,8 +15,13 @@ S = Declaration.Status
 
 @pytest.fixture
 def declaration(cast, catalogue):
-    return services.declare(actor=cast.member_user, member=cast.member_a1, item_code="theory_study",
-                            occurred_on=dt.date(2026, 8, 12), description="集中学习")  # fmt: skip
+    return services.declare(
+        actor=cast.member_user,
+        member=cast.member_a1,
+        item_code="theory_study",
+        occurred_on=dt.date(2026, 8, 12),
+        description="集中学习",
+    )
 
 
 def url(d):
@@ -43,8 +48,13 @@ def test_nobody_withdraws_someone_elses_declaration(cast, declaration, scorekeep
 
 def test_a_withdrawn_claim_no_longer_blocks_the_cap(cast, declaration):
     services.withdraw_declaration(actor=cast.member_user, declaration=declaration)
-    again = services.declare(actor=cast.member_user, member=cast.member_a1, item_code="theory_study",
-                             occurred_on=dt.date(2026, 8, 13), description="集中学习")  # weekly cap 2  # fmt: skip
+    again = services.declare(
+        actor=cast.member_user,
+        member=cast.member_a1,
+        item_code="theory_study",
+        occurred_on=dt.date(2026, 8, 13),
+        description="集中学习",
+    )  # weekly cap 2
     assert again.status == S.DECLARED
 
 

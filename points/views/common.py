@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from accounts.models import User
-from orgs.access import get_for_user, has_any_scope, own_member_id
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id
 from orgs.models import Member, Organization
-from points.roles import holds_anywhere
 
 
 def user_of(request: HttpRequest) -> User:
@@ -34,7 +33,7 @@ def require_staff(request: HttpRequest) -> None:
 def require_role(request: HttpRequest, roles: frozenset[str], message: str) -> None:
     """Staff pages that write: a reader without the role gets 403 (an outsider to everything 404)."""
     require_staff(request)
-    if not holds_anywhere(request.user, roles):
+    if not holds(request.user, roles):
         raise PermissionDenied(message)
 
 

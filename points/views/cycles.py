@@ -9,19 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.access import get_for_user, has_any_scope, own_member_id
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id, scope_q
 from orgs.forms import add_service_errors
 from orgs.models import Member, Organization
 from points import selectors, services
 from points.forms import AnswerForm, ConfirmQuarterForm, NoticeForm, ObjectionForm
 from points.models import Declaration, MonthlyNotice, Objection, QuarterReview
 from points.periods import quarter_bounds, quarter_of
-from points.roles import PUBLISH_ROLES, REVIEW_ROLES, holds, holds_anywhere, role_paths
+from points.roles import PUBLISH_ROLES, REVIEW_ROLES
 from points.views.common import focus_org, page_of, require_points_user, require_role, require_staff, user_of
 
 
@@ -54,10 +54,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
         row["org_id"]: row
         for row in Declaration.objects.filter(org_id__in=ids, occurred_on__range=(start, end))
         .values("org_id")
-        .annotate(waiting=Count("pk", filter=Q(status=Declaration.Status.DECLARED)),
-                  recorded=Count("pk", filter=Q(status=Declaration.Status.RECORDED)))
+        .annotate(
+            waiting=Count("pk", filter=Q(status=Declaration.Status.DECLARED)),
+            recorded=Count("pk", filter=Q(status=Declaration.Status.RECORDED)),
+        )
         .order_by()
-    }  # fmt: skip
+    }
     reviews = {
         r.branch_id: r for r in QuarterReview.objects.filter(branch_id__in=ids, year=year, quarter=quarter)
     }
@@ -74,16 +76,19 @@ def review_detail(request: HttpRequest, branch_pk: int, year: int, quarter: int)
     try:
         start, end = quarter_bounds(year, quarter)
     except ValueError:
-        from django.http import Http404
-
         raise Http404("季度不存在") from None
     if request.method == "POST":
         require_role(request, REVIEW_ROLES, "只有支部书记或支部管理员可以审定")
     form = ConfirmQuarterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_quarter(actor=request.user, branch=branch, year=year, quarter=quarter,
-                                     remarks=form.cleaned_data["remarks"])  # fmt: skip
+            services.confirm_quarter(
+                actor=user_of(request),
+                branch=branch,
+                year=year,
+                quarter=quarter,
+                remarks=form.cleaned_data["remarks"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -91,11 +96,17 @@ def review_detail(request: HttpRequest, branch_pk: int, year: int, quarter: int)
             return redirect("points:review_detail", branch_pk=branch.pk, year=year, quarter=quarter)
     review = selectors.review_of(branch, year, quarter)
     context = {
-        "branch": branch, "year": year, "quarter": quarter, "start": start, "end": end, "review": review,
-        "rows": selectors.quarter_report(branch, year, quarter), "form": form,
-        "can_confirm": review is None and holds(request.user, branch.path, REVIEW_ROLES),
+        "branch": branch,
+        "year": year,
+        "quarter": quarter,
+        "start": start,
+        "end": end,
+        "review": review,
+        "rows": selectors.quarter_report(branch, year, quarter),
+        "form": form,
+        "can_confirm": review is None and holds(request.user, REVIEW_ROLES, branch.path),
         "ended": timezone.localdate() > end,
-    }  # fmt: skip
+    }
     return render(request, "points/review_detail.html", context)
 
 
@@ -111,28 +122,30 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-year", "-month", "org__path")
     )
-    context = {"page": page_of(request, qs), "can_publish": has_any_scope(request.user)
-               and holds_anywhere(request.user, PUBLISH_ROLES), "today": timezone.localdate()}  # fmt: skip
+    context = {
+        "page": page_of(request, qs),
+        "can_publish": has_any_scope(request.user) and holds(request.user, PUBLISH_ROLES),
+        "today": timezone.localdate(),
+    }
     return render(request, "points/notice_list.html", context)
 
 
 @login_required
 def notice_create(request: HttpRequest) -> HttpResponse:
     require_role(request, PUBLISH_ROLES, "您只有查看权限，不能发布公示")
-    paths = role_paths(request.user, PUBLISH_ROLES)
-    orgs = Organization.objects.all() if paths is None else Organization.objects.none()
-    if paths is not None:
-        from orgs.paths import subtree_q
-
-        orgs = Organization.objects.filter(subtree_q(paths)).exclude(kind=Organization.Kind.GROUP)
+    q = scope_q(request.user, "path", wanted=PUBLISH_ROLES)
+    orgs = Organization.objects.all()
+    if q is not None:
+        orgs = orgs.filter(q).exclude(kind=Organization.Kind.GROUP)
     orgs = orgs.order_by("path")[:500]
     form = NoticeForm(request.POST or None, orgs=orgs)
     if request.method == "POST" and form.is_valid():
         org = get_for_user(Organization.objects.all(), request.user, form.cleaned_data["org"], write=True)
         year, month = form.cleaned_data["month"]
         try:
-            notice = services.publish_notice(actor=request.user, org=org, year=year, month=month,
-                                             note=form.cleaned_data["note"])  # fmt: skip
+            notice = services.publish_notice(
+                actor=user_of(request), org=org, year=year, month=month, note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -155,14 +168,16 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_any_scope(user):
         objections = objections.filter(raised_by=user)
     context = {
-        "notice": notice, "page": page_of(request, lines), "objections": objections,
+        "notice": notice,
+        "page": page_of(request, lines),
+        "objections": objections,
         "is_open": notice.is_open_on(timezone.localdate()),
         "can_object": in_scope and notice.is_open_on(timezone.localdate()),
-        "can_answer": holds(user, notice.org.path, PUBLISH_ROLES),
-        "can_publish": notice.is_draft and holds(user, notice.org.path, PUBLISH_ROLES),
+        "can_answer": holds(user, PUBLISH_ROLES, notice.org.path),
+        "can_publish": notice.is_draft and holds(user, PUBLISH_ROLES, notice.org.path),
         "objection_form": ObjectionForm(members=Member.objects.filter(pk__in=lines.values("member_id"))),
         "answer_form": AnswerForm(),
-    }  # fmt: skip
+    }
     return render(request, "points/notice_detail.html", context)
 
 
@@ -174,7 +189,7 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not notice.is_draft:
             raise ValidationError("该公示已发布")
-        services.publish_notice(actor=request.user, org=notice.org, year=notice.year, month=notice.month)
+        services.publish_notice(actor=user_of(request), org=notice.org, year=notice.year, month=notice.month)
         messages.success(request, "已发布公示，公示期开始")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -189,8 +204,12 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError("请填写异议内容")
-        services.raise_objection(actor=request.user, notice=notice, text=form.cleaned_data["text"],
-                                 about=form.cleaned_data["about"])  # fmt: skip
+        services.raise_objection(
+            actor=user_of(request),
+            notice=notice,
+            text=form.cleaned_data["text"],
+            about=form.cleaned_data["about"],
+        )
         messages.success(request, "已提交异议，等待答复")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -207,7 +226,9 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError("请填写答复")
-        services.answer_objection(actor=request.user, objection=objection, answer=form.cleaned_data["answer"])
+        services.answer_objection(
+            actor=user_of(request), objection=objection, answer=form.cleaned_data["answer"]
+        )
         messages.success(request, "已答复")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

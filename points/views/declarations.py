@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.access import get_for_user, has_any_scope, own_member_id
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id, scope_q
 from orgs.forms import add_service_errors
 from orgs.models import Member
 from points import selectors, services
 from points.forms import DeclarationForm, ReasonForm, ResubmitForm
 from points.models import Declaration
-from points.roles import RECORD_ROLES, REVIEW_ROLES, holds, holds_anywhere, role_paths
+from points.roles import RECORD_ROLES, REVIEW_ROLES
 from points.views.common import focus_org, page_of, require_points_user, require_role, user_of
 
 STATUS_TABS = [("", "全部"), *Declaration.Status.choices]
@@ -31,19 +31,41 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"year": year}
     member_id = own_member_id(user)
     if member_id:
-        member = Member.objects.select_related("org").get(pk=member_id)
+        member = selectors.get_member_for_user(user, member_id)
         context["file"] = selectors.member_file(member, year)
         context["mine"] = Declaration.objects.filter(member=member).select_related("rule")[:5]
     if has_any_scope(user):
         decls = Declaration.objects.visible_to(user)
         context["waiting"] = decls.filter(status=Declaration.Status.DECLARED).count()
         context["recorded"] = decls.filter(status=Declaration.Status.RECORDED).count()
-        context["can_record"] = holds_anywhere(user, RECORD_ROLES)
-        context["can_review"] = holds_anywhere(user, REVIEW_ROLES)
+        context["can_record"] = holds(user, RECORD_ROLES)
+        context["can_review"] = holds(user, REVIEW_ROLES)
     return render(request, "points/home.html", context)
 
 
-def _declare_page(request: HttpRequest, form: DeclarationForm, on_behalf: bool) -> HttpResponse:
+def _declare_page(request: HttpRequest, form: DeclarationForm, member: Member | None) -> HttpResponse:
+    """Both declaring pages: a valid POST declares through the service, for `member` (one's own) or for
+    the member chosen on the form (a recorder on a member's behalf)."""
+    on_behalf = member is None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.declare(
+                actor=user_of(request),
+                member=member or data["member"],
+                item_code=data["rule"],
+                occurred_on=data["occurred_on"],
+                description=data["description"],
+                evidence_link=data["evidence_link"],
+                evidence_file=data["evidence_file"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, "已代为记录，待支部季度审定" if on_behalf else "已提交申报，等待计分员审核"
+            )
+            return redirect("points:declaration_list")
     return render(request, "points/declare.html", {"form": form, "on_behalf": on_behalf})
 
 
@@ -54,53 +76,27 @@ def declare(request: HttpRequest) -> HttpResponse:
     member_id = own_member_id(request.user)
     if not member_id:
         raise PermissionDenied("您的账号未关联党员，不能申报积分")
-    member = Member.objects.select_related("org").get(pk=member_id)
+    member = selectors.get_member_for_user(request.user, member_id)
     rules = selectors.current_rules(member.org, timezone.localdate())
     form = DeclarationForm(request.POST or None, request.FILES or None, rules=rules)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declare(actor=request.user, member=member, item_code=form.cleaned_data["rule"],
-                             occurred_on=form.cleaned_data["occurred_on"],
-                             description=form.cleaned_data["description"],
-                             evidence_link=form.cleaned_data["evidence_link"],
-                             evidence_file=form.cleaned_data["evidence_file"])  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已提交申报，等待计分员审核")
-            return redirect("points:declaration_list")
-    return _declare_page(request, form, False)
+    return _declare_page(request, form, member)
 
 
 @login_required
 def record(request: HttpRequest) -> HttpResponse:
     """计分员代为记录: a recorded declaration for a member of the recorder's subtree."""
     require_role(request, RECORD_ROLES, "只有计分员可以代为记录")
-    paths = role_paths(request.user, RECORD_ROLES)
     members = Member.objects.active().select_related("org").order_by("org__path", "name")
-    if paths is not None:
-        from orgs.paths import subtree_q
-
-        members = members.filter(subtree_q(paths, "org__path"))
+    q = scope_q(request.user, "org__path", wanted=RECORD_ROLES)
+    if q is not None:
+        members = members.filter(q)
     org = focus_org(request)
     if org is not None:
         members = members.under(org)
     first = members.first()
     rules = selectors.current_rules(first.org, timezone.localdate()) if first else []
     form = DeclarationForm(request.POST or None, request.FILES or None, rules=rules, members=members)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declare(actor=request.user, member=form.cleaned_data["member"],
-                             item_code=form.cleaned_data["rule"], occurred_on=form.cleaned_data["occurred_on"],
-                             description=form.cleaned_data["description"],
-                             evidence_link=form.cleaned_data["evidence_link"],
-                             evidence_file=form.cleaned_data["evidence_file"])  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已代为记录，待支部季度审定")
-            return redirect("points:declaration_list")
-    return _declare_page(request, form, True)
+    return _declare_page(request, form, None)
 
 
 @login_required
@@ -110,7 +106,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     qs = Declaration.objects.visible_to(user).select_related("member", "org", "rule", "rule__block")
     staff = has_any_scope(user)
-    default = Declaration.Status.DECLARED if staff and holds_anywhere(user, RECORD_ROLES) else ""
+    default = Declaration.Status.DECLARED if staff and holds(user, RECORD_ROLES) else ""
     status = request.GET.get("status", default)
     if status not in dict(STATUS_TABS):
         status = ""
@@ -121,15 +117,25 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(org__path__startswith=org.path)
     if request.GET.get("mine") or not staff:
         qs = qs.filter(member_id=own_member_id(user) or 0)
-    context = {"page": page_of(request, qs), "tabs": STATUS_TABS, "status": status, "staff": staff,
-               "can_declare": bool(own_member_id(user))}  # fmt: skip
+    context = {
+        "page": page_of(request, qs),
+        "tabs": STATUS_TABS,
+        "status": status,
+        "staff": staff,
+        "can_declare": bool(own_member_id(user)),
+    }
     return render(request, "points/declaration_list.html", context)
 
 
 @login_required
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    d = get_for_user(Declaration.objects.select_related("member", "org", "rule", "rule__block", "declared_by",
-                                                        "recorded_by"), request.user, pk)  # fmt: skip
+    d = get_for_user(
+        Declaration.objects.select_related(
+            "member", "org", "rule", "rule__block", "declared_by", "recorded_by"
+        ),
+        request.user,
+        pk,
+    )
     user = user_of(request)
     is_own = own_member_id(user) == d.member_id
     S = Declaration.Status
@@ -137,9 +143,9 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "d": d,
         "events": d.events.select_related("actor"),
         "entry": getattr(d, "entry", None) if d.status == S.CONFIRMED else None,
-        "can_verify": d.status == S.DECLARED and holds(user, d.org.path, RECORD_ROLES) and not is_own,
-        "can_reject": (d.status == S.DECLARED and holds(user, d.org.path, RECORD_ROLES) and not is_own)
-        or (d.status == S.RECORDED and holds(user, d.org.path, RECORD_ROLES | REVIEW_ROLES)),
+        "can_verify": d.status == S.DECLARED and holds(user, RECORD_ROLES, d.org.path) and not is_own,
+        "can_reject": (d.status == S.DECLARED and holds(user, RECORD_ROLES, d.org.path) and not is_own)
+        or (d.status == S.RECORDED and holds(user, RECORD_ROLES | REVIEW_ROLES, d.org.path)),
         "can_resubmit": d.status == S.REJECTED and is_own,
         "can_withdraw": d.status == S.DECLARED and is_own,
         "reason_form": ReasonForm(),
@@ -149,7 +155,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "description": d.description,
                 "evidence_link": d.evidence_link,
             }
-        ),  # fmt: skip
+        ),
     }
     return render(request, "points/declaration_detail.html", context)
 
@@ -158,22 +164,24 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     d = get_for_user(Declaration.objects.select_related("org"), request.user, pk, write=True)
     try:
         if action == "verify":
-            services.verify_declaration(actor=request.user, declaration=d)
+            services.verify_declaration(actor=user_of(request), declaration=d)
             messages.success(request, "已审核并记录")
         elif action == "reject":
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("请填写退回原因")
-            services.reject_declaration(actor=request.user, declaration=d, reason=form.cleaned_data["reason"])
+            services.reject_declaration(
+                actor=user_of(request), declaration=d, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, "已退回")
         elif action == "withdraw":
-            services.withdraw_declaration(actor=request.user, declaration=d)
+            services.withdraw_declaration(actor=user_of(request), declaration=d)
             messages.success(request, "已撤回申报")
         else:
             again = ResubmitForm(request.POST, request.FILES)
             if not again.is_valid():
                 raise ValidationError([e for errors in again.errors.values() for e in errors])
-            services.resubmit_declaration(actor=request.user, declaration=d, **again.cleaned_data)
+            services.resubmit_declaration(actor=user_of(request), declaration=d, **again.cleaned_data)
             messages.success(request, "已重新提交")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import get_for_user, has_any_scope, own_member_id, scope_paths
+from orgs.access import get_for_user, has_any_scope, holds, own_member_id
 from orgs.forms import add_service_errors
 from orgs.models import Member
-from orgs.paths import subtree_q, under_path_q
+from orgs.paths import under_path_q
 from points import exports, pdf, selectors, services
 from points.forms import InterviewForm, ReasonForm, YearForm
 from points.models import LedgerEntry, WeeklyStat
-from points.roles import PUBLISH_ROLES, RECORD_ROLES, holds, holds_anywhere
+from points.roles import PUBLISH_ROLES, RECORD_ROLES
 from points.views.common import (
     focus_org,
     members_in_scope,
@@ -70,39 +70,36 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError("请填写更正原因")
-        services.correct_entry(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
+        services.correct_entry(actor=user_of(request), entry=entry, reason=form.cleaned_data["reason"])
         messages.success(request, "已写入冲正分录")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("points:member_file", pk=entry.member_id)
 
 
-def _member(request: HttpRequest, pk: int) -> Member:
-    """A member's file: their own, or one in the user's scope (outsiders 404)."""
-    if own_member_id(request.user) == pk:
-        return Member.objects.select_related("org").get(pk=pk)
-    require_staff(request)
-    return get_for_user(Member.objects.select_related("org"), request.user, pk)
-
-
 @login_required
 def member_file(request: HttpRequest, pk: int) -> HttpResponse:
     """一人一档."""
-    member = _member(request, pk)
+    member = selectors.get_member_for_user(request.user, pk)
     form, year = _year(request)
     file = selectors.member_file(member, year)
     context = {
-        "file": file, "form": form, "member": member,
-        "can_correct": holds(request.user, member.org.path, RECORD_ROLES),
-        "can_interview": file.below_pass and not file.interview and holds(request.user, member.org.path, PUBLISH_ROLES),
-        "reason_form": ReasonForm(), "interview_form": InterviewForm(),
-    }  # fmt: skip
+        "file": file,
+        "form": form,
+        "member": member,
+        "can_correct": holds(request.user, RECORD_ROLES, member.org.path),
+        "can_interview": file.below_pass
+        and not file.interview
+        and holds(request.user, PUBLISH_ROLES, member.org.path),
+        "reason_form": ReasonForm(),
+        "interview_form": InterviewForm(),
+    }
     return render(request, "points/member_file.html", context)
 
 
 @login_required
 def member_file_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request, pk)
+    member = selectors.get_member_for_user(request.user, pk)
     _, year = _year(request)
     try:
         content = pdf.member_file_pdf(selectors.member_file(member, year))
@@ -120,7 +117,7 @@ def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = InterviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_interview(actor=request.user, member=member, year=year, **form.cleaned_data)
+            services.record_interview(actor=user_of(request), member=member, year=year, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -153,8 +150,16 @@ def ranking(request: HttpRequest) -> HttpResponse:
     blocks = selectors.block_totals([m.pk for m in page.object_list], ctx["year"])  # type: ignore[arg-type]
     block_defs = selectors.blocks_for(top_org(request, ctx["org"]), dt.date(ctx["year"], 12, 31))  # type: ignore[arg-type]
     start = (page.number - 1) * page.paginator.per_page
-    rows = [(start + i, m, [blocks.get(m.pk, {}).get(b.code, 0) for b in block_defs])
-            for i, m in enumerate(page.object_list, 1)]  # fmt: skip
+    pass_mark = ctx["limits"].pass_mark
+    rows = [
+        (
+            start + i,
+            m,
+            [blocks.get(m.pk, {}).get(b.code, 0) for b in block_defs],
+            selectors.is_below_pass(m.total, pass_mark),  # type: ignore[attr-defined]
+        )
+        for i, m in enumerate(page.object_list, 1)
+    ]
     return render(
         request, "points/ranking.html", {**ctx, "page": page, "rows": rows, "block_defs": block_defs}
     )
@@ -169,7 +174,7 @@ def interviews(request: HttpRequest) -> HttpResponse:
         return _export(
             request, "interviews", exports.interview_list(qs, ctx["year"], ctx["limits"].pass_mark)
         )  # type: ignore[attr-defined]
-    can_write = holds_anywhere(request.user, PUBLISH_ROLES)
+    can_write = holds(request.user, PUBLISH_ROLES)
     return render(
         request, "points/interviews.html", {**ctx, "page": page_of(request, qs), "can_write": can_write}
     )
@@ -179,17 +184,25 @@ def interviews(request: HttpRequest) -> HttpResponse:
 def commendations(request: HttpRequest) -> HttpResponse:
     """表扬名单: the top scorers and members published in important journals."""
     ctx = _list_context(request)
+    limits = ctx["limits"]
     rows = selectors.commendations(
-        ctx["members"].select_related("org"), ctx["year"], ctx["limits"].commendation_top
-    )  # type: ignore[attr-defined]
+        ctx["members"].select_related("org"),
+        ctx["year"],
+        top=limits.commendation_top,
+        pass_mark=limits.pass_mark,
+    )
     if request.GET.get("format") == "xlsx":
         return _export(request, "commendations", exports.commendation_list(rows, ctx["year"]))  # type: ignore[arg-type]
     return render(request, "points/commendations.html", {**ctx, "rows": rows})
 
 
 def _export(request: HttpRequest, kind: str, content: bytes) -> HttpResponse:
-    record_event(actor=request.user, action=AuditEvent.Action.EXPORT, target_repr=f"积分{kind}导出",
-                 summary={"query": request.GET.urlencode()[:200]})  # fmt: skip
+    record_event(
+        actor=user_of(request),
+        action=AuditEvent.Action.EXPORT,
+        target_repr=f"积分{kind}导出",
+        summary={"query": request.GET.urlencode()[:200]},
+    )
     response = HttpResponse(content, content_type=exports.XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="points-{kind}-{timezone.localdate():%Y%m%d}.xlsx"'
@@ -205,16 +218,17 @@ def weekly(request: HttpRequest) -> HttpResponse:
     org = focus_org(request)
     user = user_of(request)
     qs = LedgerEntry.objects.visible_to(user)
-    paths = scope_paths(user)
-    stats = (
-        WeeklyStat.objects.all()
-        if paths is None
-        else WeeklyStat.objects.filter(subtree_q(paths, "org__path"))
-    )
+    stats = WeeklyStat.objects.visible_to(user)
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path)
         stats = stats.filter(under_path_q(org.path, "org__path"))
     weekly = selectors.weekly_stats(qs, year, stats)
-    context = {"form": form, "year": year, "org": org, "weeks": weekly.weeks, "weekly": weekly,
-               "chart_data": weekly.chart()}  # fmt: skip
+    context = {
+        "form": form,
+        "year": year,
+        "org": org,
+        "weeks": weekly.weeks,
+        "weekly": weekly,
+        "chart_data": weekly.chart(),
+    }
     return render(request, "points/weekly.html", context)

@@ -1,0 +1,156 @@
+"""Annual totals and what a year is judged by: the thresholds in force, the pass line, the ranking,
+the below-pass (约谈) list and the commendation (表扬) list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    DecimalField,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+
+from orgs.models import Member, Organization
+from points.models import Block, Catalogue, Interview, LedgerEntry, MemberYearBalance, RuleVersion
+from points.periods import year_bounds
+
+ZERO = Decimal("0")
+DEC = DecimalField(max_digits=9, decimal_places=1)
+
+
+@dataclass
+class Thresholds:
+    """What a year is judged by: from the catalogue version in force at year end, else from settings."""
+
+    pass_mark: Decimal
+    objection_days: int
+    commendation_top: int
+    version: RuleVersion | None = None
+
+
+def thresholds(org: Organization | None, day: dt.date) -> Thresholds:
+    catalogue = (
+        Catalogue.objects.for_org(org) if org is not None else Catalogue.objects.order_by("org__path").first()
+    )
+    version = catalogue.version_on(day) if catalogue else None
+    if version is None:
+        return Thresholds(
+            Decimal(settings.POINTS_PASS_MARK),
+            settings.POINTS_OBJECTION_DAYS,
+            settings.POINTS_COMMENDATION_TOP,
+        )
+    return Thresholds(version.pass_mark, version.objection_days, version.commendation_top, version)
+
+
+def blocks_for(org: Organization | None, day: dt.date) -> list[Block]:
+    t = thresholds(org, day)
+    return list(t.version.blocks.all()) if t.version else []
+
+
+def annual_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
+    """Members with `total` = their balance for the year (0 without one), best first.
+
+    Reads MemberYearBalance, kept in step with the ledger by every write: a LEFT JOIN on (member, year)
+    with no aggregate, so members without entries are there with 0 and the database sorts, not sums.
+    """
+    return (
+        members.only("id", "name", "org_id")  # attach_orgs() fetches the page's orgs
+        .annotate(yb=FilteredRelation("point_balances", condition=Q(point_balances__year=year)))
+        .annotate(total=Coalesce(F("yb__total"), Value(ZERO), output_field=DEC))
+        .order_by("-total", "pk")
+    )
+
+
+def ledger_totals(members: QuerySet[Member], year: int) -> QuerySet[Member]:
+    """The same as annual_totals, summed from the ledger itself (for checks and the benchmark)."""
+    start, end = year_bounds(year)
+    return (
+        members.only("id", "name", "org_id")
+        .annotate(
+            yr=FilteredRelation("point_entries", condition=Q(point_entries__occurred_on__range=(start, end)))
+        )
+        .annotate(total=Coalesce(Sum("yr__points"), Value(ZERO), output_field=DEC))
+        .order_by("-total", "pk")
+    )
+
+
+# The pass line, defined once for Python values and for annotated querysets. A member whose annual
+# total is strictly below the pass mark (59.5 is below 60; 60 is not) is interviewed (约谈) and is
+# ineligible for 评优评先 that year (points.defaults.PASS_MARK gives the source). Every list and
+# check of either goes through these two.
+
+
+def is_below_pass(total: Decimal, pass_mark: Decimal) -> bool:
+    return total < pass_mark
+
+
+def below_pass_q(pass_mark: Decimal) -> Q:
+    """is_below_pass on members annotated with their annual `total` (annual_totals)."""
+    return Q(total__lt=pass_mark)
+
+
+def below_pass(members: QuerySet[Member], year: int, pass_mark: Decimal) -> QuerySet[Member]:
+    """约谈名单: annual total below the pass mark, lowest first."""
+    return annual_totals(members, year).filter(below_pass_q(pass_mark)).order_by("total", "pk")  # type: ignore[misc]
+
+
+def eligible(members: QuerySet[Member], year: int, pass_mark: Decimal) -> QuerySet[Member]:
+    """Members eligible for 评优评先: annual total at or above the pass mark, best first."""
+    return annual_totals(members, year).exclude(below_pass_q(pass_mark))
+
+
+def attach_orgs(members: list[Member], year: int | None = None) -> list[Member]:
+    """Fetch the organizations (and, given a year, the 约谈 flag) of a page of totals in two queries."""
+    prefetch_related_objects(members, "org")
+    if year is not None:
+        done = set(
+            Interview.objects.filter(year=year, member__in=members).values_list("member_id", flat=True)
+        )
+        for m in members:
+            m.interviewed = m.pk in done  # type: ignore[attr-defined]
+    return members
+
+
+def commendations(
+    members: QuerySet[Member], year: int, *, top: int, pass_mark: Decimal
+) -> list[tuple[Member, str]]:
+    """表扬名单: the top scorers, and members with an entry from a commendable item (重要刊物发表文章),
+    among those eligible for 评优评先 (not below the pass mark)."""
+    start, end = year_bounds(year)
+    ranked = [m for m in eligible(members, year, pass_mark)[:top] if m.total > 0]  # type: ignore[attr-defined]
+    out = [(m, f"年度积分第{i}名") for i, m in enumerate(ranked, 1)]
+    seen = {m.pk for m in ranked}
+    published = (
+        LedgerEntry.objects.live()
+        .filter(member__in=members, occurred_on__range=(start, end), rule__commendable=True, points__gt=0)
+        .values_list("member_id", "rule__name")
+        .order_by("member_id")
+    )
+    reasons: dict[int, set[str]] = defaultdict(set)
+    for member_id, name in published:
+        reasons[member_id].add(name)
+    extra = eligible(members.filter(pk__in=reasons.keys()).exclude(pk__in=seen), year, pass_mark)
+    out += [(m, "、".join(sorted(reasons[m.pk]))) for m in extra]
+    attach_orgs([m for m, _ in out])
+    return out
+
+
+def block_totals(member_ids: list[int], year: int) -> dict[int, dict[str, Decimal]]:
+    """Points per block code for a page of members, from their yearly balances."""
+    out: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for member_id, blocks in MemberYearBalance.objects.filter(
+        member_id__in=member_ids, year=year
+    ).values_list("member_id", "blocks"):
+        out[member_id] = {code: Decimal(str(points)) for code, points in blocks.items()}
+    return out
