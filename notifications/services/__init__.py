@@ -1,0 +1,33 @@
+"""Every write of the outbox. Pages, tasks, commands and other apps (orglife, observers) call these.
+
+- `outbox`: write messages in the caller's transaction (once per dedupe key), kick delivery on commit.
+- `delivery`: send due SMS exactly once towards the provider, with retries.
+- `notices`: in-site notices, and an administrator's retry of a failed SMS.
+"""
+
+from notifications.services.delivery import (
+    DELIVERY_BATCH,
+    DeliveryReport,
+    backoff,
+    claim_due,
+    deliver_due_messages,
+    deliver_one,
+)
+from notifications.services.notices import inbox, mark_read, retry_failed, unread_count
+from notifications.services.outbox import enqueue_many, enqueue_message, schedule_delivery
+
+__all__ = [
+    "DELIVERY_BATCH",
+    "DeliveryReport",
+    "backoff",
+    "claim_due",
+    "deliver_due_messages",
+    "deliver_one",
+    "enqueue_many",
+    "enqueue_message",
+    "inbox",
+    "mark_read",
+    "retry_failed",
+    "schedule_delivery",
+    "unread_count",
+]
