@@ -7,22 +7,26 @@
 
 from notifications.services.delivery import (
     DELIVERY_BATCH,
+    Claim,
     DeliveryReport,
     backoff,
-    claim_due,
+    claim,
     deliver_due_messages,
     deliver_one,
+    due_ids,
 )
 from notifications.services.notices import inbox, mark_read, retry_failed, unread_count
 from notifications.services.outbox import enqueue_many, enqueue_message, schedule_delivery
 
 __all__ = [
     "DELIVERY_BATCH",
+    "Claim",
     "DeliveryReport",
     "backoff",
-    "claim_due",
+    "claim",
     "deliver_due_messages",
     "deliver_one",
+    "due_ids",
     "enqueue_many",
     "enqueue_message",
     "inbox",

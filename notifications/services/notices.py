@@ -40,8 +40,10 @@ def retry_failed(*, actor: Actor, message: Message) -> Message:
     if message.status != Message.Status.FAILED:
         return message
     now = timezone.now()
+    # A message that was ever attempted may have reached the provider: it is verified before a new send.
+    status = Message.Status.VERIFY if message.attempted_at else Message.Status.PENDING
     Message.objects.filter(pk=message.pk, status=Message.Status.FAILED).update(
-        status=Message.Status.PENDING, attempts=0, next_attempt_at=now, claimed_until=None, claim_token=""
+        status=status, attempts=0, next_attempt_at=now, claimed_until=None, claim_token=""
     )
     record_event(
         actor=actor,
