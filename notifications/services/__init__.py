@@ -3,6 +3,7 @@
 - `outbox`: write messages in the caller's transaction (once per dedupe key), kick delivery on commit.
 - `delivery`: send due SMS exactly once towards the provider, with retries.
 - `notices`: in-site notices, and an administrator's retry of a failed SMS.
+- `workers`: tasks left RUNNING by a dead worker are failed after a lease (delivery is enqueued again).
 """
 
 from notifications.services.delivery import (
@@ -17,6 +18,7 @@ from notifications.services.delivery import (
 )
 from notifications.services.notices import inbox, mark_read, retry_failed, unread_count
 from notifications.services.outbox import enqueue_many, enqueue_message, schedule_delivery
+from notifications.services.workers import reclaim_abandoned_tasks
 
 __all__ = [
     "DELIVERY_BATCH",
@@ -31,6 +33,7 @@ __all__ = [
     "enqueue_message",
     "inbox",
     "mark_read",
+    "reclaim_abandoned_tasks",
     "retry_failed",
     "schedule_delivery",
     "unread_count",
