@@ -1,7 +1,8 @@
 """kill -9 of a real `manage.py db_worker` at each step of a send: every SMS still reaches the provider once.
 
-Each scenario gets its own SQLite file (a copy of the test database holding three due messages and the
-delivery task their commit enqueued) and its own outbox (the real file backend). The "stall" backend hangs
+Each scenario gets its own database — a copy of the test database holding three due messages and the
+delivery task their commit enqueued: a SQLite file, or on PostgreSQL a database made from the test
+database as template — and its own outbox (the real file backend). The "stall" backend hangs
 the worker at one step; the test checks the step was reached, kills the worker with SIGKILL, lets the
 leases run out, then runs what production runs: one scheduler round (`run_scheduler --once`, which
 enqueues delivery and the reclaiming of abandoned tasks) and a worker until the queue is empty. The three
@@ -15,9 +16,11 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,14 +37,7 @@ RECOVER = (
     "call_command('db_worker', '--batch', '--no-reload', '--no-startup-delay', '--interval', '0')"
 )
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"),
-        reason="the workers run on a copy of the SQLite test database; on PostgreSQL the in-process "
-        "tests of the claim (test_exactly_once, test_abandoned_tasks) cover the database",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @dataclass
@@ -52,11 +48,8 @@ class Scenario:
     lines_at_kill: int
     recovered: str  # what the recovery's delivery reports
     folder: Path = field(default_factory=Path)
+    database_url: str = ""
     worker: subprocess.Popen | None = None
-
-    @property
-    def db(self):
-        return self.folder / "xianfeng.sqlite3"
 
     @property
     def outbox(self):
@@ -65,7 +58,7 @@ class Scenario:
     def env(self, backend):
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
         env.update(
-            DATABASE_URL=f"sqlite:///{self.db}",
+            DATABASE_URL=self.database_url,
             XIANFENG_VAR_DIR=str(self.folder / "var"),
             XIANFENG_PII_KEY=settings.PII_KEY,
             XIANFENG_SECRET_KEY=settings.SECRET_KEY,
@@ -89,7 +82,10 @@ class Scenario:
         )
 
     def query(self, sql):
-        with sqlite3.connect(self.db, timeout=10) as db:
+        if self.database_url.startswith("sqlite"):
+            with closing(sqlite3.connect(self.database_url.removeprefix("sqlite:///"), timeout=10)) as db:
+                return db.execute(sql).fetchall()
+        with psycopg.connect(self.database_url, autocommit=True) as db:
             return db.execute(sql).fetchall()
 
     def statuses(self):
@@ -97,6 +93,11 @@ class Scenario:
 
     def task_statuses(self):
         return self.query(f"SELECT task_path, status, exception_class_path FROM {TASKS}")
+
+    def reports(self):
+        values = [value for (value,) in self.query(f"SELECT return_value FROM {TASKS}") if value]
+        # SQLite hands back the JSON text, psycopg the decoded value
+        return [json.loads(v) for v in values] if self.database_url.startswith("sqlite") else values
 
     def lines(self):
         text = self.outbox.read_text() if self.outbox.exists() else ""
@@ -123,11 +124,33 @@ SCENARIOS = [
 ]
 
 
-def copy_test_database(path):
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
+@contextmanager
+def copies_of_the_test_database(folders):
+    """One database per scenario, each a copy of the test database as it is now."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        urls = []
+        for folder in folders:
+            with closing(sqlite3.connect(folder / "xianfeng.sqlite3")) as target:
+                connection.connection.backup(target)
+            urls.append(f"sqlite:///{folder / 'xianfeng.sqlite3'}")
+        yield urls
+        return
+    params = connection.settings_dict
+    test_db = params["NAME"]
+    names = [f"{test_db}_fault{n}" for n in range(len(folders))]
+    server = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}"
+    connection.close()  # a template database must have no other session
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{test_db}"')
+    try:
+        yield [f"{server}/{name}" for name in names]
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def wait_for(predicate, seconds, what):
@@ -144,46 +167,51 @@ def test_a_worker_killed_at_each_step_sends_every_message_exactly_once(tmp_path)
             services.enqueue_message(
                 channel="sms", dedupe_key=key, phone="13812345678", body=f"【先锋】{key}"
             )
-    try:
-        for n, scenario in enumerate(SCENARIOS):
-            scenario.folder = tmp_path / f"s{n}"
-            scenario.folder.mkdir()
-            copy_test_database(scenario.db)
-            scenario.worker = scenario.manage(
-                "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1", backend="stall"
-            )
+    folders = [tmp_path / f"s{n}" for n in range(len(SCENARIOS))]
+    for folder in folders:
+        folder.mkdir()
+    with copies_of_the_test_database(folders) as urls:
+        try:
+            run_scenarios(folders, urls)
+        finally:
+            for scenario in SCENARIOS:
+                if scenario.worker is not None and scenario.worker.poll() is None:
+                    scenario.worker.kill()
+                    scenario.worker.wait(10)
 
-        for scenario in SCENARIOS:
-            marker = scenario.outbox.with_name("sms.jsonl.stalled")
-            wait_for(marker.exists, 45, f"the worker to reach the step {scenario.step}")
-            assert int(marker.read_text()) == scenario.worker.pid
-            assert scenario.statuses() == scenario.statuses_at_kill, scenario.step
-            assert len(scenario.lines()) == scenario.lines_at_kill, scenario.step
-            scenario.worker.send_signal(signal.SIGKILL)
-            scenario.worker.wait(10)
-            running = [(path, status) for path, status, _ in scenario.task_statuses() if status == "RUNNING"]
-            assert running == [("notifications.tasks.deliver_due_messages", "RUNNING")], scenario.step
 
-        time.sleep(LEASE + 0.5)  # the killed workers' leases, on their messages and on their tasks, run out
-        recoveries = [scenario.manage("shell", "-c", RECOVER, backend="file") for scenario in SCENARIOS]
-        outputs = [recovery.communicate(timeout=60)[0] for recovery in recoveries]
+def run_scenarios(folders, urls):
+    for scenario, folder, url in zip(SCENARIOS, folders, urls, strict=True):
+        scenario.folder, scenario.database_url = folder, url
+        scenario.worker = scenario.manage(
+            "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1", backend="stall"
+        )
 
-        for scenario, recovery, output in zip(SCENARIOS, recoveries, outputs, strict=True):
-            assert recovery.returncode == 0, output
-            assert scenario.statuses() == ["sent", "sent", "sent"], (scenario.step, output)
-            assert sorted(line["out_id"] for line in scenario.lines()) == KEYS, scenario.step
-            assert "refused" not in output, (scenario.step, output)  # verified, not saved by the provider
-            tasks = scenario.task_statuses()
-            assert not [t for t in tasks if t[1] == "RUNNING"], (scenario.step, tasks)
-            assert (
-                "notifications.tasks.deliver_due_messages",
-                "FAILED",
-                "notifications.services.workers.WorkerLost",
-            ) in tasks, scenario.step
-            reports = [json.loads(r) for (r,) in scenario.query(f"SELECT return_value FROM {TASKS}") if r]
-            assert scenario.recovered in reports, (scenario.step, reports)
-    finally:
-        for scenario in SCENARIOS:
-            if scenario.worker is not None and scenario.worker.poll() is None:
-                scenario.worker.kill()
-                scenario.worker.wait(10)
+    for scenario in SCENARIOS:
+        marker = scenario.outbox.with_name("sms.jsonl.stalled")
+        wait_for(marker.exists, 45, f"the worker to reach the step {scenario.step}")
+        assert int(marker.read_text()) == scenario.worker.pid
+        assert scenario.statuses() == scenario.statuses_at_kill, scenario.step
+        assert len(scenario.lines()) == scenario.lines_at_kill, scenario.step
+        scenario.worker.send_signal(signal.SIGKILL)
+        scenario.worker.wait(10)
+        running = [(path, status) for path, status, _ in scenario.task_statuses() if status == "RUNNING"]
+        assert running == [("notifications.tasks.deliver_due_messages", "RUNNING")], scenario.step
+
+    time.sleep(LEASE + 0.5)  # the killed workers' leases, on their messages and on their tasks, run out
+    recoveries = [scenario.manage("shell", "-c", RECOVER, backend="file") for scenario in SCENARIOS]
+    outputs = [recovery.communicate(timeout=60)[0] for recovery in recoveries]
+
+    for scenario, recovery, output in zip(SCENARIOS, recoveries, outputs, strict=True):
+        assert recovery.returncode == 0, output
+        assert scenario.statuses() == ["sent", "sent", "sent"], (scenario.step, output)
+        assert sorted(line["out_id"] for line in scenario.lines()) == KEYS, scenario.step
+        assert "refused" not in output, (scenario.step, output)  # verified, not saved by the provider
+        tasks = scenario.task_statuses()
+        assert not [t for t in tasks if t[1] == "RUNNING"], (scenario.step, tasks)
+        assert (
+            "notifications.tasks.deliver_due_messages",
+            "FAILED",
+            "notifications.services.workers.WorkerLost",
+        ) in tasks, scenario.step
+        assert scenario.recovered in scenario.reports(), (scenario.step, scenario.reports())
