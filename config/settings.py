@@ -241,7 +241,14 @@ XIANFENG_SMS_BACKEND = env_str("XIANFENG_SMS_BACKEND", "file")
 XIANFENG_SMS_FILE = env_str("XIANFENG_SMS_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
 XIANFENG_SMS_MAX_ATTEMPTS = env_int("XIANFENG_SMS_MAX_ATTEMPTS", 6)
 XIANFENG_SMS_BACKOFF_CAP_MINUTES = env_int("XIANFENG_SMS_BACKOFF_CAP_MINUTES", 60)
-XIANFENG_SMS_CLAIM_MINUTES = env_int("XIANFENG_SMS_CLAIM_MINUTES", 5)
+# A worker claims a message for this long: past it, the message is re-checked with the provider (never
+# re-sent blindly). It must exceed one provider call (the Aliyun backend times out after 15 s).
+XIANFENG_SMS_LEASE_SECONDS = env_int("XIANFENG_SMS_LEASE_SECONDS", 300)
+# A task left RUNNING this long by a worker that died (kill -9, lost host) is marked failed; the longest
+# task must finish well within it.
+XIANFENG_TASK_LEASE_SECONDS = env_int("XIANFENG_TASK_LEASE_SECONDS", 3600)
+# Fault tests only: the "stall" SMS backend hangs its worker at "before:N" or "after:N" (its N-th send).
+XIANFENG_SMS_STALL = env_str("XIANFENG_SMS_STALL", "")
 XIANFENG_ALIYUN_ACCESS_KEY_ID = env_str("XIANFENG_ALIYUN_ACCESS_KEY_ID", "")
 XIANFENG_ALIYUN_ACCESS_KEY_SECRET = env_str("XIANFENG_ALIYUN_ACCESS_KEY_SECRET", "")
 XIANFENG_ALIYUN_SMS_SIGN_NAME = env_str("XIANFENG_ALIYUN_SMS_SIGN_NAME", "先锋智慧党建")

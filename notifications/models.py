@@ -14,6 +14,9 @@ class Message(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
         SENDING = "sending", "发送中"
+        # The last call may have reached the provider (it broke off, or a worker died): the provider is
+        # asked before anything is sent again.
+        VERIFY = "verify", "待核实"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
@@ -33,9 +36,12 @@ class Message(models.Model):
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
+    # The lease of the worker that claimed the row (status SENDING); only the holder of the token may
+    # finish it. A row still SENDING past its lease is verified with the provider, not sent again.
     claimed_until = models.DateTimeField(null=True, blank=True)
-    # Set with claimed_until by the worker that claimed the row; only that worker may finish it.
     claim_token = models.CharField(max_length=32, blank=True, default="")
+    # When the last send to the provider began: where the provider's records are searched from.
+    attempted_at = models.DateTimeField("最近发送时间", null=True, blank=True)
     last_error = models.TextField(blank=True)
     provider_id = models.CharField(max_length=80, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

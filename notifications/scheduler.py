@@ -75,7 +75,11 @@ def tick(jobs: Iterable[Job], now: dt.datetime | None = None) -> list[Slot]:
     return done
 
 
+# The outbox's own jobs (notifications.jobs), whose slots come every few minutes.
+FREQUENT_JOBS = ("deliver_messages", "reclaim_tasks")
+
+
 def prune(before: dt.datetime) -> int:
-    """Forget old per-minute slots (they are only needed while a minute can still be raced)."""
-    deleted, _ = ScheduledRun.objects.filter(job="deliver_messages", created_at__lt=before).delete()
+    """Forget old slots of the frequent jobs (they are only needed while a slot can still be raced)."""
+    deleted, _ = ScheduledRun.objects.filter(job__in=FREQUENT_JOBS, created_at__lt=before).delete()
     return deleted

@@ -6,6 +6,7 @@ import json
 import pytest
 import time_machine
 from django.db import transaction
+from django.utils import timezone
 
 from notifications import services
 from notifications.backends import FileBackend, FlakyFileBackend, get_backend
@@ -126,22 +127,28 @@ def test_backoff_doubles_and_is_capped(settings):
 
 @pytest.mark.django_db
 def test_a_row_claimed_by_one_worker_is_not_claimed_by_another():
-    sms("a")
-    sms("b")
-    token1, first = services.claim_due()
-    token2, second = services.claim_due()
-    assert len(first) == 2 and second == []
-    assert token1 != token2
+    message, _ = sms("a")
+    now = timezone.now()
+    first = services.claim(message.pk, now)
+    assert first is not None and services.claim(message.pk, now) is None
+    message.refresh_from_db()
+    assert (message.status, message.claim_token, message.attempted_at) == (
+        Message.Status.SENDING,
+        first.token,
+        now,
+    )
+    assert services.due_ids(now) == []
 
 
 @pytest.mark.django_db
 def test_a_claim_left_by_a_dead_worker_expires_and_the_message_is_sent(outbox_file):
     with time_machine.travel(START, tick=False) as clock:
-        sms()
-        services.claim_due()  # this worker dies before sending
+        message, _ = sms()
+        services.claim(message.pk, START)  # this worker dies before sending
         assert services.deliver_due_messages().sent == 0
         clock.shift(dt.timedelta(minutes=10))
-        assert services.deliver_due_messages().sent == 1
+        report = services.deliver_due_messages()  # the outbox has no record of it: sent now
+        assert (report.sent, report.confirmed) == (1, 0)
     assert len(lines(outbox_file)) == 1
 
 

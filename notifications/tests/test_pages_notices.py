@@ -81,6 +81,17 @@ def test_the_outbox_shows_failed_messages_masked_to_admins(cast, failed_sms):
     assert "平台故障" in page
 
 
+def test_the_outbox_lists_messages_awaiting_verification_with_their_error(cast, failed_sms):
+    Message.objects.filter(pk=failed_sms.pk).update(status=Message.Status.VERIFY, last_error="Read timed out")
+    page = (
+        cast.client(cast.dept_admin)
+        .get(reverse("notifications:outbox"), {"status": "verify"})
+        .content.decode()
+    )
+    assert "待核实" in page and "重发前先向平台核实" in page and "Read timed out" in page
+    assert "重新发送</button>" not in page  # it is verified by the delivery, not retried by hand
+
+
 def test_the_viewer_reads_the_outbox_but_cannot_retry(cast, failed_sms):
     client = cast.client(cast.viewer)
     assert client.get(reverse("notifications:outbox")).status_code == 200

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         while True:
             try:
                 for slot in schedule.tick():
-                    if slot.job != "deliver_messages" or options["verbosity"] > 1:
+                    if slot.job not in scheduler.FREQUENT_JOBS or options["verbosity"] > 1:
                         self.stdout.write(
                             f"{timezone.localtime():%Y-%m-%d %H:%M} 已排队 {slot.job} {slot.run_key}"
                         )
