@@ -24,6 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["output"]:
             path = Path(options["output"])
+            # Not created for you: a mistyped or unmounted backup disk must not fill the system disk silently.
+            if not path.parent.is_dir():
+                raise CommandError(f"备份目录不存在：{path.parent}（请先创建该目录，或检查备份盘是否已挂载）")
         else:
             folder = Path(settings.VAR_DIR) / "backups"
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -33,6 +36,8 @@ class Command(BaseCommand):
             manifest = backup_to_file(path, using=options["database"], media_root=media)
         except (BackupError, SealedError) as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:
+            raise CommandError(f"无法写入备份文件 {path}：{exc.strerror or exc}") from exc
         rows = sum(t["rows"] for t in manifest["tables"].values())
         chain = manifest.get("audit_chain")
         self.stdout.write(
