@@ -176,6 +176,8 @@ XIANFENG_SELFCHECK_DAYS = env_int("XIANFENG_SELFCHECK_DAYS", 30)
 # (at least 180: a system check refuses less; audit_purge never removes younger rows).
 XIANFENG_AUDIT_KEY = env_str("XIANFENG_AUDIT_KEY", "")
 XIANFENG_AUDIT_RETENTION_DAYS = env_int("XIANFENG_AUDIT_RETENTION_DAYS", 3 * 365)
+# The signed checkpoint of the chain's head (audit.checkpoint): outside the database, so a cut tail shows.
+XIANFENG_AUDIT_CHECKPOINT = env_str("XIANFENG_AUDIT_CHECKPOINT", str(VAR_DIR / "audit-checkpoint.json"))
 
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)
@@ -240,7 +242,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("XIANFENG_LOG_LEVEL", "WARNING")},
     # urllib3 logs every request URL at DEBUG, and the SMS API's URLs carry phone numbers: never below WARNING
     # (the suite's log guard, audit/log_guard.py, fails on any phone or ID number logged).
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    # xianfeng.audit echoes each checkpointed head of the audit chain (INFO): a copy off the database.
+    "loggers": {"urllib3": {"level": "WARNING"}, "xianfeng.audit": {"level": "INFO"}},
 }
 
 # 组织生活观察员 (太湖): eligibility and the annual allowance per grade (以奖代补), local settings.

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from audit import checkpoint
 from ops.backup import BackupError, backup_to_file
 from ops.sealed import SealedError
 
@@ -39,10 +40,13 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法写入备份文件 {path}：{exc.strerror or exc}") from exc
         rows = sum(t["rows"] for t in manifest["tables"].values())
-        chain = manifest.get("audit_chain")
+        chain = manifest["audit_chain"]
         self.stdout.write(
             f"已备份 {len(manifest['tables'])} 张表 {rows} 行，文件 {manifest['media']['files']} 个"
-            f"（{manifest['media']['bytes']} 字节）"
-            + (f"，审计链末端 #{chain['last_id']}" if chain else "")
-            + f"：{path}"
+            f"（{manifest['media']['bytes']} 字节），审计链末端 #{chain['last_id']}（共 {chain['count']} 条）：{path}"
         )
+        # The application's own database: its signed checkpoint moves on with every backup.
+        if options["database"] == "default":
+            problem = checkpoint.advance()
+            if problem:
+                raise CommandError(f"备份已写入 {path}，但{problem}")
