@@ -32,6 +32,7 @@ from django.utils import timezone
 from audit import chain
 from audit.models import AuditEvent
 from audit.services import record_event
+from personal.files import open_private
 
 logger = logging.getLogger("xianfeng.audit")
 _LABEL = b"xianfeng audit checkpoint v1"
@@ -102,9 +103,7 @@ def write(current: Head) -> Checkpoint:
     file = path()
     tmp = file.with_name(file.name + ".tmp")
     try:
-        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with open_private(tmp, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1))
             fh.flush()
             os.fsync(fh.fileno())

@@ -8,7 +8,9 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XIANFENG_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Owner-only (0700 folders, 0600 files): the database, uploads, backups and the SMS outbox hold personal
+# data. manage.py and config.wsgi set umask 077; the ops.W001 check warns when DEBUG is off and they are not.
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def env_str(name: str, default: str) -> str:
@@ -40,8 +42,8 @@ def dev_secret(filename: str, nbytes: int) -> str:
     """A random secret kept under var/ so a fresh clone runs with no configuration."""
     path = VAR_DIR / filename
     if not path.exists():
-        path.write_text(secrets.token_hex(nbytes))
-        path.chmod(0o600)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+            fh.write(secrets.token_hex(nbytes))
     return path.read_text().strip()
 
 
@@ -136,6 +138,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+    _sqlite_file = Path(str(DATABASES["default"]["NAME"]))
+    _on_disk = str(_sqlite_file) not in ("", ":memory:") and not str(_sqlite_file).startswith("file:")
+    if _on_disk and _sqlite_file.parent.is_dir() and not _sqlite_file.exists():
+        # Created owner-only before SQLite opens it: SQLite gives its journal and WAL the file's mode.
+        os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -154,6 +161,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("XIANFENG_MEDIA_ROOT", str(VAR_DIR / "media")))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Login security (等保三级): lockout after N failures per account and per IP within a window.
 LOGIN_MAX_FAILURES = env_int("XIANFENG_LOGIN_MAX_FAILURES", 5)

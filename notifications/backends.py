@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from personal import mask_phone
+from personal.files import open_private
 
 logger = logging.getLogger("xianfeng.sms")
 
@@ -66,7 +67,6 @@ class FileBackend(SmsBackend):
         self.path = Path(path or settings.XIANFENG_SMS_FILE)
 
     def send(self, sms: Sms) -> str:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         line = {
             "id": sms.message_id,
             "key": sms.dedupe_key,
@@ -74,7 +74,7 @@ class FileBackend(SmsBackend):
             "body": sms.body,
             "at": timezone.now().isoformat(),
         }
-        with self.path.open("a", encoding="utf-8") as fh:
+        with open_private(self.path, "a", encoding="utf-8") as fh:  # owner-only: message texts
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         return f"file-{sms.message_id}"
 

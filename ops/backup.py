@@ -47,6 +47,7 @@ from django.utils.duration import duration_iso_string
 
 from audit import chain, checkpoint
 from ops.sealed import CHUNK_SIZE, SealedError, SealedReader, SealedWriter
+from personal.files import open_private
 
 _REC = struct.Struct(">cI")
 MOD = 1 << 256
@@ -259,8 +260,7 @@ def backup_to_file(path: Path, *, using: str = "default", media_root: Path | Non
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
     try:
-        with tmp.open("wb") as out:
-            tmp.chmod(0o600)
+        with open_private(tmp, "wb") as out:
             manifest = write_backup(out, using=using, media_root=media_root)
         tmp.replace(path)
     finally:
@@ -394,8 +394,7 @@ def restore(src: IO[bytes], alias: str, *, media_root: Path | None, verify: bool
                 if rel.is_absolute() or ".." in rel.parts:
                     raise BackupError(f"备份中的文件路径不安全：{rel}")
                 target = media_root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                media_out = target.open("wb")
+                media_out = open_private(target, "wb")  # 0600 in folders made 0700
                 digest = hashlib.sha256()
             elif kind == b"D":
                 if media_out is not None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit import checkpoint
 from ops.backup import BackupError, backup_to_file
 from ops.sealed import SealedError
+from personal.files import private_dir
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                 raise CommandError(f"备份目录不存在：{path.parent}（请先创建该目录，或检查备份盘是否已挂载）")
         else:
             folder = Path(settings.VAR_DIR) / "backups"
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(folder)
             path = folder / f"xianfeng-{timezone.localtime():%Y%m%d-%H%M%S}.xfbak"
         media = Path(options["media_root"]) if options["media_root"] else None
         try:
