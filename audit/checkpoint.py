@@ -20,6 +20,7 @@ import hmac
 import json
 import logging
 import os
+import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,7 @@ def write(current: Head) -> Checkpoint:
     body = asdict(checkpoint)
     body["signature"] = _sign(asdict(checkpoint))
     file = path()
-    tmp = file.with_name(file.name + ".tmp")
+    tmp = file.with_name(f"{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")  # writers never share it
     try:
         with open_private(tmp, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1))

@@ -163,6 +163,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("XIANFENG_MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Public assets that nginx serves from staticfiles/: readable by others despite the umask 077.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
 
 # Login security (等保三级): lockout after N failures per account and per IP within a window.
 LOGIN_MAX_FAILURES = env_int("XIANFENG_LOGIN_MAX_FAILURES", 5)

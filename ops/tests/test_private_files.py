@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.checks import run_checks
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import call_command
 from django.db import connection
 
@@ -97,6 +97,17 @@ def test_uploads_are_stored_owner_only(tmp_path):
         == mode(tmp_path / "media" / "orglife" / "attachments" / "x")
         == 0o700
     )
+
+
+def test_static_assets_stay_readable_by_the_web_server_despite_the_umask(tmp_path):
+    """nginx serves staticfiles/ as another user: collectstatic's storage sets public modes explicitly."""
+    config = settings.STORAGES["staticfiles"]
+    storage = storages.create_storage(
+        {**config, "OPTIONS": {**config["OPTIONS"], "location": str(tmp_path / "s")}}
+    )
+    os.umask(0o077)
+    name = storage.save("css/app.css", ContentFile(b"body{}"))
+    assert mode(storage.path(name)) == 0o644 and mode(tmp_path / "s" / "css") == 0o755
 
 
 def test_the_sms_outbox_file_is_owner_only_even_if_it_was_not(tmp_path):
