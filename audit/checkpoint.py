@@ -158,7 +158,13 @@ def check(using: str = "default") -> tuple[Head, str]:
     """The current head, and why it does not extend the checkpoint ("" when it does or there is none)."""
     current = head(using)
     checkpoint = read()
-    return current, missing_tail(checkpoint, current, using) if checkpoint is not None else ""
+    if checkpoint is None:
+        if current.count:
+            logger.warning(
+                "审计链检查点 %s 不存在，按当前末端新建（若不是首次运行，说明检查点文件被删除）", path()
+            )
+        return current, ""
+    return current, missing_tail(checkpoint, current, using)
 
 
 def advance(using: str = "default") -> str:

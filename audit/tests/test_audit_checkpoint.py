@@ -67,6 +67,14 @@ def test_an_untouched_trail_verifies_and_its_head_is_checkpointed_owner_only():
     assert checkpoint.read().count == 7
 
 
+def test_a_missing_checkpoint_is_said_and_logged(caplog):
+    add(2)
+    with caplog.at_level(logging.INFO, logger="xianfeng.audit"):
+        assert "此前没有审计链检查点" in verify()
+    assert "检查点文件被删除" in caplog.text
+    assert "此前没有" not in verify()
+
+
 def test_the_last_row_cut_is_reported():
     events = add(5)
     verify()

@@ -41,7 +41,12 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"已重置审计链检查点：末端第 {written.last_id} 条（重置已写入审计链）")
             return
+        first = not checkpoint.path().exists()
         problem = checkpoint.advance()
+        if first:
+            self.stdout.write(
+                "此前没有审计链检查点，已按当前末端新建（若不是首次运行，说明检查点文件被删除）"
+            )
         if problem:
             raise CommandError(f"{problem}；链上现存的 {result.checked} 条记录本身完好")
         self.stdout.write(
