@@ -16,6 +16,7 @@ auditor (审计员 on county), member_user (党员, linked to a member of branch
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -120,6 +121,13 @@ class Cast:
         if user is not None:
             c.force_login(user)
         return c
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoint(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's database is new: so is its signed audit checkpoint (audit.checkpoint)."""
+    name = f"audit-checkpoint-{uuid.uuid4().hex}.json"
+    settings.XIANFENG_AUDIT_CHECKPOINT = str(tmp_path_factory.getbasetemp() / name)
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@
 - After a purge (audit_purge) the chain starts at the newest AuditAnchor: the HMAC of the last
   purged row, which the purge's own audit event records too.
 - `verify` streams the table in id batches and returns the first row whose HMAC does not match.
+- Rows cut from the END leave a shorter chain that still verifies: audit.checkpoint keeps the head
+  (id, HMAC, count) in a signed file outside the database, and audit_verify compares the two.
 """
 
 from __future__ import annotations
@@ -109,11 +111,11 @@ def lock_rows(rows: QuerySet[_M] | models.Manager[_M]) -> QuerySet[_M]:
     return queryset.select_for_update(no_key=True, of=("self",))
 
 
-def anchor() -> tuple[int, str]:
+def anchor(using: str = "default") -> tuple[int, str]:
     """(id of the last purged row, its HMAC): the chain's starting point; (0, "") before any purge."""
     from audit.models import AuditAnchor
 
-    last = AuditAnchor.objects.order_by("-id").first()
+    last = AuditAnchor.objects.using(using).order_by("-id").first()
     return (last.last_purged_id, last.last_purged_hmac) if last else (0, "")
 
 
@@ -133,6 +135,7 @@ class Result:
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    head_id: int = 0  # the last row that verified (the anchor's id when none did)
 
     @property
     def ok(self) -> bool:
@@ -158,20 +161,27 @@ def verify(*, batch: int = 2000) -> Result:
     start_id, previous = anchor()
     if start_id and not _anchor_recorded(start_id, previous):
         return Result(0, start_id, "清理锚点与审计链中的清理记录不符（锚点表被改动）")
-    checked = 0
+    checked, head_id = 0, start_id
     for row in _rows(batch):
         if compute(row, previous, key) != row.chain_hmac:
-            return Result(checked, row.id, "内容或链接被修改，或其前一条记录被删除")
+            return Result(checked, row.id, "内容或链接被修改，或其前一条记录被删除", head_id)
         previous = row.chain_hmac
         checked += 1
-    return Result(checked)
+        head_id = row.id
+    return Result(checked, head_id=head_id)
 
 
-def _anchor_recorded(last_purged_id: int, anchor_hmac: str) -> bool:
+def anchor_recorded(using: str = "default") -> bool:
+    """The newest anchor is one a purge wrote into the chain (true when there is no anchor)."""
+    start_id, anchor_hmac = anchor(using)
+    return not start_id or _anchor_recorded(start_id, anchor_hmac, using)
+
+
+def _anchor_recorded(last_purged_id: int, anchor_hmac: str, using: str = "default") -> bool:
     """The purge that made the anchor wrote it into the chain too: the anchor table alone proves nothing."""
     from audit.models import AuditEvent
 
-    purges = AuditEvent.objects.filter(action=AuditEvent.Action.PURGE, id__gt=last_purged_id)
+    purges = AuditEvent.objects.using(using).filter(action=AuditEvent.Action.PURGE, id__gt=last_purged_id)
     return any(
         e.get("anchor_hmac") == anchor_hmac and e.get("last_purged_id") == last_purged_id
         for e in purges.values_list("summary", flat=True)

@@ -3,7 +3,8 @@
 The append-only triggers refuse DELETE for everyone, the web application included. The one way past
 them is `purge_expired`: inside a single transaction it takes the chain lock, lifts the triggers, deletes
 the rows older than the retention (never younger than MIN_RETENTION_DAYS), records the anchor the chain
-restarts from, puts the triggers back and appends an audit event about the purge. If anything fails,
+restarts from, puts the triggers back and appends an audit event about the purge. It refuses a chain that
+is broken or lost its tail (audit.checkpoint), and moves the checkpoint to the purge event afterwards. If anything fails,
 the transaction rolls back with the triggers in place (DDL is transactional on SQLite and PostgreSQL).
 """
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit import chain
+from audit import chain, checkpoint
 from audit.models import AuditAnchor, AuditEvent
 from audit.services import record_event
 
@@ -74,6 +75,12 @@ def purge_expired(*, operator: str, now: dt.datetime | None = None, dry_run: boo
         checked = chain.verify()
         if not checked.ok:
             raise PurgeRefused(f"审计链在第 {checked.broken_id} 条记录处断裂，拒绝清理（请先调查）")
+        try:
+            _, problem = checkpoint.check()
+        except checkpoint.CheckpointError as exc:
+            problem = str(exc)
+        if problem:
+            raise PurgeRefused(f"{problem}；拒绝清理（请先调查）")
         # Only a prefix of the chain may go: every row up to the first one inside the retention.
         first_young = AuditEvent.objects.filter(created_at__gte=cutoff).order_by("id").values("id").first()
         old = AuditEvent.objects.all()
@@ -106,4 +113,5 @@ def purge_expired(*, operator: str, now: dt.datetime | None = None, dry_run: boo
                 "cutoff": cutoff.isoformat(),
             },
         )
+    checkpoint.advance()  # committed: the new head (the purge event) is the one to keep
     return PurgeResult(count, last[0], cutoff)

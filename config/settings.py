@@ -8,7 +8,9 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XIANFENG_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Owner-only (0700 folders, 0600 files): the database, uploads, backups and the SMS outbox hold personal
+# data. manage.py and config.wsgi set umask 077; the ops.W001 check warns when DEBUG is off and they are not.
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def env_str(name: str, default: str) -> str:
@@ -40,8 +42,8 @@ def dev_secret(filename: str, nbytes: int) -> str:
     """A random secret kept under var/ so a fresh clone runs with no configuration."""
     path = VAR_DIR / filename
     if not path.exists():
-        path.write_text(secrets.token_hex(nbytes))
-        path.chmod(0o600)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+            fh.write(secrets.token_hex(nbytes))
     return path.read_text().strip()
 
 
@@ -138,6 +140,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+    _sqlite_file = Path(str(DATABASES["default"]["NAME"]))
+    _on_disk = str(_sqlite_file) not in ("", ":memory:") and not str(_sqlite_file).startswith("file:")
+    if _on_disk and _sqlite_file.parent.is_dir() and not _sqlite_file.exists():
+        # Created owner-only before SQLite opens it: SQLite gives its journal and WAL the file's mode.
+        os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -156,6 +163,16 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("XIANFENG_MEDIA_ROOT", str(VAR_DIR / "media")))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Public assets that nginx serves from staticfiles/: readable by others despite the umask 077.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
 
 # Login security (等保三级): an account locks after N failures within a window. An address (one village
 # office's NAT may hold many users) is throttled after LOGIN_IP_MAX_FAILURES failures in the window: it may
@@ -186,6 +203,8 @@ XIANFENG_SELFCHECK_DAYS = env_int("XIANFENG_SELFCHECK_DAYS", 30)
 # (at least 180: a system check refuses less; audit_purge never removes younger rows).
 XIANFENG_AUDIT_KEY = env_str("XIANFENG_AUDIT_KEY", "")
 XIANFENG_AUDIT_RETENTION_DAYS = env_int("XIANFENG_AUDIT_RETENTION_DAYS", 3 * 365)
+# The signed checkpoint of the chain's head (audit.checkpoint): outside the database, so a cut tail shows.
+XIANFENG_AUDIT_CHECKPOINT = env_str("XIANFENG_AUDIT_CHECKPOINT", str(VAR_DIR / "audit-checkpoint.json"))
 
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)
@@ -265,7 +284,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("XIANFENG_LOG_LEVEL", "WARNING")},
     # urllib3 logs every request URL at DEBUG, and the SMS API's URLs carry phone numbers: never below WARNING
     # (the suite's log guard, audit/log_guard.py, fails on any phone or ID number logged).
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    # xianfeng.audit echoes each checkpointed head of the audit chain (INFO): a copy off the database.
+    "loggers": {"urllib3": {"level": "WARNING"}, "xianfeng.audit": {"level": "INFO"}},
 }
 
 # 组织生活观察员 (太湖): eligibility and the annual allowance per grade (以奖代补), local settings.

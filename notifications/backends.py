@@ -29,6 +29,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from personal import mask_phone
+from personal.files import FILE_MODE, private_dir
 
 logger = logging.getLogger("xianfeng.sms")
 
@@ -120,8 +121,10 @@ class FileBackend(SmsBackend):
 
     @contextmanager
     def _locked(self) -> Iterator[IO[bytes]]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a+b") as fh:
+        private_dir(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)  # owner-only: message texts (an older 0644 outbox is tightened)
+        with os.fdopen(fd, "a+b") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 self._read_new_lines(fh)

@@ -11,6 +11,7 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import got_request_exception
 
+        from ops import checks  # noqa: F401  (registers the system checks)
         from ops.dbguard import note_database_failure
 
         got_request_exception.connect(note_database_failure, dispatch_uid="ops.note_database_failure")

@@ -45,8 +45,9 @@ from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
-from audit import chain
+from audit import chain, checkpoint
 from ops.sealed import CHUNK_SIZE, SealedError, SealedReader, SealedWriter
+from personal.files import open_private
 
 _REC = struct.Struct(">cI")
 MOD = 1 << 256
@@ -121,13 +122,16 @@ def table_summary(model: type[models.Model], using: str) -> dict[str, Any]:
     return {"rows": rows, "sha256": f"{total:064x}"}
 
 
-def audit_chain_head(using: str) -> dict[str, Any] | None:
-    """The newest audit row's chain value when the audit table carries an HMAC chain, else None."""
-    model = apps.get_model(AUDIT_LABEL)
-    if CHAIN_FIELD not in {f.name for f in model._meta.concrete_fields}:
-        return None
-    last = model._base_manager.using(using).order_by("-pk").values_list("pk", CHAIN_FIELD).first()
-    return {"last_id": last[0] if last else None, CHAIN_FIELD: last[1] if last else None}
+def audit_chain_head(using: str) -> dict[str, Any]:
+    """The audit chain's head (newest row id and HMAC), its row count since the purge anchor, and the
+    anchor: the same head the signed checkpoint keeps (audit.checkpoint), so a backup anchors the chain too."""
+    current = checkpoint.head(using)
+    return {
+        "last_id": current.last_id or None,
+        CHAIN_FIELD: current.last_hmac or None,
+        "count": current.count,
+        "anchor_id": current.anchor_id,
+    }
 
 
 def applied_migrations(using: str) -> list[str]:
@@ -256,8 +260,7 @@ def backup_to_file(path: Path, *, using: str = "default", media_root: Path | Non
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
     try:
-        with tmp.open("wb") as out:
-            tmp.chmod(0o600)
+        with open_private(tmp, "wb") as out:
             manifest = write_backup(out, using=using, media_root=media_root)
         tmp.replace(path)
     finally:
@@ -391,8 +394,7 @@ def restore(src: IO[bytes], alias: str, *, media_root: Path | None, verify: bool
                 if rel.is_absolute() or ".." in rel.parts:
                     raise BackupError(f"备份中的文件路径不安全：{rel}")
                 target = media_root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                media_out = target.open("wb")
+                media_out = open_private(target, "wb")  # 0600 in folders made 0700
                 digest = hashlib.sha256()
             elif kind == b"D":
                 if media_out is not None:
@@ -434,8 +436,13 @@ def verify_restored(alias: str, report: RestoreReport, in_stream: dict[str, dict
     if manifest.get("media", {}).get("files", 0) != report.media_files and report.media_files:
         report.problems.append("媒体文件数量与清单不符")
     chain = manifest.get("audit_chain")
-    if chain is not None and audit_chain_head(alias) != chain:
-        report.problems.append("审计链末端与备份清单不符")
+    restored = audit_chain_head(alias)
+    # Only the keys the backup recorded: older backups carry the head without its count.
+    if chain is not None and {k: restored.get(k) for k in chain} != chain:
+        report.problems.append(
+            f"审计链末端与备份清单不符：清单为第 {chain.get('last_id')} 条（共 {chain.get('count', '?')} 条），"
+            f"恢复后为第 {restored['last_id']} 条（共 {restored['count']} 条）"
+        )
     if chain is not None:
         problem = _verify_audit_chain(alias)
         if problem:

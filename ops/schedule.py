@@ -12,10 +12,17 @@ from accounts import jobs as accounts_jobs
 from notifications import jobs as notifications_jobs
 from notifications import scheduler
 from notifications.scheduler import Job, Slot
+from ops import jobs as ops_jobs
 from orglife import jobs as orglife_jobs
 from points import jobs as points_jobs
 
-JOBS: list[Job] = [*notifications_jobs.JOBS, *orglife_jobs.JOBS, *accounts_jobs.JOBS, *points_jobs.JOBS]
+JOBS: list[Job] = [
+    *notifications_jobs.JOBS,
+    *orglife_jobs.JOBS,
+    *accounts_jobs.JOBS,
+    *points_jobs.JOBS,
+    *ops_jobs.JOBS,
+]
 
 
 def due_slots(now: dt.datetime) -> list[Slot]:

@@ -15,18 +15,20 @@ EVALUATION_ITEMS = [
 
 
 def add_defaults(apps, schema_editor):
-    ReviewUnit = apps.get_model("observers", "ReviewUnit")
-    EvaluationItem = apps.get_model("observers", "EvaluationItem")
+    db = schema_editor.connection.alias  # migrate --database / restore: never the default database's rows
+    units = apps.get_model("observers", "ReviewUnit").objects.using(db)
+    items = apps.get_model("observers", "EvaluationItem").objects.using(db)
     for order, name in enumerate(REVIEW_UNITS, start=1):
-        ReviewUnit.objects.get_or_create(name=name, defaults={"order": order})
-    if not EvaluationItem.objects.exists():
+        units.get_or_create(name=name, defaults={"order": order})
+    if not items.exists():
         for order, (name, guidance, score) in enumerate(EVALUATION_ITEMS, start=1):
-            EvaluationItem.objects.create(name=name, guidance=guidance, max_score=score, order=order)
+            items.create(name=name, guidance=guidance, max_score=score, order=order)
 
 
 def remove_defaults(apps, schema_editor):
-    apps.get_model("observers", "ReviewUnit").objects.filter(name__in=REVIEW_UNITS).delete()
-    apps.get_model("observers", "EvaluationItem").objects.filter(
+    db = schema_editor.connection.alias
+    apps.get_model("observers", "ReviewUnit").objects.using(db).filter(name__in=REVIEW_UNITS).delete()
+    apps.get_model("observers", "EvaluationItem").objects.using(db).filter(
         name__in=[name for name, _, _ in EVALUATION_ITEMS]
     ).delete()
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 def fill(apps, schema_editor):
     LedgerEntry = apps.get_model("points", "LedgerEntry")
     Balance = apps.get_model("points", "MemberYearBalance")
+    db = schema_editor.connection.alias  # migrate --database / restore: never the default database's rows
     sums = (
-        LedgerEntry.objects.annotate(y=ExtractYear("occurred_on"))
+        LedgerEntry.objects.using(db).annotate(y=ExtractYear("occurred_on"))
         .values_list("member_id", "y", "member__org__path", "block_code")
         .annotate(points=Sum("points"))
         .order_by("member_id", "y", "block_code")
@@ -31,13 +32,13 @@ def fill(apps, schema_editor):
             flush()
             blocks = {}
             if len(rows) >= 5000:
-                Balance.objects.bulk_create(rows)
+                Balance.objects.using(db).bulk_create(rows)
                 rows = []
         current = (member_id, year, path)
         blocks[block_code] = blocks.get(block_code, Decimal("0")) + points
     if current is not None:
         flush()
-    Balance.objects.bulk_create(rows)
+    Balance.objects.using(db).bulk_create(rows)
 
 
 class Migration(migrations.Migration):

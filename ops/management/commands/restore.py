@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ops.backup import BackupError, open_backup, restore, target_database
 from ops.sealed import SealedError
+from personal.files import touch_private
 
 
 def prepare_target(url: str) -> dict[str, Any]:
@@ -21,7 +22,7 @@ def prepare_target(url: str) -> dict[str, Any]:
         path = Path(settings_dict["NAME"])
         if path.exists() and path.stat().st_size > 0:
             raise CommandError(f"目标 SQLite 文件已存在：{path}（恢复只写入全新的数据库）")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        touch_private(path)  # the restored database (and its WAL) owner-only, in a folder made 0700
         settings_dict["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;",
         }

@@ -1,0 +1,16 @@
+"""Background tasks of audit (django_tasks; the schedule is declared above the scheduler, in ops.jobs)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from audit import checkpoint
+
+
+@task()
+def checkpoint_audit_chain_task() -> str:
+    """Move the signed checkpoint to the chain's head (hourly); a lost tail fails the task (and is logged)."""
+    problem = checkpoint.advance()
+    if problem:
+        raise checkpoint.CheckpointError(problem)
+    return "ok"
