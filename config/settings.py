@@ -317,6 +317,8 @@ RATE_LIMITS = {
     "sms": env_str("XIANFENG_RATE_SMS", "30/3600"),
     "export": env_str("XIANFENG_RATE_EXPORT", "30/3600"),
     "unmask": env_str("XIANFENG_RATE_UNMASK", "30/3600"),
+    # Member searches by a full ID number or phone (each one confirms or denies a number).
+    "number_search": env_str("XIANFENG_RATE_NUMBER_SEARCH", "30/3600"),
 }
 RATE_LIMIT_IP_FACTOR = env_int("XIANFENG_RATE_IP_FACTOR", 4)
 # The OpenAPI schema and its documentation pages are for signed-in users and API tokens only.

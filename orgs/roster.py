@@ -629,9 +629,14 @@ def _scope_org(user: Any) -> Organization | None:
 
 
 def export_members(*, user: Any, queryset: Any, filters: dict[str, Any] | None = None) -> bytes:
-    """The roster of a (filtered) member list as .xlsx, ID numbers and phones masked; audited."""
+    """The roster of a (filtered) member list as .xlsx, ID numbers and phones masked; audited.
+
+    The birth date is the year only, unless the user may see full personal data (orgs.unmask_member):
+    with the year, the masked ID number leaves too little to rebuild it.
+    """
     if not user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出党员名册的权限")
+    full_birth_date = user.has_perm("orgs.unmask_member")
     labels = {
         "gender": dict(Member.Gender.choices),
         "education": dict(Member.Education.choices),
@@ -657,6 +662,8 @@ def export_members(*, user: Any, queryset: Any, filters: dict[str, Any] | None =
         for key, mapping in labels.items():
             record[key] = mapping.get(record[key], record[key])
         record["is_exempt"] = "是" if record["is_exempt"] else "否"
+        if not full_birth_date:
+            record["birth_date"] = f"{record['birth_date']:%Y}"
         record |= {
             "seq": count,
             "id_number": record["id_number_masked"],
