@@ -180,6 +180,11 @@ XIANFENG_AUDIT_RETENTION_DAYS = env_int("XIANFENG_AUDIT_RETENTION_DAYS", 3 * 365
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)
 IMPORT_MAX_BYTES = env_int("XIANFENG_IMPORT_MAX_MB", 20) * 1024 * 1024
+# An .xlsx is a zip: its parts are checked before parsing (orgs.roster.check_xlsx), so a small upload
+# cannot unpack into gigabytes. A 30,000-member roster sheet unpacks to about 25 MB.
+IMPORT_MAX_ZIP_ENTRIES = env_int("XIANFENG_IMPORT_MAX_ZIP_ENTRIES", 100)
+IMPORT_MAX_PART_BYTES = env_int("XIANFENG_IMPORT_MAX_PART_MB", 100) * 1024 * 1024
+IMPORT_MAX_UNZIPPED_BYTES = env_int("XIANFENG_IMPORT_MAX_UNZIPPED_MB", 200) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 
 REST_FRAMEWORK = {
