@@ -7,10 +7,12 @@ import io
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
 import personal
+from conftest import make_user
 from orgs.models import Member
 from orgs.tests.api_client import api
 
@@ -94,6 +96,16 @@ def test_the_roster_export_shows_only_the_masks_and_the_birth_year(cast):
     birth = rows[0].index("出生日期")
     li = next(row for row in rows if row[1] == "李建国")
     assert li[birth] == "1980"
+
+
+def test_the_admin_shows_staff_without_the_unmask_permission_no_birth_date(cast):
+    staff = make_user("staff_viewer", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_member"))
+    url = reverse("admin:orgs_member_change", args=[cast.member_a1.pk])
+    page = cast.client(staff).get(url)
+    assert page.status_code == 200
+    assert_reveals_no_more_than_the_masks(page.content.decode(), url)
+    assert cast.member_a1.id_number_masked in page.content.decode()
 
 
 def test_with_the_unmask_permission_the_page_and_export_keep_the_full_birth_date(cast):
