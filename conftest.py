@@ -8,7 +8,7 @@ county (县委)
     └── branch_b1 (党支部)
 
 Users (password PASSWORD for all, initial-password change already done):
-dept_admin (组织部管理员 on county, may unmask and export), committee_admin (on committee_a),
+dept_admin (组织部管理员 on county, may unmask, search by full number and export), committee_admin (on committee_a),
 secretary (支部书记 on branch_a1), viewer (只读查看员 on committee_a), outsider (支部书记 on branch_b1),
 auditor (审计员 on county), member_user (党员, linked to a member of branch_a1).
 """
@@ -145,7 +145,9 @@ def cast(db: Any) -> Cast:
     member_b1 = make_member(branch_b1, "赵红梅", phone="13700001111")
     dept_admin = make_user("dept_admin", Role.DEPT_ADMIN, county)
     dept_admin.user_permissions.add(
-        *Permission.objects.filter(codename__in=["unmask_member", "export_member", "view_auditevent"])
+        *Permission.objects.filter(
+            codename__in=["unmask_member", "search_member_number", "export_member", "view_auditevent"]
+        )
     )
     committee_admin = make_user("committee_admin", Role.COMMITTEE_ADMIN, committee_a)
     committee_admin.user_permissions.add(*Permission.objects.filter(codename__in=["export_member"]))

@@ -1,4 +1,5 @@
-"""Rate limits (等保三级 入侵防范): login, password change, manual SMS sends, exports and unmasking.
+"""Rate limits (等保三级 入侵防范): login, password change, manual SMS sends, exports, unmasking and
+member searches by a full ID number or phone.
 
 Fixed-window counters in Django's cache: the database table `xianfeng_cache` on the default install,
 Redis in production (settings.CACHES, XIANFENG_REDIS_URL). Each limited request counts against its
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from rest_framework.exceptions import ParseError
 
+import personal
 from audit.middleware import client_ip
 from orgs import api_parsers
 
@@ -34,16 +36,28 @@ class Rule:
     scope: str
     methods: frozenset[str] = frozenset({"GET", "POST"})
     query: dict[str, str] = field(default_factory=dict)  # only when these GET parameters match
+    when: Callable[[HttpRequest], bool] | None = None  # only when this says so
 
     def applies(self, request: HttpRequest) -> bool:
         if request.method not in self.methods:
             return False
+        if self.when is not None and not self.when(request):
+            return False
         return all(request.GET.get(k) == v for k, v in self.query.items())
+
+
+def number_search(request: HttpRequest) -> bool:
+    """A member list asked for by a full ID number or phone (q=), or by its keyed hash (qk=)."""
+    if request.GET.get("qk", "").strip():
+        return True
+    return personal.number_search_kind(request.GET.get("q", "")) is not None
 
 
 POST = frozenset({"POST"})
 EXPORT = Rule("export")
 XLSX = Rule("export", query={"format": "xlsx"})
+# Counted whether or not the caller may search by number (an API token is known only inside the view).
+NUMBER_SEARCH = Rule("number_search", frozenset({"GET"}), when=number_search)
 
 # URL name → rule. Every export (any URL whose route mentions export, .xlsx or .pdf) must be here:
 # accounts/tests/test_rate_limits.py fails otherwise.
@@ -54,6 +68,8 @@ RULES: dict[str, Rule] = {
     "notifications:outbox_retry": Rule("sms", POST),
     "orgs:member_unmask": Rule("unmask", POST),
     "api-member-unmask": Rule("unmask", POST),
+    "orgs:member_list": NUMBER_SEARCH,
+    "api-member-list": NUMBER_SEARCH,
     "orgs:member_export": EXPORT,
     "orglife:plan_board_export": EXPORT,
     "orglife:stats_ledger_export": EXPORT,

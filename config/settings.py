@@ -209,6 +209,11 @@ XIANFENG_AUDIT_CHECKPOINT = env_str("XIANFENG_AUDIT_CHECKPOINT", str(VAR_DIR / "
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)
 IMPORT_MAX_BYTES = env_int("XIANFENG_IMPORT_MAX_MB", 20) * 1024 * 1024
+# An .xlsx is a zip: its parts are checked before parsing (orgs.roster.check_xlsx), so a small upload
+# cannot unpack into gigabytes. A 30,000-member roster sheet unpacks to about 25 MB.
+IMPORT_MAX_ZIP_ENTRIES = env_int("XIANFENG_IMPORT_MAX_ZIP_ENTRIES", 100)
+IMPORT_MAX_PART_BYTES = env_int("XIANFENG_IMPORT_MAX_PART_MB", 100) * 1024 * 1024
+IMPORT_MAX_UNZIPPED_BYTES = env_int("XIANFENG_IMPORT_MAX_UNZIPPED_MB", 200) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 # Deepest nesting of arrays and objects an API request's JSON body may have (the API's own bodies nest a few levels).
 API_JSON_MAX_DEPTH = env_int("XIANFENG_API_JSON_MAX_DEPTH", 32)
@@ -363,6 +368,8 @@ RATE_LIMITS = {
     "sms": env_str("XIANFENG_RATE_SMS", "30/3600"),
     "export": env_str("XIANFENG_RATE_EXPORT", "30/3600"),
     "unmask": env_str("XIANFENG_RATE_UNMASK", "30/3600"),
+    # Member searches by a full ID number or phone (each one confirms or denies a number).
+    "number_search": env_str("XIANFENG_RATE_NUMBER_SEARCH", "30/3600"),
 }
 RATE_LIMIT_IP_FACTOR = env_int("XIANFENG_RATE_IP_FACTOR", 4)
 # The OpenAPI schema and its documentation pages are for signed-in users and API tokens only.

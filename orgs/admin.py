@@ -37,6 +37,12 @@ class MemberAdmin(ReadOnlyAdmin):
     readonly_fields = ["id_number_masked", "phone_masked"]
     raw_id_fields = ["org", "party_group"]
 
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.has_perm("orgs.unmask_member"):
+            exclude.append("birth_date")  # beside the masked ID number it would give most of it back
+        return exclude
+
 
 @admin.register(Position)
 class PositionAdmin(ReadOnlyAdmin):

@@ -151,6 +151,15 @@ class MemberSerializer(serializers.ModelSerializer):
         source="get_category_display", read_only=True, label="人员类别名称"
     )
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="党籍状态名称")
+    # The birth date is half of what an ID number hides: output gives the year only (GB/T 35273).
+    birth_date = serializers.DateField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        label="出生日期",
+        help_text="仅用于写入，不填则按身份证号；输出只有出生年份 birth_year",
+    )
+    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True, label="出生年份")
 
     class Meta:
         model = Member
@@ -160,6 +169,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "gender",
             "ethnicity",
             "birth_date",
+            "birth_year",
             "id_number",
             "id_number_masked",
             "education",
@@ -183,11 +193,8 @@ class MemberSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id_number_masked", "phone_masked", "created_at", "updated_at"]
-        # Gender and birth date default to what the ID number says.
-        extra_kwargs = {
-            "gender": {"required": False, "allow_blank": True},
-            "birth_date": {"required": False, "allow_null": True},
-        }
+        # Gender (and the birth date, above) default to what the ID number says.
+        extra_kwargs = {"gender": {"required": False, "allow_blank": True}}
 
 
 class UnmaskRequestSerializer(serializers.Serializer):
@@ -328,7 +335,11 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
 @extend_schema_view(
     list=extend_schema(
         summary="党员列表",
-        description="调用者授权范围内的党员；身份证号和手机号只给脱敏值。q 按姓名，或完整身份证号/手机号精确查找。",
+        description=(
+            "调用者授权范围内的党员；身份证号和手机号只给脱敏值，出生日期只给年份。q 按姓名查找；"
+            "按完整身份证号或手机号精确查找需要“按完整身份证号或手机号查找党员”权限，"
+            "每次都记入审计日志并限制频率，无此权限时不返回任何党员。"
+        ),
         parameters=[_ORG],
     ),
     retrieve=extend_schema(summary="党员详情", responses={200: MemberSerializer, **_NOT_FOUND}),

@@ -199,7 +199,11 @@ class OrganizationForm(StyledForm, forms.ModelForm):
 
 
 class MemberForm(StyledForm, forms.Form):
-    """党员基本信息采集表. ID number and phone are never prefilled; blank on edit keeps the stored value."""
+    """党员基本信息采集表. ID number and phone are never prefilled; blank on edit keeps the stored value.
+
+    Nor is the birth date: it is part of the ID number (the service checks they agree), and shown beside
+    the masked number it would give most of it back. Blank means "as the ID number says".
+    """
 
     name = forms.CharField(label="姓名", max_length=40)
     id_number = forms.CharField(label="公民身份号码", max_length=18, required=False)
@@ -234,7 +238,6 @@ class MemberForm(StyledForm, forms.Form):
                 for name in (
                     "name",
                     "gender",
-                    "birth_date",
                     "ethnicity",
                     "education",
                     "category",

@@ -225,6 +225,8 @@ class Member(models.Model):
         ]
         permissions = [
             ("unmask_member", "查看完整身份证号和手机号"),
+            # A full-number search confirms whether the number belongs to a member: its own right.
+            ("search_member_number", "按完整身份证号或手机号查找党员"),
             ("export_member", "导出党员名册"),
         ]
 

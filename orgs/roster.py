@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -235,6 +236,86 @@ def parse_date(value: Any) -> dt.date | None:
         raise ValueError(f"日期“{text}”不存在") from None
 
 
+# ---------------------------------------------------------------- the archive, before parsing
+
+# The parser (expat 2.5 under openpyxl) re-reads an unfinished token on every 16 KB it is fed, so one
+# long token costs quadratic time: a 20 MB XML comment held a worker for a minute. Excel writes no
+# comments, declarations or CDATA into its parts and no tag holds a '<', so a part may contain no "<!",
+# no "<?" but its XML declaration, and no run longer than this without a '<' (a cell holds at most
+# 32,767 characters, under 100 KB).
+MAX_RUN_BYTES = 256 * 1024
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+SCAN_CHUNK = 1024 * 1024
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def check_xlsx(file: IO[bytes] | str) -> None:
+    """Refuse a zip bomb or an oversized part before any parser sees it (RosterFileError in Chinese).
+
+    Entry count and every part's declared size first (zipfile enforces them while reading: a part that
+    unpacks to more than it declares fails its check), then every XML part is read once, in linear time.
+    """
+    try:
+        with zipfile.ZipFile(file) as archive:
+            entries = archive.infolist()
+            if len(entries) > settings.IMPORT_MAX_ZIP_ENTRIES:
+                raise RosterFileError(
+                    f"文件包含 {len(entries)} 个部件，超过上限 {settings.IMPORT_MAX_ZIP_ENTRIES} 个，"
+                    "不是正常的 Excel 名册文件"
+                )
+            total = 0
+            for entry in entries:
+                total += entry.file_size
+                if entry.file_size > settings.IMPORT_MAX_PART_BYTES:
+                    raise RosterFileError(
+                        f"文件解压后过大：部件 {entry.filename} 解压后 {_mb(entry.file_size)}，"
+                        f"上限 {_mb(settings.IMPORT_MAX_PART_BYTES)}。请拆分成多个文件导入"
+                    )
+            if total > settings.IMPORT_MAX_UNZIPPED_BYTES:
+                raise RosterFileError(
+                    f"文件解压后共 {_mb(total)}，超过上限 "
+                    f"{_mb(settings.IMPORT_MAX_UNZIPPED_BYTES)}。请拆分成多个文件导入"
+                )
+            for entry in entries:
+                if entry.filename.lower().endswith(XML_SUFFIXES):
+                    _check_xml_part(archive, entry)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+        raise RosterFileError("无法读取该文件，请上传用导入模板填写的 .xlsx 文件") from exc
+    finally:
+        if not isinstance(file, str):
+            file.seek(0)
+
+
+def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    refused = RosterFileError(
+        f"文件部件 {entry.filename} 含有 Excel 不会写入的内容（XML 注释、声明或超长标记），已拒绝读取。"
+        "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传"
+    )
+    run = 0  # bytes since the last '<'
+    previous = b""
+    first = True
+    with archive.open(entry) as part:
+        while chunk := part.read(SCAN_CHUNK):
+            if first:
+                first = False
+                if chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk = chunk[3:]
+                if chunk.startswith(b"<?xml") and b"?>" in chunk[:512]:
+                    end = chunk.index(b"?>") + 2
+                    chunk = b" " * end + chunk[end:]  # the declaration is allowed, once, at the start
+            seam = previous[-1:] + chunk
+            if b"<!" in seam or b"<?" in seam:
+                raise refused
+            pieces = chunk.split(b"<")
+            if run + len(pieces[0]) > MAX_RUN_BYTES or max(map(len, pieces)) > MAX_RUN_BYTES:
+                raise refused
+            run = len(pieces[-1]) if len(pieces) > 1 else run + len(chunk)
+            previous = chunk
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -244,7 +325,9 @@ def _header_key(value: Any) -> str | None:
 
 
 def _read_rows(file: IO[bytes] | str) -> Iterator[_Row]:
+    check_xlsx(file)
     try:
+        # read_only: the sheet streams row by row; openpyxl parses through defusedxml (requirements.txt).
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise RosterFileError("无法读取该文件，请上传用导入模板填写的 .xlsx 文件") from exc
@@ -629,9 +712,14 @@ def _scope_org(user: Any) -> Organization | None:
 
 
 def export_members(*, user: Any, queryset: Any, filters: dict[str, Any] | None = None) -> bytes:
-    """The roster of a (filtered) member list as .xlsx, ID numbers and phones masked; audited."""
+    """The roster of a (filtered) member list as .xlsx, ID numbers and phones masked; audited.
+
+    The birth date is the year only, unless the user may see full personal data (orgs.unmask_member):
+    with the year, the masked ID number leaves too little to rebuild it.
+    """
     if not user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出党员名册的权限")
+    full_birth_date = user.has_perm("orgs.unmask_member")
     labels = {
         "gender": dict(Member.Gender.choices),
         "education": dict(Member.Education.choices),
@@ -657,6 +745,8 @@ def export_members(*, user: Any, queryset: Any, filters: dict[str, Any] | None =
         for key, mapping in labels.items():
             record[key] = mapping.get(record[key], record[key])
         record["is_exempt"] = "是" if record["is_exempt"] else "否"
+        if not full_birth_date:
+            record["birth_date"] = f"{record['birth_date']:%Y}"
         record |= {
             "seq": count,
             "id_number": record["id_number_masked"],

@@ -100,7 +100,7 @@ def import_template(request: HttpRequest) -> HttpResponseBase:
 def export_roster(request: HttpRequest) -> HttpResponseBase:
     if not request.user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出党员名册的权限")
-    filterset = MemberFilter(request.GET, queryset=Member.objects.visible_to(_user(request)))
+    filterset = MemberFilter(request.GET, queryset=Member.objects.visible_to(_user(request)), request=request)
     if not filterset.is_valid():
         return HttpResponseBadRequest("筛选条件无效")
     filters = {key: value for key, value in request.GET.items() if value and key != "page"}

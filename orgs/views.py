@@ -24,7 +24,7 @@ from orgs.access import (
     require_tree,
     require_writer,
 )
-from orgs.filters import MemberFilter, OrganizationFilter, sensitive_search_key
+from orgs.filters import SEARCH_PERMISSION, MemberFilter, OrganizationFilter, sensitive_search_key
 from orgs.forms import (
     EndPositionForm,
     MemberForm,
@@ -171,10 +171,15 @@ def member_list(request: HttpRequest) -> HttpResponse:
         key = sensitive_search_key(params.get("q", ""))
         if key is not None:
             params.pop("q")
-            params["qk"] = key
+            if request.user.has_perm(SEARCH_PERMISSION):
+                params["qk"] = key
+            else:
+                messages.error(request, "您没有按完整身份证号或手机号查找党员的权限，请按姓名查找")
         return redirect(f"{request.path}?{params.urlencode()}")
-    filterset = MemberFilter(request.GET, queryset=selectors.visible_members(request.user))
+    filterset = MemberFilter(request.GET, queryset=selectors.visible_members(request.user), request=request)
     style_filter_form(filterset.form)
+    if not request.user.has_perm(SEARCH_PERMISSION):
+        filterset.form.fields["q"].label = "姓名"
     page = _page(request, filterset.qs.only(*MEMBER_LIST_FIELDS))
     # The filter has read the node; name it only inside the user's scope (as visible_to would).
     node = filterset.org_node

@@ -54,17 +54,40 @@ def blind_index(kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{value.strip().upper()}".encode(), hashlib.sha256).hexdigest()
 
 
-def mask_id_number(value: str) -> str:
+# The masks leave too little to rebuild the value (GB/T 35273-2020 附录A): an ID number keeps its first
+# and last character only, a phone its first three digits (the carrier's 号段, shared by tens of millions)
+# and its last two (enough to tell a member's numbers apart); a shorter (landline) number only its last
+# two. See docs/security-sec-data.md.
+ID_KEEP_HEAD, ID_KEEP_TAIL = 1, 1
+PHONE_KEEP_HEAD, PHONE_KEEP_TAIL = 3, 2
+
+
+def _mask(value: str, head: int, tail: int, shortest: int) -> str:
     if not value:
         return ""
-    if len(value) <= 8:
+    if len(value) < shortest:
         return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
+
+
+def mask_id_number(value: str) -> str:
+    return _mask(value, ID_KEEP_HEAD, ID_KEEP_TAIL, 9)
 
 
 def mask_phone(value: str) -> str:
-    if not value:
-        return ""
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    head = PHONE_KEEP_HEAD if len(value) >= 11 else 0
+    return _mask(value, head, PHONE_KEEP_TAIL, 7)
+
+
+def number_search_kind(value: str) -> str | None:
+    """The kind ("id" or "phone") of a search term that is a full ID number or phone number, else None.
+
+    Such a search confirms a number it matches, so it needs its own permission (orgs.search_member_number).
+    """
+    value = (value or "").strip()
+    number = value.upper()
+    if len(number) == 18 and number[:17].isdigit():
+        return "id"
+    if value.isdigit() and len(value) >= 7:
+        return "phone"
+    return None

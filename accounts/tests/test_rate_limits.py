@@ -1,4 +1,5 @@
-"""Rate limits on login, password change, manual SMS sends, exports and unmasking (accounts/ratelimit.py).
+"""Rate limits on login, password change, manual SMS sends, exports, unmasking and full-number searches
+(accounts/ratelimit.py).
 
 Every test runs on the default install's database cache and again on Redis (127.0.0.1:6379) when it is
 reachable; under XIANFENG_TEST_REDIS=1 (set by .ci/run) an unreachable Redis is a failure, not a skip.
@@ -42,6 +43,7 @@ def backend(request: Any, settings: Any) -> Iterator[str]:
         "sms": "2/60",
         "export": "2/60",
         "unmask": "2/60",
+        "number_search": "2/60",
     }
     settings.RATE_LIMIT_IP_FACTOR = 2
     if request.param == "redis":
@@ -157,6 +159,16 @@ def test_unmasking_is_limited_on_the_page_and_in_the_api(cast: Any) -> None:
     )
     assert api.status_code == 429
     assert api.json()["detail"] == ratelimit.MESSAGE
+
+
+def test_searches_by_a_full_number_are_limited_and_name_searches_are_not(cast: Any) -> None:
+    client = cast.client(cast.dept_admin)
+    api = reverse("api-member-list")
+    assert [client.get(api, {"q": "13955551234"}).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(api, {"q": "13700001111"})
+    assert refused.status_code == 429 and refused.json()["detail"] == ratelimit.MESSAGE
+    assert client.get(reverse("orgs:member_list"), {"qk": "0" * 64}).status_code == 429  # same scope
+    assert [client.get(api, {"q": "李建"}).status_code for _ in range(3)] == [200, 200, 200]
 
 
 def test_manual_sms_sends_are_limited(cast: Any) -> None:

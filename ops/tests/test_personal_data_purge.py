@@ -107,7 +107,7 @@ def test_the_purge_clears_the_number_from_the_sms_outbox(cast):
         channel="sms",
         dedupe_key="a",
         phone_enc=personal.encrypt("13912349999"),
-        phone_masked="139****9999",
+        phone_masked="139******99",
         next_attempt_at=now(),
         created_at=now(),
     )

@@ -107,7 +107,7 @@ def test_the_contact_phone_goes_in_plain_and_comes_out_masked(cast):
         LIST, new_branch(cast.committee_a, contact_phone="13512345678"), format="json"
     )
     body = response.json()
-    assert body["contact_phone_masked"] == "135****5678"
+    assert body["contact_phone_masked"] == "135******78"
     assert "contact_phone" not in body and "13512345678" not in response.content.decode()
 
 

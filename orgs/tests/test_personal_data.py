@@ -18,8 +18,9 @@ def test_blind_index_is_stable_and_kind_specific():
 
 
 def test_masks_keep_only_the_ends():
-    assert personal.mask_id_number("340101198005171234") == "3401**********1234"
-    assert personal.mask_phone("13812345678") == "138****5678"
+    assert personal.mask_id_number("340101198005171234") == "3****************4"
+    assert personal.mask_phone("13812345678") == "138******78"
+    assert personal.mask_phone("5512345") == "*****45"  # a landline keeps its last two digits only
 
 
 def test_the_database_holds_no_plain_id_or_phone(cast):
@@ -30,4 +31,4 @@ def test_the_database_holds_no_plain_id_or_phone(cast):
         row = " ".join(str(v) for v in cursor.fetchone())
     assert plain_id not in row
     assert "13955551234" not in row
-    assert Member.objects.get(pk=member.pk).phone_masked == "139****1234"
+    assert Member.objects.get(pk=member.pk).phone_masked == "139******34"

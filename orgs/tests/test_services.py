@@ -28,7 +28,7 @@ def test_creating_a_member_encrypts_masks_and_audits_once(cast):
     before = AuditEvent.objects.count()
     member = services.create_member(actor=cast.secretary, data=data_for(cast.branch_a1))
     assert member.gender == "男" and member.birth_date == dt.date(1990, 3, 4)
-    assert member.phone_masked == "136****1234"
+    assert member.phone_masked == "136******34"
     assert personal.decrypt(member.phone_enc) == "13600001234"
     assert AuditEvent.objects.count() == before + 1
     event = AuditEvent.objects.first()
@@ -83,7 +83,7 @@ def test_a_new_organization_gets_a_child_path(cast):
         contact_phone="05561234567",
     )
     assert org.path.startswith(cast.committee_a.path) and org.depth == cast.committee_a.depth + 1
-    assert org.contact_phone_masked == "055****4567"
+    assert org.contact_phone_masked == "055******67"
     sibling = services.create_organization(
         actor=cast.committee_admin,
         parent=cast.committee_a,

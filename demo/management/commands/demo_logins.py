@@ -25,7 +25,12 @@ from points.models import LedgerEntry
 
 DEMO_PASSWORD = "Xianfeng@2026"  # meets the policy: 8+ characters, 4 character classes, no username
 
-DEPT_PERMISSIONS = ("orgs.unmask_member", "orgs.export_member", "audit.view_auditevent")
+DEPT_PERMISSIONS = (
+    "orgs.unmask_member",
+    "orgs.search_member_number",
+    "orgs.export_member",
+    "audit.view_auditevent",
+)
 
 
 @dataclass
