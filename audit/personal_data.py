@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from personal import mask_id_number, mask_phone
 from personal.idcard import check_digit
 
 ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
@@ -25,7 +26,7 @@ def find_personal_data(text: str) -> list[str]:
     for m in ID_NUMBER.finditer(text):
         value = m.group(0).upper()
         if check_digit(value[:17]) == value[17]:
-            found.append(f"身份证号 {value[:6]}********{value[-4:]}")
+            found.append(f"身份证号 {mask_id_number(value)}")
     for m in MOBILE.finditer(text):
-        found.append(f"手机号 {m.group(0)[:3]}****{m.group(0)[-4:]}")
+        found.append(f"手机号 {mask_phone(m.group(0))}")
     return found

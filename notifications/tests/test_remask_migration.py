@@ -1,4 +1,4 @@
-"""The data migration notifications 0003 recomputes the outbox's masked phones from the ciphertext."""
+"""The data migration notifications 0004 recomputes the outbox's masked phones from the ciphertext."""
 
 import pytest
 from django.db import connection
@@ -28,7 +28,7 @@ def message(key, phone):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_remasks_every_outbox_phone():
     sms, site = message("a", "13812345678"), message("b", "")
-    migrate([("notifications", "0002_outbox_claim_and_schedule")])
+    migrate([("notifications", "0003_message_verify_and_attempted_at")])
     assert Message.objects.get(pk=sms.pk).phone_masked == "138****5678"
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     assert Message.objects.get(pk=sms.pk).phone_masked == "138******78"

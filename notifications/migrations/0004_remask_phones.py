@@ -38,7 +38,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("notifications", "0002_outbox_claim_and_schedule"),
+        ("notifications", "0003_message_verify_and_attempted_at"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
