@@ -31,6 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import personal
 from audit.models import AuditEvent
 from audit.services import record_event
+from orgs import spreadsheets
 from orgs.access import Actor, can_write_anywhere, covers, scope_paths
 from orgs.models import Member, Organization
 from orgs.paths import PATH_STEP
@@ -613,7 +614,7 @@ def build_template(*, example_org: Organization | None = None) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "党员名册"
-    ws.append([c.header for c in COLUMNS])
+    spreadsheets.append(ws, [c.header for c in COLUMNS])
     birth = dt.date(1985, 6, 15)
     example = {
         "seq": EXAMPLE_MARK,
@@ -633,7 +634,7 @@ def build_template(*, example_org: Organization | None = None) -> bytes:
         "status": "正常",
         "is_exempt": "否",
     }
-    ws.append([example.get(c.key, "") for c in COLUMNS])
+    spreadsheets.append(ws, [example.get(c.key, "") for c in COLUMNS])
     last = 20001
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
@@ -658,18 +659,19 @@ def build_template(*, example_org: Organization | None = None) -> bytes:
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
     notes = wb.create_sheet("填写说明")
-    notes.append(["列名", "说明", "可选值"])
+    spreadsheets.append(notes, ["列名", "说明", "可选值"])
     for index in range(1, 4):
         _header_style(notes.cell(row=1, column=index))
     for column in COLUMNS:
-        notes.append([column.header, column.note, "、".join(column.choices)])
-    notes.append([])
-    notes.append(
+        spreadsheets.append(notes, [column.header, column.note, "、".join(column.choices)])
+    spreadsheets.append(notes, [])
+    spreadsheets.append(
+        notes,
         [
             "说明",
             "第2行为示例（序号为“示例”），导入时跳过，可删除。以公民身份号码识别党员："
             "已登记的党员按本表更新，未登记的新增；整个文件无任何错误才会导入。",
-        ]
+        ],
     )
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 60
@@ -736,7 +738,7 @@ def export_members(*, user: Any, queryset: Any, filters: dict[str, Any] | None =
         cell = WriteOnlyCell(ws, value=column.header)
         cell.font = Font(bold=True)
         header.append(cell)
-    ws.append(header)
+    spreadsheets.append(ws, header)
     rows = queryset.visible_to(user).order_by("org__path", "pk").values_list(*_EXPORT_FIELDS)
     count = 0
     for values in rows.iterator(chunk_size=2000):
@@ -755,7 +757,7 @@ def export_members(*, user: Any, queryset: Any, filters: dict[str, Any] | None =
             "org_name": record["org__name"],
             "party_group": record["party_group__name"] or "",
         }
-        ws.append([record.get(c.key) for c in COLUMNS])
+        spreadsheets.append(ws, [record.get(c.key) for c in COLUMNS])
     out = io.BytesIO()
     wb.save(out)
     record_event(

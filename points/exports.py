@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from orgs import spreadsheets
 from points.models import Interview
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,10 +18,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _book(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title)
-    ws.append([title])
-    ws.append(headers)
+    spreadsheets.append(ws, [title])
+    spreadsheets.append(ws, headers)
     for row in rows:
-        ws.append(row)
+        spreadsheets.append(ws, row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

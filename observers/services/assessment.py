@@ -36,6 +36,7 @@ from audit.services import record_event, snapshot
 from observers.models import AnnualAssessment, Assignment, AssignmentPlan, BranchRating, Observation, Observer
 from observers.services.observe import coverage_strata
 from orglife.periods import HALF, Period, local_today
+from orgs import spreadsheets
 from orgs.access import covers
 from orgs.models import Organization
 from orgs.paths import under_path_q
@@ -299,7 +300,9 @@ def export_allowance(*, actor: User, root: Organization, year: int) -> bytes:
     ws.title = f"{year}年度观察员津贴"
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="FCE4E4")
-    ws.append([f"{root.display_name} {year} 年度组织生活观察员考核及工作津贴（以奖代补）发放表"])
+    spreadsheets.append(
+        ws, [f"{root.display_name} {year} 年度组织生活观察员考核及工作津贴（以奖代补）发放表"]
+    )
     ws["A1"].font = Font(bold=True, size=13)
     header = [
         "党(工)委",
@@ -314,7 +317,7 @@ def export_allowance(*, actor: User, root: Organization, year: int) -> bytes:
         "培训次数",
         "考核意见",
     ]
-    ws.append(header)
+    spreadsheets.append(ws, header)
     for cell in ws[2]:
         cell.font, cell.fill = bold, fill
     rows = (
@@ -331,7 +334,7 @@ def export_allowance(*, actor: User, root: Organization, year: int) -> bytes:
 
     def close(committee: Organization | None) -> None:
         if committee is not None:
-            ws.append([f"{committee.display_name} 小计", "", "", "", float(subtotal)])
+            spreadsheets.append(ws, [f"{committee.display_name} 小计", "", "", "", float(subtotal)])
             for cell in ws[ws.max_row]:
                 cell.font = bold
 
@@ -340,7 +343,8 @@ def export_allowance(*, actor: User, root: Organization, year: int) -> bytes:
             close(current)
             current, subtotal = a.committee, Decimal(0)
         ev = a.evidence or {}
-        ws.append(
+        spreadsheets.append(
+            ws,
             [
                 a.committee.display_name,
                 a.observer.member.name,
@@ -353,13 +357,13 @@ def export_allowance(*, actor: User, root: Organization, year: int) -> bytes:
                 ev.get("avg_rating") if ev.get("avg_rating") is not None else "",
                 ev.get("trainings", ""),
                 a.note,
-            ]
+            ],
         )
         subtotal += a.allowance
         total += a.allowance
         count += 1
     close(current)
-    ws.append(["合计", f"{count} 人", "", "", float(total)])
+    spreadsheets.append(ws, ["合计", f"{count} 人", "", "", float(total)])
     for cell in ws[ws.max_row]:
         cell.font = bold
     for col, width in zip("ABCDEFGHIJK", (26, 10, 16, 10, 14, 12, 10, 10, 12, 10, 30), strict=True):

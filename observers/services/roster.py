@@ -23,6 +23,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Observer, Training
 from observers.services.selection import require_committee_write
+from orgs import spreadsheets
 
 
 def trained_q(year: int) -> Exists:
@@ -197,12 +198,13 @@ def export_roster(
         cell = WriteOnlyCell(ws, value=title)
         cell.font = Font(bold=True)
         header.append(cell)
-    ws.append(header)
+    spreadsheets.append(ws, header)
     count = 0
     for o in qs:
         count += 1
         m = o.member
-        ws.append(
+        spreadsheets.append(
+            ws,
             [
                 count,
                 m.name,
@@ -219,7 +221,7 @@ def export_roster(
                 o.updated_year or "",
                 o.trainings_this_year,
                 "是" if o.trainings_this_year else ("否" if o.status == Observer.Status.ACTIVE else "—"),
-            ]
+            ],
         )
     out = io.BytesIO()
     wb.save(out)

@@ -29,6 +29,7 @@ from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_de
 from orglife.rules import LIFE_KINDS, Requirement, due_in, groups_of, requirements, ruleset_for
 from orglife.selectors.stats import counting_records
 from orglife.services.stats import refresh_after_change
+from orgs import spreadsheets
 from orgs.access import covers, grants
 from orgs.models import Organization, RoleGrant
 from orgs.roles import Role
@@ -503,12 +504,15 @@ def export_board(*, user: User, month: dt.date, rows: Any, filters: dict[str, An
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"{month:%Y年%m月}计划报送")
-    ws.append([f"{month:%Y年%m月}月度计划报送情况（导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）"])
-    ws.append(BOARD_HEADERS)
+    spreadsheets.append(
+        ws, [f"{month:%Y年%m月}月度计划报送情况（导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）"]
+    )
+    spreadsheets.append(ws, BOARD_HEADERS)
     count = 0
     for org in rows:
         count += 1
-        ws.append(
+        spreadsheets.append(
+            ws,
             [
                 count,
                 org.name,
@@ -521,7 +525,7 @@ def export_board(*, user: User, month: dt.date, rows: Any, filters: dict[str, An
                 timezone.localtime(org.plan_reviewed_at).strftime("%Y-%m-%d %H:%M")
                 if org.plan_reviewed_at
                 else "",
-            ]
+            ],
         )
     for column, width in zip("ABCDEFG", (6, 36, 28, 12, 10, 18, 18), strict=True):
         ws.column_dimensions[column].width = width

@@ -23,6 +23,7 @@ from orglife.models import Attendance, CompletionStat, MonthlyPlan, PlanItem
 from orglife.periods import Period, first_of_month, local_today
 from orglife.rules import LIFE_KINDS, due_in, groups_of, requirements, ruleset_for
 from orglife.selectors.stats import counting_records, ledger
+from orgs import spreadsheets
 from orgs.access import covers
 from orgs.models import Organization
 from orgs.paths import under_path_q
@@ -185,7 +186,7 @@ def ledger_file_name(org: Organization, year: int) -> str:
 
 
 def _head(ws: Any, row: list[str]) -> None:
-    ws.append(row)
+    spreadsheets.append(ws, row)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="C8161D")
@@ -201,11 +202,11 @@ def export_ledger(*, actor: User, org: Organization, year: int) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "完成情况"
-    ws.append([f"{org.name} {year}年组织生活台账（应开/已开）"])
+    spreadsheets.append(ws, [f"{org.name} {year}年组织生活台账（应开/已开）"])
     _head(ws, ["月份", *[label for _, label in data.types]])
     for month, row in data.grid:
-        ws.append([f"{month.month}月", *[f"{c.required}/{c.held}" for c in row]])
-    ws.append(["合计", *[f"{c.required}/{c.held}" for c in data.totals]])
+        spreadsheets.append(ws, [f"{month.month}月", *[f"{c.required}/{c.held}" for c in row]])
+    spreadsheets.append(ws, ["合计", *[f"{c.required}/{c.held}" for c in data.totals]])
     ws.column_dimensions["A"].width = 10
 
     rs = wb.create_sheet("会议记录")
@@ -227,7 +228,8 @@ def export_ledger(*, actor: User, org: Organization, year: int) -> bytes:
         ],
     )
     for r in data.records:
-        rs.append(
+        spreadsheets.append(
+            rs,
             [
                 timezone.localtime(r.started_at).strftime("%Y-%m-%d %H:%M"),
                 r.get_meeting_type_display(),
@@ -241,7 +243,7 @@ def export_ledger(*, actor: User, org: Organization, year: int) -> bytes:
                 r.get_status_display(),
                 "是" if r.counts else "否（要求重新召开）",
                 "是" if r.is_backfill else "",
-            ]
+            ],
         )
     for col, width in zip("ABCDEFGHIJKL", (18, 14, 12, 40, 20, 10, 10, 6, 6, 12, 16, 6), strict=True):
         rs.column_dimensions[col].width = width
@@ -249,14 +251,15 @@ def export_ledger(*, actor: User, org: Organization, year: int) -> bytes:
     ps = wb.create_sheet("月度计划")
     _head(ps, ["计划月份", "状态", "报送时间", "逾期报送", "计划事项数"])
     for p in data.plans:
-        ps.append(
+        spreadsheets.append(
+            ps,
             [
                 f"{p.month:%Y-%m}",
                 p.get_status_display(),
                 timezone.localtime(p.submitted_at).strftime("%Y-%m-%d %H:%M") if p.submitted_at else "",
                 "是" if p.is_late else "",
                 getattr(p, "item_count", 0),
-            ]
+            ],
         )
     out = io.BytesIO()
     wb.save(out)
