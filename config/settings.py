@@ -214,6 +214,9 @@ IMPORT_MAX_BYTES = env_int("XIANFENG_IMPORT_MAX_MB", 20) * 1024 * 1024
 IMPORT_MAX_ZIP_ENTRIES = env_int("XIANFENG_IMPORT_MAX_ZIP_ENTRIES", 100)
 IMPORT_MAX_PART_BYTES = env_int("XIANFENG_IMPORT_MAX_PART_MB", 100) * 1024 * 1024
 IMPORT_MAX_UNZIPPED_BYTES = env_int("XIANFENG_IMPORT_MAX_UNZIPPED_MB", 200) * 1024 * 1024
+# A roster is read within this time and row count, whatever its cells hold (a worker is never tied up).
+IMPORT_MAX_SECONDS = env_int("XIANFENG_IMPORT_MAX_SECONDS", 120)
+IMPORT_MAX_ROWS = env_int("XIANFENG_IMPORT_MAX_ROWS", 100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 # Deepest nesting of arrays and objects an API request's JSON body may have (the API's own bodies nest a few levels).
 API_JSON_MAX_DEPTH = env_int("XIANFENG_API_JSON_MAX_DEPTH", 32)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -337,7 +338,14 @@ def _read_rows(file: IO[bytes] | str) -> Iterator[_Row]:
         sheet.reset_dimensions()  # some tools write wrong dimensions; read every cell present
         rows = sheet.iter_rows(values_only=True)
         columns: dict[str, int] = {}
+        deadline = time.monotonic() + settings.IMPORT_MAX_SECONDS
         for number, values in enumerate(rows, start=1):
+            if number > settings.IMPORT_MAX_ROWS + 1:
+                raise RosterFileError(f"文件行数超过 {settings.IMPORT_MAX_ROWS:,} 行，请分成几个文件导入")
+            if time.monotonic() > deadline:
+                raise RosterFileError(
+                    f"读取文件超过 {settings.IMPORT_MAX_SECONDS} 秒仍未完成，已停止；请检查文件或分成几个文件导入"
+                )
             if not columns:
                 keys = {_header_key(v): i for i, v in enumerate(values) if _header_key(v)}
                 if "name" in keys and "id_number" in keys:

@@ -118,3 +118,18 @@ def test_the_import_page_shows_the_refusal_in_chinese(cast):
 
 def test_openpyxl_parses_through_defusedxml():
     assert openpyxl.xml.DEFUSEDXML
+
+
+@pytest.mark.django_db
+def test_reading_a_roster_stops_at_the_row_limit(cast, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    with pytest.raises(roster.RosterFileError, match="文件行数超过 3 行"):
+        roster.import_members(actor=cast.committee_admin, file=xlsx([person(n) for n in range(1, 6)]))
+    assert not Member.objects.filter(name__startswith="陈晓").exists()
+
+
+@pytest.mark.django_db
+def test_reading_a_roster_is_time_boxed(cast, settings):
+    settings.IMPORT_MAX_SECONDS = -1  # the deadline has passed before the first row: nothing is read
+    with pytest.raises(roster.RosterFileError, match="读取文件超过 -1 秒仍未完成"):
+        roster.import_members(actor=cast.committee_admin, file=xlsx([person(1)]))
