@@ -36,10 +36,10 @@ from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from orgs import roster  # noqa: E402
 from orgs.models import Member, Organization, RoleGrant  # noqa: E402
 from orgs.paths import encode_step  # noqa: E402
 from orgs.roles import Role  # noqa: E402
+from orgs.services import roster  # noqa: E402
 from personal import idcard  # noqa: E402
 
 SURNAMES = (

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from browser_tests.conftest import login, wait_until
-from orgs import roster
+from orgs.services import roster
 from personal import idcard
 
 pytestmark = pytest.mark.browser

@@ -209,7 +209,7 @@ XIANFENG_AUDIT_CHECKPOINT = env_str("XIANFENG_AUDIT_CHECKPOINT", str(VAR_DIR / "
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)
 IMPORT_MAX_BYTES = env_int("XIANFENG_IMPORT_MAX_MB", 20) * 1024 * 1024
-# An .xlsx is a zip: its parts are checked before parsing (orgs.roster.check_xlsx), so a small upload
+# An .xlsx is a zip: its parts are checked before parsing (orgs.services.roster.check_xlsx), so a small upload
 # cannot unpack into gigabytes. A 30,000-member roster sheet unpacks to about 25 MB.
 IMPORT_MAX_ZIP_ENTRIES = env_int("XIANFENG_IMPORT_MAX_ZIP_ENTRIES", 100)
 IMPORT_MAX_PART_BYTES = env_int("XIANFENG_IMPORT_MAX_PART_MB", 100) * 1024 * 1024

@@ -1,23 +1,23 @@
 from django.urls import path
 
-from orgs import roster_views, views
+from orgs.views import members, roster, tree
 
 app_name = "orgs"
 urlpatterns = [
-    path("orgs/", views.org_list, name="org_list"),
-    path("orgs/tree/", views.org_tree, name="org_tree"),
-    path("orgs/new/", views.org_create, name="org_create"),
-    path("orgs/problems/", views.problems, name="problems"),
-    path("orgs/<int:pk>/", views.org_detail, name="org_detail"),
-    path("orgs/<int:pk>/edit/", views.org_edit, name="org_edit"),
-    path("members/", views.member_list, name="member_list"),
-    path("members/new/", views.member_create, name="member_create"),
-    path("members/<int:pk>/", views.member_detail, name="member_detail"),
-    path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
-    path("members/<int:pk>/unmask/", views.member_unmask, name="member_unmask"),
-    path("members/<int:pk>/positions/new/", views.position_create, name="position_create"),
-    path("positions/<int:pk>/end/", views.position_end, name="position_end"),
-    path("members/import/", roster_views.import_roster, name="member_import"),
-    path("members/import/template.xlsx", roster_views.import_template, name="member_import_template"),
-    path("members/export.xlsx", roster_views.export_roster, name="member_export"),
+    path("orgs/", tree.org_list, name="org_list"),
+    path("orgs/tree/", tree.org_tree, name="org_tree"),
+    path("orgs/new/", tree.org_create, name="org_create"),
+    path("orgs/problems/", tree.problems, name="problems"),
+    path("orgs/<int:pk>/", tree.org_detail, name="org_detail"),
+    path("orgs/<int:pk>/edit/", tree.org_edit, name="org_edit"),
+    path("members/", members.member_list, name="member_list"),
+    path("members/new/", members.member_create, name="member_create"),
+    path("members/<int:pk>/", members.member_detail, name="member_detail"),
+    path("members/<int:pk>/edit/", members.member_edit, name="member_edit"),
+    path("members/<int:pk>/unmask/", members.member_unmask, name="member_unmask"),
+    path("members/<int:pk>/positions/new/", members.position_create, name="position_create"),
+    path("positions/<int:pk>/end/", members.position_end, name="position_end"),
+    path("members/import/", roster.import_roster, name="member_import"),
+    path("members/import/template.xlsx", roster.import_template, name="member_import_template"),
+    path("members/export.xlsx", roster.export_roster, name="member_export"),
 ]

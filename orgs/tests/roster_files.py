@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from orgs import roster
+from orgs.services import roster
 from personal import idcard
 
 HEADERS = [c.header for c in roster.COLUMNS]

@@ -12,8 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from orgs import roster
 from orgs.models import Member
+from orgs.services import roster
 from orgs.tests.roster_files import person, xlsx
 
 SHEET = "xl/worksheets/sheet1.xml"

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 import personal
 from audit.models import AuditEvent
-from orgs import roster
 from orgs.models import Member
+from orgs.services import roster
 from orgs.tests.roster_files import HEADERS
 
 URL = reverse("orgs:member_export")

@@ -7,9 +7,9 @@ from openpyxl import load_workbook
 
 import personal
 from audit.models import AuditEvent
-from orgs import roster
 from orgs.models import Member, RoleGrant
 from orgs.roles import Role
+from orgs.services import roster
 from orgs.tests.roster_files import HEADERS, person, xlsx
 from personal import idcard
 

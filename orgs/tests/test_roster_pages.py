@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from orgs import roster
 from orgs.models import Member
+from orgs.services import roster
 from orgs.tests.roster_files import HEADERS, person, xlsx
 
 URL = reverse("orgs:member_import")

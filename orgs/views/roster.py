@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -15,10 +15,11 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_GET, require_http_methods
 
-from orgs import roster
-from orgs.access import Actor, can_write_anywhere, require_tree
+from orgs.access import can_write_anywhere, require_tree
 from orgs.filters import MemberFilter
 from orgs.models import Member, Organization
+from orgs.services import roster
+from orgs.views.common import user_of
 
 ZIP_MAGIC = b"PK\x03\x04"
 SHOWN_ERRORS = 500
@@ -43,10 +44,6 @@ class RosterUploadForm(forms.Form):
                 "请上传 Excel 2007 及以上版本的 .xlsx 文件（不支持 .xls、.csv 等格式）"
             )
         return upload
-
-
-def _user(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)  # every view here is behind login_required
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -85,7 +82,7 @@ def import_roster(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponseBase:
     _require_importer(request)
-    example_org = Organization.objects.visible_to(_user(request), write=True).branches().first()
+    example_org = Organization.objects.visible_to(user_of(request), write=True).branches().first()
     data = roster.build_template(example_org=example_org)
     return FileResponse(
         io.BytesIO(data),
@@ -100,7 +97,9 @@ def import_template(request: HttpRequest) -> HttpResponseBase:
 def export_roster(request: HttpRequest) -> HttpResponseBase:
     if not request.user.has_perm("orgs.export_member"):
         raise PermissionDenied("您没有导出党员名册的权限")
-    filterset = MemberFilter(request.GET, queryset=Member.objects.visible_to(_user(request)), request=request)
+    filterset = MemberFilter(
+        request.GET, queryset=Member.objects.visible_to(user_of(request)), request=request
+    )
     if not filterset.is_valid():
         return HttpResponseBadRequest("筛选条件无效")
     filters = {key: value for key, value in request.GET.items() if value and key != "page"}

@@ -36,7 +36,7 @@ from orgs import spreadsheets
 from orgs.access import Actor, can_write_anywhere, covers, scope_paths
 from orgs.models import Member, Organization
 from orgs.paths import PATH_STEP
-from orgs.services import MemberData, _apply, validate_member
+from orgs.services.members import MemberData, apply_member_data, validate_member
 from personal import idcard
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -577,10 +577,10 @@ def import_members(*, actor: Actor, file: IO[bytes] | str, file_name: str = "") 
                 continue  # once anything is wrong nothing is written; keep validating for the report
             if member is None:
                 member = Member()
-                _apply(member, data)
+                apply_member_data(member, data)
                 to_create.append(member)
             elif _differs(member, data):
-                _apply(member, data)
+                apply_member_data(member, data)
                 member.updated_at = timezone.now()
                 to_update.append(member)
             else:

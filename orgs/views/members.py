@@ -1,43 +1,34 @@
-"""Pages for the organization tree, members and positions: parse, check access, call a service, respond."""
+"""Pages of members and their posts: parse, check access, call a service, respond."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from orgs import selectors, services
 from orgs.access import (
-    Actor,
     can_write_anywhere,
     covers,
     get_for_user,
     require_tree,
     require_writer,
 )
-from orgs.filters import SEARCH_PERMISSION, MemberFilter, OrganizationFilter, sensitive_search_key
+from orgs.filters import SEARCH_PERMISSION, MemberFilter, sensitive_search_key
 from orgs.forms import (
     EndPositionForm,
     MemberForm,
-    OrganizationForm,
     PositionForm,
     UnmaskForm,
     add_service_errors,
     style_filter_form,
 )
-from orgs.models import Member, Organization, Position
-from orgs.structure import org_warnings
-
-CHILDREN_SHOWN = 100  # the organization page lists this many children; the org list has them all
+from orgs.models import Member, Position
+from orgs.views.common import page_of
 
 MORE_FILTERS = ("gender", "education", "joined_from", "joined_to", "is_exempt")  # folded away on phones
 
@@ -57,107 +48,6 @@ MEMBER_LIST_FIELDS = (
     "party_group__name",
     "party_group__short_name",
 )
-
-
-def _user(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)  # every view here is behind login_required
-
-
-def _page(request: HttpRequest, items: Any) -> Any:
-    page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    elided = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    page.elided_range = list(elided)  # type: ignore[attr-defined]
-    return page
-
-
-@login_required
-def org_list(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
-    base = Organization.objects.visible_to(_user(request)).select_related("parent")
-    filterset = OrganizationFilter(request.GET, queryset=base)
-    style_filter_form(filterset.form)
-    page = _page(request, filterset.qs.order_by("path"))
-    counts = selectors.subtree_member_counts(list(page.object_list))
-    rows = [(o, counts.get(o.pk, 0)) for o in page.object_list]
-    return render(request, "orgs/org_list.html", {"filter": filterset, "page": page, "rows": rows})
-
-
-@login_required
-def org_tree(request: HttpRequest) -> HttpResponse:
-    """One level of the lazy tree, as a fragment that htmx puts under the opened node."""
-    require_tree(request.user)
-    selected = request.GET.get("selected", "")
-    if request.GET.get("parent"):
-        parent = get_for_user(Organization.objects.all(), request.user, request.GET["parent"])
-        nodes = selectors.tree_children(request.user, parent)
-    else:
-        # The first load: the roots, opened down to the selected organization.
-        visible = Organization.objects.visible_to(_user(request))
-        opened = visible.filter(pk=selected).first() if selected.isdigit() else None
-        nodes = selectors.tree_opened_at(request.user, opened)
-    return render(request, "orgs/partials/tree_level.html", {"nodes": nodes, "selected": selected})
-
-
-@login_required
-def org_create(request: HttpRequest) -> HttpResponse:
-    require_writer(request.user)
-    initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
-    form = OrganizationForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.create_organization(actor=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已新增党组织")
-            return redirect("orgs:org_detail", pk=org.pk)
-    return render(request, "orgs/org_form.html", {"form": form, "org": None})
-
-
-@login_required
-def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_for_user(Organization.objects.select_related("parent"), request.user, pk)
-    children = list(org.children.order_by("path")[: CHILDREN_SHOWN + 1])
-    counts = selectors.subtree_member_counts(children[:CHILDREN_SHOWN])
-    context = {
-        "org": org,
-        "ancestors": org.ancestors().visible_to(_user(request)),
-        "warnings": org_warnings(org, timezone.localdate()),
-        "children": [(c, counts.get(c.pk, 0)) for c in children[:CHILDREN_SHOWN]],
-        "more_children": len(children) > CHILDREN_SHOWN,
-        "positions": selectors.current_positions(org),
-        "category_counts": selectors.category_counts(org),
-        "can_write": covers(request.user, org.path, write=True),
-    }
-    return render(request, "orgs/org_detail.html", context)
-
-
-@login_required
-def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_for_user(Organization.objects.all(), request.user, pk, write=True)
-    form = OrganizationForm(request.POST or None, user=request.user, instance=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_organization(actor=request.user, org=org, **form.service_kwargs())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("orgs:org_detail", pk=org.pk)
-    return render(request, "orgs/org_form.html", {"form": form, "org": org})
-
-
-@login_required
-def problems(request: HttpRequest) -> HttpResponse:
-    require_tree(request.user)
-    code = request.GET.get("type", "")
-    if code not in selectors.WARNING_LABELS:
-        code = ""
-    found, types = selectors.problems(request.user, timezone.localdate(), code)
-    page = _page(request, found)
-    selectors.attach_parents([org for org, _ in page.object_list])
-    context = {"page": page, "types": types, "current": code, "total": len(found)}
-    return render(request, "orgs/problems.html", context)
 
 
 @login_required
@@ -180,7 +70,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     style_filter_form(filterset.form)
     if not request.user.has_perm(SEARCH_PERMISSION):
         filterset.form.fields["q"].label = "姓名"
-    page = _page(request, filterset.qs.only(*MEMBER_LIST_FIELDS))
+    page = page_of(request, filterset.qs.only(*MEMBER_LIST_FIELDS))
     # The filter has read the node; name it only inside the user's scope (as visible_to would).
     node = filterset.org_node
     selected = None
