@@ -64,18 +64,25 @@ def roles(user: Any) -> set[str]:
 
 
 def role_paths(user: Any, wanted: Iterable[str]) -> list[str] | None:
-    """Tree paths where the user holds one of `wanted`; None for everything (a superuser), [] for nowhere."""
-    wanted = frozenset(wanted)
+    """Tree paths where the user holds one of `wanted`; None for everything (a superuser), [] for nowhere.
+
+    Kept on the user object for the request, by role set (the sets are module constants, so the look-up
+    is one dict hit after the first call).
+    """
     if not _active(user):
         return []
+    wanted = wanted if isinstance(wanted, frozenset) else frozenset(wanted)
+    cache: dict[frozenset[str], list[str] | None] | None = getattr(user, "_role_paths", None)
+    if cache is None:
+        cache = user._role_paths = {}
+    elif wanted in cache:
+        return cache[wanted]
     if user.is_superuser and wanted - GRANT_ONLY_ROLES:
-        return None
-    key = "_paths_" + "_".join(sorted(wanted))
-    cached: list[str] | None = getattr(user, key, None)
-    if cached is None:
-        cached = minimal_paths(path for role, path in grants(user) if role in wanted)
-        setattr(user, key, cached)
-    return cached
+        result = None
+    else:
+        result = minimal_paths(path for role, path in grants(user) if role in wanted)
+    cache[wanted] = result
+    return result
 
 
 def holds(user: Any, wanted: Iterable[str], path: str | None = None) -> bool:
@@ -170,8 +177,9 @@ def root_paths(user: Any, *, write: bool = False) -> list[str] | None:
 
 def forget_scope(user: Any) -> None:
     """Drop what grants() and role_paths() kept on the user object (after a grant changes)."""
-    for attr in [a for a in vars(user) if a == "_grants" or a.startswith("_paths_")]:
-        delattr(user, attr)
+    for attr in ("_grants", "_role_paths"):
+        if attr in vars(user):
+            delattr(user, attr)
 
 
 def is_security_admin(user: Any) -> bool:
