@@ -3,7 +3,8 @@
 A name or an occupation typed as `=HYPERLINK("http://…","点此")` must reach the county's spreadsheet as
 those characters, never as a live formula (CSV/formula injection, OWASP). openpyxl takes any string
 starting with "=" for a formula; `append` writes such values as string cells instead, so Excel and WPS show
-them and never evaluate them, and a re-import reads back exactly what was typed (no prefix is added).
+them and never evaluate them, and a re-import reads back what was typed (no prefix is added; a leading carriage
+return comes back as a line feed, as XML reads it).
 """
 
 from __future__ import annotations
