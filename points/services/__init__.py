@@ -19,6 +19,7 @@ from points.services.cycles import (
     record_interview,
 )
 from points.services.declarations import (
+    add_declarations,
     confirm_quarter,
     declare,
     reject_declaration,
@@ -38,6 +39,7 @@ from points.services.ledger import (
 from points.services.weekly import compute_weekly_stats, run_weekly_stats
 
 __all__ = [
+    "add_declarations",
     "AutomaticAward",
     "RuleBook",
     "answer_objection",
