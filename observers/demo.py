@@ -32,7 +32,6 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import (
-    AnnualAssessment,
     Assignment,
     AssignmentPlan,
     BranchRating,
@@ -40,14 +39,13 @@ from observers.models import (
     EvaluationItem,
     Observation,
     Observer,
-    ReviewOpinion,
     ReviewUnit,
-    Training,
 )
-from observers.services.assessment import allowance_for, evidence_for, proposed_grade
-from observers.services.observe import branches_under, coverage_strata, half_period, half_start
+from observers.services.assessment import confirm_assessment
+from observers.services.observe import add_ratings, branches_under, coverage_strata, half_period, half_start
 from observers.services.planner import PBranch, planner_observers, propose
-from observers.services.selection import card_number, letter_number
+from observers.services.roster import add_training, change_status
+from observers.services.selection import add_observers, record_opinion, register_candidate
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
 from orglife.periods import SHANGHAI, add_months
 from orglife.rules import LIFE_KINDS
@@ -78,10 +76,6 @@ PROBLEMS = [
     "上次发现问题的整改情况未通报",
 ]
 TRAININGS = ["组织生活观察员专题培训", "党内法规与组织生活规范培训", "观察质量评价表使用培训"]
-
-
-def _letter(year: int, seq: int) -> tuple[str, str]:
-    return letter_number(year, seq), card_number(year, seq)
 
 
 def _county() -> Organization | None:
@@ -153,8 +147,7 @@ class _Gen:
         units = list(ReviewUnit.objects.filter(is_active=True).order_by("order", "id"))
         last_year = self.today.year - 1
         appointed_on = dt.date(last_year, 3, 1)
-        out: list[Observer] = []
-        seq = 0
+        appointed: list[Candidate] = []
         taken: set[int] = set()
         rejected_left, reviewing_left = 2, 1
         for committee, share in zip(committees, shares, strict=True):
@@ -189,69 +182,56 @@ class _Gen:
                     reviewing_left -= 1
                 else:
                     status, objection = Candidate.Status.APPOINTED, None
-                cand = Candidate.objects.create(
+                cand = register_candidate(
+                    actor=None,
                     member=member,
                     committee=committee,
                     source=source,
                     party_work_years=years,
-                    status=status,
                     background=f"{member.org.display_name}党务工作{years}年，熟悉组织生活制度。",
-                    rejection_reason=f"联合审查{objection[0]}单位有异议：{objection[1]}" if objection else "",
                 )
-                opinions = []
                 for u, unit in enumerate(units):
                     if status == Candidate.Status.REVIEWING and u >= 2:
                         break
                     bad = objection is not None and unit.name == objection[0]
-                    opinions.append(
-                        ReviewOpinion(
-                            candidate=cand,
-                            unit=unit,
-                            opinion="object" if bad else "agree",
-                            note=objection[1] if objection is not None and bad else "经审查，无异议",
-                            reviewer_name=f"{unit.name}审查人",
-                        )
-                    )
-                ReviewOpinion.objects.bulk_create(opinions)
-                self.counts["candidates"] += 1
-                if status != Candidate.Status.APPOINTED:
-                    continue
-                seq += 1
-                letter, card = _letter(appointed_on.year, seq)
-                out.append(
-                    Observer(
-                        member=member,
-                        committee=committee,
+                    record_opinion(
+                        actor=None,
                         candidate=cand,
-                        letter_number=letter,
-                        card_number=card,
-                        appointed_on=appointed_on,
-                        updated_year=self.today.year,
+                        unit=unit,
+                        opinion="object" if bad else "agree",
+                        note=objection[1] if objection is not None and bad else "经审查，无异议",
+                        reviewer_name=f"{unit.name}审查人",
                     )
-                )
-        Observer.objects.bulk_create(out)
+                    if bad:  # one objection rejects the candidate: the review ends there
+                        break
+                self.counts["candidates"] += 1
+                if status == Candidate.Status.APPOINTED:
+                    appointed.append(cand)
+        add_observers(actor=None, candidates=appointed, appointed_on=appointed_on)
         out = list(
             Observer.objects.select_related("member__org", "committee").order_by("committee__path", "id")
         )
         if len(out) > 20:  # dynamic management: one suspended, one retired this year
-            out[-1].status, out[-1].status_note = Observer.Status.RETIRED, "工作调动，退出观察员队伍"
-            out[-2].status, out[-2].status_note = Observer.Status.SUSPENDED, "长期外出培训，暂停观察"
-            Observer.objects.bulk_update(out[-2:], ["status", "status_note"])
+            change_status(
+                actor=None, observer=out[-1], status=Observer.Status.RETIRED, note="工作调动，退出观察员队伍"
+            )
+            change_status(
+                actor=None, observer=out[-2], status=Observer.Status.SUSPENDED, note="长期外出培训，暂停观察"
+            )
         self.counts["observers"] = len(out)
         return out
 
     def trainings(self, observers: list[Observer]) -> None:
-        rows = []
+        sessions: dict[tuple[dt.date, str], list[Observer]] = defaultdict(list)
         for o in observers:
             for year, chance in ((self.today.year - 1, 0.93), (self.today.year, 0.8)):
                 if self.rng.random() < chance:
                     day = dt.date(year, self.rng.choice([3, 4, 5]), self.rng.randint(1, 28))
                     if day <= self.today:
-                        rows.append(
-                            Training(observer=o, held_on=day, title=self.rng.choice(TRAININGS), hours=4)
-                        )
-        Training.objects.bulk_create(rows)
-        self.counts["trainings"] = len(rows)
+                        sessions[(day, self.rng.choice(TRAININGS))].append(o)
+        for (day, title), attended in sorted(sessions.items()):
+            add_training(actor=None, observers=attended, held_on=day, title=title, hours=Decimal(4))
+        self.counts["trainings"] = sum(len(attended) for attended in sessions.values())
 
     # -- plans --------------------------------------------------------------------------------------
 
@@ -441,7 +421,7 @@ class _Gen:
                         observation=o, score=score, comment="认真负责，指导到位" if score >= 4 else ""
                     )
                 )
-        BranchRating.objects.bulk_create(rows, batch_size=1000)
+        add_ratings(actor=None, rows=rows)
         self.counts["ratings"] = len(rows)
 
     def sign_ups(self, plans: dict[dt.date, dict[int, int]]) -> None:
@@ -474,28 +454,11 @@ class _Gen:
 
     def assessments(self, observers: list[Observer]) -> None:
         year = self.today.year - 1
-        when = self.aware(dt.date(self.today.year, 1, 20))
-        rows = []
-        for o in observers:
-            if o.appointed_on.year > year:
-                continue
-            ev = evidence_for(o, year, today=dt.date(self.today.year, 1, 20))
-            grade = proposed_grade(ev)
-            ev["proposed"] = grade
-            rows.append(
-                AnnualAssessment(
-                    observer=o,
-                    committee=o.committee,
-                    year=year,
-                    grade=grade,
-                    evidence=ev,
-                    allowance=allowance_for(grade),
-                    commended=grade == AnnualAssessment.Grade.EXCELLENT,
-                    note="经党(工)委会议研究确定",
-                    assessed_at=when,
-                )
-            )
-        AnnualAssessment.objects.bulk_create(rows)
+        rows = [
+            confirm_assessment(actor=None, observer=o, year=year, note="经党(工)委会议研究确定")
+            for o in observers
+            if o.appointed_on.year <= year
+        ]
         self.counts["assessments"] = len(rows)
 
     def pending_form(self, observer: Observer, plans: dict[dt.date, dict[int, int]]) -> None:

@@ -1,0 +1,51 @@
+"""The bulk paths of the demo generator: add_observers (appoint's rules, numbered in order, no login) and
+add_ratings (rate_observer's rules)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from conftest import make_member
+from observers.models import BranchRating, Candidate, Observation
+from observers.services.observe import add_ratings
+from observers.services.selection import add_observers, letter_number
+from observers.tests.fixtures_obs import observation
+from observers.tests.selection_fixtures import all_agree, candidate
+
+DAY = dt.date(2026, 3, 1)
+
+
+def test_the_system_appoints_reviewed_candidates_in_order_without_logins(cast):
+    first, second = candidate(cast), candidate(cast, make_member(cast.branch_a1, "李四"))
+    all_agree(cast, first)
+    all_agree(cast, second)
+    observers = add_observers(actor=None, candidates=[first, second], appointed_on=DAY)
+    assert [o.letter_number for o in observers] == [letter_number(2026, 1), letter_number(2026, 2)]
+    assert all(o.user_id is None for o in observers)
+    assert set(Candidate.objects.values_list("status", flat=True)) == {Candidate.Status.APPOINTED}
+
+
+def test_a_candidate_still_under_review_is_refused(cast):
+    with pytest.raises(ValidationError, match="尚有审查单位未出具意见"):
+        add_observers(actor=None, candidates=[candidate(cast)], appointed_on=DAY)
+
+
+def test_an_actor_must_write_in_the_committee(cast):
+    cand = candidate(cast)
+    all_agree(cast, cand)
+    with pytest.raises(PermissionDenied):
+        add_observers(actor=cast.member_user, candidates=[cand], appointed_on=DAY)
+
+
+def test_ratings_need_a_submitted_form_and_one_rating_each(cast):
+    cand = candidate(cast)
+    all_agree(cast, cand)
+    (obs,) = add_observers(actor=None, candidates=[cand], appointed_on=DAY)
+    signed_up = observation(obs, cast.branch_b1, DAY, status=Observation.Status.SIGNED_UP)
+    with pytest.raises(ValidationError, match="提交评价表后"):
+        add_ratings(actor=None, rows=[BranchRating(observation=signed_up, score=5)])
+    submitted = observation(obs, cast.branch_b1, DAY, status=Observation.Status.SUBMITTED)
+    with pytest.raises(ValidationError, match="已评价过"):
+        add_ratings(actor=None, rows=[BranchRating(observation=submitted, score=5)] * 2)
+    assert len(add_ratings(actor=None, rows=[BranchRating(observation=submitted, score=4)])) == 1
