@@ -3,9 +3,9 @@
 `generate_points_demo(seed, scale)` is deterministic for a seed. It writes through the points services,
 as the system: the catalogue from the template, published in two versions (the second raises 撰写学习心得
 from 2 to 3 points from 1 July, so versioning shows); a year of entries for a fraction of the active
-members through award_automatic_batch (caps and balances as for any entry); the ended quarters of the
-first branches reviewed with confirm_quarter where a reviewer exists; then declarations in every open
-state through add_declarations.
+members through add_entries, award_automatic_batch's bulk path (caps and balances as for any entry);
+the ended quarters of the first branches reviewed with confirm_quarter where a reviewer exists; then
+declarations in every open state through add_declarations.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from points.roles import REVIEW_ROLES
 from points.services import (
     AutomaticAward,
     add_declarations,
-    award_automatic_batch,
+    add_entries,
     confirm_quarter,
     create_catalogue_from_template,
     publish_version,
@@ -98,7 +98,7 @@ def _rules_by_version(catalogue: Catalogue) -> list[tuple[dt.date, dict[str, Poi
 
 
 def generate_points_demo(
-    seed: int, scale: str, *, today: dt.date | None = None, batch: int = 300
+    seed: int, scale: str, *, today: dt.date | None = None, batch: int = 600
 ) -> PointsDemoStats:
     """Create the catalogue and a year of entries; does nothing if a catalogue already exists."""
     started = time.perf_counter()
@@ -138,8 +138,8 @@ def _demo_entries(
     span: int,
     batch: int,
 ) -> tuple[int, int]:
-    """Entries for a share of the members, written `batch` members at a time through
-    award_automatic_batch (the item in force on each date, caps, balances), as the system."""
+    """Entries for a share of the members, written `batch` members at a time through add_entries (the
+    bulk path of award_automatic_batch: the item in force on each date, caps, balances), as the system."""
     codes = list(WEIGHTS)
     weights = [WEIGHTS[c] for c in codes]
     automatic = {code: rule.automatic for code, rule in versions[-1][1].items()}
@@ -160,9 +160,9 @@ def _demo_entries(
             )
             queued += 1
         if sampled % batch == 0:
-            written += len(award_automatic_batch(actor=None, awards=awards, audit=False))
+            written += add_entries(actor=None, awards=awards)
             awards = []
-    written += len(award_automatic_batch(actor=None, awards=awards, audit=False))
+    written += add_entries(actor=None, awards=awards)
     return sampled, written
 
 

@@ -30,6 +30,7 @@ from points.services.declarations import (
 from points.services.ledger import (
     AutomaticAward,
     RuleBook,
+    add_entries,
     award_automatic,
     award_automatic_batch,
     correct_entry,
@@ -40,6 +41,7 @@ from points.services.weekly import compute_weekly_stats, run_weekly_stats
 
 __all__ = [
     "add_declarations",
+    "add_entries",
     "AutomaticAward",
     "RuleBook",
     "answer_objection",
