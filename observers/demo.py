@@ -32,7 +32,6 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import (
-    Assignment,
     AssignmentPlan,
     BranchRating,
     Candidate,
@@ -43,7 +42,7 @@ from observers.models import (
 )
 from observers.services.assessment import confirm_assessment
 from observers.services.observe import add_ratings, branches_under, coverage_strata, half_period, half_start
-from observers.services.planner import PBranch, planner_observers, propose
+from observers.services.planner import PBranch, add_confirmed_plan, planner_observers, propose, propose_plan
 from observers.services.roster import add_training, change_status
 from observers.services.selection import add_observers, record_opinion, register_candidate
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
@@ -236,7 +235,8 @@ class _Gen:
     # -- plans --------------------------------------------------------------------------------------
 
     def plans(self, observers: list[Observer], halves: list[dt.date]) -> dict[dt.date, dict[int, int]]:
-        """Confirmed plans per 党(工)委 and half-year; returns half → {branch id: observer id}."""
+        """Confirmed plans per 党(工)委 and half-year (a draft where the committee's observers cannot cover
+        every branch); returns half → {branch id: observer id} of the confirmed plans."""
         by_committee: dict[int, list[Observer]] = defaultdict(list)
         for o in observers:
             if o.status == Observer.Status.ACTIVE:
@@ -251,15 +251,19 @@ class _Gen:
                     continue
                 seed = self.seed * 1000 + half.year * 10 + half.month
                 assigned = _assign(mine, branches, seed)
-                plan = AssignmentPlan.objects.create(
-                    committee=committee,
+                if set(assigned) != {b.pk for b in branches}:
+                    # Its own observers cannot cover every branch (one sits in the only other unit):
+                    # confirm_plan would refuse, so the planner's proposal stays a draft, observed under by none.
+                    propose_plan(actor=None, scope=committee, half_start=half, seed=seed)
+                    self.counts["draft_plans"] += 1
+                    continue
+                add_confirmed_plan(
+                    actor=None,
+                    scope=committee,
                     half_start=half,
-                    status=AssignmentPlan.Status.CONFIRMED,
                     seed=seed,
+                    assignments=assigned,
                     confirmed_at=self.aware(add_months(half, -1) + dt.timedelta(days=24)),
-                )
-                Assignment.objects.bulk_create(
-                    [Assignment(plan=plan, observer_id=o, branch_id=b) for b, o in assigned.items()]
                 )
                 mapping.update(assigned)
                 self.counts["assignments"] += len(assigned)

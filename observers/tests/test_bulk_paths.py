@@ -1,5 +1,5 @@
-"""The bulk paths of the demo generator: add_observers (appoint's rules, numbered in order, no login) and
-add_ratings (rate_observer's rules)."""
+"""The bulk paths of the demo generator: add_observers (appoint's rules, numbered in order, no login),
+add_ratings (rate_observer's rules) and add_confirmed_plan (the planner's rules)."""
 
 import datetime as dt
 
@@ -7,13 +7,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import make_member
-from observers.models import BranchRating, Candidate, Observation
+from observers.models import AssignmentPlan, BranchRating, Candidate, Observation
 from observers.services.observe import add_ratings
+from observers.services.planner import add_confirmed_plan
 from observers.services.selection import add_observers, letter_number
 from observers.tests.fixtures_obs import observation
 from observers.tests.selection_fixtures import all_agree, candidate
 
 DAY = dt.date(2026, 3, 1)
+HALF = dt.date(2026, 1, 1)
 
 
 def test_the_system_appoints_reviewed_candidates_in_order_without_logins(cast):
@@ -49,3 +51,30 @@ def test_ratings_need_a_submitted_form_and_one_rating_each(cast):
     with pytest.raises(ValidationError, match="已评价过"):
         add_ratings(actor=None, rows=[BranchRating(observation=submitted, score=5)] * 2)
     assert len(add_ratings(actor=None, rows=[BranchRating(observation=submitted, score=4)])) == 1
+
+
+def _observer(cast):
+    cand = candidate(cast)
+    all_agree(cast, cand)
+    (obs,) = add_observers(actor=None, candidates=[cand], appointed_on=DAY)
+    return obs
+
+
+def test_a_confirmed_plan_keeps_the_planner_rules(cast):
+    obs = _observer(cast)
+    with pytest.raises(ValidationError, match="本人所在支部"):
+        add_confirmed_plan(
+            actor=None,
+            scope=cast.committee_a,
+            half_start=HALF,
+            seed=1,
+            assignments={cast.branch_a1.pk: obs.pk},
+        )
+    with pytest.raises(ValidationError, match="半年起始月"):
+        add_confirmed_plan(actor=None, scope=cast.committee_a, half_start=DAY, seed=1, assignments={})
+
+
+def test_a_confirmed_plan_covers_every_branch(cast):
+    with pytest.raises(ValidationError, match="未安排观察员"):
+        add_confirmed_plan(actor=None, scope=cast.committee_a, half_start=HALF, seed=1, assignments={})
+    assert not AssignmentPlan.objects.exists()
