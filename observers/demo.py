@@ -41,7 +41,14 @@ from observers.models import (
     ReviewUnit,
 )
 from observers.services.assessment import confirm_assessment
-from observers.services.observe import add_ratings, branches_under, coverage_strata, half_period, half_start
+from observers.services.observe import (
+    add_observations,
+    add_ratings,
+    branches_under,
+    coverage_strata,
+    half_period,
+    half_start,
+)
 from observers.services.planner import PBranch, add_confirmed_plan, planner_observers, propose, propose_plan
 from observers.services.roster import add_training, change_status
 from observers.services.selection import add_observers, record_opinion, register_candidate
@@ -272,11 +279,11 @@ class _Gen:
 
     # -- observations ------------------------------------------------------------------------------
 
-    def form(self, quality: float) -> tuple[dict[str, int], int]:
+    def form(self, quality: float) -> tuple[dict[int, int], int]:
         scores = {}
         for item in self.items:
             low = max(0, round(item.max_score * quality))
-            scores[str(item.pk)] = self.rng.randint(min(low, item.max_score), item.max_score)
+            scores[item.pk] = self.rng.randint(min(low, item.max_score), item.max_score)
         return scores, sum(scores.values())
 
     def observations(
@@ -340,7 +347,7 @@ class _Gen:
                             submitted_at=self.aware(day, 18),
                         )
                     )
-        Observation.objects.bulk_create(rows, batch_size=1000)
+        add_observations(actor=None, rows=rows, today=self.today)
         self.counts["observations"] = len(rows)
         return list(Observation.objects.filter(status=Observation.Status.SUBMITTED).select_related("branch"))
 

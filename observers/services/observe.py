@@ -63,14 +63,21 @@ def require_acting_observer(actor: User, observer: Observer) -> None:
     """Only the observer themself, while active (在岗), signs up and fills forms."""
     if observer.user_id is None or observer.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("只有观察员本人可以操作")
+    _require_active(observer)
+
+
+def _require_active(observer: Observer) -> None:
     if observer.status != Observer.Status.ACTIVE:
         raise PermissionDenied("观察员不在岗，不能报名或填写评价")
 
 
+def confirmed_assignments() -> QuerySet[Assignment]:
+    """Assignments of confirmed plans: the only ones an observer acts on."""
+    return Assignment.objects.filter(plan__status=AssignmentPlan.Status.CONFIRMED)
+
+
 def assignments(observer: Observer, start: dt.date) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(
-        observer=observer, plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start
-    )
+    return confirmed_assignments().filter(observer=observer, plan__half_start=start)
 
 
 def assigned_branch_ids(observer: Observer, start: dt.date) -> set[int]:
@@ -178,6 +185,11 @@ def observer_records(observer: Observer) -> QuerySet[MeetingRecord]:
     return MeetingRecord.objects.filter(q)
 
 
+def _record_slot(branch_id: int, day: dt.date) -> dict[str, Any]:
+    """The records an observation may be linked to: the branch's (not drafts) of the meeting's month."""
+    return {"org_id": branch_id, "month": first_of_month(day)}
+
+
 def candidate_records(observation: Observation) -> QuerySet[MeetingRecord]:
     """The branch's records of the meeting's month, the planned one and those of the same day first."""
     lo, hi = local_day_bounds(observation.observed_on, observation.observed_on)
@@ -188,9 +200,7 @@ def candidate_records(observation: Observation) -> QuerySet[MeetingRecord]:
         output_field=IntegerField(),
     )
     return (
-        MeetingRecord.objects.filter(
-            org_id=observation.branch_id, month=first_of_month(observation.observed_on)
-        )
+        MeetingRecord.objects.filter(**_record_slot(observation.branch_id, observation.observed_on))
         .exclude(status=MeetingRecord.Status.DRAFT)
         .annotate(rank=rank)
         .order_by("rank", "started_at", "id")
@@ -331,6 +341,21 @@ def validate_scores(scores: dict[int, Any], items: list[EvaluationItem]) -> dict
     return errors
 
 
+def _form_errors(
+    scores: dict[int, Any], items: list[EvaluationItem], grade: str, finding: str, said: str
+) -> dict[str, str]:
+    """The evaluation form's own rules: every active item scored in range, a grade, a known finding
+    with the problems written down (`said`: the problems or the note)."""
+    errors = validate_scores(scores, items)
+    if grade not in Observation.Grade.values:
+        errors["grade"] = "请选择总体评价"
+    if finding not in Observation.Finding.values:
+        errors["finding"] = "请选择处理方式"
+    elif finding != Observation.Finding.NONE and not said:
+        errors["problems"] = "有处理意见时请填写发现的问题"
+    return errors
+
+
 @transaction.atomic
 def submit_evaluation(*, actor: User, observation: Observation, data: EvaluationData) -> Observation:
     """Fill in the 《党内组织生活观察质量评价表》 and act on the finding."""
@@ -342,14 +367,8 @@ def submit_evaluation(*, actor: User, observation: Observation, data: Evaluation
     if obs.observed_on > today:
         raise ValidationError("会议尚未召开，不能填写评价")
     items = active_items()
-    errors = validate_scores(data.scores, items)
-    if data.grade not in Observation.Grade.values:
-        errors["grade"] = "请选择总体评价"
     problems, note = data.problems.strip(), data.finding_note.strip()
-    if data.finding not in Observation.Finding.values:
-        errors["finding"] = "请选择处理方式"
-    elif data.finding != Observation.Finding.NONE and not (problems or note):
-        errors["problems"] = "有处理意见时请填写发现的问题"
+    errors = _form_errors(data.scores, items, data.grade, data.finding, problems or note)
     record = data.record
     if record is not None and not candidate_records(obs).filter(pk=record.pk).exists():
         errors["record"] = "所选会议记录不是该支部当月的记录"
@@ -455,6 +474,58 @@ def _order_rehold(actor: User, obs: Observation, record: MeetingRecord, reason: 
         summary={"what": "rehold_ordered", "source": "observer", "reason": reason, "observation": obs.pk},
     )
     record_stopped_counting(actor=actor, record=locked, reason=f"观察员要求重新召开：{reason}")
+
+
+@transaction.atomic
+def add_observations(
+    *, actor: User | None, rows: Sequence[Observation], today: dt.date | None = None
+) -> list[Observation]:
+    """Many submitted evaluation forms at once, with no finding (the demo generator's past half-years):
+    sign_up's rule that the branch is the observer's in a confirmed plan of that half-year, and
+    submit_evaluation's — the observer active (and the actor, unless the system), the meeting held, the
+    form complete, a linked record of the branch's month. `row.scores` maps item ids to scores. No audit
+    row per form: the caller records one for the batch."""
+    if not rows:
+        return []
+    today = today or local_today()
+    items = active_items()
+    observers = Observer.objects.in_bulk({row.observer_id for row in rows})
+    for observer in observers.values():
+        if actor is not None:
+            require_acting_observer(actor, observer)
+        _require_active(observer)
+    assigned = set(
+        confirmed_assignments()
+        .filter(observer_id__in=list(observers))
+        .values_list("observer_id", "branch_id", "plan__half_start")
+    )
+    record_ids = {row.record_id for row in rows if row.record_id is not None}
+    slots = {
+        pk: {"org_id": org_id, "month": month}
+        for pk, org_id, month in MeetingRecord.objects.filter(pk__in=record_ids)
+        .exclude(status=MeetingRecord.Status.DRAFT)
+        .values_list("pk", "org_id", "month")
+    }
+    now = timezone.now()
+    for row in rows:
+        if (row.observer_id, row.branch_id, half_start(row.observed_on)) not in assigned:
+            raise PermissionDenied("该支部不在您本半年的观察范围内")
+        if row.observed_on > today:
+            raise ValidationError("会议尚未召开，不能填写评价")
+        if row.finding != Observation.Finding.NONE:
+            raise ValidationError({"finding": "批量写入的评价表不带处理意见"})
+        errors = _form_errors(row.scores, items, row.grade, row.finding, "")
+        if row.record_id is not None and slots.get(row.record_id) != _record_slot(
+            row.branch_id, row.observed_on
+        ):
+            errors["record"] = "所选会议记录不是该支部当月的记录"
+        if errors:
+            raise ValidationError(errors)
+        row.scores = {str(i.pk): int(row.scores[i.pk]) for i in items}
+        row.total = sum(row.scores.values())
+        row.status = Observation.Status.SUBMITTED
+        row.submitted_at = row.submitted_at or now
+    return Observation.objects.bulk_create(rows, batch_size=1000)
 
 
 # ---------------------------------------------------------------- the branch rates the observer

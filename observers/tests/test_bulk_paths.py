@@ -1,5 +1,6 @@
 """The bulk paths of the demo generator: add_observers (appoint's rules, numbered in order, no login),
-add_ratings (rate_observer's rules) and add_confirmed_plan (the planner's rules)."""
+add_ratings (rate_observer's rules), add_confirmed_plan (the planner's rules) and add_observations (the
+evaluation form's rules)."""
 
 import datetime as dt
 
@@ -7,15 +8,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import make_member
-from observers.models import AssignmentPlan, BranchRating, Candidate, Observation
-from observers.services.observe import add_ratings
+from observers.models import AssignmentPlan, BranchRating, Candidate, EvaluationItem, Observation
+from observers.services.observe import add_observations, add_ratings
 from observers.services.planner import add_confirmed_plan
 from observers.services.selection import add_observers, letter_number
-from observers.tests.fixtures_obs import observation
+from observers.tests.fixtures_obs import confirmed_plan, observation
 from observers.tests.selection_fixtures import all_agree, candidate
 
 DAY = dt.date(2026, 3, 1)
 HALF = dt.date(2026, 1, 1)
+TODAY = dt.date(2026, 5, 1)
 
 
 def test_the_system_appoints_reviewed_candidates_in_order_without_logins(cast):
@@ -78,3 +80,30 @@ def test_a_confirmed_plan_covers_every_branch(cast):
     with pytest.raises(ValidationError, match="未安排观察员"):
         add_confirmed_plan(actor=None, scope=cast.committee_a, half_start=HALF, seed=1, assignments={})
     assert not AssignmentPlan.objects.exists()
+
+
+def _form(obs, branch, **extra):
+    scores = {i.pk: i.max_score for i in EvaluationItem.objects.filter(is_active=True)}
+    return Observation(
+        observer=obs, branch=branch, kind="designated", observed_on=DAY, scores=scores, grade="good", **extra
+    )
+
+
+def test_forms_are_written_for_assigned_branches_only(cast):
+    obs = _observer(cast)
+    with pytest.raises(PermissionDenied, match="观察范围"):
+        add_observations(actor=None, rows=[_form(obs, cast.branch_b1)], today=TODAY)
+    confirmed_plan(cast.committee_a, HALF, [(obs, cast.branch_b1)])
+    (written,) = add_observations(actor=None, rows=[_form(obs, cast.branch_b1)], today=TODAY)
+    assert written.status == Observation.Status.SUBMITTED and written.total == sum(written.scores.values())
+
+
+def test_a_form_keeps_the_evaluation_rules(cast):
+    obs = _observer(cast)
+    confirmed_plan(cast.committee_a, HALF, [(obs, cast.branch_b1)])
+    incomplete = _form(obs, cast.branch_b1)
+    incomplete.scores = {}
+    with pytest.raises(ValidationError, match="请为"):
+        add_observations(actor=None, rows=[incomplete], today=TODAY)
+    with pytest.raises(ValidationError, match="尚未召开"):
+        add_observations(actor=None, rows=[_form(obs, cast.branch_b1)], today=DAY - dt.timedelta(days=1))
