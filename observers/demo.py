@@ -44,6 +44,7 @@ from observers.services.assessment import confirm_assessment
 from observers.services.observe import (
     add_observations,
     add_ratings,
+    add_sign_ups,
     branches_under,
     coverage_strata,
     half_period,
@@ -443,24 +444,17 @@ class _Gen:
                 plan__org_id__in=list(mapping),
                 plan__status=MonthlyPlan.Status.APPROVED,
                 planned_on__gte=self.today,
-                planned_on__lte=self.today + dt.timedelta(days=30),
+                planned_on__lte=min(self.today + dt.timedelta(days=30), half_period(current).end),
             )
             .select_related("plan")
             .order_by("planned_on", "id")
         )
         rows = [
-            Observation(
-                observer_id=mapping[i.plan.org_id],
-                branch_id=i.plan.org_id,
-                plan_item=i,
-                kind=Observation.Kind.DESIGNATED,
-                meeting_type=i.meeting_type,
-                observed_on=i.planned_on or self.today,
-            )
+            Observation(observer_id=mapping[i.plan.org_id], plan_item=i, kind=Observation.Kind.DESIGNATED)
             for i in items
             if self.rng.random() < 0.25
         ]
-        Observation.objects.bulk_create(rows)
+        add_sign_ups(actor=None, rows=rows, today=self.today)
         self.counts["sign_ups"] = len(rows)
 
     def assessments(self, observers: list[Observer]) -> None:
@@ -482,21 +476,18 @@ class _Gen:
                 counts=True,
                 started_at__lt=self.aware(self.today, 0),
                 started_at__gte=self.aware(self.today - dt.timedelta(days=40), 0),
+                plan_item__isnull=False,
             )
             .exclude(observations__isnull=False)
             .order_by("-started_at")
             .first()
         )
-        if record is None:
+        if record is None or record.plan_item is None or record.plan_item.planned_on is None:
             return
-        Observation.objects.create(
-            observer=observer,
-            branch_id=record.org_id,
-            plan_item_id=record.plan_item_id,
-            kind="designated",
-            meeting_type=record.meeting_type,
-            observed_on=timezone.localtime(record.started_at, SHANGHAI).date(),
-        )
+        # Signed up a week before the meeting, which has been held since: the form is still to fill in.
+        signed_up_on = record.plan_item.planned_on - dt.timedelta(days=7)
+        row = Observation(observer=observer, plan_item=record.plan_item, kind=Observation.Kind.DESIGNATED)
+        add_sign_ups(actor=None, rows=[row], today=signed_up_on)
         self.counts["sign_ups"] += 1
 
 

@@ -215,6 +215,17 @@ def default_record(observation: Observation) -> MeetingRecord | None:
 # ---------------------------------------------------------------- sign-up
 
 
+def _plan_item_errors(item: PlanItem, today: dt.date, *, taken: bool) -> dict[str, str]:
+    """报名列席 a planned meeting: approved, dated, not past, not already signed up for (`taken`)."""
+    if item.plan.status != MonthlyPlan.Status.APPROVED or item.planned_on is None:
+        return {"plan_item": "只能报名已审核通过的计划会议"}
+    if item.planned_on < today:
+        return {"plan_item": "该会议的计划日期已过，不能报名"}
+    if taken:
+        return {"plan_item": "您已报名该会议"}
+    return {}
+
+
 @transaction.atomic
 def sign_up(
     *,
@@ -235,16 +246,12 @@ def sign_up(
     if plan_item is not None:
         plan = plan_item.plan
         branch, observed_on, meeting_type = plan.org, plan_item.planned_on, plan_item.meeting_type
-        if plan.status != MonthlyPlan.Status.APPROVED or observed_on is None:
-            errors["plan_item"] = "只能报名已审核通过的计划会议"
-        elif observed_on < today:
-            errors["plan_item"] = "该会议的计划日期已过，不能报名"
-        elif (
+        taken = (
             Observation.objects.filter(observer=observer, plan_item=plan_item)
             .exclude(status=Observation.Status.CANCELLED)
             .exists()
-        ):
-            errors["plan_item"] = "您已报名该会议"
+        )
+        errors.update(_plan_item_errors(plan_item, today, taken=taken))
     else:
         if branch is None:
             errors["branch"] = "请选择党支部"
@@ -282,6 +289,51 @@ def sign_up(
         },
     )
     return observation
+
+
+@transaction.atomic
+def add_sign_ups(*, actor: User | None, rows: Sequence[Observation], today: dt.date) -> list[Observation]:
+    """Many sign-ups for planned meetings at once (the demo generator), as of `today` (the day they were
+    made): sign_up's rules for each — an active observer (the actor, unless the system), an approved
+    meeting not yet past, not signed up twice, the branch theirs in a confirmed plan of that half-year.
+    Each row names `observer`, `plan_item` and `kind`. No audit row per sign-up: the caller records one."""
+    if not rows:
+        return []
+    observers = Observer.objects.in_bulk({row.observer_id for row in rows})
+    for observer in observers.values():
+        if actor is not None:
+            require_acting_observer(actor, observer)
+        _require_active(observer)
+    items = PlanItem.objects.select_related("plan__org").in_bulk({row.plan_item_id for row in rows})
+    assigned = {
+        (o, b, h): cross
+        for o, b, h, cross in confirmed_assignments()
+        .filter(observer_id__in=list(observers))
+        .values_list("observer_id", "branch_id", "plan__half_start", "is_cross")
+    }
+    taken = set(
+        Observation.objects.filter(plan_item_id__in=list(items), observer_id__in=list(observers))
+        .exclude(status=Observation.Status.CANCELLED)
+        .values_list("observer_id", "plan_item_id")
+    )
+    for row in rows:
+        item = items[row.plan_item_id]  # type: ignore[index]
+        errors = _plan_item_errors(item, today, taken=(row.observer_id, item.pk) in taken)
+        if row.kind not in Observation.Kind.values:
+            errors["kind"] = "请选择观察方式"
+        if errors:
+            raise ValidationError(errors)
+        assert item.planned_on is not None
+        key = (row.observer_id, item.plan.org_id, half_start(item.planned_on))
+        if key not in assigned:
+            raise PermissionDenied("该支部不在您本半年的观察范围内")
+        if assigned[key] and row.kind == Observation.Kind.RANDOM:
+            row.kind = Observation.Kind.CROSS
+        taken.add((row.observer_id, item.pk))
+        row.plan_item, row.branch = item, item.plan.org
+        row.observed_on, row.meeting_type = item.planned_on, item.meeting_type
+        row.status = Observation.Status.SIGNED_UP
+    return Observation.objects.bulk_create(rows, batch_size=1000)
 
 
 @transaction.atomic

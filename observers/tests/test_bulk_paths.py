@@ -1,6 +1,6 @@
 """The bulk paths of the demo generator: add_observers (appoint's rules, numbered in order, no login),
 add_ratings (rate_observer's rules), add_confirmed_plan (the planner's rules) and add_observations (the
-evaluation form's rules)."""
+evaluation form's rules) and add_sign_ups (sign_up's rules)."""
 
 import datetime as dt
 
@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import make_member
 from observers.models import AssignmentPlan, BranchRating, Candidate, EvaluationItem, Observation
-from observers.services.observe import add_observations, add_ratings
+from observers.services.observe import add_observations, add_ratings, add_sign_ups
 from observers.services.planner import add_confirmed_plan
 from observers.services.selection import add_observers, letter_number
-from observers.tests.fixtures_obs import confirmed_plan, observation
+from observers.tests.fixtures_obs import confirmed_plan, observation, plan_item
 from observers.tests.selection_fixtures import all_agree, candidate
 
 DAY = dt.date(2026, 3, 1)
@@ -107,3 +107,24 @@ def test_a_form_keeps_the_evaluation_rules(cast):
         add_observations(actor=None, rows=[incomplete], today=TODAY)
     with pytest.raises(ValidationError, match="尚未召开"):
         add_observations(actor=None, rows=[_form(obs, cast.branch_b1)], today=DAY - dt.timedelta(days=1))
+
+
+def test_sign_ups_keep_sign_up_rules(cast):
+    obs = _observer(cast)
+    item = plan_item(cast.branch_b1, DAY)
+    with pytest.raises(PermissionDenied, match="观察范围"):
+        add_sign_ups(
+            actor=None, rows=[Observation(observer=obs, plan_item=item, kind="designated")], today=DAY
+        )
+    confirmed_plan(cast.committee_a, HALF, [(obs, cast.branch_b1)])
+    with pytest.raises(ValidationError, match="计划日期已过"):
+        add_sign_ups(
+            actor=None,
+            rows=[Observation(observer=obs, plan_item=item, kind="designated")],
+            today=DAY + dt.timedelta(days=1),
+        )
+    twice = [Observation(observer=obs, plan_item=item, kind="designated") for _ in range(2)]
+    with pytest.raises(ValidationError, match="已报名"):
+        add_sign_ups(actor=None, rows=twice, today=DAY)
+    (row,) = add_sign_ups(actor=None, rows=twice[:1], today=DAY)
+    assert (row.status, row.branch, row.observed_on) == (Observation.Status.SIGNED_UP, cast.branch_b1, DAY)
