@@ -12,6 +12,12 @@ records where the history has them) with findings — reminders, corrections (or
 left unobserved so the coverage flags show, sign-ups for upcoming planned meetings; branch ratings of the
 observers; and last year's confirmed annual assessment.
 
+Writes go through the observers services as the system (actor None): register_candidate, record_opinion,
+add_observers, change_status, add_training, add_confirmed_plan (propose_plan's draft where a committee's own
+observers cannot cover every branch), add_observations, add_ratings, add_sign_ups and confirm_assessment.
+The findings (reminders, corrections with their rectifications, re-holds) are still written directly on
+the submitted forms: the services open them only at submission, with a deadline from today.
+
 Does nothing if observers exist or the county has no orglife history. `link_demo_observer_user()` links the
 demo login `observer` (accounts demo_logins) to the first observer; it is also called at the end here.
 """
