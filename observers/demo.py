@@ -12,6 +12,12 @@ records where the history has them) with findings — reminders, corrections (or
 left unobserved so the coverage flags show, sign-ups for upcoming planned meetings; branch ratings of the
 observers; and last year's confirmed annual assessment.
 
+Writes go through the observers services as the system (actor None): register_candidate, record_opinion,
+add_observers, change_status, add_training, add_confirmed_plan (propose_plan's draft where a committee's own
+observers cannot cover every branch), add_observations, add_ratings, add_sign_ups and confirm_assessment.
+The findings (reminders, corrections with their rectifications, re-holds) are still written directly on
+the submitted forms: the services open them only at submission, with a deadline from today.
+
 Does nothing if observers exist or the county has no orglife history. `link_demo_observer_user()` links the
 demo login `observer` (accounts demo_logins) to the first observer; it is also called at the end here.
 """
@@ -32,22 +38,27 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import (
-    AnnualAssessment,
-    Assignment,
     AssignmentPlan,
     BranchRating,
     Candidate,
     EvaluationItem,
     Observation,
     Observer,
-    ReviewOpinion,
     ReviewUnit,
-    Training,
 )
-from observers.services.assessment import allowance_for, evidence_for, proposed_grade
-from observers.services.observe import branches_under, coverage_strata, half_period, half_start
-from observers.services.planner import PBranch, planner_observers, propose
-from observers.services.selection import card_number, letter_number
+from observers.services.assessment import confirm_assessment
+from observers.services.observe import (
+    add_observations,
+    add_ratings,
+    add_sign_ups,
+    branches_under,
+    coverage_strata,
+    half_period,
+    half_start,
+)
+from observers.services.planner import PBranch, add_confirmed_plan, planner_observers, propose, propose_plan
+from observers.services.roster import add_training, change_status
+from observers.services.selection import add_observers, record_opinion, register_candidate
 from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
 from orglife.periods import SHANGHAI, add_months
 from orglife.rules import LIFE_KINDS
@@ -78,10 +89,6 @@ PROBLEMS = [
     "上次发现问题的整改情况未通报",
 ]
 TRAININGS = ["组织生活观察员专题培训", "党内法规与组织生活规范培训", "观察质量评价表使用培训"]
-
-
-def _letter(year: int, seq: int) -> tuple[str, str]:
-    return letter_number(year, seq), card_number(year, seq)
 
 
 def _county() -> Organization | None:
@@ -153,8 +160,7 @@ class _Gen:
         units = list(ReviewUnit.objects.filter(is_active=True).order_by("order", "id"))
         last_year = self.today.year - 1
         appointed_on = dt.date(last_year, 3, 1)
-        out: list[Observer] = []
-        seq = 0
+        appointed: list[Candidate] = []
         taken: set[int] = set()
         rejected_left, reviewing_left = 2, 1
         for committee, share in zip(committees, shares, strict=True):
@@ -189,74 +195,62 @@ class _Gen:
                     reviewing_left -= 1
                 else:
                     status, objection = Candidate.Status.APPOINTED, None
-                cand = Candidate.objects.create(
+                cand = register_candidate(
+                    actor=None,
                     member=member,
                     committee=committee,
                     source=source,
                     party_work_years=years,
-                    status=status,
                     background=f"{member.org.display_name}党务工作{years}年，熟悉组织生活制度。",
-                    rejection_reason=f"联合审查{objection[0]}单位有异议：{objection[1]}" if objection else "",
                 )
-                opinions = []
                 for u, unit in enumerate(units):
                     if status == Candidate.Status.REVIEWING and u >= 2:
                         break
                     bad = objection is not None and unit.name == objection[0]
-                    opinions.append(
-                        ReviewOpinion(
-                            candidate=cand,
-                            unit=unit,
-                            opinion="object" if bad else "agree",
-                            note=objection[1] if objection is not None and bad else "经审查，无异议",
-                            reviewer_name=f"{unit.name}审查人",
-                        )
-                    )
-                ReviewOpinion.objects.bulk_create(opinions)
-                self.counts["candidates"] += 1
-                if status != Candidate.Status.APPOINTED:
-                    continue
-                seq += 1
-                letter, card = _letter(appointed_on.year, seq)
-                out.append(
-                    Observer(
-                        member=member,
-                        committee=committee,
+                    record_opinion(
+                        actor=None,
                         candidate=cand,
-                        letter_number=letter,
-                        card_number=card,
-                        appointed_on=appointed_on,
-                        updated_year=self.today.year,
+                        unit=unit,
+                        opinion="object" if bad else "agree",
+                        note=objection[1] if objection is not None and bad else "经审查，无异议",
+                        reviewer_name=f"{unit.name}审查人",
                     )
-                )
-        Observer.objects.bulk_create(out)
+                    if bad:  # one objection rejects the candidate: the review ends there
+                        break
+                self.counts["candidates"] += 1
+                if status == Candidate.Status.APPOINTED:
+                    appointed.append(cand)
+        add_observers(actor=None, candidates=appointed, appointed_on=appointed_on)
         out = list(
             Observer.objects.select_related("member__org", "committee").order_by("committee__path", "id")
         )
         if len(out) > 20:  # dynamic management: one suspended, one retired this year
-            out[-1].status, out[-1].status_note = Observer.Status.RETIRED, "工作调动，退出观察员队伍"
-            out[-2].status, out[-2].status_note = Observer.Status.SUSPENDED, "长期外出培训，暂停观察"
-            Observer.objects.bulk_update(out[-2:], ["status", "status_note"])
+            change_status(
+                actor=None, observer=out[-1], status=Observer.Status.RETIRED, note="工作调动，退出观察员队伍"
+            )
+            change_status(
+                actor=None, observer=out[-2], status=Observer.Status.SUSPENDED, note="长期外出培训，暂停观察"
+            )
         self.counts["observers"] = len(out)
         return out
 
     def trainings(self, observers: list[Observer]) -> None:
-        rows = []
+        sessions: dict[tuple[dt.date, str], list[Observer]] = defaultdict(list)
         for o in observers:
             for year, chance in ((self.today.year - 1, 0.93), (self.today.year, 0.8)):
                 if self.rng.random() < chance:
                     day = dt.date(year, self.rng.choice([3, 4, 5]), self.rng.randint(1, 28))
                     if day <= self.today:
-                        rows.append(
-                            Training(observer=o, held_on=day, title=self.rng.choice(TRAININGS), hours=4)
-                        )
-        Training.objects.bulk_create(rows)
-        self.counts["trainings"] = len(rows)
+                        sessions[(day, self.rng.choice(TRAININGS))].append(o)
+        for (day, title), attended in sorted(sessions.items()):
+            add_training(actor=None, observers=attended, held_on=day, title=title, hours=Decimal(4))
+        self.counts["trainings"] = sum(len(attended) for attended in sessions.values())
 
     # -- plans --------------------------------------------------------------------------------------
 
     def plans(self, observers: list[Observer], halves: list[dt.date]) -> dict[dt.date, dict[int, int]]:
-        """Confirmed plans per 党(工)委 and half-year; returns half → {branch id: observer id}."""
+        """Confirmed plans per 党(工)委 and half-year (a draft where the committee's observers cannot cover
+        every branch); returns half → {branch id: observer id} of the confirmed plans."""
         by_committee: dict[int, list[Observer]] = defaultdict(list)
         for o in observers:
             if o.status == Observer.Status.ACTIVE:
@@ -271,15 +265,19 @@ class _Gen:
                     continue
                 seed = self.seed * 1000 + half.year * 10 + half.month
                 assigned = _assign(mine, branches, seed)
-                plan = AssignmentPlan.objects.create(
-                    committee=committee,
+                if set(assigned) != {b.pk for b in branches}:
+                    # Its own observers cannot cover every branch (one sits in the only other unit):
+                    # confirm_plan would refuse, so the planner's proposal stays a draft, observed under by none.
+                    propose_plan(actor=None, scope=committee, half_start=half, seed=seed)
+                    self.counts["draft_plans"] += 1
+                    continue
+                add_confirmed_plan(
+                    actor=None,
+                    scope=committee,
                     half_start=half,
-                    status=AssignmentPlan.Status.CONFIRMED,
                     seed=seed,
+                    assignments=assigned,
                     confirmed_at=self.aware(add_months(half, -1) + dt.timedelta(days=24)),
-                )
-                Assignment.objects.bulk_create(
-                    [Assignment(plan=plan, observer_id=o, branch_id=b) for b, o in assigned.items()]
                 )
                 mapping.update(assigned)
                 self.counts["assignments"] += len(assigned)
@@ -288,11 +286,11 @@ class _Gen:
 
     # -- observations ------------------------------------------------------------------------------
 
-    def form(self, quality: float) -> tuple[dict[str, int], int]:
+    def form(self, quality: float) -> tuple[dict[int, int], int]:
         scores = {}
         for item in self.items:
             low = max(0, round(item.max_score * quality))
-            scores[str(item.pk)] = self.rng.randint(min(low, item.max_score), item.max_score)
+            scores[item.pk] = self.rng.randint(min(low, item.max_score), item.max_score)
         return scores, sum(scores.values())
 
     def observations(
@@ -356,7 +354,7 @@ class _Gen:
                             submitted_at=self.aware(day, 18),
                         )
                     )
-        Observation.objects.bulk_create(rows, batch_size=1000)
+        add_observations(actor=None, rows=rows, today=self.today)
         self.counts["observations"] = len(rows)
         return list(Observation.objects.filter(status=Observation.Status.SUBMITTED).select_related("branch"))
 
@@ -441,7 +439,7 @@ class _Gen:
                         observation=o, score=score, comment="认真负责，指导到位" if score >= 4 else ""
                     )
                 )
-        BranchRating.objects.bulk_create(rows, batch_size=1000)
+        add_ratings(actor=None, rows=rows)
         self.counts["ratings"] = len(rows)
 
     def sign_ups(self, plans: dict[dt.date, dict[int, int]]) -> None:
@@ -452,50 +450,26 @@ class _Gen:
                 plan__org_id__in=list(mapping),
                 plan__status=MonthlyPlan.Status.APPROVED,
                 planned_on__gte=self.today,
-                planned_on__lte=self.today + dt.timedelta(days=30),
+                planned_on__lte=min(self.today + dt.timedelta(days=30), half_period(current).end),
             )
             .select_related("plan")
             .order_by("planned_on", "id")
         )
         rows = [
-            Observation(
-                observer_id=mapping[i.plan.org_id],
-                branch_id=i.plan.org_id,
-                plan_item=i,
-                kind=Observation.Kind.DESIGNATED,
-                meeting_type=i.meeting_type,
-                observed_on=i.planned_on or self.today,
-            )
+            Observation(observer_id=mapping[i.plan.org_id], plan_item=i, kind=Observation.Kind.DESIGNATED)
             for i in items
             if self.rng.random() < 0.25
         ]
-        Observation.objects.bulk_create(rows)
+        add_sign_ups(actor=None, rows=rows, today=self.today)
         self.counts["sign_ups"] = len(rows)
 
     def assessments(self, observers: list[Observer]) -> None:
         year = self.today.year - 1
-        when = self.aware(dt.date(self.today.year, 1, 20))
-        rows = []
-        for o in observers:
-            if o.appointed_on.year > year:
-                continue
-            ev = evidence_for(o, year, today=dt.date(self.today.year, 1, 20))
-            grade = proposed_grade(ev)
-            ev["proposed"] = grade
-            rows.append(
-                AnnualAssessment(
-                    observer=o,
-                    committee=o.committee,
-                    year=year,
-                    grade=grade,
-                    evidence=ev,
-                    allowance=allowance_for(grade),
-                    commended=grade == AnnualAssessment.Grade.EXCELLENT,
-                    note="经党(工)委会议研究确定",
-                    assessed_at=when,
-                )
-            )
-        AnnualAssessment.objects.bulk_create(rows)
+        rows = [
+            confirm_assessment(actor=None, observer=o, year=year, note="经党(工)委会议研究确定")
+            for o in observers
+            if o.appointed_on.year <= year
+        ]
         self.counts["assessments"] = len(rows)
 
     def pending_form(self, observer: Observer, plans: dict[dt.date, dict[int, int]]) -> None:
@@ -508,21 +482,18 @@ class _Gen:
                 counts=True,
                 started_at__lt=self.aware(self.today, 0),
                 started_at__gte=self.aware(self.today - dt.timedelta(days=40), 0),
+                plan_item__isnull=False,
             )
             .exclude(observations__isnull=False)
             .order_by("-started_at")
             .first()
         )
-        if record is None:
+        if record is None or record.plan_item is None or record.plan_item.planned_on is None:
             return
-        Observation.objects.create(
-            observer=observer,
-            branch_id=record.org_id,
-            plan_item_id=record.plan_item_id,
-            kind="designated",
-            meeting_type=record.meeting_type,
-            observed_on=timezone.localtime(record.started_at, SHANGHAI).date(),
-        )
+        # Signed up a week before the meeting, which has been held since: the form is still to fill in.
+        signed_up_on = record.plan_item.planned_on - dt.timedelta(days=7)
+        row = Observation(observer=observer, plan_item=record.plan_item, kind=Observation.Kind.DESIGNATED)
+        add_sign_ups(actor=None, rows=[row], today=signed_up_on)
         self.counts["sign_ups"] += 1
 
 

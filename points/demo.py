@@ -1,9 +1,11 @@
 """Demo data for the points ledger: the 宿松 catalogue (points.defaults) and a year of plausible entries.
 
-`generate_points_demo(seed, scale)` is deterministic for a seed. It puts the catalogue on the top
-organization, publishes two versions (the second raises 撰写学习心得 from 2 to 3 points from 1 July, so
-versioning shows), then bulk-inserts entries for a fraction of the active members with caps applied
-in memory, plus declarations in every state for the first branches and a quarterly review.
+`generate_points_demo(seed, scale)` is deterministic for a seed. It writes through the points services,
+as the system: the catalogue from the template, published in two versions (the second raises 撰写学习心得
+from 2 to 3 points from 1 July, so versioning shows); a year of entries for a fraction of the active
+members through add_entries, award_automatic_batch's bulk path (caps and balances as for any entry);
+the ended quarters of the first branches reviewed with confirm_quarter where a reviewer exists; then
+declarations in every open state through add_declarations.
 """
 
 from __future__ import annotations
@@ -15,24 +17,29 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import record_event
+from orgs.access import holds
 from orgs.models import Member, Organization
-from points.defaults import BLOCKS, DOCUMENT, ITEMS
-from points.models import (
-    Block,
-    Catalogue,
-    Declaration,
-    DeclarationEvent,
-    LedgerEntry,
-    PointRule,
-    QuarterReview,
-    RuleVersion,
+from points.defaults import DOCUMENT
+from points.models import Catalogue, Declaration, LedgerEntry, PointRule
+from points.periods import quarter_bounds, quarter_of
+from points.roles import REVIEW_ROLES
+from points.services import (
+    AutomaticAward,
+    add_declarations,
+    add_entries,
+    confirm_quarter,
+    create_catalogue_from_template,
+    publish_version,
+    save_rule,
+    start_version,
+    update_version,
 )
-from points.services.balances import rebuild_balances
-from points.services.ledger import Usage
 
 D = Decimal
 SHARE = {"tiny": 1.0, "county": 0.3, "city": 0.1, "province": 0.02}
@@ -57,33 +64,21 @@ WEIGHTS = {
 
 def build_catalogue(org: Organization, *, year: int, actor: User | None = None) -> Catalogue:
     """The 宿松 catalogue with a first version from 1 January and a second from 1 July (published)."""
-    catalogue = Catalogue.objects.create(
-        org=org, name="学习积分制（学经济、提能力、促发展）", document=DOCUMENT
+    catalogue = create_catalogue_from_template(
+        actor=actor,
+        org=org,
+        name="学习积分制（学经济、提能力、促发展）",
+        document=DOCUMENT,
+        effective_from=dt.date(year, 1, 1),
     )
-    now = timezone.now()
-    for number, start, note in (
-        (1, dt.date(year, 1, 1), "首版"),
-        (2, dt.date(year, 7, 1), "撰写学习心得调整为3分/篇"),
-    ):
-        version = RuleVersion.objects.create(
-            catalogue=catalogue,
-            number=number,
-            effective_from=start,
-            note=note,
-            status=RuleVersion.Status.PUBLISHED,
-            published_at=now,
-            created_by=actor,
-        )
-        blocks = {
-            code: Block.objects.create(version=version, code=code, name=name, cap=cap, order=i)
-            for i, (code, name, cap) in enumerate(BLOCKS)
-        }
-        rules = []
-        for i, item in enumerate(ITEMS):
-            if number == 2 and item.code == "study_notes":
-                item = item._replace(points=D("3"))
-            rules.append(PointRule(version=version, block=blocks[item.block], order=i, **item.rule_fields()))
-        PointRule.objects.bulk_create(rules)
+    first = update_version(actor=actor, version=catalogue.versions.get(), note="首版")
+    publish_version(actor=actor, version=first)
+    second = start_version(
+        actor=actor, catalogue=catalogue, effective_from=dt.date(year, 7, 1), note="撰写学习心得调整为3分/篇"
+    )
+    notes = second.rules.get(code="study_notes")
+    save_rule(actor=actor, version=second, rule=notes, points=D("3"))
+    publish_version(actor=actor, version=second)
     return catalogue
 
 
@@ -103,7 +98,7 @@ def _rules_by_version(catalogue: Catalogue) -> list[tuple[dt.date, dict[str, Poi
 
 
 def generate_points_demo(
-    seed: int, scale: str, *, today: dt.date | None = None, batch: int = 5000
+    seed: int, scale: str, *, today: dt.date | None = None, batch: int = 600
 ) -> PointsDemoStats:
     """Create the catalogue and a year of entries; does nothing if a catalogue already exists."""
     started = time.perf_counter()
@@ -121,57 +116,17 @@ def generate_points_demo(
     share = SHARE.get(scale, 0.1)
     members = Member.objects.filter(status=Member.Status.NORMAL, is_exempt=False).order_by("pk")
     with transaction.atomic():
-        stats.members, stats.entries = _demo_entries(rng, versions, members, share, year, span)
-        rebuild_balances(year=year)  # the entries went in as plain INSERTs, not through write_entries
+        stats.members, stats.entries = _demo_entries(rng, versions, members, share, year, span, batch)
+        record_event(
+            actor=None,
+            actor_name="generate_demo",
+            action=AuditEvent.Action.IMPORT,
+            target_repr=f"演示积分 {stats.entries} 条",
+            summary={"points_entries": stats.entries, "members": stats.members},
+        )
     stats.declarations = _demo_declarations(rng, versions, today)
     stats.seconds = time.perf_counter() - started
     return stats
-
-
-ENTRY_COLUMNS = [
-    "member_id",
-    "org_id",
-    "rule_id",
-    "item_code",
-    "block_code",
-    "occurred_on",
-    "points",
-    "capped_from",
-    "capped_reason",
-    "source_type",
-    "source_id",
-    "note",
-    "created_at",
-]
-
-
-def insert_entries(rows: list[tuple[Any, ...]]) -> None:
-    """Plain INSERTs of ENTRY_COLUMNS tuples: demo and benchmark data without the ORM's per-row cost."""
-    ops = connection.ops
-    adapted = [
-        (
-            m,
-            o,
-            r,
-            item,
-            block,
-            ops.adapt_datefield_value(day),
-            ops.adapt_decimalfield_value(points, 7, 1),
-            None if capped is None else ops.adapt_decimalfield_value(capped, 7, 1),
-            reason,
-            src,
-            sid,
-            note,
-            ops.adapt_datetimefield_value(at),
-        )
-        for m, o, r, item, block, day, points, capped, reason, src, sid, note, at in rows
-    ]
-    sql = (
-        f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(ENTRY_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, adapted)
 
 
 def _demo_entries(
@@ -181,67 +136,68 @@ def _demo_entries(
     share: float,
     year: int,
     span: int,
-    batch: int = 10000,
+    batch: int,
 ) -> tuple[int, int]:
+    """Entries for a share of the members, written `batch` members at a time through add_entries (the
+    bulk path of award_automatic_batch: the item in force on each date, caps, balances), as the system."""
     codes = list(WEIGHTS)
     weights = [WEIGHTS[c] for c in codes]
-    buffer: list[tuple[Any, ...]] = []
-    now = timezone.now()
-    written = sampled = 0
-    for member_id, org_id in members.values_list("pk", "org_id"):
+    automatic = {code: rule.automatic for code, rule in versions[-1][1].items()}
+    awards: list[AutomaticAward] = []
+    written = sampled = queued = 0
+    for member_id in members.values_list("pk", flat=True):
         if rng.random() >= share:
             continue
         sampled += 1
-        usage = Usage([], [])
         # Most members land between 40 and 100 points; some stay under the pass mark.
         count = max(3, int(rng.gauss(26, 9)))
         days = sorted(dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(span + 1)) for _ in range(count))
         for day in days:
             code = rng.choices(codes, weights)[0]
-            rule = next(r for start, r in versions if start <= day)[code]
-            granted, reason = usage.grant(member_id, rule, day, rule.points)
-            kind = "auto" if rule.automatic else "decl"
-            buffer.append(
-                (
-                    member_id,
-                    org_id,
-                    rule.pk,
-                    code,
-                    rule.block.code,
-                    day,
-                    granted,
-                    rule.points if reason else None,
-                    reason[:200],
-                    LedgerEntry.Source.DEMO,
-                    f"{kind}-{member_id}-{written + len(buffer)}",
-                    "",
-                    now,
-                )
+            kind = "auto" if automatic[code] else "decl"
+            awards.append(
+                AutomaticAward(member_id, code, day, LedgerEntry.Source.DEMO, f"{kind}-{member_id}-{queued}")
             )
-        if len(buffer) >= batch:
-            insert_entries(buffer)
-            written += len(buffer)
-            buffer = []
-    insert_entries(buffer)
-    return sampled, written + len(buffer)
+            queued += 1
+        if sampled % batch == 0:
+            written += add_entries(actor=None, awards=awards)
+            awards = []
+    written += add_entries(actor=None, awards=awards)
+    return sampled, written
 
 
 def _demo_declarations(
     rng: random.Random, versions: list[tuple[dt.date, dict[str, PointRule]]], today: dt.date
 ) -> int:
-    """Declarations in every state for the first few branches, and Q1–Q3 reviews where a user exists."""
+    """Q1–Q3 reviewed where a reviewer exists, then declarations in every open state for the first few
+    branches, dated in the current quarter (a reviewed quarter takes no more declarations)."""
     branches = list(Organization.objects.branches().order_by("path")[:5])
     declarer = (
         User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.order_by("pk").first()
     )
     if declarer is None:
         declarer = User.objects.create(username="points_demo", is_active=False)
+    for branch in branches:
+        if not (declarer.is_active and holds(declarer, REVIEW_ROLES, branch.path)):
+            continue
+        for quarter in range(1, quarter_of(today)):
+            confirm_quarter(
+                actor=declarer,
+                branch=branch,
+                year=today.year,
+                quarter=quarter,
+                remarks="本季度学习积分已审定，整体情况良好。",
+                today=today,
+            )
+    # The open window: the last 40 days, within the current quarter, up to yesterday where there is one.
+    first = max(quarter_bounds(today.year, quarter_of(today))[0], today - dt.timedelta(days=40))
+    last = max(first, today - dt.timedelta(days=1))
     rows: list[Declaration] = []
     states = [Declaration.Status.DECLARED, Declaration.Status.RECORDED, Declaration.Status.REJECTED]
     for branch in branches:
         for member in Member.objects.filter(org=branch, status=Member.Status.NORMAL).order_by("pk")[:6]:
             for _ in range(2):
-                day = today - dt.timedelta(days=rng.randrange(1, 40))
+                day = first + dt.timedelta(days=rng.randrange((last - first).days + 1))
                 rules = next(r for start, r in versions if start <= day)
                 rule = rules[rng.choice(["theory_study", "reading_club", "study_notes", "economy_lecture"])]
                 status = rng.choice(states)
@@ -257,23 +213,13 @@ def _demo_declarations(
                         reject_reason="请补充学习内容和时长" if status == Declaration.Status.REJECTED else "",
                     )
                 )
-    Declaration.objects.bulk_create(rows)
-    DeclarationEvent.objects.bulk_create([DeclarationEvent(declaration=d, action="declared") for d in rows])
-    reviewer = declarer if declarer.is_active else None
-    if reviewer is not None:
-        now = timezone.now()
-        QuarterReview.objects.bulk_create(
-            [
-                QuarterReview(
-                    branch=b,
-                    year=today.year,
-                    quarter=q,
-                    confirmed_by=reviewer,
-                    confirmed_at=now,
-                    remarks="本季度学习积分已审定，整体情况良好。",
-                )
-                for b in branches
-                for q in range(1, (today.month - 1) // 3 + 1)
-            ]
+    with transaction.atomic():
+        written = add_declarations(actor=None, rows=rows, today=today, skip_full=True)
+        record_event(
+            actor=None,
+            actor_name="generate_demo",
+            action=AuditEvent.Action.IMPORT,
+            target_repr=f"演示积分申报 {len(written)} 条",
+            summary={"points_declarations": len(written)},
         )
-    return len(rows)
+    return len(written)

@@ -10,6 +10,7 @@ a patrol's re-hold order does; 责令纠正 opens an orglife Rectification with 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,14 +63,21 @@ def require_acting_observer(actor: User, observer: Observer) -> None:
     """Only the observer themself, while active (在岗), signs up and fills forms."""
     if observer.user_id is None or observer.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("只有观察员本人可以操作")
+    _require_active(observer)
+
+
+def _require_active(observer: Observer) -> None:
     if observer.status != Observer.Status.ACTIVE:
         raise PermissionDenied("观察员不在岗，不能报名或填写评价")
 
 
+def confirmed_assignments() -> QuerySet[Assignment]:
+    """Assignments of confirmed plans: the only ones an observer acts on."""
+    return Assignment.objects.filter(plan__status=AssignmentPlan.Status.CONFIRMED)
+
+
 def assignments(observer: Observer, start: dt.date) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(
-        observer=observer, plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start
-    )
+    return confirmed_assignments().filter(observer=observer, plan__half_start=start)
 
 
 def assigned_branch_ids(observer: Observer, start: dt.date) -> set[int]:
@@ -177,6 +185,11 @@ def observer_records(observer: Observer) -> QuerySet[MeetingRecord]:
     return MeetingRecord.objects.filter(q)
 
 
+def _record_slot(branch_id: int, day: dt.date) -> dict[str, Any]:
+    """The records an observation may be linked to: the branch's (not drafts) of the meeting's month."""
+    return {"org_id": branch_id, "month": first_of_month(day)}
+
+
 def candidate_records(observation: Observation) -> QuerySet[MeetingRecord]:
     """The branch's records of the meeting's month, the planned one and those of the same day first."""
     lo, hi = local_day_bounds(observation.observed_on, observation.observed_on)
@@ -187,9 +200,7 @@ def candidate_records(observation: Observation) -> QuerySet[MeetingRecord]:
         output_field=IntegerField(),
     )
     return (
-        MeetingRecord.objects.filter(
-            org_id=observation.branch_id, month=first_of_month(observation.observed_on)
-        )
+        MeetingRecord.objects.filter(**_record_slot(observation.branch_id, observation.observed_on))
         .exclude(status=MeetingRecord.Status.DRAFT)
         .annotate(rank=rank)
         .order_by("rank", "started_at", "id")
@@ -202,6 +213,17 @@ def default_record(observation: Observation) -> MeetingRecord | None:
 
 
 # ---------------------------------------------------------------- sign-up
+
+
+def _plan_item_errors(item: PlanItem, today: dt.date, *, taken: bool) -> dict[str, str]:
+    """报名列席 a planned meeting: approved, dated, not past, not already signed up for (`taken`)."""
+    if item.plan.status != MonthlyPlan.Status.APPROVED or item.planned_on is None:
+        return {"plan_item": "只能报名已审核通过的计划会议"}
+    if item.planned_on < today:
+        return {"plan_item": "该会议的计划日期已过，不能报名"}
+    if taken:
+        return {"plan_item": "您已报名该会议"}
+    return {}
 
 
 @transaction.atomic
@@ -224,16 +246,12 @@ def sign_up(
     if plan_item is not None:
         plan = plan_item.plan
         branch, observed_on, meeting_type = plan.org, plan_item.planned_on, plan_item.meeting_type
-        if plan.status != MonthlyPlan.Status.APPROVED or observed_on is None:
-            errors["plan_item"] = "只能报名已审核通过的计划会议"
-        elif observed_on < today:
-            errors["plan_item"] = "该会议的计划日期已过，不能报名"
-        elif (
+        taken = (
             Observation.objects.filter(observer=observer, plan_item=plan_item)
             .exclude(status=Observation.Status.CANCELLED)
             .exists()
-        ):
-            errors["plan_item"] = "您已报名该会议"
+        )
+        errors.update(_plan_item_errors(plan_item, today, taken=taken))
     else:
         if branch is None:
             errors["branch"] = "请选择党支部"
@@ -271,6 +289,51 @@ def sign_up(
         },
     )
     return observation
+
+
+@transaction.atomic
+def add_sign_ups(*, actor: User | None, rows: Sequence[Observation], today: dt.date) -> list[Observation]:
+    """Many sign-ups for planned meetings at once (the demo generator), as of `today` (the day they were
+    made): sign_up's rules for each — an active observer (the actor, unless the system), an approved
+    meeting not yet past, not signed up twice, the branch theirs in a confirmed plan of that half-year.
+    Each row names `observer`, `plan_item` and `kind`. No audit row per sign-up: the caller records one."""
+    if not rows:
+        return []
+    observers = Observer.objects.in_bulk({row.observer_id for row in rows})
+    for observer in observers.values():
+        if actor is not None:
+            require_acting_observer(actor, observer)
+        _require_active(observer)
+    items = PlanItem.objects.select_related("plan__org").in_bulk({row.plan_item_id for row in rows})
+    assigned = {
+        (o, b, h): cross
+        for o, b, h, cross in confirmed_assignments()
+        .filter(observer_id__in=list(observers))
+        .values_list("observer_id", "branch_id", "plan__half_start", "is_cross")
+    }
+    taken = set(
+        Observation.objects.filter(plan_item_id__in=list(items), observer_id__in=list(observers))
+        .exclude(status=Observation.Status.CANCELLED)
+        .values_list("observer_id", "plan_item_id")
+    )
+    for row in rows:
+        item = items[row.plan_item_id]  # type: ignore[index]
+        errors = _plan_item_errors(item, today, taken=(row.observer_id, item.pk) in taken)
+        if row.kind not in Observation.Kind.values:
+            errors["kind"] = "请选择观察方式"
+        if errors:
+            raise ValidationError(errors)
+        assert item.planned_on is not None
+        key = (row.observer_id, item.plan.org_id, half_start(item.planned_on))
+        if key not in assigned:
+            raise PermissionDenied("该支部不在您本半年的观察范围内")
+        if assigned[key] and row.kind == Observation.Kind.RANDOM:
+            row.kind = Observation.Kind.CROSS
+        taken.add((row.observer_id, item.pk))
+        row.plan_item, row.branch = item, item.plan.org
+        row.observed_on, row.meeting_type = item.planned_on, item.meeting_type
+        row.status = Observation.Status.SIGNED_UP
+    return Observation.objects.bulk_create(rows, batch_size=1000)
 
 
 @transaction.atomic
@@ -330,6 +393,21 @@ def validate_scores(scores: dict[int, Any], items: list[EvaluationItem]) -> dict
     return errors
 
 
+def _form_errors(
+    scores: dict[int, Any], items: list[EvaluationItem], grade: str, finding: str, said: str
+) -> dict[str, str]:
+    """The evaluation form's own rules: every active item scored in range, a grade, a known finding
+    with the problems written down (`said`: the problems or the note)."""
+    errors = validate_scores(scores, items)
+    if grade not in Observation.Grade.values:
+        errors["grade"] = "请选择总体评价"
+    if finding not in Observation.Finding.values:
+        errors["finding"] = "请选择处理方式"
+    elif finding != Observation.Finding.NONE and not said:
+        errors["problems"] = "有处理意见时请填写发现的问题"
+    return errors
+
+
 @transaction.atomic
 def submit_evaluation(*, actor: User, observation: Observation, data: EvaluationData) -> Observation:
     """Fill in the 《党内组织生活观察质量评价表》 and act on the finding."""
@@ -341,14 +419,8 @@ def submit_evaluation(*, actor: User, observation: Observation, data: Evaluation
     if obs.observed_on > today:
         raise ValidationError("会议尚未召开，不能填写评价")
     items = active_items()
-    errors = validate_scores(data.scores, items)
-    if data.grade not in Observation.Grade.values:
-        errors["grade"] = "请选择总体评价"
     problems, note = data.problems.strip(), data.finding_note.strip()
-    if data.finding not in Observation.Finding.values:
-        errors["finding"] = "请选择处理方式"
-    elif data.finding != Observation.Finding.NONE and not (problems or note):
-        errors["problems"] = "有处理意见时请填写发现的问题"
+    errors = _form_errors(data.scores, items, data.grade, data.finding, problems or note)
     record = data.record
     if record is not None and not candidate_records(obs).filter(pk=record.pk).exists():
         errors["record"] = "所选会议记录不是该支部当月的记录"
@@ -456,6 +528,58 @@ def _order_rehold(actor: User, obs: Observation, record: MeetingRecord, reason: 
     record_stopped_counting(actor=actor, record=locked, reason=f"观察员要求重新召开：{reason}")
 
 
+@transaction.atomic
+def add_observations(
+    *, actor: User | None, rows: Sequence[Observation], today: dt.date | None = None
+) -> list[Observation]:
+    """Many submitted evaluation forms at once, with no finding (the demo generator's past half-years):
+    sign_up's rule that the branch is the observer's in a confirmed plan of that half-year, and
+    submit_evaluation's — the observer active (and the actor, unless the system), the meeting held, the
+    form complete, a linked record of the branch's month. `row.scores` maps item ids to scores. No audit
+    row per form: the caller records one for the batch."""
+    if not rows:
+        return []
+    today = today or local_today()
+    items = active_items()
+    observers = Observer.objects.in_bulk({row.observer_id for row in rows})
+    for observer in observers.values():
+        if actor is not None:
+            require_acting_observer(actor, observer)
+        _require_active(observer)
+    assigned = set(
+        confirmed_assignments()
+        .filter(observer_id__in=list(observers))
+        .values_list("observer_id", "branch_id", "plan__half_start")
+    )
+    record_ids = {row.record_id for row in rows if row.record_id is not None}
+    slots = {
+        pk: {"org_id": org_id, "month": month}
+        for pk, org_id, month in MeetingRecord.objects.filter(pk__in=record_ids)
+        .exclude(status=MeetingRecord.Status.DRAFT)
+        .values_list("pk", "org_id", "month")
+    }
+    now = timezone.now()
+    for row in rows:
+        if (row.observer_id, row.branch_id, half_start(row.observed_on)) not in assigned:
+            raise PermissionDenied("该支部不在您本半年的观察范围内")
+        if row.observed_on > today:
+            raise ValidationError("会议尚未召开，不能填写评价")
+        if row.finding != Observation.Finding.NONE:
+            raise ValidationError({"finding": "批量写入的评价表不带处理意见"})
+        errors = _form_errors(row.scores, items, row.grade, row.finding, "")
+        if row.record_id is not None and slots.get(row.record_id) != _record_slot(
+            row.branch_id, row.observed_on
+        ):
+            errors["record"] = "所选会议记录不是该支部当月的记录"
+        if errors:
+            raise ValidationError(errors)
+        row.scores = {str(i.pk): int(row.scores[i.pk]) for i in items}
+        row.total = sum(row.scores.values())
+        row.status = Observation.Status.SUBMITTED
+        row.submitted_at = row.submitted_at or now
+    return Observation.objects.bulk_create(rows, batch_size=1000)
+
+
 # ---------------------------------------------------------------- the branch rates the observer
 
 
@@ -470,19 +594,25 @@ def can_rate(user: User, observation: Observation) -> bool:
     return any(role in RATING_ROLES and path == branch for role, path in grants(user))
 
 
-@transaction.atomic
-def rate_observer(*, actor: User, observation: Observation, score: int, comment: str = "") -> BranchRating:
-    if not can_rate(actor, observation):
-        raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
+def _check_rating(observation: Observation, score: int, *, rated: bool) -> None:
+    """A rating needs a submitted form, not yet rated, and a score of 1–5."""
     errors: dict[str, str] = {}
     if observation.status != Observation.Status.SUBMITTED:
         errors["score"] = "观察员提交评价表后才能评价"
-    elif BranchRating.objects.filter(observation=observation).exists():
+    elif rated:
         errors["score"] = "已评价过该观察员的本次列席"
     if not isinstance(score, int) or not 1 <= score <= 5:
         errors["score"] = "评价应为 1–5 分"
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def rate_observer(*, actor: User, observation: Observation, score: int, comment: str = "") -> BranchRating:
+    if not can_rate(actor, observation):
+        raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
+    rated = BranchRating.objects.filter(observation=observation).exists()
+    _check_rating(observation, score, rated=rated)
     rating = BranchRating.objects.create(
         observation=observation, score=score, comment=comment.strip()[:300], rated_by=actor
     )
@@ -494,6 +624,23 @@ def rate_observer(*, actor: User, observation: Observation, score: int, comment:
         summary={"what": "observer_rated", "score": score, "observer": observation.observer_id},
     )
     return rating
+
+
+@transaction.atomic
+def add_ratings(*, actor: User | None, rows: Sequence[BranchRating]) -> list[BranchRating]:
+    """Many branch ratings at once (the demo generator): rate_observer's rules for each row, one read of
+    the ratings already given; `actor` None is the system, an actor must be allowed to rate every row.
+    No audit row per rating: the caller records one for the batch."""
+    if actor is not None and not all(can_rate(actor, row.observation) for row in rows):
+        raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
+    ids = [row.observation_id for row in rows]
+    rated = set(BranchRating.objects.filter(observation_id__in=ids).values_list("observation_id", flat=True))
+    for row in rows:
+        _check_rating(row.observation, row.score, rated=row.observation_id in rated)
+        rated.add(row.observation_id)
+        row.comment = row.comment.strip()[:300]
+        row.rated_by = actor
+    return BranchRating.objects.bulk_create(rows, batch_size=1000)
 
 
 # ---------------------------------------------------------------- half-year coverage

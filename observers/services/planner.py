@@ -273,23 +273,12 @@ def _validate_pairs(scope: Organization, pairs: Sequence[Sequence[int]]) -> list
     return [o for o in committees if o is not None]
 
 
-@transaction.atomic
-def propose_plan(
-    *,
-    actor: User,
-    scope: Organization,
-    half_start: dt.date,
-    seed: int | None = None,
-    cross_pairs: Sequence[Sequence[int]] = (),
-) -> AssignmentPlan:
-    """Create (or redo, while still a draft) the plan of `scope` for the half-year from `half_start`."""
-    require_committee_write(actor, scope)
+def _check_scope(scope: Organization, half_start: dt.date) -> None:
+    """A plan covers a 党(工)委 for a half-year, and no other plan of that half-year overlaps its scope."""
     if scope.kind not in Organization.COMMITTEE_KINDS:
         raise ValidationError({"committee": "分配范围须为党委、党工委或全县"})
     if half_start != half_start_of(half_start):
         raise ValidationError({"half_start": "半年起始月须为1月或7月"})
-    committees = _validate_pairs(scope, cross_pairs)
-    path_pairs = [(committees[i].path, committees[i + 1].path) for i in range(0, len(committees), 2)]
     overlapping = (
         AssignmentPlan.objects.filter(half_start=half_start)
         .exclude(committee=scope)
@@ -301,6 +290,22 @@ def propose_plan(
         raise ValidationError(
             f"{half_label(half_start)}已有范围重叠的分配方案（{other.committee.name}），请在该方案中调整"
         )
+
+
+@transaction.atomic
+def propose_plan(
+    *,
+    actor: User | None,
+    scope: Organization,
+    half_start: dt.date,
+    seed: int | None = None,
+    cross_pairs: Sequence[Sequence[int]] = (),
+) -> AssignmentPlan:
+    """Create (or redo, while still a draft) the plan of `scope` for the half-year from `half_start`."""
+    require_committee_write(actor, scope)
+    _check_scope(scope, half_start)
+    committees = _validate_pairs(scope, cross_pairs)
+    path_pairs = [(committees[i].path, committees[i + 1].path) for i in range(0, len(committees), 2)]
     plan = lock_rows(AssignmentPlan.objects).filter(committee=scope, half_start=half_start).first()
     if plan is not None and plan.status == AssignmentPlan.Status.CONFIRMED:
         raise ValidationError(f"{half_label(half_start)}的分配方案已确认，不能重新生成")
@@ -388,18 +393,22 @@ def _pool_for_branch(branch_path: str, pairs: Sequence[tuple[str, str]]) -> str 
     return None
 
 
-def check_move(plan: AssignmentPlan, branch: Organization, observer: Observer) -> bool:
-    """Raise a ValidationError unless `observer` may observe `branch` in this plan; True when cross."""
-    scope = plan.committee
+def _check_pair(scope: Organization, branch: Organization, observer: Observer, p: PObserver) -> None:
+    """`observer` (`p`, as the planner sees them) may observe `branch` in a plan of `scope`."""
     if not branch.path.startswith(scope.path) or branch.kind not in LIFE_KINDS:
         raise ValidationError({"branch": "该组织不在本方案范围内"})
     if observer.status != Observer.Status.ACTIVE:
         raise ValidationError({"observer": "该观察员不在岗"})
     if not observer.committee.path.startswith(scope.path):
         raise ValidationError({"observer": "该观察员不属于本方案范围"})
-    (p,) = planner_observers([observer])
     if not p.can_observe(branch.path):
         raise ValidationError({"observer": "观察员不能观察本人所在支部或本单位的党组织"})
+
+
+def check_move(plan: AssignmentPlan, branch: Organization, observer: Observer) -> bool:
+    """Raise a ValidationError unless `observer` may observe `branch` in this plan; True when cross."""
+    (p,) = planner_observers([observer])
+    _check_pair(plan.committee, branch, observer, p)
     pairs = _pair_paths(plan)
     if _pool_of_observer(observer.committee.path, pairs) != _pool_for_branch(branch.path, pairs):
         raise ValidationError({"observer": "交叉观察配对下，该观察员不能观察此支部"})
@@ -465,6 +474,11 @@ def summarize(plan: AssignmentPlan) -> PlanSummary:
     )
 
 
+def _check_covered(uncovered: int) -> None:
+    if uncovered:
+        raise ValidationError(f"仍有{uncovered}个支部未安排观察员（每半年至少列席一次），请先调整后再确认")
+
+
 @transaction.atomic
 def confirm_plan(*, actor: User, plan: AssignmentPlan) -> AssignmentPlan:
     require_committee_write(actor, plan.committee)
@@ -472,10 +486,7 @@ def confirm_plan(*, actor: User, plan: AssignmentPlan) -> AssignmentPlan:
     if plan.status == AssignmentPlan.Status.CONFIRMED:
         raise ValidationError("该方案已确认")
     summary = summarize(plan)
-    if summary.uncovered:
-        raise ValidationError(
-            f"仍有{len(summary.uncovered)}个支部未安排观察员（每半年至少列席一次），请先调整后再确认"
-        )
+    _check_covered(len(summary.uncovered))
     if summary.violations:
         raise ValidationError("；".join(summary.violations[:5]))
     plan.status = AssignmentPlan.Status.CONFIRMED
@@ -491,5 +502,45 @@ def confirm_plan(*, actor: User, plan: AssignmentPlan) -> AssignmentPlan:
             "status": [AssignmentPlan.Status.DRAFT, AssignmentPlan.Status.CONFIRMED],
             "assignments": sum(summary.loads.values()),
         },
+    )
+    return plan
+
+
+@transaction.atomic
+def add_confirmed_plan(
+    *,
+    actor: User | None,
+    scope: Organization,
+    half_start: dt.date,
+    seed: int,
+    assignments: dict[int, int],
+    confirmed_at: dt.datetime | None = None,
+) -> AssignmentPlan:
+    """A plan written already confirmed, branch id → observer id (the demo generator's past half-years):
+    propose_plan's scope rules, check_move's rules for every pair, confirm_plan's rule that every branch
+    of the scope is covered; no cross pairs. No audit row: the caller records one for the batch."""
+    require_committee_write(actor, scope)
+    _check_scope(scope, half_start)
+    if AssignmentPlan.objects.filter(committee=scope, half_start=half_start).exists():
+        raise ValidationError(f"{half_label(half_start)}已有分配方案")
+    branches = Organization.objects.in_bulk(list(assignments))
+    observers = Observer.objects.select_related("member__org", "committee").in_bulk(set(assignments.values()))
+    seen = {p.id: p for p in planner_observers(list(observers.values()))}
+    for branch_id, observer_id in assignments.items():
+        if branch_id not in branches or observer_id not in observers:
+            raise ValidationError({"branch": "该组织或观察员不存在"})
+        _check_pair(scope, branches[branch_id], observers[observer_id], seen[observer_id])
+    _check_covered(scope_branches(scope).exclude(pk__in=list(assignments)).count())
+    plan = AssignmentPlan.objects.create(
+        committee=scope,
+        half_start=half_start,
+        seed=seed,
+        status=AssignmentPlan.Status.CONFIRMED,
+        created_by=actor,
+        confirmed_by=actor,
+        confirmed_at=confirmed_at or timezone.now(),
+    )
+    Assignment.objects.bulk_create(
+        [Assignment(plan=plan, observer_id=o, branch_id=b) for b, o in assignments.items()], batch_size=1000
     )
     return plan

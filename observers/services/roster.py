@@ -36,7 +36,7 @@ def with_flags(qs: QuerySet[Observer], year: int) -> QuerySet[Observer]:
 
 
 @transaction.atomic
-def change_status(*, actor: User, observer: Observer, status: str, note: str = "") -> Observer:
+def change_status(*, actor: User | None, observer: Observer, status: str, note: str = "") -> Observer:
     require_committee_write(actor, observer.committee)
     if status not in Observer.Status.values:
         raise ValidationError({"status": "请选择状态"})
@@ -80,7 +80,12 @@ def mark_updated(*, actor: User, observer: Observer, year: int) -> Observer:
 
 @transaction.atomic
 def add_training(
-    *, actor: User, observers: Iterable[Observer], held_on: dt.date, title: str, hours: Decimal = Decimal(0)
+    *,
+    actor: User | None,
+    observers: Iterable[Observer],
+    held_on: dt.date,
+    title: str,
+    hours: Decimal = Decimal(0),
 ) -> list[Training]:
     """One training session attended by one or more observers."""
     observers = list(observers)

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import secrets
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,8 +49,9 @@ def min_years() -> int:
     return int(settings.OBSERVER_MIN_PARTY_WORK_YEARS)
 
 
-def require_committee_write(user: User, committee: Organization) -> None:
-    if not covers(user, committee.path, write=True):
+def require_committee_write(user: User | None, committee: Organization) -> None:
+    """`user` None is the system itself (the demo generator, a command run by an operator)."""
+    if user is not None and not covers(user, committee.path, write=True):
         raise PermissionDenied("您对该党(工)委的观察员工作只有查看权限")
 
 
@@ -86,7 +88,7 @@ def check_eligibility(party_work_years: Decimal | float | int | None) -> None:
 @transaction.atomic
 def register_candidate(
     *,
-    actor: User,
+    actor: User | None,
     member: Member,
     committee: Organization,
     source: str,
@@ -152,7 +154,7 @@ def review_state(candidate: Candidate) -> ReviewState:
 @transaction.atomic
 def record_opinion(
     *,
-    actor: User,
+    actor: User | None,
     candidate: Candidate,
     unit: ReviewUnit,
     opinion: str,
@@ -238,6 +240,21 @@ def generate_password() -> str:
             return value
 
 
+def _check_appointable(candidate: Candidate) -> None:
+    """Appointment's rule: still under review, every active unit agreed, no objection, not yet an observer."""
+    if candidate.status == Candidate.Status.REJECTED:
+        raise ValidationError(f"联合审查有异议，不能聘任（{candidate.rejection_reason}）")
+    if candidate.status != Candidate.Status.REVIEWING:
+        raise ValidationError("该人选已聘任")
+    state = review_state(candidate)
+    if state.objections:  # an objection from a unit since made inactive still counts
+        raise ValidationError("联合审查有异议，不能聘任")
+    if state.pending:
+        raise ValidationError(f"尚有审查单位未出具意见：{'、'.join(u.name for u in state.pending)}")
+    if Observer.objects.filter(member=candidate.member_id).exists():
+        raise ValidationError("该党员已是观察员")
+
+
 @dataclass
 class Appointment:
     observer: Observer
@@ -251,18 +268,8 @@ def appoint(
 ) -> Appointment:
     require_committee_write(actor, candidate.committee)
     candidate = lock_rows(Candidate.objects).select_related("member", "member__org").get(pk=candidate.pk)
-    if candidate.status == Candidate.Status.REJECTED:
-        raise ValidationError(f"联合审查有异议，不能聘任（{candidate.rejection_reason}）")
-    if candidate.status != Candidate.Status.REVIEWING:
-        raise ValidationError("该人选已聘任")
-    state = review_state(candidate)
-    if state.objections:  # an objection from a unit since made inactive still counts
-        raise ValidationError("联合审查有异议，不能聘任")
-    if state.pending:
-        raise ValidationError(f"尚有审查单位未出具意见：{'、'.join(u.name for u in state.pending)}")
+    _check_appointable(candidate)
     member = candidate.member
-    if Observer.objects.filter(member=member).exists():
-        raise ValidationError("该党员已是观察员")
     day = appointed_on or timezone.localdate()
     seq = _next_seq(day.year)
 
@@ -312,3 +319,37 @@ def appoint(
         },
     )
     return Appointment(observer=observer, user=user, initial_password=password)
+
+
+@transaction.atomic
+def add_observers(
+    *, actor: User | None, candidates: Sequence[Candidate], appointed_on: dt.date
+) -> list[Observer]:
+    """Appoint many reviewed candidates at once (the demo generator): appoint's rules for each, the next
+    聘书编号 and 工作证编号 of the year in order, but no login — an account is linked later (the demo's
+    logins, or the roster page). No audit row per observer: the caller records one for the batch."""
+    for committee in {c.committee for c in candidates}:
+        require_committee_write(actor, committee)
+    locked = lock_rows(Candidate.objects).filter(pk__in=[c.pk for c in candidates]).select_related("member")
+    by_pk = {c.pk: c for c in locked}
+    seq = _next_seq(appointed_on.year)
+    observers: list[Observer] = []
+    for candidate in candidates:
+        candidate = by_pk[candidate.pk]
+        _check_appointable(candidate)
+        observers.append(
+            Observer(
+                member=candidate.member,
+                committee_id=candidate.committee_id,
+                candidate=candidate,
+                letter_number=letter_number(appointed_on.year, seq),
+                card_number=card_number(appointed_on.year, seq),
+                appointed_on=appointed_on,
+                updated_year=appointed_on.year,
+            )
+        )
+        candidate.status = Candidate.Status.APPOINTED
+        seq += 1
+    Observer.objects.bulk_create(observers)
+    Candidate.objects.bulk_update(list(by_pk.values()), ["status"])
+    return observers

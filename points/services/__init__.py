@@ -19,6 +19,7 @@ from points.services.cycles import (
     record_interview,
 )
 from points.services.declarations import (
+    add_declarations,
     confirm_quarter,
     declare,
     reject_declaration,
@@ -29,6 +30,7 @@ from points.services.declarations import (
 from points.services.ledger import (
     AutomaticAward,
     RuleBook,
+    add_entries,
     award_automatic,
     award_automatic_batch,
     correct_entry,
@@ -38,6 +40,8 @@ from points.services.ledger import (
 from points.services.weekly import compute_weekly_stats, run_weekly_stats
 
 __all__ = [
+    "add_declarations",
+    "add_entries",
     "AutomaticAward",
     "RuleBook",
     "answer_objection",

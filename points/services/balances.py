@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -38,7 +38,20 @@ def _upsert(rows: list[MemberYearBalance]) -> None:
     )
 
 
-def apply_balances(entries: Sequence[LedgerEntry], *, now: dt.datetime | None = None) -> int:
+class Booking(Protocol):
+    """A written entry as far as its balance goes: LedgerEntry, or ledger.Booked for bulk loads."""
+
+    @property
+    def member_id(self) -> int: ...
+    @property
+    def occurred_on(self) -> dt.date: ...
+    @property
+    def block_code(self) -> str: ...
+    @property
+    def points(self) -> Decimal: ...
+
+
+def apply_balances(entries: Sequence[Booking], *, now: dt.datetime | None = None) -> int:
     """Add freshly written entries to their members' yearly balances (caller holds the members' locks).
 
     Returns the number of balance rows written. One read of the balances concerned and one bulk upsert

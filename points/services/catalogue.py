@@ -46,12 +46,13 @@ VERSION_FIELDS = [
 ]
 
 
-def _require(actor: User, catalogue_org: Organization) -> None:
-    if not holds(actor, CATALOGUE_ROLES, catalogue_org.path):
+def _require(actor: User | None, catalogue_org: Organization) -> None:
+    """`actor` None is the system itself (the demo generator, a command run by an operator)."""
+    if actor is not None and not holds(actor, CATALOGUE_ROLES, catalogue_org.path):
         raise PermissionDenied("只有组织部管理员可以修改积分办法")
 
 
-def _require_draft(actor: User, version: RuleVersion) -> None:
+def _require_draft(actor: User | None, version: RuleVersion) -> None:
     _require(actor, version.catalogue.org)
     if not version.is_draft:
         raise ValidationError("已发布的版本不能修改，请新建版本")
@@ -60,7 +61,7 @@ def _require_draft(actor: User, version: RuleVersion) -> None:
 @transaction.atomic
 def create_catalogue(
     *,
-    actor: User,
+    actor: User | None,
     org: Organization,
     name: str,
     document: str,
@@ -89,7 +90,7 @@ def create_catalogue(
 
 @transaction.atomic
 def start_version(
-    *, actor: User, catalogue: Catalogue, effective_from: dt.date, note: str = ""
+    *, actor: User | None, catalogue: Catalogue, effective_from: dt.date, note: str = ""
 ) -> RuleVersion:
     """A draft copy of the latest version (blocks and items), to edit and publish as the next edition."""
     _require(actor, catalogue.org)
@@ -137,7 +138,7 @@ def start_version(
 
 
 @transaction.atomic
-def update_version(*, actor: User, version: RuleVersion, **fields: Any) -> RuleVersion:
+def update_version(*, actor: User | None, version: RuleVersion, **fields: Any) -> RuleVersion:
     _require_draft(actor, version)
     for name in VERSION_FIELDS:
         if name in fields:
@@ -155,7 +156,9 @@ def update_version(*, actor: User, version: RuleVersion, **fields: Any) -> RuleV
 
 
 @transaction.atomic
-def save_block(*, actor: User, version: RuleVersion, block: Block | None = None, **fields: Any) -> Block:
+def save_block(
+    *, actor: User | None, version: RuleVersion, block: Block | None = None, **fields: Any
+) -> Block:
     _require_draft(actor, version)
     block = block or Block(version=version)
     for name in ("code", "name", "cap", "order"):
@@ -175,7 +178,7 @@ def save_block(*, actor: User, version: RuleVersion, block: Block | None = None,
 
 @transaction.atomic
 def save_rule(
-    *, actor: User, version: RuleVersion, rule: PointRule | None = None, **fields: Any
+    *, actor: User | None, version: RuleVersion, rule: PointRule | None = None, **fields: Any
 ) -> PointRule:
     """Add or change an item of a draft version."""
     _require_draft(actor, version)
@@ -208,7 +211,7 @@ def save_rule(
 
 @transaction.atomic
 def create_catalogue_from_template(
-    *, actor: User, org: Organization, name: str, document: str, effective_from: dt.date
+    *, actor: User | None, org: Organization, name: str, document: str, effective_from: dt.date
 ) -> Catalogue:
     """A new catalogue whose first draft carries the official template (points.defaults), its boards and
     items, for the department admin to adjust before publishing."""
@@ -228,7 +231,7 @@ def create_catalogue_from_template(
 
 
 @transaction.atomic
-def delete_rule(*, actor: User, rule: PointRule) -> None:
+def delete_rule(*, actor: User | None, rule: PointRule) -> None:
     _require_draft(actor, rule.version)
     record_event(
         actor=actor,
@@ -241,7 +244,7 @@ def delete_rule(*, actor: User, rule: PointRule) -> None:
 
 
 @transaction.atomic
-def publish_version(*, actor: User, version: RuleVersion) -> RuleVersion:
+def publish_version(*, actor: User | None, version: RuleVersion) -> RuleVersion:
     """Publish a draft: from its effective date on, new entries are scored under it."""
     _require_draft(actor, version)
     if not version.rules.exists():

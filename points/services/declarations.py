@@ -12,6 +12,7 @@ A recorder who records on a member's behalf creates the declaration directly as 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,16 +55,36 @@ def _check_evidence(rule: PointRule, description: str, link: str, file: Any) -> 
         raise ValidationError({missing[0]: [missing[2]]})
 
 
-def _check_open(org: Organization, day: dt.date) -> None:
-    if QuarterReview.objects.filter(branch=org, year=day.year, quarter=quarter_of(day)).exists():
+def _check_not_future(day: dt.date, today: dt.date) -> None:
+    if day > today:
+        raise ValidationError({"occurred_on": ["发生日期不能晚于今天"]})
+
+
+def _check_declarable(rule: PointRule, *, on_behalf: bool) -> None:
+    if not rule.declarable and not on_behalf:
+        raise ValidationError({"rule": ["该项目由系统自动记分，无需申报"]})
+
+
+def _reviewed_quarters(org_ids: Iterable[int], days: Iterable[dt.date]) -> set[tuple[int, int, int]]:
+    """(branch id, year, quarter) of the reviews already confirmed for these branches in these years."""
+    reviews = QuarterReview.objects.filter(branch_id__in=set(org_ids), year__in={d.year for d in days})
+    return set(reviews.values_list("branch_id", "year", "quarter"))
+
+
+def _check_open(org: Organization, day: dt.date, reviewed: set[tuple[int, int, int]] | None = None) -> None:
+    if reviewed is None:
+        reviewed = _reviewed_quarters([org.pk], [day])
+    if (org.pk, day.year, quarter_of(day)) in reviewed:
         raise ValidationError(
             {"occurred_on": [f"{day.year}年第{quarter_of(day)}季度已由支部审定，不能再申报"]}
         )
 
 
-def _check_room(member: Member, rule: PointRule, day: dt.date) -> None:
+def _check_room(member: Member, rule: PointRule, day: dt.date, usage: Usage | None = None) -> None:
     """Refuse a claim that caps would cut to nothing, counting what is booked and what is pending."""
-    room, reasons = Usage([member.pk], [day], pending=True).room(member.pk, rule, day)
+    if usage is None:
+        usage = Usage([member.pk], [day], pending=True)
+    room, reasons = usage.room(member.pk, rule, day)
     if room is not None and room <= 0:
         raise ValidationError({"rule": ["已达上限，不能再申报：" + "；".join(reasons)]})
 
@@ -85,13 +106,10 @@ def declare(
     on_behalf = not is_self and holds(actor, RECORD_ROLES, member.org.path)
     if not (is_self or on_behalf):
         raise PermissionDenied("只能为本人申报积分")
-    today = today or timezone.localdate()
-    if occurred_on > today:
-        raise ValidationError({"occurred_on": ["发生日期不能晚于今天"]})
+    _check_not_future(occurred_on, today or timezone.localdate())
     member = lock_members([member.pk])[member.pk]
     rule = RuleBook().require(member.org, item_code, occurred_on)
-    if not rule.declarable and not on_behalf:
-        raise ValidationError({"rule": ["该项目由系统自动记分，无需申报"]})
+    _check_declarable(rule, on_behalf=on_behalf)
     _check_evidence(rule, description, evidence_link, evidence_file)
     _check_open(member.org, occurred_on)
     _check_room(member, rule, occurred_on)
@@ -178,8 +196,7 @@ def resubmit_declaration(
     if declaration.status != S.REJECTED:
         raise ValidationError("只有被退回的申报可以重新提交")
     day = occurred_on or declaration.occurred_on
-    if day > timezone.localdate():
-        raise ValidationError({"occurred_on": ["发生日期不能晚于今天"]})
+    _check_not_future(day, timezone.localdate())
     rule = RuleBook().require(declaration.member.org, declaration.rule.code, day)
     file = evidence_file or declaration.evidence_file
     _check_evidence(rule, description, evidence_link, file)
@@ -210,6 +227,78 @@ def withdraw_declaration(*, actor: User, declaration: Declaration) -> Declaratio
     declaration.save(update_fields=["status", "updated_at"])
     _event(declaration, "withdrawn", actor)
     return declaration
+
+
+@transaction.atomic
+def add_declarations(
+    *,
+    actor: User | None,
+    rows: Sequence[Declaration],
+    today: dt.date | None = None,
+    skip_full: bool = False,
+) -> list[Declaration]:
+    """Insert many declarations at once (the demo generator): `declare`'s rules for every row — not in
+    the future, the item in force on its date and declarable, its evidence, the quarter not yet reviewed,
+    room under the caps counting what is booked and pending (earlier rows of the batch included).
+
+    Each row names `member`, `rule` (any version's rule for the item: the one in force is looked up),
+    `occurred_on`, `declared_by` and a `status` of DECLARED, RECORDED or REJECTED (with its
+    `reject_reason`). `actor` None is the system; an actor must be a recorder of every branch. One lock
+    pass, one read of usage and reviews, bulk inserts; no audit row per declaration (the caller records
+    one for the batch). All or nothing, except that `skip_full` leaves out (rather than refuses) a row
+    the caps leave no room for.
+    """
+    if not rows:
+        return []
+    members = lock_members(row.member_id for row in rows)
+    if actor is not None:
+        for path in {m.org.path for m in members.values()}:
+            if not holds(actor, RECORD_ROLES, path):
+                raise PermissionDenied("只有计分员可以代为申报")
+    today = today or timezone.localdate()
+    days = [row.occurred_on for row in rows]
+    usage = Usage(members.keys(), days, pending=True)
+    reviewed = _reviewed_quarters({m.org_id for m in members.values()}, days)
+    book = RuleBook()
+    now = timezone.now()
+    accepted: list[Declaration] = []
+    for row in rows:
+        member = members[row.member_id]
+        if row.status not in (S.DECLARED, S.RECORDED, S.REJECTED):
+            raise ValidationError({"status": [f"不能直接写入“{row.get_status_display()}”的申报"]})
+        if row.status == S.REJECTED and not row.reject_reason.strip():
+            raise ValidationError({"reason": ["请填写退回原因"]})
+        _check_not_future(row.occurred_on, today)
+        rule = book.require(member.org, row.rule.code, row.occurred_on)
+        _check_declarable(rule, on_behalf=False)
+        _check_evidence(rule, row.description, row.evidence_link, row.evidence_file)
+        _check_open(member.org, row.occurred_on, reviewed)
+        try:
+            _check_room(member, rule, row.occurred_on, usage)
+        except ValidationError:
+            if skip_full:
+                continue
+            raise
+        if row.status != S.REJECTED:
+            usage.add(member.pk, rule.code, rule.block.code, row.occurred_on, rule.points)
+        row.member, row.org, row.rule = member, member.org, rule
+        if row.status == S.RECORDED and row.recorded_at is None:
+            row.recorded_at = now
+        accepted.append(row)
+    written = Declaration.objects.bulk_create(accepted)
+    events = [DeclarationEvent(declaration=d, action="declared", actor=d.declared_by) for d in written]
+    events += [
+        DeclarationEvent(declaration=d, action="recorded", actor=d.recorded_by)
+        for d in written
+        if d.status == S.RECORDED
+    ]
+    events += [
+        DeclarationEvent(declaration=d, action="rejected", actor=actor, note=d.reject_reason[:200])
+        for d in written
+        if d.status == S.REJECTED
+    ]
+    DeclarationEvent.objects.bulk_create(events)
+    return written
 
 
 @transaction.atomic

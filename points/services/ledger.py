@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -281,14 +281,11 @@ def award_automatic(
     return written[0] if written else None
 
 
-@transaction.atomic
-def award_automatic_batch(
-    *, actor: User | None, awards: Sequence[AutomaticAward], audit: bool = True
-) -> list[LedgerEntry]:
-    """Write many automatic entries at once (a month close): one lock pass, one read of usage, bulk insert."""
-    if not awards:
-        return []
-    members = lock_members(a.member_id for a in awards)
+def _due_awards(
+    awards: Sequence[AutomaticAward], members: dict[int, Member]
+) -> Iterator[tuple[AutomaticAward, Member, PointRule]]:
+    """The awards to write, by date then member, each with its locked member and the rule in force: not
+    one already written for its source and item (live), nor one whose item is not in force on its date."""
     done = set(
         LedgerEntry.objects.live()
         .filter(
@@ -298,10 +295,7 @@ def award_automatic_batch(
         )
         .values_list("member_id", "source_type", "source_id", "item_code")
     )
-    usage = Usage(members.keys(), [a.occurred_on for a in awards], items={a.item_code for a in awards})
     book = RuleBook()
-    now = timezone.now()
-    entries: list[LedgerEntry] = []
     for a in sorted(awards, key=lambda a: (a.occurred_on, a.member_id)):
         key = (a.member_id, a.source_type, a.source_id, a.item_code)
         member = members.get(a.member_id)
@@ -311,6 +305,21 @@ def award_automatic_batch(
         if rule is None:
             continue
         done.add(key)
+        yield a, member, rule
+
+
+@transaction.atomic
+def award_automatic_batch(
+    *, actor: User | None, awards: Sequence[AutomaticAward], audit: bool = True
+) -> list[LedgerEntry]:
+    """Write many automatic entries at once (a month close): one lock pass, one read of usage, bulk insert."""
+    if not awards:
+        return []
+    members = lock_members(a.member_id for a in awards)
+    usage = Usage(members.keys(), [a.occurred_on for a in awards], items={a.item_code for a in awards})
+    now = timezone.now()
+    entries: list[LedgerEntry] = []
+    for a, member, rule in _due_awards(awards, members):
         entries.append(
             build_entry(
                 usage=usage,
@@ -335,6 +344,84 @@ def award_automatic_batch(
             summary={"points_automatic": len(entries), "sources": sources[:20]},
         )
     return entries
+
+
+ENTRY_COLUMNS = [
+    "member_id",
+    "org_id",
+    "rule_id",
+    "item_code",
+    "block_code",
+    "occurred_on",
+    "points",
+    "capped_from",
+    "capped_reason",
+    "source_type",
+    "source_id",
+    "note",
+    "recorded_by_id",
+    "reviewed_by_id",
+    "created_at",
+]
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What a balance needs of a written entry (apply_balances takes these or LedgerEntry rows)."""
+
+    member_id: int
+    occurred_on: dt.date
+    block_code: str
+    points: Decimal
+
+
+@transaction.atomic
+def add_entries(*, actor: User | None, awards: Sequence[AutomaticAward]) -> int:
+    """award_automatic_batch for bulk loads (the demo generator: hundreds of thousands of entries): the same
+    rules — the members locked, one live entry per source and item, the rule in force, caps, yearly
+    balances — written as plain INSERTs without building a model instance per row. Returns the number
+    written; no audit row (the caller records one for the load)."""
+    if not awards:
+        return 0
+    members = lock_members(a.member_id for a in awards)
+    usage = Usage(members.keys(), [a.occurred_on for a in awards], items={a.item_code for a in awards})
+    user = _user_or_none(actor)
+    user_id = user.pk if user is not None else None
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    rows: list[tuple[Any, ...]] = []
+    booked: list[Booked] = []
+    for a, member, rule in _due_awards(awards, members):
+        granted, reason = usage.grant(member.pk, rule, a.occurred_on, rule.points)
+        block = rule.block.code
+        booked.append(Booked(member.pk, a.occurred_on, block, granted))
+        rows.append(
+            (
+                member.pk,
+                member.org_id,
+                rule.pk,
+                rule.code,
+                block,
+                ops.adapt_datefield_value(a.occurred_on),
+                ops.adapt_decimalfield_value(granted, 7, 1),
+                ops.adapt_decimalfield_value(rule.points, 7, 1) if reason else None,
+                reason[:200],
+                a.source_type,
+                a.source_id,
+                a.note[:200],
+                user_id,
+                user_id,
+                now,
+            )
+        )
+    sql = (
+        f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(ENTRY_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    apply_balances(booked)
+    return len(rows)
 
 
 @transaction.atomic
