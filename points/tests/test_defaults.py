@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
 from points import defaults, services
@@ -38,11 +37,6 @@ def test_a_catalogue_created_from_the_template_carries_its_boards_and_items(cast
     assert journal.commendable and journal.block.code == "reward" and journal.points == Decimal("5")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pre-existing: CatalogueForm validates `org` against a sliced queryset ([:500]), so every "
-    "choice is refused; left as found (behaviour-preserving refactor), reported",
-)
 def test_a_department_admin_creates_a_catalogue_from_the_template_on_the_page(cast):
     data = {
         "org": cast.county.pk,

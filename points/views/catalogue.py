@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,6 +20,8 @@ from points.models import Catalogue, PointRule, RuleVersion
 from points.roles import CATALOGUE_ROLES
 from points.views.common import require_points_user, require_role, user_of
 
+SHOWN = 500
+
 
 class CatalogueForm(StyledForm, forms.Form):
     org = forms.ModelChoiceField(queryset=Organization.objects.none(), label="适用组织（含下级）")
@@ -29,9 +32,13 @@ class CatalogueForm(StyledForm, forms.Form):
         label="按宿松县“学习积分制”模板预置板块和项目", required=False, initial=True
     )
 
-    def __init__(self, *args: object, orgs: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, orgs: QuerySet[Organization], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        # The choice is checked against the whole scope; only the first SHOWN are listed (a province has
+        # hundreds of thousands). A sliced queryset cannot validate: every choice was refused.
+        field = self.fields["org"]
+        field.queryset = orgs  # type: ignore[attr-defined]
+        field.choices = [("", "---------"), *((o.pk, str(o)) for o in orgs[:SHOWN])]  # type: ignore[attr-defined]
         bootstrap(self)
 
 
@@ -51,7 +58,7 @@ def catalogue_create(request: HttpRequest) -> HttpResponse:
     q = scope_q(request.user, "path", wanted=CATALOGUE_ROLES)
     orgs = Organization.objects.all() if q is None else Organization.objects.filter(q)
     form = CatalogueForm(
-        request.POST or None, orgs=orgs.exclude(kind=Organization.Kind.GROUP).order_by("path")[:500]
+        request.POST or None, orgs=orgs.exclude(kind=Organization.Kind.GROUP).order_by("path")
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
