@@ -84,7 +84,7 @@ def build_tree(kinds: dict[str, str], observers: Any) -> tuple[Any, Any]:
     for o in observers:
         m = Member(
             name=f"观察员{o.id}",
-            gender="male",
+            gender=Member.Gender.MALE,
             birth_date=dt.date(1980, 1, 1),
             category="full",
             org_id=by_path[unit_home[o.id]],
