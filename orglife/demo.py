@@ -5,7 +5,8 @@ twelve months before `today` plus the current month so far: monthly plans (mostl
 some late, a few returned and resubmitted, a few missing), approved meeting records with attendance by
 name, votes and quorum facts, a sample of photos (one deliberately reused across two branches), patrol
 checks with ratings, re-held meetings and rectifications (closed, open, one overdue), then the completion
-stats rebuilt from those rows by `orglife.services.stats.refresh_stats`, and the month close
+stats rebuilt from those rows by `orglife.services.stats.rebuild_stats` (the stats service's bulk path;
+a sample is checked against its single-row `refresh_branch_month`), and the month close
 (`orglife.services.scores.close_month`) run for each month in order.
 
 The rows are written directly with `bulk_create` (the per-record services are too slow for a county-year),
@@ -40,7 +41,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -71,6 +71,7 @@ from orglife.rules import (
     requirements,
 )
 from orglife.services.records import COMMITTEE_TITLES, set_quorum_facts, thumbnail_path
+from orglife.services.stats import rebuild_stats, refresh_branch_month
 from orgs.demo import DEMO_COUNTY_CODE, analyze
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
@@ -1301,94 +1302,11 @@ class Generator:
         return {"levels": dict(levels), "lag_mismatch_months": mismatches}
 
 
-def rebuild_stats(branches: list[Branch], months: list[dt.date], rulesets: Any) -> int:
-    """CompletionStat for every branch and month, from the rows, in a handful of grouped queries.
-
-    The same numbers as `orglife.services.stats.refresh_branch_month` (which needs ~20 queries per branch-month, too
-    slow for a county-year); `check_stats` compares a sample against it.
-    """
-    org_ids = [b.org.pk for b in branches]
-    lo, hi = min(months), max(months)
-    counting = MeetingRecord.objects.filter(
-        org_id__in=org_ids, status=S.APPROVED, counts=True, month__gte=add_months(lo, -11), month__lte=hi
-    )
-    held: dict[tuple[int, dt.date, str, int | None], int] = {}
-    unplanned: dict[tuple[int, dt.date, str], int] = defaultdict(int)
-    for org_id, month, meeting_type, group_id, n, n_unplanned in counting.values_list(
-        "org_id", "month", "meeting_type", "group_id"
-    ).annotate(n=Count("id"), u=Count("id", filter=Q(plan_item__isnull=True))):
-        held[(org_id, month, meeting_type, group_id)] = n
-        unplanned[(org_id, month, meeting_type)] += n_unplanned
-    held_month: dict[tuple[int, dt.date, str], int] = defaultdict(int)
-    for (org_id, month, meeting_type, _), n in held.items():
-        held_month[(org_id, month, meeting_type)] += n
-    planned = {
-        (org_id, month, t): n
-        for org_id, month, t, n in PlanItem.objects.filter(
-            plan__org_id__in=org_ids, plan__month__in=months, plan__status=MonthlyPlan.Status.APPROVED
-        )
-        .values_list("plan__org_id", "plan__month", "meeting_type")
-        .annotate(n=Count("id"))
-    }
-    attendance = {
-        (org_id, month, t): (due, present)
-        for org_id, month, t, due, present in Attendance.objects.filter(
-            record__in=counting.filter(month__in=months)
-        )
-        .values_list("record__org_id", "record__month", "record__meeting_type")
-        .annotate(
-            due=Count("id", filter=~Q(status=Attendance.Status.EXEMPT)),
-            present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
-        )
-    }
-    rows: list[CompletionStat] = []
-    for b in branches:
-        org = b.org
-        for month in months:
-            required: dict[str, int] = defaultdict(int)
-            credited: dict[str, int] = defaultdict(int)
-            for req in requirements(org, month, ruleset=rulesets(month), groups=b.groups):
-                if not due_in(req, month):
-                    continue
-                required[req.meeting_type] += req.min_count
-                if req.group is not None:
-                    n = sum(
-                        held.get((org.pk, m, req.meeting_type, req.group.pk), 0) for m in req.period.months
-                    )
-                else:
-                    n = sum(held_month.get((org.pk, m, req.meeting_type), 0) for m in req.period.months)
-                credited[req.meeting_type] += min(req.min_count, n)
-            types = set(required) | {t for t in MeetingType.values if held_month.get((org.pk, month, t))}
-            types |= {t for t in MeetingType.values if planned.get((org.pk, month, t))}
-            for t in sorted(types):
-                due, present = attendance.get((org.pk, month, t), (0, 0))
-                rows.append(
-                    CompletionStat(
-                        org=org,
-                        org_path=org.path,
-                        month=month,
-                        meeting_type=t,
-                        required=required[t],
-                        planned=planned.get((org.pk, month, t), 0),
-                        held=held_month.get((org.pk, month, t), 0),
-                        credited=credited[t],
-                        unplanned=unplanned.get((org.pk, month, t), 0),
-                        attendance_due=due,
-                        attendance_present=present,
-                    )
-                )
-    with transaction.atomic():
-        CompletionStat.objects.filter(org_id__in=org_ids, month__in=months).delete()
-        CompletionStat.objects.bulk_create(rows, batch_size=BATCH)
-    return len(rows)
-
-
 def check_stats(
     branches: list[Branch], months: list[dt.date], rng: random.Random, sample: int = 40
 ) -> list[str]:
-    """Rebuild a sample of branch-months with the stats service; returns those whose numbers differ."""
-    from orglife.services.stats import refresh_branch_month
-
+    """Rebuild a sample of branch-months with the single-row stats path; returns those whose numbers differ
+    from the bulk path's."""
     fields = ["required", "planned", "held", "credited", "unplanned", "attendance_due", "attendance_present"]
     pairs = [(b, m) for b in branches for m in months]
     differ = []
@@ -1495,7 +1413,7 @@ def generate_orglife_demo(
 
     mark = time.perf_counter()
     stat_months = [*gen.history, gen.current]
-    stat_rows = rebuild_stats(branches, stat_months, gen.ruleset)
+    stat_rows = rebuild_stats(orgs=[b.org for b in branches], months=stat_months)
     stats_differ = check_stats(branches, stat_months, random.Random(seed))
     timings["stats"] = time.perf_counter() - mark
     gen.say(
