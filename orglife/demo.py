@@ -9,10 +9,12 @@ stats rebuilt from those rows by `orglife.services.stats.rebuild_stats` (the sta
 a sample is checked against its single-row `refresh_branch_month`), and the month close
 (`orglife.services.scores.close_month`) run for each month in order.
 
-The rows are written directly with `bulk_create` (the per-record services are too slow for a county-year),
-keeping the services' invariants: approved records are locked (status approved, approved_at set), quorum
-facts are set by the records service's own `set_quorum_facts`, plan items are flagged `required` as `mark_required` would, and
-the stats and scores are computed by the real services from the rows.
+Plans, their items and events go through the plan service's bulk path `add_plans` (its item, submission
+and status rules; `required` by `mark_required`; lateness from the deadline), the stats through the stats
+service's `rebuild_stats`, the month close through `close_month`. Records with attendance, patrol checks,
+rectifications, photos and interviews are still written directly with `bulk_create` (the per-record
+services are too slow for a county-year), keeping the services' invariants: approved records are locked
+(status approved, approved_at set), quorum facts are set by the records service's own `set_quorum_facts`.
 
 Which 党(工)委 lag is chosen from the seed: one lags the last four months (so 约谈 escalates to the
 principal), one lags two consecutive months (deputy secretary), and the remaining slots of the bottom-N
@@ -55,7 +57,6 @@ from orglife.models import (
     MonthlyPlan,
     MonthlyScore,
     PatrolCheck,
-    PlanEvent,
     PlanItem,
     RecordAttachment,
     RecordEvent,
@@ -70,6 +71,7 @@ from orglife.rules import (
     due_in,
     requirements,
 )
+from orglife.services.plans import NewPlan, PlanItemData, add_plans
 from orglife.services.records import COMMITTEE_TITLES, set_quorum_facts, thumbnail_path
 from orglife.services.stats import rebuild_stats, refresh_branch_month
 from orgs.demo import DEMO_COUNTY_CODE, analyze
@@ -703,15 +705,8 @@ class Generator:
             return "returned"
         return "approved"
 
-    def file_plan(
-        self,
-        b: Branch,
-        month: dt.date,
-        fate: str,
-        meetings: list[Meeting],
-        plans: list[MonthlyPlan],
-        events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]],
-    ) -> MonthlyPlan | None:
+    def file_plan(self, b: Branch, month: dt.date, fate: str, meetings: list[Meeting]) -> NewPlan | None:
+        """The plan's history as the branch and the committee would have made it (add_plans checks it)."""
         rng = self.rng
         if fate in ("missing", "none"):
             if fate == "missing":
@@ -730,29 +725,31 @@ class Generator:
             )
         submitted = min(submitted, self.now - dt.timedelta(hours=2))
         created = submitted - dt.timedelta(days=rng.randint(0, 3), hours=rng.randint(0, 5))
-        plan = MonthlyPlan(
-            org=b.org,
-            month=month,
-            created_at=created,
-            updated_at=submitted,
-            is_late=submitted > deadline,
-            submitted_at=submitted,
-            status=MonthlyPlan.Status.SUBMITTED,
-        )
-        items = [m for m in meetings if m.planned]
-        events.append((plan, "created", {"items": len(items)}, created))
+        items = [
+            PlanItemData(
+                meeting_type=m.meeting_type,
+                group=m.group,
+                planned_on=timezone.localtime(m.start, SHANGHAI).date(),
+                place=m.place,
+                topic=m.topic,
+                host_name=m.host,
+                lecturer_name=m.lecturer,
+            )
+            for m in meetings
+            if m.planned
+        ]
+        plan = NewPlan(b.org, month, MonthlyPlan.Status.SUBMITTED, items, created, submitted)
+        plan.events.append(("created", {"items": len(items)}, created))
         if fate == "draft":
-            plan.status, plan.submitted_at, plan.is_late = MonthlyPlan.Status.DRAFT, None, False
-            plans.append(plan)
+            plan.status, plan.submitted_at = MonthlyPlan.Status.DRAFT, None
             return plan
-        events.append((plan, "submitted", {"late": plan.is_late, "warnings": []}, submitted))
-        self.totals.late_plans += int(plan.is_late)
+        plan.events.append(("submitted", {"late": submitted > deadline}, submitted))
         reviewed = min(submitted + dt.timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 6)), self.now)
         if fate == "submitted":
             pass
         elif fate == "returned":
             reason = rng.choice(RETURN_REASONS)
-            events.append((plan, "returned", {"reason": reason}, reviewed))
+            plan.events.append(("returned", {"reason": reason}, reviewed))
             self.totals.returned_plans += 1
             again = reviewed + dt.timedelta(days=1, hours=rng.randint(0, 5))
             if (
@@ -760,42 +757,31 @@ class Generator:
                 and month <= self.current
                 and not (month == self.current and rng.random() < 0.2)
             ):
-                events.append((plan, "edited", {"items_before": len(items), "items": len(items)}, again))
-                events.append((plan, "resubmitted", {"late": plan.is_late, "warnings": []}, again))
+                plan.events.append(("edited", {"items_before": len(items), "items": len(items)}, again))
+                plan.events.append(("resubmitted", {"late": submitted > deadline}, again))
                 approved = min(again + dt.timedelta(days=1), self.now)
-                events.append((plan, "approved", {}, approved))
-                plan.status, plan.reviewed_at, plan.updated_at = (
-                    MonthlyPlan.Status.APPROVED,
-                    approved,
-                    approved,
-                )
+                plan.events.append(("approved", {}, approved))
+                plan.status, plan.reviewed_at = MonthlyPlan.Status.APPROVED, approved
             else:
                 plan.status, plan.return_reason = MonthlyPlan.Status.RETURNED, reason
-                plan.reviewed_at = plan.updated_at = reviewed
+                plan.reviewed_at = reviewed
         else:
-            events.append((plan, "approved", {}, reviewed))
-            plan.status, plan.reviewed_at, plan.updated_at = MonthlyPlan.Status.APPROVED, reviewed, reviewed
-        plans.append(plan)
+            plan.events.append(("approved", {}, reviewed))
+            plan.status, plan.reviewed_at = MonthlyPlan.Status.APPROVED, reviewed
         return plan
 
-    def plan_items(self, plan: MonthlyPlan, meetings: list[Meeting]) -> list[PlanItem]:
-        items = []
-        for m in meetings:
-            if not m.planned:
-                continue
-            m.item = PlanItem(
-                plan=plan,
-                meeting_type=m.meeting_type,
-                group=m.group,
-                required=m.required,
-                planned_on=timezone.localtime(m.start, SHANGHAI).date(),
-                place=m.place,
-                topic=m.topic,
-                host_name=m.host,
-                lecturer_name=m.lecturer,
-            )
-            items.append(m.item)
-        return items
+    def add_plans(self, filed: list[tuple[NewPlan, list[Meeting]]]) -> dict[int, MonthlyPlan]:
+        """Write the plans through the plan service's bulk path; links each planned meeting to its item."""
+        written = add_plans(plans=[plan for plan, _ in filed])
+        by_org = {}
+        for (plan, items), (_, meetings) in zip(written, filed, strict=True):
+            for m, item in zip([m for m in meetings if m.planned], items, strict=True):
+                m.item = item
+            by_org[plan.org_id] = plan
+            self.totals.late_plans += int(plan.is_late)
+            self.totals.plan_items += len(items)
+        self.totals.plans += len(written)
+        return by_org
 
     # -- records ----------------------------------------------------------------------------------
 
@@ -955,32 +941,22 @@ class Generator:
     def write_month(self, month: dt.date, branches: list[Branch]) -> None:
         rng = self.rng
         is_history = month in self.history
-        plans: list[MonthlyPlan] = []
-        plan_events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]] = []
-        per_branch: list[tuple[Branch, list[Meeting], MonthlyPlan | None]] = []
+        filed: list[tuple[NewPlan, list[Meeting]]] = []
+        per_branch: list[tuple[Branch, list[Meeting]]] = []
         for b in branches:
             meetings = self.month_meetings(b, month)
-            plan = self.file_plan(b, month, self.plan_fate(b, month), meetings, plans, plan_events)
-            per_branch.append((b, meetings, plan))
-        MonthlyPlan.objects.bulk_create(plans, batch_size=BATCH)
-        items: list[PlanItem] = []
-        for _, meetings, plan in per_branch:
-            if plan is not None:
-                items.extend(self.plan_items(plan, meetings))
-        PlanItem.objects.bulk_create(items, batch_size=BATCH)
-        _insert(
-            PlanEvent,
-            ["plan", "action", "payload", "created_at"],
-            [(p.pk, *rest) for p, *rest in plan_events],
-        )
-        self.totals.plans += len(plans)
-        self.totals.plan_items += len(items)
+            new = self.file_plan(b, month, self.plan_fate(b, month), meetings)
+            if new is not None:
+                filed.append((new, meetings))
+            per_branch.append((b, meetings))
+        plans = self.add_plans(filed)
 
         records: list[MeetingRecord] = []
         att: list[list[tuple[int, str, str]]] = []
         evs: list[list[tuple[str, dict[str, Any], dt.datetime, str]]] = []
         owners: list[Branch] = []
-        for b, meetings, plan in per_branch:
+        for b, meetings in per_branch:
+            plan = plans.get(b.org.pk)
             approved = plan is not None and plan.status == MonthlyPlan.Status.APPROVED
             for m in meetings:
                 if not m.held:
@@ -1023,24 +999,14 @@ class Generator:
     def next_month_plans(self, branches: list[Branch]) -> None:
         """The plans being filed now for next month (the filing window is open until the deadline)."""
         month = add_months(self.current, 1)
-        plans: list[MonthlyPlan] = []
-        events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]] = []
-        pairs = []
+        filed = []
         for b in branches:
             fate = self.plan_fate(b, month)
             meetings = self.future_meetings(b, month)
-            plan = self.file_plan(b, month, fate, meetings, plans, events)
-            if plan is not None:
-                pairs.append((plan, meetings))
-        MonthlyPlan.objects.bulk_create(plans, batch_size=BATCH)
-        items = [i for plan, meetings in pairs for i in self.plan_items(plan, meetings)]
-        PlanItem.objects.bulk_create(items, batch_size=BATCH)
-        PlanEvent.objects.bulk_create(
-            [PlanEvent(plan=p, action=a, payload=pl, created_at=at) for p, a, pl, at in events],
-            batch_size=BATCH,
-        )
-        self.totals.plans += len(plans)
-        self.totals.plan_items += len(items)
+            new = self.file_plan(b, month, fate, meetings)
+            if new is not None:
+                filed.append((new, meetings))
+        self.add_plans(filed)
 
     def future_meetings(self, b: Branch, month: dt.date) -> list[Meeting]:
         rng = self.rng
