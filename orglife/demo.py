@@ -10,11 +10,12 @@ a sample is checked against its single-row `refresh_branch_month`), and the mont
 (`orglife.services.scores.close_month`) run for each month in order.
 
 Plans, their items and events go through the plan service's bulk path `add_plans` (its item, submission
-and status rules; `required` by `mark_required`; lateness from the deadline), the stats through the stats
-service's `rebuild_stats`, the month close through `close_month`. Records with attendance, patrol checks,
-rectifications, photos and interviews are still written directly with `bulk_create` (the per-record
-services are too slow for a county-year), keeping the services' invariants: approved records are locked
-(status approved, approved_at set), quorum facts are set by the records service's own `set_quorum_facts`.
+and status rules; `required` by `mark_required`; lateness from the deadline), meeting records with their
+attendance and events through the records service's `add_records` (its record and attendance rules, the
+quorum and vote facts by `set_quorum_facts`, 补录 from the submission time), the stats through the stats
+service's `rebuild_stats`, the month close through `close_month`. Patrol checks, rectifications, photos
+and the interviews' history are still written directly (`bulk_create`, `save`), keeping the services'
+invariants.
 
 Which 党(工)委 lag is chosen from the seed: one lags the last four months (so 约谈 escalates to the
 principal), one lags two consecutive months (deputy secretary), and the remaining slots of the bottom-N
@@ -42,14 +43,13 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from orglife import uploads
 from orglife.models import (
-    Attendance,
     CompletionStat,
     Interview,
     MeetingRecord,
@@ -68,11 +68,13 @@ from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_de
 from orglife.rules import (
     LIFE_KINDS,
     Requirement,
+    assembly_quorum,
     due_in,
     requirements,
 )
 from orglife.services.plans import NewPlan, PlanItemData, add_plans
-from orglife.services.records import COMMITTEE_TITLES, set_quorum_facts, thumbnail_path
+from orglife.services.records import COMMITTEE_TITLES, AttendanceEntry, RecordData, thumbnail_path
+from orglife.services.records_bulk import NewRecord, add_records
 from orglife.services.stats import rebuild_stats, refresh_branch_month
 from orgs.demo import DEMO_COUNTY_CODE, analyze
 from orgs.models import Member, Organization, Position
@@ -221,7 +223,7 @@ class Branch:
     committee_path: str
     groups: list[Organization]
     people: list[Person] = field(default_factory=list)
-    committee_ids: list[int] = field(default_factory=list)
+    committee: list[Person] = field(default_factory=list)  # by id, as the records service's roster
     posts: dict[str, str] = field(default_factory=dict)  # title → name
     group_leaders: dict[int, str] = field(default_factory=dict)
     theme_day: int = 15
@@ -285,45 +287,6 @@ class Totals:
     returned_plans: int = 0
     backfills: int = 0
     unplanned: int = 0
-
-
-PRESENT, ABSENT, EXEMPT = (
-    Attendance.Status.PRESENT.value,
-    Attendance.Status.ABSENT.value,
-    Attendance.Status.EXEMPT.value,
-)
-
-
-def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain multi-row INSERTs for the largest tables (attendance, history): no model instances.
-
-    JSON and datetime values are prepared by their fields, as the ORM would; the inner cursor skips the
-    DEBUG query log, which would otherwise quote every parameter of every batch.
-    """
-    qn = connection.ops.quote_name
-    model_fields: list[Any] = [model._meta.get_field(f) for f in fields]
-    prepare = [
-        i for i, f in enumerate(model_fields) if isinstance(f, (models.JSONField, models.DateTimeField))
-    ]
-    if prepare:
-        rows = [
-            tuple(
-                model_fields[i].get_db_prep_save(v, connection) if i in prepare else v
-                for i, v in enumerate(row)
-            )  # type: ignore[union-attr]
-            for row in rows
-        ]
-    columns = ", ".join(qn(f.column) for f in model_fields)
-    per = max(1, 900 // len(fields))
-    with connection.cursor() as wrapper:
-        cursor = getattr(wrapper, "cursor", wrapper)
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}",
-                [v for row in chunk for v in row],
-            )
 
 
 @contextmanager
@@ -433,6 +396,7 @@ def _load_branches(county: Organization, rng: random.Random) -> list[Branch]:
         people[pk] = person
         branches[org_id].people.append(person)
     by_group = {g.pk: b for b in branches.values() for g in b.groups}
+    committee: dict[int, set[int]] = defaultdict(set)
     for org_id, title, member_id, name in (
         Position.objects.current()
         .filter(under_path_q(county.path, "org__path"))
@@ -442,12 +406,19 @@ def _load_branches(county: Organization, rng: random.Random) -> list[Branch]:
         if org_id in branches:
             b = branches[org_id]
             b.posts.setdefault(title, name)
-            if title in COMMITTEE_TITLES and member_id in people and member_id not in b.committee_ids:
-                b.committee_ids.append(member_id)
+            if title in COMMITTEE_TITLES:
+                committee[org_id].add(member_id)
         elif org_id in by_group and title == Position.Title.GROUP_LEADER:
             by_group[org_id].group_leaders.setdefault(org_id, name)
-    for b in branches.values():
-        b.committee_ids.sort()
+    # A committee post may be held by someone whose membership sits elsewhere (records.committee_members).
+    outside = {pk for ids in committee.values() for pk in ids} - set(people)
+    for pk, name, category, status, exempt, group_id in Member.objects.filter(pk__in=outside).values_list(
+        "id", "name", "category", "status", "is_exempt", "party_group_id"
+    ):
+        due = status in (Member.Status.NORMAL, Member.Status.MOBILE) and not exempt
+        people[pk] = Person(pk, name, category, status, due, group_id)
+    for org_id, ids in committee.items():
+        branches[org_id].committee = [people[pk] for pk in sorted(ids)]
     return list(branches.values())
 
 
@@ -787,8 +758,7 @@ class Generator:
 
     def roster(self, b: Branch, m: Meeting) -> tuple[list[Person], list[Person]]:
         if m.meeting_type == T.COMMITTEE:
-            ids = set(b.committee_ids)
-            members = [p for p in b.people if p.pk in ids]
+            members = b.committee
         elif m.meeting_type == T.GROUP and m.group is not None:
             members = [p for p in b.people if p.group_id == m.group.pk]
         else:
@@ -802,38 +772,36 @@ class Generator:
         month: dt.date,
         status: str,
         backfill: bool,
-    ) -> tuple[MeetingRecord, list[tuple[int, str, str]], list[tuple[str, dict[str, Any], dt.datetime, str]]]:
+    ) -> NewRecord:
+        """The record as the branch would have entered it (add_records checks it and derives the facts)."""
         rng = self.rng
         ended = m.start + dt.timedelta(minutes=m.minutes)
         due, exempt = self.roster(b, m)
         present_rate = 0.78 if self.lagging(b, month) else 0.9
-        attendance: list[tuple[int, str, str]] = []
+        attendance: list[AttendanceEntry] = []
         present_ids: set[int] = set()
         for p in due:
             rate = 0.35 if p.status == Member.Status.MOBILE else present_rate
             if p.name == m.host or rng.random() < rate:
                 present_ids.add(p.pk)
-                attendance.append((p.pk, PRESENT, ""))
+                attendance.append(AttendanceEntry(p.pk, True))
             else:
                 reason = (
                     "外出务工（流动党员）"
                     if p.status == Member.Status.MOBILE
                     else rng.choice(ABSENCE_REASONS)
                 )
-                attendance.append((p.pk, ABSENT, reason))
-        for p in exempt:
-            attendance.append((p.pk, EXEMPT, ""))
+                attendance.append(AttendanceEntry(p.pk, False, reason))
         n_present = len(present_ids)
+        self.totals.attendance += len(due) + len(exempt)  # the rows add_records writes
         content = (
             f"会议由{m.host}主持，{m.recorder}记录。应到{len(due)}人，实到{n_present}人。"
             f"围绕“{m.topic}”，{self.body(m)}"
         )
-        record = MeetingRecord(
-            org=b.org,
+        data = RecordData(
             group=m.group,
             meeting_type=m.meeting_type,
             plan_item=m.item,
-            month=month,
             topic=m.topic,
             started_at=m.start,
             ended_at=ended,
@@ -844,34 +812,22 @@ class Generator:
             agenda=self.agenda(m),
             content=content,
             decisions=self.decisions(m),
-            status=status,
-            is_backfill=backfill,
+            attendance=attendance,
         )
         full_due = [p.pk for p in due if p.category == Member.Category.FULL]
-
-        def store_facts() -> None:
-            set_quorum_facts(
-                record,
-                present_ids=present_ids,
-                voters=full_due,
-                eligible=len(full_due),
-                committee=b.committee_ids,
-            )
-
-        store_facts()
         if m.meeting_type == T.GENERAL_ASSEMBLY:
             probationary = [p for p in due if p.category == Member.Category.PROBATIONARY]
-            if record.quorum_met and (probationary or rng.random() < 0.3):
+            present = sum(1 for pk in full_due if pk in present_ids)
+            quorum = assembly_quorum(present=present, eligible=len(full_due))
+            if quorum and (probationary or rng.random() < 0.3):
                 who = probationary[0].name if probationary else ""
-                record.vote_subject = (
+                data.vote_subject = (
                     f"讨论{who}同志预备党员按期转为正式党员" if who else "审议支部年度工作计划"
                 )
-                present = record.present_voters or 0
                 no = rng.choice([0, 0, 0, 1]) if present > 3 else 0
                 abstain = rng.choice([0, 0, 1]) if present > 4 else 0
-                record.votes_no, record.votes_abstain = no, abstain
-                record.votes_yes = present - no - abstain
-                store_facts()  # the vote's outcome, by the same rule
+                data.votes_no, data.votes_abstain = no, abstain
+                data.votes_yes = present - no - abstain
         # History: created, submitted, approved (the committee approves back-filled records).
         lag = dt.timedelta(days=rng.randint(8, 20)) if backfill else dt.timedelta(hours=rng.randint(2, 40))
         created = min(ended + lag, self.now - dt.timedelta(minutes=30))
@@ -881,15 +837,12 @@ class Generator:
         approved = min(
             submitted + dt.timedelta(hours=rng.randint(2, 48)), self.now - dt.timedelta(minutes=10)
         )
-        record.created_at = created
+        record = NewRecord(b.org, data, status, created)
         events: list[tuple[str, dict[str, Any], dt.datetime, str]] = [
             ("created", {"unplanned": m.item is None}, created, "")
         ]
         if status != S.DRAFT:
-            backfill_days = self.ruleset(month).backfill_days
-            events.append(
-                ("submitted", {"backfill": backfill, "backfill_days": backfill_days}, submitted, "")
-            )
+            events.append(("submitted", {}, submitted, ""))
         if status == S.APPROVED:
             if backfill:
                 events.append(("approved_by_secretary", {"next": "awaiting_committee"}, approved, ""))
@@ -900,8 +853,8 @@ class Generator:
             record.approved_at = approved
         elif status == S.RETURNED:
             events.append(("returned", {"reason": "请补充会议决议事项"}, approved, "请补充会议决议事项"))
-        record.updated_at = events[-1][2]
-        return record, attendance, events
+        record.events = events
+        return record
 
     def body(self, m: Meeting) -> str:
         t = m.meeting_type
@@ -951,9 +904,7 @@ class Generator:
             per_branch.append((b, meetings))
         plans = self.add_plans(filed)
 
-        records: list[MeetingRecord] = []
-        att: list[list[tuple[int, str, str]]] = []
-        evs: list[list[tuple[str, dict[str, Any], dt.datetime, str]]] = []
+        records: list[NewRecord] = []
         owners: list[Branch] = []
         for b, meetings in per_branch:
             plan = plans.get(b.org.pk)
@@ -974,27 +925,17 @@ class Generator:
                         status = S.DRAFT
                     elif r < 0.06:
                         status = S.RETURNED
-                record, rows, events = self.record_rows(b, m, month, status, backfill)
-                records.append(record)
-                att.append(rows)
-                evs.append(events)
+                records.append(self.record_rows(b, m, month, status, backfill))
                 owners.append(b)
-        MeetingRecord.objects.bulk_create(records, batch_size=BATCH)
-        attendance: list[tuple[int, int, str, str]] = []
-        record_events: list[tuple[Any, ...]] = []
-        for record, rows, events, b in zip(records, att, evs, owners, strict=True):
-            attendance.extend((record.pk, member, status, reason) for member, status, reason in rows)
-            record_events.extend((record.pk, a, pl, at, reason) for a, pl, at, reason in events)
+        written = add_records(records=records)
+        for record, b in zip(written, owners, strict=True):
             self.totals.unplanned += int(record.plan_item is None)
             self.totals.backfills += int(record.is_backfill)
             if record.status == S.APPROVED:
                 self.held.append(
                     Held(record.pk, b, record.meeting_type, month, record.ended_at, record.created_at)
                 )
-        _insert(Attendance, ["record", "member", "status", "absence_reason"], attendance)
-        _insert(RecordEvent, ["record", "action", "payload", "created_at", "reason"], record_events)
-        self.totals.records += len(records)
-        self.totals.attendance += len(attendance)
+        self.totals.records += len(written)
 
     def next_month_plans(self, branches: list[Branch]) -> None:
         """The plans being filed now for next month (the filing window is open until the deadline)."""
