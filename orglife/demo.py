@@ -13,9 +13,9 @@ Plans, their items and events go through the plan service's bulk path `add_plans
 and status rules; `required` by `mark_required`; lateness from the deadline), meeting records with their
 attendance and events through the records service's `add_records` (its record and attendance rules, the
 quorum and vote facts by `set_quorum_facts`, 补录 from the submission time), the stats through the stats
-service's `rebuild_stats`, the month close through `close_month`. Patrol checks, rectifications, photos
-and the interviews' history are still written directly (`bulk_create`, `save`), keeping the services'
-invariants.
+service's `rebuild_stats`, patrol checks and their ratings through the patrol service's
+`add_patrol_checks`, the month close through `close_month`. Re-hold orders, rectifications, photos and the
+interviews' history are still written directly (`bulk_create`, `save`), keeping the services' invariants.
 
 Which 党(工)委 lag is chosen from the seed: one lags the last four months (so 约谈 escalates to the
 principal), one lags two consecutive months (deputy secretary), and the remaining slots of the bottom-N
@@ -72,6 +72,7 @@ from orglife.rules import (
     due_in,
     requirements,
 )
+from orglife.services.patrol import add_patrol_checks
 from orglife.services.plans import NewPlan, PlanItemData, add_plans
 from orglife.services.records import COMMITTEE_TITLES, AttendanceEntry, RecordData, thumbnail_path
 from orglife.services.records_bulk import NewRecord, add_records
@@ -1023,7 +1024,7 @@ class Generator:
                     check.comment = "现场照片与其他支部纪实中的照片相同，疑似重复使用。"
                 checks.append(check)
                 meta.append((h, lag))
-        PatrolCheck.objects.bulk_create(checks, batch_size=BATCH)
+        add_patrol_checks(checks=checks)
         self.totals.patrol_checks = len(checks)
         self.rectify(checks, meta)
 
@@ -1040,14 +1041,6 @@ class Generator:
         for check, (h, lag) in zip(checks, meta, strict=True):
             if not check.rating or check.rated_at is None:
                 continue
-            events.append(
-                RecordEvent(
-                    record_id=check.record_id,
-                    action="patrol_rated",
-                    created_at=check.rated_at,
-                    payload={"rating": check.rating, "reasons": check.reasons},
-                )
-            )
             poor = check.rating == PatrolCheck.Rating.POOR
             fair = check.rating == PatrolCheck.Rating.FAIR
             reused = check.record_id == reused_id

@@ -162,11 +162,8 @@ def _record_event(record: MeetingRecord, action: str, actor: User, reason: str =
     )
 
 
-@transaction.atomic
-def rate_check(
-    *, actor: User, check: PatrolCheck, rating: str, reasons: list[str], comment: str = ""
-) -> None:
-    require_patrol(actor, check.org.path)
+def rating_errors(rating: str, reasons: list[str], comment: str) -> dict[str, str]:
+    """What makes a rating invalid (rate_check and the bulk path add_patrol_checks)."""
     errors: dict[str, str] = {}
     if rating not in PatrolCheck.Rating.values:
         errors["rating"] = "请选择评价等级"
@@ -175,7 +172,15 @@ def rate_check(
         errors["reasons"] = f"未知的问题类型：{'、'.join(unknown)}"
     if rating == PatrolCheck.Rating.POOR and not reasons and not comment.strip():
         errors["comment"] = "评为“差”时请勾选问题或填写意见"
-    if errors:
+    return errors
+
+
+@transaction.atomic
+def rate_check(
+    *, actor: User, check: PatrolCheck, rating: str, reasons: list[str], comment: str = ""
+) -> None:
+    require_patrol(actor, check.org.path)
+    if errors := rating_errors(rating, reasons, comment):
         raise ValidationError(errors)
     before = snapshot(check, ["rating", "reasons", "comment"])
     check.rating = rating
@@ -192,6 +197,60 @@ def rate_check(
         org=check.org,
         summary={"what": "patrol_rating", "before": before, "after": snapshot(check, ["rating", "reasons"])},
     )
+
+
+@transaction.atomic
+def add_patrol_checks(*, checks: list[PatrolCheck]) -> list[PatrolCheck]:
+    """Bulk path of the sample and `rate_check` (history imports, the demo): unsaved checks, rated or not.
+
+    For the whole batch in a bounded number of queries: each check is of an approved record of its branch
+    and month, once per month; a rating obeys `rating_errors` and comes after the sampling; the reasons
+    are kept in the catalogue's order; each rating gets its `patrol_rated` record event, as rate_check
+    writes it. No audit row: the caller records one event for the batch.
+    """
+    records = {
+        pk: (org_id, month, status)
+        for pk, org_id, month, status in MeetingRecord.objects.filter(
+            pk__in={c.record_id for c in checks}
+        ).values_list("pk", "org_id", "month", "status")
+    }
+    taken = set(PatrolCheck.objects.filter(record_id__in=list(records)).values_list("month", "record_id"))
+    errors: list[str] = []
+    for c in checks:
+        where = f"纪实{c.record_id} {c.month:%Y-%m}"
+        found = records.get(c.record_id)
+        if found is None or found[2] != MeetingRecord.Status.APPROVED:
+            errors.append(f"{where}：只能抽查已审核的纪实")
+        elif (found[0], found[1]) != (c.org_id, c.month):
+            errors.append(f"{where}：抽查的支部或月份与纪实不符")
+        if (c.month, c.record_id) in taken:
+            errors.append(f"{where}：该纪实本月已被抽查")
+        taken.add((c.month, c.record_id))
+        if c.rating or c.rated_at is not None:
+            bad = rating_errors(c.rating, c.reasons, c.comment)
+            if c.rated_at is None or c.rated_at < c.sampled_at:
+                bad["rated_at"] = "评价时间须晚于抽查时间"
+            errors += [f"{where}：{m}" for m in bad.values()]
+            c.reasons = [r for r in PatrolCheck.REASONS if r in c.reasons]
+            c.comment = c.comment.strip()
+    if errors:
+        raise ValidationError(errors)
+    PatrolCheck.objects.bulk_create(checks, batch_size=2000)
+    RecordEvent.objects.bulk_create(
+        [
+            RecordEvent(
+                record_id=c.record_id,
+                action="patrol_rated",
+                actor=c.rated_by,
+                created_at=c.rated_at or c.sampled_at,  # always rated_at: checked above
+                payload={"rating": c.rating, "reasons": c.reasons},
+            )
+            for c in checks
+            if c.rating
+        ],
+        batch_size=2000,
+    )
+    return checks
 
 
 @transaction.atomic
