@@ -13,9 +13,10 @@ Plans, their items and events go through the plan service's bulk path `add_plans
 and status rules; `required` by `mark_required`; lateness from the deadline), meeting records with their
 attendance and events through the records service's `add_records` (its record and attendance rules, the
 quorum and vote facts by `set_quorum_facts`, 补录 from the submission time), the stats through the stats
-service's `rebuild_stats`, patrol checks and their ratings through the patrol service's
-`add_patrol_checks`, the month close through `close_month`. Re-hold orders, rectifications, photos and the
-interviews' history are still written directly (`bulk_create`, `save`), keeping the services' invariants.
+service's `rebuild_stats`, patrol checks and their ratings, rectifications and their items
+through the patrol service's `add_patrol_checks` and `add_rectifications`, the month close through
+`close_month`. Re-hold orders, photos and the interviews' history are still written directly
+(`bulk_create`, `update`, `save`), keeping the services' invariants.
 
 Which 党(工)委 lag is chosen from the seed: one lags the last four months (so 约谈 escalates to the
 principal), one lags two consecutive months (deputy secretary), and the remaining slots of the bottom-N
@@ -61,7 +62,6 @@ from orglife.models import (
     RecordAttachment,
     RecordEvent,
     Rectification,
-    RectificationItem,
     RuleSet,
 )
 from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_deadline
@@ -72,7 +72,7 @@ from orglife.rules import (
     due_in,
     requirements,
 )
-from orglife.services.patrol import add_patrol_checks
+from orglife.services.patrol import NewRectification, add_patrol_checks, add_rectifications
 from orglife.services.plans import NewPlan, PlanItemData, add_plans
 from orglife.services.records import COMMITTEE_TITLES, AttendanceEntry, RecordData, thumbnail_path
 from orglife.services.records_bulk import NewRecord, add_records
@@ -1031,8 +1031,7 @@ class Generator:
     def rectify(self, checks: list[PatrolCheck], meta: list[tuple[Held, bool]]) -> None:
         """Rectifications for poor (and some fair) ratings: closed on time when due, open, one overdue."""
         rng = self.rng
-        rects: list[Rectification] = []
-        item_texts: list[list[str]] = []
+        rects: list[NewRectification] = []
         events: list[RecordEvent] = []
         rehold: list[PatrolCheck] = []
         principal = set(self.parts["principal"])
@@ -1080,29 +1079,11 @@ class Generator:
             elif rng.random() < 0.5:
                 rect.status = Rectification.Status.SUBMITTED
                 rect.evidence = "已组织整改，请审核。"
-            rects.append(rect)
-            item_texts.append([REASON_ITEMS[r] for r in check.reasons] or ["会议记录须进一步规范完善"])
-            events.append(
-                RecordEvent(
-                    record_id=check.record_id, action="rectification_opened", created_at=opened, payload={}
-                )
-            )
+            texts = [REASON_ITEMS[r] for r in check.reasons] or ["会议记录须进一步规范完善"]
+            rects.append(NewRectification(rect, texts, "已整改到位"))
         PatrolCheck.objects.bulk_update(rehold, ["rehold_ordered"])
         MeetingRecord.objects.filter(pk__in=[c.record_id for c in rehold]).update(counts=False)
-        Rectification.objects.bulk_create(rects, batch_size=BATCH)
-        RectificationItem.objects.bulk_create(
-            [
-                RectificationItem(
-                    rectification=r,
-                    text=t,
-                    done=r.status != Rectification.Status.OPEN,
-                    evidence="已整改到位" if r.status != Rectification.Status.OPEN else "",
-                )
-                for r, texts in zip(rects, item_texts, strict=True)
-                for t in texts
-            ],
-            batch_size=BATCH,
-        )
+        add_rectifications(rectifications=rects)
         RecordEvent.objects.bulk_create(events, batch_size=BATCH)
         self.totals.rectifications = len(rects)
         self.totals.rehold = len(rehold)

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from orglife.models import MeetingRecord, PatrolCheck, RecordEvent
-from orglife.services.patrol import add_patrol_checks
+from orglife.models import MeetingRecord, PatrolCheck, RecordEvent, Rectification, RectificationItem
+from orglife.services.patrol import NewRectification, add_patrol_checks, add_rectifications
 from orglife.tests.stats_fixtures import make_record
 
 MAR = dt.date(2026, 3, 1)
@@ -45,3 +45,35 @@ def test_a_record_is_sampled_once_a_month(cast):
     a = make_record(cast.branch_a1, "committee", MAR, refresh=False)
     with pytest.raises(ValidationError, match="已被抽查"):
         add_patrol_checks(checks=[check(a), check(a)])
+
+
+def rectification(check, **extra):
+    values = {"org_id": check.org_id, "record_id": check.record_id, "patrol_check": check}
+    values |= {"title": "巡查发现问题整改", "deadline": dt.date(2026, 4, 30), "opened_at": RATED}
+    return Rectification(**(values | extra))
+
+
+def test_rectifications_are_written_with_their_items_and_events(cast, django_assert_max_num_queries):
+    a = make_record(cast.branch_a1, "committee", MAR, refresh=False)
+    (c,) = add_patrol_checks(checks=[check(a, rating="poor", reasons=["内容空泛"], rated_at=RATED)])
+    closed = rectification(c, status="closed", closed_at=RATED + dt.timedelta(days=3))
+    with django_assert_max_num_queries(6):
+        add_rectifications(rectifications=[NewRectification(closed, ["充实会议内容", " "], "已整改到位")])
+    (item,) = RectificationItem.objects.all()
+    assert (item.text, item.done, item.evidence) == ("充实会议内容", True, "已整改到位")
+    event = RecordEvent.objects.get(action="rectification_opened")
+    assert event.payload == {"rectification": closed.pk}
+
+
+def test_a_rectification_breaking_the_opening_or_status_rules_is_refused(cast):
+    a = make_record(cast.branch_a1, "committee", MAR, refresh=False)
+    (c,) = add_patrol_checks(checks=[check(a)])
+    past = rectification(c, deadline=dt.date(2026, 4, 1))
+    submitted = rectification(c, status="submitted")
+    with pytest.raises(ValidationError) as e:
+        add_rectifications(
+            rectifications=[NewRectification(past, ["整改"]), NewRectification(submitted, ["整改"])]
+        )
+    text = " ".join(e.value.messages)
+    assert "不能早于今天" in text and "整改佐证" in text
+    assert not Rectification.objects.exists()
