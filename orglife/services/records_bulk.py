@@ -23,6 +23,7 @@ from orglife.rules import ruleset_for
 from orglife.services.records import (
     COMMITTEE_TITLES,
     RecordData,
+    Roster,
     _validate,
     branch_roster,
     committee_roster,
@@ -134,14 +135,20 @@ def add_records(*, records: list[NewRecord]) -> list[MeetingRecord]:
     errors: list[str] = []
     rows: list[MeetingRecord] = []
     attendance: list[list[tuple[int, str, str]]] = []
+    rosters: dict[tuple[int, str, int | None], Roster] = {}  # a branch's roster per meeting type and group
+    eligible: dict[int, int] = {}
     for n in records:
         org, data = n.org, n.data
-        where = f"{org.code} {data.month:%Y-%m} {data.topic}"
-        if data.meeting_type == MeetingType.COMMITTEE:
-            roster = committee_roster(list(committees[org.pk].values()))
-        else:
-            roster = branch_roster(active[org.pk], data.meeting_type, data.group)
-        available = open_ids[(org.pk, data.month)]
+        month = data.month
+        where = f"{org.code} {month:%Y-%m} {data.topic}"
+        key = (org.pk, data.meeting_type, data.group.pk if data.group else None)
+        if key not in rosters:
+            if data.meeting_type == MeetingType.COMMITTEE:
+                rosters[key] = committee_roster(list(committees[org.pk].values()))
+            else:
+                rosters[key] = branch_roster(active[org.pk], data.meeting_type, data.group)
+        roster = rosters[key]
+        available = open_ids[(org.pk, month)]
         try:
             _validate(org, data, roster, None, open_ids=available)
         except ValidationError as e:
@@ -176,9 +183,9 @@ def add_records(*, records: list[NewRecord]) -> list[MeetingRecord]:
             setattr(record, name, value.strip() if isinstance(value, str) else value)
         if record.meeting_type != MeetingType.LECTURE:
             record.lecturer_name = ""
-        record.month = data.month
+        record.month = month
         record.updated_at = max([n.created_at, *(at for _, _, at, _ in n.events)])
-        days = backfill_days[data.month]
+        days = backfill_days[month]
         submitted = next((at for a, _, at, _ in n.events if a == "submitted"), None)
         record.is_backfill = submitted is not None and submitted - data.started_at > dt.timedelta(days=days)
         for action, payload, _, _ in n.events:
@@ -187,12 +194,13 @@ def add_records(*, records: list[NewRecord]) -> list[MeetingRecord]:
         given = {a.member_id: a for a in data.attendance}
         present_ids = {pk for pk, a in given.items() if a.present}
         voters = [m.pk for m in roster.due if m.category == Member.Category.FULL]
-        eligible = sum(
-            1 for m in active[org.pk] if m.counts_in_denominator and m.category == Member.Category.FULL
-        )
+        if org.pk not in eligible:
+            eligible[org.pk] = sum(
+                1 for m in active[org.pk] if m.counts_in_denominator and m.category == Member.Category.FULL
+            )
         committee = list(committees[org.pk]) if record.meeting_type == MeetingType.COMMITTEE else []
         set_quorum_facts(
-            record, present_ids=present_ids, voters=voters, eligible=eligible, committee=committee
+            record, present_ids=present_ids, voters=voters, eligible=eligible[org.pk], committee=committee
         )
         rows.append(record)
         attendance.append(
