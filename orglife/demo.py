@@ -5,13 +5,18 @@ twelve months before `today` plus the current month so far: monthly plans (mostl
 some late, a few returned and resubmitted, a few missing), approved meeting records with attendance by
 name, votes and quorum facts, a sample of photos (one deliberately reused across two branches), patrol
 checks with ratings, re-held meetings and rectifications (closed, open, one overdue), then the completion
-stats rebuilt from those rows by `orglife.services.stats.refresh_stats`, and the month close
+stats rebuilt from those rows by `orglife.services.stats.rebuild_stats` (the stats service's bulk path;
+a sample is checked against its single-row `refresh_branch_month`), and the month close
 (`orglife.services.scores.close_month`) run for each month in order.
 
-The rows are written directly with `bulk_create` (the per-record services are too slow for a county-year),
-keeping the services' invariants: approved records are locked (status approved, approved_at set), quorum
-facts are set by the records service's own `set_quorum_facts`, plan items are flagged `required` as `mark_required` would, and
-the stats and scores are computed by the real services from the rows.
+Plans, their items and events go through the plan service's bulk path `add_plans` (its item, submission
+and status rules; `required` by `mark_required`; lateness from the deadline), meeting records with their
+attendance and events through the records service's `add_records` (its record and attendance rules, the
+quorum and vote facts by `set_quorum_facts`, 补录 from the submission time), the stats through the stats
+service's `rebuild_stats`, patrol checks and their ratings, rectifications and their items
+through the patrol service's `add_patrol_checks` and `add_rectifications`, the month close through
+`close_month`. Re-hold orders, photos and the interviews' history are still written directly
+(`bulk_create`, `update`, `save`), keeping the services' invariants.
 
 Which 党(工)委 lag is chosen from the seed: one lags the last four months (so 约谈 escalates to the
 principal), one lags two consecutive months (deputy secretary), and the remaining slots of the bottom-N
@@ -39,15 +44,13 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, models, transaction
-from django.db.models import Count, Q
+from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from orglife import uploads
 from orglife.models import (
-    Attendance,
     CompletionStat,
     Interview,
     MeetingRecord,
@@ -55,22 +58,25 @@ from orglife.models import (
     MonthlyPlan,
     MonthlyScore,
     PatrolCheck,
-    PlanEvent,
     PlanItem,
     RecordAttachment,
     RecordEvent,
     Rectification,
-    RectificationItem,
     RuleSet,
 )
 from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_deadline
 from orglife.rules import (
     LIFE_KINDS,
     Requirement,
+    assembly_quorum,
     due_in,
     requirements,
 )
-from orglife.services.records import COMMITTEE_TITLES, set_quorum_facts, thumbnail_path
+from orglife.services.patrol import NewRectification, add_patrol_checks, add_rectifications
+from orglife.services.plans import NewPlan, PlanItemData, add_plans
+from orglife.services.records import COMMITTEE_TITLES, AttendanceEntry, RecordData, thumbnail_path
+from orglife.services.records_bulk import NewRecord, add_records
+from orglife.services.stats import rebuild_stats, refresh_branch_month
 from orgs.demo import DEMO_COUNTY_CODE, analyze
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
@@ -218,7 +224,7 @@ class Branch:
     committee_path: str
     groups: list[Organization]
     people: list[Person] = field(default_factory=list)
-    committee_ids: list[int] = field(default_factory=list)
+    committee: list[Person] = field(default_factory=list)  # by id, as the records service's roster
     posts: dict[str, str] = field(default_factory=dict)  # title → name
     group_leaders: dict[int, str] = field(default_factory=dict)
     theme_day: int = 15
@@ -282,45 +288,6 @@ class Totals:
     returned_plans: int = 0
     backfills: int = 0
     unplanned: int = 0
-
-
-PRESENT, ABSENT, EXEMPT = (
-    Attendance.Status.PRESENT.value,
-    Attendance.Status.ABSENT.value,
-    Attendance.Status.EXEMPT.value,
-)
-
-
-def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain multi-row INSERTs for the largest tables (attendance, history): no model instances.
-
-    JSON and datetime values are prepared by their fields, as the ORM would; the inner cursor skips the
-    DEBUG query log, which would otherwise quote every parameter of every batch.
-    """
-    qn = connection.ops.quote_name
-    model_fields: list[Any] = [model._meta.get_field(f) for f in fields]
-    prepare = [
-        i for i, f in enumerate(model_fields) if isinstance(f, (models.JSONField, models.DateTimeField))
-    ]
-    if prepare:
-        rows = [
-            tuple(
-                model_fields[i].get_db_prep_save(v, connection) if i in prepare else v
-                for i, v in enumerate(row)
-            )  # type: ignore[union-attr]
-            for row in rows
-        ]
-    columns = ", ".join(qn(f.column) for f in model_fields)
-    per = max(1, 900 // len(fields))
-    with connection.cursor() as wrapper:
-        cursor = getattr(wrapper, "cursor", wrapper)
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}",
-                [v for row in chunk for v in row],
-            )
 
 
 @contextmanager
@@ -430,6 +397,7 @@ def _load_branches(county: Organization, rng: random.Random) -> list[Branch]:
         people[pk] = person
         branches[org_id].people.append(person)
     by_group = {g.pk: b for b in branches.values() for g in b.groups}
+    committee: dict[int, set[int]] = defaultdict(set)
     for org_id, title, member_id, name in (
         Position.objects.current()
         .filter(under_path_q(county.path, "org__path"))
@@ -439,12 +407,19 @@ def _load_branches(county: Organization, rng: random.Random) -> list[Branch]:
         if org_id in branches:
             b = branches[org_id]
             b.posts.setdefault(title, name)
-            if title in COMMITTEE_TITLES and member_id in people and member_id not in b.committee_ids:
-                b.committee_ids.append(member_id)
+            if title in COMMITTEE_TITLES:
+                committee[org_id].add(member_id)
         elif org_id in by_group and title == Position.Title.GROUP_LEADER:
             by_group[org_id].group_leaders.setdefault(org_id, name)
-    for b in branches.values():
-        b.committee_ids.sort()
+    # A committee post may be held by someone whose membership sits elsewhere (records.committee_members).
+    outside = {pk for ids in committee.values() for pk in ids} - set(people)
+    for pk, name, category, status, exempt, group_id in Member.objects.filter(pk__in=outside).values_list(
+        "id", "name", "category", "status", "is_exempt", "party_group_id"
+    ):
+        due = status in (Member.Status.NORMAL, Member.Status.MOBILE) and not exempt
+        people[pk] = Person(pk, name, category, status, due, group_id)
+    for org_id, ids in committee.items():
+        branches[org_id].committee = [people[pk] for pk in sorted(ids)]
     return list(branches.values())
 
 
@@ -702,15 +677,8 @@ class Generator:
             return "returned"
         return "approved"
 
-    def file_plan(
-        self,
-        b: Branch,
-        month: dt.date,
-        fate: str,
-        meetings: list[Meeting],
-        plans: list[MonthlyPlan],
-        events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]],
-    ) -> MonthlyPlan | None:
+    def file_plan(self, b: Branch, month: dt.date, fate: str, meetings: list[Meeting]) -> NewPlan | None:
+        """The plan's history as the branch and the committee would have made it (add_plans checks it)."""
         rng = self.rng
         if fate in ("missing", "none"):
             if fate == "missing":
@@ -729,29 +697,31 @@ class Generator:
             )
         submitted = min(submitted, self.now - dt.timedelta(hours=2))
         created = submitted - dt.timedelta(days=rng.randint(0, 3), hours=rng.randint(0, 5))
-        plan = MonthlyPlan(
-            org=b.org,
-            month=month,
-            created_at=created,
-            updated_at=submitted,
-            is_late=submitted > deadline,
-            submitted_at=submitted,
-            status=MonthlyPlan.Status.SUBMITTED,
-        )
-        items = [m for m in meetings if m.planned]
-        events.append((plan, "created", {"items": len(items)}, created))
+        items = [
+            PlanItemData(
+                meeting_type=m.meeting_type,
+                group=m.group,
+                planned_on=timezone.localtime(m.start, SHANGHAI).date(),
+                place=m.place,
+                topic=m.topic,
+                host_name=m.host,
+                lecturer_name=m.lecturer,
+            )
+            for m in meetings
+            if m.planned
+        ]
+        plan = NewPlan(b.org, month, MonthlyPlan.Status.SUBMITTED, items, created, submitted)
+        plan.events.append(("created", {"items": len(items)}, created))
         if fate == "draft":
-            plan.status, plan.submitted_at, plan.is_late = MonthlyPlan.Status.DRAFT, None, False
-            plans.append(plan)
+            plan.status, plan.submitted_at = MonthlyPlan.Status.DRAFT, None
             return plan
-        events.append((plan, "submitted", {"late": plan.is_late, "warnings": []}, submitted))
-        self.totals.late_plans += int(plan.is_late)
+        plan.events.append(("submitted", {"late": submitted > deadline}, submitted))
         reviewed = min(submitted + dt.timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 6)), self.now)
         if fate == "submitted":
             pass
         elif fate == "returned":
             reason = rng.choice(RETURN_REASONS)
-            events.append((plan, "returned", {"reason": reason}, reviewed))
+            plan.events.append(("returned", {"reason": reason}, reviewed))
             self.totals.returned_plans += 1
             again = reviewed + dt.timedelta(days=1, hours=rng.randint(0, 5))
             if (
@@ -759,49 +729,37 @@ class Generator:
                 and month <= self.current
                 and not (month == self.current and rng.random() < 0.2)
             ):
-                events.append((plan, "edited", {"items_before": len(items), "items": len(items)}, again))
-                events.append((plan, "resubmitted", {"late": plan.is_late, "warnings": []}, again))
+                plan.events.append(("edited", {"items_before": len(items), "items": len(items)}, again))
+                plan.events.append(("resubmitted", {"late": submitted > deadline}, again))
                 approved = min(again + dt.timedelta(days=1), self.now)
-                events.append((plan, "approved", {}, approved))
-                plan.status, plan.reviewed_at, plan.updated_at = (
-                    MonthlyPlan.Status.APPROVED,
-                    approved,
-                    approved,
-                )
+                plan.events.append(("approved", {}, approved))
+                plan.status, plan.reviewed_at = MonthlyPlan.Status.APPROVED, approved
             else:
                 plan.status, plan.return_reason = MonthlyPlan.Status.RETURNED, reason
-                plan.reviewed_at = plan.updated_at = reviewed
+                plan.reviewed_at = reviewed
         else:
-            events.append((plan, "approved", {}, reviewed))
-            plan.status, plan.reviewed_at, plan.updated_at = MonthlyPlan.Status.APPROVED, reviewed, reviewed
-        plans.append(plan)
+            plan.events.append(("approved", {}, reviewed))
+            plan.status, plan.reviewed_at = MonthlyPlan.Status.APPROVED, reviewed
         return plan
 
-    def plan_items(self, plan: MonthlyPlan, meetings: list[Meeting]) -> list[PlanItem]:
-        items = []
-        for m in meetings:
-            if not m.planned:
-                continue
-            m.item = PlanItem(
-                plan=plan,
-                meeting_type=m.meeting_type,
-                group=m.group,
-                required=m.required,
-                planned_on=timezone.localtime(m.start, SHANGHAI).date(),
-                place=m.place,
-                topic=m.topic,
-                host_name=m.host,
-                lecturer_name=m.lecturer,
-            )
-            items.append(m.item)
-        return items
+    def add_plans(self, filed: list[tuple[NewPlan, list[Meeting]]]) -> dict[int, MonthlyPlan]:
+        """Write the plans through the plan service's bulk path; links each planned meeting to its item."""
+        written = add_plans(plans=[plan for plan, _ in filed])
+        by_org = {}
+        for (plan, items), (_, meetings) in zip(written, filed, strict=True):
+            for m, item in zip([m for m in meetings if m.planned], items, strict=True):
+                m.item = item
+            by_org[plan.org_id] = plan
+            self.totals.late_plans += int(plan.is_late)
+            self.totals.plan_items += len(items)
+        self.totals.plans += len(written)
+        return by_org
 
     # -- records ----------------------------------------------------------------------------------
 
     def roster(self, b: Branch, m: Meeting) -> tuple[list[Person], list[Person]]:
         if m.meeting_type == T.COMMITTEE:
-            ids = set(b.committee_ids)
-            members = [p for p in b.people if p.pk in ids]
+            members = b.committee
         elif m.meeting_type == T.GROUP and m.group is not None:
             members = [p for p in b.people if p.group_id == m.group.pk]
         else:
@@ -815,38 +773,36 @@ class Generator:
         month: dt.date,
         status: str,
         backfill: bool,
-    ) -> tuple[MeetingRecord, list[tuple[int, str, str]], list[tuple[str, dict[str, Any], dt.datetime, str]]]:
+    ) -> NewRecord:
+        """The record as the branch would have entered it (add_records checks it and derives the facts)."""
         rng = self.rng
         ended = m.start + dt.timedelta(minutes=m.minutes)
         due, exempt = self.roster(b, m)
         present_rate = 0.78 if self.lagging(b, month) else 0.9
-        attendance: list[tuple[int, str, str]] = []
+        attendance: list[AttendanceEntry] = []
         present_ids: set[int] = set()
         for p in due:
             rate = 0.35 if p.status == Member.Status.MOBILE else present_rate
             if p.name == m.host or rng.random() < rate:
                 present_ids.add(p.pk)
-                attendance.append((p.pk, PRESENT, ""))
+                attendance.append(AttendanceEntry(p.pk, True))
             else:
                 reason = (
                     "外出务工（流动党员）"
                     if p.status == Member.Status.MOBILE
                     else rng.choice(ABSENCE_REASONS)
                 )
-                attendance.append((p.pk, ABSENT, reason))
-        for p in exempt:
-            attendance.append((p.pk, EXEMPT, ""))
+                attendance.append(AttendanceEntry(p.pk, False, reason))
         n_present = len(present_ids)
+        self.totals.attendance += len(due) + len(exempt)  # the rows add_records writes
         content = (
             f"会议由{m.host}主持，{m.recorder}记录。应到{len(due)}人，实到{n_present}人。"
             f"围绕“{m.topic}”，{self.body(m)}"
         )
-        record = MeetingRecord(
-            org=b.org,
+        data = RecordData(
             group=m.group,
             meeting_type=m.meeting_type,
             plan_item=m.item,
-            month=month,
             topic=m.topic,
             started_at=m.start,
             ended_at=ended,
@@ -857,34 +813,22 @@ class Generator:
             agenda=self.agenda(m),
             content=content,
             decisions=self.decisions(m),
-            status=status,
-            is_backfill=backfill,
+            attendance=attendance,
         )
         full_due = [p.pk for p in due if p.category == Member.Category.FULL]
-
-        def store_facts() -> None:
-            set_quorum_facts(
-                record,
-                present_ids=present_ids,
-                voters=full_due,
-                eligible=len(full_due),
-                committee=b.committee_ids,
-            )
-
-        store_facts()
         if m.meeting_type == T.GENERAL_ASSEMBLY:
             probationary = [p for p in due if p.category == Member.Category.PROBATIONARY]
-            if record.quorum_met and (probationary or rng.random() < 0.3):
+            present = sum(1 for pk in full_due if pk in present_ids)
+            quorum = assembly_quorum(present=present, eligible=len(full_due))
+            if quorum and (probationary or rng.random() < 0.3):
                 who = probationary[0].name if probationary else ""
-                record.vote_subject = (
+                data.vote_subject = (
                     f"讨论{who}同志预备党员按期转为正式党员" if who else "审议支部年度工作计划"
                 )
-                present = record.present_voters or 0
                 no = rng.choice([0, 0, 0, 1]) if present > 3 else 0
                 abstain = rng.choice([0, 0, 1]) if present > 4 else 0
-                record.votes_no, record.votes_abstain = no, abstain
-                record.votes_yes = present - no - abstain
-                store_facts()  # the vote's outcome, by the same rule
+                data.votes_no, data.votes_abstain = no, abstain
+                data.votes_yes = present - no - abstain
         # History: created, submitted, approved (the committee approves back-filled records).
         lag = dt.timedelta(days=rng.randint(8, 20)) if backfill else dt.timedelta(hours=rng.randint(2, 40))
         created = min(ended + lag, self.now - dt.timedelta(minutes=30))
@@ -894,15 +838,12 @@ class Generator:
         approved = min(
             submitted + dt.timedelta(hours=rng.randint(2, 48)), self.now - dt.timedelta(minutes=10)
         )
-        record.created_at = created
+        record = NewRecord(b.org, data, status, created)
         events: list[tuple[str, dict[str, Any], dt.datetime, str]] = [
             ("created", {"unplanned": m.item is None}, created, "")
         ]
         if status != S.DRAFT:
-            backfill_days = self.ruleset(month).backfill_days
-            events.append(
-                ("submitted", {"backfill": backfill, "backfill_days": backfill_days}, submitted, "")
-            )
+            events.append(("submitted", {}, submitted, ""))
         if status == S.APPROVED:
             if backfill:
                 events.append(("approved_by_secretary", {"next": "awaiting_committee"}, approved, ""))
@@ -913,8 +854,8 @@ class Generator:
             record.approved_at = approved
         elif status == S.RETURNED:
             events.append(("returned", {"reason": "请补充会议决议事项"}, approved, "请补充会议决议事项"))
-        record.updated_at = events[-1][2]
-        return record, attendance, events
+        record.events = events
+        return record
 
     def body(self, m: Meeting) -> str:
         t = m.meeting_type
@@ -954,32 +895,20 @@ class Generator:
     def write_month(self, month: dt.date, branches: list[Branch]) -> None:
         rng = self.rng
         is_history = month in self.history
-        plans: list[MonthlyPlan] = []
-        plan_events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]] = []
-        per_branch: list[tuple[Branch, list[Meeting], MonthlyPlan | None]] = []
+        filed: list[tuple[NewPlan, list[Meeting]]] = []
+        per_branch: list[tuple[Branch, list[Meeting]]] = []
         for b in branches:
             meetings = self.month_meetings(b, month)
-            plan = self.file_plan(b, month, self.plan_fate(b, month), meetings, plans, plan_events)
-            per_branch.append((b, meetings, plan))
-        MonthlyPlan.objects.bulk_create(plans, batch_size=BATCH)
-        items: list[PlanItem] = []
-        for _, meetings, plan in per_branch:
-            if plan is not None:
-                items.extend(self.plan_items(plan, meetings))
-        PlanItem.objects.bulk_create(items, batch_size=BATCH)
-        _insert(
-            PlanEvent,
-            ["plan", "action", "payload", "created_at"],
-            [(p.pk, *rest) for p, *rest in plan_events],
-        )
-        self.totals.plans += len(plans)
-        self.totals.plan_items += len(items)
+            new = self.file_plan(b, month, self.plan_fate(b, month), meetings)
+            if new is not None:
+                filed.append((new, meetings))
+            per_branch.append((b, meetings))
+        plans = self.add_plans(filed)
 
-        records: list[MeetingRecord] = []
-        att: list[list[tuple[int, str, str]]] = []
-        evs: list[list[tuple[str, dict[str, Any], dt.datetime, str]]] = []
+        records: list[NewRecord] = []
         owners: list[Branch] = []
-        for b, meetings, plan in per_branch:
+        for b, meetings in per_branch:
+            plan = plans.get(b.org.pk)
             approved = plan is not None and plan.status == MonthlyPlan.Status.APPROVED
             for m in meetings:
                 if not m.held:
@@ -997,49 +926,29 @@ class Generator:
                         status = S.DRAFT
                     elif r < 0.06:
                         status = S.RETURNED
-                record, rows, events = self.record_rows(b, m, month, status, backfill)
-                records.append(record)
-                att.append(rows)
-                evs.append(events)
+                records.append(self.record_rows(b, m, month, status, backfill))
                 owners.append(b)
-        MeetingRecord.objects.bulk_create(records, batch_size=BATCH)
-        attendance: list[tuple[int, int, str, str]] = []
-        record_events: list[tuple[Any, ...]] = []
-        for record, rows, events, b in zip(records, att, evs, owners, strict=True):
-            attendance.extend((record.pk, member, status, reason) for member, status, reason in rows)
-            record_events.extend((record.pk, a, pl, at, reason) for a, pl, at, reason in events)
+        written = add_records(records=records)
+        for record, b in zip(written, owners, strict=True):
             self.totals.unplanned += int(record.plan_item is None)
             self.totals.backfills += int(record.is_backfill)
             if record.status == S.APPROVED:
                 self.held.append(
                     Held(record.pk, b, record.meeting_type, month, record.ended_at, record.created_at)
                 )
-        _insert(Attendance, ["record", "member", "status", "absence_reason"], attendance)
-        _insert(RecordEvent, ["record", "action", "payload", "created_at", "reason"], record_events)
-        self.totals.records += len(records)
-        self.totals.attendance += len(attendance)
+        self.totals.records += len(written)
 
     def next_month_plans(self, branches: list[Branch]) -> None:
         """The plans being filed now for next month (the filing window is open until the deadline)."""
         month = add_months(self.current, 1)
-        plans: list[MonthlyPlan] = []
-        events: list[tuple[MonthlyPlan, str, dict[str, Any], dt.datetime]] = []
-        pairs = []
+        filed = []
         for b in branches:
             fate = self.plan_fate(b, month)
             meetings = self.future_meetings(b, month)
-            plan = self.file_plan(b, month, fate, meetings, plans, events)
-            if plan is not None:
-                pairs.append((plan, meetings))
-        MonthlyPlan.objects.bulk_create(plans, batch_size=BATCH)
-        items = [i for plan, meetings in pairs for i in self.plan_items(plan, meetings)]
-        PlanItem.objects.bulk_create(items, batch_size=BATCH)
-        PlanEvent.objects.bulk_create(
-            [PlanEvent(plan=p, action=a, payload=pl, created_at=at) for p, a, pl, at in events],
-            batch_size=BATCH,
-        )
-        self.totals.plans += len(plans)
-        self.totals.plan_items += len(items)
+            new = self.file_plan(b, month, fate, meetings)
+            if new is not None:
+                filed.append((new, meetings))
+        self.add_plans(filed)
 
     def future_meetings(self, b: Branch, month: dt.date) -> list[Meeting]:
         rng = self.rng
@@ -1115,15 +1024,14 @@ class Generator:
                     check.comment = "现场照片与其他支部纪实中的照片相同，疑似重复使用。"
                 checks.append(check)
                 meta.append((h, lag))
-        PatrolCheck.objects.bulk_create(checks, batch_size=BATCH)
+        add_patrol_checks(checks=checks)
         self.totals.patrol_checks = len(checks)
         self.rectify(checks, meta)
 
     def rectify(self, checks: list[PatrolCheck], meta: list[tuple[Held, bool]]) -> None:
         """Rectifications for poor (and some fair) ratings: closed on time when due, open, one overdue."""
         rng = self.rng
-        rects: list[Rectification] = []
-        item_texts: list[list[str]] = []
+        rects: list[NewRectification] = []
         events: list[RecordEvent] = []
         rehold: list[PatrolCheck] = []
         principal = set(self.parts["principal"])
@@ -1132,14 +1040,6 @@ class Generator:
         for check, (h, lag) in zip(checks, meta, strict=True):
             if not check.rating or check.rated_at is None:
                 continue
-            events.append(
-                RecordEvent(
-                    record_id=check.record_id,
-                    action="patrol_rated",
-                    created_at=check.rated_at,
-                    payload={"rating": check.rating, "reasons": check.reasons},
-                )
-            )
             poor = check.rating == PatrolCheck.Rating.POOR
             fair = check.rating == PatrolCheck.Rating.FAIR
             reused = check.record_id == reused_id
@@ -1179,29 +1079,11 @@ class Generator:
             elif rng.random() < 0.5:
                 rect.status = Rectification.Status.SUBMITTED
                 rect.evidence = "已组织整改，请审核。"
-            rects.append(rect)
-            item_texts.append([REASON_ITEMS[r] for r in check.reasons] or ["会议记录须进一步规范完善"])
-            events.append(
-                RecordEvent(
-                    record_id=check.record_id, action="rectification_opened", created_at=opened, payload={}
-                )
-            )
+            texts = [REASON_ITEMS[r] for r in check.reasons] or ["会议记录须进一步规范完善"]
+            rects.append(NewRectification(rect, texts, "已整改到位"))
         PatrolCheck.objects.bulk_update(rehold, ["rehold_ordered"])
         MeetingRecord.objects.filter(pk__in=[c.record_id for c in rehold]).update(counts=False)
-        Rectification.objects.bulk_create(rects, batch_size=BATCH)
-        RectificationItem.objects.bulk_create(
-            [
-                RectificationItem(
-                    rectification=r,
-                    text=t,
-                    done=r.status != Rectification.Status.OPEN,
-                    evidence="已整改到位" if r.status != Rectification.Status.OPEN else "",
-                )
-                for r, texts in zip(rects, item_texts, strict=True)
-                for t in texts
-            ],
-            batch_size=BATCH,
-        )
+        add_rectifications(rectifications=rects)
         RecordEvent.objects.bulk_create(events, batch_size=BATCH)
         self.totals.rectifications = len(rects)
         self.totals.rehold = len(rehold)
@@ -1301,94 +1183,11 @@ class Generator:
         return {"levels": dict(levels), "lag_mismatch_months": mismatches}
 
 
-def rebuild_stats(branches: list[Branch], months: list[dt.date], rulesets: Any) -> int:
-    """CompletionStat for every branch and month, from the rows, in a handful of grouped queries.
-
-    The same numbers as `orglife.services.stats.refresh_branch_month` (which needs ~20 queries per branch-month, too
-    slow for a county-year); `check_stats` compares a sample against it.
-    """
-    org_ids = [b.org.pk for b in branches]
-    lo, hi = min(months), max(months)
-    counting = MeetingRecord.objects.filter(
-        org_id__in=org_ids, status=S.APPROVED, counts=True, month__gte=add_months(lo, -11), month__lte=hi
-    )
-    held: dict[tuple[int, dt.date, str, int | None], int] = {}
-    unplanned: dict[tuple[int, dt.date, str], int] = defaultdict(int)
-    for org_id, month, meeting_type, group_id, n, n_unplanned in counting.values_list(
-        "org_id", "month", "meeting_type", "group_id"
-    ).annotate(n=Count("id"), u=Count("id", filter=Q(plan_item__isnull=True))):
-        held[(org_id, month, meeting_type, group_id)] = n
-        unplanned[(org_id, month, meeting_type)] += n_unplanned
-    held_month: dict[tuple[int, dt.date, str], int] = defaultdict(int)
-    for (org_id, month, meeting_type, _), n in held.items():
-        held_month[(org_id, month, meeting_type)] += n
-    planned = {
-        (org_id, month, t): n
-        for org_id, month, t, n in PlanItem.objects.filter(
-            plan__org_id__in=org_ids, plan__month__in=months, plan__status=MonthlyPlan.Status.APPROVED
-        )
-        .values_list("plan__org_id", "plan__month", "meeting_type")
-        .annotate(n=Count("id"))
-    }
-    attendance = {
-        (org_id, month, t): (due, present)
-        for org_id, month, t, due, present in Attendance.objects.filter(
-            record__in=counting.filter(month__in=months)
-        )
-        .values_list("record__org_id", "record__month", "record__meeting_type")
-        .annotate(
-            due=Count("id", filter=~Q(status=Attendance.Status.EXEMPT)),
-            present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
-        )
-    }
-    rows: list[CompletionStat] = []
-    for b in branches:
-        org = b.org
-        for month in months:
-            required: dict[str, int] = defaultdict(int)
-            credited: dict[str, int] = defaultdict(int)
-            for req in requirements(org, month, ruleset=rulesets(month), groups=b.groups):
-                if not due_in(req, month):
-                    continue
-                required[req.meeting_type] += req.min_count
-                if req.group is not None:
-                    n = sum(
-                        held.get((org.pk, m, req.meeting_type, req.group.pk), 0) for m in req.period.months
-                    )
-                else:
-                    n = sum(held_month.get((org.pk, m, req.meeting_type), 0) for m in req.period.months)
-                credited[req.meeting_type] += min(req.min_count, n)
-            types = set(required) | {t for t in MeetingType.values if held_month.get((org.pk, month, t))}
-            types |= {t for t in MeetingType.values if planned.get((org.pk, month, t))}
-            for t in sorted(types):
-                due, present = attendance.get((org.pk, month, t), (0, 0))
-                rows.append(
-                    CompletionStat(
-                        org=org,
-                        org_path=org.path,
-                        month=month,
-                        meeting_type=t,
-                        required=required[t],
-                        planned=planned.get((org.pk, month, t), 0),
-                        held=held_month.get((org.pk, month, t), 0),
-                        credited=credited[t],
-                        unplanned=unplanned.get((org.pk, month, t), 0),
-                        attendance_due=due,
-                        attendance_present=present,
-                    )
-                )
-    with transaction.atomic():
-        CompletionStat.objects.filter(org_id__in=org_ids, month__in=months).delete()
-        CompletionStat.objects.bulk_create(rows, batch_size=BATCH)
-    return len(rows)
-
-
 def check_stats(
     branches: list[Branch], months: list[dt.date], rng: random.Random, sample: int = 40
 ) -> list[str]:
-    """Rebuild a sample of branch-months with the stats service; returns those whose numbers differ."""
-    from orglife.services.stats import refresh_branch_month
-
+    """Rebuild a sample of branch-months with the single-row stats path; returns those whose numbers differ
+    from the bulk path's."""
     fields = ["required", "planned", "held", "credited", "unplanned", "attendance_due", "attendance_present"]
     pairs = [(b, m) for b in branches for m in months]
     differ = []
@@ -1495,7 +1294,7 @@ def generate_orglife_demo(
 
     mark = time.perf_counter()
     stat_months = [*gen.history, gen.current]
-    stat_rows = rebuild_stats(branches, stat_months, gen.ruleset)
+    stat_rows = rebuild_stats(orgs=[b.org for b in branches], months=stat_months)
     stats_differ = check_stats(branches, stat_months, random.Random(seed))
     timings["stats"] = time.perf_counter() - mark
     gen.say(

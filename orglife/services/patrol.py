@@ -10,6 +10,7 @@ import datetime as dt
 import random
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -162,11 +163,8 @@ def _record_event(record: MeetingRecord, action: str, actor: User, reason: str =
     )
 
 
-@transaction.atomic
-def rate_check(
-    *, actor: User, check: PatrolCheck, rating: str, reasons: list[str], comment: str = ""
-) -> None:
-    require_patrol(actor, check.org.path)
+def rating_errors(rating: str, reasons: list[str], comment: str) -> dict[str, str]:
+    """What makes a rating invalid (rate_check and the bulk path add_patrol_checks)."""
     errors: dict[str, str] = {}
     if rating not in PatrolCheck.Rating.values:
         errors["rating"] = "请选择评价等级"
@@ -175,7 +173,15 @@ def rate_check(
         errors["reasons"] = f"未知的问题类型：{'、'.join(unknown)}"
     if rating == PatrolCheck.Rating.POOR and not reasons and not comment.strip():
         errors["comment"] = "评为“差”时请勾选问题或填写意见"
-    if errors:
+    return errors
+
+
+@transaction.atomic
+def rate_check(
+    *, actor: User, check: PatrolCheck, rating: str, reasons: list[str], comment: str = ""
+) -> None:
+    require_patrol(actor, check.org.path)
+    if errors := rating_errors(rating, reasons, comment):
         raise ValidationError(errors)
     before = snapshot(check, ["rating", "reasons", "comment"])
     check.rating = rating
@@ -192,6 +198,60 @@ def rate_check(
         org=check.org,
         summary={"what": "patrol_rating", "before": before, "after": snapshot(check, ["rating", "reasons"])},
     )
+
+
+@transaction.atomic
+def add_patrol_checks(*, checks: list[PatrolCheck]) -> list[PatrolCheck]:
+    """Bulk path of the sample and `rate_check` (history imports, the demo): unsaved checks, rated or not.
+
+    For the whole batch in a bounded number of queries: each check is of an approved record of its branch
+    and month, once per month; a rating obeys `rating_errors` and comes after the sampling; the reasons
+    are kept in the catalogue's order; each rating gets its `patrol_rated` record event, as rate_check
+    writes it. No audit row: the caller records one event for the batch.
+    """
+    records = {
+        pk: (org_id, month, status)
+        for pk, org_id, month, status in MeetingRecord.objects.filter(
+            pk__in={c.record_id for c in checks}
+        ).values_list("pk", "org_id", "month", "status")
+    }
+    taken = set(PatrolCheck.objects.filter(record_id__in=list(records)).values_list("month", "record_id"))
+    errors: list[str] = []
+    for c in checks:
+        where = f"纪实{c.record_id} {c.month:%Y-%m}"
+        found = records.get(c.record_id)
+        if found is None or found[2] != MeetingRecord.Status.APPROVED:
+            errors.append(f"{where}：只能抽查已审核的纪实")
+        elif (found[0], found[1]) != (c.org_id, c.month):
+            errors.append(f"{where}：抽查的支部或月份与纪实不符")
+        if (c.month, c.record_id) in taken:
+            errors.append(f"{where}：该纪实本月已被抽查")
+        taken.add((c.month, c.record_id))
+        if c.rating or c.rated_at is not None:
+            bad = rating_errors(c.rating, c.reasons, c.comment)
+            if c.rated_at is None or c.rated_at < c.sampled_at:
+                bad["rated_at"] = "评价时间须晚于抽查时间"
+            errors += [f"{where}：{m}" for m in bad.values()]
+            c.reasons = [r for r in PatrolCheck.REASONS if r in c.reasons]
+            c.comment = c.comment.strip()
+    if errors:
+        raise ValidationError(errors)
+    PatrolCheck.objects.bulk_create(checks, batch_size=2000)
+    RecordEvent.objects.bulk_create(
+        [
+            RecordEvent(
+                record_id=c.record_id,
+                action="patrol_rated",
+                actor=c.rated_by,
+                created_at=c.rated_at or c.sampled_at,  # always rated_at: checked above
+                payload={"rating": c.rating, "reasons": c.reasons},
+            )
+            for c in checks
+            if c.rating
+        ],
+        batch_size=2000,
+    )
+    return checks
 
 
 @transaction.atomic
@@ -219,6 +279,88 @@ def order_rehold(*, actor: User, check: PatrolCheck, reason: str) -> None:
     record_stopped_counting(actor=actor, record=record, reason=f"要求重新召开：{reason.strip()}")
 
 
+def opening_errors(title: str, texts: list[str], deadline: dt.date, today: dt.date) -> dict[str, str]:
+    """What makes a rectification invalid when opened on `today` (open_rectification, add_rectifications)."""
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "请填写整改事项"
+    if not texts:
+        errors["items"] = "请至少列出一条问题及整改要求"
+    if deadline < today:
+        errors["deadline"] = "整改期限不能早于今天"
+    return errors
+
+
+@dataclass
+class NewRectification:
+    """For `add_rectifications`: an unsaved rectification as it stands, its items, and what the branch
+    reported for each item once it submitted (submitted or closed ones)."""
+
+    rect: Rectification
+    items: list[str]
+    item_evidence: str = ""
+
+
+@transaction.atomic
+def add_rectifications(*, rectifications: list[NewRectification]) -> None:
+    """Bulk path of open/submit/close (history imports, the demo), in a bounded number of queries.
+
+    Each is checked by `opening_errors` as of its opening day, against its patrol check's branch, and for
+    the facts of its status (submitted and closed ones report evidence for every item, as
+    submit_rectification demands; closed ones are closed after they opened). Writes the items and the
+    `rectification_opened` record events. No audit row: the caller records one event for the batch.
+    """
+    errors: list[str] = []
+    for n in rectifications:
+        r = n.rect
+        where = f"{r.title or '整改'}（纪实{r.record_id}）"
+        texts = [t.strip() for t in n.items if t.strip()]
+        bad = list(opening_errors(r.title, texts, r.deadline, timezone.localdate(r.opened_at)).values())
+        if r.patrol_check is not None and r.patrol_check.org_id != r.org_id:
+            bad.append("巡查记录与整改支部不符")
+        if r.status not in Rectification.Status.values:
+            bad.append("状态无效")
+        if r.status != Rectification.Status.OPEN and not n.item_evidence.strip():
+            bad.append("请填写每一项的整改佐证")
+        if (r.status == Rectification.Status.CLOSED) != (r.closed_at is not None):
+            bad.append("销号时间与状态不符")
+        elif r.closed_at is not None and r.closed_at < r.opened_at:
+            bad.append("销号时间早于整改开始")
+        errors += [f"{where}：{m}" for m in bad]
+        n.items = texts
+    if errors:
+        raise ValidationError(errors)
+    rects = [n.rect for n in rectifications]
+    Rectification.objects.bulk_create(rects, batch_size=2000)
+    RectificationItem.objects.bulk_create(
+        [
+            RectificationItem(
+                rectification=n.rect,
+                text=t,
+                done=n.rect.status != Rectification.Status.OPEN,
+                evidence=n.item_evidence.strip() if n.rect.status != Rectification.Status.OPEN else "",
+            )
+            for n in rectifications
+            for t in n.items
+        ],
+        batch_size=2000,
+    )
+    RecordEvent.objects.bulk_create(
+        [
+            RecordEvent(
+                record_id=r.record_id,
+                action="rectification_opened",
+                actor=r.opened_by,
+                created_at=r.opened_at,
+                payload={"rectification": r.pk},
+            )
+            for r in rects
+            if r.record_id is not None
+        ],
+        batch_size=2000,
+    )
+
+
 @transaction.atomic
 def open_rectification(
     *,
@@ -232,14 +374,7 @@ def open_rectification(
 ) -> Rectification:
     require_patrol(actor, org.path)
     texts = [t.strip() for t in items if t.strip()]
-    errors: dict[str, str] = {}
-    if not title.strip():
-        errors["title"] = "请填写整改事项"
-    if not texts:
-        errors["items"] = "请至少列出一条问题及整改要求"
-    if deadline < timezone.localdate():
-        errors["deadline"] = "整改期限不能早于今天"
-    if errors:
+    if errors := opening_errors(title, texts, deadline, timezone.localdate()):
         raise ValidationError(errors)
     rect = Rectification.objects.create(
         org=org,

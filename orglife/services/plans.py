@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -168,8 +168,14 @@ def prompt_items(org: Organization, month: dt.date) -> list[PlanItemData]:
 # ---------------------------------------------------------------- checks
 
 
-def _due_requirements(org: Organization, month: dt.date) -> list[Requirement]:
-    return [r for r in requirements(org, month) if due_in(r, month)]
+def _due_requirements(
+    org: Organization,
+    month: dt.date,
+    *,
+    ruleset: RuleSet | None = None,
+    groups: list[Organization] | None = None,
+) -> list[Requirement]:
+    return [r for r in requirements(org, month, ruleset=ruleset, groups=groups) if due_in(r, month)]
 
 
 def _matches(item: PlanItemData | PlanItem, req: Requirement) -> bool:
@@ -177,11 +183,18 @@ def _matches(item: PlanItemData | PlanItem, req: Requirement) -> bool:
     return item.meeting_type == req.meeting_type and (req.group is None or group_id == req.group.pk)
 
 
-def mark_required(org: Organization, month: dt.date, items: list[PlanItemData]) -> None:
+def mark_required(
+    org: Organization,
+    month: dt.date,
+    items: list[PlanItemData],
+    *,
+    ruleset: RuleSet | None = None,
+    groups: list[Organization] | None = None,
+) -> None:
     """Flag the items that meet a requirement due this month (the first min_count matching ones)."""
     for item in items:
         item.required = False
-    for req in _due_requirements(org, month):
+    for req in _due_requirements(org, month, ruleset=ruleset, groups=groups):
         left = req.min_count
         for item in items:
             if left and not item.required and _matches(item, req):
@@ -189,10 +202,16 @@ def mark_required(org: Organization, month: dt.date, items: list[PlanItemData]) 
                 left -= 1
 
 
-def validate_items(org: Organization, month: dt.date, items: list[PlanItemData]) -> None:
+def validate_items(
+    org: Organization,
+    month: dt.date,
+    items: list[PlanItemData],
+    *,
+    groups: list[Organization] | None = None,
+) -> None:
     """Shape rules that hold even for a draft: known types, the branch's own groups, dates in the month."""
     errors: list[str] = []
-    group_ids = {g.pk for g in groups_of(org)}
+    group_ids = {g.pk for g in (groups if groups is not None else groups_of(org))}
     last = add_months(month, 1) - dt.timedelta(days=1)
     for n, item in enumerate(items, start=1):
         if item.meeting_type not in MeetingType.values:
@@ -210,7 +229,14 @@ def validate_items(org: Organization, month: dt.date, items: list[PlanItemData])
         raise ValidationError({"items": errors})
 
 
-def check_plan(org: Organization, month: dt.date, items: list[PlanItemData]) -> Check:
+def check_plan(
+    org: Organization,
+    month: dt.date,
+    items: list[PlanItemData],
+    *,
+    ruleset: RuleSet | None = None,
+    groups: list[Organization] | None = None,
+) -> Check:
     """What stops a submission (errors) and what only warns (soft rules, the fixed theme day)."""
     result = Check()
     if not items:
@@ -230,12 +256,12 @@ def check_plan(org: Organization, month: dt.date, items: list[PlanItemData]) -> 
             missing.append("党课主讲人")
         if missing:
             result.errors.append(f"第{n}项（{item.label}）未填写：{'、'.join(missing)}")
-    for req in _due_requirements(org, month):
+    ruleset = ruleset or ruleset_for(month)
+    for req in _due_requirements(org, month, ruleset=ruleset, groups=groups):
         have = sum(1 for item in items if _matches(item, req))
         if have < req.min_count:
             text = f"本月应开展{req.label}{req.min_count}次，计划中只有{have}次"
             (result.warnings if req.soft else result.errors).append(text)
-    ruleset = ruleset_for(month)
     theme_on = _theme_date(month, ruleset)
     if theme_on is not None:
         for item in items:
@@ -416,6 +442,137 @@ def return_plan(*, actor: User, plan: MonthlyPlan, reason: str) -> MonthlyPlan:
     _event(plan, "returned", actor, {"reason": reason})
     _audit(plan, actor, "return", reason=reason)
     return plan
+
+
+# ---------------------------------------------------------------- the bulk path (imports, the demo)
+
+PLAN_ACTIONS = ("created", "submitted", "edited", "returned", "resubmitted", "approved")
+
+
+@dataclass
+class NewPlan:
+    """A plan with its history as it happened, for `add_plans`; `events` are (action, payload, at)."""
+
+    org: Organization
+    month: dt.date
+    status: str
+    items: list[PlanItemData]
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None = None
+    reviewed_at: dt.datetime | None = None
+    return_reason: str = ""
+    events: list[tuple[str, dict[str, Any], dt.datetime]] = field(default_factory=list)
+
+
+def _state_errors(new: NewPlan, check: Check) -> list[str]:
+    """The facts each status implies, as create/submit/approve/return would leave them."""
+    status, errors = new.status, []
+    if status not in MonthlyPlan.Status.values:
+        return ["状态无效"]
+    if status == MonthlyPlan.Status.DRAFT:
+        if new.submitted_at is not None or new.reviewed_at is not None:
+            errors.append("草稿不应有报送或审核时间")
+        return errors
+    if new.submitted_at is None or new.submitted_at < new.created_at:
+        errors.append("已报送的计划须有不早于编制的报送时间")
+    errors += check.errors  # what submit_plan refuses
+    reviewed = status in (MonthlyPlan.Status.APPROVED, MonthlyPlan.Status.RETURNED)
+    if reviewed != (new.reviewed_at is not None):
+        errors.append("审核时间与状态不符")
+    elif reviewed and new.submitted_at and new.reviewed_at and new.reviewed_at < new.submitted_at:
+        errors.append("审核时间早于报送时间")
+    if (status == MonthlyPlan.Status.RETURNED) != bool(new.return_reason.strip()):
+        errors.append("退回原因与状态不符")
+    return errors
+
+
+@transaction.atomic
+def add_plans(*, plans: list[NewPlan]) -> list[tuple[MonthlyPlan, list[PlanItem]]]:
+    """Bulk path of create/submit/approve/return for imports and the demo: whole plans with their history.
+
+    The single-row rules decide, for the whole batch in a bounded number of queries: branches only, one
+    plan per branch-month, `validate_items`, `check_plan`'s errors for anything submitted, the status
+    facts, lateness from the filing deadline, `required` recomputed by `mark_required`, the submission
+    warnings in the events. The filing window is not checked (history is filed in the past). Returns
+    each plan with its items in the given order. No audit row: the caller records one event.
+    """
+    if not plans:
+        return []
+    months = {first_of_month(n.month) for n in plans}
+    rulesets = {m: ruleset_for(m) for m in months | {add_months(m, -1) for m in months}}
+    prefetch_related_objects(list(rulesets.values()), "rules")
+    org_ids = {n.org.pk for n in plans}
+    groups: dict[int, list[Organization]] = {pk: [] for pk in org_ids}
+    for g in Organization.objects.filter(
+        parent_id__in=org_ids, kind=Organization.Kind.GROUP, is_active=True
+    ).order_by("path"):
+        groups[g.parent_id].append(g)  # type: ignore[index]
+    taken = set(
+        MonthlyPlan.objects.filter(org_id__in=org_ids, month__in=months).values_list("org_id", "month")
+    )
+    errors: list[str] = []
+    rows: list[MonthlyPlan] = []
+    for n in plans:
+        month, org = first_of_month(n.month), n.org
+        where = f"{org.code} {month:%Y-%m}"
+        if org.kind not in LIFE_KINDS:
+            errors.append(f"{where}：只有党支部（党总支）报送月度计划")
+            continue
+        if (org.pk, month) in taken:
+            errors.append(f"{where}：该月计划已经存在")
+            continue
+        taken.add((org.pk, month))
+        ruleset, own_groups = rulesets[month], groups[org.pk]
+        try:
+            validate_items(org, month, n.items, groups=own_groups)
+        except ValidationError as e:
+            errors += [f"{where}：{m}" for m in e.messages]
+            continue
+        check = check_plan(org, month, n.items, ruleset=ruleset, groups=own_groups)
+        bad = _state_errors(n, check) + [
+            f"未知的计划事件：{a}" for a, _, _ in n.events if a not in PLAN_ACTIONS
+        ]
+        if bad:
+            errors += [f"{where}：{m}" for m in bad]
+            continue
+        mark_required(org, month, n.items, ruleset=ruleset, groups=own_groups)
+        deadline = plan_deadline(month, rulesets[add_months(month, -1)].plan_deadline_day)
+        for action, payload, _ in n.events:
+            if action in ("submitted", "resubmitted"):
+                payload["warnings"] = check.warnings
+        rows.append(
+            MonthlyPlan(
+                org=org,
+                month=month,
+                status=n.status,
+                created_at=n.created_at,
+                updated_at=max([n.created_at, *(at for _, _, at in n.events)]),
+                submitted_at=n.submitted_at,
+                is_late=n.submitted_at is not None and n.submitted_at > deadline,
+                reviewed_at=n.reviewed_at,
+                return_reason=n.return_reason,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    MonthlyPlan.objects.bulk_create(rows, batch_size=500)
+    out: list[tuple[MonthlyPlan, list[PlanItem]]] = []
+    for plan, n in zip(rows, plans, strict=True):
+        items = [
+            PlanItem(plan=plan, required=i.required, **{name: getattr(i, name) for name in ITEM_FIELDS})
+            for i in n.items
+        ]
+        out.append((plan, items))
+    PlanItem.objects.bulk_create([i for _, items in out for i in items], batch_size=500)
+    PlanEvent.objects.bulk_create(
+        [
+            PlanEvent(plan=plan, action=a, payload=payload, created_at=at)
+            for plan, n in zip(rows, plans, strict=True)
+            for a, payload, at in n.events
+        ],
+        batch_size=500,
+    )
+    return out
 
 
 # ---------------------------------------------------------------- the deadline job

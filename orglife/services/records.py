@@ -146,11 +146,7 @@ class Roster:
 def roster_for(org: Organization, meeting_type: str, group: Organization | None = None) -> Roster:
     """支委会: the committee; 党小组会: that group's members; every other meeting: the whole branch."""
     if meeting_type == MeetingType.COMMITTEE:
-        members = committee_members(org)
-        return Roster(
-            [m for m in members if m.counts_in_denominator],
-            [m for m in members if not m.counts_in_denominator],
-        )
+        return committee_roster(committee_members(org))
     due = attendance_due(org)
     active = Member.objects.filter(org=org, status__in=Member.ACTIVE_STATUSES).order_by("id")
     if meeting_type == MeetingType.GROUP and group is not None:
@@ -158,6 +154,23 @@ def roster_for(org: Organization, meeting_type: str, group: Organization | None 
         active = active.filter(party_group=group)
     due_ids = {m.pk for m in due}
     return Roster(due, [m for m in active if m.pk not in due_ids])
+
+
+def committee_roster(members: list[Member]) -> Roster:
+    return Roster(
+        [m for m in members if m.counts_in_denominator],
+        [m for m in members if not m.counts_in_denominator],
+    )
+
+
+def branch_roster(active: list[Member], meeting_type: str, group: Organization | None = None) -> Roster:
+    """`roster_for` from the branch's active members (by id) already loaded: the bulk path's roster."""
+    if meeting_type == MeetingType.GROUP and group is not None:
+        active = [m for m in active if m.party_group_id == group.pk]
+    return Roster(
+        [m for m in active if m.counts_in_denominator],
+        [m for m in active if not m.counts_in_denominator],
+    )
 
 
 # ---------------------------------------------------------------- input
@@ -213,7 +226,14 @@ def open_plan_items(
     return list(items.exclude(pk__in=taken.values("plan_item_id")).order_by("planned_on", "id"))
 
 
-def _validate(org: Organization, data: RecordData, roster: Roster, record: MeetingRecord | None) -> None:
+def _validate(
+    org: Organization,
+    data: RecordData,
+    roster: Roster,
+    record: MeetingRecord | None,
+    *,
+    open_ids: set[int] | None = None,
+) -> None:
     errors: dict[str, list[str]] = {}
 
     def err(name: str, text: str) -> None:
@@ -247,7 +267,8 @@ def _validate(org: Organization, data: RecordData, roster: Roster, record: Meeti
         err("meeting_type", "本支部未设支委会")
     if data.plan_item is not None:
         item = data.plan_item
-        open_ids = {i.pk for i in open_plan_items(org, data.month, record=record)}
+        if open_ids is None:
+            open_ids = {i.pk for i in open_plan_items(org, data.month, record=record)}
         if item.pk not in open_ids:
             err("plan_item", "所选计划不是本支部本月已审核、尚未登记的计划事项")
         elif item.meeting_type != data.meeting_type or item.group_id != (
@@ -355,8 +376,8 @@ def set_quorum_facts(
 ) -> None:
     """Set the record's quorum and vote facts from who was present: `voters` are the full members due
     (their presence counts toward a 党员大会's quorum), `eligible` the members entitled to vote (the
-    denominator of quorum and pass), `committee` the 支委会's members. Nothing is saved; the demo's bulk
-    path calls this too, so it stores exactly the facts the services store."""
+    denominator of quorum and pass), `committee` the 支委会's members. Nothing is saved; the bulk path
+    `add_records` calls this too, so it stores exactly the facts the services store."""
     if record.meeting_type == MeetingType.GENERAL_ASSEMBLY:
         record.eligible_voters = eligible
         record.present_voters = sum(1 for pk in voters if pk in present_ids)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,8 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
-from orglife.models import Attendance, CompletionStat, MonthlyPlan, PlanItem
-from orglife.periods import Period, first_of_month, local_today
+from orglife.models import Attendance, CompletionStat, MeetingRecord, MonthlyPlan, PlanItem
+from orglife.periods import Period, add_months, first_of_month, local_today
 from orglife.rules import LIFE_KINDS, due_in, groups_of, requirements, ruleset_for
 from orglife.selectors.stats import counting_records, ledger
 from orgs import spreadsheets
@@ -113,6 +113,110 @@ def refresh_branch_month(org: Organization, month: dt.date) -> list[CompletionSt
         )
         rows.append(row)
     return rows
+
+
+def rebuild_stats(*, orgs: Sequence[Organization], months: Iterable[dt.date]) -> int:
+    """Bulk path of `refresh_branch_month`: every branch-month of `orgs` × `months` in a handful of
+    grouped queries (the single path needs ~20 per branch-month, too slow for a county-year).
+
+    The same rule functions decide the numbers (`requirements`, `due_in`, `ruleset_for`; the groups
+    and the counting records are those of `groups_of` and `counting_records`); the rows of those
+    branch-months are replaced. Returns the rows written. Like `refresh_stats`, no audit row.
+    """
+    orgs = [o for o in orgs if o.kind in LIFE_KINDS]
+    month_list = sorted({first_of_month(m) for m in months})
+    if not orgs or not month_list:
+        return 0
+    org_ids = [o.pk for o in orgs]
+    rulesets = {m: ruleset_for(m) for m in month_list}
+    prefetch_related_objects(list(rulesets.values()), "rules")
+    groups: dict[int, list[Organization]] = defaultdict(list)
+    for g in Organization.objects.filter(
+        parent_id__in=org_ids, kind=Organization.Kind.GROUP, is_active=True
+    ).order_by("path"):
+        groups[g.parent_id].append(g)  # type: ignore[index]
+    lo, hi = month_list[0], month_list[-1]
+    # The widest period is a year, so credits reach back eleven months before the first month.
+    counting = MeetingRecord.objects.filter(
+        org_id__in=org_ids,
+        status=MeetingRecord.Status.APPROVED,
+        counts=True,
+        month__gte=add_months(lo, -11),
+        month__lte=hi,
+    )
+    held: dict[tuple[int, dt.date, str, int | None], int] = {}
+    held_month: Counter[tuple[int, dt.date, str]] = Counter()
+    unplanned: Counter[tuple[int, dt.date, str]] = Counter()
+    for org_id, month, meeting_type, group_id, n, n_unplanned in counting.values_list(
+        "org_id", "month", "meeting_type", "group_id"
+    ).annotate(n=Count("id"), u=Count("id", filter=Q(plan_item__isnull=True))):
+        held[(org_id, month, meeting_type, group_id)] = n
+        held_month[(org_id, month, meeting_type)] += n
+        unplanned[(org_id, month, meeting_type)] += n_unplanned
+    planned: Counter[tuple[int, dt.date, str]] = Counter(
+        {
+            (org_id, month, t): n
+            for org_id, month, t, n in PlanItem.objects.filter(
+                plan__org_id__in=org_ids,
+                plan__month__in=month_list,
+                plan__status=MonthlyPlan.Status.APPROVED,
+            )
+            .values_list("plan__org_id", "plan__month", "meeting_type")
+            .annotate(n=Count("id"))
+        }
+    )
+    attendance = {
+        (org_id, month, t): (due, present)
+        for org_id, month, t, due, present in Attendance.objects.filter(
+            record__in=counting.filter(month__in=month_list)
+        )
+        .values_list("record__org_id", "record__month", "record__meeting_type")
+        .annotate(
+            due=Count("id", filter=~Q(status=Attendance.Status.EXEMPT)),
+            present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
+        )
+    }
+    seen: dict[tuple[int, dt.date], set[str]] = defaultdict(set)  # held or planned that month
+    for org_id, month, t in [*held_month, *planned]:
+        seen[(org_id, month)].add(t)
+    rows: list[CompletionStat] = []
+    for org in orgs:
+        for month in month_list:
+            required: Counter[str] = Counter()
+            credited: Counter[str] = Counter()
+            for req in requirements(org, month, ruleset=rulesets[month], groups=groups[org.pk]):
+                if not due_in(req, month):
+                    continue
+                required[req.meeting_type] += req.min_count
+                n = sum(
+                    held_month[(org.pk, m, req.meeting_type)]
+                    if req.group is None
+                    else held.get((org.pk, m, req.meeting_type, req.group.pk), 0)
+                    for m in req.period.months
+                )
+                credited[req.meeting_type] += min(req.min_count, n)
+            for t in sorted(set(required) | seen[(org.pk, month)]):
+                key = (org.pk, month, t)
+                due, present = attendance.get(key, (0, 0))
+                rows.append(
+                    CompletionStat(
+                        org=org,
+                        org_path=org.path,
+                        month=month,
+                        meeting_type=t,
+                        required=required[t],
+                        planned=planned[key],
+                        held=held_month[key],
+                        credited=credited[t],
+                        unplanned=unplanned[key],
+                        attendance_due=due,
+                        attendance_present=present,
+                    )
+                )
+    with transaction.atomic():
+        CompletionStat.objects.filter(org_id__in=org_ids, month__in=month_list).delete()
+        CompletionStat.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
 
 
 def refresh_after_change(org: Organization, month: dt.date) -> None:

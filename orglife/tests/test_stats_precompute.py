@@ -9,6 +9,7 @@ from orglife.models import CompletionStat, RecordEvent
 from orglife.periods import MONTH, Period
 from orglife.selectors import stats
 from orglife.services.patrol import draw_sample, order_rehold
+from orglife.services.stats import rebuild_stats, refresh_branch_month
 from orglife.tests.stats_fixtures import make_record
 
 MAR = dt.date(2026, 3, 1)
@@ -57,3 +58,25 @@ def test_the_refresh_command_can_be_limited_to_one_organization(cast):
         call_command("orglife_refresh_stats", "--year", "2026")
         months = set(CompletionStat.objects.filter(org=cast.branch_a2).values_list("month", flat=True))
         assert months == {dt.date(2026, m, 1) for m in range(1, 5)}  # up to this month only
+
+
+def test_the_bulk_rebuild_gives_the_numbers_of_the_single_refresh(cast, django_assert_max_num_queries):
+    with time_machine.travel(APRIL, tick=False):
+        make_record(cast.branch_a1, "committee", MAR, present=3, planned=True, refresh=False)
+        make_record(cast.branch_a2, "general_assembly", dt.date(2026, 2, 1), refresh=False)
+        make_record(cast.branch_a2, "theme_day", MAR, absent=1, refresh=False)
+        orgs = [cast.branch_a1, cast.branch_a2, cast.branch_b1]
+        months = [dt.date(2026, m, 1) for m in (1, 2, 3)]
+        with django_assert_max_num_queries(12):
+            rebuild_stats(orgs=orgs, months=months)
+        fields = ("meeting_type", "required", "planned", "held", "credited", "unplanned")
+        fields += ("attendance_due", "attendance_present")
+        bulk = sorted(CompletionStat.objects.values_list("org_id", "month", *fields))
+        single = sorted(
+            (org.pk, month, *(getattr(row, f) for f in fields))
+            for org in orgs
+            for month in months
+            for row in refresh_branch_month(org, month)
+        )
+        assert bulk == single
+        assert any(row[5] for row in bulk)  # something was credited
