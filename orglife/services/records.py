@@ -494,7 +494,8 @@ def _snapshot(record: MeetingRecord) -> dict[str, Any]:
     return out
 
 
-def _apply(record: MeetingRecord, data: RecordData) -> None:
+def apply_record_data(record: MeetingRecord, data: RecordData) -> None:
+    """Copy the validated input onto the record (the single-row services and the bulk path add_records)."""
     for name in (
         "meeting_type",
         "topic",
@@ -543,7 +544,7 @@ def create_record(
     roster = roster_for(org, data.meeting_type, data.group)
     _validate(org, data, roster, None)
     record = MeetingRecord(org=org, created_by=actor)
-    _apply(record, data)
+    apply_record_data(record, data)
     record.save()
     _write_attendance(record, roster, data.attendance)
     _store_facts(record, roster, freeze_eligible=False)
@@ -566,7 +567,7 @@ def update_record(*, actor: User, record: MeetingRecord, data: RecordData) -> Me
     roster = roster_for(record.org, data.meeting_type, data.group)
     _validate(record.org, data, roster, record)
     before = _snapshot(record)
-    _apply(record, data)
+    apply_record_data(record, data)
     record.save()
     _write_attendance(record, roster, data.attendance)
     _store_facts(record, roster, freeze_eligible=False)
@@ -792,7 +793,7 @@ def amend_record(*, actor: User, record: MeetingRecord, data: RecordData, reason
     roster = recorded_roster(record)
     _validate(record.org, data, roster, record)
     before, before_att, old_month = _snapshot(record), _attendance_map(record), record.month
-    _apply(record, data)
+    apply_record_data(record, data)
     record.save()
     _write_attendance(record, roster, data.attendance)
     _store_facts(record, roster, freeze_eligible=True)

@@ -25,6 +25,7 @@ from orglife.services.records import (
     RecordData,
     Roster,
     _validate,
+    apply_record_data,
     branch_roster,
     committee_roster,
     set_quorum_facts,
@@ -160,30 +161,7 @@ def add_records(*, records: list[NewRecord]) -> list[MeetingRecord]:
         if data.plan_item is not None:
             available.discard(data.plan_item.pk)  # one record per plan item
         record = MeetingRecord(org=org, status=n.status, created_at=n.created_at, approved_at=n.approved_at)
-        for name in (
-            "meeting_type",
-            "topic",
-            "started_at",
-            "ended_at",
-            "place",
-            "host_name",
-            "recorder_name",
-            "lecturer_name",
-            "agenda",
-            "content",
-            "decisions",
-            "group",
-            "plan_item",
-            "vote_subject",
-            "votes_yes",
-            "votes_no",
-            "votes_abstain",
-        ):
-            value = getattr(data, name)
-            setattr(record, name, value.strip() if isinstance(value, str) else value)
-        if record.meeting_type != MeetingType.LECTURE:
-            record.lecturer_name = ""
-        record.month = month
+        apply_record_data(record, data)
         record.updated_at = max([n.created_at, *(at for _, _, at, _ in n.events)])
         days = backfill_days[month]
         submitted = next((at for a, _, at, _ in n.events if a == "submitted"), None)
