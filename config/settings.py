@@ -42,8 +42,17 @@ def dev_secret(filename: str, nbytes: int) -> str:
     """A random secret kept under var/ so a fresh clone runs with no configuration."""
     path = VAR_DIR / filename
     if not path.exists():
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+        # Written whole under a private name, then linked into place: processes starting together (workers, a
+        # test's writers) all read the one key that won, never an empty file caught between create and write.
+        draft = VAR_DIR / f".{filename}.{os.getpid()}.{secrets.token_hex(4)}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
             fh.write(secrets.token_hex(nbytes))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process linked its key first: use that one
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
