@@ -31,11 +31,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The test server's environment, for a test that runs a command against the same database (a task worker).
+SERVER_ENV: dict[str, str] = {}
+
+
+def run_tasks() -> None:
+    """Run the queued tasks the way `manage.py db_worker` does, once, against the test server's database."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--no-startup-delay"],
+        env=SERVER_ENV,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture(scope="session")
 def live_server_url() -> Iterator[str]:
     var_dir = tempfile.mkdtemp(prefix="xianfeng-browser-")
     env = {**os.environ, "XIANFENG_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("DATABASE_URL", None)  # the browser run uses its own SQLite file
+    SERVER_ENV.update(env)
     manage = [sys.executable, str(ROOT / "manage.py")]
     for args in (
         ["migrate", "--noinput", "-v0"],
@@ -82,6 +98,49 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def axe_every_page(request: Any, live_server_url: str) -> Iterator[None]:
+    """Every HTML page a browser test opened is checked with axe (WCAG 2.2 AA) at 390 px and 1366 px
+    once the test is done; a violation fails the test. A test may opt out with @pytest.mark.no_axe."""
+    if "page" not in request.fixturenames or request.node.get_closest_marker("no_axe"):
+        yield
+        return
+    page = request.getfixturevalue("page")
+    seen: list[str] = []
+
+    def opened(response: Any) -> None:
+        req = response.request
+        if (
+            req.is_navigation_request()
+            and req.method == "GET"
+            and response.frame == page.main_frame
+            and response.status == 200
+            and response.url.startswith(live_server_url)
+            and "text/html" in (response.headers.get("content-type") or "")
+            and response.url not in seen
+        ):
+            seen.append(response.url)
+
+    page.on("response", opened)
+    yield
+    page.remove_listener("response", opened)
+    call = getattr(request.node, "rep_call", None)
+    if call is not None and call.failed:  # the test's own failure says enough
+        return
+    from browser_tests.axe import check_pages
+
+    problems = check_pages(page, seen)
+    assert not problems, "axe (WCAG 2.2 AA):\n" + "\n".join(problems)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    report = yield
+    if report.when == "call":
+        item.rep_call = report
+    return report
 
 
 @pytest.fixture

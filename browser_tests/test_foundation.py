@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from browser_tests.axe import check_pages
 from browser_tests.conftest import login, wait_until
 from orgs.services import roster
 from personal import idcard
@@ -26,11 +27,13 @@ def test_dashboard_tree_and_search_on_a_desktop(page, live_server_url, shot):
 
     page.locator("#xf-menu a[href='/members/']").click()
     tree = page.locator("#org-tree")
-    tree.locator("details").first.wait_for()
+    tree.locator(".xf-tree-node").first.wait_for()
     # Open the first closed node (its children arrive by htmx), then choose one of them.
-    closed = tree.locator("details:not([open]) > summary .xf-caret").first
+    closed = tree.locator("button.xf-caret[aria-expanded='false']").first
     closed.click()
-    child = tree.locator("details[open] details a, details[open] .xf-tree-leaf a").last
+    child = tree.locator(
+        ".xf-tree-kids:not([hidden]) .xf-tree-node a, .xf-tree-kids:not([hidden]) .xf-tree-leaf a"
+    ).last
     child.wait_for()
     chosen = child.inner_text()
     child.click()
@@ -117,7 +120,7 @@ def test_a_secretary_finds_a_member_on_a_phone(browser, live_server_url):
     page.get_by_label("菜单").click()
     page.locator("#xf-menu a[href='/members/']").click()
     page.wait_for_url("**/members/")
-    name = page.locator("table tbody tr td").first.inner_text().strip()
+    name = page.locator("table tbody tr td a").first.inner_text().strip()  # the name (its branch is under it)
     page.get_by_label("姓名", exact=True).fill(name)  # a secretary may not search by full numbers
     page.get_by_role("button", name="搜索").click()
     page.wait_for_url("**q=*")
@@ -125,4 +128,7 @@ def test_a_secretary_finds_a_member_on_a_phone(browser, live_server_url):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the page scrolls sideways on a phone ({width}px)"
     page.screenshot(path="test-results/screenshots/phone-member-list.png", full_page=True)
+    # This test opens its own phone context, outside the `page` fixture's axe check: check its pages here.
+    problems = check_pages(page, [live_server_url + "/", live_server_url + "/members/", page.url])
+    assert not problems, "axe (WCAG 2.2 AA):\n" + "\n".join(problems)
     context.close()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from browser_tests.conftest import login, wait_until
+from browser_tests.conftest import login, run_tasks, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,17 @@ def test_a_secretary_records_a_lecture_with_a_photo_on_a_phone(page, live_server
     img.wait_for()
     wait_until(page, "document.querySelector('.xf-thumbs img').naturalWidth > 0")
     assert no_horizontal_scroll(page)
+    # The reuse check runs in the upload task: until the worker has run, the record says so.
+    assert page.get_by_role("status").filter(has_text="照片查重中").is_visible()
     shot("phone-record-submitted")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    shot("desktop-record-photos-pending")
+    page.set_viewport_size(PHONE)
+    run_tasks()
+    page.reload()
+    body = page.locator("body").inner_text()
+    assert "照片查重中" not in body and "照片查重完成，未发现重复" in body
+    shot("phone-record-photos-checked")
 
     page.get_by_role("button", name="审核通过").click()
     page.wait_for_url("**/orglife/records/*/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from browser_tests.axe import check_pages
 from browser_tests.conftest import SHOTS, login
 
 pytestmark = pytest.mark.browser
@@ -48,6 +49,9 @@ def test_a_member_declares_on_a_phone_and_the_scorekeeper_approves(page, browser
 
     page.reload()
     assert "已记录，待支部审定" in page.locator("tr", has_text="在重要刊物发表相关文章").first.inner_text()
+    # The scorekeeper's pages are outside the `page` fixture's axe check: checked here.
+    problems = check_pages(keeper, [live_server_url + "/points/declarations/", keeper.url])
+    assert not problems, "axe (WCAG 2.2 AA):\n" + "\n".join(problems)
 
 
 def test_a_member_withdraws_a_declaration_and_the_weekly_chart_draws_on_a_phone(
@@ -75,3 +79,5 @@ def test_a_member_withdraws_a_declaration_and_the_weekly_chart_draws_on_a_phone(
     admin.locator("#chart-weekly canvas").wait_for()
     assert no_horizontal_scroll(admin)
     admin.screenshot(path=str(SHOTS / "points-weekly-chart-phone.png"), full_page=True)
+    problems = check_pages(admin, [live_server_url + "/points/weekly/"])  # outside the fixture's check
+    assert not problems, "axe (WCAG 2.2 AA):\n" + "\n".join(problems)

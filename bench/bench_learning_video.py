@@ -1,0 +1,158 @@
+"""党员教育片库: the heartbeat endpoint's requests/s against a bare endpoint behind the same middleware, and the
+completion roll-up of a county-wide 必看 against an independent hand-written SQL query, in the same run.
+
+Heartbeats: in-process through django.test.Client (the whole middleware stack, the member's session, CSRF
+checks on), a logged-in member posting signed heartbeats that advance 3 s each, against a logged-in POST to
+/bench-hello/ (bench/floor_urls.py: a one-line view behind the same middleware). Median of --rounds rounds.
+
+Roll-up: `completion(assignment)` (due, done and the first page of who has not watched) against one SQL
+statement per figure written by hand from the schema (the members under the root with an active status, those
+with a completed WatchProgress, the first 20 missing ordered by organization path).
+
+Usage: .venv/bin/python bench/bench_learning_video.py [--members 262000] [--beats 300] [--rounds 3] [--db sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import median_ms, open_database, table  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=30_000)
+    parser.add_argument("--beats", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--db", default="sqlite")
+    args = parser.parse_args()
+    with open_database(args.db) as where:
+        print(where, file=sys.stderr)
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    import datetime as dt
+    import random
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from accounts.models import User
+    from learning.models import Video, VideoAssignment
+    from learning.services.videos import AssignmentData, VideoData, add_assignments, add_videos, completion
+    from learning.services.watching import add_watching, sign
+    from orgs import demo
+    from orgs.models import Member, Organization
+
+    settings.ALLOWED_HOSTS = ["*"]
+    started = time.perf_counter()
+    stats = demo.write(demo.iter_chunks("city", 7, today=dt.date(2026, 11, 24)), limit_members=args.members)
+    print(f"generated {stats.members:,} members in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    assert root is not None
+    video = add_videos(items=[VideoData(root, "榜样", "先进典型", 3600)])[0]
+    # Playable as if transcoded (the heartbeat endpoints refuse a video still processing; no file is read).
+    Video.objects.filter(pk=video.pk).update(file="learning/videos/bench.mp4", content_type="video/mp4")
+    (assignment,) = add_assignments(items=[AssignmentData(video, root, "required", dt.date(2099, 1, 1))])
+    rng = random.Random(7)
+    now = timezone.now()
+    ids = list(Member.objects.values_list("pk", flat=True))
+    add_watching(video=video, items=[(pk, 3600.0, now) for pk in ids if rng.random() < 0.7])
+
+    # ---- roll-up
+    def ours() -> tuple[int, int, list[int]]:
+        done = completion(VideoAssignment.objects.select_related("video", "org").get(pk=assignment.pk))
+        return done.due, done.done, [m.pk for m in done.missing[:20]]
+
+    statuses = tuple(Member.ACTIVE_STATUSES)
+    marks = ",".join(["%s"] * len(statuses))
+    under = "o.path >= %s AND o.path < %s"  # the subtree as an index range on the materialized path
+    high = root.path + "\uffff"
+
+    def raw() -> tuple[int, int, list[int]]:
+        with connection.cursor() as c:
+            c.execute(
+                f"SELECT count(*), count(w.id) FROM orgs_member m JOIN orgs_organization o ON o.id = m.org_id"
+                f" LEFT JOIN learning_watchprogress w ON w.member_id = m.id AND w.video_id = %s"
+                f" AND w.completed_at IS NOT NULL WHERE {under} AND m.status IN ({marks})",
+                [video.pk, root.path, high, *statuses],
+            )
+            due, done = c.fetchone()
+            c.execute(
+                f"SELECT m.id FROM orgs_member m JOIN orgs_organization o ON o.id = m.org_id WHERE {under}"
+                f" AND m.status IN ({marks}) AND NOT EXISTS (SELECT 1 FROM learning_watchprogress w"
+                f" WHERE w.member_id = m.id AND w.video_id = %s AND w.completed_at IS NOT NULL)"
+                f" ORDER BY o.path, m.id LIMIT 20",
+                [root.path, high, *statuses, video.pk],
+            )
+            return due, done, [r[0] for r in c.fetchall()]
+
+    assert ours() == raw(), (ours()[:2], raw()[:2])
+    ours_ms = median_ms(ours, args.rounds)
+    raw_ms = median_ms(raw, args.rounds)
+
+    # ---- heartbeats
+    member = Member.objects.filter(status=Member.Status.NORMAL).order_by("pk").first()
+    assert member is not None
+    user = User.objects.create_user(
+        username="bench_member", password="Xf#Bench2026", member=member, must_change_password=False
+    )
+    with override_settings(ROOT_URLCONF="floor_urls"):
+        client = Client(enforce_csrf_checks=False)
+        client.force_login(user)
+        csrf = {"HTTP_X_CSRFTOKEN": "x"}
+        hello_rps, beat_rps = [], []
+        for _ in range(args.rounds):
+            t0 = time.perf_counter()
+            for _ in range(args.beats):
+                assert client.post("/bench-hello/", {}, **csrf).status_code == 200
+            hello_rps.append(args.beats / (time.perf_counter() - t0))
+            started_stream = client.post(f"/learning/videos/{video.pk}/start/").json()
+            stream, key = started_stream["stream"], started_stream["key"]
+            t0 = time.perf_counter()
+            for seq in range(1, args.beats + 1):
+                position = seq * 0.001  # advancing (less than wall time x 2): every beat is accepted
+                body = {"stream": stream, "seq": seq, "position": position, "hidden": False}
+                body["sig"] = sign(key, stream, seq, position, False)
+                response = client.post(
+                    f"/learning/videos/{video.pk}/beat/", json.dumps(body), content_type="application/json"
+                )
+                assert response.status_code == 200 and response.json()["accepted"], response.content
+            beat_rps.append(args.beats / (time.perf_counter() - t0))
+    hello, beat = statistics.median(hello_rps), statistics.median(beat_rps)
+    print(f"members {stats.members:,}, required audience {ours()[0]:,}, done {ours()[1]:,}")
+    print(
+        table(
+            ["measure", "subject", "baseline", "ratio", "target"],
+            [
+                [
+                    "heartbeat POST (req/s)",
+                    f"{beat:,.0f}",
+                    f"{hello:,.0f} (hello, same middleware)",
+                    f"{beat / hello:.2f}×",
+                    "≥ 0.7×",
+                ],
+                [
+                    "必看 roll-up (ms)",
+                    f"{ours_ms:,.1f}",
+                    f"{raw_ms:,.1f} (hand-written SQL)",
+                    f"{ours_ms / raw_ms:.2f}×",
+                    "≤ 1.5×",
+                ],
+            ],
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

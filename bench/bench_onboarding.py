@@ -1,0 +1,249 @@
+"""Benchmark: onboarding a county (1,500 organizations, 30,000 members, ~4,400 posts) through the wizard.
+
+Runs on a fresh temporary SQLite database (DATABASE_URL is ignored):
+
+    .venv/bin/python bench/bench_onboarding.py [--branches 1470] [--members 30000] [--seed 1]
+
+Prints CPU seconds (process time) and wall seconds of (a) the baselines measured in the same run: reading
+every cell of the three files with python-calamine (what the import uses) and with openpyxl (what it used),
+(b) the wizard's check of the three files (everything imported, then rolled back), (c) the import itself,
+(d) a second check of the same files (nothing to change), and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TMP = Path(tempfile.mkdtemp(prefix="xianfeng-bench-onboarding-"))
+os.environ["XIANFENG_VAR_DIR"] = str(TMP)
+os.environ.pop("DATABASE_URL", None)
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from openpyxl import Workbook, load_workbook  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from orgs.models import Member, OnboardingBatch, Organization, Position, RoleGrant  # noqa: E402
+from orgs.paths import encode_step  # noqa: E402
+from orgs.roles import Role  # noqa: E402
+from orgs.services import onboarding, positions_file, roster, tree_file  # noqa: E402
+from personal import idcard  # noqa: E402
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国红梅志文玉兵海燕鹏飞晓东春雪斌宇"
+COMMITTEES = 30
+POSTS = ("书记", "组织委员", "联系人")
+
+
+def write(path: Path, headers: list[str], rows: list[dict[str, Any]]) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("sheet")
+    ws.append(headers)
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+    wb.save(path)
+
+
+def make_files(branches: int, members: int, rng: random.Random) -> tuple[Path, Path, Path, int]:
+    tree_headers = [h for _, h, _ in tree_file.COLUMNS if h != "组织路径"]
+    orgs: list[dict[str, Any]] = []
+    branch_codes: list[str] = []
+    for c in range(1, COMMITTEES + 1):
+        orgs.append(
+            {"组织全称": f"中共太和县第{c}党委", "组织代码": f"K{c:02d}00", "上级组织代码": "X0000"}
+            | {"组织类别": "党委", "单位类别": "机关", "单位名称": f"太和县第{c}局"}
+        )
+    for b in range(branches):
+        c = b % COMMITTEES + 1
+        code = f"K{c:02d}{b // COMMITTEES + 1:02d}" if b // COMMITTEES < 99 else f"Z{b:05d}"
+        branch_codes.append(code)
+        orgs.append(
+            {"组织全称": f"中共太和县第{c}党委第{b + 1}支部", "组织代码": code, "上级组织代码": f"K{c:02d}00"}
+            | {
+                "组织类别": "党支部",
+                "单位类别": "机关",
+                "是否设立支部委员会": "是",
+                "本届届期开始": "2024-03-01",
+            }
+        )
+    people: list[dict[str, Any]] = []
+    used: set[str] = set()
+    for i in range(1, members + 1):
+        while True:
+            birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 50))
+            number = idcard.make("341222", birth, rng.randrange(1000))
+            if number not in used:
+                used.add(number)
+                break
+        joined = birth + dt.timedelta(days=365 * 20 + rng.randrange(0, 365 * 5))
+        people.append(
+            {
+                "序号": i,
+                "姓名": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
+                "公民身份号码": number,
+                "学历": "大学本科",
+                "人员类别": "正式党员",
+                "入党日期": joined,
+                "转正日期": joined + dt.timedelta(days=365),
+                "所在党组织代码": branch_codes[i % len(branch_codes)],
+                "联系电话": f"139{i:08d}",
+                "党籍状态": "正常",
+            }
+        )
+    by_branch: dict[str, list[dict[str, Any]]] = {}
+    for person in people:
+        by_branch.setdefault(person["所在党组织代码"], []).append(person)
+    posts: list[dict[str, Any]] = []
+    for code in branch_codes:
+        for holder, title in zip(by_branch.get(code, []), POSTS, strict=False):
+            posts.append(
+                {"姓名": holder["姓名"], "公民身份号码": holder["公民身份号码"], "任职组织代码": code}
+                | {"职务": title, "任职日期": "2024-03-01"}
+            )
+    paths = (TMP / "orgs.xlsx", TMP / "members.xlsx", TMP / "posts.xlsx")
+    write(paths[0], tree_headers, orgs)
+    write(paths[1], [c.header for c in roster.COLUMNS], people)
+    write(paths[2], [h for _, h, _ in positions_file.COLUMNS], posts)
+    return (*paths, len(posts))
+
+
+def read_calamine(paths: tuple[Path, ...]) -> int:
+    cells = 0
+    for path in paths:
+        for row in (
+            CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        ):
+            cells += len(row)
+    return cells
+
+
+def read_openpyxl(paths: tuple[Path, ...]) -> int:
+    cells = 0
+    for path in paths:
+        wb = load_workbook(path, read_only=True, data_only=True)
+        for row in wb.worksheets[0].iter_rows(values_only=True):
+            cells += len(row)
+        wb.close()
+    return cells
+
+
+def _brief(report: dict[str, Any]) -> str:
+    return str(
+        {
+            sheet: {k: v for k, v in r.items() if k != "changes"} | {"errors": r.get("errors", [])[:5]}
+            for sheet, r in report.get("files", {}).items()
+        }
+    )
+
+
+def timed(label: str, fn: Callable[[], Any]) -> tuple[Any, float]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    value = fn()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"{label}: {cpu:.2f} CPU s, {wall:.2f} s wall", flush=True)
+    return value, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--branches", type=int, default=1470)
+    parser.add_argument("--members", type=int, default=30_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the import (c)")
+    args = parser.parse_args()
+    try:
+        call_command("migrate", verbosity=0)
+        county = Organization.objects.create(
+            path=encode_step(1),
+            depth=1,
+            name="中共太和县委员会",
+            code="X0000",
+            kind="committee",
+            unit_category="organ",
+        )
+        actor = User.objects.create_user(
+            username="bench_admin", password="Bench#2026x", must_change_password=False
+        )
+        RoleGrant.objects.create(user=actor, org=county, role=Role.DEPT_ADMIN)
+        *paths, n_posts = make_files(args.branches, args.members, random.Random(args.seed))
+        files = tuple(paths)
+        print(
+            f"files: {args.branches + COMMITTEES:,} organizations, {args.members:,} members, {n_posts:,} posts "
+            f"({sum(p.stat().st_size for p in files) / 1e6:.1f} MB)"
+        )
+        cells, calamine = timed(
+            "(a) baseline: python-calamine read of every cell", lambda: read_calamine(files)
+        )
+        _, openpyxl = timed(
+            "(a') baseline: openpyxl read_only read of every cell", lambda: read_openpyxl(files)
+        )
+        print(f"    {cells:,} cells; calamine is {openpyxl / calamine:.1f}x faster")
+        batch = onboarding.create_batch(
+            actor=actor,
+            files={
+                sheet: (p.name, p.read_bytes())
+                for sheet, p in zip(("orgs", "members", "positions"), files, strict=True)
+            },
+        )
+        checked, check_cpu = timed(
+            "(b) check (import everything, roll back)", lambda: onboarding.run(batch.pk, apply=False)
+        )
+        assert checked.status == OnboardingBatch.Status.CHECKED, _brief(checked.report)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            done = profiler.runcall(onboarding.run, batch.pk, apply=True)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            return
+        done, import_cpu = timed("(c) import", lambda: onboarding.run(batch.pk, apply=True))
+        assert done.status == OnboardingBatch.Status.DONE, _brief(done.report)
+        assert Member.objects.count() == args.members and Position.objects.count() == n_posts
+        assert Organization.objects.count() == args.branches + COMMITTEES + 1
+        again = onboarding.create_batch(
+            actor=actor,
+            files={
+                sheet: (p.name, p.read_bytes())
+                for sheet, p in zip(("orgs", "members", "positions"), files, strict=True)
+            },
+        )
+        second, _ = timed(
+            "(d) check of the same files again (nothing to change)",
+            lambda: onboarding.run(again.pk, apply=False),
+        )
+        assert all(f["created"] == f["updated"] == 0 for f in second.report["files"].values()), second.report
+        print(
+            f"    ratio import / calamine read: {import_cpu / calamine:.1f}; import / openpyxl read: {import_cpu / openpyxl:.2f}"
+        )
+        print(
+            f"    target ≤ 10 CPU s for the import: {'PASS' if import_cpu <= 10 else 'FAIL'} ({import_cpu:.1f}); check {check_cpu:.1f}"
+        )
+        print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
