@@ -14,16 +14,36 @@ from accounts.models import LoginAttempt, User
 from accounts.selectors import audit_paths
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.access import forget_scope
+from orgs.access import forget_scope, is_security_admin
 from orgs.models import RoleGrant
 
 
-class RoleGrantInline(admin.TabularInline):
+def _grants_roles(request: HttpRequest) -> bool:
+    """三员: only the security administrator grants and revokes roles, here as on the user pages; a
+    superuser (a system administrator) sees grants read-only."""
+    return bool(request.user.is_staff and is_security_admin(request.user))
+
+
+class _SecurityAdminWrites:
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return _grants_roles(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _grants_roles(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _grants_roles(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser or _grants_roles(request))
+
+
+class RoleGrantInline(_SecurityAdminWrites, admin.TabularInline):
     model = RoleGrant
     extra = 0
     raw_id_fields = ["org"]
-    fields = ["role", "org", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["role", "org", "position", "created_at"]
+    readonly_fields = ["position", "created_at"]
 
 
 def _audit_grants(request: HttpRequest, formset: Any) -> None:
@@ -94,12 +114,16 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(_SecurityAdminWrites, admin.ModelAdmin):
     list_display = ["user", "role", "org", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__display_name", "org__name"]
     raw_id_fields = ["user", "org"]
+    readonly_fields = ["position"]
     list_select_related = ["user", "org"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
 
     def save_model(self, request: HttpRequest, obj: Any, form: BaseModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -17,4 +17,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts.context import connect_signals
+
+        connect_signals()
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="accounts.cache_table")

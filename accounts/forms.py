@@ -4,7 +4,9 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import User
+from accounts.models import ProvisioningRun, User
+from orgs.forms import bootstrap
+from orgs.roles import Role
 
 
 class LoginForm(forms.Form):
@@ -69,3 +71,28 @@ class PasswordChangeForm(forms.Form):
         elif new1 and new1 == cleaned.get("old_password"):
             self.add_error("new_password1", "新密码不能与原密码相同")
         return cleaned
+
+
+class _Styled(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class UserCreateForm(_Styled):
+    username = forms.CharField(label="用户名", max_length=150, help_text="3–150 位字母、数字或 _ . @ -")
+    display_name = forms.CharField(label="姓名", max_length=40)
+    member_id = forms.IntegerField(
+        label="对应党员编号（可选）", required=False, help_text="填写后初始密码以短信发到该党员的手机"
+    )
+
+
+class GrantForm(_Styled):
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    org_code = forms.CharField(label="组织代码", max_length=40)
+
+
+class ProvisionForm(_Styled):
+    source = forms.ChoiceField(label="来源", choices=ProvisioningRun.Source.choices)
+    org_code = forms.CharField(label="组织代码", max_length=40, help_text="为该组织及其全部下级开通")
+    delivery = forms.ChoiceField(label="初始密码送达方式", choices=ProvisioningRun.Delivery.choices)

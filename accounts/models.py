@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -25,6 +26,9 @@ class User(AbstractUser):
         related_name="user",
         verbose_name="对应党员",
     )
+    # Bumped whenever what the user may see changes (a grant, a permission, the account itself): the access
+    # context kept in the session (accounts.context) is rebuilt when its version differs from this.
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["username"]
@@ -33,6 +37,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Any change to the account (active, superuser, member, password…) invalidates the cached context.
+        # Incremented in the database, not from this instance's copy, which may be older than a bump.
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        self.access_version = models.F("access_version") + 1  # type: ignore[assignment]
+        update_fields = kwargs.get("update_fields")
+        if update_fields:
+            kwargs["update_fields"] = {*update_fields, "access_version"}
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            del self.__dict__["access_version"]  # deferred: read again when next asked for
 
 
 class LoginAttempt(models.Model):
@@ -134,3 +153,57 @@ class ApiToken(models.Model):
     def ends_at(self) -> dt.datetime:
         """When the token stops working if it is not used again."""
         return min(self.expires_at, self.idle_deadline)
+
+
+class ProvisioningRun(models.Model):
+    """One bulk provisioning of accounts (accounts.services.provisioning), run as a task with progress.
+
+    The initial passwords of a sealed-list run are kept only until the list is downloaded once: `slips`
+    holds them SM4-encrypted (one token per committed chunk), and the download wipes them.
+    """
+
+    class Source(models.TextChoices):
+        POSTS = "posts", "按职务（书记、组织委员、联系人）"
+        MEMBERS = "members", "按党员（每名党员一个账号）"
+
+    class Delivery(models.TextChoices):
+        SMS = "sms", "短信发送（无手机号的打印密封清单）"
+        PDF = "pdf", "打印密封清单（PDF）"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "未开通（有错误）"
+
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="组织"
+    )
+    source = models.CharField("来源", max_length=8, choices=Source.choices)
+    delivery = models.CharField("送达方式", max_length=8, choices=Delivery.choices)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField("总数", default=0)
+    processed = models.PositiveIntegerField("已处理", default=0)
+    accounts_created = models.PositiveIntegerField("新开账号", default=0)
+    grants_created = models.PositiveIntegerField("新增授权", default=0)
+    grants_revoked = models.PositiveIntegerField("撤销授权", default=0)
+    sms_queued = models.PositiveIntegerField("短信", default=0)
+    slip_count = models.PositiveIntegerField("清单人数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    slips = models.JSONField(default=list, blank=True, editable=False)
+    slips_downloaded_at = models.DateTimeField("清单下载时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "批量开通账号"
+        verbose_name_plural = "批量开通账号"
+
+    def __str__(self) -> str:
+        return f"批量开通 #{self.pk} {self.get_source_display()}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(self.processed * 100 / self.total)

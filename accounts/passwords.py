@@ -3,6 +3,8 @@
 import re
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import hashers as password_validation_hashers
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
@@ -52,3 +54,28 @@ class NotUsernameOrPhoneValidator:
 
     def get_help_text(self) -> str:
         return "密码不能包含用户名或手机号。"
+
+
+class InitialPasswordHasher(password_validation_hashers.PBKDF2PasswordHasher):
+    """PBKDF2-SHA256 at a lower cost, for generated initial passwords only (bulk provisioning).
+
+    The deliberate cost of a password hash protects guessable, human-chosen passwords. An initial password
+    here is 12 random symbols of 56 (about 69 bits): at 1,000 iterations a GPU doing 10^10 SHA-256 a
+    second tries about 5·10^6 a second and needs some 2·10^6 years for half of them, so Django's
+    1,000,000 iterations (0.6–1.1 s of CPU per account: 41–80 hours for 250,000 members, bench/RESULTS.md)
+    would buy nothing. The password works once: the first login
+    forces a change (User.must_change_password), which hashes the chosen password with the default hasher,
+    and `must_update` re-hashes any password still under this one at login. Iterations:
+    XIANFENG_INITIAL_PASSWORD_ITERATIONS (bench/bench_provisioning.py measures the cost).
+    """
+
+    algorithm = "pbkdf2_sha256_initial"
+
+    def encode(self, password: str, salt: str, iterations: int | None = None) -> str:
+        return super().encode(password, salt, iterations or settings.INITIAL_PASSWORD_ITERATIONS)
+
+    def harden_runtime(self, password: str, encoded: str) -> None:
+        return None  # the passwords are random: nothing to hide about their age
+
+    def must_update(self, encoded: str) -> bool:
+        return True

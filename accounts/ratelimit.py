@@ -65,12 +65,15 @@ RULES: dict[str, Rule] = {
     "accounts:login": Rule("login", POST),
     "api-token": Rule("login", POST),
     "accounts:password_change": Rule("password", POST),
+    "quizzes:export": EXPORT,
+    "learning:book_export": EXPORT,
     "notifications:outbox_retry": Rule("sms", POST),
     "orgs:member_unmask": Rule("unmask", POST),
     "api-member-unmask": Rule("unmask", POST),
     "orgs:member_list": NUMBER_SEARCH,
     "api-member-list": NUMBER_SEARCH,
     "orgs:member_export": EXPORT,
+    "orgs:county_export": Rule("export", POST),  # the form is a GET; the sealed archive is its POST
     "orglife:plan_board_export": EXPORT,
     "orglife:stats_ledger_export": EXPORT,
     "points:member_file_pdf": EXPORT,
@@ -80,9 +83,16 @@ RULES: dict[str, Rule] = {
     "observers:observer_export": EXPORT,
     "observers:observer_letter_pdf": EXPORT,
     "observers:observer_card_pdf": EXPORT,
+    "accounts:provision_slips_pdf": EXPORT,
+    "accounts:user_reset_password": Rule("sms", POST),
+    "accounts:user_list": NUMBER_SEARCH,
+    "bulletins:issue_pdf": EXPORT,
+    "bulletins:issue_docx": EXPORT,
+    "development:person_export": EXPORT,
+    "development:dossier_pdf": EXPORT,
 }
 # Downloads that carry no personal data (a blank import template).
-NOT_EXPORTS = {"orgs:member_import_template"}
+NOT_EXPORTS = {"orgs:member_import_template", "orgs:position_import_template", "orgs:onboarding_template"}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

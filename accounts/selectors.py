@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+import personal
+from accounts.models import User
 from audit.models import AuditEvent
 from orgs.access import holds, role_paths
 from orgs.models import RoleGrant
@@ -57,3 +59,17 @@ def events_visible_to(user: Any, paths: list[str] | None = None) -> QuerySet[Aud
         | Q(actor_id__isnull=True, actor_name__in=grants_here.values("user__username"))
     )
     return events.filter(subtree_q(paths, "org_path") | account_event)
+
+
+def search_users(query: str = "", *, active: str = "") -> QuerySet[User]:
+    """The user list of the 三员 pages: by username, name or (a full phone number) the member's phone."""
+    users = User.objects.select_related("member", "member__org").order_by("username")
+    query = query.strip()
+    if query:
+        match = Q(username__icontains=query) | Q(display_name__icontains=query)
+        if personal.number_search_kind(query) == "phone":
+            match |= Q(member__phone_hash=personal.blind_index("phone", query))
+        users = users.filter(match)
+    if active in ("1", "0"):
+        users = users.filter(is_active=active == "1")
+    return users

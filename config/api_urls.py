@@ -8,4 +8,7 @@ urlpatterns = [
     path("orglife/", include("orglife.api.urls")),
     path("points/", include("points.api_urls")),
     path("observers/", include("observers.api_urls")),
+    path("development/", include("development.api.urls")),
+    path("quizzes/", include("quizzes.api_urls")),
+    path("bulletins/", include("bulletins.api_urls")),
 ]

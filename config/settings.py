@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "orglife",
     "points",
     "observers",
+    "learning",
+    "development",
+    "quizzes",
+    "bulletins",
     "ops",
     "home",
     "demo",
@@ -95,12 +99,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.dbguard.DatabaseUnavailableMiddleware",  # outermost: a busy/unreachable database answers 503
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.csp.CachedCSPMiddleware",  # django-csp with the plain policy built once (config/csp.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware taking the user from the session read and the access context from
+    # the session (accounts.context): no queries before the page's own but the session's.
+    "accounts.context.UserContextMiddleware",
     "accounts.ratelimit.RateLimitMiddleware",
     "accounts.webguard.NoStoreMiddleware",
     "audit.middleware.RequestContextMiddleware",
@@ -127,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "home.context_processors.menu",
             ],
         },
     },
@@ -155,6 +162,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # Created owner-only before SQLite opens it: SQLite gives its journal and WAL the file's mode.
         os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Django's default PBKDF2 (1,000,000 iterations) for every chosen password; the last one only checks the
+# random initial passwords of bulk provisioning (accounts.passwords.InitialPasswordHasher says why).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "accounts.passwords.InitialPasswordHasher",
+]
+INITIAL_PASSWORD_ITERATIONS = env_int("XIANFENG_INITIAL_PASSWORD_ITERATIONS", 1_000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -268,6 +287,8 @@ POINTS_PDF_FONT = env_str("XIANFENG_PDF_FONT", "")
 ORGLIFE_PHOTO_MAX_BYTES = env_int("XIANFENG_PHOTO_MAX_MB", 15) * 1024 * 1024
 ORGLIFE_PHOTO_MAX_PIXELS = env_int("XIANFENG_PHOTO_MAX_PIXELS", 40_000_000)
 ORGLIFE_ATTACHMENT_MAX_BYTES = env_int("XIANFENG_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# 党员教育片库 uploads (phone videos, transcoded to H.264/AAC MP4 by a task); larger files are refused.
+LEARNING_VIDEO_MAX_MB = env_int("XIANFENG_VIDEO_MAX_MB", 500)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -389,6 +410,12 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "config.openapi.add_error_responses",  # 400/401/403/404/429 documented on every operation
 ]
+# Several models have a `kind`; the quiz question's gets its own name in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "QuizQuestionKindEnum": "quizzes.models.Question.Kind",
+    "OrganizationKindEnum": "orgs.models.Organization.Kind",
+    "PositionTitleEnum": "orgs.models.Position.Title",
+}
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
 
 # Data safety (等保三级 数据安全与备份恢复; docs/security.md). Backups are sealed with SM4-GCM under a key

@@ -15,4 +15,7 @@ for (const [from, to] of files) {
   mkdirSync(`${out}/${to}`.split("/").slice(0, -1).join("/"), { recursive: true });
   cpSync(`node_modules/${from}`, `${out}/${to}`, { recursive: true });
 }
-console.log("static/vendor updated");
+// axe-core runs in the browser tests only (browser_tests/axe.py injects it); it is never served.
+mkdirSync("../browser_tests/vendor", { recursive: true });
+cpSync("node_modules/axe-core/axe.min.js", "../browser_tests/vendor/axe.min.js");
+console.log("static/vendor and browser_tests/vendor updated");

@@ -1,7 +1,10 @@
-"""工作台: each user's landing page. It shows every app's summary for the user's subtree, so it sits
-above the apps it draws from (docs/architecture.md); a member without a tree role sees their own file."""
+"""工作台: each user's landing page, drawn from every app, so it sits above the apps (docs/architecture.md).
 
-from typing import cast
+Each role lands on its own work: the county and committees on their subtree's figures, a branch secretary
+on the branch's to-do list, an observer on this half-year's branches, a member on their own points.
+"""
+
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,19 +12,97 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.services.notices import inbox
+from observers.models import Observer
+from observers.services import observe
+from orglife.rules import LIFE_KINDS
 from orglife.selectors.stats import dashboard_chart
+from orglife.selectors.today import branch_today
+from orglife.services.records import can_approve, can_create
 from orgs import selectors
-from orgs.access import has_any_scope
+from orgs.access import grants, has_any_scope
+from orgs.models import Organization
+from orgs.roles import Role
+from points.selectors.files import member_file
+
+UPPER_ROLES = frozenset({Role.DEPT_ADMIN, Role.COMMITTEE_ADMIN, Role.VIEWER, Role.PATROL, Role.AUDITOR})
+BRANCH_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN, Role.BRANCH_CONTACT})
+
+
+def _messages(user: User) -> list[Any]:
+    return list(inbox(user).filter(read_at__isnull=True).order_by("-created_at")[:5])
+
+
+def _own_branches(user: User) -> list[Organization]:
+    paths = {path for role, path in grants(user) if role in BRANCH_ROLES}
+    if not paths:
+        return []
+    return list(
+        Organization.objects.filter(path__in=paths, kind__in=LIFE_KINDS, is_active=True).order_by("path")
+    )
+
+
+def _points(user: User) -> Any:
+    member = getattr(user, "member", None)
+    if member is None:
+        return None
+    return member_file(member, timezone.localdate().year)
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not has_any_scope(request.user):
-        member = getattr(request.user, "member", None)
-        return render(request, "home/dashboard_member.html", {"member": member})
-    stats = selectors.dashboard(request.user, timezone.localdate())
-    completion = dashboard_chart(
-        cast(User, request.user), timezone.localdate()
-    )  # orglife: the month by committee
+    user = cast(User, request.user)
+    held = {role for role, _ in grants(user)}
+    if user.is_superuser or held & UPPER_ROLES or not has_any_scope(user):
+        if has_any_scope(user):
+            return _county(request, user)
+        observer = Observer.objects.filter(user=user).first()
+        if observer is not None:
+            return _observer(request, user, observer)
+        return _member(request, user)
+    branches = _own_branches(user)
+    if not branches:
+        return _county(request, user)
+    return _secretary(request, user, branches)
+
+
+def _county(request: HttpRequest, user: User) -> HttpResponse:
+    stats = selectors.dashboard(user, timezone.localdate())
+    completion = dashboard_chart(user, timezone.localdate())  # orglife: the month by committee
     context = {"stats": stats, "chart_data": stats.chart_data(), "completion_chart": completion}
     return render(request, "home/dashboard.html", context)
+
+
+def _secretary(request: HttpRequest, user: User, branches: list[Organization]) -> HttpResponse:
+    today = timezone.localdate()
+    rows = [
+        {
+            "today": branch_today(org, today),
+            "can_create": can_create(user, org),
+            "can_approve": can_approve(user, org),
+        }
+        for org in branches
+    ]
+    context = {"rows": rows, "notices": _messages(user), "file": _points(user)}
+    return render(request, "home/secretary.html", context)
+
+
+def _observer(request: HttpRequest, user: User, observer: Observer) -> HttpResponse:
+    start = observe.half_start()
+    rows = observe.my_branches(observer, start)
+    context = {
+        "observer": observer,
+        "rows": rows,
+        "period": observe.half_period(start),
+        "unobserved": sum(1 for r in rows if not r.observed),
+        "upcoming": list(observe.upcoming_meetings(observer)[:5]),
+        "notices": _messages(user),
+        "file": _points(user),
+    }
+    return render(request, "home/observer.html", context)
+
+
+def _member(request: HttpRequest, user: User) -> HttpResponse:
+    member = getattr(user, "member", None)
+    context = {"member": member, "file": _points(user), "notices": _messages(user)}
+    return render(request, "home/dashboard_member.html", context)

@@ -60,6 +60,18 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient_name or self.phone_masked}"
 
+    # A body carrying a secret (an initial password) is stored SM4-encrypted behind this prefix: the
+    # provider gets the plain text, the 短信发送记录 page never shows it.
+    SECRET_PREFIX = "secret:sm4:"
+
+    @property
+    def is_secret(self) -> bool:
+        return self.body.startswith(self.SECRET_PREFIX)
+
+    @property
+    def display_body(self) -> str:
+        return "（含初始密码，内容加密保存，不予显示）" if self.is_secret else self.body
+
 
 class ScheduledRun(models.Model):
     """One slot of a scheduled job (e.g. reminders on 2026-10-20): the unique pair lets only one

@@ -14,9 +14,10 @@ observers; and last year's confirmed annual assessment.
 
 Writes go through the observers services as the system (actor None): register_candidate, record_opinion,
 add_observers, change_status, add_training, add_confirmed_plan (propose_plan's draft where a committee's own
-observers cannot cover every branch), add_observations, add_ratings, add_sign_ups and confirm_assessment.
-The findings (reminders, corrections with their rectifications, re-holds) are still written directly on
-the submitted forms: the services open them only at submission, with a deadline from today.
+observers cannot cover every branch), add_observations, add_findings, add_ratings, add_sign_ups and confirm_assessment.
+The findings (reminders, corrections with their rectifications, re-holds) go through `add_findings`, the
+bulk path of the evaluation form's finding rules, as of the day each form was submitted; the demo login
+is linked to its observer by `link_account`.
 
 Does nothing if observers exist or the county has no orglife history. `link_demo_observer_user()` links the
 demo login `observer` (accounts demo_logins) to the first observer; it is also called at the end here.
@@ -47,22 +48,22 @@ from observers.models import (
     ReviewUnit,
 )
 from observers.services.assessment import confirm_assessment
+from observers.services.coverage import branches_under, coverage_strata
 from observers.services.observe import (
+    PastFinding,
+    add_findings,
     add_observations,
-    add_ratings,
     add_sign_ups,
-    branches_under,
-    coverage_strata,
     half_period,
     half_start,
 )
 from observers.services.planner import PBranch, add_confirmed_plan, planner_observers, propose, propose_plan
-from observers.services.roster import add_training, change_status
+from observers.services.ratings import add_ratings
+from observers.services.roster import add_training, change_status, link_account
 from observers.services.selection import add_observers, record_opinion, register_candidate
-from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
+from orglife.models import MeetingRecord, MonthlyPlan, PlanItem
 from orglife.periods import SHANGHAI, add_months
 from orglife.rules import LIFE_KINDS
-from orglife.services.records import record_stopped_counting
 from orgs.demo import DEMO_COUNTY_CODE
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
@@ -359,75 +360,49 @@ class _Gen:
         return list(Observation.objects.filter(status=Observation.Status.SUBMITTED).select_related("branch"))
 
     def findings(self, observations: list[Observation]) -> None:
+        """About one form in five carries a finding (现场提醒, 责令纠正); two recent ones with the lowest
+        totals order the meeting re-held. Written through `add_findings`, as the observers wrote them."""
         rng = self.rng
         current = half_start(self.today)
-        recent = [o for o in observations if o.record_id and o.observed_on >= add_months(current, -1)]
-        rehold = {o.pk for o in rng.sample(recent, min(2, len(recent)))}
-        items: list[RectificationItem] = []
-        changed: list[Observation] = []
+        recent = sorted(
+            (o for o in observations if o.record_id and o.observed_on >= add_months(current, -1)),
+            key=lambda o: (o.total or 0, o.pk),
+        )
+        rehold = {o.pk for o in recent[:2]}
+        found: list[PastFinding] = []
         for o in observations:
             roll = rng.random()
             if o.pk in rehold:
-                o.finding = Observation.Finding.REHOLD
-                o.problems = "会议未按计划主题召开，程序走过场"
-                o.finding_note = "要求支部重新召开"
-                o.total, o.grade = min(o.total or 0, 58), Observation.Grade.POOR
-            elif roll < 0.05:
-                texts = rng.sample(PROBLEMS, 2)
-                o.finding, o.problems = Observation.Finding.CORRECTION, "\n".join(texts)
-                overdue_ok = o.observed_on < self.today - dt.timedelta(days=45)
-                rect = Rectification.objects.create(
-                    org=o.branch,
-                    record_id=o.record_id,
-                    source=Rectification.Source.OBSERVER,
-                    title=f"观察员责令纠正：{o.branch.display_name} {o.observed_on:%Y-%m-%d} 组织生活"[:200],
-                    deadline=o.observed_on + dt.timedelta(days=30),
-                    status=Rectification.Status.CLOSED if overdue_ok else Rectification.Status.OPEN,
-                    evidence="已按要求整改并在支部党员大会上通报" if overdue_ok else "",
-                    opened_at=self.aware(o.observed_on, 18),
-                    closed_at=self.aware(o.observed_on + dt.timedelta(days=20)) if overdue_ok else None,
-                )
-                items += [
-                    RectificationItem(
-                        rectification=rect, text=t, done=overdue_ok, evidence="已整改" if overdue_ok else ""
+                found.append(
+                    PastFinding(
+                        o, Observation.Finding.REHOLD, "会议未按计划主题召开，程序走过场", "要求支部重新召开"
                     )
-                    for t in texts
-                ]
-                o.rectification = rect
-                o.total = min(o.total or 0, 79)
-                o.grade = _grade(o.total)
+                )
+                self.counts["reholds"] += 1
+            elif roll < 0.05:
+                overdue_ok = o.observed_on < self.today - dt.timedelta(days=45)
+                found.append(
+                    PastFinding(
+                        o,
+                        Observation.Finding.CORRECTION,
+                        "\n".join(rng.sample(PROBLEMS, 2)),
+                        deadline=o.observed_on + dt.timedelta(days=30),
+                        evidence="已按要求整改并在支部党员大会上通报" if overdue_ok else "",
+                        closed_at=self.aware(o.observed_on + dt.timedelta(days=20)) if overdue_ok else None,
+                    )
+                )
                 self.counts["corrections"] += 1
             elif roll < 0.20:
-                o.finding, o.problems = Observation.Finding.REMINDER, rng.choice(PROBLEMS)
-                o.finding_note = "已现场提醒支部书记，当场予以纠正"
+                found.append(
+                    PastFinding(
+                        o,
+                        Observation.Finding.REMINDER,
+                        rng.choice(PROBLEMS),
+                        "已现场提醒支部书记，当场予以纠正",
+                    )
+                )
                 self.counts["reminders"] += 1
-            else:
-                continue
-            changed.append(o)
-        RectificationItem.objects.bulk_create(items)
-        Observation.objects.bulk_update(
-            changed,
-            ["finding", "problems", "finding_note", "rectification", "total", "grade"],
-            batch_size=500,
-        )
-        for o in observations:
-            if o.pk in rehold:
-                self.rehold(o)
-
-    def rehold(self, o: Observation) -> None:
-        assert o.record_id is not None
-        record = MeetingRecord.objects.get(pk=o.record_id)
-        record.counts = False
-        record.save(update_fields=["counts", "updated_at"])
-        RecordEvent.objects.create(
-            record=record,
-            action="observer_rehold",
-            reason=o.finding_note,
-            payload={"observation": o.pk},
-            created_at=self.aware(o.observed_on, 18),
-        )
-        record_stopped_counting(actor=None, record=record, reason=f"观察员要求重新召开：{o.finding_note}")
-        self.counts["reholds"] += 1
+        add_findings(actor=None, findings=found)
 
     def ratings(self, observations: list[Observation]) -> None:
         rows = []
@@ -521,16 +496,7 @@ def link_demo_observer_user() -> Observer | None:
     observer = demo_observer()
     if observer is None or observer.user_id is not None:
         return None
-    observer.user = user
-    observer.save(update_fields=["user"])
-    record_event(
-        actor=None,
-        actor_name="observers_demo",
-        action=AuditEvent.Action.UPDATE,
-        target=observer,
-        summary={"what": "observer_user_linked", "username": user.username},
-    )
-    return observer
+    return link_account(actor=None, observer=observer, user=user)
 
 
 def generate_observers_demo(

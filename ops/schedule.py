@@ -9,18 +9,26 @@ from __future__ import annotations
 import datetime as dt
 
 from accounts import jobs as accounts_jobs
+from bulletins import jobs as bulletins_jobs
+from development import jobs as development_jobs
+from learning import jobs as learning_jobs
 from notifications import jobs as notifications_jobs
 from notifications import scheduler
 from notifications.scheduler import Job, Slot
 from ops import jobs as ops_jobs
 from orglife import jobs as orglife_jobs
 from points import jobs as points_jobs
+from quizzes import jobs as quizzes_jobs
 
 JOBS: list[Job] = [
     *notifications_jobs.JOBS,
     *orglife_jobs.JOBS,
     *accounts_jobs.JOBS,
     *points_jobs.JOBS,
+    *development_jobs.JOBS,
+    *learning_jobs.JOBS,
+    *quizzes_jobs.JOBS,
+    *bulletins_jobs.JOBS,
     *ops_jobs.JOBS,
 ]
 

@@ -14,9 +14,10 @@ and status rules; `required` by `mark_required`; lateness from the deadline), me
 attendance and events through the records service's `add_records` (its record and attendance rules, the
 quorum and vote facts by `set_quorum_facts`, 补录 from the submission time), the stats through the stats
 service's `rebuild_stats`, patrol checks and their ratings, rectifications and their items
-through the patrol service's `add_patrol_checks` and `add_rectifications`, the month close through
-`close_month`. Re-hold orders, photos and the interviews' history are still written directly
-(`bulk_create`, `update`, `save`), keeping the services' invariants.
+through the patrol service's `add_patrol_checks`, `add_rehold_orders` and `add_rectifications`, the month
+close through `close_month` (dated when each month was closed), the interviews' outcomes through
+`add_interview_outcomes`, and the photos through `add_history_photos` (the upload's own cleaning, storage
+and reuse look-up: the one reused photo is found by the same rule a real upload meets).
 
 Which 党(工)委 lag is chosen from the seed: one lags the last four months (so 约谈 escalates to the
 principal), one lags two consecutive months (deputy secretary), and the remaining slots of the bottom-N
@@ -41,26 +42,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from orglife import uploads
+from orglife import photomatch, uploads
 from orglife.models import (
     CompletionStat,
     Interview,
     MeetingRecord,
     MeetingType,
     MonthlyPlan,
-    MonthlyScore,
     PatrolCheck,
     PlanItem,
-    RecordAttachment,
-    RecordEvent,
     Rectification,
     RuleSet,
 )
@@ -72,12 +68,19 @@ from orglife.rules import (
     due_in,
     requirements,
 )
-from orglife.services.patrol import NewRectification, add_patrol_checks, add_rectifications
+from orglife.services.patrol import (
+    NewRectification,
+    ReholdOrder,
+    add_patrol_checks,
+    add_rectifications,
+    add_rehold_orders,
+)
 from orglife.services.plans import NewPlan, PlanItemData, add_plans
-from orglife.services.records import COMMITTEE_TITLES, AttendanceEntry, RecordData, thumbnail_path
-from orglife.services.records_bulk import NewRecord, add_records
+from orglife.services.records import COMMITTEE_TITLES, AttendanceEntry, RecordData
+from orglife.services.records_bulk import HistoryPhoto, NewRecord, add_history_photos, add_records
+from orglife.services.scores import InterviewOutcome, add_interview_outcomes, close_month
 from orglife.services.stats import rebuild_stats, refresh_branch_month
-from orgs.demo import DEMO_COUNTY_CODE, analyze
+from orgs.demo import DEMO_COUNTY_CODE, analyze, demo_nodes
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
 
@@ -941,9 +944,14 @@ class Generator:
     def next_month_plans(self, branches: list[Branch]) -> None:
         """The plans being filed now for next month (the filing window is open until the deadline)."""
         month = add_months(self.current, 1)
+        nodes = demo_nodes()
+        # The demo secretary's branch still has next month's plan to file, so a newcomer can try filing one.
+        left_to_file = nodes["branch"].pk if nodes is not None else None
         filed = []
         for b in branches:
-            fate = self.plan_fate(b, month)
+            fate = self.plan_fate(b, month)  # drawn for every branch: the others' plans stay as they were
+            if b.org.pk == left_to_file:
+                fate = "none"
             meetings = self.future_meetings(b, month)
             new = self.file_plan(b, month, fate, meetings)
             if new is not None:
@@ -1032,8 +1040,7 @@ class Generator:
         """Rectifications for poor (and some fair) ratings: closed on time when due, open, one overdue."""
         rng = self.rng
         rects: list[NewRectification] = []
-        events: list[RecordEvent] = []
-        rehold: list[PatrolCheck] = []
+        rehold: list[ReholdOrder] = []
         principal = set(self.parts["principal"])
         overdue_done = False
         reused_id = self.reused_pair[1] if self.reused_pair else None
@@ -1048,17 +1055,7 @@ class Generator:
             ):
                 continue
             if poor and lag and not reused and rng.random() < 0.25:
-                check.rehold_ordered = True
-                rehold.append(check)
-                events.append(
-                    RecordEvent(
-                        record_id=check.record_id,
-                        action="rehold_ordered",
-                        created_at=check.rated_at,
-                        reason="会议内容空泛、出勤不实，要求重新召开",
-                        payload={"patrol_check": check.pk},
-                    )
-                )
+                rehold.append(ReholdOrder(check, "会议内容空泛、出勤不实，要求重新召开", check.rated_at))
             opened = check.rated_at + dt.timedelta(hours=1)
             deadline = (opened + dt.timedelta(days=rng.choice([15, 20, 30]))).astimezone(SHANGHAI).date()
             rect = Rectification(
@@ -1081,10 +1078,8 @@ class Generator:
                 rect.evidence = "已组织整改，请审核。"
             texts = [REASON_ITEMS[r] for r in check.reasons] or ["会议记录须进一步规范完善"]
             rects.append(NewRectification(rect, texts, "已整改到位"))
-        PatrolCheck.objects.bulk_update(rehold, ["rehold_ordered"])
-        MeetingRecord.objects.filter(pk__in=[c.record_id for c in rehold]).update(counts=False)
+        add_rehold_orders(orders=rehold)
         add_rectifications(rectifications=rects)
-        RecordEvent.objects.bulk_create(events, batch_size=BATCH)
         self.totals.rectifications = len(rects)
         self.totals.rehold = len(rehold)
 
@@ -1113,73 +1108,52 @@ class Generator:
         rest = [h for h in pool if h.pk not in (original.pk, reuser.pk)]
         chosen = sorted([original, *rng.sample(rest, min(count - 1, len(rest)))], key=lambda h: h.pk)
         images = _distinct_photos(rng, len(chosen))
-        by_record: dict[int, RecordAttachment] = {}
-        for h, (_, clean) in zip(chosen, images, strict=False):
-            by_record[h.pk] = self.attach(h, clean, None)
-        if original.pk not in by_record:
+        records = MeetingRecord.objects.in_bulk([h.pk for h in [*chosen, reuser]])
+        items = [
+            HistoryPhoto(records[h.pk], clean, self.photo_name(h), h.created_at + dt.timedelta(minutes=3))
+            for h, (_, clean) in zip(chosen, images, strict=False)
+        ]
+        if original.pk not in {item.record.pk for item in items}:
             return
-        source = by_record[original.pk]
-        with default_storage.open(str(source.file.name)) as f:
-            data = f.read()
-        clean = uploads.clean_photo(SimpleUploadedFile("IMG_0001.jpg", data, content_type="image/jpeg"))
-        self.attach(reuser, clean, source)
-        MeetingRecord.objects.filter(pk=reuser.pk).update(photo_reused=True)
+        source = next(clean for h, (_, clean) in zip(chosen, images, strict=False) if h.pk == original.pk)
+        # The same picture again, as a phone would send it: cleaned anew by the upload's own path.
+        again = uploads.clean_photo(
+            SimpleUploadedFile("IMG_0001.jpg", source.content, content_type="image/jpeg")
+        )
+        items.append(HistoryPhoto(records[reuser.pk], again, self.photo_name(reuser), reuser.created_at))
+        saved = add_history_photos(items=items)
+        if not saved[-1].reused_from_id:
+            raise RuntimeError("演示数据：重复使用的照片未被识别")
         self.reused_pair = (original.pk, reuser.pk)
-        self.totals.photos = len(by_record) + 1
+        self.totals.photos = len(saved)
 
-    def attach(
-        self, h: Held, clean: uploads.CleanFile, reused_from: RecordAttachment | None
-    ) -> RecordAttachment:
-        stored = uploads.random_name("jpg")
-        a = RecordAttachment(
-            record_id=h.pk,
-            kind=RecordAttachment.Kind.PHOTO,
-            stored_name=stored,
-            original_name=f"IMG_{h.ended_at:%Y%m%d}_{h.pk % 10000:04d}.jpg",
-            content_type="image/jpeg",
-            size=len(clean.content),
-            phash=clean.phash,
-            reused_from=reused_from,
-        )
-        a.file.save(stored, ContentFile(clean.content), save=False)
-        if clean.thumbnail is not None:
-            default_storage.save(thumbnail_path(a), ContentFile(clean.thumbnail))
-        a.save()
-        RecordEvent.objects.create(
-            record_id=h.pk,
-            action="attached",
-            created_at=h.created_at + dt.timedelta(minutes=3),
-            payload={"files": [a.original_name], "reused": [a.original_name] if reused_from else []},
-        )
-        return a
+    @staticmethod
+    def photo_name(h: Held) -> str:
+        return f"IMG_{h.ended_at:%Y%m%d}_{h.pk % 10000:04d}.jpg"
 
     # -- close ------------------------------------------------------------------------------------
 
     def close_months(self, county: Organization) -> dict[str, Any]:
-        from orglife.services.scores import close_month
-
         levels: dict[str, int] = defaultdict(int)
         mismatches = []
         for i, month in enumerate(self.history):
-            report = close_month(month=month, roots=[county])
+            report = close_month(month=month, roots=[county], at=_aware(add_months(month, 1), 1, 30))
             got = {r.org.path for r in report.rows if r.lagging}
             if got != self.lag_months[i]:
                 mismatches.append(f"{month:%Y-%m}")
-            closed_at = _aware(add_months(month, 1), 1, 30)
-            MonthlyScore.objects.filter(month=month, org_path__startswith=county.path).update(
-                computed_at=closed_at
-            )
-        for interview in Interview.objects.filter(month__in=self.history).order_by("month", "org_id"):
+        outcomes = []
+        for interview in Interview.objects.filter(month__in=self.history).select_related("org"):
             levels[interview.level] += 1
-            interview.created_at = _aware(add_months(interview.month, 1), 1, 30)
-            fields = ["created_at"]
             if interview.month < self.history[-1]:
-                interview.status = Interview.Status.DONE
-                interview.held_on = interview.due_on - dt.timedelta(days=self.rng.randint(1, 6))
-                interview.interviewee_name = interview.interviewee_name or FALLBACK_NAMES[interview.level]
-                interview.outcome = self.rng.choice(OUTCOMES)
-                fields += ["status", "held_on", "interviewee_name", "outcome"]
-            interview.save(update_fields=fields)
+                outcomes.append(
+                    InterviewOutcome(
+                        interview,
+                        held_on=interview.due_on - dt.timedelta(days=self.rng.randint(1, 6)),
+                        interviewee_name=interview.interviewee_name or FALLBACK_NAMES[interview.level],
+                        outcome=self.rng.choice(OUTCOMES),
+                    )
+                )
+        add_interview_outcomes(outcomes=outcomes, today=self.today)
         return {"levels": dict(levels), "lag_mismatch_months": mismatches}
 
 
@@ -1209,7 +1183,7 @@ def _distinct_photos(rng: random.Random, n: int) -> list[tuple[bytes, uploads.Cl
     from PIL import Image, ImageDraw
 
     out: list[tuple[bytes, uploads.CleanFile]] = []
-    hashes: list[str] = []
+    hashes: list[int] = []
     attempts = 0
     while len(out) < n and attempts < n * 20:
         attempts += 1
@@ -1236,11 +1210,10 @@ def _distinct_photos(rng: random.Random, n: int) -> list[tuple[bytes, uploads.Cl
         img.save(buf, "JPEG", quality=80)
         data = buf.getvalue()
         clean = uploads.clean_photo(SimpleUploadedFile("photo.jpg", data, content_type="image/jpeg"))
-        if not uploads.informative(clean.phash):
+        value = photomatch.phash(photomatch.open_grey(clean.content))
+        if any(photomatch.distance(value, other) <= photomatch.CANDIDATE_DISTANCE // 2 for other in hashes):
             continue
-        if any(uploads.hamming(clean.phash, other) <= uploads.HASH_THRESHOLD + 4 for other in hashes):
-            continue
-        hashes.append(clean.phash)
+        hashes.append(value)
         out.append((data, clean))
     return out
 

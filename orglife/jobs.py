@@ -2,7 +2,8 @@
 - reminders: from 09:00 on each reminder day of the rule set in force;
 - month close: from 01:00 on the 1st, for the previous month;
 - completion statistics for the month: daily from 00:10;
-- plan deadline check: from 00:30 on the day after the plan deadline, for the filing month.
+- plan deadline check: from 00:30 on the day after the plan deadline, for the filing month;
+- reused-photo checks whose task was lost: hourly, from minute 40 to 49.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import datetime as dt
 from notifications.scheduler import Job, Slot
 from orglife.periods import add_months, first_of_month
 from orglife.rules import ruleset_for
-from orglife.tasks import check_plan_deadline, close_month_task, ensure_stats_task, send_reminders_task
+from orglife.tasks import (
+    check_plan_deadline,
+    check_waiting_photos_task,
+    close_month_task,
+    ensure_stats_task,
+    send_reminders_task,
+)
 
 
 def reminders(now: dt.datetime) -> list[Slot]:
@@ -54,4 +61,10 @@ def plan_deadline(now: dt.datetime) -> list[Slot]:
     return []
 
 
-JOBS: list[Job] = [reminders, month_close, plan_deadline, ensure_stats]
+def waiting_photos(now: dt.datetime) -> list[Slot]:
+    if 40 <= now.minute < 50:
+        return [Slot("orglife_waiting_photos", f"{now:%Y-%m-%dT%H}", check_waiting_photos_task)]
+    return []
+
+
+JOBS: list[Job] = [reminders, month_close, plan_deadline, ensure_stats, waiting_photos]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from orglife import defaults
 from orglife.periods import HALF, MONTH, QUARTER, YEAR
-from orgs.access import ScopedQuerySet
+from orgs.access import ScopedQuerySet, scope_q
 
 if TYPE_CHECKING:
     pass
@@ -242,6 +242,9 @@ class MeetingRecord(models.Model):
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
     is_backfill = models.BooleanField("补录", default=False)
     photo_reused = models.BooleanField("照片疑似重复使用", default=False)
+    # Set when photos are stored, cleared by the check task (orglife.tasks.check_record_photos_task) once
+    # every photo of the record is checked: until then "not reused" is not yet known.
+    photos_pending = models.BooleanField("照片查重中", default=False)
     counts = models.BooleanField("计入完成情况", default=True, help_text="被要求重新召开的会议不再计入")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -253,6 +256,9 @@ class MeetingRecord(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The submitting device's key for this record: the same form sent twice (a retry after a dropped
+    # connection) is stored once.
+    client_key = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -269,7 +275,10 @@ class MeetingRecord(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_at__gte=models.F("started_at")), name="record_end_after_start"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["org", "client_key"], condition=~Q(client_key=""), name="record_client_key_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -278,6 +287,15 @@ class MeetingRecord(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    PHOTO_CHECKS = {"pending": "照片查重中", "reused": "照片疑似重复", "clear": "未发现重复照片"}
+
+    @property
+    def photo_check(self) -> str:
+        """Where the reused-photo check stands: pending (the task has photos to go), reused or clear."""
+        if self.photos_pending:
+            return "pending"
+        return "reused" if self.photo_reused else "clear"
 
 
 class Attendance(models.Model):
@@ -320,6 +338,9 @@ class RecordAttachment(models.Model):
     reused_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="疑似重复自"
     )
+    # When the reuse detector finished with this photo (in the same transaction as its pairs and hashes):
+    # a photo without it is still waiting for the check task or the backfill.
+    checked_at = models.DateTimeField("查重时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -327,6 +348,123 @@ class RecordAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PhotoUpload(models.Model):
+    """A photo sent in chunks (orglife.services.photo_uploads): a weak connection resends a chunk or the
+    whole photo without harm. The chunks wait in storage until the last one arrives; completing stores
+    the photo once through the records service, and a second completion answers the same attachment."""
+
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="photo_uploads")
+    upload_id = models.CharField(max_length=64)  # made by the device, one per photo
+    original_name = models.CharField(max_length=200)
+    total = models.PositiveSmallIntegerField()  # how many chunks make the photo
+    attachment = models.ForeignKey(
+        RecordAttachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["record_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "upload_id"], name="photo_upload_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PhotoHash(models.Model):
+    """One robust hash of a stored photo (orglife.photomatch.Kind says which view), split into four 16-bit
+    bands for the look-up: each band has its own index carrying the hash and the photo (an index-only scan
+    on PostgreSQL), so finding the candidates of an upload never reads the table."""
+
+    attachment = models.ForeignKey(RecordAttachment, on_delete=models.CASCADE, related_name="hashes")
+    kind = models.PositiveSmallIntegerField()
+    value = models.BigIntegerField()
+    b0 = models.PositiveIntegerField()
+    b1 = models.PositiveIntegerField()
+    b2 = models.PositiveIntegerField()
+    b3 = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["attachment_id", "kind"]
+        indexes = [
+            models.Index(fields=[f"b{i}"], include=["value", "attachment"], name=f"photohash_b{i}_idx")
+            for i in range(4)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id}:{self.kind}"
+
+
+class PhotoMatchQuerySet(ScopedQuerySet["PhotoMatch"]):
+    """A pair is visible to whoever sees either record: the patrol of each side must see the pair."""
+
+    def visible_to(self, user: Any, *, write: bool = False) -> PhotoMatchQuerySet:
+        mine = scope_q(user, "record__org__path", write=write)
+        theirs = scope_q(user, "other_record__org__path", write=write)
+        if mine is None or theirs is None:
+            return self
+        return self.filter(mine | theirs)
+
+
+class PhotoMatch(models.Model):
+    """A pair of photos found alike: `photo` is the later upload, `other` the earlier one.
+
+    复用 (reuse) marks both records for the patrol; 相似 (two shots of one meeting) is shown with lower
+    priority and marks nothing. The secretary of the later record may explain (同一活动多次记录); the patrol
+    accepts the explanation (the pair then no longer flags the records) or rejects it."""
+
+    class Kind(models.TextChoices):
+        REUSE = "reuse", "复用"
+        SIMILAR = "similar", "相似"
+
+    class Review(models.TextChoices):
+        OPEN = "open", "待核查"
+        EXPLAINED = "explained", "已说明待核查"
+        ACCEPTED = "accepted", "说明已认可"
+        REJECTED = "rejected", "说明不认可"
+
+    photo = models.ForeignKey(RecordAttachment, on_delete=models.CASCADE, related_name="matches")
+    other = models.ForeignKey(RecordAttachment, on_delete=models.CASCADE, related_name="matched_by")
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="photo_matches")
+    other_record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    score = models.PositiveSmallIntegerField("相似度")
+    same_record = models.BooleanField("同一纪实内重复", default=False)
+    review = models.CharField("核查", max_length=10, choices=Review.choices, default=Review.OPEN)
+    explanation = models.CharField("情况说明", max_length=300, blank=True)
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    explained_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PhotoMatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "照片比对"
+        verbose_name_plural = "照片比对"
+        constraints = [models.UniqueConstraint(fields=["photo", "other"], name="photomatch_pair_unique")]
+        indexes = [models.Index(fields=["kind", "review"], name="photomatch_kind_review_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.photo_id}~{self.other_id} {self.kind}"
+
+    @property
+    def flags(self) -> bool:
+        """Whether this pair marks its records: reuse not explained away."""
+        return self.kind == self.Kind.REUSE and self.review != self.Review.ACCEPTED
 
 
 class RecordEvent(models.Model):

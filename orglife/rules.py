@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db.models import DateField, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from orglife.models import MeetingRule, MeetingType, RuleSet
 from orglife.periods import MONTH, Period, first_of_month
@@ -21,6 +25,56 @@ def ruleset_for(month: dt.date) -> RuleSet:
     if found is None:
         raise RuleSet.DoesNotExist("没有适用于该月份的组织生活规则")
     return found
+
+
+_RULESET_FIELDS = tuple(f.attname for f in RuleSet._meta.concrete_fields)
+_RULE_FIELDS = tuple(f.attname for f in MeetingRule._meta.concrete_fields)
+
+
+def rulesets_for(months: Iterable[dt.date]) -> dict[dt.date, RuleSet]:
+    """The rule set in force for each month (keyed by its first day), each with its rules loaded, in one
+    query: the rule sets from the one in force at the earliest month to the latest month, left-joined with
+    their rules. A page showing several months asks once instead of once per month (and per rule list)."""
+    firsts = sorted({first_of_month(m) for m in months})
+    if not firsts:
+        return {}
+    in_force_at_first = (
+        RuleSet.objects.filter(effective_from__lte=firsts[0])
+        .order_by("-effective_from")
+        .values("effective_from")[:1]
+    )
+    lowest = Coalesce(Subquery(in_force_at_first), Value(firsts[0]), output_field=DateField())
+    rows = (
+        RuleSet.objects.filter(effective_from__lte=firsts[-1], effective_from__gte=lowest)
+        .order_by("-effective_from", "rules__meeting_type")
+        .values_list(*_RULESET_FIELDS, *(f"rules__{name}" for name in _RULE_FIELDS))
+    )
+    loaded: dict[int, RuleSet] = {}
+    rules: dict[int, list[MeetingRule]] = {}
+    width = len(_RULESET_FIELDS)
+    for row in rows:
+        ruleset_values, rule_values = row[:width], row[width:]
+        pk = ruleset_values[_RULESET_FIELDS.index("id")]
+        if pk not in loaded:
+            loaded[pk] = RuleSet.from_db("default", list(_RULESET_FIELDS), list(ruleset_values))
+            rules[pk] = []
+        if rule_values[_RULE_FIELDS.index("id")] is not None:
+            rules[pk].append(MeetingRule.from_db("default", list(_RULE_FIELDS), list(rule_values)))
+    for pk, ruleset in loaded.items():
+        rule_list = ruleset.rules.all()
+        rule_list._result_cache = rules[pk]  # type: ignore[attr-defined]
+        rule_list._prefetch_done = True  # type: ignore[attr-defined]
+        for rule in rules[pk]:
+            rule.ruleset = ruleset
+        ruleset._prefetched_objects_cache = {"rules": rule_list}  # type: ignore[attr-defined]
+    newest_first = sorted(loaded.values(), key=lambda r: r.effective_from, reverse=True)
+    out: dict[dt.date, RuleSet] = {}
+    for month in firsts:
+        found = next((r for r in newest_first if r.effective_from <= month), None)
+        if found is None:
+            raise RuleSet.DoesNotExist("没有适用于该月份的组织生活规则")
+        out[month] = found
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Scheduled orglife jobs as django_tasks tasks (run by `manage.py db_worker`, enqueued by run_scheduler).
-
-Each task calls the same service as its management command; arguments are ISO strings (JSON-safe).
+"""Orglife background work as django_tasks tasks (run by `manage.py db_worker`): the scheduled jobs (enqueued
+by run_scheduler; each calls the same service as its management command, arguments are ISO strings) and
+the reused-photo check of an upload (enqueued by `add_attachments` after commit).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 from django_tasks import task
 
 from orglife.periods import parse_month
+from orglife.services.photos import check_record_photos, check_waiting_records
 from orglife.services.plans import check_plan_deadline as check_plan_deadline_service
 from orglife.services.reminders import send_reminders
 from orglife.services.scores import close_month
@@ -47,3 +48,17 @@ def close_month_task(month: str) -> str:
 def ensure_stats_task(month: str) -> str:
     """Completion rows for branches idle so far in YYYY-MM, so dashboards count them from day one."""
     return f"{ensure_stats(month=parse_month(month))} branches"
+
+
+@task()
+def check_record_photos_task(record_id: int) -> str:
+    """The reused-photo check of a record's new photos (hashes, candidates, verification, both records
+    marked); safe to run twice."""
+    result = check_record_photos(record_id=record_id)
+    return f"{result.checked} photos checked, {result.pairs} pairs"
+
+
+@task()
+def check_waiting_photos_task() -> str:
+    """The sweep for check tasks lost with a dead worker (hourly)."""
+    return f"{check_waiting_records()} records settled"

@@ -1,8 +1,8 @@
 """Photos and attachments of meeting records: type sniffed from the bytes, size-limited, images re-encoded.
 
 An uploaded image is decoded and written again as a plain JPEG: only pixel data survives (no EXIF, GPS,
-comments or trailing payloads). Each photo gets a 64-bit difference hash (dHash) so a photo reused in
-another record, of this or any branch, can be found.
+comments or trailing payloads). Whether a photo was reused is decided when it is stored
+(orglife.photomatch, orglife.services.photo_checks).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ PHOTO_LONG_SIDE = (
     2560  # phone photos are stored at most this size; enough to read a banner or a sign-in sheet
 )
 THUMB_SIDE = 360
-HASH_THRESHOLD = 4  # Hamming distance (of 64 bits) still counted as the same photo re-saved or resized
 
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 FILE_TYPES = {
@@ -57,7 +56,6 @@ class CleanFile:
     content_type: str
     original_name: str
     extension: str
-    phash: str = ""
     thumbnail: bytes | None = None
 
 
@@ -113,30 +111,6 @@ def _office_kind(data: bytes) -> str | None:
     return None
 
 
-def dhash(image: Image.Image) -> str:
-    """64-bit difference hash as 16 hex digits: is each pixel of a 9×8 grey thumbnail brighter than its right
-    neighbour. Robust to re-compression, resizing and small colour changes; cheap to compare (Hamming)."""
-    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    px = small.tobytes()
-    bits = 0
-    for row in range(8):
-        for col in range(8):
-            left, right = px[row * 9 + col], px[row * 9 + col + 1]
-            bits = (bits << 1) | (1 if left > right else 0)
-    return f"{bits:016x}"
-
-
-def hamming(a: str, b: str) -> int:
-    return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def informative(phash: str) -> bool:
-    """Near-uniform pictures (a black frame, a blank wall) hash to almost all 0s or 1s and would match each
-    other across the county; they are not compared."""
-    ones = int(phash, 16).bit_count()
-    return 3 <= ones <= 61
-
-
 def _decode(data: bytes, upload: Any) -> Image.Image:
     try:
         with warnings.catch_warnings():
@@ -188,7 +162,6 @@ def clean_photo(upload: Any) -> CleanFile:
         content_type="image/jpeg",
         original_name=_name(upload),
         extension="jpg",
-        phash=dhash(clean),
         thumbnail=thumb_out.getvalue(),
     )
 

@@ -1279,3 +1279,22 @@ def analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def demo_nodes() -> dict[str, Organization] | None:
+    """The generated county, its first 党(工)委 and a branch there with a 支委会: where the demo logins are
+    granted (demo_logins), and the branch whose next-month plan the orglife demo leaves to be filed."""
+    county = Organization.objects.filter(code=DEMO_COUNTY_CODE).first()
+    if county is None:
+        county = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    if county is None:
+        return None
+    committee = (
+        Organization.objects.under(county, include_self=False)
+        .filter(kind__in=[Organization.Kind.COMMITTEE, Organization.Kind.WORKING_COMMITTEE])
+        .order_by("path")
+        .first()
+    ) or county
+    branches = Organization.objects.under(committee).filter(kind__in=Organization.BRANCH_KINDS)
+    branch = branches.filter(has_committee=True).order_by("path").first() or branches.order_by("path").first()
+    return {"county": county, "committee": committee, "branch": branch or committee}

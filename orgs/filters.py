@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 import personal
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs.models import Member, Organization
+from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
 
 SEARCH_PERMISSION = "orgs.search_member_number"
@@ -123,3 +123,22 @@ class OrganizationFilter(django_filters.FilterSet):
         if path is None:
             return qs.none()
         return qs.filter(under_path_q(path))
+
+
+class PositionFilter(django_filters.FilterSet):
+    """The posts page and /api/v1/positions/: by organization (with its subtree), title, in office."""
+
+    org = django_filters.NumberFilter(method="filter_org", label="组织（含下级）")
+    title = django_filters.ChoiceFilter(choices=Position.Title.choices, label="职务", empty_label="全部职务")
+    current = django_filters.BooleanFilter(method="filter_current", label="仅在任")
+
+    class Meta:
+        model = Position
+        fields: list[str] = []
+
+    def filter_org(self, qs: QuerySet[Position], name: str, value: Any) -> QuerySet[Position]:
+        node = Organization.objects.filter(pk=value).first()
+        return qs.filter(under_path_q(node.path, "org__path")) if node else qs.none()
+
+    def filter_current(self, qs: QuerySet[Position], name: str, value: Any) -> QuerySet[Position]:
+        return qs.filter(ended_on__isnull=value)

@@ -16,7 +16,7 @@ from django.utils.html import conditional_escape
 import personal
 from orgs.models import Member, Organization, Position
 from orgs.selectors import writable_orgs
-from orgs.services import MemberData
+from orgs.services import ORG_UNIT_FIELDS, MemberData
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -148,6 +148,7 @@ ORG_FIELDS = [
     "has_committee",
     "term_started_on",
     "term_years",
+    *ORG_UNIT_FIELDS,
 ]
 
 

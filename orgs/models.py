@@ -6,13 +6,25 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as NumberError
 
 import personal
 from orgs.access import ScopedQuerySet, check_separation, scope_paths
 from orgs.paths import PATH_STEP, under_path_q
 from orgs.roles import WRITE_ROLES, Role
+
+
+def validate_credit_code(value: str) -> None:
+    """统一社会信用代码 (GB 32100-2015): 18 characters with a check character, checked by python-stdnum."""
+    try:
+        uscc.validate(value)
+    except NumberError:
+        raise ValidationError("统一社会信用代码应为18位，且校验位正确（如 91340826MA2N0XXXXX）") from None
 
 
 class OrganizationQuerySet(ScopedQuerySet["Organization"]):
@@ -55,6 +67,25 @@ class Organization(models.Model):
         SOCIAL = "social", "社会组织"
         OTHER = "other", "其他"
 
+    class EconomicType(models.TextChoices):
+        """单位性质/经济类型 of the 采集表 (the statistics bureau's 登记注册类型, grouped)."""
+
+        STATE = "state", "国有经济"
+        COLLECTIVE = "collective", "集体经济"
+        PRIVATE = "private", "私营经济"
+        INDIVIDUAL = "individual", "个体经济"
+        SHAREHOLDING = "shareholding", "股份制经济"
+        FOREIGN = "foreign", "外商投资经济"
+        HK_MACAO_TAIWAN = "hk_macao_taiwan", "港澳台投资经济"
+        NON_ENTERPRISE = "non_enterprise", "非企业单位"
+        OTHER = "other", "其他"
+
+    class EnterpriseSize(models.TextChoices):
+        LARGE = "large", "大型"
+        MEDIUM = "medium", "中型"
+        SMALL = "small", "小型"
+        MICRO = "micro", "微型"
+
     BRANCH_KINDS = (Kind.BRANCH, Kind.JOINT_BRANCH, Kind.TEMPORARY_BRANCH)
     COMMITTEE_KINDS = (Kind.COMMITTEE, Kind.WORKING_COMMITTEE, Kind.LEADING_GROUP)
 
@@ -86,6 +117,21 @@ class Organization(models.Model):
     term_years = models.PositiveSmallIntegerField(
         "届期（年）", null=True, blank=True, help_text="留空则按规定：党委5年，总支和支部3年，村和社区5年"
     )
+    # The unit (所在单位) side of the 党组织和所在单位基本信息采集表.
+    unit_name = models.CharField("单位名称", max_length=120, blank=True)
+    unit_credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, blank=True, validators=[validate_credit_code]
+    )
+    unit_economic_type = models.CharField(
+        "单位性质/经济类型", max_length=16, choices=EconomicType.choices, blank=True
+    )
+    enterprise_size = models.CharField(
+        "企业规模", max_length=8, choices=EnterpriseSize.choices, blank=True, help_text="企业单位填写"
+    )
+    unit_staff_count = models.PositiveIntegerField(
+        "在岗职工数", null=True, blank=True, validators=[MaxValueValidator(10_000_000)]
+    )
+    unit_address = models.CharField("单位地址", max_length=200, blank=True)
     is_active = models.BooleanField("有效", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -310,6 +356,15 @@ class RoleGrant(models.Model):
         "orgs.Organization", on_delete=models.CASCADE, related_name="grants", verbose_name="组织"
     )
     role = models.CharField("角色", max_length=24, choices=Role.choices)
+    # Set when the grant is implied by a post (orgs.roles.POST_ROLES): ending the post revokes it.
+    position = models.ForeignKey(
+        "orgs.Position",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="grants",
+        verbose_name="来自职务",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -331,3 +386,82 @@ class RoleGrant(models.Model):
         # 三员分立 also holds for grants made in the admin.
         if self.user_id and self.role:
             check_separation(self.user, self.role)
+
+
+class ColumnMapping(models.Model):
+    """A county's own header for one of our columns, remembered for its next import (the onboarding wizard)."""
+
+    class Sheet(models.TextChoices):
+        ORGANIZATIONS = "orgs", "党组织"
+        MEMBERS = "members", "党员"
+        POSITIONS = "positions", "职务"
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="column_mappings")
+    sheet = models.CharField("文件", max_length=12, choices=Sheet.choices)
+    header = models.CharField("文件中的列名", max_length=100)
+    column = models.CharField("对应的列", max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["org_id", "sheet", "header"]
+        verbose_name = "列名对应"
+        verbose_name_plural = "列名对应"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "sheet", "header"], name="column_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.column}"
+
+
+class OnboardingBatchQuerySet(ScopedQuerySet["OnboardingBatch"]):
+    scope_field = "org__path"
+
+
+class OnboardingBatch(models.Model):
+    """One run of the onboarding wizard: the uploaded files (encrypted), the preview and the import's result."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "待核对列名"
+        CHECKING = "checking", "正在校验"
+        CHECKED = "checked", "已校验"
+        IMPORTING = "importing", "正在导入"
+        DONE = "done", "已导入"
+        FAILED = "failed", "未导入"
+
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="onboarding_batches", verbose_name="导入范围"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="导入人"
+    )
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    # Each file as SM4-GCM ciphertext (personal.encrypt_bytes): they hold ID numbers and phones.
+    orgs_file = models.BinaryField(blank=True, default=b"", editable=False)
+    orgs_file_name = models.CharField("党组织文件", max_length=200, blank=True)
+    members_file = models.BinaryField(blank=True, default=b"", editable=False)
+    members_file_name = models.CharField("党员文件", max_length=200, blank=True)
+    positions_file = models.BinaryField(blank=True, default=b"", editable=False)
+    positions_file_name = models.CharField("职务文件", max_length=200, blank=True)
+    mapping = models.JSONField("列名对应", default=dict, blank=True)  # sheet -> {header: column}
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    stage = models.CharField("当前步骤", max_length=60, blank=True)
+    report = models.JSONField("校验或导入结果", default=dict, blank=True)
+    checked_at = models.DateTimeField("校验时间", null=True, blank=True)
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OnboardingBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
+
+    def __str__(self) -> str:
+        return f"导入批次 {self.pk}（{self.get_status_display()}）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

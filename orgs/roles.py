@@ -3,8 +3,10 @@
 A role granted on a node covers its whole subtree.
 
 三员分立 (separation of duties): system, security and audit administrators are distinct people.
-- 系统管理员 (SYSTEM_ADMIN): accounts and role grants. A superuser counts as one.
-- 安全管理员 (SECURITY_ADMIN): security settings, unlocking accounts, resetting two-factor authentication.
+- 系统管理员 (SYSTEM_ADMIN): accounts (create, disable, reset passwords, bulk provisioning). A superuser
+  counts as one.
+- 安全管理员 (SECURITY_ADMIN): grants and revokes roles on nodes, security settings, unlocking accounts,
+  resetting two-factor authentication.
 - 审计管理员 (AUDIT_ADMIN): reads the full audit trail (审计员 AUDITOR reads their subtree's part).
 These three roles are system-wide whatever node their grant names. One user may not hold the system
 administrator role together with the security or audit administrator role (orgs.access.check_separation);
@@ -44,3 +46,12 @@ DUTY_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN
 # Held only by a grant, never implied by being a superuser (a superuser is a 系统管理员, and the
 # security and audit duties must be other people's).
 GRANT_ONLY_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.AUDITOR})
+
+# The role a current post (orgs.models.Position.Title value) implies on the post's node. Bulk provisioning
+# (accounts.services.provisioning) grants it linked to the post (RoleGrant.position); ending or deleting the
+# post revokes it. Other posts (副书记, 宣传委员…) imply no role of their own.
+POST_ROLES: dict[str, Role] = {
+    "secretary": Role.BRANCH_SECRETARY,
+    "organization": Role.BRANCH_CONTACT,
+    "contact": Role.BRANCH_CONTACT,
+}

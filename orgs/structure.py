@@ -1,13 +1,15 @@
-"""Structure checks from RULES.md §3 (S-01, S-02, S-05, S-08), shown as warnings, never errors."""
+"""Structure checks from RULES.md §3 (S-01, S-02, S-03, S-05, S-06, S-07, S-08, S-15), warnings, never errors."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from orgs.models import Member, Organization
+from orgs.models import Member, Organization, Position
 
 BRANCH_MIN_FULL_MEMBERS = 3  # S-01
 BRANCH_SOFT_MAX_MEMBERS = 50  # S-02
@@ -85,6 +87,74 @@ def problem_list(qs: QuerySet[Organization], today: dt.date) -> list[tuple[Organ
     out = []
     for org in candidates.order_by("path"):
         found = check(org, full_members=org.n_full, members=org.n_members, today=today)  # type: ignore[attr-defined]
+        if found:
+            out.append((org, found))
+    return out
+
+
+# ---------------------------------------------------------------- S-03, S-06, S-07, S-15 (shown after an import)
+
+JOINT_BRANCH_MAX_UNITS = 5  # S-03, soft
+SECRETARY_MIN_STANDING_YEARS = 1  # S-06, soft
+COMMITTEE_SUGGESTED_MEMBERS = 100  # S-07: ≥100 members → 党委
+GENERAL_BRANCH_SUGGESTED_MEMBERS = 50  # S-07: 50–99 → 总支
+GROUPS_SUGGESTED_MEMBERS = 30  # S-15 gives no number (U): a local threshold
+_UNIT_SEPARATORS = re.compile(r"[、，,；;/]+")
+
+
+def _units(org: Organization) -> list[str]:
+    return [u for u in _UNIT_SEPARATORS.split(org.unit_name or "") if u.strip()]
+
+
+def structure_findings(
+    qs: QuerySet[Organization], today: dt.date
+) -> list[tuple[Organization, list[Warning]]]:
+    """S-03, S-06, S-07 and S-15 for the organizations in qs, in a fixed number of queries."""
+    orgs = list(with_member_counts(qs.filter(is_active=True)).order_by("path"))
+    if not orgs:
+        return []
+    ids = [o.pk for o in orgs]
+    child_groups = list(
+        Organization.objects.filter(
+            parent_id__in=ids, kind=Organization.Kind.GROUP, is_active=True
+        ).values_list("pk", "parent_id")
+    )
+    groups = Counter(parent for _, parent in child_groups)
+    group_ids = {pk for pk, _ in child_groups} | {o.pk for o in orgs if o.kind == Organization.Kind.GROUP}
+    posts = Position.objects.current().filter(org_id__in=set(ids) | group_ids)
+    led_groups = set(posts.filter(title=Position.Title.GROUP_LEADER).values_list("org_id", flat=True))
+    standing_from = _add_months(today, -12 * SECRETARY_MIN_STANDING_YEARS)
+    new_secretaries = dict(
+        posts.filter(title=Position.Title.SECRETARY, member__joined_on__gt=standing_from).values_list(
+            "org_id", "member__name"
+        )
+    )
+    out = []
+    for org in orgs:
+        found: list[Warning] = []
+        members: int = org.n_members  # type: ignore[attr-defined]
+        if org.kind == Organization.Kind.JOINT_BRANCH and len(_units(org)) > JOINT_BRANCH_MAX_UNITS:
+            found.append(
+                Warning(
+                    "joint_too_many_units",
+                    f"联合党支部涉及{len(_units(org))}个单位，一般不超过{JOINT_BRANCH_MAX_UNITS}个（S-03）",
+                )
+            )
+        if org.pk in new_secretaries:
+            found.append(
+                Warning(
+                    "secretary_standing",
+                    f"书记{new_secretaries[org.pk]}党龄不足{SECRETARY_MIN_STANDING_YEARS}年（S-06）",
+                )
+            )
+        if org.is_branch and members >= COMMITTEE_SUGGESTED_MEMBERS:
+            found.append(Warning("suggest_committee", f"党员{members}人，一般应成立党的基层委员会（S-07）"))
+        elif org.is_branch and members >= GENERAL_BRANCH_SUGGESTED_MEMBERS:
+            found.append(Warning("suggest_general_branch", f"党员{members}人，一般应成立党总支（S-07）"))
+        if org.is_branch and members >= GROUPS_SUGGESTED_MEMBERS and not groups.get(org.pk):
+            found.append(Warning("no_groups", f"党员{members}人，应划分党小组（S-15）"))
+        if org.kind == Organization.Kind.GROUP and org.pk not in led_groups:
+            found.append(Warning("group_without_leader", "党小组未设组长（S-15）"))
         if found:
             out.append((org, found))
     return out

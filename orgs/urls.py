@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orgs.views import members, roster, tree
+from orgs.views import members, onboarding, positions, roster, tree
 
 app_name = "orgs"
 urlpatterns = [
@@ -20,4 +20,16 @@ urlpatterns = [
     path("members/import/", roster.import_roster, name="member_import"),
     path("members/import/template.xlsx", roster.import_template, name="member_import_template"),
     path("members/export.xlsx", roster.export_roster, name="member_export"),
+    path("onboarding/", onboarding.onboarding_home, name="onboarding"),
+    path("onboarding/export/", onboarding.county_export, name="county_export"),
+    path("onboarding/template/<str:sheet>.xlsx", onboarding.onboarding_template, name="onboarding_template"),
+    path("onboarding/<int:pk>/", onboarding.onboarding_detail, name="onboarding_detail"),
+    path(
+        "onboarding/<int:pk>/mapping/<str:sheet>/", onboarding.onboarding_mapping, name="onboarding_mapping"
+    ),
+    path("onboarding/<int:pk>/progress/", onboarding.onboarding_progress, name="onboarding_progress"),
+    path("onboarding/<int:pk>/<str:step>/", onboarding.onboarding_start, name="onboarding_start"),
+    path("positions/", positions.position_list, name="position_list"),
+    path("positions/import/", positions.position_import, name="position_import"),
+    path("positions/import/template.xlsx", positions.position_template, name="position_import_template"),
 ]

@@ -10,7 +10,9 @@ import hmac
 import os
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 
 _VERSION = b"1"
@@ -91,3 +93,52 @@ def number_search_kind(value: str) -> str | None:
     if value.isdigit() and len(value) >= 7:
         return "phone"
     return None
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """A file's bytes under SM4-GCM (uploaded spreadsheets waiting for import, sealed exports)."""
+    key, _ = _keys(settings.PII_KEY)
+    nonce = os.urandom(12)
+    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    ct = encryptor.update(data) + encryptor.finalize()
+    return _VERSION + nonce + encryptor.tag + ct
+
+
+def decrypt_bytes(sealed: bytes) -> bytes:
+    """encrypt_bytes's input back; a changed byte fails the GCM tag (cryptography's InvalidTag)."""
+    key, _ = _keys(settings.PII_KEY)
+    nonce, tag, ct = sealed[1:13], sealed[13:29], sealed[29:]
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    return decryptor.update(ct) + decryptor.finalize()
+
+
+SEAL_MAGIC = b"XFSEAL1"
+
+
+class WrongPassphrase(ValueError):
+    pass
+
+
+def _passphrase_key(passphrase: str, salt: bytes) -> bytes:
+    return Scrypt(salt=salt, length=16, n=2**15, r=8, p=1).derive(passphrase.encode())
+
+
+def seal_with_passphrase(data: bytes, passphrase: str) -> bytes:
+    """SM4-GCM under a key derived from a passphrase (scrypt): a file that another instance can open."""
+    salt, nonce = os.urandom(16), os.urandom(12)
+    encryptor = Cipher(algorithms.SM4(_passphrase_key(passphrase, salt)), modes.GCM(nonce)).encryptor()
+    ct = encryptor.update(data) + encryptor.finalize()
+    return SEAL_MAGIC + salt + nonce + encryptor.tag + ct
+
+
+def open_with_passphrase(sealed: bytes, passphrase: str) -> bytes:
+    """seal_with_passphrase's input back; WrongPassphrase for a wrong passphrase or a changed file."""
+    if not sealed.startswith(SEAL_MAGIC) or len(sealed) < len(SEAL_MAGIC) + 44:
+        raise WrongPassphrase("不是先锋迁移包")
+    body = sealed[len(SEAL_MAGIC) :]
+    salt, nonce, tag, ct = body[:16], body[16:28], body[28:44], body[44:]
+    decryptor = Cipher(algorithms.SM4(_passphrase_key(passphrase, salt)), modes.GCM(nonce, tag)).decryptor()
+    try:
+        return decryptor.update(ct) + decryptor.finalize()
+    except InvalidTag:
+        raise WrongPassphrase("口令不正确，或文件已损坏") from None

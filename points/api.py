@@ -207,7 +207,11 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return get_for_user(Declaration.objects.select_related("org"), self.request.user, pk, write=True)
 
     @extend_schema(
-        summary="申报积分", request=PointsDeclareSerializer, responses={201: PointsDeclarationSerializer}
+        summary="申报积分",
+        description="可带请求头 Idempotency-Key（8–64 位字母、数字、-、_，由客户端为这条申报生成）："
+        "同一个键再次提交时返回第一次保存的申报（200），不重复保存。",
+        request=PointsDeclareSerializer,
+        responses={201: PointsDeclarationSerializer, 200: PointsDeclarationSerializer},
     )
     def create(self, request: Request) -> Response:
         _require_points_user(request)
@@ -218,9 +222,14 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if not member_pk:
             raise serializers.ValidationError({"member": ["请指定党员"]})
         member = selectors.get_member_for_user(request.user, member_pk)
+        key = request.headers.get("Idempotency-Key", "").strip()
         with service_errors():
-            d = services.declare(actor=_u(request), member=member, **data)
-        return Response(PointsDeclarationSerializer(d).data, status=status.HTTP_201_CREATED)
+            d = services.declare(actor=_u(request), member=member, client_key=key, **data)
+        replayed = getattr(d, "replayed", False)  # the same key again: the first declaration, not a second
+        return Response(
+            PointsDeclarationSerializer(d).data,
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        )
 
     @extend_schema(summary="计分员审核通过并记录", request=None, responses=PointsDeclarationSerializer)
     @action(detail=True, methods=["post"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
@@ -47,9 +48,12 @@ class DeclarationForm(StyledForm, forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx"}),
     )
+    # Made when the form is first shown and sent back with it: a resend (a retry, a double tap) is stored once.
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: Any, rules: list[PointRule], members: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("occurred_on", timezone.localdate())
+        kwargs["initial"].setdefault("client_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", "请选择")] + [  # type: ignore[attr-defined]
             (r.code, f"{r.block.name} · {r.name}（{r.points}分{'，' + r.caps_text if r.caps_text else ''}）")

@@ -295,6 +295,8 @@ class Declaration(models.Model):
     recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
     reject_reason = models.CharField("退回原因", max_length=200, blank=True)
     submissions = models.PositiveSmallIntegerField("提交次数", default=1)
+    # The declaring device's key for this declaration: the same one sent twice is stored once.
+    client_key = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -307,6 +309,13 @@ class Declaration(models.Model):
         indexes = [
             models.Index(fields=["org", "status", "occurred_on"], name="points_decl_queue_idx"),
             models.Index(fields=["member", "occurred_on"], name="points_decl_member_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declared_by", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="points_decl_client_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -358,6 +367,8 @@ class LedgerEntry(models.Model):
         ORGLIFE = "orglife.attendance", "组织生活出勤"
         QUIZ = "quiz.pass", "答题通过"
         VIDEO = "learning.video", "观看必看视频"
+        LESSON = "learning_lesson", "讲授微党课"
+        STUDY_CHECK = "learning_study_check", "一人一册抽查"
         BULLETIN = "bulletin.adopted", "信息被采用"
         CORRECTION = "correction", "更正"
         DEMO = "demo", "演示数据"

@@ -1,13 +1,23 @@
-"""一人一档 as a printable PDF (fpdf2, pure Python). Chinese needs a CJK font file: XIANFENG_PDF_FONT,
-or one of the usual system locations (Debian's fonts-noto-cjk, WenQuanYi, Droid fallback)."""
+"""一人一档 as a printable PDF (fpdf2, pure Python).
+
+Chinese needs a CJK font. The project ships one (points/fonts: Noto Sans CJK SC cut down to GB 2312 by
+scripts/build_pdf_font.py, 2 MB of TrueType); a
+document with a character outside it (a rare character in a name) uses XIANFENG_PDF_FONT or a system CJK
+font instead (Debian's fonts-noto-cjk, WenQuanYi, Droid fallback). One face only: every line is regular.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
+from points.sections import FileSection
 from points.selectors import MemberFile
 from points.services.ledger import fmt
 
@@ -26,8 +36,24 @@ FONT_CANDIDATES = [
 NOTO_SC_INDEX = 2
 
 
+BUNDLED = Path(__file__).resolve().parent / "fonts" / "XianfengSans-GB2312.ttf"
+
+
+@cache
+def bundled_characters() -> frozenset[int]:
+    return frozenset(TTFont(BUNDLED, lazy=True).getBestCmap())
+
+
 class FontMissing(Exception):
     """No font with Chinese glyphs was found; the message says how to install one."""
+
+
+def font_for(texts: Iterator[str]) -> Path:
+    """The bundled font when it has every character of the document, else a fuller one (find_font)."""
+    covered = bundled_characters()
+    if not getattr(settings, "POINTS_PDF_FONT", "") and all(ord(c) in covered for t in texts for c in t):
+        return BUNDLED
+    return find_font()
 
 
 def find_font() -> Path:
@@ -46,8 +72,6 @@ class _Doc(FPDF):
         super().__init__(format="A4")
         index = NOTO_SC_INDEX if "NotoS" in font.name and font.suffix == ".ttc" else 0
         self.add_font("cjk", "", str(font), collection_font_number=index)
-        bold = font.with_name(font.name.replace("Regular", "Bold"))
-        self.add_font("cjk", "B", str(bold if bold.is_file() else font), collection_font_number=index)
         self.doc_title = title
         self.set_auto_page_break(True, margin=15)
         self.set_title(title)
@@ -64,14 +88,8 @@ class _Doc(FPDF):
         self.cell(0, 6, f"{self.doc_title}　第 {self.page_no()} 页", align="C")
 
 
-def member_file_pdf(file: MemberFile) -> bytes:
-    m = file.member
-    doc = _Doc(find_font(), f"{m.name} {file.year}年度学习积分档案")
-    doc.add_page()
-    doc.set_font("cjk", size=16)
-    doc.cell(0, 10, f"学习积分“一人一档” · {file.year}年度", new_x="LMARGIN", new_y="NEXT", align="C")
-    doc.set_font("cjk", size=10)
-    t = file.thresholds
+def _lines(file: MemberFile) -> list[str]:
+    m, t = file.member, file.thresholds
     lines = [
         f"姓名：{m.name}　　所在党组织：{m.org.name}　　人员类别：{m.get_category_display()}",
         f"年度积分：{fmt(file.total)} 分　　合格分：{fmt(t.pass_mark)} 分　　"
@@ -83,42 +101,88 @@ def member_file_pdf(file: MemberFile) -> bytes:
         lines.append(
             f"约谈：{file.interview.held_on:%Y-%m-%d}，约谈人 {file.interview.interviewer}。{file.interview.notes}"
         )
+    return lines
+
+
+def _blocks(file: MemberFile) -> list[tuple[str, list[list[str]]]]:
+    """Each block's title and its rows (date, item, points, source and evidence)."""
+    out = []
+    for block in file.blocks:
+        cap = f"（上限 {fmt(block.cap)} 分）" if block.cap is not None else ""
+        rows = []
+        for item in block.items.values():
+            for e in item.entries:
+                detail = [e.source_label]
+                if e.declaration_id and e.declaration:
+                    detail.append(e.declaration.description[:60])
+                if e.capped_reason:
+                    detail.append(f"封顶：{e.capped_reason}")
+                if e.note:
+                    detail.append(e.note)
+                rows.append(
+                    [f"{e.occurred_on:%Y-%m-%d}", item.name, fmt(e.points), "；".join(d for d in detail if d)]
+                )
+        out.append((f"{block.name}：{fmt(block.points)} 分{cap}", rows))
+    return out
+
+
+HEADINGS = FontFace(emphasis="", fill_color=(236, 236, 236))
+HEADER = ["日期", "项目", "分值", "来源 / 佐证 / 说明"]
+FIXED = "先锋智慧党建 · 学习积分制 学习积分“一人一档”年度 第页 本年度暂无记录 组织生活出勤：次"
+
+
+def member_file_pdf(file: MemberFile) -> bytes:
+    m = file.member
+    title = f"{m.name} {file.year}年度学习积分档案"
+    lines, blocks = _lines(file), _blocks(file)
+    texts = [FIXED, title, *HEADER, *lines, *(b for b, _ in blocks)]
+    texts += [cell for _, rows in blocks for row in rows for cell in row]
+    for s in file.sections:
+        texts += [s.title, s.summary, s.empty, *s.headers, *(cell for row in s.rows for cell in row)]
+    doc = _Doc(font_for(iter(texts)), title)
+    doc.add_page()
+    doc.set_font("cjk", size=16)
+    doc.cell(0, 10, f"学习积分“一人一档” · {file.year}年度", new_x="LMARGIN", new_y="NEXT", align="C")
+    doc.set_font("cjk", size=10)
     for line in lines:
         doc.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
     widths = (24, 62, 16, 88)
-    for block in file.blocks:
+    for block_title, rows in blocks:
         doc.set_font("cjk", size=12)
-        cap = f"（上限 {fmt(block.cap)} 分）" if block.cap is not None else ""
-        doc.cell(0, 8, f"{block.name}：{fmt(block.points)} 分{cap}", new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 8, block_title, new_x="LMARGIN", new_y="NEXT")
         doc.set_font("cjk", size=9)
-        if not block.items:
+        if not rows:
             doc.cell(0, 6, "本年度暂无记录", new_x="LMARGIN", new_y="NEXT")
             continue
         with doc.table(
-            col_widths=widths, text_align=("LEFT", "LEFT", "RIGHT", "LEFT"), line_height=5
+            col_widths=widths,
+            text_align=("LEFT", "LEFT", "RIGHT", "LEFT"),
+            line_height=5,
+            headings_style=HEADINGS,  # shaded, not bold: the document carries one face
         ) as table:
-            table.row(["日期", "项目", "分值", "来源 / 佐证 / 说明"])
-            for item in block.items.values():
-                for e in item.entries:
-                    detail = [e.source_label]
-                    if e.declaration_id and e.declaration:
-                        detail.append(e.declaration.description[:60])
-                    if e.capped_reason:
-                        detail.append(f"封顶：{e.capped_reason}")
-                    if e.note:
-                        detail.append(e.note)
-                    table.row(
-                        [
-                            f"{e.occurred_on:%Y-%m-%d}",
-                            item.name,
-                            fmt(e.points),
-                            "；".join(d for d in detail if d),
-                        ]
-                    )
+            table.row(HEADER)
+            for row in rows:
+                table.row(row)
         doc.ln(2)
     doc.set_font("cjk", size=12)
     doc.cell(0, 8, f"组织生活出勤：{len(file.attendance)} 次", new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("cjk", size=9)
-    doc.multi_cell(0, 5, "学习时长、答题成绩：相关模块上线后在此显示。", new_x="LMARGIN", new_y="NEXT")
+    for section in file.sections:
+        _section(doc, section)
     return bytes(doc.output())
+
+
+def _section(doc: _Doc, section: FileSection) -> None:
+    doc.ln(2)
+    doc.set_font("cjk", size=12)
+    doc.cell(0, 8, section.title, new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("cjk", size=9)
+    if section.summary:
+        doc.multi_cell(0, 5, section.summary, new_x="LMARGIN", new_y="NEXT")
+    if not section.rows:
+        doc.cell(0, 6, section.empty, new_x="LMARGIN", new_y="NEXT")
+        return
+    with doc.table(line_height=5, headings_style=HEADINGS) as table:
+        table.row(section.headers)
+        for row in section.rows:
+            table.row(row)

@@ -27,8 +27,27 @@ def test_the_user_list_filters_by_role(cast, admin_client):
     assert list(response.context["cl"].result_list) == [cast.auditor]
 
 
-def test_a_grant_made_in_the_admin_is_audited(cast, admin_client):
+@pytest.fixture
+def security_client(cast):
+    sec = User.objects.create_user("sec", password="Sec#Pass2026", must_change_password=False, is_staff=True)
+    RoleGrant.objects.create(user=sec, org=cast.county, role=Role.SECURITY_ADMIN)
+    client = Client()
+    client.force_login(sec)
+    return client
+
+
+def test_a_superuser_sees_grants_but_only_the_security_admin_changes_them(cast, admin_client):
+    assert admin_client.get("/admin/orgs/rolegrant/").status_code == 200
     response = admin_client.post(
+        "/admin/orgs/rolegrant/add/",
+        {"user": cast.viewer.pk, "org": cast.branch_b1.pk, "role": Role.OBSERVER},
+    )
+    assert response.status_code == 403
+    assert not RoleGrant.objects.filter(user=cast.viewer, role=Role.OBSERVER).exists()
+
+
+def test_a_grant_made_in_the_admin_is_audited(cast, security_client):
+    response = security_client.post(
         "/admin/orgs/rolegrant/add/",
         {"user": cast.viewer.pk, "org": cast.branch_b1.pk, "role": Role.OBSERVER},
     )
@@ -36,7 +55,7 @@ def test_a_grant_made_in_the_admin_is_audited(cast, admin_client):
     assert RoleGrant.objects.filter(user=cast.viewer, org=cast.branch_b1, role=Role.OBSERVER).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.GRANT)
     assert (event.actor_name, event.org_id, event.target_id) == (
-        "root",
+        "sec",
         cast.branch_b1.pk,
         str(cast.viewer.pk),
     )

@@ -52,10 +52,10 @@ def test_unrelated_roles_combine_freely(cast):
 
 
 def test_the_admin_refuses_a_conflicting_grant_too(cast):
-    root = User.objects.create_superuser("root", password="Root#Pass2026", must_change_password=False)
+    sec = make_user("sec", Role.SECURITY_ADMIN, cast.county, is_staff=True)
     user = make_user("someone", Role.SYSTEM_ADMIN, cast.county)
     client = Client()
-    client.force_login(root)
+    client.force_login(sec)
     response = client.post(
         "/admin/orgs/rolegrant/add/", {"user": user.pk, "org": cast.county.pk, "role": Role.AUDIT_ADMIN}
     )

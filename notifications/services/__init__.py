@@ -17,7 +17,13 @@ from notifications.services.delivery import (
     due_ids,
 )
 from notifications.services.notices import inbox, mark_read, retry_failed, unread_count
-from notifications.services.outbox import enqueue_many, enqueue_message, schedule_delivery
+from notifications.services.outbox import (
+    enqueue_many,
+    enqueue_message,
+    plain_body,
+    schedule_delivery,
+    secret_body,
+)
 from notifications.services.workers import reclaim_abandoned_tasks
 
 __all__ = [
@@ -31,6 +37,8 @@ __all__ = [
     "due_ids",
     "enqueue_many",
     "enqueue_message",
+    "plain_body",
+    "secret_body",
     "inbox",
     "mark_read",
     "reclaim_abandoned_tasks",

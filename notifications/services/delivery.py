@@ -27,6 +27,7 @@ from django.utils import timezone
 import personal
 from notifications.backends import Sms, SmsBackend, SmsDuplicate, SmsError, SmsUncertain, get_backend
 from notifications.models import Message
+from notifications.services.outbox import plain_body
 
 logger = logging.getLogger("xianfeng.notifications")
 
@@ -129,7 +130,7 @@ def deliver_one(message_id: int, backend: SmsBackend, now: dt.datetime) -> str:
     maybe_sent = held.verify
     sms = Sms(
         phone=personal.decrypt(message.phone_enc),
-        body=message.body,
+        body=plain_body(message),
         dedupe_key=message.dedupe_key,
         message_id=message.pk,
     )

@@ -38,6 +38,20 @@ def schedule_delivery() -> None:
     transaction.on_commit(_kick_delivery)
 
 
+def secret_body(text: str) -> str:
+    """A message body holding a secret: encrypted at rest, decrypted only to send (Message.SECRET_PREFIX)."""
+    return Message.SECRET_PREFIX + personal.encrypt(text)
+
+
+def plain_body(message: Message) -> str:
+    """The text to send to the provider."""
+    return (
+        personal.decrypt(message.body.removeprefix(Message.SECRET_PREFIX))
+        if message.is_secret
+        else message.body
+    )
+
+
 def enqueue_message(
     *,
     channel: str,

@@ -15,9 +15,17 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 
 def jobs(slots):
-    # The daily stats, dormant-account and task-reclaiming jobs, and the hourly audit checkpoint, are always
-    # due; they have their own tests.
-    always = ("orglife_ensure_stats", "accounts_disable_dormant", "reclaim_tasks", "audit_checkpoint")
+    # The daily stats, dormant-account, task-reclaiming, development-reminder and 必看-reminder jobs, and the
+    # hourly audit checkpoint, are always due; they have their own tests.
+    always = (
+        "orglife_ensure_stats",
+        "accounts_disable_dormant",
+        "reclaim_tasks",
+        "audit_checkpoint",
+        "quizzes_close_due_attempts",
+        "development_reminders",
+        "learning_watch_reminders",
+    )
     return sorted(s.job for s in slots if s.job not in always)
 
 

@@ -34,7 +34,7 @@ from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event, snapshot
 from observers.models import AnnualAssessment, Assignment, AssignmentPlan, BranchRating, Observation, Observer
-from observers.services.observe import coverage_strata
+from observers.services.coverage import coverage_strata
 from orglife.periods import HALF, Period, local_today
 from orgs import spreadsheets
 from orgs.access import covers

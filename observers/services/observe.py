@@ -3,7 +3,7 @@ its findings (现场提醒 / 责令纠正 / 要求重新召开), the branch's ra
 
 An observer's reach comes from their confirmed assignments (AssignmentPlan.status confirmed) for the
 half-year, not from role grants: they act only on assigned branches. A finding of 要求重新召开 stops the
-linked meeting record counting (RecordEvent + orglife.services.records.record_stopped_counting), exactly as
+linked meeting record counting (orglife.services.records.stop_counting), exactly as
 a patrol's re-hold order does; 责令纠正 opens an orglife Rectification with source 观察员.
 """
 
@@ -23,27 +23,21 @@ from accounts.models import User
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from notifications.models import Message
-from notifications.services import enqueue_message
 from observers.models import (
     Assignment,
     AssignmentPlan,
-    BranchRating,
     EvaluationItem,
     Observation,
     Observer,
 )
-from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, RecordEvent, Rectification, RectificationItem
+from orglife.models import MeetingRecord, MonthlyPlan, PlanItem, Rectification, RectificationItem
 from orglife.periods import HALF, Period, first_of_month, local_day_bounds, local_today
 from orglife.rules import LIFE_KINDS
-from orglife.services.records import record_stopped_counting
-from orgs.access import grants
-from orgs.models import Organization, RoleGrant
-from orgs.paths import under_path_q
-from orgs.roles import Role
+from orglife.services.patrol import NewRectification, add_rectifications
+from orglife.services.records import add_event, stop_counting
+from orgs.models import Organization
 
 OBSERVED_KINDS = LIFE_KINDS  # the branches the planner assigns (支部, 联合支部, 临时支部, 总支)
-RATING_ROLES = (Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN)
 CORRECTION_DAYS = 30  # default deadline of a 责令纠正 rectification
 
 
@@ -88,7 +82,7 @@ def is_assigned(observer: Observer, branch_id: int, day: dt.date) -> bool:
     return assignments(observer, half_start(day)).filter(branch_id=branch_id).exists()
 
 
-def _in_half(start: dt.date, prefix: str = "observed_on") -> Q:
+def in_half(start: dt.date, prefix: str = "observed_on") -> Q:
     return Q(**{f"{prefix}__gte": start, f"{prefix}__lte": half_period(start).end})
 
 
@@ -119,14 +113,14 @@ def my_branches(
     mine: dict[int, dt.date] = {}
     pending: dict[int, int] = {}
     for branch_id, status, day in Observation.objects.filter(
-        _in_half(start), observer=observer, branch_id__in=ids
+        in_half(start), observer=observer, branch_id__in=ids
     ).values_list("branch_id", "status", "observed_on"):
         if status == Observation.Status.SUBMITTED:
             mine[branch_id] = max(day, mine.get(branch_id, day))
         elif status == Observation.Status.SIGNED_UP:
             pending[branch_id] = pending.get(branch_id, 0) + 1
     others = set(
-        Observation.objects.filter(_in_half(start), branch_id__in=ids, status=Observation.Status.SUBMITTED)
+        Observation.objects.filter(in_half(start), branch_id__in=ids, status=Observation.Status.SUBMITTED)
         .exclude(observer=observer)
         .values_list("branch_id", flat=True)
     )
@@ -408,6 +402,33 @@ def _form_errors(
     return errors
 
 
+def finding_errors(
+    *,
+    finding: str,
+    record: MeetingRecord | None,
+    said: str,
+    correction_items: list[str],
+    deadline: dt.date | None,
+    today: dt.date,
+) -> dict[str, str]:
+    """What a finding needs (submit_evaluation and the bulk path add_findings): 要求重新召开 names a record
+    that still counts and says why; 责令纠正 lists the problems and sets a deadline not before `today`."""
+    errors: dict[str, str] = {}
+    if finding == Observation.Finding.REHOLD:
+        if record is None:
+            errors["record"] = "要求重新召开时请选择对应的会议记录"
+        elif not record.counts:
+            errors["record"] = "该会议记录已被要求重新召开"
+        if not said:
+            errors["finding_note"] = "请说明要求重新召开的原因"
+    if finding == Observation.Finding.CORRECTION:
+        if deadline is None or deadline < today:
+            errors["deadline"] = "整改期限不能早于今天"
+        if not correction_items:
+            errors["problems"] = "责令纠正时请逐条列出发现的问题"
+    return errors
+
+
 @transaction.atomic
 def submit_evaluation(*, actor: User, observation: Observation, data: EvaluationData) -> Observation:
     """Fill in the 《党内组织生活观察质量评价表》 and act on the finding."""
@@ -425,18 +446,14 @@ def submit_evaluation(*, actor: User, observation: Observation, data: Evaluation
     if record is not None and not candidate_records(obs).filter(pk=record.pk).exists():
         errors["record"] = "所选会议记录不是该支部当月的记录"
     correction_items = [t.strip() for t in (data.items or problems.splitlines()) if t.strip()]
-    if data.finding == Observation.Finding.REHOLD:
-        if record is None:
-            errors["record"] = "要求重新召开时请选择对应的会议记录"
-        elif not record.counts:
-            errors["record"] = "该会议记录已被要求重新召开"
-        if not (note or problems):
-            errors["finding_note"] = "请说明要求重新召开的原因"
-    if data.finding == Observation.Finding.CORRECTION:
-        if data.deadline is None or data.deadline < today:
-            errors["deadline"] = "整改期限不能早于今天"
-        if not correction_items:
-            errors["problems"] = "责令纠正时请逐条列出发现的问题"
+    errors |= finding_errors(
+        finding=data.finding,
+        record=record,
+        said=note or problems,
+        correction_items=correction_items,
+        deadline=data.deadline,
+        today=today,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -451,7 +468,7 @@ def submit_evaluation(*, actor: User, observation: Observation, data: Evaluation
         obs.rectification = _open_rectification(actor, obs, correction_items, data.deadline)
     obs.save()
     if record is not None and data.finding == Observation.Finding.REMINDER:
-        _record_event(record, "observer_reminder", actor, note or problems, observation=obs.pk)
+        add_event(record, "observer_reminder", actor, note or problems, observation=obs.pk)
     if data.finding == Observation.Finding.REHOLD:
         assert record is not None
         _order_rehold(actor, obs, record, note or problems)
@@ -473,12 +490,6 @@ def submit_evaluation(*, actor: User, observation: Observation, data: Evaluation
     return observation
 
 
-def _record_event(record: MeetingRecord, action: str, actor: User, reason: str = "", **payload: Any) -> None:
-    RecordEvent.objects.create(
-        record=record, action=action, actor=actor, reason=reason, payload=payload, created_at=timezone.now()
-    )
-
-
 def _open_rectification(actor: User, obs: Observation, texts: list[str], deadline: dt.date) -> Rectification:
     """责令纠正: an orglife rectification with source 观察员 (the patrol service requires a patrol role,
     which an observer does not hold; the rows and the history are the same)."""
@@ -495,7 +506,7 @@ def _open_rectification(actor: User, obs: Observation, texts: list[str], deadlin
         [RectificationItem(rectification=rect, text=t[:300]) for t in texts]
     )
     if obs.record is not None:
-        _record_event(obs.record, "observer_rectification", actor, rectification=rect.pk, observation=obs.pk)
+        add_event(obs.record, "observer_rectification", actor, rectification=rect.pk, observation=obs.pk)
     record_event(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -513,11 +524,15 @@ def _open_rectification(actor: User, obs: Observation, texts: list[str], deadlin
 
 
 def _order_rehold(actor: User, obs: Observation, record: MeetingRecord, reason: str) -> None:
-    """要求重新召开: the original record stops counting (as orglife.services.patrol.order_rehold does)."""
-    locked = lock_rows(MeetingRecord.objects).get(pk=record.pk)
-    locked.counts = False
-    locked.save(update_fields=["counts", "updated_at"])
-    _record_event(locked, "observer_rehold", actor, reason, observation=obs.pk)
+    """要求重新召开: the original record stops counting, as a patrol's re-hold order does."""
+    locked = stop_counting(
+        actor=actor,
+        record=record,
+        action="observer_rehold",
+        reason=reason,
+        points_reason=f"观察员要求重新召开：{reason}",
+        observation=obs.pk,
+    )
     record_event(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -525,7 +540,117 @@ def _order_rehold(actor: User, obs: Observation, record: MeetingRecord, reason: 
         org=obs.branch,
         summary={"what": "rehold_ordered", "source": "observer", "reason": reason, "observation": obs.pk},
     )
-    record_stopped_counting(actor=actor, record=locked, reason=f"观察员要求重新召开：{reason}")
+
+
+@dataclass
+class PastFinding:
+    """For `add_findings`: the finding of a submitted form, as the observer wrote it. A 责令纠正 carries its
+    deadline and, once the branch has reported back, the evidence and when it was closed."""
+
+    observation: Observation
+    finding: str
+    problems: str
+    note: str = ""
+    deadline: dt.date | None = None
+    evidence: str = ""
+    closed_at: dt.datetime | None = None
+
+
+@transaction.atomic
+def add_findings(*, actor: User | None, findings: Sequence[PastFinding]) -> None:
+    """Bulk path of the finding part of `submit_evaluation` (history imports, the demo): each on a submitted
+    form that has none yet, checked by the same `finding_errors` as of the day the form was submitted, for
+    the whole batch before anything is written. 现场提醒 adds the record's history line, 责令纠正 opens an
+    orglife rectification with source 观察员 (its bulk path `add_rectifications`), 要求重新召开 stops the
+    record counting (`stop_counting`). No audit row per form: the caller records one for the batch."""
+    from_db = Observation.objects.select_related("branch", "observer", "record").in_bulk(
+        [f.observation.pk for f in findings]
+    )
+    errors: list[str] = []
+    rects: list[NewRectification] = []
+    for f in findings:
+        obs = from_db.get(f.observation.pk)
+        if obs is None:
+            errors.append("评价表不存在")
+            continue
+        where = f"{obs.branch.display_name} {obs.observed_on:%Y-%m-%d}"
+        if actor is not None:
+            require_acting_observer(actor, obs.observer)
+        problems, note = f.problems.strip(), f.note.strip()
+        texts = [t.strip() for t in problems.splitlines() if t.strip()]
+        submitted = obs.submitted_at or timezone.now()
+        bad = dict(
+            finding_errors(
+                finding=f.finding,
+                record=obs.record,
+                said=note or problems,
+                correction_items=texts,
+                deadline=f.deadline,
+                today=timezone.localdate(submitted),
+            )
+        )
+        if obs.status != Observation.Status.SUBMITTED or obs.finding != Observation.Finding.NONE:
+            bad["status"] = "只能为已提交且尚无处理意见的评价表补记处理意见"
+        if f.finding not in Observation.Finding.values or f.finding == Observation.Finding.NONE:
+            bad["finding"] = "请选择处理方式"
+        errors += [f"{where}：{m}" for m in bad.values()]
+        obs.finding, obs.problems, obs.finding_note = f.finding, problems, note
+        f.observation = obs
+        if f.finding == Observation.Finding.CORRECTION and f.deadline is not None:
+            closed = f.closed_at is not None
+            obs.rectification = Rectification(
+                org=obs.branch,
+                record=obs.record,
+                source=Rectification.Source.OBSERVER,
+                title=f"观察员责令纠正：{obs.branch.display_name} {obs.observed_on:%Y-%m-%d} 组织生活"[:200],
+                deadline=f.deadline,
+                opened_by=actor,
+                opened_at=submitted,
+                status=Rectification.Status.CLOSED if closed else Rectification.Status.OPEN,
+                evidence=f.evidence if closed else "",
+                closed_at=f.closed_at,
+            )
+            rects.append(NewRectification(obs.rectification, texts, f.evidence))
+    if errors:
+        raise ValidationError(errors)
+    add_rectifications(rectifications=rects)
+    observations = [f.observation for f in findings]
+    Observation.objects.bulk_update(
+        observations, ["finding", "problems", "finding_note", "rectification"], batch_size=500
+    )
+    for obs in observations:
+        at = obs.submitted_at
+        if obs.record is None:
+            continue
+        if obs.finding == Observation.Finding.REMINDER:
+            add_event(
+                obs.record,
+                "observer_reminder",
+                actor,
+                obs.finding_note or obs.problems,
+                at=at,
+                observation=obs.pk,
+            )
+        elif obs.finding == Observation.Finding.CORRECTION:
+            add_event(
+                obs.record,
+                "observer_rectification",
+                actor,
+                at=at,
+                rectification=obs.rectification_id,
+                observation=obs.pk,
+            )
+        elif obs.finding == Observation.Finding.REHOLD:
+            reason = obs.finding_note or obs.problems
+            stop_counting(
+                actor=actor,
+                record=obs.record,
+                action="observer_rehold",
+                reason=reason,
+                points_reason=f"观察员要求重新召开：{reason}",
+                at=at,
+                observation=obs.pk,
+            )
 
 
 @transaction.atomic
@@ -578,230 +703,3 @@ def add_observations(
         row.status = Observation.Status.SUBMITTED
         row.submitted_at = row.submitted_at or now
     return Observation.objects.bulk_create(rows, batch_size=1000)
-
-
-# ---------------------------------------------------------------- the branch rates the observer
-
-
-def can_rate(user: User, observation: Observation) -> bool:
-    """The branch's own secretary or administrator rates the observer who attended: a grant on the branch
-    itself, since a role above the branch does not make one its secretary."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    branch = observation.branch.path
-    return any(role in RATING_ROLES and path == branch for role, path in grants(user))
-
-
-def _check_rating(observation: Observation, score: int, *, rated: bool) -> None:
-    """A rating needs a submitted form, not yet rated, and a score of 1–5."""
-    errors: dict[str, str] = {}
-    if observation.status != Observation.Status.SUBMITTED:
-        errors["score"] = "观察员提交评价表后才能评价"
-    elif rated:
-        errors["score"] = "已评价过该观察员的本次列席"
-    if not isinstance(score, int) or not 1 <= score <= 5:
-        errors["score"] = "评价应为 1–5 分"
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def rate_observer(*, actor: User, observation: Observation, score: int, comment: str = "") -> BranchRating:
-    if not can_rate(actor, observation):
-        raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
-    rated = BranchRating.objects.filter(observation=observation).exists()
-    _check_rating(observation, score, rated=rated)
-    rating = BranchRating.objects.create(
-        observation=observation, score=score, comment=comment.strip()[:300], rated_by=actor
-    )
-    record_event(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        target=rating,
-        org=observation.branch,
-        summary={"what": "observer_rated", "score": score, "observer": observation.observer_id},
-    )
-    return rating
-
-
-@transaction.atomic
-def add_ratings(*, actor: User | None, rows: Sequence[BranchRating]) -> list[BranchRating]:
-    """Many branch ratings at once (the demo generator): rate_observer's rules for each row, one read of
-    the ratings already given; `actor` None is the system, an actor must be allowed to rate every row.
-    No audit row per rating: the caller records one for the batch."""
-    if actor is not None and not all(can_rate(actor, row.observation) for row in rows):
-        raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
-    ids = [row.observation_id for row in rows]
-    rated = set(BranchRating.objects.filter(observation_id__in=ids).values_list("observation_id", flat=True))
-    for row in rows:
-        _check_rating(row.observation, row.score, rated=row.observation_id in rated)
-        rated.add(row.observation_id)
-        row.comment = row.comment.strip()[:300]
-        row.rated_by = actor
-    return BranchRating.objects.bulk_create(rows, batch_size=1000)
-
-
-# ---------------------------------------------------------------- half-year coverage
-
-
-def branches_under(org: Organization) -> QuerySet[Organization]:
-    return Organization.objects.filter(under_path_q(org.path), kind__in=OBSERVED_KINDS, is_active=True)
-
-
-def observed_q(start: dt.date) -> Exists:
-    return Exists(
-        Observation.objects.filter(
-            _in_half(start), branch_id=OuterRef("pk"), status=Observation.Status.SUBMITTED
-        )
-    )
-
-
-def unobserved_branches(committee: Organization, half_start: dt.date) -> QuerySet[Organization]:
-    """Branches under `committee` with no submitted observation in the half-year starting `half_start`."""
-    return branches_under(committee).exclude(observed_q(half_start)).order_by("path")
-
-
-def coverage_strata(root: Organization) -> list[Organization]:
-    """The 党(工)委 a coverage table lists: the root itself if it has no committee children, else those."""
-    children = list(
-        Organization.objects.filter(
-            parent=root, kind__in=Organization.COMMITTEE_KINDS, is_active=True
-        ).order_by("path")
-    )
-    return children or [root]
-
-
-@dataclass
-class CommitteeCoverage:
-    committee: Organization
-    branches: int
-    observed: int
-
-    @property
-    def unobserved(self) -> int:
-        return self.branches - self.observed
-
-    @property
-    def rate(self) -> float:
-        return round(100 * self.observed / self.branches, 1) if self.branches else 100.0
-
-
-def committee_coverage(root: Organization, start: dt.date) -> list[CommitteeCoverage]:
-    out = []
-    for committee in coverage_strata(root):
-        branches = branches_under(committee)
-        total = branches.count()
-        observed = branches.filter(observed_q(start)).count()
-        out.append(CommitteeCoverage(committee, total, observed))
-    return out
-
-
-@dataclass
-class ObserverProgress:
-    observer: Observer
-    assigned: int
-    observed: int  # assigned branches this observer has evaluated in the half-year
-    forms: int  # forms submitted in the half-year
-    signed_up: int
-
-    @property
-    def pending(self) -> int:
-        return self.assigned - self.observed
-
-
-def observer_progress(root: Organization, start: dt.date) -> list[ObserverProgress]:
-    """Per observer of a 党(工)委 under `root` (or assigned to branches under it): the half-year's progress."""
-    rows = Assignment.objects.filter(
-        plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start
-    ).filter(under_path_q(root.path, "branch__path") | under_path_q(root.path, "observer__committee__path"))
-    assigned: dict[int, set[int]] = {}
-    for observer_id, branch_id in rows.values_list("observer_id", "branch_id"):
-        assigned.setdefault(observer_id, set()).add(branch_id)
-    observers = {
-        o.pk: o
-        for o in Observer.objects.filter(
-            Q(pk__in=list(assigned))
-            | (under_path_q(root.path, "committee__path") & Q(status=Observer.Status.ACTIVE))
-        ).select_related("member", "committee")
-    }
-    done: dict[int, set[int]] = {}
-    forms: dict[int, int] = {}
-    pending: dict[int, int] = {}
-    for observer_id, branch_id, status in Observation.objects.filter(
-        _in_half(start), observer_id__in=list(observers)
-    ).values_list("observer_id", "branch_id", "status"):
-        if status == Observation.Status.SUBMITTED:
-            forms[observer_id] = forms.get(observer_id, 0) + 1
-            if branch_id in assigned.get(observer_id, set()):
-                done.setdefault(observer_id, set()).add(branch_id)
-        elif status == Observation.Status.SIGNED_UP:
-            pending[observer_id] = pending.get(observer_id, 0) + 1
-    out = [
-        ObserverProgress(
-            o, len(assigned.get(pk, ())), len(done.get(pk, ())), forms.get(pk, 0), pending.get(pk, 0)
-        )
-        for pk, o in observers.items()
-    ]
-    out.sort(key=lambda p: (-p.pending, p.observer.committee.path, p.observer.letter_number))
-    return out
-
-
-# ---------------------------------------------------------------- in-site notices of the coverage flags
-
-
-def send_coverage_notices(*, today: dt.date | None = None) -> dict[str, int]:
-    """In-site notices of branches not yet observed this half-year: to each observer, one per assigned
-    unobserved branch, and to each 党(工)委 admin, one digest per committee. Deduplicated per branch (or
-    committee), recipient, half-year and ISO week, so a daily run notifies at most once a week."""
-    today = today or local_today()
-    start = half_start(today)
-    year, week, _ = today.isocalendar()
-    stamp = f"{start:%Y%m}:{year}w{week:02d}"
-    period = half_period(start)
-    counts = {"observers": 0, "committees": 0}
-    unobserved_ids = set(
-        Organization.objects.filter(kind__in=OBSERVED_KINDS, is_active=True)
-        .exclude(observed_q(start))
-        .values_list("pk", flat=True)
-    )
-    for a in (
-        Assignment.objects.filter(
-            plan__status=AssignmentPlan.Status.CONFIRMED,
-            plan__half_start=start,
-            branch_id__in=unobserved_ids,
-            observer__user__isnull=False,
-            observer__status=Observer.Status.ACTIVE,
-        )
-        .select_related("branch", "observer__user")
-        .order_by("observer_id", "branch__path")
-    ):
-        user = a.observer.user
-        assert user is not None
-        _, created = enqueue_message(
-            channel=Message.Channel.SITE,
-            dedupe_key=f"observers:coverage:b{a.branch_id}:u{user.pk}:{stamp}",
-            recipient=user,
-            org=a.branch,
-            title="支部尚未观察提醒",
-            body=f"{a.branch.display_name}{period.label}尚未有观察员列席观察，请尽快报名列席（每半年至少一次）。",
-        )
-        counts["observers"] += int(created)
-    for grant in RoleGrant.objects.filter(role=Role.COMMITTEE_ADMIN, user__is_active=True).select_related(
-        "org", "user"
-    ):
-        missing = unobserved_branches(grant.org, start).count()
-        if not missing:
-            continue
-        total = branches_under(grant.org).count()
-        _, created = enqueue_message(
-            channel=Message.Channel.SITE,
-            dedupe_key=f"observers:coverage:c{grant.org_id}:u{grant.user_id}:{stamp}",
-            recipient=grant.user,
-            org=grant.org,
-            title="观察覆盖提醒",
-            body=f"{grant.org.display_name}{period.label}共 {total} 个支部，尚有 {missing} 个支部未被观察员列席观察。",
-        )
-        counts["committees"] += int(created)
-    return counts

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from accounts.models import User
+from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.models import Observer, Training
@@ -33,6 +34,34 @@ def trained_q(year: int) -> Exists:
 def with_flags(qs: QuerySet[Observer], year: int) -> QuerySet[Observer]:
     """Annotate `trained` (≥ 1 training in `year`) for the roster's flags."""
     return qs.annotate(trained=trained_q(year))
+
+
+@transaction.atomic
+def link_account(*, actor: User | None, observer: Observer, user: User) -> Observer:
+    """Link a login to an observer appointed without one (add_observers): the observer then acts on their
+    assigned branches. The account must not already act for another observer, nor belong to another
+    member."""
+    require_committee_write(actor, observer.committee)
+    observer = lock_rows(Observer.objects).get(pk=observer.pk)
+    if observer.user_id == user.pk:
+        return observer
+    if observer.user_id is not None:
+        raise ValidationError("该观察员已关联账号")
+    if Observer.objects.filter(user=user).exists():
+        raise ValidationError("该账号已关联其他观察员")
+    if user.member_id is not None and user.member_id != observer.member_id:
+        raise ValidationError("该账号属于其他党员")
+    observer.user = user
+    observer.save(update_fields=["user"])
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=observer,
+        org=observer.committee,
+        summary={"what": "observer_user_linked", "username": user.username},
+        actor_name="" if actor is not None else "system",
+    )
+    return observer
 
 
 @transaction.atomic

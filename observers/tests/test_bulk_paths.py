@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import make_member
 from observers.models import AssignmentPlan, BranchRating, Candidate, EvaluationItem, Observation
-from observers.services.observe import add_observations, add_ratings, add_sign_ups
+from observers.services.observe import add_observations, add_sign_ups
 from observers.services.planner import add_confirmed_plan
+from observers.services.ratings import add_ratings
 from observers.services.selection import add_observers, letter_number
 from observers.tests.fixtures_obs import confirmed_plan, observation, plan_item
 from observers.tests.selection_fixtures import all_agree, candidate

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from notifications.models import Message
+from observers.services import coverage
 from observers.services import observe as svc
 from observers.tests.fixtures_obs import HALF, NOW, at, build_world, observation
 
@@ -21,34 +22,36 @@ def names(qs):
 
 
 def test_every_branch_is_unobserved_before_any_observation(world):
-    assert names(svc.unobserved_branches(world.county, HALF)) == names(
+    assert names(coverage.unobserved_branches(world.county, HALF)) == names(
         [world.branch_a1, world.branch_a2, world.branch_b1]
     )
 
 
 def test_a_submitted_observation_this_half_year_clears_the_flag(world):
     observation(world.observer_a, world.branch_a1, dt.date(2026, 3, 10))
-    assert names(svc.unobserved_branches(world.committee_a, HALF)) == [world.branch_a2.name]
+    assert names(coverage.unobserved_branches(world.committee_a, HALF)) == [world.branch_a2.name]
 
 
 def test_sign_ups_and_cancelled_observations_do_not_count(world):
     observation(world.observer_a, world.branch_a1, dt.date(2026, 3, 10), status="signed_up")
     observation(world.observer_a, world.branch_a1, dt.date(2026, 3, 11), status="cancelled")
-    assert world.branch_a1 in svc.unobserved_branches(world.committee_a, HALF)
+    assert world.branch_a1 in coverage.unobserved_branches(world.committee_a, HALF)
 
 
 def test_an_observation_of_another_half_year_does_not_count(world):
     observation(world.observer_a, world.branch_a1, dt.date(2025, 12, 20))
     observation(world.observer_a, world.branch_a2, dt.date(2026, 7, 1))
-    assert names(svc.unobserved_branches(world.committee_a, HALF)) == names(
+    assert names(coverage.unobserved_branches(world.committee_a, HALF)) == names(
         [world.branch_a1, world.branch_a2]
     )
-    assert names(svc.unobserved_branches(world.committee_a, dt.date(2026, 7, 1))) == [world.branch_a1.name]
+    assert names(coverage.unobserved_branches(world.committee_a, dt.date(2026, 7, 1))) == [
+        world.branch_a1.name
+    ]
 
 
 def test_the_committee_coverage_counts_per_committee(world):
     observation(world.observer_a, world.branch_a1, dt.date(2026, 3, 10))
-    rows = {c.committee: c for c in svc.committee_coverage(world.county, HALF)}
+    rows = {c.committee: c for c in coverage.committee_coverage(world.county, HALF)}
     a, b = rows[world.committee_a], rows[world.committee_b]
     assert (a.branches, a.observed, a.unobserved, a.rate) == (2, 1, 1, 50.0)
     assert (b.branches, b.observed, b.unobserved) == (1, 0, 1)
@@ -57,7 +60,7 @@ def test_the_committee_coverage_counts_per_committee(world):
 def test_the_observer_progress_counts_assigned_branches_observed(world):
     observation(world.observer_a, world.branch_a1, dt.date(2026, 3, 10))
     observation(world.observer_b, world.branch_b1, dt.date(2026, 4, 20), status="signed_up")
-    progress = {p.observer: p for p in svc.observer_progress(world.county, HALF)}
+    progress = {p.observer: p for p in coverage.observer_progress(world.county, HALF)}
     a, b = progress[world.observer_a], progress[world.observer_b]
     assert (a.assigned, a.observed, a.forms, a.pending) == (1, 1, 1, 0)
     assert (b.assigned, b.observed, b.signed_up, b.pending) == (1, 0, 1, 1)
@@ -99,12 +102,12 @@ def test_the_notices_go_to_the_observer_and_the_committee_admin_once_a_week(worl
     admin = Message.objects.get(recipient=world.committee_admin)
     assert "尚有 2 个支部" in admin.body
     with at(NOW.date() + dt.timedelta(days=7)):
-        svc.send_coverage_notices()
+        coverage.send_coverage_notices()
     assert Message.objects.filter(recipient=world.observer_a.user).count() == 2
 
 
 def test_no_notice_for_an_observed_branch(world):
     observation(world.observer_a, world.branch_a1, dt.date(2026, 3, 10))
     with at(NOW.date()):
-        svc.send_coverage_notices()
+        coverage.send_coverage_notices()
     assert not Message.objects.filter(recipient=world.observer_a.user).exists()

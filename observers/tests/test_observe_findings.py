@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import AuditEvent
 from observers.models import BranchRating, EvaluationItem, Observation, Observer
 from observers.services import observe as svc
+from observers.services import ratings
 from observers.tests.fixtures_obs import (
     HALF,
     MEETING_DAY,
@@ -265,30 +266,30 @@ def submitted(signed):
 
 
 def test_the_branch_secretary_rates_the_observer_once(submitted):
-    rating = svc.rate_observer(
+    rating = ratings.rate_observer(
         actor=submitted.secretary, observation=submitted.obs, score=5, comment="认真负责"
     )
     assert (rating.score, rating.comment, rating.rated_by) == (5, "认真负责", submitted.secretary)
     with pytest.raises(ValidationError):
-        svc.rate_observer(actor=submitted.secretary, observation=submitted.obs, score=4)
+        ratings.rate_observer(actor=submitted.secretary, observation=submitted.obs, score=4)
 
 
 @pytest.mark.parametrize("score", [0, 6])
 def test_a_rating_is_between_1_and_5(submitted, score):
     with pytest.raises(ValidationError):
-        svc.rate_observer(actor=submitted.secretary, observation=submitted.obs, score=score)
+        ratings.rate_observer(actor=submitted.secretary, observation=submitted.obs, score=score)
 
 
 def test_only_the_branch_rates_its_observer(submitted):
     for user in (submitted.committee_admin, submitted.viewer, submitted.outsider, submitted.observer_a.user):
         with pytest.raises(PermissionDenied):
-            svc.rate_observer(actor=user, observation=submitted.obs, score=3)
+            ratings.rate_observer(actor=user, observation=submitted.obs, score=3)
     assert not BranchRating.objects.exists()
 
 
 def test_an_observation_without_a_form_cannot_be_rated(signed):
     with pytest.raises(ValidationError):
-        svc.rate_observer(actor=signed.secretary, observation=signed.obs, score=5)
+        ratings.rate_observer(actor=signed.secretary, observation=signed.obs, score=5)
 
 
 def test_cancelling_a_sign_up(signed):

@@ -23,7 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from observers.forms import EvaluationForm, RatingForm, SignUpForm
 from observers.models import Observation, Observer
 from observers.selectors import observer_for, root_for
+from observers.services import coverage as coverage_svc
 from observers.services import observe as svc
+from observers.services import ratings
 from observers.views.common import user_of
 from orglife.periods import add_months, local_today
 from orgs.access import get_for_user, require_tree
@@ -212,21 +214,21 @@ def coverage(request: HttpRequest) -> HttpResponse:
     """Per 党(工)委: branches with/without an observation this half-year; per observer: progress."""
     root = root_for(user_of(request), request.GET.get("org"))
     start = _half(request)
-    committees = svc.committee_coverage(root, start)
+    committees = coverage_svc.committee_coverage(root, start)
     chosen = root
     pick = request.GET.get("committee", "")
     if pick.isdigit():
         chosen = get_for_user(Organization.objects.all(), request.user, pick)
-    unobserved = Paginator(svc.unobserved_branches(chosen, start).select_related("parent"), 50).get_page(
-        request.GET.get("page")
-    )
+    unobserved = Paginator(
+        coverage_svc.unobserved_branches(chosen, start).select_related("parent"), 50
+    ).get_page(request.GET.get("page"))
     context = {
         "root": root,
         "period": svc.half_period(start),
         "committees": committees,
         "chosen": chosen,
         "unobserved": unobserved,
-        "progress": svc.observer_progress(root, start),
+        "progress": coverage_svc.observer_progress(root, start),
         "total": sum(c.branches for c in committees),
         "observed": sum(c.observed for c in committees),
         "unobserved_total": sum(c.unobserved for c in committees),
@@ -260,11 +262,11 @@ def branch_observation(request: HttpRequest, pk: int) -> HttpResponse:
     observation = get_for_user(qs, request.user, pk, write=request.method == "POST")
     form = RatingForm(request.POST or None)
     if request.method == "POST":
-        if not svc.can_rate(user_of(request), observation):
+        if not ratings.can_rate(user_of(request), observation):
             raise PermissionDenied("只有该支部书记或支部管理员可以评价观察员")
         if form.is_valid():
             try:
-                svc.rate_observer(actor=user_of(request), observation=observation, **form.cleaned_data)
+                ratings.rate_observer(actor=user_of(request), observation=observation, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -277,7 +279,7 @@ def branch_observation(request: HttpRequest, pk: int) -> HttpResponse:
         "scored": [(items.get(k), v) for k, v in (observation.scores or {}).items()],
         "rating": getattr(observation, "branch_rating", None),
         "can_rate": observation.status == Observation.Status.SUBMITTED
-        and svc.can_rate(user_of(request), observation),
+        and ratings.can_rate(user_of(request), observation),
     }
     return render(request, "observers/observe/branch_detail.html", context)
 

@@ -84,6 +84,12 @@ class RecordSerializer(serializers.ModelSerializer):
     meeting_type_display = serializers.CharField(source="get_meeting_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     unplanned = serializers.SerializerMethodField(label="计划外")
+    photo_check = serializers.ChoiceField(
+        choices=list(MeetingRecord.PHOTO_CHECKS.items()),
+        read_only=True,
+        label="照片查重",
+        help_text="pending：照片查重中（photo_reused 尚无结论）；reused：照片疑似重复；clear：未发现重复照片",
+    )
     attendance_summary = serializers.SerializerMethodField()
     checks = serializers.SerializerMethodField()
     attendance = RecordAttendanceSerializer(many=True, read_only=True)
@@ -125,6 +131,8 @@ class RecordSerializer(serializers.ModelSerializer):
             "status_display",
             "is_backfill",
             "photo_reused",
+            "photos_pending",
+            "photo_check",
             "counts",
             "approved_at",
             "created_at",
@@ -217,25 +225,7 @@ def _data(org: Organization, given: dict[str, Any], record: MeetingRecord | None
     """RecordData from validated input, taking unspecified fields from the record (PATCH semantics)."""
     values: dict[str, Any] = {}
     if record is not None:
-        for name in (
-            "meeting_type",
-            "topic",
-            "started_at",
-            "ended_at",
-            "place",
-            "host_name",
-            "recorder_name",
-            "lecturer_name",
-            "agenda",
-            "content",
-            "decisions",
-            "vote_subject",
-            "votes_yes",
-            "votes_no",
-            "votes_abstain",
-            "group",
-            "plan_item",
-        ):
+        for name in svc.DATA_FIELDS:
             values[name] = getattr(record, name)
         values["attendance"] = [
             svc.AttendanceEntry(a.member_id, a.status == Attendance.Status.PRESENT, a.absence_reason)
@@ -320,7 +310,11 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(RecordSerializer(fresh).data, status=code)
 
     @extend_schema(
-        summary="登记纪实（草稿）", request=RecordInputSerializer, responses={201: RecordSerializer, **_WRITE}
+        summary="登记纪实（草稿）",
+        description="可带请求头 Idempotency-Key（8–64 位字母、数字、-、_，由客户端为这份纪实生成）："
+        "同一个键再次提交时返回第一次保存的纪实（200），不重复保存。",
+        request=RecordInputSerializer,
+        responses={201: RecordSerializer, 200: RecordSerializer, **_WRITE},
     )
     def create(self, request: Request) -> Response:
         serializer = RecordInputSerializer(data=request.data)
@@ -329,8 +323,14 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             Organization.objects.all(), _user(request), serializer.validated_data["org"], write=True
         )
         data = _data(org, serializer.validated_data)
-        record = self._run(lambda: svc.create_record(actor=_user(request), org=org, data=data))
-        return self._output(record, status.HTTP_201_CREATED)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        record = self._run(
+            lambda: svc.create_record(actor=_user(request), org=org, data=data, client_key=key)
+        )
+        # The same key again: the record stored the first time, not a second one.
+        return self._output(
+            record, status.HTTP_200_OK if getattr(record, "replayed", False) else status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         summary="修改纪实（仅草稿或被退回）",

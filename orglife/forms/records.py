@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
@@ -44,7 +45,48 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class PlanItemSelect(forms.Select):
+    """Each plan item carries what it planned, so choosing it fills the form (static/js/xianfeng.js).
+
+    Items already recorded by someone else are valid choices (a draft kept on a device may name one, and
+    the service then says who recorded it) but are not offered."""
+
+    hidden_ids: frozenset[int] = frozenset()
+
+    def optgroups(self, name: str, value: Any, attrs: Any = None) -> Any:
+        groups = super().optgroups(name, value, attrs)
+        out = []
+        for group_name, options, index in groups:
+            kept = [
+                o
+                for o in options
+                if o["selected"] or getattr(o["value"], "value", o["value"]) not in self.hidden_ids
+            ]
+            if kept:
+                out.append((group_name, kept, index))
+        return out
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        item = getattr(option["value"], "instance", None)
+        if item is not None:
+            option["attrs"].update(
+                {
+                    "data-meeting-type": item.meeting_type,
+                    "data-group": item.group_id or "",
+                    "data-topic": item.topic,
+                    "data-held-on": item.planned_on.isoformat() if item.planned_on else "",
+                    "data-place": item.place,
+                    "data-host-name": item.host_name,
+                    "data-lecturer-name": item.lecturer_name,
+                }
+            )
+        return option
+
+
 class PlanItemField(forms.ModelChoiceField):
+    widget = PlanItemSelect
+
     def label_from_instance(self, obj: Any) -> str:
         day = f"{obj.planned_on:%m月%d日} " if obj.planned_on else ""
         group = f"（{obj.group.display_name}）" if obj.group_id else ""
@@ -80,6 +122,8 @@ class RecordForm(StyledForm, forms.Form):
     votes_yes = forms.IntegerField(label="赞成", min_value=0, required=False)
     votes_no = forms.IntegerField(label="反对", min_value=0, required=False)
     votes_abstain = forms.IntegerField(label="弃权", min_value=0, required=False)
+    # Made when the form is first shown and kept by the page (and its offline draft): a resend is stored once.
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     photos = MultipleFileField(label="会议照片", help_text="1至9张，JPG/PNG/WebP；提交审核前至少1张")
     attachments = MultipleFileField(
         label="其他附件", help_text="可选：PDF、Word(.docx)、Excel(.xlsx)，如签到表"
@@ -95,7 +139,11 @@ class RecordForm(StyledForm, forms.Form):
         roster: Roster | None = None,
         initial: dict[str, Any] | None = None,
     ) -> None:
-        defaults = {"meeting_type": MeetingType.THEME_DAY, "held_on": timezone.localdate()}
+        defaults = {
+            "meeting_type": MeetingType.THEME_DAY,
+            "held_on": timezone.localdate(),
+            "client_key": uuid.uuid4().hex,
+        }
         initial = {**(_initial_from(record) if record is not None else defaults), **(initial or {})}
         super().__init__(data, files, initial=initial)
         self.org, self.record = org, record
@@ -117,12 +165,40 @@ class RecordForm(StyledForm, forms.Form):
         ]
         if record is not None and record.plan_item_id:
             items.append(record.plan_item_id)
-        self.fields["plan_item"].queryset = PlanItem.objects.filter(pk__in=items).select_related("group")  # type: ignore[attr-defined]
+        months = [add_months(today, -2), add_months(today, -1), today]
+        taken = set(
+            PlanItem.objects.filter(plan__org=org, plan__month__in=months, records__isnull=False)
+            .exclude(pk__in=items)
+            .values_list("pk", flat=True)
+        )
+        choices = PlanItem.objects.filter(pk__in=[*items, *taken]).select_related("group")
+        self.fields["plan_item"].queryset = choices  # type: ignore[attr-defined]
+        self.fields["plan_item"].widget.hidden_ids = frozenset(taken)  # type: ignore[attr-defined]
+        if record is None and not self.is_bound:
+            self._start_from_plan_item(initial)
         self.meeting_type_value = self._value("meeting_type") or MeetingType.THEME_DAY
         group_id = self._value("group")
         self.group_value = groups.filter(pk=group_id).first() if str(group_id or "").isdigit() else None
         self.roster = roster or roster_for(org, self.meeting_type_value, self.group_value)
         self.attendance: list[AttendanceEntry] = []
+
+    def _start_from_plan_item(self, initial: dict[str, Any]) -> None:
+        """Opened from a plan item (the secretary's home): its type, 党小组, topic, day, place and host."""
+        pk = initial.get("plan_item")
+        item = self.fields["plan_item"].queryset.filter(pk=pk).first() if isinstance(pk, int) else None  # type: ignore[attr-defined]
+        if item is None or "topic" in initial:
+            return
+        self.initial.update(
+            {
+                "meeting_type": item.meeting_type,
+                "group": item.group_id,
+                "topic": item.topic,
+                "place": item.place,
+                "host_name": item.host_name,
+                "lecturer_name": item.lecturer_name,
+                **({"held_on": item.planned_on} if item.planned_on else {}),
+            }
+        )
 
     def _value(self, name: str) -> Any:
         if self.is_bound and name in self.data:
@@ -142,6 +218,8 @@ class RecordForm(StyledForm, forms.Form):
         for m in self.roster.due:
             if self.is_bound:
                 state, reason = self.data.get(f"att-{m.pk}", ""), self.data.get(f"reason-{m.pk}", "")
+            elif f"att-{m.pk}" in self.initial:  # an htmx reload of the list keeps what was marked
+                state, reason = self.initial[f"att-{m.pk}"], self.initial.get(f"reason-{m.pk}", "")
             else:
                 state, reason = saved.get(m.pk, ("", ""))
             rows.append(
@@ -164,6 +242,7 @@ class RecordForm(StyledForm, forms.Form):
         c = self.cleaned_data
         tz = timezone.get_current_timezone()
         day: dt.date = c["held_on"]
+        assembly = c["meeting_type"] == MeetingType.GENERAL_ASSEMBLY
         return RecordData(
             meeting_type=c["meeting_type"],
             topic=c["topic"],
@@ -171,15 +250,16 @@ class RecordForm(StyledForm, forms.Form):
             host_name=c["host_name"],
             recorder_name=c["recorder_name"],
             content=c["content"],
-            lecturer_name=c.get("lecturer_name") or "",
+            # Fields shown only for another meeting type may hold text typed before the type changed.
+            lecturer_name=(c.get("lecturer_name") or "") if c["meeting_type"] == MeetingType.LECTURE else "",
             agenda=c.get("agenda") or "",
             decisions=c.get("decisions") or "",
-            group=c.get("group"),
+            group=c.get("group") if c["meeting_type"] == MeetingType.GROUP else None,
             plan_item=c.get("plan_item"),
-            vote_subject=c.get("vote_subject") or "",
-            votes_yes=c.get("votes_yes"),
-            votes_no=c.get("votes_no"),
-            votes_abstain=c.get("votes_abstain"),
+            vote_subject=(c.get("vote_subject") or "") if assembly else "",
+            votes_yes=c.get("votes_yes") if assembly else None,
+            votes_no=c.get("votes_no") if assembly else None,
+            votes_abstain=c.get("votes_abstain") if assembly else None,
             started_at=dt.datetime.combine(day, c["start_time"], tzinfo=tz),
             ended_at=dt.datetime.combine(day, c["end_time"], tzinfo=tz),
             attendance=self.attendance,

@@ -11,7 +11,6 @@ import random
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,7 +24,7 @@ from audit.services import record_event, snapshot
 from orglife.models import MeetingRecord, PatrolCheck, RecordEvent, Rectification, RectificationItem
 from orglife.periods import first_of_month
 from orglife.rules import ruleset_for
-from orglife.services.records import record_stopped_counting
+from orglife.services.records import add_event, stop_counting
 from orgs.access import covers, role_paths
 from orgs.models import Organization
 from orgs.paths import under_path_q
@@ -157,12 +156,6 @@ def draw_sample(
     return created
 
 
-def _record_event(record: MeetingRecord, action: str, actor: User, reason: str = "", **payload: Any) -> None:
-    RecordEvent.objects.create(
-        record=record, action=action, actor=actor, reason=reason, payload=payload, created_at=timezone.now()
-    )
-
-
 def rating_errors(rating: str, reasons: list[str], comment: str) -> dict[str, str]:
     """What makes a rating invalid (rate_check and the bulk path add_patrol_checks)."""
     errors: dict[str, str] = {}
@@ -190,7 +183,7 @@ def rate_check(
     check.rated_by = actor
     check.rated_at = timezone.now()
     check.save(update_fields=["rating", "reasons", "comment", "rated_by", "rated_at"])
-    _record_event(check.record, "patrol_rated", actor, rating=rating, reasons=check.reasons)
+    add_event(check.record, "patrol_rated", actor, rating=rating, reasons=check.reasons)
     record_event(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -254,6 +247,16 @@ def add_patrol_checks(*, checks: list[PatrolCheck]) -> list[PatrolCheck]:
     return checks
 
 
+def rehold_errors(check: PatrolCheck, record_counts: bool, reason: str) -> list[str]:
+    """What makes a re-hold order invalid (order_rehold and the bulk path add_rehold_orders)."""
+    errors = []
+    if not reason.strip():
+        errors.append("请说明要求重新召开的原因")
+    if check.rehold_ordered and not record_counts:
+        errors.append("已要求重新召开")
+    return errors
+
+
 @transaction.atomic
 def order_rehold(*, actor: User, check: PatrolCheck, reason: str) -> None:
     """The meeting must be held again: the record stops counting towards completion."""
@@ -261,22 +264,74 @@ def order_rehold(*, actor: User, check: PatrolCheck, reason: str) -> None:
     if not reason.strip():
         raise ValidationError({"reason": "请说明要求重新召开的原因"})
     record = lock_rows(MeetingRecord.objects).get(pk=check.record_id)
-    if check.rehold_ordered and not record.counts:
-        raise ValidationError("已要求重新召开")
+    errors = rehold_errors(check, record.counts, reason)
+    if errors:
+        raise ValidationError(errors)
+    reason = reason.strip()
     check.rehold_ordered = True
     check.save(update_fields=["rehold_ordered"])
-    record.counts = False
-    record.save(update_fields=["counts", "updated_at"])
-    _record_event(record, "rehold_ordered", actor, reason.strip(), patrol_check=check.pk)
+    # Reverses the attendees' automatic learning points and refreshes the completion stats.
+    stop_counting(
+        actor=actor,
+        record=record,
+        action="rehold_ordered",
+        reason=reason,
+        points_reason=f"要求重新召开：{reason}",
+        patrol_check=check.pk,
+    )
     record_event(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         target=record,
         org=check.org,
-        summary={"what": "rehold_ordered", "reason": reason.strip(), "patrol_check": check.pk},
+        summary={"what": "rehold_ordered", "reason": reason, "patrol_check": check.pk},
     )
-    # Reverses the attendees' automatic learning points and refreshes the completion stats.
-    record_stopped_counting(actor=actor, record=record, reason=f"要求重新召开：{reason.strip()}")
+
+
+@dataclass
+class ReholdOrder:
+    """For `add_rehold_orders`: a rated patrol check, why the meeting must be held again, and when."""
+
+    check: PatrolCheck
+    reason: str
+    at: dt.datetime
+
+
+@transaction.atomic
+def add_rehold_orders(*, orders: list[ReholdOrder]) -> None:
+    """Bulk path of `order_rehold` (history imports, the demo): the same rule (`rehold_errors`), checked
+    for the whole batch before anything is written, and the same effect on each record (`stop_counting`:
+    the record stops counting, its history line dated `at`, points reversed, stats refreshed). Each order
+    comes after its check was rated. No audit row per order: the caller records one event for the batch."""
+    counts = dict(
+        MeetingRecord.objects.filter(pk__in=[o.check.record_id for o in orders]).values_list("pk", "counts")
+    )
+    errors: list[str] = []
+    for o in orders:
+        where = f"纪实{o.check.record_id}"
+        bad = rehold_errors(o.check, counts.get(o.check.record_id, False), o.reason)
+        if o.check.pk is None or not o.check.rating:
+            bad.append("只能对已评价的抽查要求重新召开")
+        elif o.check.rated_at is not None and o.at < o.check.rated_at:
+            bad.append("要求重新召开的时间早于评价时间")
+        errors += [f"{where}：{m}" for m in bad]
+    if errors:
+        raise ValidationError(errors)
+    checks = [o.check for o in orders]
+    for c in checks:
+        c.rehold_ordered = True
+    PatrolCheck.objects.bulk_update(checks, ["rehold_ordered"], batch_size=1000)
+    for o in orders:
+        reason = o.reason.strip()
+        stop_counting(
+            actor=o.check.rated_by,
+            record=o.check.record,
+            action="rehold_ordered",
+            reason=reason,
+            points_reason=f"要求重新召开：{reason}",
+            at=o.at,
+            patrol_check=o.check.pk,
+        )
 
 
 def opening_errors(title: str, texts: list[str], deadline: dt.date, today: dt.date) -> dict[str, str]:
@@ -388,7 +443,7 @@ def open_rectification(
     )
     RectificationItem.objects.bulk_create([RectificationItem(rectification=rect, text=t) for t in texts])
     if check is not None:
-        _record_event(check.record, "rectification_opened", actor, rectification=rect.pk)
+        add_event(check.record, "rectification_opened", actor, rectification=rect.pk)
     record_event(
         actor=actor,
         action=AuditEvent.Action.CREATE,

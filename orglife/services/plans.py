@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -24,7 +24,7 @@ from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
 from notifications.models import Message
-from orglife.models import MeetingType, MonthlyPlan, PlanEvent, PlanItem, RuleSet
+from orglife.models import MeetingRule, MeetingType, MonthlyPlan, PlanEvent, PlanItem, RuleSet
 from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_deadline
 from orglife.rules import LIFE_KINDS, Requirement, due_in, groups_of, requirements, ruleset_for
 from orglife.selectors.stats import counting_records
@@ -92,10 +92,12 @@ class Window:
         return self.deadline - now
 
 
-def filing_window(month: dt.date) -> Window:
+def filing_window(month: dt.date, *, rulesets: dict[dt.date, RuleSet] | None = None) -> Window:
+    """The month's filing window; `rulesets` (from rulesets_for) saves the rule set look-up."""
     month = first_of_month(month)
     filing_month = add_months(month, -1)
-    day = ruleset_for(filing_month).plan_deadline_day
+    ruleset = rulesets[filing_month] if rulesets and filing_month in rulesets else ruleset_for(filing_month)
+    day = ruleset.plan_deadline_day
     opens = dt.datetime(filing_month.year, filing_month.month, 1, tzinfo=SHANGHAI)
     after = add_months(month, 1)
     closes = dt.datetime(after.year, after.month, 1, tzinfo=SHANGHAI)
@@ -125,28 +127,58 @@ def _theme_date(month: dt.date, ruleset: RuleSet) -> dt.date | None:
     return month.replace(day=min(ruleset.theme_day_of_month, last))
 
 
-def _held(org: Organization, req: Requirement) -> int:
-    qs = counting_records(org, req.period.start, req.period.months[-1]).filter(meeting_type=req.meeting_type)
-    if req.group is not None:
-        qs = qs.filter(group=req.group)
-    return qs.count()
+def _held_counts(org: Organization, reqs: list[Requirement]) -> dict[tuple[str, int | None, dt.date], int]:
+    """Counting records of the branch by (meeting type, group, month) over every period in `reqs`: one query."""
+    periods = [r for r in reqs if r.period.kind != MONTH]
+    if not periods:
+        return {}
+    start = min(r.period.start for r in periods)
+    end = max(r.period.months[-1] for r in periods)
+    rows = (
+        counting_records(org, start, end)
+        .order_by()
+        .values_list("meeting_type", "group_id", "month")
+        .annotate(n=Count("id"))
+    )
+    return {(kind, group, month): n for kind, group, month, n in rows}
 
 
-def prompt_items(org: Organization, month: dt.date) -> list[PlanItemData]:
+def _held(counts: dict[tuple[str, int | None, dt.date], int], req: Requirement) -> int:
+    months = set(req.period.months)
+    return sum(
+        n
+        for (kind, group, month), n in counts.items()
+        if kind == req.meeting_type and month in months and (req.group is None or group == req.group.pk)
+    )
+
+
+def prompt_items(
+    org: Organization,
+    month: dt.date,
+    *,
+    ruleset: RuleSet | None = None,
+    groups: list[Organization] | None = None,
+) -> list[PlanItemData]:
     """The 提示单: what the rules ask of the branch in `month`, as items to pre-fill the plan with.
 
     Monthly rules give their items every month; quarterly and longer ones appear until met in their
-    period, required in the month their period ends.
+    period, required in the month their period ends. The records held so far are counted in one query;
+    `ruleset` and `groups` (the branch's active 党小组), when the caller has them, save their look-ups.
     """
     month = first_of_month(month)
-    ruleset = ruleset_for(month)
+    ruleset = ruleset or ruleset_for(month)
     theme_on = _theme_date(month, ruleset)
     out: list[PlanItemData] = []
-    for req in requirements(org, month, ruleset=ruleset, groups=groups_of(org)):
+    per_group = any(rule.applies_to == MeetingRule.AppliesTo.PER_GROUP for rule in ruleset.rules.all())
+    if groups is None:
+        groups = groups_of(org) if per_group else []
+    reqs = requirements(org, month, ruleset=ruleset, groups=groups)
+    counts = _held_counts(org, reqs)
+    for req in reqs:
         if req.period.kind == MONTH:
             count, hint = req.min_count, f"{req.period.label}须开展{req.min_count}次"
         else:
-            count = max(req.min_count - _held(org, req), 0)
+            count = max(req.min_count - _held(counts, req), 0)
             due = "本月为最后期限" if due_in(req, month) else f"{req.period.end:%m月%d日}前完成即可"
             hint = f"{req.period.label}须开展{req.min_count}次，尚缺{count}次，{due}"
         if not req.soft:

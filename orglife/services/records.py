@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,6 +30,7 @@ from orglife.models import (
     MeetingRecord,
     MeetingType,
     MonthlyPlan,
+    PhotoMatch,
     PlanItem,
     RecordAttachment,
     RecordEvent,
@@ -42,6 +45,7 @@ from orglife.rules import (
     ruleset_for,
     voting_eligible_count,
 )
+from orglife.services import photo_checks
 from orglife.services.stats import refresh_after_change
 from orgs.access import holds
 from orgs.models import Member, Organization, Position
@@ -53,6 +57,7 @@ log = logging.getLogger(__name__)
 S = MeetingRecord.Status
 EDITABLE = (S.DRAFT, S.RETURNED)
 CREATE_ROLES = frozenset({Role.BRANCH_ADMIN, Role.BRANCH_SECRETARY})
+CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 COMMITTEE_ROLES = frozenset({Role.COMMITTEE_ADMIN, Role.DEPT_ADMIN})
 APPROVE_ROLES = frozenset({Role.BRANCH_SECRETARY}) | COMMITTEE_ROLES
 COMMITTEE_TITLES = (
@@ -64,10 +69,10 @@ COMMITTEE_TITLES = (
 )
 POINTS_ITEM = "orglife_attendance"
 POINTS_SOURCE = "orglife_record_attendance"
-FIELDS = [
+DATA_FIELDS = (  # what a record's input (RecordData) sets on the record, as the record's attributes
     "meeting_type",
-    "group_id",
-    "plan_item_id",
+    "group",
+    "plan_item",
     "topic",
     "started_at",
     "ended_at",
@@ -82,7 +87,8 @@ FIELDS = [
     "votes_yes",
     "votes_no",
     "votes_abstain",
-]
+)
+FIELDS = [f"{f}_id" if f in ("group", "plan_item") else f for f in DATA_FIELDS]  # their columns
 
 
 class RecordLocked(Exception):
@@ -269,7 +275,16 @@ def _validate(
         item = data.plan_item
         if open_ids is None:
             open_ids = {i.pk for i in open_plan_items(org, data.month, record=record)}
-        if item.pk not in open_ids:
+        others = MeetingRecord.objects.filter(plan_item=item)
+        taken = (others.exclude(pk=record.pk) if record is not None and record.pk else others).first()
+        if item.pk not in open_ids and taken is not None:
+            by = taken.created_by.get_full_name() or taken.created_by.username if taken.created_by else "他人"
+            err(
+                "plan_item",
+                f"该计划事项已由{by}登记纪实（{timezone.localtime(taken.started_at):%m月%d日}，{taken.get_status_display()}），"
+                "未重复保存；如是另一次会议，请选择“计划外”",
+            )
+        elif item.pk not in open_ids:
             err("plan_item", "所选计划不是本支部本月已审核、尚未登记的计划事项")
         elif item.meeting_type != data.meeting_type or item.group_id != (
             data.group.pk if data.group else None
@@ -469,14 +484,23 @@ def recorded_roster(record: MeetingRecord) -> Roster:
 # ---------------------------------------------------------------- history
 
 
-def _event(record: MeetingRecord, action: str, actor: User, reason: str = "", **payload: Any) -> None:
+def add_event(
+    record: MeetingRecord,
+    action: str,
+    actor: User | None,
+    reason: str = "",
+    *,
+    at: dt.datetime | None = None,
+    **payload: Any,
+) -> None:
+    """One line of the record's history (every app's writes on a record use this)."""
     RecordEvent.objects.create(
         record=record,
         action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         reason=reason,
         payload=payload,
-        created_at=timezone.now(),
+        created_at=at or timezone.now(),
     )
 
 
@@ -496,25 +520,7 @@ def _snapshot(record: MeetingRecord) -> dict[str, Any]:
 
 def apply_record_data(record: MeetingRecord, data: RecordData) -> None:
     """Copy the validated input onto the record (the single-row services and the bulk path add_records)."""
-    for name in (
-        "meeting_type",
-        "topic",
-        "started_at",
-        "ended_at",
-        "place",
-        "host_name",
-        "recorder_name",
-        "lecturer_name",
-        "agenda",
-        "content",
-        "decisions",
-        "group",
-        "plan_item",
-        "vote_subject",
-        "votes_yes",
-        "votes_no",
-        "votes_abstain",
-    ):
+    for name in DATA_FIELDS:
         value = getattr(data, name)
         setattr(record, name, value.strip() if isinstance(value, str) else value)
     if record.meeting_type != MeetingType.LECTURE:
@@ -537,19 +543,39 @@ def create_record(
     data: RecordData,
     photos: list[Any] | None = None,
     files: list[Any] | None = None,
+    client_key: str = "",
 ) -> MeetingRecord:
-    """A draft record with its attendance (and optionally its first photos and attachments)."""
+    """A draft record with its attendance (and optionally its first photos and attachments).
+
+    With a `client_key` (made by the submitting device for this record) a second submission of the same
+    record returns the first one, marked `replayed`, and stores nothing.
+    """
     if not can_create(actor, org):
         raise PermissionDenied("只有支部书记或支部管理员可以登记纪实")
+    if client_key:
+        if not CLIENT_KEY.fullmatch(client_key):
+            raise ValidationError({"client_key": "提交标识格式不正确，请刷新页面后重新提交"})
+        earlier = MeetingRecord.objects.filter(org=org, client_key=client_key).first()
+        if earlier is not None:
+            earlier.replayed = True  # type: ignore[attr-defined]
+            return earlier
     roster = roster_for(org, data.meeting_type, data.group)
     _validate(org, data, roster, None)
-    record = MeetingRecord(org=org, created_by=actor)
+    record = MeetingRecord(org=org, created_by=actor, client_key=client_key)
     apply_record_data(record, data)
-    record.save()
+    try:
+        with transaction.atomic():  # a savepoint: the same key sent at the same moment loses the race here
+            record.save()
+    except IntegrityError:
+        earlier = MeetingRecord.objects.filter(org=org, client_key=client_key).first()
+        if not client_key or earlier is None:
+            raise
+        earlier.replayed = True  # type: ignore[attr-defined]
+        return earlier
     _write_attendance(record, roster, data.attendance)
     _store_facts(record, roster, freeze_eligible=False)
     record.save()
-    _event(record, "created", actor, unplanned=record.plan_item_id is None)
+    add_event(record, "created", actor, unplanned=record.plan_item_id is None)
     _audit(actor, AuditEvent.Action.CREATE, record, meeting_type=record.meeting_type)
     if photos or files:
         add_attachments(actor=actor, record=record, photos=photos or [], files=files or [])
@@ -573,7 +599,7 @@ def update_record(*, actor: User, record: MeetingRecord, data: RecordData) -> Me
     _store_facts(record, roster, freeze_eligible=False)
     record.save()
     changed = {k: [before[k], v] for k, v in _snapshot(record).items() if before[k] != v}
-    _event(record, "edited", actor, changed=changed)
+    add_event(record, "edited", actor, changed=changed)
     _audit(actor, AuditEvent.Action.UPDATE, record, changed=changed)
     return record
 
@@ -584,9 +610,13 @@ def add_attachments(
 ) -> list[RecordAttachment]:
     """Validate every upload first (all or nothing), then store each under a random name.
 
-    A photo whose hash matches a photo of any other record (any branch) is linked by `reused_from`
-    and the record is flagged `photo_reused`, so the next patrol sample picks it first.
+    New photos are checked for reuse by a task after commit (orglife.tasks.check_record_photos_task), so
+    the request never waits for the detector: until it has run the record is `photos_pending`
+    (照片查重中), and the caller's record object says so on return. A photo found to reuse a photo of
+    another record (any branch), or repeated inside this one, is then linked by `reused_from` and both
+    records are flagged `photo_reused` (the next patrol sample picks them first).
     """
+    caller = record
     record = _lock(record)
     if record.status not in EDITABLE:
         raise RecordLocked("只有草稿或被退回的纪实可以添加照片和附件")
@@ -613,23 +643,22 @@ def add_attachments(
         raise ValidationError(errors)
     saved = []
     for clean in cleaned:
-        saved.append(_store(record, clean))
-    reused = [a for a in saved if a.reused_from_id]
-    if reused and not record.photo_reused:
-        record.photo_reused = True
-        record.save(update_fields=["photo_reused", "updated_at"])
-    _event(
-        record,
-        "attached",
-        actor,
-        files=[a.original_name for a in saved],
-        reused=[a.original_name for a in reused],
-    )
-    _audit(actor, AuditEvent.Action.UPDATE, record, attached=len(saved), reused=len(reused))
+        saved.append(store_attachment(record, clean))
+    if any(a.kind == RecordAttachment.Kind.PHOTO for a in saved):
+        MeetingRecord.objects.filter(pk=record.pk).update(photos_pending=True)
+        record.photos_pending = caller.photos_pending = True
+        from orglife import tasks  # the tasks module imports the services
+
+        record_id = record.pk
+        transaction.on_commit(lambda: tasks.check_record_photos_task.enqueue(record_id))
+    add_event(record, "attached", actor, files=[a.original_name for a in saved])
+    _audit(actor, AuditEvent.Action.UPDATE, record, attached=len(saved))
     return saved
 
 
-def _store(record: MeetingRecord, clean: uploads.CleanFile) -> RecordAttachment:
+def store_attachment(record: MeetingRecord, clean: uploads.CleanFile) -> RecordAttachment:
+    """Store one cleaned upload under a random name. A photo is not checked here: the caller has it checked
+    (orglife.services.photo_checks.check_stored: hashes, verification, both records marked on reuse)."""
     stored_name = uploads.random_name(clean.extension)
     attachment = RecordAttachment(
         record=record,
@@ -638,10 +667,7 @@ def _store(record: MeetingRecord, clean: uploads.CleanFile) -> RecordAttachment:
         original_name=clean.original_name,
         content_type=clean.content_type,
         size=len(clean.content),
-        phash=clean.phash,
     )
-    if clean.phash:
-        attachment.reused_from = find_reused(clean.phash, exclude_record=record)
     attachment.file.save(stored_name, ContentFile(clean.content), save=False)
     if clean.thumbnail is not None:
         default_storage.save(thumbnail_path(attachment), ContentFile(clean.thumbnail))
@@ -653,34 +679,6 @@ def thumbnail_path(attachment: RecordAttachment) -> str:
     return f"orglife/thumbs/{attachment.stored_name}"
 
 
-SCAN_LIMIT = 500
-
-
-def find_reused(phash: str, *, exclude_record: MeetingRecord) -> RecordAttachment | None:
-    """The earliest photo of another record with the same or a near-identical hash (any branch).
-
-    First an exact match through the index on `phash`; then, for re-saved or resized copies, a bounded
-    scan of the same 16-bit prefix bucket (an index range: hashes sharing the first 4 hex digits), keeping
-    those within HASH_THRESHOLD bits. Near copies whose differing bits fall in the first 16 bits are not
-    found by the scan; that trade keeps every upload to two indexed queries at county and province scale.
-    """
-    if not uploads.informative(phash):
-        return None
-    others = RecordAttachment.objects.filter(kind=RecordAttachment.Kind.PHOTO).exclude(record=exclude_record)
-    exact = others.filter(phash=phash).order_by("id").first()
-    if exact is not None:
-        return exact
-    prefix = phash[:4]
-    upper = f"{int(prefix, 16) + 1:04x}" if prefix != "ffff" else None
-    bucket = others.filter(phash__gte=prefix)
-    if upper is not None:
-        bucket = bucket.filter(phash__lt=upper)
-    for pk, other in bucket.order_by("id").values_list("id", "phash")[:SCAN_LIMIT]:
-        if len(other) == 16 and uploads.hamming(phash, other) <= uploads.HASH_THRESHOLD:
-            return others.get(pk=pk)
-    return None
-
-
 @transaction.atomic
 def remove_attachment(*, actor: User, attachment: RecordAttachment) -> None:
     record = _lock(attachment.record)
@@ -689,10 +687,15 @@ def remove_attachment(*, actor: User, attachment: RecordAttachment) -> None:
     if not can_create(actor, record.org):
         raise PermissionDenied("只有支部书记或支部管理员可以删除照片")
     name, thumb, path = attachment.original_name, thumbnail_path(attachment), attachment.file.name
+    partners = set(
+        PhotoMatch.objects.filter(Q(photo=attachment) | Q(other=attachment)).values_list(
+            "record_id", "other_record_id"
+        )
+    )
     attachment.delete()
-    record.photo_reused = record.attachments.filter(reused_from__isnull=False).exists()
-    record.save(update_fields=["photo_reused", "updated_at"])
-    _event(record, "detached", actor, file=name)
+    photo_checks.refresh_flags({pk for pair in partners for pk in pair} | {record.pk})
+    record.photo_reused = MeetingRecord.objects.values_list("photo_reused", flat=True).get(pk=record.pk)
+    add_event(record, "detached", actor, file=name)
     _audit(actor, AuditEvent.Action.DELETE, record, detached=name)
 
     def unlink() -> None:
@@ -725,7 +728,7 @@ def submit_record(*, actor: User, record: MeetingRecord) -> MeetingRecord:
     record.status = S.SUBMITTED
     record.submitted_by = actor
     record.save()
-    _event(record, "submitted", actor, backfill=record.is_backfill, backfill_days=backfill_days)
+    add_event(record, "submitted", actor, backfill=record.is_backfill, backfill_days=backfill_days)
     _audit(actor, AuditEvent.Action.UPDATE, record, status=record.status, backfill=record.is_backfill)
     return record
 
@@ -744,14 +747,14 @@ def approve_record(*, actor: User, record: MeetingRecord) -> MeetingRecord:
     if record.status == S.SUBMITTED and record.is_backfill and not committee:
         record.status = S.AWAITING_COMMITTEE
         record.save()
-        _event(record, "approved_by_secretary", actor, next="awaiting_committee")
+        add_event(record, "approved_by_secretary", actor, next="awaiting_committee")
         _audit(actor, AuditEvent.Action.UPDATE, record, status=record.status)
         return record
     record.status = S.APPROVED
     record.approved_by = actor
     record.approved_at = timezone.now()
     record.save()
-    _event(record, "approved", actor, by_committee=committee)
+    add_event(record, "approved", actor, by_committee=committee)
     _audit(actor, AuditEvent.Action.UPDATE, record, status=record.status)
     refresh_after_change(record.org, record.month)
     if record.counts:
@@ -770,7 +773,7 @@ def return_record(*, actor: User, record: MeetingRecord, reason: str) -> Meeting
         raise ValidationError({"reason": ["请填写退回原因"]})
     record.status = S.RETURNED
     record.save()
-    _event(record, "returned", actor, reason=reason.strip())
+    add_event(record, "returned", actor, reason=reason.strip())
     _audit(actor, AuditEvent.Action.UPDATE, record, status=record.status, reason=reason.strip()[:200])
     return record
 
@@ -808,7 +811,7 @@ def amend_record(*, actor: User, record: MeetingRecord, data: RecordData, reason
     }
     if not changed and not att_changed:
         raise ValidationError({"reason": ["没有任何修改"]})
-    _event(record, "amended", actor, reason=reason.strip(), changed=changed, attendance=att_changed)
+    add_event(record, "amended", actor, reason=reason.strip(), changed=changed, attendance=att_changed)
     _audit(
         actor,
         AuditEvent.Action.UPDATE,
@@ -833,6 +836,29 @@ def record_stopped_counting(*, actor: User | None, record: MeetingRecord, reason
     """Call after a record is set `counts=False` (e.g. a patrol orders the meeting re-held)."""
     _reverse_points(actor, record, {m.pk for m in present_members(record)}, reason)
     refresh_after_change(record.org, record.month)
+
+
+@transaction.atomic
+def stop_counting(
+    *,
+    actor: User | None,
+    record: MeetingRecord,
+    action: str,
+    reason: str,
+    points_reason: str,
+    at: dt.datetime | None = None,
+    **payload: Any,
+) -> MeetingRecord:
+    """要求重新召开 (a patrol's or an observer's order): the record stops counting towards completion, its
+    history says who ordered it and why, the attendees' automatic points are reversed and the stats
+    refreshed. `at` dates the history line (history imports); the caller checks who may order it."""
+    locked = lock_rows(MeetingRecord.objects).select_related("org").get(pk=record.pk)
+    locked.counts = False
+    locked.save(update_fields=["counts", "updated_at"])
+    add_event(locked, action, actor, reason, at=at, **payload)
+    record_stopped_counting(actor=actor, record=locked, reason=points_reason)
+    record.counts = False
+    return locked
 
 
 # ---------------------------------------------------------------- learning points (optional app)

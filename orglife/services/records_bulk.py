@@ -12,23 +12,35 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 
-from orglife.models import Attendance, MeetingRecord, MeetingType, MonthlyPlan, PlanItem, RecordEvent
+from orglife import photomatch, uploads
+from orglife.models import (
+    Attendance,
+    MeetingRecord,
+    MeetingType,
+    MonthlyPlan,
+    PlanItem,
+    RecordAttachment,
+    RecordEvent,
+)
 from orglife.rules import ruleset_for
+from orglife.services import photo_checks
 from orglife.services.records import (
     COMMITTEE_TITLES,
     RecordData,
     Roster,
     _validate,
+    add_event,
     apply_record_data,
     branch_roster,
     committee_roster,
     set_quorum_facts,
+    store_attachment,
 )
 from orgs.models import Member, Organization, Position
 
@@ -208,3 +220,67 @@ def add_records(*, records: list[NewRecord]) -> list[MeetingRecord]:
         ],
     )
     return rows
+
+
+@dataclass
+class HistoryPhoto:
+    """A photo of a record as it was attached in the past, for `add_history_photos`.
+
+    `clean` is the upload as `uploads.clean_photo` cleaned it; `original_name` overrides its file name;
+    `attached_at` dates the history line (now when omitted)."""
+
+    record: MeetingRecord
+    clean: uploads.CleanFile
+    original_name: str = ""
+    attached_at: dt.datetime | None = None
+
+
+@transaction.atomic
+def add_history_photos(*, items: list[HistoryPhoto]) -> list[RecordAttachment]:
+    """Photos of past records (history imports, the demo), stored as `add_attachments` stores them.
+
+    Each goes through the same `store_attachment` (random name, thumbnail) and the same reuse detector
+    against every stored photo (`check_stored`, run here rather than in a task), both records of a reused pair are flagged `photo_reused`, and its history gets the
+    same "attached" line, dated `attached_at`. Unlike the page, any record state is accepted (the record
+    was submitted long ago) and the per-record photo limit still holds. No audit row: like `add_records`,
+    this is a bulk path run by an operator command, which is itself audited.
+    """
+    per_record: dict[int, list[HistoryPhoto]] = defaultdict(list)
+    for item in items:
+        if item.clean.kind != RecordAttachment.Kind.PHOTO:
+            raise ValidationError({"photos": [f"{item.clean.original_name}：不是照片"]})
+        per_record[item.record.pk].append(item)
+    have = dict(
+        RecordAttachment.objects.filter(record_id__in=per_record, kind=RecordAttachment.Kind.PHOTO)
+        .values("record_id")
+        .annotate(n=models.Count("id"))
+        .values_list("record_id", "n")
+    )
+    for pk, group in per_record.items():
+        if have.get(pk, 0) + len(group) > uploads.MAX_PHOTOS:
+            raise ValidationError({"photos": [f"纪实 {pk}：每条纪实最多 {uploads.MAX_PHOTOS} 张照片"]})
+    saved: list[RecordAttachment] = []
+    for group in per_record.values():
+        record = group[0].record
+        reused = []
+        for item in group:
+            clean = (
+                replace(item.clean, original_name=item.original_name) if item.original_name else item.clean
+            )
+            attachment = store_attachment(record, clean)
+            # An operator's bulk path, not a request: the photo is checked here, as the check task would.
+            photo_checks.check_stored(attachment, photomatch.open_grey(clean.content))
+            saved.append(attachment)
+            if attachment.reused_from_id:
+                reused.append(attachment)
+            add_event(
+                record,
+                "attached",
+                None,
+                at=item.attached_at,
+                files=[attachment.original_name],
+                reused=[attachment.original_name] if attachment.reused_from_id else [],
+            )
+        if reused:
+            record.photo_reused = True  # check_stored flagged both records in the database
+    return saved

@@ -222,6 +222,15 @@ def _send_range(
     for grant in grant_qs.select_related("user"):
         if grant.org_id in missing:
             grants[grant.org_id].setdefault(grant.user_id, grant.user)
+    # Whoever gets the SMS and has an account sees it in the site too (one who ignores SMS still sees it).
+    member_orgs: dict[int, list[int]] = defaultdict(list)
+    for org_id, by_member in holders.items():
+        for member_id in by_member:
+            member_orgs[member_id].append(org_id)
+    if member_orgs:
+        for user in User.objects.filter(member_id__in=list(member_orgs), is_active=True):
+            for org_id in member_orgs[user.member_id or 0]:
+                grants[org_id].setdefault(user.pk, user)
 
     specs: list[dict[str, Any]] = []
     for org_id, items in missing.items():

@@ -275,9 +275,16 @@ def require_ended(month: dt.date) -> None:
 
 @transaction.atomic
 def close_month(
-    *, month: dt.date, actor: User | None = None, roots: list[Organization] | None = None
+    *,
+    month: dt.date,
+    actor: User | None = None,
+    roots: list[Organization] | None = None,
+    at: dt.datetime | None = None,
 ) -> CloseReport:
-    """Score every county's committees for `month`, store the ranking, and escalate the laggards."""
+    """Score every county's committees for `month`, store the ranking, and escalate the laggards.
+
+    `at` is when the month is taken as closed (history imports, the demo; it must not be in the future
+    nor before the month ended): the scores' computed time and the interviews' creation time."""
     require_closer(actor)
     require_ended(month)
     month = first_of_month(month)
@@ -287,6 +294,10 @@ def close_month(
     for root in roots:
         ensure_stats(month=month, under=root)
     now = timezone.now()
+    if at is not None:
+        if at > now or timezone.localdate(at) < add_months(month, 1):
+            raise ValidationError("结算时间须在该月结束之后、当前时间之前")
+        now = at
     report = CloseReport(month=month)
     rows: list[ScoreRow] = []
     for root in roots:
@@ -505,12 +516,68 @@ def record_interview(
     return interview
 
 
+def outcome_errors(held_on: dt.date | None, outcome: str) -> list[str]:
+    """What a finished interview needs (complete_interview and the bulk path add_interview_outcomes)."""
+    if not held_on or not outcome.strip():
+        return ["请先填写约谈日期和约谈情况"]
+    return []
+
+
+@dataclass
+class InterviewOutcome:
+    """For `add_interview_outcomes`: how a past interview went."""
+
+    interview: Interview
+    held_on: dt.date
+    interviewee_name: str
+    outcome: str
+
+
+@transaction.atomic
+def add_interview_outcomes(*, outcomes: list[InterviewOutcome], today: dt.date | None = None) -> None:
+    """Bulk path of `record_interview` + `complete_interview` (history imports, the demo): each interview
+    still open gets its date, interviewee and outcome and is done — `outcome_errors` as the single path
+    checks it, the date after the interview was ordered and not in the future. Checked for the whole batch
+    before anything is written; one audit row for the batch."""
+    today = today or timezone.localdate()
+    errors: list[str] = []
+    for o in outcomes:
+        i = o.interview
+        where = f"{i.org.display_name} {i.month:%Y-%m}"
+        bad = outcome_errors(o.held_on, o.outcome)
+        if i.status == Interview.Status.DONE:
+            bad.append("约谈已办结，记录不能再修改")
+        if o.held_on and (o.held_on > today or o.held_on < timezone.localdate(i.created_at)):
+            bad.append("约谈日期须在约谈下达之后、今天之前")
+        errors += [f"{where}：{m}" for m in bad]
+    if errors:
+        raise ValidationError(errors)
+    interviews = []
+    for o in outcomes:
+        i = o.interview
+        i.held_on, i.outcome = o.held_on, o.outcome.strip()
+        i.interviewee_name = o.interviewee_name.strip() or i.interviewee_name
+        i.status = Interview.Status.DONE
+        interviews.append(i)
+    Interview.objects.bulk_update(
+        interviews, ["held_on", "outcome", "interviewee_name", "status"], batch_size=500
+    )
+    record_event(
+        actor=None,
+        action=AuditEvent.Action.IMPORT,
+        target_repr="约谈记录（历史）",
+        summary={"event": "orglife.interviews_done", "count": len(interviews)},
+        actor_name="system",
+    )
+
+
 @transaction.atomic
 def complete_interview(*, actor: User, interview: Interview) -> Interview:
     """Mark the interview done; it needs its date and outcome first."""
     require_interviewer(actor, interview)
-    if not interview.held_on or not interview.outcome.strip():
-        raise ValidationError("请先填写约谈日期和约谈情况")
+    errors = outcome_errors(interview.held_on, interview.outcome)
+    if errors:
+        raise ValidationError(errors)
     if interview.status == Interview.Status.DONE:
         return interview
     interview.status = Interview.Status.DONE

@@ -80,10 +80,27 @@ def data(
     return svc.RecordData(attendance=attendance, **values)
 
 
-def draft(actor: Any, org: Organization, *, photos: int = 1, seed: int = 1, **extra: Any) -> MeetingRecord:
-    return svc.create_record(
+def run_photo_checks() -> None:
+    """What the worker does after commit: the reused-photo check task of every record 照片查重中 (called
+    directly; the worker itself runs in test_photo_check_task)."""
+    from orglife import tasks
+
+    for pk in MeetingRecord.objects.filter(photos_pending=True).order_by("pk").values_list("pk", flat=True):
+        tasks.check_record_photos_task.call(pk)
+
+
+def draft(
+    actor: Any, org: Organization, *, photos: int = 1, seed: int = 1, check: bool = True, **extra: Any
+) -> MeetingRecord:
+    """A draft with `photos` pictures; unless `check` is False their reuse check has run (as the worker
+    would run it right after the request), and the returned record shows its outcome."""
+    record = svc.create_record(
         actor=actor, org=org, data=data(org, **extra), photos=[photo(seed + i) for i in range(photos)]
     )
+    if photos and check:
+        run_photo_checks()
+        record.refresh_from_db()
+    return record
 
 
 def approved(actor: Any, org: Organization, **extra: Any) -> MeetingRecord:

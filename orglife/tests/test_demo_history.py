@@ -26,6 +26,7 @@ from orglife.models import (
 )
 from orglife.periods import SHANGHAI
 from orglife.services.stats import refresh_branch_month
+from orgs.demo import demo_nodes
 from orgs.models import Organization, Position
 
 TODAY = dt.date(2026, 11, 24)
@@ -131,6 +132,14 @@ def test_plans_are_mostly_approved_with_some_late_some_returned_and_some_missing
     assert history.count() < branches * 12
     # The plan now being filed for next month: some submitted, not all.
     assert MonthlyPlan.objects.filter(month=dt.date(2026, 12, 1)).count() < branches
+
+
+def test_the_demo_secretarys_branch_still_has_next_months_plan_to_file() -> None:
+    generate()
+    nodes = demo_nodes()
+    assert nodes is not None and nodes["branch"].kind in Organization.BRANCH_KINDS
+    assert not MonthlyPlan.objects.filter(org=nodes["branch"], month=dt.date(2026, 12, 1)).exists()
+    assert MonthlyPlan.objects.filter(org=nodes["branch"], month=dt.date(2026, 11, 1)).exists()
 
 
 def test_records_are_approved_and_plausible() -> None:

@@ -7,7 +7,7 @@ import time_machine
 
 from orglife.models import MeetingRecord
 from orglife.services import records as svc
-from orglife.tests.records_fixtures import approved, draft, jpeg_bytes, photo, upload
+from orglife.tests.records_fixtures import approved, draft, jpeg_bytes, photo, run_photo_checks, upload
 from orgs.tests.api_client import api, ids
 
 NOW = dt.datetime(2026, 10, 20, 10, 0, tzinfo=dt.UTC)
@@ -142,4 +142,8 @@ def test_a_reused_photo_is_reported(cast):
     response = api(cast.outsider).post(
         f"{BASE}{record.pk}/attachments/", {"photos": [upload(jpeg_bytes(8, quality=50))]}, format="multipart"
     )
-    assert response.json()["photo_reused"] is True and response.json()["attachments"][0]["reused"] is True
+    assert response.json()["photo_check"] == "pending" and response.json()["photos_pending"] is True
+    run_photo_checks()
+    body = api(cast.outsider).get(f"{BASE}{record.pk}/").json()
+    assert body["photo_check"] == "reused" and body["photo_reused"] is True
+    assert body["attachments"][0]["reused"] is True

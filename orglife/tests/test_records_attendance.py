@@ -1,6 +1,7 @@
 """Attendance by name: who is due, exempt members outside the denominator, the form, and attendance points."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -196,11 +197,46 @@ def test_a_failing_points_app_never_fails_the_approval(cast, monkeypatch):
     assert approved(cast.secretary, cast.branch_a1).status == MeetingRecord.Status.APPROVED
 
 
-def test_changing_the_meeting_type_reloads_the_form_part_that_depends_on_it(cast):
+def test_changing_the_meeting_type_reloads_only_the_attendance_list(cast):
     client = cast.client(cast.secretary)
     url = f"{reverse('orglife:record_create')}?org={cast.branch_a1.pk}"
     html = client.get(url).content.decode()
-    assert f'hx-get="{url}"' in html.replace("&amp;", "&") and "党课主讲人" not in html
+    assert f'hx-get="{url}"' in html.replace("&amp;", "&")
+    # Only the roster is swapped in (the page's text fields are never reloaded); the type's own fields
+    # are on the page from the start and shown in place.
+    assert 'hx-target="#xf-record-roster"' in html and 'hx-select="#xf-record-roster"' in html
+    assert re.search(r'<div class="col-12 col-md-6" data-xf-show-for="lecture" hidden>', html)
     params = {"org": cast.branch_a1.pk, "meeting_type": "lecture", "topic": "已填的主题"}
     html = client.get(reverse("orglife:record_create"), params, HTTP_HX_REQUEST="true").content.decode()
-    assert "党课主讲人" in html and "已填的主题" in html
+    assert re.search(r'<div class="col-12 col-md-6" data-xf-show-for="lecture">', html)
+    assert 'id="xf-record-roster"' in html
+
+
+def test_the_reloaded_attendance_list_keeps_what_was_marked(cast):
+    client = cast.client(cast.secretary)
+    params = {
+        "org": cast.branch_a1.pk,
+        "meeting_type": "general_assembly",
+        f"att-{cast.member_a1.pk}": "absent",
+    }
+    params[f"reason-{cast.member_a1.pk}"] = "出差"
+    html = client.get(reverse("orglife:record_create"), params, HTTP_HX_REQUEST="true").content.decode()
+    assert f'id="att-{cast.member_a1.pk}-a" value="absent" autocomplete="off" checked' in html
+    assert 'value="出差"' in html
+
+
+def test_plan_items_carry_what_they_planned_and_a_link_from_one_starts_the_form_from_it(cast):
+    from django.utils import timezone
+
+    from observers.tests.fixtures_obs import plan_item
+
+    item = plan_item(cast.branch_a1, timezone.localdate(), "lecture")
+    item.lecturer_name = "李建国"
+    item.save()
+    client = cast.client(cast.secretary)
+    url = f"{reverse('orglife:record_create')}?org={cast.branch_a1.pk}"
+    html = client.get(url).content.decode()
+    assert 'data-meeting-type="lecture"' in html and 'data-topic="学习贯彻全会精神"' in html
+    form = client.get(f"{url}&plan_item={item.pk}").context["form"]
+    assert form.initial["meeting_type"] == "lecture" and form.initial["topic"] == "学习贯彻全会精神"
+    assert form.initial["lecturer_name"] == "李建国" and form.meeting_type_value == "lecture"

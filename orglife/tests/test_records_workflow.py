@@ -36,7 +36,13 @@ def test_a_branch_admin_records_and_submits_and_the_secretary_approves(cast):
         svc.approve_record(actor=admin, record=record)
     record = svc.approve_record(actor=cast.secretary, record=record)
     assert record.status == S.APPROVED and record.is_locked and record.approved_by == cast.secretary
-    assert [e.action for e in record.events.all()] == ["created", "attached", "submitted", "approved"]
+    assert [e.action for e in record.events.all()] == [
+        "created",
+        "attached",
+        "photos_checked",
+        "submitted",
+        "approved",
+    ]
 
 
 def test_approval_refreshes_the_completion_stats(cast):

@@ -76,7 +76,21 @@ def test_one_message_per_person_per_channel(cast, posts):
     assert sorted(sms.values_list("recipient_name", flat=True)) == ["李建国", "陈芳"]  # two posts, one SMS
     assert set(sms.values_list("phone_masked", flat=True)) == {"139******34", "136******22"}
     notices = Message.objects.filter(org=cast.branch_a1, channel="site")
-    assert list(notices.values_list("recipient", flat=True)) == [cast.secretary.pk]
+    # The branch's secretary account by grant, and 李建国's own account (member_user): he gets the SMS too.
+    assert sorted(notices.values_list("recipient", flat=True)) == sorted(
+        [cast.secretary.pk, cast.member_user.pk]
+    )
+
+
+def test_whoever_gets_the_sms_and_has_an_account_sees_it_in_the_site(cast, posts):
+    send_reminders(day=REMINDER_DAY)
+    sms = sms_for(cast.branch_a1).get(recipient_name="李建国")
+    notice = Message.objects.get(org=cast.branch_a1, channel="site", recipient=cast.member_user)
+    assert notice.body == sms.body and notice.read_at is None
+    page = cast.client(cast.member_user).get("/notifications/").content.decode()
+    assert "请及时组织并上传纪实" in page
+    send_reminders(day=REMINDER_DAY)  # the same day again: still one
+    assert Message.objects.filter(org=cast.branch_a1, channel="site", recipient=cast.member_user).count() == 1
 
 
 def test_items_held_are_not_named(cast, posts):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -22,12 +22,13 @@ from orglife.filters.plans import BoardFilter
 from orglife.forms.plans import PREFIX, ReturnForm, blank_item_form, item_formset
 from orglife.models import MonthlyPlan
 from orglife.periods import add_months, first_of_month, local_today, parse_month
-from orglife.rules import LIFE_KINDS, groups_of
+from orglife.rules import LIFE_KINDS, groups_of, rulesets_for
 from orglife.selectors import plans as sel
 from orglife.services import plans as svc
-from orgs.access import covers, get_for_user, require_tree
+from orgs.access import NOT_FOUND, covers, get_for_user, require_tree
 from orgs.forms import style_filter_form
 from orgs.models import Organization
+from orgs.pagination import paginate
 
 
 def _user(request: HttpRequest) -> User:
@@ -46,9 +47,7 @@ def _next_month() -> dt.date:
 
 
 def _page(request: HttpRequest, items: Any) -> Any:
-    page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
-    return page
+    return paginate(items, settings.PAGE_SIZE, request.GET.get("page"))
 
 
 def countdown(window: svc.Window, now: dt.datetime) -> dict[str, Any]:
@@ -82,6 +81,22 @@ def _org(request: HttpRequest, pk: int, *, write: bool = False) -> Organization:
     return org
 
 
+def _branch_and_groups(request: HttpRequest, pk: int) -> tuple[Organization, list[Organization]]:
+    """What _org reads, and the branch's active 党小组 (the 提示单's per-group rules), in one query."""
+    rows = list(
+        Organization.objects.visible_to(_user(request))
+        .select_related("parent")
+        .filter(Q(pk=pk) | Q(parent_id=pk, kind=Organization.Kind.GROUP, is_active=True))
+        .order_by("path")
+    )
+    org = next((row for row in rows if row.pk == pk), None)
+    if org is None:
+        raise Http404(NOT_FOUND)
+    if org.kind not in LIFE_KINDS:
+        raise Http404("只有党支部（党总支）有月度计划")
+    return org, [row for row in rows if row is not org]
+
+
 def _plan(request: HttpRequest, pk: int, *, write: bool = False) -> MonthlyPlan:
     return get_for_user(
         MonthlyPlan.objects.select_related("org", "org__parent"), _user(request), pk, write=write
@@ -100,22 +115,35 @@ def plan_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_branch(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _org(request, pk)
+    org, groups = _branch_and_groups(request, pk)
     now = timezone.now()
     this_month = first_of_month(local_today())
+    shown = (add_months(this_month, 1), this_month)
+    # One query for the rule sets of every month involved (each window's filing month, the prompt's month).
+    rulesets = rulesets_for([*shown, add_months(this_month, -1)])
+    page = _page(request, sel.plans_of(org))
+    # The plans list is newest first: when its first page reaches back past this month (or is the only
+    # page), the two months' plans are among its rows; otherwise they are looked up in one query.
+    page.object_list = rows = list(page.object_list)
+    reaches = page.number == 1 and (not page.has_next() or (rows and rows[-1].month < this_month))
+    listed = rows if reaches else MonthlyPlan.objects.filter(org=org, month__in=shown)
+    plans = {plan.month: plan for plan in listed if plan.month in shown}
     months: list[dict[str, Any]] = []
-    for month in (add_months(this_month, 1), this_month):
-        window = svc.filing_window(month)
-        plan = MonthlyPlan.objects.filter(org=org, month=month).first()
-        months.append({"month": month, "plan": plan, "countdown": countdown(window, now)})
+    for month in shown:
+        window = svc.filing_window(month, rulesets=rulesets)
+        months.append({"month": month, "plan": plans.get(month), "countdown": countdown(window, now)})
     upcoming = months[0]
-    prompt = svc.prompt_items(org, months[0]["month"]) if upcoming["plan"] is None else []
+    prompt = (
+        svc.prompt_items(org, shown[0], ruleset=rulesets[shown[0]], groups=groups)
+        if upcoming["plan"] is None
+        else []
+    )
     context = {
         "org": org,
         "months": months,
         "upcoming": upcoming,
         "prompt": prompt,
-        "page": _page(request, sel.plans_of(org)),
+        "page": page,
         "can_write": covers(_user(request), org.path, write=True),
     }
     return render(request, "orglife/plans/branch.html", context)

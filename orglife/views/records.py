@@ -86,8 +86,9 @@ def _form_page(
                 "hx-get": reload_url,
                 "hx-trigger": "change",
                 "hx-include": "closest form",
-                "hx-target": "#xf-record-dynamic",
-                "hx-select": "#xf-record-dynamic",
+                # Only the attendance list depends on the type and 党小组: text typed elsewhere stays put.
+                "hx-target": "#xf-record-roster",
+                "hx-select": "#xf-record-roster",
                 "hx-swap": "outerHTML",
             }
         )
@@ -104,10 +105,14 @@ def _form_page(
 
 
 def _htmx_initial(request: HttpRequest) -> dict[str, Any] | None:
-    """An htmx reload after the meeting type or 党小组 changed: rebuild the form from the values so far."""
-    if request.method == "GET" and request.headers.get("HX-Request"):
+    """An htmx reload after the meeting type or 党小组 changed: rebuild the form from the values so far.
+    A plain GET naming a plan item (the secretary's home) starts from that item."""
+    if request.method != "GET":
+        return None
+    if request.headers.get("HX-Request"):
         return {k: v for k, v in request.GET.items() if k != "org"}
-    return None
+    plan_item = request.GET.get("plan_item", "")
+    return {"plan_item": int(plan_item)} if plan_item.isdigit() else None
 
 
 @login_required
@@ -133,10 +138,14 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 data=form.to_data(),
                 photos=form.cleaned_data["photos"],
                 files=form.cleaned_data["attachments"],
+                client_key=form.cleaned_data["client_key"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if getattr(record, "replayed", False):
+                messages.info(request, "这份纪实已经提交过，未重复保存")
+                return redirect("orglife:record_detail", pk=record.pk)
             return _after_save(request, record, "已保存纪实草稿")
     return _form_page(request, form, None, org)
 

@@ -4,6 +4,7 @@ export)."""
 
 from orgs.services.members import (
     MEMBER_AUDIT_FIELDS,
+    MEMBER_PLAIN_FIELDS,
     MemberData,
     add_members,
     add_position,
@@ -12,11 +13,13 @@ from orgs.services.members import (
     create_member,
     end_position,
     reveal_member_personal_data,
+    revoke_post_grants,
     update_member,
     validate_member,
 )
 from orgs.services.tree import (
     ORG_AUDIT_FIELDS,
+    ORG_UNIT_FIELDS,
     add_organizations,
     create_organization,
     require_write,
@@ -26,7 +29,9 @@ from orgs.services.tree import (
 
 __all__ = [
     "MEMBER_AUDIT_FIELDS",
+    "MEMBER_PLAIN_FIELDS",
     "ORG_AUDIT_FIELDS",
+    "ORG_UNIT_FIELDS",
     "MemberData",
     "add_members",
     "add_organizations",
@@ -36,6 +41,7 @@ __all__ = [
     "create_member",
     "create_organization",
     "end_position",
+    "revoke_post_grants",
     "require_write",
     "require_write_all",
     "reveal_member_personal_data",

@@ -13,28 +13,26 @@ import personal
 from audit.models import AuditEvent
 from audit.services import diff, record_event, snapshot
 from orgs.access import Actor, covers
-from orgs.models import Member, Organization, Position
+from orgs.models import Member, Organization, Position, RoleGrant
+from orgs.roles import POST_ROLES
 from orgs.services.tree import require_write, require_write_all
 from personal import idcard
 
-MEMBER_AUDIT_FIELDS = [
+MEMBER_PLAIN_FIELDS = (  # the member's own fields, copied from MemberData as they are
     "name",
     "gender",
     "ethnicity",
     "birth_date",
-    "id_number_masked",
     "education",
     "category",
     "joined_on",
     "full_member_on",
-    "org",
-    "party_group",
-    "phone_masked",
     "occupation",
     "status",
     "is_exempt",
     "exempt_reason",
-]
+)
+MEMBER_AUDIT_FIELDS = [*MEMBER_PLAIN_FIELDS, "id_number_masked", "org", "party_group", "phone_masked"]
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
@@ -65,6 +63,12 @@ class MemberData:
     is_exempt: bool = False
     exempt_reason: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+# Computed once: a Choices class's `.values` builds a new list on every access.
+_CATEGORIES = frozenset(Member.Category.values)
+_STATUSES = frozenset(Member.Status.values)
+_TITLES = frozenset(Position.Title.values)
 
 
 def validate_member(
@@ -101,7 +105,7 @@ def validate_member(
                 clash = clash.exclude(pk=existing.pk)
             if clash.exists():
                 add("id_number", "该公民身份号码已登记为党员")
-    if data.category not in Member.Category.values:
+    if data.category not in _CATEGORIES:
         add("category", "人员类别应为正式党员或预备党员")
     if data.birth_date and data.joined_on and data.joined_on <= data.birth_date:
         add("joined_on", "入党日期应晚于出生日期")
@@ -129,28 +133,13 @@ def validate_member(
         add("party_group", "党小组应为所在党组织下设的党小组")
     if data.is_exempt and not data.exempt_reason.strip():
         add("exempt_reason", "免参组织生活应注明原因")
-    if data.status not in Member.Status.values:
+    if data.status not in _STATUSES:
         add("status", "党籍状态无效")
     return errors
 
 
 def apply_member_data(member: Member, data: MemberData) -> None:
-    for name in (
-        "name",
-        "gender",
-        "birth_date",
-        "ethnicity",
-        "education",
-        "category",
-        "joined_on",
-        "full_member_on",
-        "org",
-        "party_group",
-        "occupation",
-        "status",
-        "is_exempt",
-        "exempt_reason",
-    ):
+    for name in (*MEMBER_PLAIN_FIELDS, "org", "party_group"):
         setattr(member, name, getattr(data, name))
     member.name = member.name.strip()
     member.set_id_number(data.id_number)
@@ -223,7 +212,7 @@ def add_position(
     *, actor: Actor, member: Member, org: Organization, title: str, started_on: dt.date
 ) -> Position:
     require_write(actor, org)
-    if title not in Position.Title.values:
+    if title not in _TITLES:
         raise ValidationError({"title": ["职务无效"]})
     # A member holds posts in their own organization, an ancestor of it, or one of its 党小组.
     if not (member.org.path.startswith(org.path) or org.parent_id == member.org_id):
@@ -258,7 +247,40 @@ def end_position(*, actor: Actor, position: Position, ended_on: dt.date) -> Posi
         org=position.org,
         summary={"ended_on": str(ended_on)},
     )
+    revoke_post_grants(actor=actor, position=position)
     return position
+
+
+def revoke_post_grants(*, actor: Actor | None, position: Position) -> int:
+    """Revoke the roles an ended post implied (RoleGrant.position); returns how many were revoked.
+
+    A grant another current post of the same member on the same node still implies (组织委员 and 联系人
+    both imply 组织委员/联系人) moves to that post instead of going.
+    """
+    revoked = 0
+    for grant in RoleGrant.objects.filter(position=position).select_related("user", "org").order_by("pk"):
+        titles = [title for title, role in POST_ROLES.items() if role == grant.role]
+        other = (
+            Position.objects.current()
+            .filter(member_id=position.member_id, org_id=position.org_id, title__in=titles)
+            .exclude(pk=position.pk)
+            .order_by("pk")
+            .first()
+        )
+        if other is not None:
+            grant.position = other
+            grant.save(update_fields=["position"])
+            continue
+        record_event(
+            actor=actor,
+            action=AuditEvent.Action.DELETE,
+            target=grant,
+            org=grant.org,
+            summary={"role": grant.role, "user": grant.user.get_username(), "via": "post_ended"},
+        )
+        grant.delete()
+        revoked += 1
+    return revoked
 
 
 # ---------------------------------------------------------------- bulk paths (imports, the demo county)
@@ -300,7 +322,7 @@ def add_positions(*, actor: Actor | None, rows: list[Position], batch_size: int 
     """Insert posts held by saved members (`member` and `org` set on each row): add_position's rules."""
     require_write_all(actor, [row.org for row in rows])
     for row in rows:
-        if row.title not in Position.Title.values:
+        if row.title not in _TITLES:
             raise ValidationError({"title": ["职务无效"]})
         member, org = row.member, row.org
         if not (member.org.path.startswith(org.path) or org.parent_id == member.org_id):

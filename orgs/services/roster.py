@@ -19,24 +19,25 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineError, CalamineWorkbook
 
 import personal
 from audit.models import AuditEvent
 from audit.services import record_event
 from orgs import spreadsheets
 from orgs.access import Actor, can_write_anywhere, covers, scope_paths
+from orgs.bulkinsert import insert_rows
 from orgs.models import Member, Organization
 from orgs.paths import PATH_STEP
-from orgs.services.members import MemberData, apply_member_data, validate_member
+from orgs.services.members import MEMBER_PLAIN_FIELDS, MemberData, apply_member_data, validate_member
 from personal import idcard
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,20 +97,7 @@ _ALIASES = {
 }
 _HEADER_KEYS = {c.header: c.key for c in COLUMNS} | _ALIASES
 # Member fields an import may change; the rest (ID number, phone) are compared through their hashes.
-_PLAIN_FIELDS = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "education",
-    "category",
-    "joined_on",
-    "full_member_on",
-    "occupation",
-    "status",
-    "is_exempt",
-    "exempt_reason",
-)
+_PLAIN_FIELDS = MEMBER_PLAIN_FIELDS
 _UPDATE_FIELDS = [
     *_PLAIN_FIELDS,
     "org",
@@ -175,10 +163,24 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # The preview of what an import would change: new members and, for known ones, column -> (before, after).
+    changes: list[MemberChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class MemberChange:
+    row: int
+    code: str  # the masked ID number: the preview never shows a full one
+    name: str
+    created: bool
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+CHANGES_SHOWN = 500  # the change preview lists this many members
 
 
 @dataclass
@@ -196,7 +198,7 @@ class _Row:
 # ---------------------------------------------------------------- cell values
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -321,65 +323,132 @@ def _check_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
 # ---------------------------------------------------------------- reading
 
 
-def _header_key(value: Any) -> str | None:
-    text = re.sub(r"[\s*＊]", "", _text(value))
-    return _HEADER_KEYS.get(text)
+def header_text(value: Any) -> str:
+    """A header cell as compared with the known headers: no spaces, no required-marks (*)."""
+    return re.sub(r"[\s*＊]", "", cell_text(value))
 
 
-def _read_rows(file: IO[bytes] | str) -> Iterator[_Row]:
+@dataclass(frozen=True)
+class SheetLayout:
+    """What a sheet's header row may say, and what it must have (the roster's, the tree's, the posts')."""
+
+    headers: dict[str, str]  # header text (as header_text gives it) -> column key
+    labels: dict[str, str]  # column key -> the template's header, for messages
+    identifying: tuple[str, ...]  # the header row is the first row with all of these
+    required: tuple[tuple[str, ...], ...] = ()  # each: one of these columns must be present
+    what: str = "数据"
+
+    def with_mapping(self, mapping: dict[str, str] | None) -> SheetLayout:
+        """This layout with a county's own headers (header text -> key) understood as well."""
+        if not mapping:
+            return self
+        extra = {header_text(h): k for h, k in mapping.items() if k in self.labels}
+        return SheetLayout(self.headers | extra, self.labels, self.identifying, self.required, self.what)
+
+
+def read_header(file: IO[bytes] | str) -> list[str]:
+    """The first row that has text in it (the wizard maps these headers to columns)."""
+    for values in _sheet_values(file):
+        headers = [cell_text(v) for v in values]
+        if any(headers):
+            return headers
+    return []
+
+
+def _sheet_values(file: IO[bytes] | str) -> Iterator[list[Any]]:
+    """Every row of the first sheet, from row 1, as cached values (a formula is never evaluated).
+
+    python-calamine (Rust) reads a sheet about twenty times faster than openpyxl (bench/RESULTS.md); its
+    XML parser expands no entities. Empty cells read as "", whole numbers as floats (cell_text folds them).
+    """
     check_xlsx(file)
     try:
-        # read_only: the sheet streams row by row; openpyxl parses through defusedxml (requirements.txt).
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        if isinstance(file, str):
+            workbook = CalamineWorkbook.from_path(file)
+        else:
+            workbook = CalamineWorkbook.from_filelike(file)
+        sheet = workbook.get_sheet_by_index(0)
+        end = sheet.end
+        if (
+            end is not None and end[0] > settings.IMPORT_MAX_ROWS
+        ):  # refused before a row becomes Python objects
+            raise RosterFileError(f"文件行数超过 {settings.IMPORT_MAX_ROWS:,} 行，请分成几个文件导入")
+        # skip_empty_area=False: rows and columns keep their places, so row numbers are Excel's.
+        rows = sheet.to_python(skip_empty_area=False)
+    except (CalamineError, OSError, ValueError, IndexError) as exc:
         raise RosterFileError("无法读取该文件，请上传用导入模板填写的 .xlsx 文件") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some tools write wrong dimensions; read every cell present
-        rows = sheet.iter_rows(values_only=True)
-        columns: dict[str, int] = {}
-        deadline = time.monotonic() + settings.IMPORT_MAX_SECONDS
-        for number, values in enumerate(rows, start=1):
-            if number > settings.IMPORT_MAX_ROWS + 1:
-                raise RosterFileError(f"文件行数超过 {settings.IMPORT_MAX_ROWS:,} 行，请分成几个文件导入")
-            if time.monotonic() > deadline:
-                raise RosterFileError(
-                    f"读取文件超过 {settings.IMPORT_MAX_SECONDS} 秒仍未完成，已停止；请检查文件或分成几个文件导入"
-                )
-            if not columns:
-                keys = {_header_key(v): i for i, v in enumerate(values) if _header_key(v)}
-                if "name" in keys and "id_number" in keys:
-                    columns = {k: i for k, i in keys.items() if k}
-                    missing = [HEADERS[k] for k in ("category", "joined_on") if k not in columns]
-                    if "org_code" not in columns and "org_name" not in columns:
-                        missing.append(HEADERS["org_code"])
-                    if missing:
-                        raise RosterFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用导入模板")
-                elif number >= 10:
-                    break
-                continue
-            cells = {k: (values[i] if i < len(values) else None) for k, i in columns.items()}
-            if all(v is None or _text(v) == "" for v in cells.values()):
-                continue
-            if _text(cells.get("seq")).startswith(EXAMPLE_MARK):
-                continue
-            yield _Row(number, cells)
-        if not columns:
-            raise RosterFileError("未找到表头行（应包含“姓名”“公民身份号码”等列）。请使用导入模板")
     finally:
-        workbook.close()
+        if not isinstance(file, str):
+            file.seek(0)
+    yield from rows
+
+
+def read_sheet(file: IO[bytes] | str, layout: SheetLayout) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number as Excel shows it, {column key: cell}) for each data row of the first sheet.
+
+    Blank rows and rows whose 序号 starts with 示例 are skipped; the file's size, row count and reading
+    time are bounded (settings.IMPORT_MAX_*), and a zip bomb is refused before parsing (check_xlsx).
+    """
+    columns: dict[str, int] = {}
+    deadline = time.monotonic() + settings.IMPORT_MAX_SECONDS
+    for number, values in enumerate(_sheet_values(file), start=1):
+        if number > settings.IMPORT_MAX_ROWS + 1:
+            raise RosterFileError(f"文件行数超过 {settings.IMPORT_MAX_ROWS:,} 行，请分成几个文件导入")
+        if time.monotonic() > deadline:
+            raise RosterFileError(
+                f"读取文件超过 {settings.IMPORT_MAX_SECONDS} 秒仍未完成，已停止；请检查文件或分成几个文件导入"
+            )
+        if not columns:
+            keys: dict[str, int] = {}
+            for i, v in enumerate(values):
+                key = layout.headers.get(header_text(v))
+                if key and key not in keys:
+                    keys[key] = i
+            if all(k in keys for k in layout.identifying):
+                columns = keys
+                missing = [
+                    layout.labels[any_of[0]] for any_of in layout.required if not set(any_of) & set(keys)
+                ]
+                if missing:
+                    raise RosterFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用导入模板")
+            elif number >= 10:
+                break
+            continue
+        cells = {k: (values[i] if i < len(values) else None) for k, i in columns.items()}
+        if all(v is None or cell_text(v) == "" for v in cells.values()):
+            continue
+        if cell_text(cells.get("seq")).startswith(EXAMPLE_MARK):
+            continue
+        yield number, cells
+    if not columns:
+        names = "“" + "”“".join(layout.labels[k] for k in layout.identifying) + "”"
+        raise RosterFileError(f"未找到表头行（应包含{names}等列）。请使用导入模板")
+
+
+ROSTER_LAYOUT = SheetLayout(
+    headers=_HEADER_KEYS,
+    labels=HEADERS,
+    identifying=("name", "id_number"),
+    required=(("category",), ("joined_on",), ("org_code", "org_name")),
+    what="党员",
+)
+
+
+def _read_rows(file: IO[bytes] | str, mapping: dict[str, str] | None = None) -> Iterator[_Row]:
+    for number, cells in read_sheet(file, ROSTER_LAYOUT.with_mapping(mapping)):
+        yield _Row(number, cells)
 
 
 def _parse(row: _Row) -> dict[str, Any]:
     """Turn a row's cells into MemberData arguments, noting cells that cannot be read."""
     v = row.values
     out: dict[str, Any] = {
-        "name": _text(v.get("name")),
-        "id_number": idcard.normalize(_text(v.get("id_number"))),
-        "ethnicity": _text(v.get("ethnicity")) or "汉族",
-        "phone": re.sub(r"[\s-]", "", _text(v.get("phone"))),
-        "occupation": _text(v.get("occupation")),
-        "exempt_reason": _text(v.get("exempt_reason")),
+        "name": cell_text(v.get("name")),
+        "id_number": idcard.normalize(cell_text(v.get("id_number"))),
+        "ethnicity": cell_text(v.get("ethnicity")) or "汉族",
+        "phone": re.sub(r"[\s-]", "", cell_text(v.get("phone"))),
+        "occupation": cell_text(v.get("occupation")),
+        "exempt_reason": cell_text(v.get("exempt_reason")),
     }
     for key in ("birth_date", "joined_on", "full_member_on"):
         try:
@@ -390,7 +459,7 @@ def _parse(row: _Row) -> dict[str, Any]:
     if out["joined_on"] is None and not any(e.column == HEADERS["joined_on"] for e in row.errors):
         row.error("joined_on", "请填写入党日期")
     for key, mapping, default, message in _CHOICE_CELLS:
-        text = _text(v.get(key))
+        text = cell_text(v.get(key))
         if not text and default is not None:
             out[key] = str(default)
         elif text in mapping:
@@ -398,7 +467,7 @@ def _parse(row: _Row) -> dict[str, Any]:
         else:
             out[key] = ""
             row.error(key, message if text else f"请填写{HEADERS[key]}")
-    exempt = _text(v.get("is_exempt")).upper()
+    exempt = cell_text(v.get("is_exempt")).upper()
     out["is_exempt"] = _BOOLEANS.get(exempt, False)
     if exempt and exempt not in _BOOLEANS:
         row.error("is_exempt", "是否免参组织生活应填“是”或“否”")
@@ -410,7 +479,7 @@ def _parse(row: _Row) -> dict[str, Any]:
 # ---------------------------------------------------------------- bulk look-ups
 
 
-def _chunks(items: Iterable[Any], size: int = LOOKUP_CHUNK) -> Iterator[list[Any]]:
+def chunks(items: Iterable[Any], size: int = LOOKUP_CHUNK) -> Iterator[list[Any]]:
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -420,29 +489,31 @@ class _Orgs:
     """The organizations a file names, fetched in a few queries and checked against write scope."""
 
     def __init__(self, actor: Actor, rows: list[_Row]) -> None:
-        codes = {_text(r.values.get("org_code")) for r in rows} - {""}
-        names = {_text(r.values.get("org_name")) for r in rows if not _text(r.values.get("org_code"))} - {""}
+        codes = {cell_text(r.values.get("org_code")) for r in rows} - {""}
+        names = {
+            cell_text(r.values.get("org_name")) for r in rows if not cell_text(r.values.get("org_code"))
+        } - {""}
         writable = Organization.objects.visible_to(actor, write=True)
         self.by_code: dict[str, Organization] = {}
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             self.by_code |= {o.code: o for o in writable.filter(code__in=chunk)}
         self.by_name: dict[str, list[Organization]] = defaultdict(list)
-        for chunk in _chunks(names):
+        for chunk in chunks(names):
             for o in writable.filter(name__in=chunk):
                 self.by_name[o.name].append(o)
         # Organizations the importer may see but not change get a clearer message than "not found".
         self.read_only: set[str] = set()
-        for chunk in _chunks(codes - self.by_code.keys()):
+        for chunk in chunks(codes - self.by_code.keys()):
             self.read_only |= set(
                 Organization.objects.visible_to(actor).filter(code__in=chunk).values_list("code", flat=True)
             )
-        for chunk in _chunks(names - self.by_name.keys()):
+        for chunk in chunks(names - self.by_name.keys()):
             self.read_only |= set(
                 Organization.objects.visible_to(actor).filter(name__in=chunk).values_list("name", flat=True)
             )
         org_ids = {o.pk for o in self.by_code.values()} | {o.pk for os in self.by_name.values() for o in os}
         self.groups: dict[tuple[int, str], Organization] = {}
-        for chunk in _chunks(org_ids):
+        for chunk in chunks(org_ids):
             for g in Organization.objects.filter(parent_id__in=chunk, kind=Organization.Kind.GROUP):
                 assert g.parent_id is not None
                 for key in (g.code, g.short_name, g.name):
@@ -450,8 +521,8 @@ class _Orgs:
                         self.groups[(g.parent_id, key)] = g
 
     def resolve(self, row: _Row) -> Organization | None:
-        code = _text(row.values.get("org_code"))
-        name = _text(row.values.get("org_name"))
+        code = cell_text(row.values.get("org_code"))
+        name = cell_text(row.values.get("org_name"))
         key = "org_code" if code else "org_name"
         if not code and not name:
             row.error("org_code", "请填写所在党组织代码")
@@ -476,7 +547,7 @@ class _Orgs:
         return org
 
     def group(self, row: _Row, org: Organization | None) -> Organization | None:
-        text = _text(row.values.get("party_group"))
+        text = cell_text(row.values.get("party_group"))
         if not text or org is None:
             return None
         group = self.groups.get((org.pk, text))
@@ -487,11 +558,49 @@ class _Orgs:
 
 def _existing_members(hashes: set[str]) -> dict[str, Member]:
     found: dict[str, Member] = {}
-    for chunk in _chunks(hashes):
+    for chunk in chunks(hashes):
         found |= {
-            m.id_number_hash: m for m in Member.objects.filter(id_number_hash__in=chunk).select_related("org")
+            m.id_number_hash: m
+            for m in Member.objects.filter(id_number_hash__in=chunk).select_related("org", "party_group")
         }
     return found
+
+
+def _shown(name: str, value: Any) -> Any:
+    """A member field's value as the preview shows it: choice labels, dates as text, blanks as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    model_field = Member._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    choices = dict(model_field.flatchoices)
+    return str(choices.get(value, value))
+
+
+def _field_changes(member: Member, data: MemberData) -> dict[str, tuple[Any, Any]]:
+    """Column header -> (before, after) for a known member the row would change (phones masked)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for name in _PLAIN_FIELDS:
+        before, after = getattr(member, name), getattr(data, name)
+        if before != after:
+            model_field = Member._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            label = str(model_field.verbose_name)
+            out[label] = (_shown(name, before), _shown(name, after))
+    if member.org_id != data.org.pk:
+        out["所在党组织"] = (member.org.name, data.org.name)
+    group_id = data.party_group.pk if data.party_group else None
+    if member.party_group_id != group_id:
+        out["所在党小组"] = (
+            member.party_group.name if member.party_group else "",
+            data.party_group.name if data.party_group else "",
+        )
+    if member.phone_hash != personal.blind_index("phone", data.phone):
+        out["联系电话"] = (member.phone_masked, personal.mask_phone(data.phone) if data.phone else "")
+    return out
 
 
 def _differs(member: Member, data: MemberData) -> bool:
@@ -505,7 +614,7 @@ def _differs(member: Member, data: MemberData) -> bool:
     )
 
 
-def _common_org(orgs: Iterable[Organization]) -> Organization | None:
+def common_org(orgs: Iterable[Organization]) -> Organization | None:
     """The deepest organization above every touched one, so scoped auditors see the event."""
     paths = {o.path for o in orgs}
     if not paths:
@@ -523,13 +632,15 @@ def _common_org(orgs: Iterable[Organization]) -> Organization | None:
 # ---------------------------------------------------------------- import
 
 
-def import_members(*, actor: Actor, file: IO[bytes] | str, file_name: str = "") -> ImportResult:
+def import_members(
+    *, actor: Actor, file: IO[bytes] | str, file_name: str = "", mapping: dict[str, str] | None = None
+) -> ImportResult:
     """Validate every row of a roster file; write all rows (new, changed) or none; one audit event."""
     if not can_write_anywhere(actor):
         raise PermissionDenied("您没有导入党员的权限")
     result = ImportResult(file_name=file_name)
     try:
-        rows = list(_read_rows(file))
+        rows = list(_read_rows(file, mapping))
     except RosterFileError:
         raise
     except Exception as exc:  # a damaged workbook can fail anywhere inside openpyxl
@@ -562,7 +673,7 @@ def import_members(*, actor: Actor, file: IO[bytes] | str, file_name: str = "") 
             member = existing.get(row.id_hash)
             for name, messages in validate_member(data, existing=member, check_duplicates=False).items():
                 key = _ERROR_COLUMNS.get(name, name)
-                if key == "org_code" and not _text(row.values.get("org_code")):
+                if key == "org_code" and not cell_text(row.values.get("org_code")):
                     key = "org_name"
                 if HEADERS[key] in row.unreadable:
                     continue  # already reported as unreadable; the model's message would repeat it
@@ -579,7 +690,21 @@ def import_members(*, actor: Actor, file: IO[bytes] | str, file_name: str = "") 
                 member = Member()
                 apply_member_data(member, data)
                 to_create.append(member)
+                if len(result.changes) < CHANGES_SHOWN:
+                    result.changes.append(
+                        MemberChange(row.number, member.id_number_masked, member.name, created=True)
+                    )
             elif _differs(member, data):
+                if len(result.changes) < CHANGES_SHOWN:
+                    result.changes.append(
+                        MemberChange(
+                            row.number,
+                            member.id_number_masked,
+                            member.name,
+                            created=False,
+                            fields=_field_changes(member, data),
+                        )
+                    )
                 apply_member_data(member, data)
                 member.updated_at = timezone.now()
                 to_update.append(member)
@@ -587,8 +712,9 @@ def import_members(*, actor: Actor, file: IO[bytes] | str, file_name: str = "") 
                 result.unchanged += 1
         if result.errors:
             result.unchanged = 0
+            result.changes = []
             return result
-        Member.objects.bulk_create(to_create, batch_size=BATCH)
+        insert_rows(Member, to_create)
         Member.objects.bulk_update(to_update, _UPDATE_FIELDS, batch_size=BATCH)
         result.created, result.updated = len(to_create), len(to_update)
         if to_create or to_update:
@@ -596,7 +722,7 @@ def import_members(*, actor: Actor, file: IO[bytes] | str, file_name: str = "") 
                 actor=actor,
                 action=AuditEvent.Action.IMPORT,
                 target_repr=f"导入党员名册 {file_name}".strip(),
-                org=_common_org(m.org for m in (*to_create, *to_update)),
+                org=common_org(m.org for m in (*to_create, *to_update)),
                 summary={
                     "file_name": file_name,
                     "rows": result.rows,

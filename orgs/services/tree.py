@@ -15,6 +15,15 @@ from orgs.access import Actor, covers
 from orgs.models import Organization
 from orgs.paths import PATH_STEP, encode_step
 
+# The unit side of the 党组织和所在单位基本信息采集表 (forms, API, the tree file, exports read this).
+ORG_UNIT_FIELDS = [
+    "unit_name",
+    "unit_credit_code",
+    "unit_economic_type",
+    "enterprise_size",
+    "unit_staff_count",
+    "unit_address",
+]
 ORG_AUDIT_FIELDS = [
     "name",
     "short_name",
@@ -29,6 +38,7 @@ ORG_AUDIT_FIELDS = [
     "has_committee",
     "term_started_on",
     "term_years",
+    *ORG_UNIT_FIELDS,
 ]
 
 
@@ -69,7 +79,7 @@ def create_organization(
         path = parent.path + encode_step(parent.child_seq)
     org = Organization(parent=parent, path=path, depth=len(path) // 4, **fields)
     org.set_contact_phone(contact_phone)
-    _check_term_years(org)
+    check_fields(org)
     org.full_clean()
     org.save()
     record_event(
@@ -82,7 +92,8 @@ def create_organization(
     return org
 
 
-def _check_term_years(org: Organization) -> None:
+def check_fields(org: Organization) -> None:
+    org.unit_credit_code = (org.unit_credit_code or "").replace(" ", "").upper()
     # A term beyond 10 years is a typo, and 10,000+ would overflow the term's end date (found by API fuzzing).
     if org.term_years is not None and not 1 <= org.term_years <= 10:
         raise ValidationError({"term_years": ["届期应为 1 至 10 年"]})
@@ -96,7 +107,7 @@ def update_organization(
     before = snapshot(org, ORG_AUDIT_FIELDS)
     for name, value in fields.items():
         setattr(org, name, value)
-    _check_term_years(org)
+    check_fields(org)
     if contact_phone is not None:
         org.set_contact_phone(contact_phone)
     org.full_clean()
@@ -146,7 +157,7 @@ def add_organizations(
             if number <= parent.child_seq:
                 raise ValidationError({"path": [f"{row.name}：组织编号与上级已有下级重复"]})
             last_step[parent.pk] = max(last_step.get(parent.pk, 0), number)
-        _check_term_years(row)
+        check_fields(row)
         row.full_clean(exclude=["parent"], validate_unique=False)
     Organization.objects.bulk_create(rows)
     for pk, number in last_step.items():

@@ -153,17 +153,37 @@ TESTED = {
     "points:commendations": "points/tests/test_export_formulas.py::test_the_commendation_list_writes_typed_formulas_as_text",
     "observers:observer_export": "observers/tests/test_export_formulas.py::test_the_observer_roster_export_writes_typed_formulas_as_text",
     "observers:assessment_allowance_export": "observers/tests/test_export_formulas.py::test_the_allowance_export_writes_typed_formulas_as_text",
+    "orgs:onboarding_template": "orgs/tests/test_export_formulas.py::test_the_onboarding_and_posts_templates_hold_no_formula",
+    "orgs:position_import_template": "orgs/tests/test_export_formulas.py::test_the_onboarding_and_posts_templates_hold_no_formula",
+    "orgs:county_export": "orgs/tests/test_county_file.py::test_the_archive_writes_typed_formulas_as_text",
+    "quizzes:export": "quizzes/tests/test_export_formulas.py::test_the_bank_export_writes_typed_formulas_as_text",
+    "development:person_export": "development/tests/test_export_formulas.py::test_the_pipeline_export_writes_typed_formulas_as_text",
+    "learning:book_export": "learning/tests/test_export_formulas.py::test_the_book_export_writes_typed_formulas_as_text",
 }
 
 
 def test_every_spreadsheet_download_has_a_formula_test():
-    """accounts/tests/test_rate_limits.py keeps RULES complete; every download there that is not a PDF
-    is an .xlsx and must be listed above, and every test listed must exist."""
+    """accounts/tests/test_rate_limits.py keeps RULES complete; every download there that is not a PDF or a
+    Word document is an .xlsx and must be listed above, and every test listed must exist."""
     from pathlib import Path
 
-    downloads = {name for name, rule in RULES.items() if rule.scope == "export" and not name.endswith("_pdf")}
+    downloads = {
+        name
+        for name, rule in RULES.items()
+        if rule.scope == "export" and not name.endswith(("_pdf", "_docx"))
+    }
     assert downloads | set(NOT_EXPORTS) == set(TESTED)
     root = Path(__file__).resolve().parents[2]
     for node in TESTED.values():
         path, _, name = node.partition("::")
         assert f"def {name}(" in (root / path).read_text(encoding="utf-8"), node
+
+
+@pytest.mark.parametrize("sheet", ["orgs", "members", "positions"])
+def test_the_onboarding_and_posts_templates_hold_no_formula(client, cast, sheet):
+    client.force_login(cast.dept_admin)
+    for url in (reverse("orgs:onboarding_template", args=[sheet]), reverse("orgs:position_import_template")):
+        response = client.get(url)
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        assert formula_cells(load_workbook(io.BytesIO(content))) == []

@@ -15,6 +15,11 @@ def migrate(targets):
     executor.migrate(targets)
 
 
+def org_mask(org):
+    # Only this column: at 0004 the table has none of the fields added after it.
+    return Organization.objects.filter(pk=org.pk).values_list("contact_phone_masked", flat=True).get()
+
+
 def latest():
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
@@ -30,13 +35,13 @@ def test_the_migration_remasks_members_and_contact_phones(cast):
     number = personal.decrypt(member.id_number_enc)
     assert member.id_number_masked == number[:4] + "*" * 10 + number[-4:]
     assert member.phone_masked == "139****1234"
-    assert Organization.objects.get(pk=cast.branch_a1.pk).contact_phone_masked == "055****4567"
+    assert org_mask(cast.branch_a1) == "055****4567"
 
     migrate(latest())
     member = Member.objects.get(pk=cast.member_a1.pk)
     assert member.id_number_masked == number[0] + "*" * 16 + number[-1]
     assert member.phone_masked == "139******34"
-    assert Organization.objects.get(pk=cast.branch_a1.pk).contact_phone_masked == "055******67"
+    assert org_mask(cast.branch_a1) == "055******67"
     assert purged.get().phone_masked == ""  # a purged value stays empty
     for m in Member.objects.all():
         assert m.id_number_masked == personal.mask_id_number(personal.decrypt(m.id_number_enc))

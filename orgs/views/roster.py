@@ -46,16 +46,16 @@ class RosterUploadForm(forms.Form):
         return upload
 
 
-def _require_importer(request: HttpRequest) -> None:
+def require_importer(request: HttpRequest) -> None:
     require_tree(request.user)
     if not can_write_anywhere(request.user):
-        raise PermissionDenied("您只有查看权限，不能导入党员")
+        raise PermissionDenied("您只有查看权限，不能导入")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_roster(request: HttpRequest) -> HttpResponse:
-    _require_importer(request)
+    require_importer(request)
     result = None
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES)
@@ -81,7 +81,7 @@ def import_roster(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponseBase:
-    _require_importer(request)
+    require_importer(request)
     example_org = Organization.objects.visible_to(user_of(request), write=True).branches().first()
     data = roster.build_template(example_org=example_org)
     return FileResponse(

@@ -17,6 +17,7 @@ from orgs.access import NOT_FOUND, scope_q
 from orgs.models import Member, Organization
 from points.models import Declaration, Interview, LedgerEntry, PointRule
 from points.periods import year_bounds
+from points.sections import FileSection, file_sections
 from points.selectors.totals import ZERO, Thresholds, is_below_pass, thresholds
 
 
@@ -55,6 +56,8 @@ class MemberFile:
     attendance: list[LedgerEntry]
     pending: list[Declaration]
     interview: Interview | None
+    # What the apps above points keep about the member's year (points.sections): 学时, videos, 一人一册…
+    sections: list[FileSection] = field(default_factory=list)
 
     @property
     def below_pass(self) -> bool:
@@ -104,7 +107,17 @@ def member_file(member: Member, year: int) -> MemberFile:
         .select_related("rule")
     )
     interview = Interview.objects.filter(member=member, year=year).first()
-    return MemberFile(member, year, list(blocks.values()), total, t, attendance, pending, interview)
+    return MemberFile(
+        member,
+        year,
+        list(blocks.values()),
+        total,
+        t,
+        attendance,
+        pending,
+        interview,
+        file_sections(member, year),
+    )
 
 
 def current_rules(org: Organization, day: dt.date) -> list[PointRule]:

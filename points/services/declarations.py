@@ -12,6 +12,7 @@ A recorder who records on a member's behalf creates the declaration directly as 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ from points.roles import RECORD_ROLES, REVIEW_ROLES
 from points.services.ledger import RuleBook, Usage, build_entry, lock_members, write_entries
 
 S = Declaration.Status
+CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def _event(declaration: Declaration, action: str, actor: User, note: str = "") -> None:
@@ -100,14 +102,25 @@ def declare(
     evidence_link: str = "",
     evidence_file: Any = None,
     today: dt.date | None = None,
+    client_key: str = "",
 ) -> Declaration:
-    """A member declares an occurrence; a recorder declaring for someone else records it at once."""
+    """A member declares an occurrence; a recorder declaring for someone else records it at once.
+
+    With a `client_key` (made by the declaring device) the same declaration sent again returns the first
+    one, marked `replayed`, and stores nothing."""
     is_self = own_member_id(actor) == member.pk
     on_behalf = not is_self and holds(actor, RECORD_ROLES, member.org.path)
     if not (is_self or on_behalf):
         raise PermissionDenied("只能为本人申报积分")
+    if client_key and not CLIENT_KEY.fullmatch(client_key):
+        raise ValidationError({"client_key": ["提交标识格式不正确，请刷新页面后重新提交"]})
+    member = lock_members([member.pk])[member.pk]  # a resend waits here for the first to finish
+    if client_key:
+        earlier = Declaration.objects.filter(declared_by=actor, client_key=client_key).first()
+        if earlier is not None:
+            earlier.replayed = True  # type: ignore[attr-defined]
+            return earlier
     _check_not_future(occurred_on, today or timezone.localdate())
-    member = lock_members([member.pk])[member.pk]
     rule = RuleBook().require(member.org, item_code, occurred_on)
     _check_declarable(rule, on_behalf=on_behalf)
     _check_evidence(rule, description, evidence_link, evidence_file)
@@ -126,6 +139,7 @@ def declare(
         status=S.RECORDED if on_behalf else S.DECLARED,
         recorded_by=actor if on_behalf else None,
         recorded_at=now if on_behalf else None,
+        client_key=client_key,
     )
     _event(declaration, "declared", actor)
     if on_behalf:

@@ -50,7 +50,7 @@ def _declare_page(request: HttpRequest, form: DeclarationForm, member: Member | 
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.declare(
+            declaration = services.declare(
                 actor=user_of(request),
                 member=member or data["member"],
                 item_code=data["rule"],
@@ -58,10 +58,14 @@ def _declare_page(request: HttpRequest, form: DeclarationForm, member: Member | 
                 description=data["description"],
                 evidence_link=data["evidence_link"],
                 evidence_file=data["evidence_file"],
+                client_key=data["client_key"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if getattr(declaration, "replayed", False):
+                messages.info(request, "这条申报已经提交过，未重复保存")
+                return redirect("points:declaration_list")
             messages.success(
                 request, "已代为记录，待支部季度审定" if on_behalf else "已提交申报，等待计分员审核"
             )

@@ -62,6 +62,15 @@
       history.back();
       return;
     }
+    // <button data-xf-tree-toggle aria-controls="id">: open or close a tree node's children.
+    var toggle = e.target.closest("[data-xf-tree-toggle]");
+    if (toggle) {
+      var kids = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (kids) kids.hidden = !open;
+      return;
+    }
     // <button data-xf-all-present>: mark every attendee of the form present.
     var allPresent = e.target.closest("[data-xf-all-present]");
     if (allPresent) {
@@ -71,3 +80,61 @@
     }
   });
 })();
+
+// The meeting-record form: the fields of one meeting type ([data-xf-show-for]) show and hide in place, and
+// choosing a plan item fills the type, 党小组, topic, day, place and host it planned. Nothing typed is
+// reloaded away: only the attendance list (#xf-record-roster) comes back from the server (htmx).
+(function () {
+  "use strict";
+
+  function showFor(form) {
+    var type = form.querySelector("[name='meeting_type']");
+    if (!type) return;
+    form.querySelectorAll("[data-xf-show-for]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-xf-show-for").split(" ").indexOf(type.value) < 0;
+    });
+  }
+
+  function setValue(form, name, value, onlyIfEmpty) {
+    var el = form.querySelector("[name='" + name + "']");
+    if (!el || value === undefined || value === null || value === "") return false;
+    if (onlyIfEmpty && el.value && el.value !== el.getAttribute("data-xf-filled")) return false;
+    if (el.value === String(value)) return false;
+    el.value = value;
+    el.setAttribute("data-xf-filled", value);
+    return true;
+  }
+
+  function fromPlanItem(form, select) {
+    var opt = select.options[select.selectedIndex];
+    if (!opt || !opt.value) return;
+    var d = opt.dataset;
+    var changed = setValue(form, "meeting_type", d.meetingType, false);
+    changed = setValue(form, "group", d.group, false) || changed;
+    // Text the secretary typed is kept; only empty fields, or ones this script filled, take the plan's.
+    setValue(form, "topic", d.topic, true);
+    setValue(form, "held_on", d.heldOn, true);
+    setValue(form, "place", d.place, true);
+    setValue(form, "host_name", d.hostName, true);
+    setValue(form, "lecturer_name", d.lecturerName, true);
+    showFor(form);
+    if (changed && window.htmx) {
+      var type = form.querySelector("[name='meeting_type']");
+      window.htmx.trigger(type, "change");
+    }
+  }
+
+  document.addEventListener("change", function (e) {
+    var form = e.target.closest("form");
+    if (!form || !form.querySelector("#xf-record-fields")) return;
+    if (e.target.name === "meeting_type") showFor(form);
+    if (e.target.name === "plan_item") fromPlanItem(form, e.target);
+  });
+})();
+
+// The installable app: the service worker (served at /sw.js, home/assets.py) keeps the shell for offline use.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* the site works without it */ });
+  });
+}

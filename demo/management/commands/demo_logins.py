@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from accounts.services import create_user, grant_role
 from audit.models import AuditEvent
 from audit.services import record_event
 from observers.demo import link_demo_observer_user
-from orgs.demo import DEMO_COUNTY_CODE
+from orgs.demo import demo_nodes
 from orgs.models import Member, Organization, Position, RoleGrant
 from orgs.roles import Role
 from personal import encrypt
@@ -79,24 +80,6 @@ def _enrol_demo_totp(user: User) -> None:
             defaults={"secret_encrypted": encrypt(DEMO_TOTP_SECRET), "confirmed_at": timezone.now()},
         )
         record_event(actor=None, action=AuditEvent.Action.UPDATE, target=user, summary={"2fa": "demo"})
-
-
-def demo_nodes() -> dict[str, Organization] | None:
-    """The generated county, its first 党(工)委 and a branch there with a 支委会."""
-    county = Organization.objects.filter(code=DEMO_COUNTY_CODE).first()
-    if county is None:
-        county = Organization.objects.filter(parent__isnull=True).order_by("path").first()
-    if county is None:
-        return None
-    committee = (
-        Organization.objects.under(county, include_self=False)
-        .filter(kind__in=[Organization.Kind.COMMITTEE, Organization.Kind.WORKING_COMMITTEE])
-        .order_by("path")
-        .first()
-    ) or county
-    branches = Organization.objects.under(committee).filter(kind__in=Organization.BRANCH_KINDS)
-    branch = branches.filter(has_committee=True).order_by("path").first() or branches.order_by("path").first()
-    return {"county": county, "committee": committee, "branch": branch or committee}
 
 
 def _linked_member(branch: Organization, link: str) -> Member | None:
@@ -179,9 +162,19 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User, str, bool]]:
 
 
 class Command(BaseCommand):
-    help = "为演示县创建每个角色一个演示账号（可重复运行），并打印账号表。"
+    help = "为演示县创建每个角色一个演示账号（可重复运行），并打印账号表；--code 只打印管理员登录用的当前动态验证码。"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--code",
+            action="store_true",
+            help="只打印演示管理员账号当前的动态验证码（及其剩余有效秒数），不创建账号",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["code"]:
+            self.print_code()
+            return
         rows = ensure_demo_logins()
         if demo_nodes() is None:
             self.stdout.write(
@@ -204,3 +197,12 @@ class Command(BaseCommand):
             f"管理员账号须双因素认证：演示认证器密钥 {DEMO_TOTP_SECRET}（TOTP，6位，30秒），"
             f"可加入任一验证器应用：{otp.provisioning_uri(DEMO_TOTP_SECRET, 'demo')}"
         )
+        self.stdout.write("登录时需要的当前验证码可用 manage.py demo_logins --code 查看。")
+
+    def print_code(self) -> None:
+        """The demo authenticator's code now: what an admin demo login asks for after the password."""
+        now = time.time()
+        left = int(otp.STEP_SECONDS - now % otp.STEP_SECONDS)
+        self.stdout.write(f"当前动态验证码：{otp.totp(DEMO_TOTP_SECRET, now)}（还可使用约 {left} 秒）")
+        self.stdout.write(f"下一个验证码：{otp.totp(DEMO_TOTP_SECRET, now + otp.STEP_SECONDS)}")
+        self.stdout.write("每个验证码只能用于一次登录；用过后请等下一个。")

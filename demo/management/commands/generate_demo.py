@@ -7,11 +7,15 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from bulletins.demo import generate_bulletins_demo
+from development.demo import generate_development_demo
+from learning.demo import generate_learning_demo
 from observers.demo import generate_observers_demo
 from orglife.demo import generate_orglife_demo
 from orgs import demo
 from orgs.models import Organization
 from points.demo import generate_points_demo
+from quizzes.demo import generate_quizzes_demo
 
 
 class Command(BaseCommand):
@@ -106,6 +110,22 @@ class Command(BaseCommand):
         )
 
         generate_observers_demo(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
+        learning = generate_learning_demo(options["seed"], options["scale"])
+        self.stdout.write(
+            f"学习教育：微党课 {learning.lessons:,} 堂、集中培训 {learning.trainings} 期、学时免除 {learning.exemptions} 人、"
+            f"教育片 {learning.videos} 部"
+            f"（{learning.seconds:,.1f} 秒）。"
+        )
+        development = generate_development_demo(seed=options["seed"], scale=options["scale"])
+        if not development["skipped"]:
+            self.stdout.write(
+                f"发展党员：{development['people']} 人处于各阶段（{development['seconds']:,.1f} 秒）。"
+            )
+        quizzes = generate_quizzes_demo(options["seed"], options["scale"])
+        self.stdout.write(
+            f"题库与答题：{quizzes.questions} 道题目、{quizzes.attempts:,} 份答卷（{quizzes.seconds:,.1f} 秒）。"
+        )
+        generate_bulletins_demo(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
 
 
 def _chain(first: demo.Chunk, rest: Any) -> Any:

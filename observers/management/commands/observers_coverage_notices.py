@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from observers.services.observe import send_coverage_notices
+from observers.services.coverage import send_coverage_notices
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Every write of member development: one named function per step (pipeline), and the reminders."""

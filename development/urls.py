@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from development.views import discipline, dossier, pipeline, quotas
+
+app_name = "development"
+urlpatterns: list = [
+    path("", include(pipeline.urlpatterns)),
+    path("", include(discipline.urlpatterns)),
+    path("", include(dossier.urlpatterns)),
+    path("", include(quotas.urlpatterns)),
+]

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from django import forms
+
+from learning.services.hours import MAX_HOURS_PER_DAY
+from orgs.models import Position
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget (the pages render fields one by one)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for field in self.fields.values():
+            w = field.widget
+            if isinstance(w, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                continue
+            w.attrs.setdefault(
+                "class",
+                "form-select form-select-sm"
+                if isinstance(w, forms.Select)
+                else "form-control form-control-sm",
+            )
+
+
+class LessonForm(StyledForm):
+    speaker = forms.TypedChoiceField(label="授课人", coerce=int)
+    topic = forms.CharField(label="题目", max_length=120)
+    given_on = forms.DateField(label="授课日期", widget=DATE)
+    minutes = forms.IntegerField(label="时长（分钟）", min_value=1, max_value=600, initial=15)
+    record = forms.TypedChoiceField(
+        label="所在主题党日/党课纪实（可选）", coerce=int, required=False, empty_value=None
+    )
+    outline = forms.CharField(
+        label="提纲", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
+    )
+
+    def __init__(
+        self, *args: object, speakers: list[tuple[int, str]], records: list[tuple[int, str]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["speaker"].choices = [("", "请选择"), *speakers]  # type: ignore[attr-defined]
+        self.fields["record"].choices = [("", "不关联"), *records]  # type: ignore[attr-defined]
+
+
+class TrainingForm(StyledForm):
+    name = forms.CharField(label="培训名称", max_length=120)
+    organizer = forms.CharField(label="主办方", max_length=80)
+    starts_on = forms.DateField(label="开始日期", widget=DATE)
+    ends_on = forms.DateField(label="结束日期", widget=DATE)
+    hours = forms.DecimalField(label="学时", min_value=0.5, max_digits=5, decimal_places=1)
+    members = forms.TypedMultipleChoiceField(
+        label="参训党员", coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, members: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["members"].choices = members  # type: ignore[attr-defined]
+
+
+class OfflineForm(StyledForm):
+    title = forms.CharField(label="学习内容", max_length=120)
+    studied_on = forms.DateField(label="日期", widget=DATE)
+    hours = forms.DecimalField(
+        label="学时", min_value=0.5, max_value=MAX_HOURS_PER_DAY, max_digits=4, decimal_places=1
+    )
+
+
+class ExemptionForm(StyledForm):
+    reason = forms.CharField(label="免除原因", max_length=120, required=False)
+    clear = forms.BooleanField(required=False)
+
+
+class DeleteForm(StyledForm):
+    reason = forms.CharField(label="删除原因", max_length=200)
+
+
+class VideoForm(StyledForm):
+    title = forms.CharField(label="片名", max_length=120)
+    category = forms.CharField(label="类别", max_length=40, initial="党的创新理论")
+    tags = forms.CharField(label="标签（用逗号分隔）", max_length=120, required=False)
+    source = forms.CharField(label="来源", max_length=120, required=False)
+    duration = forms.IntegerField(
+        label="时长（秒，上传文件时可不填）", min_value=1, max_value=6 * 3600, required=False
+    )
+    upload = forms.FileField(
+        label="视频或音频文件（手机拍摄的 MOV/MP4 均可，上传后自动转码）",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "video/*,audio/*"}),
+    )
+
+
+class AssignmentForm(StyledForm):
+    kind = forms.ChoiceField(label="类型", choices=[("required", "必看"), ("optional", "选看")])
+    due_on = forms.DateField(label="截止日期", widget=DATE)
+    titles = forms.MultipleChoiceField(
+        label="限定职务（不选则为全体党员）", required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    candidates = forms.BooleanField(
+        label="发展对象（只选此项则只发给范围内的发展对象；与职务同选则两者都发）",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["titles"].choices = Position.Title.choices  # type: ignore[attr-defined]
+
+
+class BookForm(StyledForm):
+    title = forms.CharField(label="学习资料", max_length=120)
+    description = forms.CharField(label="学习要求", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    issued_on = forms.DateField(label="发放日期", widget=DATE)
+    titles = forms.MultipleChoiceField(
+        label="发放对象（不选则为范围内全体党员；如全体干部可选书记、委员等职务）",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["titles"].choices = Position.Title.choices  # type: ignore[attr-defined]
+
+
+class NotesForm(StyledForm):
+    notes = forms.CharField(label="学习笔记", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CheckForm(StyledForm):
+    result = forms.ChoiceField(
+        label="抽查结果", choices=[("excellent", "优秀"), ("pass", "合格"), ("fail", "不合格")]
+    )
+    checked_on = forms.DateField(label="抽查日期", widget=DATE)
+    remark = forms.CharField(label="意见（不合格须填写）", max_length=200, required=False)
+
+
+class WithdrawForm(StyledForm):
+    reason = forms.CharField(label="撤销原因", max_length=200)

@@ -1,0 +1,230 @@
+"""The education-video library: publishing a video (its file checked by content, not by name), assigning it as
+必看 or 选看 to an audience, and resolving who that audience is today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from learning.models import Video, VideoAssignment, WatchProgress
+from learning.services import uploads
+from learning.services.common import require_writer
+from orgs.models import Member, Organization, Position
+from orgs.paths import under_path_q
+from orgs.stages import Candidate, candidates_under
+
+
+@dataclass
+class VideoData:
+    org: Organization
+    title: str
+    category: str
+    duration: int
+    tags: str = ""
+    source: str = ""
+    upload: Any = None
+
+
+@transaction.atomic
+def publish_video(*, actor: Any, data: VideoData) -> Video:
+    """A catalogue entry, with its uploaded file checked by content and queued for transcoding (the video is
+    playable once the task has made its MP4). Without a file the duration must be given; with one, a blank
+    duration is measured from the file."""
+    require_writer(actor, data.org)
+    errors: dict[str, str] = {}
+    if not data.title.strip():
+        errors["title"] = "请填写片名"
+    if not data.category.strip():
+        errors["category"] = "请填写类别"
+    if data.upload is None and not 1 <= data.duration <= 6 * 3600:
+        errors["duration"] = "时长应在 1 秒到 6 小时之间"
+    if errors:
+        raise ValidationError(errors)
+    incoming = ""
+    duration = data.duration
+    if data.upload is not None:
+        incoming, probe = uploads.receive_upload(data.upload)
+        duration = duration or max(1, round(probe.duration))
+    try:
+        video = Video.objects.create(
+            org=data.org,
+            title=data.title.strip(),
+            category=data.category.strip(),
+            tags=data.tags.strip(),
+            source=data.source.strip(),
+            duration=duration,
+            status=Video.Status.PROCESSING if incoming else Video.Status.READY,
+            original=incoming,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        record_event(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            target=video,
+            org=data.org,
+            summary={"video": video.title, "upload": bool(incoming)},
+        )
+    except BaseException:
+        if incoming:
+            uploads.discard_upload(incoming)
+        raise
+    if incoming:
+        uploads.queue_transcode(video)
+    return video
+
+
+@dataclass
+class AssignmentData:
+    video: Video
+    org: Organization
+    kind: str
+    due_on: dt.date
+    titles: list[str] = field(default_factory=list)
+    member_ids: list[int] = field(default_factory=list)
+    candidates: bool = False
+
+
+@transaction.atomic
+def assign_video(*, actor: Any, data: AssignmentData, today: dt.date | None = None) -> VideoAssignment:
+    require_writer(actor, data.org)
+    errors: dict[str, str] = {}
+    if data.kind not in VideoAssignment.Kind.values:
+        errors["kind"] = "请选择必看或选看"
+    if data.due_on < (today or timezone.localdate()):
+        errors["due_on"] = "截止日期不能早于今天"
+    unknown = set(data.titles) - set(Position.Title.values)
+    if unknown:
+        errors["titles"] = "职务无效"
+    if not data.video.org.path.startswith(data.org.path) and not data.org.path.startswith(
+        data.video.org.path
+    ):
+        errors["org"] = "该教育片不在此范围内发布"
+    members = list(Member.objects.filter(pk__in=data.member_ids, org__path__startswith=data.org.path))
+    if len(members) != len(set(data.member_ids)):
+        errors["member_ids"] = "指定党员须在该范围内"
+    if errors:
+        raise ValidationError(errors)
+    assignment = VideoAssignment.objects.create(
+        video=data.video,
+        org=data.org,
+        kind=data.kind,
+        due_on=data.due_on,
+        titles=sorted(data.titles),
+        candidates=data.candidates,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    assignment.members.set(members)
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=assignment,
+        org=data.org,
+        summary={
+            "video": data.video.title,
+            "kind": data.kind,
+            "due_on": str(data.due_on),
+            "candidates": data.candidates,
+        },
+    )
+    return assignment
+
+
+def audience(assignment: VideoAssignment, on: dt.date | None = None) -> QuerySet[Member]:
+    """The members who must (or may) watch, resolved now: the members under the node today (a member who moved
+    in is in, one who moved out is out), narrowed to the posts held on `on`, or the named members. An
+    assignment to 发展对象 alone reaches no member (see `candidate_audience`)."""
+    members = Member.objects.filter(under_path_q(assignment.org.path, "org__path")).active()
+    named = list(assignment.members.values_list("pk", flat=True))
+    if named:
+        return members.filter(pk__in=named)
+    if assignment.candidates and not assignment.titles:
+        return members.none()
+    if assignment.titles:
+        day = on or timezone.localdate()
+        holders = Position.objects.filter(title__in=assignment.titles, started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+        )
+        members = members.filter(pk__in=holders.values("member_id"))
+    return members
+
+
+def candidate_audience(assignment: VideoAssignment) -> list[Candidate]:
+    """The 发展对象 under the node today (development answers through orgs.stages): one who has become a
+    预备党员 since the assignment has left the list (and is a member from then on)."""
+    return candidates_under(assignment.org.path) if assignment.candidates else []
+
+
+@dataclass
+class Completion:
+    due: int
+    done: int
+    missing: QuerySet[Member]
+
+    @property
+    def rate(self) -> int:
+        return 100 if not self.due else int(self.done * 100 / self.due)
+
+
+def completion(assignment: VideoAssignment) -> Completion:
+    members = audience(assignment)
+    done_ids = WatchProgress.objects.filter(video=assignment.video, completed_at__isnull=False).values(
+        "member_id"
+    )
+    due = members.count()
+    done = members.filter(pk__in=done_ids).count()
+    return Completion(
+        due, done, members.exclude(pk__in=done_ids).select_related("org").order_by("org__path", "pk")
+    )
+
+
+def assignments_for(member: Member) -> list[VideoAssignment]:
+    """The member's current assignments (the audience resolved as the completion pages resolve it)."""
+    candidates = VideoAssignment.objects.filter(
+        Q(org__path__in=[member.org.path[:i] for i in range(1, len(member.org.path) + 1)])
+    ).select_related("video", "org")
+    return [a for a in candidates if audience(a).filter(pk=member.pk).exists()]
+
+
+@transaction.atomic
+def add_videos(*, items: list[VideoData]) -> list[Video]:
+    """The bulk path (history imports, the demo): catalogue entries without files, checked as publish_video checks."""
+    problems = [
+        f"第 {i} 条：片名、类别和时长须填写"
+        for i, d in enumerate(items, 1)
+        if not (d.title.strip() and d.category.strip() and d.duration > 0)
+    ]
+    if problems:
+        raise ValidationError(problems)
+    return Video.objects.bulk_create(
+        Video(
+            org=d.org,
+            title=d.title.strip(),
+            category=d.category.strip(),
+            tags=d.tags,
+            source=d.source,
+            duration=d.duration,
+        )
+        for d in items
+    )
+
+
+@transaction.atomic
+def add_assignments(*, items: list[AssignmentData]) -> list[VideoAssignment]:
+    """The bulk path of assign_video for whole-subtree audiences (the demo)."""
+    problems = [
+        f"第 {i} 条：类型无效" for i, d in enumerate(items, 1) if d.kind not in VideoAssignment.Kind.values
+    ]
+    if problems:
+        raise ValidationError(problems)
+    return VideoAssignment.objects.bulk_create(
+        VideoAssignment(video=d.video, org=d.org, kind=d.kind, due_on=d.due_on, titles=sorted(d.titles))
+        for d in items
+    )

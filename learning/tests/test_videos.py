@@ -1,0 +1,109 @@
+"""The library as its users meet it: publishing checks the file by content, a 必看 reaches the audience as it
+is today, the watch endpoints credit only the member watching, and the file is served with ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from learning.models import Video, WatchProgress
+from learning.services import videos as svc
+from learning.services.uploads import transcode_video
+from learning.services.watching import sign
+from learning.tests.samples import make_video
+from orgs.models import Member, Position
+
+MP4 = make_video("libx264", "mp4", seconds=1, audio=False)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def publish(cast, upload=None):
+    data = svc.VideoData(cast.committee_a, "党章", "党章党规", 120, upload=upload)
+    video = svc.publish_video(actor=cast.committee_admin, data=data)
+    if upload is not None:
+        transcode_video(video.pk)  # the task, run here
+        video.refresh_from_db()
+    return video
+
+
+def test_a_file_that_is_not_a_video_is_refused_by_its_content(cast):
+    fake = SimpleUploadedFile("片子.mp4", b"<html>not a video</html>", content_type="video/mp4")
+    with pytest.raises(Exception, match="无法识别的文件"):
+        publish(cast, fake)
+    assert not Video.objects.exists()
+    assert publish(cast, SimpleUploadedFile("a.mp4", MP4)).content_type == "video/mp4"
+
+
+def test_the_audience_follows_members_who_move_and_narrows_to_posts(cast):
+    video = publish(cast)
+    everyone = svc.assign_video(
+        actor=cast.committee_admin,
+        data=svc.AssignmentData(video, cast.committee_a, "required", dt.date(2099, 1, 1)),
+    )
+    assert cast.member_a1 in svc.audience(everyone) and cast.member_b1 not in svc.audience(everyone)
+    Member.objects.filter(pk=cast.member_b1.pk).update(org=cast.branch_a2)  # moved into the committee
+    assert svc.audience(everyone).filter(pk=cast.member_b1.pk).exists()
+    Position.objects.create(
+        member=cast.member_a1, org=cast.branch_a1, title="secretary", started_on=dt.date(2024, 1, 1)
+    )
+    secretaries = svc.assign_video(
+        actor=cast.committee_admin,
+        data=svc.AssignmentData(
+            video, cast.committee_a, "required", dt.date(2099, 1, 1), titles=["secretary"]
+        ),
+    )
+    assert list(svc.audience(secretaries)) == [cast.member_a1]
+    done = svc.completion(everyone)
+    assert (done.due, done.done) == (svc.audience(everyone).count(), 0)
+
+
+def test_a_member_watches_through_the_endpoints_and_the_file_serves_ranges(client, cast):
+    video = publish(cast, SimpleUploadedFile("a.mp4", MP4))
+    svc.assign_video(
+        actor=cast.committee_admin,
+        data=svc.AssignmentData(video, cast.committee_a, "required", dt.date(2099, 1, 1)),
+    )
+    client.force_login(cast.member_user)
+    assert client.get(reverse("learning:videos")).status_code == 200
+    assert client.get(reverse("learning:video_detail", args=[video.pk])).status_code == 200
+    started = client.post(reverse("learning:video_start", args=[video.pk])).json()
+    body = {"stream": started["stream"], "seq": 1, "position": 0.0, "hidden": False}
+    body["sig"] = sign(started["key"], started["stream"], 1, 0.0, False)
+    beat = client.post(
+        reverse("learning:video_beat", args=[video.pk]), json.dumps(body), content_type="application/json"
+    )
+    assert beat.status_code == 200 and beat.json()["accepted"] is True
+    body["seq"] = 1
+    assert (
+        client.post(
+            reverse("learning:video_beat", args=[video.pk]), json.dumps(body), content_type="application/json"
+        ).status_code
+        == 409
+    )
+    size = video.file.size
+    part = client.get(reverse("learning:video_file", args=[video.pk]), HTTP_RANGE="bytes=0-99")
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 0-99/{size}"
+    assert len(b"".join(part.streaming_content)) == 100
+    assert (
+        client.get(
+            reverse("learning:video_file", args=[video.pk]), HTTP_RANGE=f"bytes={size + 5}-"
+        ).status_code
+        == 416
+    )
+    assert WatchProgress.objects.filter(member=cast.member_a1, video=video).exists()
+
+
+def test_a_member_outside_the_audience_cannot_reach_the_video(client, cast):
+    video = publish(cast, SimpleUploadedFile("a.mp4", MP4))
+    client.force_login(cast.member_user)  # no assignment reaches them yet
+    assert client.get(reverse("learning:video_detail", args=[video.pk])).status_code == 404
+    assert client.post(reverse("learning:video_start", args=[video.pk])).status_code == 404
+    assert client.get(reverse("learning:video_file", args=[video.pk])).status_code == 404

@@ -1,0 +1,221 @@
+"""Reads across the quiz models: item analysis, participation by node, a member's streak."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from orgs.models import Member, Organization, Position
+from orgs.paths import under_path_q
+from quizzes.models import Attempt, AttemptItem, Campaign, Question, QuestionVersion
+
+GROUP_SHARE = Decimal("0.27")
+
+
+def audience(campaign: Campaign, on: dt.date | None = None) -> QuerySet[Member]:
+    """Who may take the campaign, resolved now: the members under its node today, narrowed to the named
+    members, or else to the holders of its posts on `on` (as the learning assignments resolve theirs)."""
+    members = Member.objects.filter(under_path_q(campaign.org.path, "org__path")).active()
+    named = list(campaign.members.values_list("pk", flat=True))
+    if named:
+        return members.filter(pk__in=named)
+    if campaign.titles:
+        day = on or timezone.localdate()
+        holders = Position.objects.filter(title__in=campaign.titles, started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+        )
+        members = members.filter(pk__in=holders.values("member_id"))
+    return members
+
+
+def members_by_names(org: Organization, names: list[str]) -> tuple[list[int], list[str]]:
+    """Resolve typed names (姓名, or 姓名@支部简称 when two share a name) to active members under `org`.
+    Returns the ids and one Chinese error per name not found or still ambiguous."""
+    ids: list[int] = []
+    errors: list[str] = []
+    under = Member.objects.active().filter(under_path_q(org.path, "org__path"))
+    for typed in dict.fromkeys(names):
+        name, _, branch = typed.partition("@")
+        found = under.filter(name=name)
+        if branch:
+            found = found.filter(Q(org__short_name=branch) | Q(org__name=branch))
+        rows = list(found.values_list("pk", "org__short_name", "org__name")[:6])
+        if not rows:
+            errors.append(f"范围内没有党员“{typed}”")
+        elif len(rows) > 1:
+            where = "、".join(sorted({short or full for _, short, full in rows}))
+            errors.append(f"“{typed}”有重名（{where}），请写作“姓名@支部简称”")
+        else:
+            ids.append(rows[0][0])
+    return ids, errors
+
+
+@dataclass
+class ItemStat:
+    question_id: int
+    stem: str
+    kind: str
+    answered: int
+    difficulty: Decimal | None  # share correct (mean credit)
+    discrimination: Decimal | None  # top 27% minus bottom 27%
+    options: list[tuple[str, int, bool]] = field(default_factory=list)  # text, times chosen, correct
+
+
+def closed_attempts(campaign: Campaign) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(campaign=campaign).exclude(status=Attempt.Status.OPEN)
+
+
+def _group_q(ranked: list[tuple[Decimal, int]], n: int) -> tuple[Q, Q]:
+    """The top and bottom n attempts (by score, then the earlier pk first) as conditions on the attempt,
+    from the boundary rows: no list of ids is sent back to the database."""
+    if not n:
+        return Q(pk__in=[]), Q(pk__in=[])
+    top_score, top_pk = ranked[n - 1]
+    low_score, low_pk = ranked[len(ranked) - n]
+    top = Q(attempt__score__gt=top_score) | Q(attempt__score=top_score, attempt_id__lte=top_pk)
+    bottom = Q(attempt__score__lt=low_score) | Q(attempt__score=low_score, attempt_id__gte=low_pk)
+    return top, bottom
+
+
+def item_analysis(campaign: Campaign) -> list[ItemStat]:
+    """Per question: difficulty index, discrimination (Kelley's upper and lower 27%), option counts.
+
+    Aggregated in the database (one statement for the credits, one for the responses); Python only
+    reads the ranking's boundaries and expands the option lists. A question shown in several versions is
+    described by the latest version shown."""
+    closed = closed_attempts(campaign)
+    ranked = [(s or Decimal(0), pk) for s, pk in closed.order_by("-score", "pk").values_list("score", "pk")]
+    n = max(1, int(len(ranked) * GROUP_SHARE)) if len(ranked) >= 4 else 0
+    top, bottom = _group_q(ranked, n)
+    items = AttemptItem.objects.filter(attempt__campaign=campaign).exclude(
+        attempt__status=Attempt.Status.OPEN
+    )
+    got = Coalesce("credit", Value(Decimal(0)), output_field=DecimalField(max_digits=4, decimal_places=3))
+    stats = list(
+        items.values("question_id")
+        .annotate(
+            answered=Count("pk"),
+            total=Sum(got),
+            up=Sum(got, filter=top),
+            nu=Count("pk", filter=top),
+            low=Sum(got, filter=bottom),
+            nl=Count("pk", filter=bottom),
+            version=Max("version_id"),
+        )
+        .order_by()
+    )
+    chosen: dict[int, Counter[int]] = defaultdict(Counter)
+    for qid, response, times in (
+        items.exclude(question__kind=Question.Kind.FILL)
+        .values_list("question_id", "response")
+        .annotate(times=Count("pk"))
+        .order_by()
+    ):
+        for index in response or []:
+            chosen[qid][index] += times
+    versions = {
+        v.pk: v
+        for v in QuestionVersion.objects.filter(pk__in=[r["version"] for r in stats]).select_related(
+            "question"
+        )
+    }
+    out = []
+    cent = Decimal("0.01")
+    for row in stats:
+        qid, version = row["question_id"], versions[row["version"]]
+        kind = version.question.kind
+        disc = None
+        if row["nu"] and row["nl"]:
+            disc = (Decimal(row["up"]) / row["nu"] - Decimal(row["low"]) / row["nl"]).quantize(cent)
+        out.append(
+            ItemStat(
+                question_id=qid,
+                stem=version.stem,
+                kind=kind,
+                answered=row["answered"],
+                difficulty=(Decimal(row["total"]) / row["answered"]).quantize(cent),
+                discrimination=disc,
+                options=[(o, chosen[qid][i], i in version.answer) for i, o in enumerate(version.options)]
+                if kind != Question.Kind.FILL
+                else [],
+            )
+        )
+    out.sort(key=lambda s: (s.discrimination if s.discrimination is not None else Decimal(9), s.question_id))
+    return out
+
+
+@dataclass
+class NodeRow:
+    org: Organization
+    members: int
+    took: int
+    passed: int
+
+    @property
+    def rate(self) -> str:
+        return f"{self.took * 100 / self.members:.0f}%" if self.members else "—"
+
+    @property
+    def pass_rate(self) -> str:
+        return f"{self.passed * 100 / self.took:.0f}%" if self.took else "—"
+
+
+def participation(campaign: Campaign, node: Organization) -> list[NodeRow]:
+    """Participation and pass rate for each child of `node` (the drill-down of the completion board)."""
+    children = list(Organization.objects.filter(parent=node).order_by("path")) or [node]
+    members = (
+        audience(campaign).filter(under_path_q(node.path, "org__path")).values_list("org__path", flat=True)
+    )
+    per_member = (
+        closed_attempts(campaign)
+        .filter(under_path_q(node.path, "member__org__path"))
+        .values("member_id", "member__org__path")
+        .annotate(passed=Count("pk", filter=Q(passed=True)))
+    )
+    rows = {c.path: NodeRow(c, 0, 0, 0) for c in children}
+
+    def row_for(path: str) -> NodeRow | None:
+        return next((r for p, r in rows.items() if path.startswith(p)), None)
+
+    for path in members.iterator(chunk_size=5000):
+        if (r := row_for(path)) is not None:
+            r.members += 1
+    for a in per_member:
+        if (r := row_for(a["member__org__path"])) is not None:
+            r.took += 1
+            r.passed += 1 if a["passed"] else 0
+    return list(rows.values())
+
+
+def leaderboard(campaign: Campaign, node: Organization, limit: int = 10) -> list[dict[str, Any]]:
+    """The members with the best score (then the earliest submission) under `node`."""
+    rows = (
+        closed_attempts(campaign)
+        .filter(under_path_q(node.path, "member__org__path"))
+        .order_by("-score", "submitted_at")
+        .values("member__name", "member__org__name", "score", "submitted_at")[:limit]
+    )
+    return [dict(r) for r in rows]
+
+
+def practice_streak(member_id: int, today: dt.date | None = None) -> int:
+    """Consecutive days of finished 每日一练 up to today (or yesterday, when today's is not done yet)."""
+    today = today or timezone.localdate()
+    days = set(
+        Attempt.objects.filter(campaign=None, member_id=member_id, submitted_at__isnull=False)
+        .filter(practice_on__gte=today - dt.timedelta(days=366))
+        .values_list("practice_on", flat=True)
+    )
+    day = today if today in days else today - dt.timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= dt.timedelta(days=1)
+    return streak
