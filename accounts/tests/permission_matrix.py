@@ -127,7 +127,44 @@ def photo_match_image(c: Ctx) -> dict[str, Any]:
         c.committee.path, "other_record__org__path"
     )
     found = PhotoMatch.objects.filter(Q(inside)).order_by("id").first()
+    if found is None:
+        found = _reused_pair_under_committee(c)
     return {"pk": found.pk if found else ABSENT, "side": "photo"}
+
+
+def _reused_pair_under_committee(c: Ctx) -> Any:
+    """The demo put its one reused pair in another 党(工)委 (the lagging one is drawn by seed and date):
+    one picture is attached to two records of two branches under the committee through the bulk path,
+    whose reuse check stores the pair as an upload's would."""
+    import random
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from orglife import uploads
+    from orglife.demo import _distinct_photos
+    from orglife.models import MeetingRecord, PhotoMatch
+    from orglife.services.records_bulk import HistoryPhoto, add_history_photos
+
+    records = []
+    for record in MeetingRecord.objects.filter(org__path__startswith=c.committee.path).order_by("-pk"):
+        if all(r.org_id != record.org_id for r in records):
+            records.append(record)
+        if len(records) == 2:
+            break
+    if len(records) < 2:
+        return None
+    ((_, clean),) = _distinct_photos(random.Random(7), 1)
+    again = uploads.clean_photo(SimpleUploadedFile("IMG_0001.jpg", clean.content, content_type="image/jpeg"))
+    from django.utils import timezone
+
+    now = timezone.now()
+    add_history_photos(
+        items=[
+            HistoryPhoto(records[1], clean, "IMG_a.jpg", now),
+            HistoryPhoto(records[0], again, "IMG_b.jpg", now),
+        ]
+    )
+    return PhotoMatch.objects.filter(record__in=records).order_by("id").first()
 
 
 def photo_match(c: Ctx) -> dict[str, Any]:

@@ -178,6 +178,7 @@ def trainings(request: HttpRequest) -> HttpResponse:
         .filter(under_path_q(org.path, "org__path"), starts_on__year=year)
         .select_related("org")
         .annotate(attendees=Count("entries"))
+        .order_by("-starts_on", "-pk")  # Meta.ordering is dropped from a GROUP BY query
     )
     q = (request.GET.get("q") or "").strip()
     if q:
