@@ -145,7 +145,7 @@ def _reused_pair_under_committee(c: Ctx) -> Any:
     from orglife.models import MeetingRecord, PhotoMatch
     from orglife.services.records_bulk import HistoryPhoto, add_history_photos
 
-    records = []
+    records: list[MeetingRecord] = []
     for record in MeetingRecord.objects.filter(org__path__startswith=c.committee.path).order_by("-pk"):
         if all(r.org_id != record.org_id for r in records):
             records.append(record)
