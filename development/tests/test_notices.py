@@ -153,7 +153,7 @@ def test_the_notices_page_four_ways(cast, activist):
     assert "登记反映意见" not in html and "objection/" not in html
     html = cast.client(cast.secretary).get(url).content.decode()
     assert "登记反映意见" in html and reverse("development:objection_resolve", args=[item.pk]) in html
-    assert "2026-10-12 至 2026-10-16（5个工作日）" in html
+    assert '2026-10-12</span> 至 <span class="text-nowrap">2026-10-16</span>（5个工作日）' in html
     detail = cast.client(cast.secretary).get(reverse("development:person_detail", args=[activist.pk]))
     assert "反映意见1件待办结" in detail.content.decode()
 
