@@ -234,3 +234,38 @@ def test_the_overview_shows_the_average_days_spent_per_stage(cast):
     assert "平均用时（天）" in html
     cells = html.split(cast.branch_a1.display_name, 1)[1].split("</tr>", 1)[0]
     assert all(f'<td class="text-end">{n}</td>' in cells for n in (34, 375, 104))
+
+
+@time_machine.travel(NOW)
+def test_the_objections_api_four_ways(cast, activist):
+    url = f"/api/v1/development/people/{activist.pk}/objections/"
+    body = {
+        "notice": "candidate",
+        "received_on": "2026-10-14",
+        "received_by": "李书记",
+        "content": "来电反映",
+    }
+    body["backdate_reason"] = "补录"
+    assert cast.client(None).post(url, body, content_type="application/json").status_code in (401, 403)
+    assert cast.client(cast.outsider).post(url, body, content_type="application/json").status_code == 404
+    assert cast.client(cast.viewer).post(url, body, content_type="application/json").status_code == 403
+    early = cast.client(cast.secretary).post(
+        url, {**body, "received_on": "2026-10-01"}, content_type="application/json"
+    )
+    assert early.status_code == 400 and "公示开始日期" in early.content.decode()
+    made = cast.client(cast.secretary).post(url, body, content_type="application/json")
+    assert made.status_code == 201 and made.json()["resolved_on"] is None
+    listed = cast.client(cast.viewer).get(url).json()
+    assert [(o["received_by"], o["content"]) for o in listed] == [("李书记", "来电反映")]
+    assert cast.client(cast.outsider).get(url).status_code == 404
+    resolve = f"/api/v1/development/objections/{made.json()['id']}/resolve/"
+    done = {
+        "resolved_on": "2026-10-16",
+        "outcome": "cleared",
+        "handling": "经核实不实",
+        "backdate_reason": "补录",
+    }
+    assert cast.client(cast.viewer).post(resolve, done, content_type="application/json").status_code == 403
+    assert cast.client(cast.outsider).post(resolve, done, content_type="application/json").status_code == 404
+    closed = cast.client(cast.secretary).post(resolve, done, content_type="application/json")
+    assert closed.status_code == 200 and closed.json()["outcome"] == "cleared"
