@@ -66,6 +66,17 @@ def test_an_officer_submits_from_a_phone_and_the_editor_adopts_it_into_an_issue(
     assert "全文采用" in seen and "已编入" in seen  # the officer sees it adopted and placed
     page.goto(live_server_url + "/bulletins/issues/?q=观察员")
     assert no_horizontal_scroll(page)
+    # each issue is a card on the phone: nothing scrolls sideways inside the list either, and every
+    # value carries its column's name
+    assert page.evaluate(
+        "(() => { const box = document.querySelector('main .table-responsive');"
+        " return box.scrollWidth <= box.clientWidth; })()"
+    )
+    card = page.get_by_role("row").filter(has_text=TITLE).first
+    assert (
+        card.get_by_role("cell").first.evaluate("c => getComputedStyle(c, '::before').content") == '"刊物："'
+    )
+    assert card.get_by_role("link", name="PDF").is_visible()
     shot("bulletins-archive-phone")
 
     pages = [

@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from development import rules
 from development.models import Link, Person
+from development.services import notices
 from development.services import pipeline as svc
 from orglife.models import MeetingRecord, MeetingType
 from orgs.models import Member, Organization
@@ -70,6 +71,9 @@ class _Gen:
         self.rng = random.Random(seed * 7 + 15)
         self.today = today
         self.seq = 0
+        self.objected = (
+            False  # the first candidate's notice drew an objection (反映意见), looked into and cleared
+        )
         self.counts: dict[str, int] = {}
 
     def applicant(self, org: Organization, applied_on: dt.date) -> Person:
@@ -128,6 +132,25 @@ class _Gen:
             starts_on=on - dt.timedelta(days=10),
             backdate_reason=WHY,
         )
+        if not self.objected:
+            self.objected = True
+            objection = notices.record_objection(
+                actor=None,
+                person=person,
+                notice="candidate",
+                received_on=on - dt.timedelta(days=8),
+                received_by="支部组织委员",
+                content="群众来电反映该同志曾有邻里纠纷未妥善处理。",
+                backdate_reason=WHY,
+            )
+            notices.resolve_objection(
+                actor=None,
+                objection=objection,
+                resolved_on=on - dt.timedelta(days=3),
+                handling="支委会派两名委员走访村委会和当事邻居，纠纷已于去年调解结清，当事人无异议。",
+                outcome="cleared",
+                backdate_reason=WHY,
+            )
         svc.make_candidate(
             actor=None, person=person, decided_on=on, filed_on=on + dt.timedelta(days=2), backdate_reason=WHY
         )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from development.models import Person, Vote
+from development.models import Notice, Objection, Person, Vote
 from orglife.models import MeetingRecord, MeetingType
 from orgs.forms import DATE, OrgChoiceField, StyledForm, bootstrap
 from orgs.models import Member, Organization
@@ -152,3 +152,22 @@ class ConversionApprovalForm(Backdated):
 class EndForm(Backdated):
     on = forms.DateField(label="终止日期", widget=DATE)
     reason = forms.CharField(label="终止原因", max_length=200)
+
+
+class ObjectionForm(Backdated):
+    notice = forms.ChoiceField(label="公示", choices=Notice.choices)
+    received_on = forms.DateField(label="受理日期", widget=DATE)
+    received_by = forms.CharField(label="受理人", max_length=40)
+    source = forms.CharField(label="反映人（可匿名，不填）", max_length=60, required=False)
+    content = forms.CharField(label="反映内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, notices: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if notices is not None:
+            self.fields["notice"].choices = [c for c in Notice.choices if c[0] in notices]  # type: ignore[attr-defined]
+
+
+class ResolveObjectionForm(Backdated):
+    resolved_on = forms.DateField(label="办结日期", widget=DATE)
+    outcome = forms.ChoiceField(label="处理结果", choices=Objection.Outcome.choices)
+    handling = forms.CharField(label="调查处理情况", widget=forms.Textarea(attrs={"rows": 2}))

@@ -407,3 +407,67 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org} {self.year}年 {self.planned}名"
+
+
+class Notice(models.TextChoices):
+    """The two 公示 of D-22: before the 发展对象 step and before the admission vote."""
+
+    CANDIDATE = "candidate", "拟确定发展对象公示"
+    PROBATION = "probation", "拟接收预备党员公示"
+
+
+class ObjectionQuerySet(ScopedQuerySet["Objection"]):
+    scope_field = "person__org__path"
+
+    def open(self) -> ObjectionQuerySet:
+        return self.filter(resolved_on__isnull=True)
+
+
+class Objection(models.Model):
+    """A 反映意见 received about a person during a 公示 (D-22): who took it and when, what it says, how
+    it was looked into and the outcome. While one is open, the step the notice was for cannot be taken;
+    an objection found to bar development keeps that step shut (the person's file is then ended)."""
+
+    class Outcome(models.TextChoices):
+        CLEARED = "cleared", "经核实不影响发展"
+        UPHELD = "upheld", "经核实影响发展"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="objections")
+    notice = models.CharField("公示", max_length=12, choices=Notice.choices)
+    notice_on = models.DateField("公示开始日期")  # which notice: a new notice starts a new round
+    received_on = models.DateField("受理日期")
+    received_by = models.CharField("受理人", max_length=40)
+    source = models.CharField("反映人", max_length=60, blank=True)  # may be anonymous
+    content = models.TextField("反映内容")
+    handling = models.TextField("调查处理情况", blank=True)
+    outcome = models.CharField("处理结果", max_length=12, choices=Outcome.choices, blank=True)
+    resolved_on = models.DateField("办结日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person_id", "received_on", "id"]
+        verbose_name = "公示反映意见"
+        verbose_name_plural = "公示反映意见"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(resolved_on__isnull=True) & Q(outcome=""))
+                | (Q(resolved_on__isnull=False) & ~Q(outcome="")),
+                name="devobjection_resolved_with_outcome",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_notice_display()} {self.received_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None

@@ -115,3 +115,12 @@ def leaving_warning(expected_leave_on: dt.date | None, day: dt.date) -> str | No
             f"预计{expected_leave_on:%Y-%m-%d}离开本单位（{d.LEAVE_WARN_MONTHS}个月内），一般不在本单位发展",
         )
     return None
+
+
+def notice_last_day(starts_on: dt.date, days: int) -> dt.date:
+    """The last working day of a notice of `days` working days starting on `starts_on` (D-22): the day
+    before the step may be taken (add_working_days), stepping back over the weekend."""
+    day = add_working_days(starts_on, days) - dt.timedelta(days=1)
+    while day.weekday() >= 5 and day > starts_on:
+        day -= dt.timedelta(days=1)
+    return day

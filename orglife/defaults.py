@@ -40,3 +40,7 @@ LAG_BOTTOM_N = 3  # 落后: among the last three ranks of the county…
 LAG_THRESHOLD = 60  # …or below 60 points
 # 质量分: points of a patrol rating (PatrolCheck.Rating values): 优 100, 良 85, 一般 70, 差 50.
 PATROL_RATING_POINTS = {"excellent": 100, "good": 85, "fair": 70, "poor": 50}
+
+# 分块上传清理: chunks of a photo the device never finished are deleted after this many hours without a
+# new chunk (a local storage choice, U); override with settings.ORGLIFE_UPLOAD_CHUNKS_MAX_AGE_HOURS.
+UPLOAD_CHUNKS_MAX_AGE_HOURS = 72

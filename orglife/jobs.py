@@ -3,7 +3,8 @@
 - month close: from 01:00 on the 1st, for the previous month;
 - completion statistics for the month: daily from 00:10;
 - plan deadline check: from 00:30 on the day after the plan deadline, for the filing month;
-- reused-photo checks whose task was lost: hourly, from minute 40 to 49.
+- reused-photo checks whose task was lost: hourly, from minute 40 to 49;
+- chunks of photos a device never finished uploading: daily from 03:20.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from orglife.tasks import (
     check_waiting_photos_task,
     close_month_task,
     ensure_stats_task,
+    expire_uploads_task,
     send_reminders_task,
 )
 
@@ -67,4 +69,10 @@ def waiting_photos(now: dt.datetime) -> list[Slot]:
     return []
 
 
-JOBS: list[Job] = [reminders, month_close, plan_deadline, ensure_stats, waiting_photos]
+def expired_chunks(now: dt.datetime) -> list[Slot]:
+    if now.time() >= dt.time(3, 20):
+        return [Slot("orglife_expire_uploads", now.date().isoformat(), expire_uploads_task)]
+    return []
+
+
+JOBS: list[Job] = [reminders, month_close, plan_deadline, ensure_stats, waiting_photos, expired_chunks]

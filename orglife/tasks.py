@@ -11,6 +11,7 @@ from typing import Any
 from django_tasks import task
 
 from orglife.periods import parse_month
+from orglife.services.photo_uploads import expire_uploads
 from orglife.services.photos import check_record_photos, check_waiting_records
 from orglife.services.plans import check_plan_deadline as check_plan_deadline_service
 from orglife.services.reminders import send_reminders
@@ -62,3 +63,9 @@ def check_record_photos_task(record_id: int) -> str:
 def check_waiting_photos_task() -> str:
     """The sweep for check tasks lost with a dead worker (hourly)."""
     return f"{check_waiting_records()} records settled"
+
+
+@task()
+def expire_uploads_task() -> str:
+    """Delete chunk sets of photos a device never finished (older than the configured age); daily."""
+    return f"{expire_uploads()} chunk sets deleted"

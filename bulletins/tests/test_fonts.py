@@ -143,3 +143,18 @@ def test_rare_names_are_drawn_and_read_back_without_system_fonts(no_system_fonts
 def test_a_character_no_font_has_is_reported(no_system_fonts: None) -> None:
     _, layout = render_pdf(_document(["<p>姓名：王\U0002a6a5。</p>"]))  # CJK Extension B
     assert layout.missing == "\U0002a6a5"
+
+
+def test_fonts_are_parsed_once_per_process_and_each_pdf_keeps_its_own_subset(no_system_fonts: None) -> None:
+    """The second PDF reuses the parsed fonts and reads back its own text, the rare characters included."""
+    from bulletins import pdf
+
+    pdf._parsed.cache_clear()
+    first, _ = render_pdf(_document(["<p>王瑢同志参加组织生活。</p>"], title="第一份"))
+    parsed = pdf._parsed.cache_info().misses
+    second, layout = render_pdf(_document(["<p>喆堃同志讲党课。</p>"], title="第二份"))
+    assert pdf._parsed.cache_info().misses == parsed and pdf._parsed.cache_info().hits >= parsed
+    assert layout.missing == ""
+    text = "".join(page.text for page in read(second))
+    assert clean("喆堃同志讲党课。") in text and "瑢" not in text
+    assert clean("王瑢同志参加组织生活。") in "".join(page.text for page in read(first))

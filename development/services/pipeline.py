@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from development import defaults as d
 from development import rules
-from development.models import Assessment, Discipline, Link, Person, Stage, Vote
+from development.models import Assessment, Discipline, Link, Notice, Person, Stage, Vote
 from development.services.common import (
     Errors,
     add_step,
@@ -26,6 +26,7 @@ from development.services.common import (
     require_branch_write,
     require_stage,
 )
+from development.services.notices import objection_errors
 from development.services.quotas import quota_check
 from orglife.models import MeetingRecord, MeetingType
 from orglife.services.records import present_members
@@ -393,6 +394,8 @@ def make_candidate(
             errors.add("__all__", message)
         for message in notice_errors(person.candidate_notice_on, decided_on, "确定发展对象"):
             errors.add("__all__", message)
+        for message in objection_errors(person, Notice.CANDIDATE, "确定为发展对象"):
+            errors.add("__all__", message)
     errors.raise_if_any()
     person.stage = Stage.CANDIDATE
     person.candidate_on = decided_on
@@ -615,6 +618,8 @@ def record_admission_vote(
     for message in review_errors(person, held_on):
         errors.add("__all__", message)
     for message in notice_errors(person.probation_notice_on, held_on, "支部大会讨论接收预备党员"):
+        errors.add("__all__", message)
+    for message in objection_errors(person, Notice.PROBATION, "提交支部大会讨论"):
         errors.add("__all__", message)
     errors.raise_if_any()
     passed = rules.assembly_passed(eligible=eligible, yes=yes)

@@ -22,7 +22,7 @@ from accounts.models import User
 from development.filters import PersonFilter
 from development.forms import ApplicationForm
 from development.models import Person, Quota, Stage
-from development.selectors import deadlines
+from development.selectors import deadlines, durations
 from development.services import dossier, exports, quotas
 from development.services import pipeline as svc
 from development.services.common import APPROVER_ROLES
@@ -111,8 +111,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """The pipeline by node: for each organization below the user's top nodes, the count per stage and
-    the overdue items."""
+    """The pipeline by node: for each organization below the user's top nodes, the count per stage, the
+    average days spent per stage, the overdue items and the year's plan against actual."""
     require_tree(request.user)
     today = timezone.localdate()
     roots = list(Organization.objects.roots_for(request.user))
@@ -135,13 +135,18 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows = []
     for node in nodes:
         under = Person.objects.visible_to(request.user).filter(org__path__startswith=node.path)
-        counts = under.aggregate(**stage_counts, admitted=Count("id", filter=Q(approved_on__year=year)))
+        counts = under.aggregate(
+            **stage_counts,
+            **durations.average_aggregates(),
+            admitted=Count("id", filter=Q(approved_on__year=year)),
+        )
         overdue = deadlines.overdue_count(under, today)
         planned = plans.get(node.pk)
         rows.append(
             {
                 "org": node,
                 "counts": [counts[s] for s in stage_counts],
+                "avg_days": durations.average_days(counts),
                 "overdue": overdue,
                 "has_children": node.children.exists(),
                 "planned": planned,
@@ -154,6 +159,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "parent": parent,
         "rows": rows,
         "stage_labels": [Stage(s).label for s in stage_counts],
+        "span_labels": [Stage(s).label for s in durations.SPANS],
         "year": year,
         "can_allocate": any(r["can_allocate"] for r in rows),
     }
@@ -213,6 +219,8 @@ def _file(
         "today": today,
         "dossier": dossier.checklist(person),
         "can_write": can_write,
+        "has_notice": bool(person.candidate_notice_on or person.probation_notice_on),
+        "open_objections": person.objections.filter(resolved_on__isnull=True).count(),
     }
     return render(request, "development/person_detail.html", context, status=status)
 

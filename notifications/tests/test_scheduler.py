@@ -15,10 +15,11 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 
 def jobs(slots):
-    # The daily stats, dormant-account, task-reclaiming, development-reminder and 必看-reminder jobs, and the
-    # hourly audit checkpoint, are always due; they have their own tests.
+    # The daily stats, dormant-account, task-reclaiming, development-reminder, 必看-reminder and photo-chunk
+    # cleanup jobs, and the hourly audit checkpoint, are always due; they have their own tests.
     always = (
         "orglife_ensure_stats",
+        "orglife_expire_uploads",
         "accounts_disable_dormant",
         "reclaim_tasks",
         "audit_checkpoint",

@@ -8,8 +8,11 @@ by its content and re-encodes it without EXIF as for any upload. Completing twic
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -17,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from orglife import uploads
+from orglife import defaults, uploads
 from orglife.models import MeetingRecord, PhotoUpload, RecordAttachment
 from orglife.services import records
 
@@ -33,8 +36,11 @@ class UploadState:
     done: bool
 
 
+CHUNKS_ROOT = "orglife/chunks"
+
+
 def chunk_path(upload: PhotoUpload, index: int) -> str:
-    return f"orglife/chunks/{upload.record_id}/{upload.upload_id}/{index:04d}"
+    return f"{CHUNKS_ROOT}/{upload.record_id}/{upload.upload_id}/{index:04d}"
 
 
 def _check(actor: User, record: MeetingRecord) -> None:
@@ -139,3 +145,80 @@ def _remove(paths: list[str]) -> None:
     for path in paths:
         if default_storage.exists(path):
             default_storage.delete(path)
+
+
+def chunks_max_age() -> dt.timedelta:
+    hours = int(
+        getattr(settings, "ORGLIFE_UPLOAD_CHUNKS_MAX_AGE_HOURS", defaults.UPLOAD_CHUNKS_MAX_AGE_HOURS)
+    )
+    if hours < 1:
+        raise ValueError("ORGLIFE_UPLOAD_CHUNKS_MAX_AGE_HOURS must be at least 1")
+    return dt.timedelta(hours=hours)
+
+
+def _chunk_sets() -> list[tuple[str, str]]:
+    """(record folder, upload folder) of every chunk set in storage."""
+    if not default_storage.exists(CHUNKS_ROOT):
+        return []
+    found = []
+    for record_dir in default_storage.listdir(CHUNKS_ROOT)[0]:
+        for upload_dir in default_storage.listdir(f"{CHUNKS_ROOT}/{record_dir}")[0]:
+            found.append((record_dir, upload_dir))
+    return found
+
+
+def _last_touched(folder: str) -> dt.datetime | None:
+    files = default_storage.listdir(folder)[1]
+    times = [default_storage.get_modified_time(f"{folder}/{name}") for name in files]
+    return max(times) if times else None
+
+
+def _drop_folder(folder: str) -> None:
+    """Delete a chunk set's files, then its (now empty) folders where storage has folders at all."""
+    _remove([f"{folder}/{name}" for name in default_storage.listdir(folder)[1]])
+    try:
+        upload_dir = Path(default_storage.path(folder))
+    except NotImplementedError:  # object storage: no folders to remove
+        return
+    for path in (upload_dir, upload_dir.parent):
+        try:
+            path.rmdir()
+        except OSError:  # not empty (another upload of the record) or already gone
+            break
+
+
+def expire_uploads(*, now: dt.datetime | None = None, max_age: dt.timedelta | None = None) -> int:
+    """Delete the chunk sets of photos a device never finished: created before `max_age` ago (default:
+    the configured age) and no chunk received since. The unfinished upload row goes with them (a device
+    coming back later starts that photo again); chunk folders left without a row (their record deleted)
+    are swept by the same age. Completed uploads are never touched. Returns how many sets were deleted."""
+    now = now or timezone.now()
+    cutoff = now - (max_age or chunks_max_age())
+    removed = 0
+    for record_dir, upload_dir in _chunk_sets():
+        folder = f"{CHUNKS_ROOT}/{record_dir}/{upload_dir}"
+        touched = _last_touched(folder)
+        if touched is not None and touched >= cutoff:
+            continue  # a chunk arrived recently: the device is still at it
+        record_id = int(record_dir) if record_dir.isdigit() else -1
+        rows = PhotoUpload.objects.filter(record_id=record_id, upload_id=upload_dir)
+        # The conditional delete claims the set: a row completed meanwhile, or made recently, stays.
+        rows.filter(completed_at__isnull=True, created_at__lt=cutoff).delete()
+        if rows.exists():
+            continue
+        _drop_folder(folder)
+        removed += 1
+    # Rows whose chunks never reached storage would otherwise count against the record's open uploads.
+    PhotoUpload.objects.filter(completed_at__isnull=True, created_at__lt=cutoff).exclude(
+        pk__in=[u.pk for u in _open_with_chunks()]
+    ).delete()
+    return removed
+
+
+def _open_with_chunks() -> list[PhotoUpload]:
+    sets = set(_chunk_sets())
+    return [
+        u
+        for u in PhotoUpload.objects.filter(completed_at__isnull=True).only("pk", "record_id", "upload_id")
+        if (str(u.record_id), u.upload_id) in sets
+    ]

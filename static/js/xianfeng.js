@@ -55,6 +55,11 @@
       if (target) target.innerHTML = "";
       return;
     }
+    // <button data-xf-print>: print the page (a notice for the board).
+    if (e.target.closest("[data-xf-print]")) {
+      window.print();
+      return;
+    }
     // <a data-xf-back>: go back one page.
     var back = e.target.closest("[data-xf-back]");
     if (back) {
