@@ -163,8 +163,10 @@ def member_summary(member: Member, year: int) -> MemberSummary:
         .annotate(block_name=Min("rule__block__name"), summed=Sum("points"), first=Min("occurred_on"))
         .order_by("first", "block_code")
     )
+    places = Decimal(1).scaleb(-LedgerEntry._meta.get_field("points").decimal_places)  # type: ignore[arg-type]
     for code, name, summed, _first in sums:
-        blocks.setdefault(code, _BlockSum(code, name, None)).summed = summed
+        # SQLite returns a sum without the column's scale (25, not 25.0): shown as the file shows it.
+        blocks.setdefault(code, _BlockSum(code, name, None)).summed = summed.quantize(places)
     return MemberSummary(member, year, list(blocks.values()), t)
 
 
