@@ -51,12 +51,13 @@ def _own_branches(user: User) -> tuple[list[Organization], dict[int, list[Organi
     return branches, groups
 
 
-def _points(user: User) -> Any:
+def _own_member(user: User) -> Member | None:
+    return Member.objects.select_related("org").filter(pk=user.member_id).first() if user.member_id else None
+
+
+def _points(member: Member | None) -> Any:
     """The year's points by block for the user's own member (the full file is one click away)."""
-    if not user.member_id:
-        return None
-    member = Member.objects.select_related("org").get(pk=user.member_id)
-    return member_summary(member, timezone.localdate().year)
+    return member_summary(member, timezone.localdate().year) if member is not None else None
 
 
 @login_required
@@ -94,7 +95,7 @@ def _secretary(
         }
         for today in branches_today(branches, timezone.localdate(), groups)
     ]
-    context = {"rows": rows, "notices": _messages(user), "file": _points(user)}
+    context = {"rows": rows, "notices": _messages(user), "file": _points(_own_member(user))}
     return render(request, "home/secretary.html", context)
 
 
@@ -108,12 +109,12 @@ def _observer(request: HttpRequest, user: User, observer: Observer) -> HttpRespo
         "unobserved": sum(1 for r in rows if not r.observed),
         "upcoming": list(observe.upcoming_meetings(observer)[:5]),
         "notices": _messages(user),
-        "file": _points(user),
+        "file": _points(_own_member(user)),
     }
     return render(request, "home/observer.html", context)
 
 
 def _member(request: HttpRequest, user: User) -> HttpResponse:
-    member = getattr(user, "member", None)
-    context = {"member": member, "file": _points(user), "notices": _messages(user)}
+    member = _own_member(user)
+    context = {"member": member, "file": _points(member), "notices": _messages(user)}
     return render(request, "home/dashboard_member.html", context)
