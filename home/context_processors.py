@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from home.menu import menu_for
+from home.menu import menu_html
 
 
 def menu(request: HttpRequest) -> dict[str, Any]:
@@ -10,4 +10,4 @@ def menu(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"menu_groups": menu_for(user, request.path)}
+    return {"menu_html": menu_html(user, request.path)}

@@ -7,6 +7,7 @@ on the branch's to-do list, an observer on this half-year's branches, a member o
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,13 +18,13 @@ from observers.models import Observer
 from observers.services import observe
 from orglife.rules import LIFE_KINDS
 from orglife.selectors.stats import dashboard_chart
-from orglife.selectors.today import branch_today
+from orglife.selectors.today import branches_today
 from orglife.services.records import can_approve, can_create
 from orgs import selectors
 from orgs.access import grants, has_any_scope
-from orgs.models import Organization
+from orgs.models import Member, Organization
 from orgs.roles import Role
-from points.selectors.files import member_file
+from points.selectors.files import member_summary
 
 UPPER_ROLES = frozenset({Role.DEPT_ADMIN, Role.COMMITTEE_ADMIN, Role.VIEWER, Role.PATROL, Role.AUDITOR})
 BRANCH_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN, Role.BRANCH_CONTACT})
@@ -33,20 +34,30 @@ def _messages(user: User) -> list[Any]:
     return list(inbox(user).filter(read_at__isnull=True).order_by("-created_at")[:5])
 
 
-def _own_branches(user: User) -> list[Organization]:
+def _own_branches(user: User) -> tuple[list[Organization], dict[int, list[Organization]]]:
+    """The branches the user keeps, and each one's active 党小组, in one query."""
     paths = {path for role, path in grants(user) if role in BRANCH_ROLES}
     if not paths:
-        return []
-    return list(
-        Organization.objects.filter(path__in=paths, kind__in=LIFE_KINDS, is_active=True).order_by("path")
-    )
+        return [], {}
+    rows = Organization.objects.filter(
+        Q(path__in=paths, kind__in=LIFE_KINDS) | Q(parent__path__in=paths, kind=Organization.Kind.GROUP),
+        is_active=True,
+    ).order_by("path")
+    branches = [org for org in rows if org.path in paths]
+    groups: dict[int, list[Organization]] = {org.pk: [] for org in branches}
+    for org in rows:
+        if org.kind == Organization.Kind.GROUP and org.parent_id in groups:
+            groups[org.parent_id].append(org)
+    return branches, groups
 
 
-def _points(user: User) -> Any:
-    member = getattr(user, "member", None)
-    if member is None:
-        return None
-    return member_file(member, timezone.localdate().year)
+def _own_member(user: User) -> Member | None:
+    return Member.objects.select_related("org").filter(pk=user.member_id).first() if user.member_id else None
+
+
+def _points(member: Member | None) -> Any:
+    """The year's points by block for the user's own member (the full file is one click away)."""
+    return member_summary(member, timezone.localdate().year) if member is not None else None
 
 
 @login_required
@@ -60,10 +71,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if observer is not None:
             return _observer(request, user, observer)
         return _member(request, user)
-    branches = _own_branches(user)
+    branches, groups = _own_branches(user)
     if not branches:
         return _county(request, user)
-    return _secretary(request, user, branches)
+    return _secretary(request, user, branches, groups)
 
 
 def _county(request: HttpRequest, user: User) -> HttpResponse:
@@ -73,17 +84,18 @@ def _county(request: HttpRequest, user: User) -> HttpResponse:
     return render(request, "home/dashboard.html", context)
 
 
-def _secretary(request: HttpRequest, user: User, branches: list[Organization]) -> HttpResponse:
-    today = timezone.localdate()
+def _secretary(
+    request: HttpRequest, user: User, branches: list[Organization], groups: dict[int, list[Organization]]
+) -> HttpResponse:
     rows = [
         {
-            "today": branch_today(org, today),
-            "can_create": can_create(user, org),
-            "can_approve": can_approve(user, org),
+            "today": today,
+            "can_create": can_create(user, today.org),
+            "can_approve": can_approve(user, today.org),
         }
-        for org in branches
+        for today in branches_today(branches, timezone.localdate(), groups)
     ]
-    context = {"rows": rows, "notices": _messages(user), "file": _points(user)}
+    context = {"rows": rows, "notices": _messages(user), "file": _points(_own_member(user))}
     return render(request, "home/secretary.html", context)
 
 
@@ -97,12 +109,12 @@ def _observer(request: HttpRequest, user: User, observer: Observer) -> HttpRespo
         "unobserved": sum(1 for r in rows if not r.observed),
         "upcoming": list(observe.upcoming_meetings(observer)[:5]),
         "notices": _messages(user),
-        "file": _points(user),
+        "file": _points(_own_member(user)),
     }
     return render(request, "home/observer.html", context)
 
 
 def _member(request: HttpRequest, user: User) -> HttpResponse:
-    member = getattr(user, "member", None)
-    context = {"member": member, "file": _points(user), "notices": _messages(user)}
+    member = _own_member(user)
+    context = {"member": member, "file": _points(member), "notices": _messages(user)}
     return render(request, "home/dashboard_member.html", context)

@@ -62,7 +62,11 @@ class CatalogueQuerySet(models.QuerySet["Catalogue"]):
 
     def for_org(self, org: Organization) -> Catalogue | None:
         """The catalogue in force for an organization: the one set on its nearest ancestor."""
-        return self.filter(org__path__in=_self_and_ancestors(org.path)).order_by("-org__depth", "pk").first()
+        return self.for_orgs(org).first()
+
+    def for_orgs(self, org: Organization) -> CatalogueQuerySet:
+        """Catalogues set on the organization or its ancestors, the one in force (the nearest) first."""
+        return self.filter(org__path__in=_self_and_ancestors(org.path)).order_by("-org__depth", "pk")
 
 
 class Catalogue(models.Model):

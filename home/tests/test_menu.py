@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from home.menu import _BUILT, build, menu_for
+from home.menu import _BUILT, audience, build, menu_for, menu_html
 
 
 def labels(cast, user, path="/"):
@@ -74,3 +74,24 @@ def test_the_menu_is_built_once_per_role_set(cast, django_assert_num_queries):
 def test_pages_render_the_menu(cast):
     page = cast.client(cast.secretary).get(reverse("orglife:record_list")).content.decode()
     assert 'aria-current="page"' in page and "组织生活纪实" in page and "计划审核" not in page
+
+
+def test_the_rendered_menu_is_the_menu_with_the_page_marked_and_the_member_id_filled_in(cast):
+    html = str(menu_html(cast.member_user, "/points/"))
+    for group in menu_for(cast.member_user, "/points/"):
+        assert f'<div class="xf-menu-group">{group["label"]}</div>' in html
+        for entry in group["entries"]:
+            current = ' active" href="{}" aria-current="page"' if entry["active"] else '" href="{}">'
+            assert current.format(entry["href"]) in html
+    assert html.count('aria-current="page"') == 1
+    assert f'href="{reverse("points:member_file", args=[cast.member_a1.pk])}"' in html
+
+
+def test_pages_reuse_the_rendered_menu_of_their_role_set(cast):
+    tokens = audience(cast.secretary)
+    _BUILT.pop(tokens, None)
+    cast.client(cast.secretary).get(reverse("orglife:record_list"))
+    built = _BUILT[tokens]
+    page = cast.client(cast.outsider).get(reverse("orgs:member_list")).content.decode()
+    assert _BUILT[audience(cast.outsider)] is built
+    assert f'class="nav-link active" href="{reverse("orgs:member_list")}" aria-current="page"' in page

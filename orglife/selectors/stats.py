@@ -300,8 +300,13 @@ def previous_month(month: dt.date) -> dt.date:
 
 def counting_records(org: Organization, start: dt.date, end: dt.date) -> QuerySet[MeetingRecord]:
     """Approved, still-counting records of the branch whose month lies in [start, end]."""
+    return counting_records_of([org], start, end)
+
+
+def counting_records_of(orgs: list[Organization], start: dt.date, end: dt.date) -> QuerySet[MeetingRecord]:
+    """counting_records for several branches at once (a secretary's home shows each of theirs)."""
     return MeetingRecord.objects.filter(
-        org=org, month__gte=start, month__lte=end, status=MeetingRecord.Status.APPROVED, counts=True
+        org__in=orgs, month__gte=start, month__lte=end, status=MeetingRecord.Status.APPROVED, counts=True
     )
 
 

@@ -9,6 +9,7 @@ from points.selectors.files import (
     current_rules,
     get_member_for_user,
     member_file,
+    member_summary,
 )
 from points.selectors.reports import QuarterRow, month_lines, quarter_report, review_of
 from points.selectors.totals import (
@@ -47,6 +48,7 @@ __all__ = [
     "is_below_pass",
     "ledger_totals",
     "member_file",
+    "member_summary",
     "month_lines",
     "quarter_report",
     "review_of",

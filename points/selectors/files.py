@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Min, Sum
 from django.http import Http404
 
 from accounts.models import User
@@ -118,6 +119,55 @@ def member_file(member: Member, year: int) -> MemberFile:
         interview,
         file_sections(member, year),
     )
+
+
+@dataclass
+class MemberSummary:
+    """A member's year by block, without the entries: what the start pages show (the file has the rest)."""
+
+    member: Member
+    year: int
+    blocks: list[BlockLine]
+    thresholds: Thresholds
+
+    @property
+    def total(self) -> Decimal:
+        return sum((b.points for b in self.blocks), ZERO)
+
+    @property
+    def below_pass(self) -> bool:
+        return is_below_pass(self.total, self.thresholds.pass_mark)
+
+
+@dataclass
+class _BlockSum(BlockLine):
+    summed: Decimal = ZERO
+
+    @property
+    def points(self) -> Decimal:
+        return self.summed
+
+
+def member_summary(member: Member, year: int) -> MemberSummary:
+    """member_file's blocks and total from one aggregate over the ledger (plus the thresholds' two queries)."""
+    start, end = year_bounds(year)
+    t = thresholds(member.org, end)
+    blocks: dict[str, _BlockSum] = {}
+    if t.version:
+        for b in t.version.blocks.all():
+            blocks[b.code] = _BlockSum(b.code, b.name, b.cap)
+    sums = (
+        LedgerEntry.objects.filter(member=member, occurred_on__range=(start, end))
+        .order_by()
+        .values_list("block_code")
+        .annotate(block_name=Min("rule__block__name"), summed=Sum("points"), first=Min("occurred_on"))
+        .order_by("first", "block_code")
+    )
+    places = Decimal(1).scaleb(-LedgerEntry._meta.get_field("points").decimal_places)  # type: ignore[arg-type]
+    for code, name, summed, _first in sums:
+        # SQLite returns a sum without the column's scale (25, not 25.0): shown as the file shows it.
+        blocks.setdefault(code, _BlockSum(code, name, None)).summed = summed.quantize(places)
+    return MemberSummary(member, year, list(blocks.values()), t)
 
 
 def current_rules(org: Organization, day: dt.date) -> list[PointRule]:

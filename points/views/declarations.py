@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,12 +33,14 @@ def home(request: HttpRequest) -> HttpResponse:
     member_id = own_member_id(user)
     if member_id:
         member = selectors.get_member_for_user(user, member_id)
-        context["file"] = selectors.member_file(member, year)
+        context["file"] = selectors.member_summary(member, year)
         context["mine"] = Declaration.objects.filter(member=member).select_related("rule")[:5]
     if has_any_scope(user):
-        decls = Declaration.objects.visible_to(user)
-        context["waiting"] = decls.filter(status=Declaration.Status.DECLARED).count()
-        context["recorded"] = decls.filter(status=Declaration.Status.RECORDED).count()
+        counts = Declaration.objects.visible_to(user).aggregate(
+            waiting=Count("pk", filter=Q(status=Declaration.Status.DECLARED)),
+            recorded=Count("pk", filter=Q(status=Declaration.Status.RECORDED)),
+        )
+        context.update(counts)
         context["can_record"] = holds(user, RECORD_ROLES)
         context["can_review"] = holds(user, REVIEW_ROLES)
     return render(request, "points/home.html", context)
