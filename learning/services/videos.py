@@ -4,19 +4,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from learning.models import Video, VideoAssignment, WatchProgress
 from learning.services import uploads
-from learning.services.common import require_writer
+from learning.services.common import aware, require_writer
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
 from orgs.stages import Candidate, candidates_under
@@ -174,23 +176,114 @@ class Completion:
 
 
 def completion(assignment: VideoAssignment) -> Completion:
+    """Due and done in one statement (a completed viewing is probed per member on its unique index), and the
+    members who have not watched in path order."""
     members = audience(assignment)
-    done_ids = WatchProgress.objects.filter(video=assignment.video, completed_at__isnull=False).values(
-        "member_id"
+    watched = Exists(
+        WatchProgress.objects.filter(
+            member_id=OuterRef("pk"), video_id=assignment.video_id, completed_at__isnull=False
+        )
     )
-    due = members.count()
-    done = members.filter(pk__in=done_ids).count()
-    return Completion(
-        due, done, members.exclude(pk__in=done_ids).select_related("org").order_by("org__path", "pk")
-    )
+    counts = members.aggregate(due=Count("pk"), done=Count("pk", filter=watched))
+    missing = members.exclude(watched).select_related("org").order_by("org__path", "pk")
+    return Completion(counts["due"], counts["done"], missing)
+
+
+@dataclass
+class Reach:
+    """What decides whether an assignment's audience holds one member, read for that member alone: their status,
+    their node's path and (for post-limited assignments) their posts, against the assignment's node, posts and
+    named list. `audience` makes the same test for everyone at once."""
+
+    member_id: int
+    status: str
+    member_path: str
+    org_path: str
+    titles: list[str]
+    candidates: bool
+    named_any: bool
+    named_me: bool
+
+    def holds(self, on: dt.date | None = None) -> bool:
+        if self.status not in Member.ACTIVE_STATUSES or not self.member_path.startswith(self.org_path):
+            return False
+        if self.named_any:
+            return self.named_me
+        if self.candidates and not self.titles:
+            return False
+        if self.titles:
+            day = on or timezone.localdate()
+            return (
+                Position.objects.filter(member_id=self.member_id, title__in=self.titles, started_on__lte=day)
+                .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+                .exists()
+            )
+        return True
 
 
 def assignments_for(member: Member) -> list[VideoAssignment]:
-    """The member's current assignments (the audience resolved as the completion pages resolve it)."""
-    candidates = VideoAssignment.objects.filter(
-        Q(org__path__in=[member.org.path[:i] for i in range(1, len(member.org.path) + 1)])
-    ).select_related("video", "org")
-    return [a for a in candidates if audience(a).filter(pk=member.pk).exists()]
+    """The member's current assignments: those to the member's node or one above it whose audience holds them
+    (one statement; the named lists are probed by index, never read whole)."""
+    path = member.org.path
+    named = VideoAssignment.members.through.objects.filter(videoassignment_id=OuterRef("pk"))
+    candidates = (
+        VideoAssignment.objects.filter(org__path__in=[path[:i] for i in range(1, len(path) + 1)])
+        .select_related("video", "org")
+        .annotate(named_any=Exists(named), named_me=Exists(named.filter(member_id=member.pk)))
+    )
+    return [
+        a
+        for a in candidates
+        if Reach(
+            member.pk, member.status, path, a.org.path, a.titles, a.candidates, a.named_any, a.named_me
+        ).holds()
+    ]
+
+
+@functools.cache
+def _watch_sql() -> str:
+    t = {m: m._meta.db_table for m in (Video, VideoAssignment, Member, Organization)}
+    named = VideoAssignment.members.through._meta.db_table
+    video_columns = ", ".join(f"v.{f.column}" for f in Video._meta.concrete_fields)
+    return (
+        f"SELECT m.status, mo.path, ao.path, a.titles, a.candidates,"
+        f" EXISTS (SELECT 1 FROM {named} n WHERE n.videoassignment_id = a.id),"
+        f" EXISTS (SELECT 1 FROM {named} n WHERE n.videoassignment_id = a.id AND n.member_id = m.id),"
+        f" {video_columns}"
+        f" FROM {t[Video]} v JOIN {t[VideoAssignment]} a ON a.video_id = v.id"
+        f" JOIN {t[Organization]} ao ON ao.id = a.org_id"
+        f" JOIN {t[Member]} m ON m.id = %s JOIN {t[Organization]} mo ON mo.id = m.org_id"
+        f" WHERE v.id = %s AND substr(mo.path, 1, length(ao.path)) = ao.path"
+    )
+
+
+def watchable(member_id: int, video_id: int) -> Video | None:
+    """The video if one of its assignments reaches the member, else None: the access check of the watching
+    endpoints, made on every heartbeat. One hand-written statement through the cursor (the ORM's compilation
+    of the same query cost more than the rest of the heartbeat) reads only this video's assignments on the
+    member's path, with the member's row and the named-list probes; `Reach` decides as it does for the
+    library page."""
+    with connection.cursor() as cursor:
+        cursor.execute(_watch_sql(), [member_id, video_id])
+        rows = cursor.fetchall()
+    for status, member_path, org_path, titles, candidates, named_any, named_me, *video in rows:
+        reach = Reach(
+            member_id,
+            status,
+            member_path,
+            org_path,
+            json.loads(titles) if isinstance(titles, str) else titles,
+            bool(candidates),
+            bool(named_any),
+            bool(named_me),
+        )
+        if reach.holds():
+            fields = Video._meta.concrete_fields
+            values = [
+                aware(v) if isinstance(f, DateTimeField) else v for f, v in zip(fields, video, strict=True)
+            ]
+            return Video.from_db(connection.alias, [f.attname for f in fields], values)
+    return None
 
 
 @transaction.atomic

@@ -107,3 +107,31 @@ def test_a_member_outside_the_audience_cannot_reach_the_video(client, cast):
     assert client.get(reverse("learning:video_detail", args=[video.pk])).status_code == 404
     assert client.post(reverse("learning:video_start", args=[video.pk])).status_code == 404
     assert client.get(reverse("learning:video_file", args=[video.pk])).status_code == 404
+
+
+def test_the_watch_check_for_one_member_agrees_with_the_audience(cast):
+    """The heartbeat's access check tests one member; it must reach exactly the members the completion pages
+    count, for every kind of audience."""
+    Position.objects.create(
+        member=cast.member_a1, org=cast.branch_a1, title="secretary", started_on=dt.date(2024, 1, 1)
+    )
+    Member.objects.filter(name="王1华").update(status=Member.Status.DECEASED)
+    kinds = [
+        {},
+        {"titles": ["secretary"]},
+        {"member_ids": [cast.member_a1.pk]},
+        {"candidates": True},
+    ]
+    for org in (cast.county, cast.committee_a, cast.branch_a1):
+        for kind in kinds:
+            video = svc.publish_video(
+                actor=cast.dept_admin, data=svc.VideoData(cast.county, "准则", "党章党规", 60)
+            )
+            a = svc.assign_video(
+                actor=cast.dept_admin,
+                data=svc.AssignmentData(video, org, "required", dt.date(2099, 1, 1), **kind),
+            )
+            due = set(svc.audience(a).values_list("pk", flat=True))
+            for m in Member.objects.all():
+                assert (svc.watchable(m.pk, video.pk) is not None) == (m.pk in due), (org, kind, m)
+                assert (a in svc.assignments_for(m)) == (m.pk in due)

@@ -26,7 +26,7 @@ class Player:
 
     def __init__(self, member, video, at=T0):
         self.member, self.video, self.now = member, video, at
-        started = start_stream(member=member, video=video, now=at)
+        started = start_stream(member_id=member.pk, video=video, now=at)
         self.stream, self.key, self.position, self.seq = started.stream, started.key, started.position, 0
 
     def beat(self, *, advance=BEAT, wall=BEAT, hidden=False, lost=False, seq=None, sig=None):
@@ -38,7 +38,7 @@ class Player:
         s = self.seq if seq is None else seq
         signature = sig if sig is not None else sign(self.key, self.stream, s, self.position, hidden)
         return heartbeat(
-            member=self.member,
+            member_id=self.member.pk,
             video=self.video,
             stream=self.stream,
             seq=s,

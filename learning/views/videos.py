@@ -44,12 +44,11 @@ def _video_for(request: HttpRequest, pk: int) -> Video:
             return get_for_user(Video.objects.all(), request.user, pk)
         except Http404:
             pass
-    member = _own_member(request)
-    if member is not None:
-        for a in video_svc.assignments_for(member):
-            if a.video_id == pk:
-                return a.video
-    raise Http404("未找到该教育片，或您无权观看")
+    member_id = own_member_id(request.user)
+    video = video_svc.watchable(member_id, pk) if member_id else None
+    if video is None:
+        raise Http404("未找到该教育片，或您无权观看")
+    return video
 
 
 @login_required
@@ -114,8 +113,8 @@ def video_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    video = _video_for(request, pk)
     member = _own_member(request)
+    video = _video_for(request, pk)
     progress = WatchProgress.objects.filter(member=member, video=video).first() if member else None
     can_assign = has_any_scope(request.user) and covers(request.user, video.org.path, write=True)
     context = {
@@ -203,31 +202,31 @@ def _unsatisfiable(size: int) -> HttpResponse:
     return response
 
 
-def _watcher(request: HttpRequest, pk: int) -> tuple[Member, Video]:
-    member = _own_member(request)
-    if member is None:
+def _watcher(request: HttpRequest, pk: int) -> tuple[int, Video]:
+    member_id = own_member_id(request.user)
+    if not member_id:
         raise Http404("只有党员本人可以观看计时")
-    return member, _video_for(request, pk)
+    return member_id, _video_for(request, pk)
 
 
 @login_required
 @require_POST
 def video_start(request: HttpRequest, pk: int) -> JsonResponse:
-    member, video = _watcher(request, pk)
+    member_id, video = _watcher(request, pk)
     if not video.playable:
         raise Http404("该教育片正在转码，暂不能观看")
-    started = watching.start_stream(member=member, video=video)
+    started = watching.start_stream(member_id=member_id, video=video)
     return JsonResponse({"stream": started.stream, "key": started.key, "position": started.position})
 
 
 @login_required
 @require_POST
 def video_beat(request: HttpRequest, pk: int) -> JsonResponse:
-    member, video = _watcher(request, pk)
+    member_id, video = _watcher(request, pk)
     try:
         body = json.loads(request.body or b"{}")
         result = watching.heartbeat(
-            member=member,
+            member_id=member_id,
             video=video,
             stream=str(body["stream"]),
             seq=int(body["seq"]),

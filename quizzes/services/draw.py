@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from orgs.models import Organization
@@ -115,8 +115,15 @@ def lock_draws(campaign: Campaign) -> None:
 def _subtrees(org: Organization, roots: Iterable[int]) -> dict[int, set[int]]:
     """Each root category with all its descendants, from one read of the bank's categories."""
     children: dict[int | None, list[int]] = {}
-    for pk, parent in Category.objects.filter(bank_q(org.path)).values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
+    marks, prefixes = _bank_prefixes(org)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id, c.parent_id FROM {Category._meta.db_table} c"
+            f" JOIN {Organization._meta.db_table} o ON o.id = c.org_id WHERE o.path IN ({marks})",
+            prefixes,
+        )
+        for pk, parent in cursor.fetchall():
+            children.setdefault(parent, []).append(pk)
     out = {}
     for root in roots:
         found, frontier = {root}, [root]
@@ -125,6 +132,16 @@ def _subtrees(org: Organization, roots: Iterable[int]) -> dict[int, set[int]]:
             found.update(frontier)
         out[root] = found
     return out
+
+
+def _bank_prefixes(org: Organization) -> tuple[str, list[str]]:
+    """`bank_q` for the cursor: the placeholders and paths of the node and its ancestors."""
+    prefixes = [org.path[:i] for i in range(1, len(org.path) + 1)]
+    return ",".join(["%s"] * len(prefixes)), prefixes
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join(["%s"] * len(values))
 
 
 def draw(campaign: Campaign, rng: random.Random) -> list[Question]:
@@ -137,51 +154,77 @@ def draw(campaign: Campaign, rng: random.Random) -> list[Question]:
     quota — in a few index reads whatever the bank's size, instead of reading the whole pool's usage.
     (A question added mid-cycle is met when the cursor passes its place.) Usage is still counted per
     campaign (daily practice keeps a live exam's questions out; the editor sees times drawn). The caller
-    holds the transaction; the draw holds the campaign's draw lock to its end."""
+    holds the transaction; the draw holds the campaign's draw lock to its end.
+
+    Every member's start runs this, so it is written for the cursor: one statement per quota (the pool
+    after the cursor and, for the wrap, from the cycle's start, in one UNION ALL), one for the cursors, two
+    for the usage and one for the questions — the ORM's compilation of the same statements cost many times
+    what the database spent on them."""
     lock_draws(campaign)
     quotas = parse_quotas(campaign.quotas)
     trees = _subtrees(campaign.org, {q.category for q in quotas})
-    cursors = {c.quota: c for c in DrawCursor.objects.filter(campaign=campaign)}
+    cursor_table, question_table = DrawCursor._meta.db_table, Question._meta.db_table
+    marks, prefixes = _bank_prefixes(campaign.org)
+    bank = f"org_id IN (SELECT id FROM {Organization._meta.db_table} WHERE path IN ({marks}))"
     picked: list[int] = []
-    for index, quota in enumerate(quotas):
-        cursor = cursors.get(index)
-        if cursor is None:
-            cursor = cursors[index] = DrawCursor(
-                campaign=campaign, quota=index, position=rng.getrandbits(SHUFFLE_BITS)
+    positions: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT quota, position FROM {cursor_table} WHERE campaign_id = %s", [campaign.pk])
+        known = dict(cursor.fetchall())
+        for index, quota in enumerate(quotas):
+            position = known.get(index)
+            if position is None:
+                position = rng.getrandbits(SHUFFLE_BITS)
+            categories = sorted(trees[quota.category])
+            where = (
+                f"{bank} AND category_id IN ({_marks(categories)})"
+                " AND retired_at IS NULL AND current_id IS NOT NULL"
             )
-        pool = Question.objects.filter(
-            bank_q(campaign.org.path),
-            category_id__in=sorted(trees[quota.category]),
-            retired_at__isnull=True,
-            current__isnull=False,
+            params: list[Any] = [*prefixes, *categories]
+            if quota.difficulty:
+                where += " AND difficulty = %s"
+                params.append(quota.difficulty)
+            if picked:
+                where += f" AND id NOT IN ({_marks(picked)})"
+                params += picked
+            ahead, behind = (
+                f"SELECT id, shuffle FROM {question_table} WHERE {where} AND shuffle {op} %s"
+                " ORDER BY shuffle LIMIT %s"
+                for op in (">", "<=")
+            )
+            cursor.execute(
+                f"SELECT 0, id, shuffle FROM ({ahead}) ahead UNION ALL SELECT 1, id, shuffle FROM ({behind}) behind",
+                [*params, position, quota.count, *params, position, quota.count],
+            )
+            # After the cursor first, then (the wrap) from the start of the cycle.
+            rows = sorted(cursor.fetchall(), key=lambda r: (r[0], r[2]))[: quota.count]
+            if len(rows) < quota.count:
+                raise ValidationError("题库中可用题目不足，请联系活动管理员")
+            positions[index] = rows[-1][2]
+            picked.extend(pk for _, pk, _ in rows)
+        cursor.execute(
+            f"INSERT INTO {cursor_table} (campaign_id, quota, position) VALUES"
+            f" {', '.join(['(%s, %s, %s)'] * len(positions))}"
+            " ON CONFLICT (campaign_id, quota) DO UPDATE SET position = excluded.position",
+            [v for index, position in positions.items() for v in (campaign.pk, index, position)],
         )
-        if quota.difficulty:
-            pool = pool.filter(difficulty=quota.difficulty)
-        if picked:
-            pool = pool.exclude(pk__in=picked)
-        ahead = pool.filter(shuffle__gt=cursor.position).order_by("shuffle")
-        rows = list(ahead.values_list("pk", "shuffle")[: quota.count])
-        if len(rows) < quota.count:  # the end of the cycle: wrap around to its start
-            behind = pool.filter(shuffle__lte=cursor.position).order_by("shuffle")
-            rows += list(behind.values_list("pk", "shuffle")[: quota.count - len(rows)])
-        if len(rows) < quota.count:
-            raise ValidationError("题库中可用题目不足，请联系活动管理员")
-        cursor.position = rows[-1][1]
-        picked.extend(pk for pk, _ in rows)
-    known = [c for c in cursors.values() if c.pk is not None]
-    DrawCursor.objects.bulk_create([c for c in cursors.values() if c.pk is None])
-    DrawCursor.objects.bulk_update(known, ["position"])
     count_use(campaign, picked)
     by_pk = Question.objects.select_related("current").in_bulk(picked)
     return [by_pk[pk] for pk in picked]
 
 
 def count_use(campaign: Campaign, ids: Sequence[int]) -> None:
-    CampaignUsage.objects.bulk_create(
-        [CampaignUsage(campaign=campaign, question_id=i) for i in ids], ignore_conflicts=True
-    )
-    CampaignUsage.objects.filter(campaign=campaign, question_id__in=ids).update(uses=F("uses") + 1)
-    Question.objects.filter(pk__in=ids).update(times_drawn=F("times_drawn") + 1)
+    usage = CampaignUsage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {usage} (campaign_id, question_id, uses) VALUES {', '.join(['(%s, %s, 1)'] * len(ids))}"
+            f" ON CONFLICT (campaign_id, question_id) DO UPDATE SET uses = {usage}.uses + 1",
+            [v for i in ids for v in (campaign.pk, i)],
+        )
+        cursor.execute(
+            f"UPDATE {Question._meta.db_table} SET times_drawn = times_drawn + 1 WHERE id IN ({_marks(ids)})",
+            list(ids),
+        )
 
 
 def live_exam_question_ids() -> QuerySet[CampaignUsage, int]:

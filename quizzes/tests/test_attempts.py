@@ -13,7 +13,7 @@ from conftest import make_user
 from orgs.roles import Role
 from points.models import LedgerEntry
 from quizzes import services
-from quizzes.models import Attempt, Campaign, CampaignUsage, Difficulty
+from quizzes.models import Attempt, Campaign, CampaignUsage, Difficulty, Question
 from quizzes.tests.conftest import Bank, single
 
 
@@ -44,6 +44,23 @@ def test_least_used_questions_come_first(cast: Any, bank: Bank, campaign: Campai
     assert len(set(seen)) == 4
     uses = CampaignUsage.objects.filter(campaign=campaign, question__category=bank.charter)
     assert sorted(uses.values_list("uses", flat=True)) == [1, 1, 1, 1]
+
+
+def test_the_draw_wraps_around_the_cycle_and_keeps_uses_even(
+    cast: Any, bank: Bank, campaign: Campaign
+) -> None:
+    # 5 easy 党章 questions, 2 per attempt: five attempts walk their cycle twice (the third wraps around).
+    campaign.attempts_allowed = 5
+    campaign.save()
+    for _ in range(5):
+        attempt = services.start_attempt(actor=cast.member_user, campaign=campaign)
+        assert len({i.question_id for i in attempt.items.all()}) == 4
+        services.submit_attempt(actor=cast.member_user, attempt_id=attempt.pk)
+    uses = CampaignUsage.objects.filter(
+        campaign=campaign, question__category=bank.charter, question__difficulty=Difficulty.EASY
+    )
+    assert sorted(uses.values_list("uses", flat=True)) == [2, 2, 2, 2, 2]
+    assert all(q.times_drawn == 2 for q in Question.objects.filter(pk__in=uses.values("question_id")))
 
 
 def test_campaign_the_bank_cannot_fill_is_refused(cast: Any, bank: Bank) -> None:
