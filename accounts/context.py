@@ -14,6 +14,7 @@ per-request cache.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth import get_user as django_get_user
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import Group
+from django.core.signals import setting_changed
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
@@ -87,6 +89,21 @@ def context_for(request: HttpRequest, user: Any) -> dict[str, Any]:
     return context
 
 
+@functools.lru_cache(maxsize=4096)
+def _session_auth_hash(password: str) -> str:
+    """Django's session auth hash for a stored password hash (an HMAC of it under the secret key): the
+    same for every request of the user until the password or the key changes, so computed once."""
+    return User(password=password).get_session_auth_hash()
+
+
+def _secret_changed(setting: str, **kwargs: Any) -> None:
+    if setting in ("SECRET_KEY", "SECRET_KEY_FALLBACKS"):
+        _session_auth_hash.cache_clear()
+
+
+setting_changed.connect(_secret_changed, dispatch_uid="accounts.context.secret_changed")
+
+
 def _preloaded_user(request: HttpRequest) -> Any | None:
     """The user the session store read with the session row (ops.sessions), when it verifies exactly as
     django.contrib.auth.get_user would verify it; None sends the request through get_user itself."""
@@ -106,7 +123,7 @@ def _preloaded_user(request: HttpRequest) -> Any | None:
     ):
         return None
     session_hash = session.get(HASH_SESSION_KEY)
-    if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
+    if not session_hash or not constant_time_compare(session_hash, _session_auth_hash(user.password)):
         return None  # get_user tries the fallback secrets, or flushes the session
     return user
 

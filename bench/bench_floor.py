@@ -1,7 +1,8 @@
 """The logged-in request floor (S1/S2): requests per second under gunicorn, against a bare Django hello.
 
 Each scenario is served by `gunicorn -w 2` on loopback and driven by wrk (Debian's `wrk`: apt-get install
-wrk) for --duration seconds; scenarios run in turn, A B A B …, for --rounds rounds, and each figure is the
+wrk) for --duration seconds; scenarios run in turn, A B A B …, for --rounds rounds (every other round in
+reverse order), and each figure is the
 median of its rounds with the spread. The ratio of each scenario is its requests/s over the bare hello's
 (a minimal Django project: no apps, no middleware, one view) measured in the same rounds.
 
@@ -215,8 +216,11 @@ def main() -> int:
             targets.append((f"logged-in hello{tag}", base + "/bench-hello/", cookie))
             targets += [(f"{name}{tag}", base + site.urls[name], cookie) for name in PAGES]
         figures: dict[str, list[float]] = {name: [] for name, _, _ in targets}
-        for _ in range(args.rounds):
-            for name, url, cookie in targets:
+        for round_no in range(args.rounds):
+            # Every other round runs the product's scenarios in reverse, so that no scenario always follows
+            # the same one (a slow page's last requests still finishing slow down whatever comes next).
+            order = targets if round_no % 2 == 0 else targets[:1] + targets[:0:-1]
+            for name, url, cookie in order:
                 rps, bad = wrk(url, args.duration, cookie)
                 if bad:
                     raise SystemExit(f"{name}: {bad} answers were not 2xx/3xx ({url})")

@@ -3,7 +3,8 @@ secretary, without a server or load generator (bench/bench_floor.py measures it 
 
 Each request is a fresh WSGI environ (the secretary's session cookie for the logged-in one) through the
 product's full middleware (bench.floor_settings); figures are medians in µs over N requests after 200 warm-up
-requests. With --profile, the logged-in requests are run again under cProfile and the top functions printed.
+requests: wall time, and the thread's CPU time (time.thread_time: what the request itself computed, without the
+time the thread waited for a core — the steadier figure on a shared, loaded machine). With --profile, the logged-in requests are run again under cProfile and the top functions printed.
 
 Usage: .venv/bin/python bench/profile_floor.py DATA_DIR [N] [--profile] [--code DIR]
   DATA_DIR   a var dir holding the county demo (e.g. the --data dir of bench/profile_pages.py)
@@ -52,25 +53,28 @@ def main(argv: list[str]) -> int:
     def start_response(code: str, headers: Any, exc_info: Any = None) -> None:
         status.append(code)
 
-    def run(cookie: str, k: int) -> float:
-        times = []
+    def run(cookie: str, k: int) -> tuple[float, float]:
+        times, cpu = [], []
         for _ in range(k):
             environ = RequestFactory()._base_environ(PATH_INFO="/bench-hello/", REQUEST_METHOD="GET")  # type: ignore[attr-defined]
             environ.update(SERVER_NAME="127.0.0.1", HTTP_HOST="127.0.0.1")
             if cookie:
                 environ["HTTP_COOKIE"] = cookie
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             response = app(environ, start_response)  # type: ignore[arg-type]
             b"".join(response)
             response.close()
+            cpu.append(time.thread_time() - start_cpu)
             times.append(time.perf_counter() - start)
         assert status[-1].startswith("200"), status[-1]
-        return statistics.median(times) * 1e6
+        return statistics.median(times) * 1e6, statistics.median(cpu) * 1e6
 
     print(f"{code.name}, {n} requests, medians in µs")
+    print("| request | wall | CPU |")
     for label, value in (("anonymous hello", ""), ("logged-in hello", cookie)):
         run(value, 200)
-        print(f"| {label} | {run(value, n):.0f} |")
+        wall, cpu = run(value, n)
+        print(f"| {label} | {wall:.0f} | {cpu:.0f} |")
     if "--profile" in argv:
         profile = cProfile.Profile()
         profile.enable()

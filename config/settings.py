@@ -101,7 +101,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.csp.CachedCSPMiddleware",  # django-csp with the plain policy built once (config/csp.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's locale and messages middleware without the look-ups a request does not use (config/middleware.py)
+    "config.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's AuthenticationMiddleware taking the user from the session read and the access context from
@@ -111,7 +112,7 @@ MIDDLEWARE = [
     "accounts.webguard.NoStoreMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "accounts.middleware.SessionSecurityMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

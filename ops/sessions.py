@@ -14,10 +14,18 @@ The read is the ORM's own query (`Session.objects.select_related("user").get(...
 process and database instead of on every request: building and compiling that query cost more than the
 rest of a logged-in request's floor together (bench/RESULTS.md). The rows are turned into the session and
 its user by the ORM's own converters and populators, exactly as the queryset would.
+
+The session data's signature is verified once per process for each stored string: verifying it (a salted
+HMAC key derivation, then the HMAC) cost more per request than the rest of decoding. The cache is keyed
+by the exact stored string and holds the bytes Django's own `signing.loads` verified (and decompressed);
+each request parses them into fresh objects. A string that fails verification is never cached, so a
+tampered or foreign string still reads as an empty session, logged as Django logs it; a new secret key
+(a test's `override_settings`) empties the cache.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +34,9 @@ from typing import Any
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.core import signing
 from django.core.exceptions import SuspiciousOperation
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models.query import get_related_populators
 from django.utils import timezone
@@ -111,6 +121,27 @@ def _prepared(alias: str) -> _PreparedRead:
     return prepared
 
 
+class _VerifiedBytes(signing.JSONSerializer):
+    """A `signing.loads` serializer that returns the verified, decompressed payload unparsed."""
+
+    def loads(self, data: bytes) -> bytes:  # type: ignore[override]
+        return data
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified_payload(session_data: str | bytes, salt: str) -> bytes:
+    """The payload of a stored session string whose signature verifies (BadSignature otherwise)."""
+    return signing.loads(session_data, salt=salt, serializer=_VerifiedBytes)  # type: ignore[arg-type,no-any-return]
+
+
+def _keys_changed(setting: str, **kwargs: Any) -> None:
+    if setting in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "SESSION_SERIALIZER"):
+        _verified_payload.cache_clear()
+
+
+setting_changed.connect(_keys_changed, dispatch_uid="ops.sessions.keys_changed")
+
+
 class SessionStore(DatabaseSessionStore):
     preloaded_user: Any = None
 
@@ -132,6 +163,16 @@ class SessionStore(DatabaseSessionStore):
             return None
         self.preloaded_user = session.user
         return session
+
+    def decode(self, session_data: str | bytes) -> dict[str, Any]:
+        """Django's decode, with the signature verified once per stored string (see the module's docstring)."""
+        try:
+            return self.serializer().loads(_verified_payload(session_data, self.key_salt))  # type: ignore[no-any-return]
+        except signing.BadSignature:
+            logging.getLogger("django.security.SuspiciousSession").warning("Session data corrupted")
+        except Exception:  # noqa: BLE001 - as Django: undecodable data is an empty session
+            pass
+        return {}
 
     def create_model_instance(self, data: dict[str, Any]) -> Session:
         session = super().create_model_instance(data)
