@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from development.models import Notice, Objection, Person, Vote
+from development.models import Notice, NoticeObjection, Person, Vote
 from orglife.models import MeetingRecord, MeetingType
 from orgs.forms import DATE, OrgChoiceField, StyledForm, bootstrap
 from orgs.models import Member, Organization
@@ -169,5 +169,5 @@ class ObjectionForm(Backdated):
 
 class ResolveObjectionForm(Backdated):
     resolved_on = forms.DateField(label="办结日期", widget=DATE)
-    outcome = forms.ChoiceField(label="处理结果", choices=Objection.Outcome.choices)
+    outcome = forms.ChoiceField(label="处理结果", choices=NoticeObjection.Outcome.choices)
     handling = forms.CharField(label="调查处理情况", widget=forms.Textarea(attrs={"rows": 2}))

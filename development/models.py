@@ -416,14 +416,14 @@ class Notice(models.TextChoices):
     PROBATION = "probation", "拟接收预备党员公示"
 
 
-class ObjectionQuerySet(ScopedQuerySet["Objection"]):
+class NoticeObjectionQuerySet(ScopedQuerySet["NoticeObjection"]):
     scope_field = "person__org__path"
 
-    def open(self) -> ObjectionQuerySet:
+    def open(self) -> NoticeObjectionQuerySet:
         return self.filter(resolved_on__isnull=True)
 
 
-class Objection(models.Model):
+class NoticeObjection(models.Model):
     """A 反映意见 received about a person during a 公示 (D-22): who took it and when, what it says, how
     it was looked into and the outcome. While one is open, the step the notice was for cannot be taken;
     an objection found to bar development keeps that step shut (the person's file is then ended)."""
@@ -451,7 +451,7 @@ class Objection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ObjectionQuerySet.as_manager()
+    objects = NoticeObjectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["person_id", "received_on", "id"]

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from development.forms import ObjectionForm, ResolveObjectionForm
-from development.models import Notice, Objection, Person
+from development.models import Notice, NoticeObjection, Person
 from development.services import notices
 from orgs.access import get_for_user
 from orgs.api_errors import service_errors
@@ -27,7 +27,7 @@ _ERRORS = {
 
 class ObjectionSerializer(serializers.ModelSerializer):
     class Meta:
-        model = Objection
+        model = NoticeObjection
         fields = [
             "id",
             "notice",
@@ -75,7 +75,9 @@ class ObjectionResolveView(APIView):
         responses={200: ObjectionSerializer, **_ERRORS},
     )
     def post(self, request: Request, pk: Any) -> Response:
-        item = get_for_user(Objection.objects.select_related("person__org"), request.user, pk, write=True)
+        item = get_for_user(
+            NoticeObjection.objects.select_related("person__org"), request.user, pk, write=True
+        )
         data = _valid(ResolveObjectionForm(request.data))
         with service_errors():
             item = notices.resolve_objection(actor=cast(User, request.user), objection=item, **data)

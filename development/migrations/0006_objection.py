@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Objection',
+            name='NoticeObjection',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('notice', models.CharField(choices=[('candidate', '拟确定发展对象公示'), ('probation', '拟接收预备党员公示')], max_length=12, verbose_name='公示')),

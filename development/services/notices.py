@@ -11,7 +11,7 @@ from django.db import transaction
 
 from development import defaults as d
 from development import rules
-from development.models import Notice, Objection, Person, Stage
+from development.models import Notice, NoticeObjection, Person, Stage
 from development.services.common import Errors, add_step, check_day, require_branch_write
 from orgs.access import Actor
 
@@ -66,7 +66,7 @@ def record_objection(
     content: str,
     source: str = "",
     backdate_reason: str = "",
-) -> Objection:
+) -> NoticeObjection:
     """A 反映意见 received during the notice (or after it, before the step it precedes is taken)."""
     person = _lock(person)
     require_branch_write(actor, person)
@@ -91,7 +91,7 @@ def record_objection(
     if not content.strip():
         errors.add("content", "请填写反映内容")
     errors.raise_if_any()
-    item = Objection.objects.create(
+    item = NoticeObjection.objects.create(
         person=person,
         notice=kind,
         notice_on=starts_on,
@@ -117,20 +117,20 @@ def record_objection(
 def resolve_objection(
     *,
     actor: Actor | None,
-    objection: Objection,
+    objection: NoticeObjection,
     resolved_on: dt.date,
     handling: str,
     outcome: str,
     backdate_reason: str = "",
-) -> Objection:
+) -> NoticeObjection:
     """Close an objection with how it was looked into and the outcome (once: the result is history)."""
     person = _lock(objection.person)
     require_branch_write(actor, person)
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    objection = NoticeObjection.objects.select_for_update().get(pk=objection.pk)
     if not objection.is_open:
         raise ValidationError({"__all__": ["该反映意见已办结"]})
     errors = Errors()
-    if outcome not in Objection.Outcome.values:
+    if outcome not in NoticeObjection.Outcome.values:
         errors.add("outcome", "请选择处理结果")
     if not handling.strip():
         errors.add("handling", "请填写调查处理情况")
@@ -169,13 +169,13 @@ def objection_errors(person: Person, notice: Notice, what: str) -> list[str]:
     if starts_on is None:
         return []
     items = list(
-        Objection.objects.filter(person=person, notice=notice, notice_on=starts_on).values_list(
+        NoticeObjection.objects.filter(person=person, notice=notice, notice_on=starts_on).values_list(
             "resolved_on", "outcome"
         )
     )
     found = []
     if open_count := sum(1 for resolved_on, _ in items if resolved_on is None):
         found.append(rules.msg("D-22", f"公示期间收到的反映意见尚有{open_count}件未办结，办结后方可{what}"))
-    if any(outcome == Objection.Outcome.UPHELD for _, outcome in items):
+    if any(outcome == NoticeObjection.Outcome.UPHELD for _, outcome in items):
         found.append(rules.msg("D-22", f"公示反映的问题经核实影响发展，不能{what}"))
     return found

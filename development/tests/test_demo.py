@@ -5,7 +5,7 @@ from collections import Counter
 from django.core.management import call_command
 from django.utils import timezone
 
-from development.models import Objection, Person, Stage
+from development.models import NoticeObjection, Person, Stage
 from development.selectors import deadlines
 
 
@@ -20,5 +20,5 @@ def test_the_demo_has_people_at_every_stage_and_some_overdue(db, settings, tmp_p
         Person.objects.all(), today=timezone.localdate(), within_days=0, only_overdue=True
     )
     assert len(overdue) >= 2
-    cleared = Objection.objects.get()  # one 公示 drew an objection, looked into and cleared
-    assert cleared.outcome == Objection.Outcome.CLEARED and cleared.person.stage != Stage.ACTIVIST
+    cleared = NoticeObjection.objects.get()  # one 公示 drew an objection, looked into and cleared
+    assert cleared.outcome == NoticeObjection.Outcome.CLEARED and cleared.person.stage != Stage.ACTIVIST

@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from development.models import Objection, Person, Stage
+from development.models import NoticeObjection, Person, Stage
 from development.selectors import durations
 from development.services import notices
 from development.tests import fixtures_dev as f
@@ -73,7 +73,7 @@ def test_an_open_objection_holds_the_candidate_step_until_it_is_closed(cast, act
     with pytest.raises(ValidationError, match="D-22.*1件未办结"):
         make_candidate(cast, activist)
     assert Person.objects.get(pk=activist.pk).stage == Stage.ACTIVIST
-    resolve(cast, item, Objection.Outcome.CLEARED)
+    resolve(cast, item, NoticeObjection.Outcome.CLEARED)
     make_candidate(cast, activist)
     assert Person.objects.get(pk=activist.pk).stage == Stage.CANDIDATE
     actions = list(activist.steps.values_list("action", flat=True))
@@ -82,14 +82,14 @@ def test_an_open_objection_holds_the_candidate_step_until_it_is_closed(cast, act
 
 @time_machine.travel(NOW)
 def test_an_upheld_objection_keeps_the_step_shut(cast, activist):
-    resolve(cast, objection(cast, activist), Objection.Outcome.UPHELD)
+    resolve(cast, objection(cast, activist), NoticeObjection.Outcome.UPHELD)
     with pytest.raises(ValidationError, match="经核实影响发展"):
         make_candidate(cast, activist)
 
 
 @time_machine.travel(NOW)
 def test_a_new_notice_starts_a_new_round_of_objections(cast, activist):
-    resolve(cast, objection(cast, activist), Objection.Outcome.UPHELD)
+    resolve(cast, objection(cast, activist), NoticeObjection.Outcome.UPHELD)
     f.svc.publish_notice(
         actor=cast.secretary,
         person=activist,
@@ -136,10 +136,10 @@ def test_bad_objections_are_refused_and_nothing_is_saved(cast, activist):
             backdate_reason=WHY,
         )
     item = objection(cast, activist)
-    resolve(cast, item, Objection.Outcome.CLEARED)
+    resolve(cast, item, NoticeObjection.Outcome.CLEARED)
     with pytest.raises(ValidationError, match="已办结"):
-        resolve(cast, item, Objection.Outcome.UPHELD)
-    assert Objection.objects.count() == 1
+        resolve(cast, item, NoticeObjection.Outcome.UPHELD)
+    assert NoticeObjection.objects.count() == 1
 
 
 @time_machine.travel(NOW)
@@ -171,11 +171,11 @@ def test_recording_an_objection_through_the_page_four_ways(cast, activist):
     assert cast.client(None).post(url, post).status_code == 302
     assert cast.client(cast.outsider).post(url, post).status_code == 404
     assert cast.client(cast.viewer).post(url, post).status_code == 403
-    assert not Objection.objects.exists()
+    assert not NoticeObjection.objects.exists()
     early = cast.client(cast.secretary).post(url, {**post, "received_on": "2026-10-01"})
     assert early.status_code == 400 and "不能早于公示开始日期" in early.content.decode()
     assert cast.client(cast.secretary).post(url, post).status_code == 302
-    item = Objection.objects.get()
+    item = NoticeObjection.objects.get()
     assert (item.received_by, item.received_on, item.is_open) == ("李书记", dt.date(2026, 10, 14), True)
 
 
@@ -194,9 +194,9 @@ def test_closing_an_objection_through_the_page_four_ways(cast, activist):
     assert cast.client(cast.outsider).post(url, post).status_code == 404
     assert cast.client(cast.viewer).post(url, post).status_code == 403
     missing = cast.client(cast.secretary).post(url, {**post, p + "handling": ""})
-    assert missing.status_code == 400 and Objection.objects.get().is_open
+    assert missing.status_code == 400 and NoticeObjection.objects.get().is_open
     assert cast.client(cast.secretary).post(url, post).status_code == 302
-    closed = Objection.objects.get()
+    closed = NoticeObjection.objects.get()
     assert (closed.outcome, closed.resolved_on, closed.handling) == (
         "cleared",
         dt.date(2026, 10, 16),

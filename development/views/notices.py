@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from development.forms import ObjectionForm, ResolveObjectionForm
-from development.models import Notice, Objection, Person
+from development.models import Notice, NoticeObjection, Person
 from development.services import notices
 from orgs.access import covers, get_for_user
 from orgs.forms import add_service_errors
@@ -84,7 +84,9 @@ def objection_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = get_for_user(Objection.objects.select_related("person__org"), request.user, pk, write=True)
+    objection = get_for_user(
+        NoticeObjection.objects.select_related("person__org"), request.user, pk, write=True
+    )
     form = ResolveObjectionForm(request.POST, prefix=f"o{objection.pk}")
     if form.is_valid():
         try:

@@ -235,7 +235,14 @@ def assignments_for(member: Member) -> list[VideoAssignment]:
         a
         for a in candidates
         if Reach(
-            member.pk, member.status, path, a.org.path, a.titles, a.candidates, a.named_any, a.named_me
+            member.pk,
+            member.status,
+            path,
+            a.org.path,
+            a.titles,
+            a.candidates,
+            getattr(a, "named_any"),  # noqa: B009 (annotated above)
+            getattr(a, "named_me"),  # noqa: B009
         ).holds()
     ]
 
