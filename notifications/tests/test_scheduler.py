@@ -16,12 +16,13 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 def jobs(slots):
     # The daily stats, dormant-account, task-reclaiming, development-reminder and 必看-reminder jobs, and the
-    # hourly audit checkpoint, are always due; they have their own tests.
+    # hourly audit checkpoint and the audit sealer's sweep every minute, are always due; they have their own tests.
     always = (
         "orglife_ensure_stats",
         "accounts_disable_dormant",
         "reclaim_tasks",
         "audit_checkpoint",
+        "audit_seal",
         "quizzes_close_due_attempts",
         "development_reminders",
         "learning_watch_reminders",
