@@ -112,14 +112,31 @@ def lock(using: Any = None, *, wait: bool = True) -> bool:
     return True
 
 
-def claim_transaction_id(using: Any = None) -> None:
-    """Give the writing transaction its id BEFORE its audit row takes an id from the sequence (PostgreSQL).
+def insert_unsealed(event: Any, using: Any = None) -> None:
+    """Insert `event` unchained, its id from the sequence taken AFTER its transaction has an id (PostgreSQL).
 
-    The sealer's gap rule rests on it: whoever holds an invisible id below a visible one already had a
-    transaction id when the visible row was inserted, so it is in progress in any later snapshot or done.
+    The sealer's hole rule rests on that order: whoever holds an invisible id below a visible one already
+    had a transaction id when the visible row was inserted, so it is in progress in any later snapshot or
+    finished. One statement: the fenced subquery (OFFSET 0) is evaluated, and its row checked, before the
+    outer row's nextval.
     """
-    with (using or connection).cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id()")
+    from audit.models import AuditEvent
+
+    conn = using or connection
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(getattr(event, f.attname), conn) for f in fields]
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO audit_auditevent (id, {columns}) "  # noqa: S608 (column names from the model)
+            f"SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id')), {', '.join(['%s'] * len(values))} "
+            "FROM (SELECT pg_current_xact_id() AS xid OFFSET 0) AS claimed WHERE claimed.xid IS NOT NULL "
+            "RETURNING id",
+            values,
+        )
+        event.id = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = conn.alias
 
 
 def lock_rows(rows: QuerySet[_M] | models.Manager[_M]) -> QuerySet[_M]:
@@ -207,67 +224,68 @@ def _write_seals(cursor: Any, links: list[tuple[int, str]]) -> None:
 def seal(*, batch: int = 1000, wait: bool = True, timeout: float = 2.0) -> int:
     """Chain the committed unsealed rows in id order (PostgreSQL); returns how many were sealed.
 
-    Ids come from a sequence, so a lower id may commit after a higher one. The sealer reads rows
+    Ids come from a sequence, so a lower id may commit after a higher one. The sealer reads the rows
     above the last sealed one in id order (it sees only committed rows, or its own transaction's). A
-    hole in the ids is either a transaction still in progress or one that rolled back (or a sequence
-    value lost in a crash). Every writer took its transaction id before its row's id
-    (`claim_transaction_id`), so whoever holds a hole below a visible row is in progress in a
-    snapshot taken after the read, or already finished. The sealer waits for those in-progress
-    transactions to end and reads the holes again: a row that appeared is sealed in its place on the
-    next pass; a hole still empty belongs to a rolled-back transaction and is passed over for good. If
-    they do not end within `timeout`, only the rows below the first hole are sealed and the rest wait
-    for the next run. So a row is sealed only after its transaction committed, and a later-committing
-    lower id is never skipped. One sealer at a time (the chain lock; `wait=False` returns 0 at once
-    when another is sealing). Writers never wait for the sealer: it locks no business rows and
-    updates only audit rows nobody else writes.
-    """
-    from audit.models import AuditChainHead, AuditEvent
+    hole in the ids is a transaction still in progress or one that rolled back (or a sequence value
+    lost in a crash). Every writer took its transaction id before its row's id (`insert_unsealed`),
+    so whoever holds a hole below a visible row is in progress in a snapshot taken after the read, or
+    already finished. The sealer waits for the transactions in progress then, and reads the range
+    again: rows that committed meanwhile are sealed in their place, holes still empty were rolled back
+    and are passed over for good. If those transactions do not end within `timeout`, only the rows
+    below the first hole are sealed and the rest wait for the next run. So a row is sealed only after
+    its transaction committed, and a later-committing lower id is never skipped.
 
+    One sealer at a time (the chain lock, per batch; `wait=False` returns 0 at once when another is
+    sealing). Writers never wait for the sealer: it locks no business rows and updates only audit rows
+    nobody else writes.
+    """
     if seals_inline():
         return 0
-    key = chain_key()
-    sealed = 0
-    with transaction.atomic():
+    total = 0
+    while True:
+        sealed, more = _seal_batch(batch, wait, timeout)
+        total += sealed
+        if not more:
+            return total
+
+
+def _seal_batch(batch: int, wait: bool, timeout: float) -> tuple[int, bool]:
+    """Seal up to `batch` rows in one transaction; (how many, whether to go on)."""
+    from audit.models import AuditChainHead, AuditEvent
+
+    with transaction.atomic(), connection.cursor() as cursor:
         if not lock(wait=wait):
-            return 0
+            return 0, False
         last_id, previous = _last_sealed()
-        with connection.cursor() as cursor:
-            while True:
-                rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
-                if not rows:
-                    break
-                ids = [row.id for row in rows]
-                contiguous = next((i for i, row_id in enumerate(ids) if row_id != last_id + 1 + i), len(ids))
-                stop = False
-                if contiguous < len(rows):
-                    if _wait_for(cursor, _in_progress_xids(cursor), timeout):
-                        # Holes still empty now belong to rolled-back transactions; rows that appeared
-                        # meanwhile are read again, in id order.
-                        if AuditEvent.objects.filter(id__gt=last_id, id__lte=ids[-1]).count() != len(rows):
-                            continue
-                    else:  # seal up to the first hole; the rest waits for the next run
-                        rows, stop = rows[:contiguous], True
-                links: list[tuple[int, str]] = []
-                for row in rows:
-                    if (
-                        row.chain_hmac
-                    ):  # sealed beyond the last sealed row: not ours to touch; verify reports it
-                        stop = True
-                        break
-                    previous = compute(row, previous, key)
-                    links.append((row.id, previous))
-                if links:
-                    _write_seals(cursor, links)
-                    sealed += len(links)
-                    last_id = links[-1][0]
-                if stop or not links:
-                    break
-        if sealed:
-            head = AuditChainHead.objects.order_by("id").first() or AuditChainHead()
-            head.sealed_id = max(head.sealed_id, last_id)
-            head.updated_at = timezone.now()
-            head.save()
-    return sealed
+        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not rows:
+            return 0, False
+        ids = [row.id for row in rows]
+        complete = True
+        if ids != list(range(last_id + 1, last_id + 1 + len(ids))):
+            if _wait_for(cursor, _in_progress_xids(cursor), timeout):
+                # Whoever held a hole below ids[-1] has finished: rows that committed meanwhile take
+                # their place, holes still empty were rolled back.
+                rows = list(AuditEvent.objects.filter(id__gt=last_id, id__lte=ids[-1]).order_by("id"))
+            else:  # seal up to the first hole; the rest waits for the next run
+                first_hole = next(i for i, row_id in enumerate(ids) if row_id != last_id + 1 + i)
+                rows, complete = rows[:first_hole], False
+        key = chain_key()
+        links: list[tuple[int, str]] = []
+        for row in rows:
+            if row.chain_hmac:  # sealed above the last sealed row: not ours to touch (verify reports it)
+                complete = False
+                break
+            previous = compute(row, previous, key)
+            links.append((row.id, previous))
+        if not links:
+            return 0, False
+        _write_seals(cursor, links)
+        head = AuditChainHead.objects.order_by("id").first() or AuditChainHead()
+        head.sealed_id = max(head.sealed_id, links[-1][0])
+        head.updated_at = timezone.now()
+        head.save()
+        return len(links), complete
 
 
 @dataclass
