@@ -229,6 +229,13 @@ def main() -> None:
             sealer.wait(10)
         chain.seal()
         result = chain.verify()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'audit_auditevent'"
+            )
+            updates, hot = cursor.fetchone()
         rows = []
         for writers in WRITERS:
             none = statistics.median(results[("none", writers)])
@@ -253,7 +260,7 @@ def main() -> None:
         print(
             f"rows left unsealed right after each sealed phase (max): {max(lag)}; "
             f"chain after the run: {'ok' if result.ok else 'BROKEN at ' + str(result.broken_id)}, "
-            f"{result.checked} rows; load average {os.getloadavg()[0]:.2f}"
+            f"{result.checked} rows; sealing updates {updates}, of which HOT {hot}; load average {os.getloadavg()[0]:.2f}"
         )
 
 
