@@ -187,10 +187,20 @@ def _last_sealed() -> tuple[int, str]:
 
 
 def _in_progress_xids(cursor: Any) -> list[str]:
-    """Transactions in progress now, other than this one."""
+    """The transactions, other than this one, that hold the audit table open in this database now.
+
+    Whoever holds a hole's id locked the audit table (RowExclusiveLock, taken before its INSERT ran) and
+    its own transaction id (ExclusiveLock, taken when the id was assigned), both until it ends. One read
+    of pg_locks (materialized once, so both come from the same snapshot). Transactions elsewhere on the
+    server, or here without an audit row, are not waited for.
+    """
     cursor.execute(
-        "SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x "
-        "WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned()"
+        "WITH l AS MATERIALIZED (SELECT * FROM pg_locks) "
+        "SELECT DISTINCT x.transactionid::text FROM l AS r JOIN l AS x ON x.pid = r.pid "
+        "WHERE r.locktype = 'relation' AND r.relation = 'audit_auditevent'::regclass "
+        "AND r.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND x.locktype = 'transactionid' AND x.mode = 'ExclusiveLock' AND x.granted "
+        "AND r.pid <> pg_backend_pid()"
     )
     return [row[0] for row in cursor.fetchall()]
 
@@ -201,7 +211,9 @@ def _wait_for(cursor: Any, xids: list[str], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while xids:
         cursor.execute(
-            "SELECT x FROM unnest(%s::text[]) AS x WHERE pg_xact_status(x::xid8) = 'in progress'", [xids]
+            "SELECT DISTINCT transactionid::text FROM pg_locks WHERE locktype = 'transactionid' "
+            "AND mode = 'ExclusiveLock' AND granted AND transactionid::text = ANY(%s)",
+            [xids],
         )
         xids = [row[0] for row in cursor.fetchall()]
         if xids:
@@ -228,9 +240,9 @@ def seal(*, batch: int = 1000, wait: bool = True, timeout: float = 2.0) -> int:
     Ids come from a sequence, so a lower id may commit after a higher one. The sealer reads the rows
     above the last sealed one in id order (it sees only committed rows, or its own transaction's). A
     hole in the ids is a transaction still in progress or one that rolled back (or a sequence value
-    lost in a crash). Every writer took its transaction id before its row's id (`insert_unsealed`),
-    so whoever holds a hole below a visible row is in progress in a snapshot taken after the read, or
-    already finished. The sealer waits for the transactions in progress then, and reads the range
+    lost in a crash). Every writer locked the audit table and took its transaction id before its row's
+    id (`insert_unsealed`), so whoever holds a hole below a visible row still holds those locks after the
+    read, or already finished. The sealer waits for the transactions holding them then, and reads the range
     again: rows that committed meanwhile are sealed in their place, holes still empty were rolled back
     and are passed over for good. If those transactions do not end within `timeout`, only the rows
     below the first hole are sealed and the rest wait for the next run. So a row is sealed only after
