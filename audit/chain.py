@@ -124,7 +124,7 @@ def insert_unsealed(event: Any, using: Any = None) -> None:
 
     conn = using or connection
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(conn.ops.quote_name(str(f.column)) for f in fields)
     values = [f.get_db_prep_save(getattr(event, f.attname), conn) for f in fields]
     with conn.cursor() as cursor:
         cursor.execute(
