@@ -62,7 +62,8 @@ def path() -> Path:
 
 def head(using: str = "default") -> Head:
     anchor_id, anchor_hmac = chain.anchor(using)
-    rows = AuditEvent.objects.using(using).filter(id__gt=anchor_id)
+    # Sealed rows only: on PostgreSQL the newest rows wait for the sealer (audit.chain.seal).
+    rows = AuditEvent.objects.using(using).filter(id__gt=anchor_id).exclude(chain_hmac="")
     last = rows.order_by("-id").values_list("id", "chain_hmac").first()
     last_id, last_hmac = last if last is not None else (anchor_id, anchor_hmac)
     return Head(anchor_id, last_id, last_hmac, rows.count())
@@ -141,14 +142,20 @@ def missing_tail(checkpoint: Checkpoint, current: Head, using: str = "default") 
         )
     row = AuditEvent.objects.using(using).filter(id=target).values_list("chain_hmac", flat=True).first()
     if row is None:
-        return f"审计链末尾缺失：{was}，第 {target} 条已不在审计表中"
+        # Later rows chain on from the cut (PostgreSQL ids come from a sequence: the cut ones never return).
+        return f"审计链末尾被截断后又续写：{was}，第 {target} 条已不在审计表中，现在的末端第 {current.last_id} 条是之后写入的"
     if not hmac.compare_digest(row, checkpoint.last_hmac):
         return (
             f"审计链末尾被截断后又续写：{was}，现在第 {target} 条的链式校验值与检查点不符"
             "（原末尾的记录被删除，由之后写入的记录顶替）"
         )
     if checkpoint.anchor_id == current.anchor_id:
-        upto = AuditEvent.objects.using(using).filter(id__gt=current.anchor_id, id__lte=target).count()
+        upto = (
+            AuditEvent.objects.using(using)
+            .filter(id__gt=current.anchor_id, id__lte=target)
+            .exclude(chain_hmac="")
+            .count()
+        )
         if upto != checkpoint.count:
             return f"审计记录条数不符：{was}，现在到第 {target} 条为止共 {upto} 条"
     return ""

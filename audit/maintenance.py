@@ -72,6 +72,7 @@ def purge_expired(*, operator: str, now: dt.datetime | None = None, dry_run: boo
     cutoff = now - dt.timedelta(days=days)
     with transaction.atomic():
         chain.lock()
+        chain.seal()  # the prefix to cut is a prefix of the sealed chain
         checked = chain.verify()
         if not checked.ok:
             raise PurgeRefused(f"审计链在第 {checked.broken_id} 条记录处断裂，拒绝清理（请先调查）")

@@ -32,7 +32,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField("对象ID", max_length=64, blank=True)
     target_repr = models.CharField("对象", max_length=200, blank=True)
     summary = models.JSONField("摘要", default=dict, blank=True)
-    # HMAC-SM3 over this row's content and the previous row's chain_hmac (audit.chain).
+    # HMAC-SM3 over this row's content and the previous row's chain_hmac (audit.chain); "" until sealed
+    # (PostgreSQL: the sealer chains committed rows after the writing transaction, audit.chain.seal).
     chain_hmac = models.CharField("链式校验值", max_length=64, blank=True, editable=False)
 
     class Meta:
@@ -61,3 +62,22 @@ class AuditAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} ≤{self.last_purged_id}"
+
+
+class AuditChainHead(models.Model):
+    """How far the sealer has chained (PostgreSQL): every row up to `sealed_id` carries its chain value.
+
+    One row, written by audit.chain.seal in the transaction that seals, so a sealed row whose chain value
+    was blanked afterwards (to look unsealed and be sealed again with other content) is reported by verify.
+    """
+
+    sealed_id = models.BigIntegerField("已封存至记录ID", default=0)
+    updated_at = models.DateTimeField("时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "审计链封存进度"
+        verbose_name_plural = "审计链封存进度"
+
+    def __str__(self) -> str:
+        return f"≤{self.sealed_id}"

@@ -55,7 +55,12 @@ def record_event(
     )
     # The row as the database gives it back (IPv6 normalized), so verification recomputes the same HMAC.
     event.ip = AuditEvent._meta.get_field("ip").get_prep_value(event.ip)
-    # Chained to the previous row under a lock, so concurrent transactions append one after the other.
+    if not chain.seals_inline():
+        # PostgreSQL: inserted unchained, committed or rolled back with the write; audit.chain.seal chains
+        # it after commit, so writers never queue behind one lock.
+        chain.insert_unsealed(event)
+        return event
+    # SQLite: one writer at a time, so the row is chained to the previous one as it is inserted.
     with transaction.atomic():
         chain.lock()
         event.id, previous = chain.next_link()

@@ -30,3 +30,14 @@ def flushable_audit_table() -> Iterator[None]:
 
     with mock.patch.object(DatabaseOperations, "sql_flush", sql_flush):
         yield
+
+
+def sealed(events: list[Any]) -> list[Any]:
+    """The events as the chain holds them once sealed: PostgreSQL chains rows after commit (audit.chain.seal),
+    SQLite as they are inserted. Tests of the chain's protection call this before tampering."""
+    from audit import chain
+    from audit.models import AuditEvent
+
+    chain.seal()
+    fresh = AuditEvent.objects.in_bulk([e.pk for e in events])
+    return [fresh[e.pk] for e in events]

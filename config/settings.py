@@ -234,6 +234,8 @@ XIANFENG_AUDIT_KEY = env_str("XIANFENG_AUDIT_KEY", "")
 XIANFENG_AUDIT_RETENTION_DAYS = env_int("XIANFENG_AUDIT_RETENTION_DAYS", 3 * 365)
 # The signed checkpoint of the chain's head (audit.checkpoint): outside the database, so a cut tail shows.
 XIANFENG_AUDIT_CHECKPOINT = env_str("XIANFENG_AUDIT_CHECKPOINT", str(VAR_DIR / "audit-checkpoint.json"))
+# PostgreSQL seals the chain after commit (audit.chain.seal); a row left unsealed longer is a verify fault.
+XIANFENG_AUDIT_SEAL_MINUTES = env_int("XIANFENG_AUDIT_SEAL_MINUTES", 10)
 
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)

@@ -76,7 +76,7 @@ def tick(jobs: Iterable[Job], now: dt.datetime | None = None) -> list[Slot]:
 
 
 # The outbox's own jobs (notifications.jobs), whose slots come every few minutes.
-FREQUENT_JOBS = ("deliver_messages", "reclaim_tasks")
+FREQUENT_JOBS = ("deliver_messages", "reclaim_tasks", "audit_seal")
 
 
 def prune(before: dt.datetime) -> int:

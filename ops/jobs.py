@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from audit.tasks import checkpoint_audit_chain_task
+from audit.tasks import checkpoint_audit_chain_task, seal_audit_chain_task
 from notifications.scheduler import Job, Slot
 
 
@@ -17,4 +17,9 @@ def audit_checkpoint(now: dt.datetime) -> list[Slot]:
     return [Slot("audit_checkpoint", f"{now:%Y-%m-%dT%H}", checkpoint_audit_chain_task)]
 
 
-JOBS: list[Job] = [audit_checkpoint]
+def audit_seal(now: dt.datetime) -> list[Slot]:
+    """The audit chain's sealer sweep (audit.chain.seal), every minute: a backstop to `audit_seal --loop`."""
+    return [Slot("audit_seal", f"{now:%Y-%m-%dT%H:%M}", seal_audit_chain_task)]
+
+
+JOBS: list[Job] = [audit_checkpoint, audit_seal]

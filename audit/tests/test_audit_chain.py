@@ -22,19 +22,23 @@ from audit import chain
 from audit.maintenance import PurgeRefused, purge_expired, triggers_lifted
 from audit.models import AuditAnchor, AuditEvent
 from audit.services import record_event
+from audit.testing import sealed
 
 
 def add(n: int, **extra) -> list[AuditEvent]:
-    return [
-        record_event(
-            actor=None,
-            actor_name=f"user{i}",
-            action=AuditEvent.Action.LOGIN_FAILED,
-            summary={"reason": "bad", "n": i, "nested": {"b": [1, 2.5, None], "a": "中文"}},
-            **extra,
-        )
-        for i in range(n)
-    ]
+    """n events, sealed (PostgreSQL chains rows after commit; SQLite as they are inserted)."""
+    return sealed(
+        [
+            record_event(
+                actor=None,
+                actor_name=f"user{i}",
+                action=AuditEvent.Action.LOGIN_FAILED,
+                summary={"reason": "bad", "n": i, "nested": {"b": [1, 2.5, None], "a": "中文"}},
+                **extra,
+            )
+            for i in range(n)
+        ]
+    )
 
 
 def tamper(sql: str, params: list) -> None:

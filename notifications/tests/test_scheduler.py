@@ -16,13 +16,15 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 def jobs(slots):
     # The daily stats, dormant-account, task-reclaiming, development-reminder, 必看-reminder and photo-chunk
-    # cleanup jobs, and the hourly audit checkpoint, are always due; they have their own tests.
+    # cleanup jobs, the hourly audit checkpoint and the audit sealer's sweep every minute, are always due;
+    # they have their own tests.
     always = (
         "orglife_ensure_stats",
         "orglife_expire_uploads",
         "accounts_disable_dormant",
         "reclaim_tasks",
         "audit_checkpoint",
+        "audit_seal",
         "quizzes_close_due_attempts",
         "development_reminders",
         "learning_watch_reminders",

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from audit import checkpoint
 from audit.models import AuditEvent
 from audit.services import record_event
+from audit.testing import sealed
 from ops import schedule
 from ops.backup import backup_to_file, open_backup, restore, target_database
 from ops.management.commands.restore import prepare_target
@@ -23,9 +24,12 @@ _triggers = importlib.import_module("audit.migrations.0002_append_only_triggers"
 
 
 def add(n):
-    return [
-        record_event(actor=None, actor_name=f"u{i}", action=AuditEvent.Action.LOGIN_FAILED) for i in range(n)
-    ]
+    return sealed(
+        [
+            record_event(actor=None, actor_name=f"u{i}", action=AuditEvent.Action.LOGIN_FAILED)
+            for i in range(n)
+        ]
+    )
 
 
 def test_a_backup_carries_the_head_and_count_and_moves_the_checkpoint(tmp_path):
