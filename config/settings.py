@@ -236,6 +236,10 @@ XIANFENG_AUDIT_RETENTION_DAYS = env_int("XIANFENG_AUDIT_RETENTION_DAYS", 3 * 365
 XIANFENG_AUDIT_CHECKPOINT = env_str("XIANFENG_AUDIT_CHECKPOINT", str(VAR_DIR / "audit-checkpoint.json"))
 # PostgreSQL seals the chain after commit (audit.chain.seal); a row left unsealed longer is a verify fault.
 XIANFENG_AUDIT_SEAL_MINUTES = env_int("XIANFENG_AUDIT_SEAL_MINUTES", 10)
+# Chunks of a photo upload a phone never finished are deleted after this many hours without a new chunk
+# (the default, 72, lives in orglife/defaults.py; set here only when the environment overrides it).
+if "XIANFENG_UPLOAD_CHUNKS_MAX_AGE_HOURS" in os.environ:
+    ORGLIFE_UPLOAD_CHUNKS_MAX_AGE_HOURS = env_int("XIANFENG_UPLOAD_CHUNKS_MAX_AGE_HOURS", 72)
 
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)
