@@ -171,6 +171,47 @@ def photo_match(c: Ctx) -> dict[str, Any]:
     return {"pk": photo_match_image(c)["pk"]}
 
 
+def person_with_notice(c: Ctx) -> dict[str, Any]:
+    """A person under the committee with a 公示 on file, and that notice's kind."""
+    from development.models import Person
+    from development.services import notices
+
+    for person in Person.objects.filter(org__path__startswith=c.committee.path).order_by("pk"):
+        found = notices.notices_of(person)
+        if found:
+            return {"pk": person.pk, "kind": str(found[0].kind)}
+    raise LookupError("the demo has no 公示 under the committee")
+
+
+def notice_objection(c: Ctx) -> dict[str, Any]:
+    """A 反映意见 under the committee; the demo's one may sit in another 党(工)委, so the committee's first
+    person whose notice is running gets one through the service."""
+    from development.models import Notice, NoticeObjection, Person
+    from development.services import notices
+
+    found = (
+        NoticeObjection.objects.filter(person__org__path__startswith=c.committee.path).order_by("pk").first()
+    )
+    if found is None:
+        for person in Person.objects.filter(org__path__startswith=c.committee.path).order_by("pk"):
+            open_kinds = [k for k in Notice if notices.open_to_objections(person, k)]
+            if open_kinds:
+                info = next(n for n in notices.notices_of(person) if n.kind == open_kinds[0])
+                found = notices.record_objection(
+                    actor=None,
+                    person=person,
+                    notice=str(open_kinds[0]),
+                    received_on=info.starts_on,
+                    received_by="支部组织委员",
+                    content="矩阵：群众来信反映情况。",
+                    backdate_reason="权限矩阵测试数据",
+                )
+                break
+    if found is None:
+        raise LookupError("the demo has no running 公示 under the committee")
+    return {"pk": found.pk}
+
+
 def bulletin_image(c: Ctx) -> dict[str, Any]:
     """The demo's picture on a waiting article of the committee (bulletins/demo.py)."""
     image = c.obj(
@@ -383,6 +424,12 @@ KWARGS: dict[str, Kwargs] = {
     "development:person_step": lambda c: {"pk": c.pk("development.Person"), "step": "talk"},
     "api-development-person-detail": pk_of("development.Person"),
     "api-development-person-step": pk_of("development.Person"),
+    "development:notices": pk_of("development.Person"),
+    "development:objection_add": pk_of("development.Person"),
+    "development:notice_print": person_with_notice,
+    "development:objection_resolve": notice_objection,
+    "api-development-objections": pk_of("development.Person"),
+    "api-development-objection-resolve": notice_objection,
     "quizzes:attempt": pk_of("quizzes.Attempt"),
     "quizzes:attempt_save": pk_of("quizzes.Attempt"),
     "quizzes:attempt_submit": pk_of("quizzes.Attempt"),
@@ -776,6 +823,12 @@ MATRIX: dict[str, Entry] = {
     "api-development-person-detail": Entry("GET", 401, 404, 200, "admin_committee", 200),
     "api-development-due-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
     "api-development-person-step": Entry("POST", 401, 404, 403, "admin_committee", 400),
+    "development:notices": Entry("GET", 302, 404, 200, "admin_committee", 200),
+    "development:objection_add": Entry("POST", 302, 404, 403, "admin_committee", 400),
+    "development:notice_print": Entry("GET", 302, 404, 200, "admin_committee", 200),
+    "development:objection_resolve": Entry("POST", 302, 404, 403, "admin_committee", 400),
+    "api-development-objections": Entry("GET", 401, 404, 200, "admin_committee", 200),
+    "api-development-objection-resolve": Entry("POST", 401, 404, 403, "admin_committee", 400),
     "quizzes:my": Entry("GET", 302, 404, 404, "member", 200),
     "quizzes:practice": Entry("POST", 302, 404, 404, "member", 302),
     "quizzes:attempt": Entry("GET", 302, 404, 200, "admin_committee", 200),
