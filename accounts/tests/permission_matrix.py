@@ -68,7 +68,8 @@ def member(c: Ctx) -> dict[str, Any]:
 
 
 def study_book(c: Ctx) -> dict[str, Any]:
-    """一人一册: the tiny demo issues none, so the committee's admin issues one through the service."""
+    """一人一册: the tiny demo's book is the county's (above the committee), so the committee's admin issues one
+    through the service."""
     from django.utils import timezone
 
     from learning.models import StudyBook
