@@ -9,6 +9,7 @@ urlpatterns = [
     path("points/", include("points.api_urls")),
     path("observers/", include("observers.api_urls")),
     path("development/", include("development.api.urls")),
+    path("learning/", include("learning.api")),
     path("quizzes/", include("quizzes.api_urls")),
     path("bulletins/", include("bulletins.api_urls")),
 ]

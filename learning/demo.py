@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from learning.models import Lesson
-from learning.services import LessonData, TrainingData, add_exemptions, add_lessons, add_trainings
+from learning.defaults import rules
+from learning.models import Lesson, StudyCheck, StudyRecord
+from learning.services import LessonData, TrainingData, add_exemptions, add_lessons, add_trainings, books
 from learning.services.uploads import attach_file
 from learning.services.videos import AssignmentData, VideoData, add_assignments, add_videos, audience
 from learning.services.watching import add_watching
@@ -48,6 +49,8 @@ class LearningDemoStats:
     trainings: int = 0
     exemptions: int = 0
     videos: int = 0
+    book_records: int = 0
+    book_checks: int = 0
     seconds: float = 0.0
 
 
@@ -95,6 +98,7 @@ def generate_learning_demo(seed: int, scale: str, *, today: dt.date | None = Non
         stats.trainings = _trainings(rng, today)
         stats.exemptions = _exemptions(rng, today.year)
         stats.videos = _videos(today, rng)
+        stats.book_records, stats.book_checks = _study_book(rng, today)
         record_event(
             actor=None,
             actor_name="generate_demo",
@@ -105,6 +109,8 @@ def generate_learning_demo(seed: int, scale: str, *, today: dt.date | None = Non
                 "trainings": stats.trainings,
                 "exemptions": stats.exemptions,
                 "videos": stats.videos,
+                "book_records": stats.book_records,
+                "book_checks": stats.book_checks,
             },
         )
     stats.seconds = time.perf_counter() - started
@@ -247,3 +253,51 @@ def _videos(today: dt.date, rng: random.Random) -> int:
             watched.append((member_id, float(rng.randint(3, videos[0].duration // 2)), noon))
     add_watching(video=videos[0], items=watched)
     return len(videos)
+
+
+BOOK = "《习近平新时代中国特色社会主义思想学习纲要》"
+CHECKED = 0.6  # share of the records the department has spot-checked so far
+
+
+def _study_book(rng: random.Random, today: dt.date) -> tuple[int, int]:
+    """一人一册 (seed 001): the county issues a study book to every cadre (the secretaries and committee members
+    of the branches, L-02's posts) early in the year, and has spot-checked most records since, mostly 合格."""
+    root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    if root is None:
+        return 0, 0
+    issued_on = min(dt.date(today.year, 1, 15), today)
+    titles = list(rules().leader_titles)
+    if not books.group_of(root, titles, issued_on).exists():
+        return 0, 0
+    book = books.issue_book(
+        actor=None,
+        data=books.BookData(
+            root,
+            BOOK,
+            issued_on,
+            description="逐章学习并撰写学习笔记，每季度由县委组织部抽查。",
+            titles=titles,
+        ),
+        today=today,
+    )
+    records = list(StudyRecord.objects.filter(book=book).select_related("book", "member__org").order_by("pk"))
+    checks = 0
+    span = (today - issued_on).days
+    for record in records:
+        if rng.random() >= CHECKED:
+            continue
+        roll = rng.random()
+        result = StudyCheck.Result.EXCELLENT if roll < 0.25 else StudyCheck.Result.PASS
+        remark = ""
+        if roll > 0.9:
+            result, remark = StudyCheck.Result.FAIL, "学习笔记不完整，请补充后复查"
+        books.check_record(
+            actor=None,
+            record=record,
+            result=result,
+            checked_on=issued_on + dt.timedelta(days=rng.randint(0, span)),
+            remark=remark,
+            today=today,
+        )
+        checks += 1
+    return len(records), checks

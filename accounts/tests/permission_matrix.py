@@ -68,7 +68,8 @@ def member(c: Ctx) -> dict[str, Any]:
 
 
 def study_book(c: Ctx) -> dict[str, Any]:
-    """一人一册: the tiny demo issues none, so the committee's admin issues one through the service."""
+    """一人一册: the tiny demo's book is the county's (above the committee), so the committee's admin issues one
+    through the service."""
     from django.utils import timezone
 
     from learning.models import StudyBook
@@ -423,6 +424,9 @@ KWARGS: dict[str, Kwargs] = {
     "development:person_detail": pk_of("development.Person"),
     "development:person_step": lambda c: {"pk": c.pk("development.Person"), "step": "talk"},
     "api-development-person-detail": pk_of("development.Person"),
+    "api-learning-lesson-detail": pk_of("learning.Lesson"),
+    "api-learning-video-detail": pk_of("learning.Video", anywhere=True),
+    "api-learning-member-hours": member,
     "api-development-person-step": pk_of("development.Person"),
     "development:notices": pk_of("development.Person"),
     "development:objection_add": pk_of("development.Person"),
@@ -829,6 +833,12 @@ MATRIX: dict[str, Entry] = {
     "development:objection_resolve": Entry("POST", 302, 404, 403, "admin_committee", 400),
     "api-development-objections": Entry("GET", 401, 404, 200, "admin_committee", 200),
     "api-development-objection-resolve": Entry("POST", 401, 404, 403, "admin_committee", 400),
+    "api-learning-lesson-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
+    "api-learning-lesson-detail": Entry("GET", 401, 404, 200, "admin_committee", 200),
+    "api-learning-video-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
+    "api-learning-video-detail": Entry("GET", 401, 404, 200, "admin_dept", 200),
+    "api-learning-my-assignments": Entry("GET", 401, 200, 200, "admin_committee", 200),
+    "api-learning-member-hours": Entry("GET", 401, 404, 200, "admin_committee", 200),
     "quizzes:my": Entry("GET", 302, 404, 404, "member", 200),
     "quizzes:practice": Entry("POST", 302, 404, 404, "member", 302),
     "quizzes:attempt": Entry("GET", 302, 404, 200, "admin_committee", 200),

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from learning.defaults import Rules, rules
 from learning.models import Exemption, StudyEntry
 from orglife.models import Attendance, MeetingRecord
+from orgs.access import get_for_user, own_member_id, require_tree
 from orgs.models import Member, Organization, Position
 from orgs.stages import Candidate, candidates_under
 
@@ -223,3 +225,12 @@ class CandidateRow:
 def candidate_rows(org: Organization) -> list[CandidateRow]:
     r = rules()
     return [CandidateRow(c, r.candidate_hours) for c in candidates_under(org.path)]
+
+
+def member_for(user: Any, pk: Any) -> Member:
+    """The member whose 学时 account the user may read: their own, or one in their scope (404 otherwise)."""
+    member_id = own_member_id(user)
+    if member_id is not None and str(member_id) == str(pk):
+        return Member.objects.select_related("org").get(pk=member_id)
+    require_tree(user)
+    return get_for_user(Member.objects.select_related("org"), user, pk)

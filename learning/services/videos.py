@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -19,6 +20,7 @@ from audit.services import record_event
 from learning.models import Video, VideoAssignment, WatchProgress
 from learning.services import uploads
 from learning.services.common import aware, require_writer
+from orgs.access import get_for_user, has_any_scope, own_member_id
 from orgs.models import Member, Organization, Position
 from orgs.paths import under_path_q
 from orgs.stages import Candidate, candidates_under
@@ -291,6 +293,20 @@ def watchable(member_id: int, video_id: int) -> Video | None:
             ]
             return Video.from_db(connection.alias, [f.attname for f in fields], values)
     return None
+
+
+def video_for_user(user: Any, pk: Any) -> Video:
+    """A staff user in the video's scope, or a member whom one of its assignments reaches; else 404."""
+    if has_any_scope(user):
+        try:
+            return get_for_user(Video.objects.all(), user, pk)
+        except Http404:
+            pass
+    member_id = own_member_id(user)
+    video = watchable(member_id, int(pk)) if member_id and str(pk).isdigit() else None
+    if video is None:
+        raise Http404("未找到该教育片，或您无权观看")
+    return video
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from learning.defaults import SOURCES, rules
 from learning.forms import ExemptionForm, OfflineForm
 from learning.models import StudyEntry
 from learning.selectors import account_lines, account_rows, candidate_rows, node_summary
+from learning.selectors.accounts import member_for
 from learning.views.common import XLSX, focus_org, page_of, xlsx, year_of
 from orgs.access import covers, get_for_user, has_any_scope, own_member_id, require_tree
 from orgs.forms import add_service_errors
@@ -113,10 +114,7 @@ def _candidates_export(org: Organization) -> HttpResponse:
 
 
 def _member_for(request: HttpRequest, pk: int) -> Member:
-    if own_member_id(request.user) == pk:
-        return Member.objects.select_related("org").get(pk=pk)
-    require_tree(request.user)
-    return get_for_user(Member.objects.select_related("org"), request.user, pk)
+    return member_for(request.user, pk)
 
 
 @login_required

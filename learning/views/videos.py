@@ -38,17 +38,7 @@ def _own_member(request: HttpRequest) -> Member | None:
 
 
 def _video_for(request: HttpRequest, pk: int) -> Video:
-    """A staff user in the video's scope, or a member whom one of its assignments reaches."""
-    if has_any_scope(request.user):
-        try:
-            return get_for_user(Video.objects.all(), request.user, pk)
-        except Http404:
-            pass
-    member_id = own_member_id(request.user)
-    video = video_svc.watchable(member_id, pk) if member_id else None
-    if video is None:
-        raise Http404("未找到该教育片，或您无权观看")
-    return video
+    return video_svc.video_for_user(request.user, pk)
 
 
 @login_required

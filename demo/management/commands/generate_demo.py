@@ -113,7 +113,7 @@ class Command(BaseCommand):
         learning = generate_learning_demo(options["seed"], options["scale"])
         self.stdout.write(
             f"学习教育：微党课 {learning.lessons:,} 堂、集中培训 {learning.trainings} 期、学时免除 {learning.exemptions} 人、"
-            f"教育片 {learning.videos} 部"
+            f"教育片 {learning.videos} 部、一人一册 {learning.book_records} 人（已抽查 {learning.book_checks} 人）"
             f"（{learning.seconds:,.1f} 秒）。"
         )
         development = generate_development_demo(seed=options["seed"], scale=options["scale"])

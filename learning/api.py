@@ -1,0 +1,395 @@
+"""学习教育 API under /api/v1/learning/: 微党课 (list, detail, and recording one through the page's service),
+the education videos with the caller's own watching progress, the caller's 必看/选看 assignments, and a
+member's 学时 account of a year. The same scopes, selectors and services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from accounts.models import User
+from learning import services
+from learning.models import Lesson, Video, WatchProgress
+from learning.selectors import account_lines, account_rows
+from learning.selectors.accounts import member_for
+from learning.services import videos as video_svc
+from orglife.models import MeetingRecord
+from orgs.access import get_for_user, own_member_id, require_writer
+from orgs.api_errors import service_errors
+from orgs.models import Member, Organization
+from orgs.paths import under_path_q
+
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)  # the API answers authenticated users only (IsAuthenticated)
+
+
+def _year(request: Request) -> int:
+    raw = request.query_params.get("year") or ""
+    this = timezone.localdate().year
+    if not raw:
+        return this
+    if not raw.isdigit() or not 2000 <= int(raw) <= this + 1:
+        raise serializers.ValidationError({"year": [f"年度应为 2000–{this + 1}"]})
+    return int(raw)
+
+
+# ---------------------------------------------------------------- 微党课
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    org_name = serializers.CharField(source="org.display_name", read_only=True, label="党组织")
+    speaker_name = serializers.CharField(source="speaker.name", read_only=True, label="授课人")
+    audience = serializers.IntegerField(read_only=True, label="听课人数", help_text="计入学时的听课党员数")
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "speaker",
+            "speaker_name",
+            "topic",
+            "given_on",
+            "minutes",
+            "outline",
+            "record",
+            "audience",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class LessonCreateSerializer(serializers.Serializer):
+    org = serializers.IntegerField(label="党支部ID")
+    speaker = serializers.IntegerField(label="授课人（党员ID）")
+    topic = serializers.CharField(max_length=120, label="题目")
+    given_on = serializers.DateField(label="授课日期")
+    minutes = serializers.IntegerField(min_value=1, max_value=600, label="时长（分钟）")
+    outline = serializers.CharField(required=False, allow_blank=True, default="", label="提纲")
+    record = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        label="主题党日纪实ID",
+        help_text="听课党员按其签到计入学时",
+    )
+
+
+_NOT_FOUND = {404: OpenApiResponse(description="不存在，或不在您的授权范围内")}
+_WRITE = {
+    400: OpenApiResponse(description="输入有误：{字段: [中文说明]}"),
+    403: OpenApiResponse(description="无写入权限"),
+    **_NOT_FOUND,
+}
+_YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="年度，缺省为今年")
+
+
+@extend_schema(tags=["学习教育"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="微党课列表",
+        parameters=[
+            OpenApiParameter("org", OpenApiTypes.INT, description="组织ID：只列该组织及其下级的微党课"),
+            _YEAR,
+            OpenApiParameter("q", OpenApiTypes.STR, description="按题目或授课人搜索"),
+        ],
+    ),
+    retrieve=extend_schema(summary="微党课详情", responses={200: LessonSerializer, **_NOT_FOUND}),
+)
+class LessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = LessonSerializer
+    filter_backends: list[Any] = []
+
+    def _scoped(self) -> QuerySet[Lesson]:
+        return (
+            Lesson.objects.select_related("org", "speaker")
+            .annotate(audience=Count("entries"))
+            .order_by("-given_on", "-pk")
+        )
+
+    def get_queryset(self) -> QuerySet[Lesson]:
+        user = _user(self.request)
+        qs = self._scoped().filter(pk__in=Lesson.objects.visible_to(user).values("pk"))
+        params = self.request.query_params
+        if params.get("org"):
+            org = get_for_user(Organization.objects.all(), user, params["org"])
+            qs = qs.filter(under_path_q(org.path, "org__path"))
+        qs = qs.filter(given_on__year=_year(self.request))
+        q = (params.get("q") or "").strip()
+        if q:
+            qs = qs.filter(Q(topic__contains=q) | Q(speaker__name__contains=q))
+        return qs
+
+    def get_object(self) -> Lesson:
+        return get_for_user(self._scoped(), _user(self.request), self.kwargs["pk"])
+
+    @extend_schema(
+        summary="登记微党课",
+        description="与页面调用同一服务：授课人计积分，关联纪实的到会党员计入学时。",
+        request=LessonCreateSerializer,
+        responses={201: LessonSerializer, **_WRITE},
+    )
+    def create(self, request: Request) -> Response:
+        user = _user(request)
+        require_writer(user)
+        given = LessonCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        d = given.validated_data
+        org = get_for_user(Organization.objects.all(), user, d["org"], write=True)
+        if not org.is_branch:
+            raise serializers.ValidationError({"org": ["微党课须登记在党支部"]})
+        speaker = Member.objects.visible_to(user).select_related("org").filter(pk=d["speaker"]).first()
+        if speaker is None:
+            raise serializers.ValidationError({"speaker": ["授课人不存在或不在您的授权范围内"]})
+        record = None
+        if d["record"] is not None:
+            record = MeetingRecord.objects.visible_to(user).filter(pk=d["record"]).first()
+            if record is None:
+                raise serializers.ValidationError({"record": ["纪实不存在或不在您的授权范围内"]})
+        with service_errors():
+            lesson = services.give_lesson(
+                actor=user,
+                data=services.LessonData(
+                    org=org,
+                    speaker=speaker,
+                    topic=d["topic"],
+                    given_on=d["given_on"],
+                    minutes=d["minutes"],
+                    outline=d["outline"],
+                    record=record,
+                ),
+            )
+        return Response(
+            LessonSerializer(self._scoped().get(pk=lesson.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+# ---------------------------------------------------------------- 教育片 and the caller's progress
+
+
+class ProgressSerializer(serializers.Serializer):
+    credited = serializers.FloatField(label="已认定观看（秒）")
+    position = serializers.FloatField(label="播放位置（秒）", help_text="续播从此处开始")
+    percent = serializers.IntegerField(label="已认定比例（%）")
+    completed_at = serializers.DateTimeField(allow_null=True, label="完成时间")
+
+
+class VideoSerializer(serializers.ModelSerializer):
+    org_name = serializers.CharField(source="org.display_name", read_only=True, label="发布组织")
+    my_progress = serializers.SerializerMethodField(
+        label="我的观看进度", help_text="未观看或非党员账号时为空"
+    )
+
+    class Meta:
+        model = Video
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "title",
+            "category",
+            "tags",
+            "source",
+            "duration",
+            "status",
+            "created_at",
+            "my_progress",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ProgressSerializer(allow_null=True))
+    def get_my_progress(self, obj: Video) -> dict[str, Any] | None:
+        return progress_of(self.context.get("progress", {}).get(obj.pk), obj.duration)
+
+
+def progress_of(p: WatchProgress | None, duration: int) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "credited": p.credited,
+        "position": p.position,
+        "percent": min(100, int(p.credited * 100 / duration)) if duration else 0,
+        "completed_at": p.completed_at,
+    }
+
+
+def _own_member(user: User) -> Member | None:
+    member_id = own_member_id(user)
+    return Member.objects.select_related("org").get(pk=member_id) if member_id else None
+
+
+def _progress(user: User, video_ids: list[int]) -> dict[int, WatchProgress]:
+    member_id = own_member_id(user)
+    if member_id is None:
+        return {}
+    return {p.video_id: p for p in WatchProgress.objects.filter(member_id=member_id, video_id__in=video_ids)}
+
+
+@extend_schema(tags=["学习教育"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="教育片库",
+        description="授权范围内发布的教育片，以及指派给调用者本人的教育片；附调用者本人的观看进度。",
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="按片名、类别或标签搜索")],
+    ),
+    retrieve=extend_schema(summary="教育片详情", responses={200: VideoSerializer, **_NOT_FOUND}),
+)
+class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = VideoSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Video]:
+        user = _user(self.request)
+        reach = Q(pk__in=Video.objects.visible_to(user).values("pk"))
+        member = _own_member(user)
+        if member is not None:
+            reach |= Q(pk__in=[a.video_id for a in video_svc.assignments_for(member)])
+        qs = Video.objects.filter(reach).select_related("org")
+        q = (self.request.query_params.get("q") or "").strip()
+        if q:
+            qs = qs.filter(Q(title__contains=q) | Q(category__contains=q) | Q(tags__contains=q))
+        return qs.order_by("-created_at", "-pk")
+
+    def get_object(self) -> Video:
+        return video_svc.video_for_user(_user(self.request), self.kwargs["pk"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        videos = list(page or [])
+        context = {"progress": _progress(_user(request), [v.pk for v in videos])}
+        return self.get_paginated_response(VideoSerializer(videos, many=True, context=context).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        video = self.get_object()
+        context = {"progress": _progress(_user(request), [video.pk])}
+        return Response(VideoSerializer(video, context=context).data)
+
+
+class MyAssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(label="类型", help_text="required 必看 / optional 选看")
+    kind_display = serializers.CharField(label="类型名称")
+    due_on = serializers.DateField(label="截止日期")
+    org_name = serializers.CharField(label="指派组织")
+    video = serializers.IntegerField(label="教育片ID")
+    title = serializers.CharField(label="片名")
+    duration = serializers.IntegerField(label="时长（秒）")
+    progress = ProgressSerializer(allow_null=True, label="我的观看进度")
+
+
+class MyAssignmentsView(APIView):
+    @extend_schema(
+        tags=["学习教育"],
+        summary="我的必看/选看",
+        description="指派给调用者本人的教育片及其观看进度（认定观看达到片长的规定比例即为完成）。"
+        "非党员账号返回空列表。",
+        responses={200: MyAssignmentSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        member = _own_member(_user(request))
+        if member is None:
+            return Response([])
+        mine = video_svc.assignments_for(member)
+        progress = _progress(_user(request), [a.video_id for a in mine])
+        rows = [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "kind_display": a.get_kind_display(),
+                "due_on": a.due_on,
+                "org_name": a.org.display_name,
+                "video": a.video_id,
+                "title": a.video.title,
+                "duration": a.video.duration,
+                "progress": progress_of(progress.get(a.video_id), a.video.duration),
+            }
+            for a in mine
+        ]
+        return Response(MyAssignmentSerializer(rows, many=True).data)
+
+
+# ---------------------------------------------------------------- 学时 account
+
+
+class AccountLineSerializer(serializers.Serializer):
+    day = serializers.DateField(label="日期")
+    title = serializers.CharField(label="内容")
+    source = serializers.CharField(label="来源")  # type: ignore[assignment]  # Field.source
+    hours = serializers.DecimalField(max_digits=6, decimal_places=1, label="学时")
+
+
+class AccountSerializer(serializers.Serializer):
+    member = serializers.IntegerField(label="党员ID")
+    name = serializers.CharField(label="姓名")
+    org_name = serializers.CharField(label="党组织")
+    year = serializers.IntegerField(label="年度")
+    hours = serializers.DecimalField(max_digits=7, decimal_places=1, label="学时合计")
+    from_orglife = serializers.DecimalField(max_digits=7, decimal_places=1, label="其中组织生活学习")
+    requirement = serializers.DecimalField(
+        max_digits=7, decimal_places=1, allow_null=True, label="年度要求", help_text="免除（L-07）时为空"
+    )
+    leader = serializers.BooleanField(label="书记或班子成员（L-02）")
+    exemption = serializers.CharField(label="免除原因")
+    gap = serializers.DecimalField(max_digits=7, decimal_places=1, label="尚差学时")
+    met = serializers.BooleanField(label="已达标")
+    lines = AccountLineSerializer(many=True, label="明细")
+
+
+class MemberHoursView(APIView):
+    @extend_schema(
+        tags=["学习教育"],
+        summary="党员学时账户",
+        description="本人，或授权范围内的党员，某年度的学时明细与按职务的要求（RULES §7）。",
+        parameters=[_YEAR],
+        responses={200: AccountSerializer, 400: OpenApiResponse(description="年度有误"), **_NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        member = member_for(_user(request), pk)
+        year = _year(request)
+        (row,) = account_rows(Member.objects.filter(pk=member.pk), year)
+        data = {
+            "member": member.pk,
+            "name": member.name,
+            "org_name": member.org.display_name,
+            "year": year,
+            "hours": row.hours,
+            "from_orglife": row.from_orglife,
+            "requirement": row.requirement,
+            "leader": row.leader,
+            "exemption": row.exemption,
+            "gap": row.gap,
+            "met": row.met,
+            "lines": [
+                {"day": x.day, "title": x.title, "source": x.source, "hours": x.hours}
+                for x in account_lines(member, year)
+            ],
+        }
+        return Response(AccountSerializer(data).data)
+
+
+router = SimpleRouter()
+router.register("lessons", LessonViewSet, basename="api-learning-lesson")
+router.register("videos", VideoViewSet, basename="api-learning-video")
+urlpatterns = [
+    *router.urls,
+    path("my/assignments/", MyAssignmentsView.as_view(), name="api-learning-my-assignments"),
+    path("members/<int:pk>/hours/", MemberHoursView.as_view(), name="api-learning-member-hours"),
+]

@@ -1,0 +1,158 @@
+"""The 学习教育 API as its callers meet it: lessons listed in scope and recorded through the page's service,
+the library and the caller's 必看 with their own progress, a member's 学时 account — each endpoint four ways
+(allowed, read-only viewer 403 on writes, outsider 404, anonymous 401)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from learning import services
+from learning.models import Lesson, StudyEntry, WatchProgress
+from learning.selectors import account_lines
+from learning.services import videos as video_svc
+from learning.services.watching import add_watching
+from orglife.tests.stats_fixtures import make_record
+from points.models import LedgerEntry
+from points.tests.conftest import make_catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+def _lesson(cast, topic="学党章", record=None):
+    day = timezone.localtime(record.started_at).date() if record else timezone.localdate()
+    return services.give_lesson(
+        actor=cast.secretary,
+        data=services.LessonData(cast.branch_a1, cast.member_a1, topic, day, 30, record=record),
+    )
+
+
+def _lesson_body(cast, record):
+    return {
+        "org": cast.branch_a1.pk,
+        "speaker": cast.member_a1.pk,
+        "topic": "弘扬伟大建党精神",
+        "given_on": timezone.localtime(record.started_at).date().isoformat(),
+        "minutes": 60,
+        "record": record.pk,
+    }
+
+
+def test_lessons_list_in_scope_and_detail_four_ways(cast):
+    lesson = _lesson(cast)
+    url = reverse("api-learning-lesson-list")
+    detail = reverse("api-learning-lesson-detail", args=[lesson.pk])
+    listed = cast.client(cast.committee_admin).get(url)
+    assert listed.status_code == 200
+    assert [row["topic"] for row in listed.json()["results"]] == ["学党章"]
+    assert listed.json()["results"][0]["speaker_name"] == "李建国"
+    assert cast.client(cast.viewer).get(detail).json()["org_name"] == cast.branch_a1.display_name
+    assert cast.client(cast.outsider).get(url).json()["results"] == []
+    assert cast.client(cast.outsider).get(detail).status_code == 404
+    assert Client().get(url).status_code == 401 and Client().get(detail).status_code == 401
+    searched = cast.client(cast.committee_admin).get(url, {"q": "党史"})
+    assert searched.json()["results"] == []
+    assert cast.client(cast.committee_admin).get(url, {"year": "abc"}).status_code == 400
+
+
+def test_recording_a_lesson_through_the_api_writes_hours_and_points_like_the_page(cast):
+    make_catalogue(cast.county)
+    record = make_record(
+        cast.branch_a1, "theme_day", dt.date(2026, 10, 1), present=3, absent=1, refresh=False
+    )
+    url = reverse("api-learning-lesson-list")
+    made = cast.client(cast.secretary).post(url, _lesson_body(cast, record), content_type="application/json")
+    assert made.status_code == 201, made.content
+    lesson = Lesson.objects.get(pk=made.json()["id"])
+    assert made.json()["audience"] == 3
+    assert {e.hours for e in StudyEntry.objects.filter(lesson=lesson)} == {Decimal("1")}
+    points = LedgerEntry.objects.filter(source_type="learning_lesson", source_id=str(lesson.pk))
+    assert [e.member_id for e in points] == [cast.member_a1.pk]
+
+
+def test_a_lesson_write_is_refused_to_the_viewer_the_outsider_and_the_anonymous(cast):
+    record = make_record(
+        cast.branch_a1, "theme_day", dt.date(2026, 10, 1), present=2, absent=0, refresh=False
+    )
+    url = reverse("api-learning-lesson-list")
+    body = _lesson_body(cast, record)
+    assert cast.client(cast.viewer).post(url, body, content_type="application/json").status_code == 403
+    assert cast.client(cast.outsider).post(url, body, content_type="application/json").status_code == 404
+    assert Client().post(url, body, content_type="application/json").status_code == 401
+    assert not Lesson.objects.exists()
+    wrong_day = {
+        **body,
+        "given_on": (dt.date.fromisoformat(body["given_on"]) - dt.timedelta(days=1)).isoformat(),
+    }
+    bad = cast.client(cast.secretary).post(url, wrong_day, content_type="application/json")
+    assert bad.status_code == 400 and "日期不一致" in bad.json()["record"][0]
+    on_committee = {**body, "org": cast.committee_a.pk}
+    refused = cast.client(cast.committee_admin).post(url, on_committee, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["org"] == ["微党课须登记在党支部"]
+
+
+@pytest.fixture
+def required(cast):
+    video = video_svc.publish_video(
+        actor=cast.committee_admin, data=video_svc.VideoData(cast.committee_a, "党章", "党章党规", 120)
+    )
+    video_svc.assign_video(
+        actor=cast.committee_admin,
+        data=video_svc.AssignmentData(video, cast.committee_a, "required", dt.date(2099, 1, 1)),
+    )
+    add_watching(video=video, items=[(cast.member_a1.pk, 60.0, timezone.now())])
+    return video
+
+
+def test_a_member_sees_their_required_video_with_their_own_progress(cast, required):
+    mine = cast.client(cast.member_user).get(reverse("api-learning-my-assignments"))
+    assert mine.status_code == 200
+    (row,) = mine.json()
+    assert (row["title"], row["kind"], row["progress"]["percent"]) == ("党章", "required", 50)
+    assert row["progress"]["completed_at"] is None
+    library = cast.client(cast.member_user).get(reverse("api-learning-video-list")).json()["results"]
+    assert [(v["title"], v["my_progress"]["credited"]) for v in library] == [("党章", 60.0)]
+    detail = cast.client(cast.member_user).get(reverse("api-learning-video-detail", args=[required.pk]))
+    assert detail.json()["my_progress"]["position"] == WatchProgress.objects.get(video=required).position
+
+
+def test_the_videos_four_ways(cast, required):
+    detail = reverse("api-learning-video-detail", args=[required.pk])
+    admin = cast.client(cast.committee_admin).get(detail)
+    assert admin.status_code == 200 and admin.json()["my_progress"] is None  # a staff account watches nothing
+    assert cast.client(cast.viewer).get(detail).status_code == 200
+    assert cast.client(cast.outsider).get(detail).status_code == 404
+    assert cast.client(cast.outsider).get(reverse("api-learning-video-list")).json()["results"] == []
+    assert cast.client(cast.outsider).get(reverse("api-learning-my-assignments")).json() == []
+    for url in (detail, reverse("api-learning-video-list"), reverse("api-learning-my-assignments")):
+        assert Client().get(url).status_code == 401
+    assert cast.client(cast.viewer).post(reverse("api-learning-video-list"), {}).status_code == 405
+
+
+def test_a_member_s_hours_account_four_ways(cast):
+    record = make_record(
+        cast.branch_a1, "theme_day", dt.date(2026, 10, 1), present=3, absent=1, refresh=False
+    )
+    _lesson(cast, record=record)
+    year = timezone.localtime(record.started_at).year
+    url = reverse("api-learning-member-hours", args=[cast.member_a1.pk])
+    own = cast.client(cast.member_user).get(url, {"year": year})
+    assert own.status_code == 200
+    data = own.json()
+    assert data["name"] == "李建国" and Decimal(data["requirement"]) == Decimal("32")
+    assert data["met"] is False and Decimal(data["gap"]) == Decimal("32") - Decimal(data["hours"])
+    page_lines = account_lines(cast.member_a1, year)
+    assert [(x["title"], Decimal(x["hours"])) for x in data["lines"]] == [
+        (x.title, x.hours) for x in page_lines
+    ]
+    assert Decimal(data["hours"]) == sum((x.hours for x in page_lines), Decimal("0")) > 0
+    assert cast.client(cast.viewer).get(url, {"year": year}).json() == data
+    assert cast.client(cast.outsider).get(url).status_code == 404
+    other = reverse("api-learning-member-hours", args=[cast.member_b1.pk])
+    assert cast.client(cast.member_user).get(other).status_code == 404
+    assert Client().get(url).status_code == 401
