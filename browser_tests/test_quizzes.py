@@ -17,10 +17,12 @@ from browser_tests.conftest import ROOT, SERVER_ENV, login, wait_until
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+# A title as long as real ones: on a phone it must stay readable beside the timer and the save status.
+TITLE = "学习贯彻党的二十大精神手机限时答题测试"
 
 # Run against the test server's own database: a 5-question, 3-minute exam for the demo member's branch
 # (published through the services, as an admin would), and later the answers the server holds.
-SETUP = """
+SETUP = f"""
 import datetime as dt, json
 from django.utils import timezone
 from accounts.models import User
@@ -35,11 +37,11 @@ from django.db.models import Count
 biggest = Category.objects.filter(org=county).annotate(n=Count("questions")).order_by("-n", "pk").first()
 now = timezone.now()
 campaign = services.create_campaign(
-    actor=admin, org=user.member.org, title="手机限时答题测试", starts_at=now - dt.timedelta(minutes=1),
-    ends_at=now + dt.timedelta(days=1), quotas=[{"category": biggest.pk, "difficulty": None, "count": 5}],
+    actor=admin, org=user.member.org, title={TITLE!r}, starts_at=now - dt.timedelta(minutes=1),
+    ends_at=now + dt.timedelta(days=1), quotas=[{{"category": biggest.pk, "difficulty": None, "count": 5}}],
     time_limit_minutes=3, attempts_allowed=1, pass_mark=60, review_after_close=False,
 )
-print(json.dumps({"campaign": campaign.pk}))
+print(json.dumps({{"campaign": campaign.pk}}))
 """
 
 STATE = """
@@ -80,6 +82,19 @@ def choose(page: Any, item: dict[str, Any], right: bool) -> None:
         fieldset.locator(f"input[value='{index}']").check()
 
 
+def assert_header_fits(page: Any) -> None:
+    title = page.locator("#quiz-title")
+    assert title.inner_text() == TITLE
+    box = title.bounding_box()
+    assert box is not None and box["width"] >= PHONE["width"] * 0.6
+    assert page.evaluate(
+        "(e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight)", title.element_handle()
+    )
+    timer = page.locator("#quiz-timer").bounding_box()
+    assert timer is not None and timer["x"] + timer["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_a_member_takes_a_timed_quiz_on_a_phone_through_a_dropped_connection(
     page: Any, live_server_url: str, shot: Any
 ) -> None:
@@ -88,7 +103,7 @@ def test_a_member_takes_a_timed_quiz_on_a_phone_through_a_dropped_connection(
     page.set_viewport_size(PHONE)
     login(page, live_server_url, "member")
     page.goto(live_server_url + "/quizzes/")
-    card = page.locator(".xf-card", has_text="手机限时答题测试")
+    card = page.locator(".xf-card", has_text=TITLE)
     assert "限时 3 分钟" in card.inner_text()
     card.get_by_role("button", name="开始答题").click()
     page.wait_for_url(re.compile(r".*/quizzes/attempts/\d+/$"))
@@ -116,6 +131,8 @@ def test_a_member_takes_a_timed_quiz_on_a_phone_through_a_dropped_connection(
     choose(page, items[3], right=False)  # one wrong answer: the score is 80
     wait_until(page, "document.getElementById('quiz-status').textContent.indexOf('网络中断') === 0")
     shot("quizzes-offline-phone")
+    # The long status takes its own line: the title keeps most of the width, whole, and the timer stays on screen.
+    assert_header_fits(page)
     assert [i["response"] is not None for i in server_shell(STATE.format(campaign=campaign))["items"]] == [
         True,
         True,

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -240,6 +241,10 @@ XIANFENG_AUDIT_SEAL_MINUTES = env_int("XIANFENG_AUDIT_SEAL_MINUTES", 10)
 # (the default, 72, lives in orglife/defaults.py; set here only when the environment overrides it).
 if "XIANFENG_UPLOAD_CHUNKS_MAX_AGE_HOURS" in os.environ:
     ORGLIFE_UPLOAD_CHUNKS_MAX_AGE_HOURS = env_int("XIANFENG_UPLOAD_CHUNKS_MAX_AGE_HOURS", 72)
+
+# 每日一练 earns at most this many points a day (the default, 1, lives in quizzes/defaults.py; 0 for none).
+if "XIANFENG_QUIZ_PRACTICE_DAILY_CAP" in os.environ:
+    QUIZZES_PRACTICE_DAILY_CAP = Decimal(env_str("XIANFENG_QUIZ_PRACTICE_DAILY_CAP", "1"))
 
 TRUST_X_FORWARDED_FOR = env_bool("XIANFENG_TRUST_PROXY", False)
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 20)

@@ -90,6 +90,17 @@ ITEMS: list[Item] = [
         declarable=False,
         automatic=True,
     ),
+    # 每日一练 (quizzes): each right answer earns the item once, up to quizzes' daily cap.
+    Item(
+        "quiz_practice",
+        "task",
+        "每日一练答对题目",
+        D("0.5"),
+        LINK,
+        month_cap=D("4"),
+        declarable=False,
+        automatic=True,
+    ),
     Item(
         "video_watched",
         "task",

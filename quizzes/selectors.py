@@ -35,6 +35,27 @@ def audience(campaign: Campaign, on: dt.date | None = None) -> QuerySet[Member]:
     return members
 
 
+AUDIENCE_NAMES_SHOWN = 20
+
+
+def audience_text(campaign: Campaign) -> str:
+    """Who the campaign is for, in words, resolved as `audience` resolves it (named members replace posts)."""
+    where = f"{campaign.org.name}及下级党组织"
+    named = list(
+        campaign.members.order_by("org__path", "name", "pk").values_list(
+            "name", "org__short_name", "org__name"
+        )
+    )
+    if named:
+        shown = "、".join(f"{name}（{short or org}）" for name, short, org in named[:AUDIENCE_NAMES_SHOWN])
+        more = f"等 {len(named)} 人" if len(named) > AUDIENCE_NAMES_SHOWN else f"共 {len(named)} 人"
+        return f"{where}中的指定党员：{shown}{more}"
+    if campaign.titles:
+        labels = "、".join(str(label) for value, label in Position.Title.choices if value in campaign.titles)
+        return f"{where}中现任{labels}的党员"
+    return f"{where}全体党员"
+
+
 def members_by_names(org: Organization, names: list[str]) -> tuple[list[int], list[str]]:
     """Resolve typed names (姓名, or 姓名@支部简称 when two share a name) to active members under `org`.
     Returns the ids and one Chinese error per name not found or still ambiguous."""

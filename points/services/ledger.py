@@ -258,6 +258,18 @@ class AutomaticAward:
     source_type: str
     source_id: str
     note: str = ""
+    # The rule's points are earned this many times (每日一练: once per right answer) ...
+    times: int = 1
+    # ... but at most this many points for the source (a caller's own cap, e.g. per day), before the
+    # catalogue's caps.
+    at_most: Decimal | None = None
+
+    def asked(self, rule: PointRule) -> tuple[Decimal, Decimal, str]:
+        """The points earned before the catalogue's caps, before the caller's cap, and why that cut them."""
+        full = rule.points * self.times
+        if self.at_most is not None and full > self.at_most:
+            return max(self.at_most, ZERO), full, f"“{rule.name}”单次上限{fmt(self.at_most)}分"
+        return full, full, ""
 
 
 def award_automatic(
@@ -269,14 +281,19 @@ def award_automatic(
     source_type: str,
     source_id: str,
     note: str = "",
+    times: int = 1,
+    at_most: Decimal | None = None,
 ) -> LedgerEntry | None:
-    """Write one automatic entry (e.g. attendance of an approved meeting record), linked to its source.
+    """Write one automatic entry (e.g. attendance of an approved meeting record), linked to its source:
+    the rule's points `times` over, cut to `at_most` and then to the catalogue's caps.
 
     Idempotent: if this member already has a live entry for the same source and item, nothing is
     written and None is returned. Also None when the member's organization has no catalogue or the item
     is not in force on that date (a county without a points scheme must not break the caller).
     """
-    award = AutomaticAward(member.pk, item_code, occurred_on, source_type, str(source_id), note)
+    award = AutomaticAward(
+        member.pk, item_code, occurred_on, source_type, str(source_id), note, times=times, at_most=at_most
+    )
     written = award_automatic_batch(actor=actor, awards=[award])
     return written[0] if written else None
 
@@ -320,20 +337,24 @@ def award_automatic_batch(
     now = timezone.now()
     entries: list[LedgerEntry] = []
     for a, member, rule in _due_awards(awards, members):
-        entries.append(
-            build_entry(
-                usage=usage,
-                member=member,
-                rule=rule,
-                occurred_on=a.occurred_on,
-                source_type=a.source_type,
-                source_id=a.source_id,
-                recorded_by=actor,
-                reviewed_by=actor,
-                note=a.note,
-                now=now,
-            )
+        asked, full, cut = a.asked(rule)
+        entry = build_entry(
+            usage=usage,
+            member=member,
+            rule=rule,
+            occurred_on=a.occurred_on,
+            source_type=a.source_type,
+            source_id=a.source_id,
+            points=asked,
+            recorded_by=actor,
+            reviewed_by=actor,
+            note=a.note,
+            now=now,
         )
+        if cut:
+            entry.capped_from = full
+            entry.capped_reason = "；".join(r for r in (cut, entry.capped_reason) if r)[:200]
+        entries.append(entry)
     write_entries(entries)
     if audit and entries:
         sources = sorted({f"{e.source_type}:{e.source_id}" for e in entries})
@@ -392,7 +413,9 @@ def add_entries(*, actor: User | None, awards: Sequence[AutomaticAward]) -> int:
     rows: list[tuple[Any, ...]] = []
     booked: list[Booked] = []
     for a, member, rule in _due_awards(awards, members):
-        granted, reason = usage.grant(member.pk, rule, a.occurred_on, rule.points)
+        asked, full, cut = a.asked(rule)
+        granted, reason = usage.grant(member.pk, rule, a.occurred_on, asked)
+        reason = "；".join(r for r in (cut, reason) if r)
         block = rule.block.code
         booked.append(Booked(member.pk, a.occurred_on, block, granted))
         rows.append(
@@ -404,7 +427,7 @@ def add_entries(*, actor: User | None, awards: Sequence[AutomaticAward]) -> int:
                 block,
                 ops.adapt_datefield_value(a.occurred_on),
                 ops.adapt_decimalfield_value(granted, 7, 1),
-                ops.adapt_decimalfield_value(rule.points, 7, 1) if reason else None,
+                ops.adapt_decimalfield_value(full, 7, 1) if reason else None,
                 reason[:200],
                 a.source_type,
                 a.source_id,

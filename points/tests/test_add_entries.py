@@ -43,3 +43,26 @@ def test_the_bulk_path_is_idempotent_and_keeps_balances(cast, catalogue):
     assert services.add_entries(actor=None, awards=awards(cast, "bulk")) == 0
     balance = MemberYearBalance.objects.get(member=cast.member_a1, year=2026)
     assert balance.total == Decimal("2")
+
+
+def test_both_paths_earn_an_item_several_times_up_to_the_callers_cap(cast, catalogue):
+    # 每日一练: 0.5 a right answer; three right with a cap of 1 is cut to 1, one right is not cut.
+    practice = [
+        AutomaticAward(cast.member_a1.pk, "quiz_practice", DAY, "t", "1", times=3, at_most=Decimal("1")),
+        AutomaticAward(cast.member_b1.pk, "quiz_practice", DAY, "t", "2", times=1, at_most=Decimal("1")),
+    ]
+    with transaction.atomic():
+        services.award_automatic_batch(actor=None, awards=practice, audit=False)
+        expected = list(
+            LedgerEntry.objects.order_by("pk").values_list("points", "capped_from", "capped_reason")
+        )
+        transaction.set_rollback(True)
+    assert services.add_entries(actor=None, awards=practice) == 2
+    assert (
+        list(LedgerEntry.objects.order_by("pk").values_list("points", "capped_from", "capped_reason"))
+        == expected
+    )
+    assert expected == [
+        (Decimal("1"), Decimal("1.5"), "“每日一练答对题目”单次上限1分"),
+        (Decimal("0.5"), None, ""),
+    ]

@@ -14,8 +14,10 @@ import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,6 +26,7 @@ from django.utils import timezone
 from orgs.access import own_member_id
 from orgs.models import Member
 from points.services import award_automatic
+from quizzes import defaults
 from quizzes.defaults import POINTS_ITEM, POINTS_SOURCE, PRACTICE_SIZE
 from quizzes.models import Attempt, AttemptItem, Campaign, Question, QuestionVersion
 from quizzes.services.campaigns import in_audience, pass_source_id
@@ -266,6 +269,37 @@ def _finish(attempt: Attempt, status: str, at: dt.datetime) -> None:
             source_id=pass_source_id(campaign.pk, attempt.member_id),
             note=f"答题活动“{campaign.title}”{attempt.score}分",
         )
+    if campaign is None and attempt.practice_on is not None:
+        _award_practice(attempt, items)
+
+
+def practice_daily_cap() -> Decimal:
+    """The most points 每日一练 earns a member in a day (quizzes.defaults, overridden in settings)."""
+    cap = Decimal(str(getattr(settings, "QUIZZES_PRACTICE_DAILY_CAP", defaults.PRACTICE_DAILY_CAP)))
+    if cap < 0:
+        raise ValueError("QUIZZES_PRACTICE_DAILY_CAP must not be negative")
+    return cap
+
+
+def _award_practice(attempt: Attempt, items: list[AttemptItem]) -> None:
+    """The day's 每日一练 points: the item once per right answer, never beyond the daily cap. One set a day and
+    one entry per member and day (the source), so a day's points cannot pass the cap."""
+    assert attempt.practice_on is not None
+    right = sum(1 for i in items if i.credit is not None and i.credit >= 1)
+    cap = practice_daily_cap()
+    if not right or not cap:
+        return
+    award_automatic(
+        actor=None,
+        member=attempt.member,
+        item_code=defaults.PRACTICE_POINTS_ITEM,
+        occurred_on=attempt.practice_on,
+        source_type=defaults.PRACTICE_POINTS_SOURCE,
+        source_id=f"{attempt.member_id}:{attempt.practice_on:%Y-%m-%d}",
+        note=f"每日一练 {attempt.practice_on:%Y-%m-%d} 答对{right}题",
+        times=right,
+        at_most=cap,
+    )
 
 
 @dataclass

@@ -149,3 +149,30 @@ def test_the_api_publishes_for_posts(cast: Any, bank: Bank) -> None:
     )
     assert response.status_code == 201, response.content
     assert response.json()["titles"] == ["secretary"]
+
+
+def _detail(client: Any, cast: Any, campaign: Campaign) -> str:
+    client.force_login(cast.dept_admin)
+    response = client.get(reverse("quizzes:campaign_detail", args=[campaign.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_campaign_page_names_a_whole_subtree_audience(client: Any, cast: Any, bank: Bank) -> None:
+    page = _detail(client, cast, _campaign(cast, bank))
+    assert f"参加范围：{cast.committee_a.name}及下级党组织全体党员" in page
+
+
+def test_the_campaign_page_names_the_posts_in_chinese(client: Any, cast: Any, bank: Bank) -> None:
+    page = _detail(client, cast, _campaign(cast, bank, titles=["secretary", "organization"]))
+    assert f"参加范围：{cast.committee_a.name}及下级党组织中现任书记、组织委员的党员" in page
+    assert "secretary" not in page
+
+
+def test_the_campaign_page_lists_the_named_members(client: Any, cast: Any, bank: Bank) -> None:
+    other = make_member(cast.branch_a2, "周敏")
+    campaign = _campaign(cast, bank, member_ids=[cast.member_a1.pk, other.pk], titles=["secretary"])
+    page = _detail(client, cast, campaign)
+    a1 = cast.branch_a1.short_name or cast.branch_a1.name
+    a2 = cast.branch_a2.short_name or cast.branch_a2.name
+    assert f"中的指定党员：李建国（{a1}）、周敏（{a2}）共 2 人" in page

@@ -100,6 +100,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = selectors.item_analysis(campaign) if holds(request.user, BANK_ROLES, campaign.org.path) else []
     context = {
         "campaign": campaign,
+        "audience": selectors.audience_text(campaign),
         "node": node,
         "rows": rows,
         "leaders": selectors.leaderboard(campaign, node),
