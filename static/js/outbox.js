@@ -199,8 +199,26 @@
       });
     };
     var locked = navigator.locks ? function () { return navigator.locks.request("xf-outbox", work); } : work;
-    running = locked().catch(function () { /* kept for the next try */ }).then(function () { running = null; showStatus(); });
+    running = locked().catch(function () { /* kept for the next try */ }).then(function () {
+      running = null;
+      showStatus();
+      return retryIfWaiting();
+    });
     return running;
+  }
+
+  // A send that failed on the network while the device says it is online (the first request after the
+  // signal returns often does, on a weak village link) is tried again by itself, 3 s, 6 s, … up to 60 s
+  // apart, instead of waiting for the next focus or `online` event. Offline, the `online` event resumes.
+  var retryDelay = 0, retryTimer = null;
+  function retryIfWaiting() {
+    return store.all().then(function (items) {
+      var waiting = items.some(function (i) { return i.user === userId && i.state === "queued"; });
+      if (!waiting) { retryDelay = 0; return; }
+      if (retryTimer || !navigator.onLine) return;
+      retryDelay = Math.min(retryDelay ? retryDelay * 2 : 3000, 60000);
+      retryTimer = setTimeout(function () { retryTimer = null; run(); }, retryDelay);
+    }).catch(function () {});
   }
 
   // ------------------------------------------------------------ the status line of every page
