@@ -25,14 +25,13 @@ from orgs.access import Actor, can_write_anywhere, covers
 from orgs.models import Member, Organization, Position
 from orgs.services.members import add_positions, revoke_post_grants
 from orgs.services.roster import (
-    RosterFileError,
     RowError,
     SheetLayout,
     cell_text,
     chunks,
     common_org,
     parse_date,
-    read_sheet,
+    read_data_rows,
 )
 from personal import idcard
 
@@ -112,15 +111,11 @@ def import_positions(
     if not can_write_anywhere(actor):
         raise PermissionDenied("您没有导入职务的权限")
     result = PositionsImportResult(file_name=file_name)
-    try:
-        rows = [_Row(number, cells) for number, cells in read_sheet(file, LAYOUT.with_mapping(mapping))]
-    except RosterFileError:
-        raise
-    except Exception as exc:  # a damaged workbook can fail anywhere inside the reader
-        raise RosterFileError("文件已损坏或格式不正确，请使用导入模板重新填写") from exc
+    rows = [
+        _Row(number, cells)
+        for number, cells in read_data_rows(file, LAYOUT.with_mapping(mapping), what="职务")
+    ]
     result.rows = len(rows)
-    if not rows:
-        raise RosterFileError("文件中没有职务数据行")
     with transaction.atomic():
         _check(actor, rows, result)
     return result

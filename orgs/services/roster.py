@@ -434,6 +434,22 @@ ROSTER_LAYOUT = SheetLayout(
 )
 
 
+def read_data_rows(
+    file: IO[bytes] | str, layout: SheetLayout, *, what: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """Every data row of an import file (`read_sheet`); a damaged workbook and a file without data rows are
+    refused with the same messages by every import that reads this way (organizations, posts)."""
+    try:
+        rows = list(read_sheet(file, layout))
+    except RosterFileError:
+        raise
+    except Exception as exc:  # a damaged workbook can fail anywhere inside the reader
+        raise RosterFileError("文件已损坏或格式不正确，请使用导入模板重新填写") from exc
+    if not rows:
+        raise RosterFileError(f"文件中没有{what}数据行")
+    return rows
+
+
 def _read_rows(file: IO[bytes] | str, mapping: dict[str, str] | None = None) -> Iterator[_Row]:
     for number, cells in read_sheet(file, ROSTER_LAYOUT.with_mapping(mapping)):
         yield _Row(number, cells)

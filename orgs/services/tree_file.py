@@ -30,14 +30,13 @@ from orgs.access import Actor, can_write_anywhere, covers
 from orgs.models import Organization
 from orgs.paths import encode_step
 from orgs.services.roster import (
-    RosterFileError,
     RowError,
     SheetLayout,
     cell_text,
     chunks,
     common_org,
     parse_date,
-    read_sheet,
+    read_data_rows,
 )
 from orgs.services.tree import ORG_UNIT_FIELDS, add_organizations, check_fields
 from orgs.structure import Warning, problem_list, structure_findings
@@ -492,15 +491,11 @@ def import_tree(
     if not can_write_anywhere(actor):
         raise PermissionDenied("您没有导入党组织的权限")
     result = TreeImportResult(file_name=file_name)
-    try:
-        rows = [_Row(number, cells) for number, cells in read_sheet(file, LAYOUT.with_mapping(mapping))]
-    except RosterFileError:
-        raise
-    except Exception as exc:  # a damaged workbook can fail anywhere inside the reader
-        raise RosterFileError("文件已损坏或格式不正确，请使用导入模板重新填写") from exc
+    rows = [
+        _Row(number, cells)
+        for number, cells in read_data_rows(file, LAYOUT.with_mapping(mapping), what="党组织")
+    ]
     result.rows = len(rows)
-    if not rows:
-        raise RosterFileError("文件中没有党组织数据行")
     for row in rows:
         _parse(row)
     _check_duplicates(rows)
