@@ -18,6 +18,7 @@ from points.selectors.totals import (
     attach_orgs,
     below_pass,
     below_pass_q,
+    block_points,
     block_totals,
     blocks_for,
     commendations,
@@ -25,6 +26,7 @@ from points.selectors.totals import (
     is_below_pass,
     ledger_totals,
     thresholds,
+    with_year_blocks,
 )
 from points.selectors.weekly import Weekly, weekly_stats
 
@@ -39,6 +41,7 @@ __all__ = [
     "attach_orgs",
     "below_pass",
     "below_pass_q",
+    "block_points",
     "block_totals",
     "blocks_for",
     "commendations",
@@ -53,5 +56,6 @@ __all__ = [
     "quarter_report",
     "review_of",
     "thresholds",
+    "with_year_blocks",
     "weekly_stats",
 ]

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -41,26 +42,43 @@ class Thresholds:
 
 
 def thresholds(org: Organization | None, day: dt.date) -> Thresholds:
-    """The version in force is read with its catalogue as a subquery and its blocks prefetched: two queries."""
+    """The version in force with its blocks, in one query: the version (chosen by a subquery, its catalogue by
+    a nested one) LEFT JOINed with its blocks, so a version without blocks is still found."""
     catalogues = (
         Catalogue.objects.for_orgs(org) if org is not None else Catalogue.objects.order_by("org__path")
     )
-    version = (
-        RuleVersion.objects.filter(
-            catalogue=Subquery(catalogues.values("pk")[:1]),
-            status=RuleVersion.Status.PUBLISHED,
-            effective_from__lte=day,
-        )
-        .order_by("-effective_from", "-number")
-        .prefetch_related("blocks")
-        .first()
+    in_force = RuleVersion.objects.filter(
+        catalogue=Subquery(catalogues.values("pk")[:1]),
+        status=RuleVersion.Status.PUBLISHED,
+        effective_from__lte=day,
+    ).order_by("-effective_from", "-number")
+    version_fields = [f.attname for f in RuleVersion._meta.concrete_fields]
+    block_fields = [f.attname for f in Block._meta.concrete_fields]
+    rows = list(
+        RuleVersion.objects.filter(pk=Subquery(in_force.values("pk")[:1]))
+        .order_by("blocks__order", "blocks__id")
+        .values_list(*version_fields, *(f"blocks__{name}" for name in block_fields))
     )
-    if version is None:
+    if not rows:
         return Thresholds(
             Decimal(settings.POINTS_PASS_MARK),
             settings.POINTS_OBJECTION_DAYS,
             settings.POINTS_COMMENDATION_TOP,
         )
+    db = in_force.db
+    n = len(version_fields)
+    version = RuleVersion.from_db(db, version_fields, rows[0][:n])
+    blocks = []
+    for row in rows:
+        if row[n] is not None:  # the block's id: None when the version has no blocks (the LEFT JOIN's row)
+            block = Block.from_db(db, block_fields, row[n:])
+            block.version = version
+            blocks.append(block)
+    # What prefetch_related("blocks") leaves behind: version.blocks.all() answers from these rows.
+    related = version.blocks.all()
+    related._result_cache = blocks
+    related._prefetch_done = True
+    version._prefetched_objects_cache = {"blocks": related}
     return Thresholds(version.pass_mark, version.objection_days, version.commendation_top, version)
 
 
@@ -157,11 +175,21 @@ def commendations(
     return out
 
 
+def with_year_blocks(totals: QuerySet[Member]) -> QuerySet[Member]:
+    """annual_totals with each member's yearly balance blocks (`year_blocks`, for block_points) read from the
+    same balance row as the total."""
+    return totals.annotate(year_blocks=F("yb__blocks"))
+
+
+def block_points(blocks: dict[str, Any] | None) -> dict[str, Decimal]:
+    return {code: Decimal(str(points)) for code, points in (blocks or {}).items()}
+
+
 def block_totals(member_ids: list[int], year: int) -> dict[int, dict[str, Decimal]]:
     """Points per block code for a page of members, from their yearly balances."""
     out: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for member_id, blocks in MemberYearBalance.objects.filter(
         member_id__in=member_ids, year=year
     ).values_list("member_id", "blocks"):
-        out[member_id] = {code: Decimal(str(points)) for code, points in blocks.items()}
+        out[member_id] = block_points(blocks)
     return out

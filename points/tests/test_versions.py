@@ -82,3 +82,33 @@ def test_an_item_outside_its_active_dates_scores_nothing(cast, catalogue):
 def test_the_pass_mark_is_a_setting_of_the_version(cast, catalogue):
     RuleVersion.objects.filter(catalogue=catalogue).update(pass_mark=Decimal("55"))
     assert thresholds(cast.branch_a1, dt.date(2026, 12, 31)).pass_mark == Decimal("55")
+
+
+def test_the_version_in_force_is_read_with_its_blocks_in_one_query(
+    cast, catalogue, second_version, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        t = thresholds(cast.branch_a1, dt.date(2026, 12, 31))
+        blocks = list(t.version.blocks.all())
+        assert all(b.version is t.version for b in blocks)
+    assert t.version == second_version
+    assert [b.code for b in blocks] == list(
+        second_version.blocks.order_by("order").values_list("code", flat=True)
+    )
+    assert t.version.blocks.count() == len(blocks) > 0
+    # Before the second version takes effect, the first is the one in force.
+    assert thresholds(cast.branch_a1, dt.date(2026, 6, 30)).version.number == 1
+
+
+def test_a_version_without_blocks_is_still_the_one_in_force(cast, catalogue, django_assert_num_queries):
+    version = catalogue.versions.get()
+    PointRule.objects.filter(version=version).delete()
+    version.blocks.all().delete()
+    RuleVersion.objects.filter(pk=version.pk).update(pass_mark=Decimal("58"))
+    with django_assert_num_queries(1):
+        t = thresholds(cast.branch_a1, dt.date(2026, 12, 31))
+        assert list(t.version.blocks.all()) == []
+    assert t.version == version and t.pass_mark == Decimal("58")
+    catalogue.versions.update(status=RuleVersion.Status.DRAFT)
+    with django_assert_num_queries(1):
+        assert thresholds(cast.branch_a1, dt.date(2026, 12, 31)).version is None
