@@ -144,11 +144,18 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 def ranking(request: HttpRequest) -> HttpResponse:
     """年度积分排名, with each member's blocks for the page shown."""
     ctx = _list_context(request)
-    qs = selectors.annual_totals(ctx["members"], ctx["year"])
+    # The page's organizations come from the join the scope filter already makes, and each member's blocks
+    # from the yearly balance row the total is read from (no queries of their own).
+    qs = selectors.with_year_blocks(
+        selectors.annual_totals(ctx["members"], ctx["year"])
+        .select_related("org")
+        .only("id", "name", "org_id", "org__name", "org__short_name")
+    )
     page = page_of(request, qs)
-    page.object_list = selectors.attach_orgs(list(page.object_list))
-    blocks = selectors.block_totals([m.pk for m in page.object_list], ctx["year"])  # type: ignore[arg-type]
-    block_defs = selectors.blocks_for(top_org(request, ctx["org"]), dt.date(ctx["year"], 12, 31))  # type: ignore[arg-type]
+    blocks = {m.pk: selectors.block_points(m.year_blocks) for m in page.object_list}  # type: ignore[attr-defined]
+    # The blocks of the version the thresholds come from (same organization, same year end).
+    version = ctx["limits"].version
+    block_defs = list(version.blocks.all()) if version is not None else []
     start = (page.number - 1) * page.paginator.per_page
     pass_mark = ctx["limits"].pass_mark
     rows = [
