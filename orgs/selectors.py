@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Value
 
 from orgs.access import scope_paths
 from orgs.models import Member, Organization, Position
@@ -68,19 +68,30 @@ class Dashboard:
 
 
 def dashboard(user: Any, today: dt.date) -> Dashboard:
-    """Counts for the 工作台 over the user's scope: a few GROUP BY queries, no loop over members."""
-    kind_counts = dict(
-        visible_orgs(user).order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    """Counts for the 工作台 over the user's scope: two statements of GROUP BY, no loop over members."""
+    # Organizations by kind and active members by category: two grouped counts of one shape, one UNION ALL.
+    kinds = (
+        visible_orgs(user)
+        .order_by()
+        .annotate(key=F("kind"))
+        .values("key")
+        .annotate(part=Value("k"), n=Count("id"))
+        .values_list("part", "key", "n")
     )
-    orgs_by_kind = [(label, kind_counts.get(value, 0)) for value, label in Organization.Kind.choices]
-    category_counts = dict(
+    categories = (
         Member.objects.visible_to(user)
         .active()
         .order_by()
-        .values_list("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
+        .annotate(key=F("category"))
+        .values("key")
+        .annotate(part=Value("c"), n=Count("id"))
+        .values_list("part", "key", "n")
     )
+    kind_counts: dict[str, int] = {}
+    category_counts: dict[str, int] = {}
+    for part, key, n in kinds.union(categories, all=True):
+        (kind_counts if part == "k" else category_counts)[key] = n
+    orgs_by_kind = [(label, kind_counts.get(value, 0)) for value, label in Organization.Kind.choices]
     problems = problem_list(visible_orgs(user), today)
     by_code = Counter(w.code for _, warnings in problems for w in warnings)
     full = category_counts.get(Member.Category.FULL, 0)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Substr
 
 from accounts.models import User
@@ -167,22 +167,33 @@ def level_nodes(node: Organization, level: int = 1) -> QuerySet[Organization]:
 def _level_groups(
     node: Organization, period: Period, level: int
 ) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
-    """Stats and late plans grouped by the path prefix of the organizations `level` steps below the node."""
+    """Stats and late plans grouped by the path prefix of the organizations `level` steps below the node.
+
+    One statement: the two grouped reads share their shape (prefix, the sums, the branches, the late plans)
+    and are sent as a UNION ALL, each part tagged, then parted again here.
+    """
     width = (node.depth + level) * PATH_STEP
     stats = (
         _stats(node, period)
         .annotate(prefix=Substr("org_path", 1, width))
         .values("prefix")
-        .annotate(**_sums(branches=True))
+        .annotate(part=Value("s"), **_sums(branches=True), late=Value(0))
     )
     late = (
         _late_plans(node, period)
         .annotate(prefix=Substr("org__path", 1, width))
-        .values_list("prefix")
-        .annotate(n=Count("id"))
-        .values_list("prefix", "n")
+        .values("prefix")
+        .annotate(part=Value("l"), **dict.fromkeys((*SUMS, "branches"), Value(0)), late=Count("id"))
     )
-    return {row["prefix"]: dict(row) for row in stats}, dict(late)
+    by_prefix: dict[str, dict[str, Any]] = {}
+    late_plans: dict[str, int] = {}
+    for row in stats.union(late, all=True):
+        if row.pop("part") == "l":
+            late_plans[row["prefix"]] = row["late"]
+        else:
+            del row["late"]
+            by_prefix[row["prefix"]] = row
+    return by_prefix, late_plans
 
 
 def _rows(
@@ -281,14 +292,30 @@ class DashboardChart:
 def dashboard_chart(user: User, month: dt.date) -> DashboardChart:
     """The month's completion by committee for the 工作台: the children of the user's scope root.
 
-    Three queries (scope root, grouped stats, grouped late plans) however large the tree.
+    Two queries however large the tree: the scope root with its children, and the grouped stats with the
+    grouped late plans (_level_groups).
     """
     month = first_of_month(month)
-    node = default_node(user)
-    if node is None:
+    paths = scope_paths(user)
+    if paths is None:  # a superuser: the tree's first root, not known before it is read
+        node = default_node(user)
+        if node is None:
+            return DashboardChart(None, month, [])
+        nodes = list(level_nodes(node, 1))
+    elif not paths:
         return DashboardChart(None, month, [])
-    rows = level_rows(node, Period.containing(MONTH, month), 1)
-    return DashboardChart(node, month, rows)
+    else:  # the scope root and its children in one read (a path's depth is its length in steps)
+        root = paths[0]
+        read = Organization.objects.filter(
+            Q(path=root)
+            | (under_path_q(root) & Q(depth=len(root) // PATH_STEP + 1) & ~Q(kind=Organization.Kind.GROUP))
+        ).order_by("path")
+        found = list(read)
+        if not found or found[0].path != root:
+            return DashboardChart(None, month, [])
+        node, nodes = found[0], found[1:]
+    by_prefix, late = _level_groups(node, Period.containing(MONTH, month), 1)
+    return DashboardChart(node, month, _rows(nodes, by_prefix, late))
 
 
 def previous_month(month: dt.date) -> dt.date:

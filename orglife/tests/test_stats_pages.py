@@ -144,7 +144,8 @@ def test_the_dashboard_shows_the_months_completion_by_committee(data):
 def test_the_dashboard_chart_adds_a_bounded_number_of_queries(data, django_assert_max_num_queries):
     from orglife.selectors.stats import dashboard_chart
 
-    with django_assert_max_num_queries(5):  # scope, root, nodes, stats, late plans
+    # the grants (from the session on a page), the scope root with its children, the stats with the late plans
+    with django_assert_max_num_queries(3):
         dashboard_chart(data.dept_admin, MAR).data  # noqa: B018
 
 
