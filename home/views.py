@@ -7,6 +7,7 @@ on the branch's to-do list, an observer on this half-year's branches, a member o
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -51,6 +52,15 @@ def _own_branches(user: User) -> tuple[list[Organization], dict[int, list[Organi
     return branches, groups
 
 
+def _own_observer(user: User) -> Observer | None:
+    """The user's observer record: the access context knows when there is none (no query), and the menu's
+    look-up of the same reverse one-to-one is then shared with this one."""
+    try:
+        return cast(Observer, user.observer)  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+
+
 def _own_member(user: User) -> Member | None:
     return Member.objects.select_related("org").filter(pk=user.member_id).first() if user.member_id else None
 
@@ -67,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_superuser or held & UPPER_ROLES or not has_any_scope(user):
         if has_any_scope(user):
             return _county(request, user)
-        observer = Observer.objects.filter(user=user).first()
+        observer = _own_observer(user)
         if observer is not None:
             return _observer(request, user, observer)
         return _member(request, user)
