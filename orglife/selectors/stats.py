@@ -187,7 +187,8 @@ def _level_groups(
     )
     by_prefix: dict[str, dict[str, Any]] = {}
     late_plans: dict[str, int] = {}
-    for row in stats.union(late, all=True):
+    for got in stats.union(late, all=True):
+        row: dict[str, Any] = dict(got)
         if row.pop("part") == "l":
             late_plans[row["prefix"]] = row["late"]
         else:

@@ -77,8 +77,8 @@ def thresholds(org: Organization | None, day: dt.date) -> Thresholds:
     # What prefetch_related("blocks") leaves behind: version.blocks.all() answers from these rows.
     related = version.blocks.all()
     related._result_cache = blocks
-    related._prefetch_done = True
-    version._prefetched_objects_cache = {"blocks": related}
+    related._prefetch_done = True  # type: ignore[attr-defined]
+    version._prefetched_objects_cache = {"blocks": related}  # type: ignore[attr-defined]
     return Thresholds(version.pass_mark, version.objection_days, version.commendation_top, version)
 
 
