@@ -1,7 +1,8 @@
 """Where a page's time goes, in process: template, ORM (of which SQL execution), middleware, other.
 
-The county demo (seed 1) is generated into a throwaway SQLite database, the branch secretary logs in, and each
-page is requested --requests times through Django's test client after two warm-up requests. Per request:
+The county demo (seed 1) is generated into a throwaway SQLite database, the branch secretary logs in (and, for
+the other roles' start pages, the demo's `member` and `admin_dept`), and each page is requested --requests times
+through Django's test client after two warm-up requests. Per request:
 
   total       the test client's request, start to end
   middleware  total minus the view (BaseHandler._get_response: view and its render) and minus the ORM time
@@ -144,8 +145,19 @@ def main() -> int:
             "points": reverse("points:home"),
             "members": reverse("orgs:member_list"),
         }
-        client = Client()
-        assert client.login(username="secretary", password=PASSWORD), "the secretary could not log in"
+        # The other roles' start pages (issue 16: every home and list page), each as its demo login.
+        others = {
+            "home (member)": ("member", "/"),
+            "home (dept admin)": ("admin_dept", "/"),
+            "points ranking (dept admin)": ("admin_dept", reverse("points:ranking")),
+        }
+        clients: dict[str, Client] = {}
+        for username in ("secretary", *(u for u, _ in others.values())):
+            if username not in clients:
+                clients[username] = Client()
+                assert clients[username].login(username=username, password=PASSWORD), f"{username}: no login"
+        pages = [(name, "secretary", url) for name, url in urls.items()]
+        pages += [(name, user, url) for name, (user, url) in others.items()]
         instrument()
         print(
             f"{code.name} @ {os.popen(f'git -C {code} rev-parse --short HEAD').read().strip()}, "
@@ -154,7 +166,8 @@ def main() -> int:
         print("| page | total | template | ORM (SQL) | middleware | other | queries |")
         print("|---|---|---|---|---|---|---|")
         with sql_timer():
-            for name, url in urls.items():
+            for name, username, url in pages:
+                client = clients[username]
                 rows: list[dict[str, float]] = []
                 for i in range(args.requests + 2):
                     CLOCK.reset()
