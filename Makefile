@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# The suite runs on every core (pytest-xdist, one test database per worker); `make pytest XDIST=` runs it serially.
+XDIST ?= -n auto --dist loadgroup
 
 .PHONY: run test lint check pytest browser assets bench clean
 
@@ -32,7 +34,7 @@ check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 
 test: lint check pytest
 

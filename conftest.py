@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
 from accounts.models import User
 from orgs.models import Member, Organization, RoleGrant
@@ -178,3 +179,41 @@ def _audit_table_flushable() -> Iterator[None]:
 
     with flushable_audit_table():
         yield
+
+
+def shared_data(
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    build: Callable[[], Any],
+    **overrides: Any,
+) -> Iterator[tuple[Any, str]]:
+    """For a module- or class-scoped fixture whose tests only read what `build` makes (a demo that takes
+    minutes on PostgreSQL): built once in a transaction that is rolled back when the fixture ends. Each test
+    runs in its own savepoint inside it (pytest-django's `db`), so what one test writes never reaches the
+    next. Built with this file's settings for a test: the fast password hasher and an audit checkpoint of its
+    own, whose path comes back with the result so each test can use it (the chain head was checkpointed there).
+    The database stays blocked between tests as usual."""
+    checkpoint = str(tmp_path_factory.getbasetemp() / f"audit-checkpoint-shared-{uuid.uuid4().hex}.json")
+    settings_ = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        XIANFENG_AUDIT_CHECKPOINT=checkpoint,
+        **overrides,
+    )
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        settings_.enable()
+        outer.__enter__()
+        try:
+            built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            settings_.disable()
+            raise
+    try:
+        yield built, checkpoint
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            settings_.disable()

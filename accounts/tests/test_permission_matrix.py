@@ -3,15 +3,37 @@ allowed user as the matrix says (accounts/tests/permission_matrix.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.tests import permission_matrix as pm
-from accounts.tests.matrix_support import build_demo, request, reverse_entry, url_patterns
+from accounts.tests.matrix_support import Ctx, build_demo, request, reverse_entry, url_patterns
+from conftest import shared_data
 
 REFUSED = {401, 403, 404, 405}
+
+# Both tests below read the same demo: under pytest-xdist (`--dist loadgroup`) they run on one worker, so
+# the demo (minutes on PostgreSQL) is built once.
+pytestmark = pytest.mark.xdist_group("permission_matrix_demo")
+
+
+@pytest.fixture(scope="module")
+def _module_demo(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Ctx, str]]:
+    """The tiny demo, built once for this module's tests and rolled back at its end (conftest.shared_data)."""
+    yield from shared_data(django_db_blocker, tmp_path_factory, build_demo)
+
+
+@pytest.fixture
+def demo(_module_demo: tuple[Ctx, str], db: Any, settings: Any) -> Ctx:
+    ctx, checkpoint = _module_demo
+    settings.XIANFENG_AUDIT_CHECKPOINT = checkpoint  # the demo's chain head was checkpointed there
+    return ctx
 
 
 def test_every_url_has_a_matrix_entry() -> None:
@@ -32,9 +54,9 @@ def test_every_url_has_a_matrix_entry() -> None:
     assert args_without_builder == [], f"URLs with arguments need a KWARGS builder: {args_without_builder}"
 
 
-def test_every_url_answers_each_caller_as_the_matrix_says(db: Any, settings: Any) -> None:
+def test_every_url_answers_each_caller_as_the_matrix_says(demo: Ctx, settings: Any) -> None:
     settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/60")
-    ctx = build_demo()
+    ctx = demo
     wrong = []
     for name, entry in pm.MATRIX.items():
         url = reverse_entry(name, pm.KWARGS.get(name, pm.none)(ctx))
@@ -52,8 +74,8 @@ def test_every_url_answers_each_caller_as_the_matrix_says(db: Any, settings: Any
     assert wrong == [], "\n".join(wrong)
 
 
-def test_the_django_admin_is_for_staff_only(db: Any) -> None:
-    ctx = build_demo()
+def test_the_django_admin_is_for_staff_only(demo: Ctx) -> None:
+    ctx = demo
     url = reverse("admin:index")
     assert Client().get(url).status_code == 302
     for who in ("outsider", "viewer", "admin_dept"):
