@@ -24,6 +24,7 @@ import time
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageOps
@@ -216,7 +217,9 @@ def phash_baseline(a: np.ndarray, b: np.ndarray) -> bool:
     return pm.distance(pm.phash(a), pm.phash(b)) <= 8
 
 
-def run() -> str:
+def evaluate() -> dict[str, Any]:
+    """The whole protocol on the committed set: the figures `run` writes and the test's thresholds read
+    (orglife/tests/test_photo_reuse.py)."""
     started = time.perf_counter()
     rng = random.Random(2026)
     distinct, group, hard = build()
@@ -273,13 +276,40 @@ def run() -> str:
     total = sum(r[1] for r in recall.values())
     hit = sum(r[0] for r in recall.values())
     timings.sort()
+    return {
+        "seconds": time.perf_counter() - started,
+        "originals": originals,
+        "names": names,
+        "pairs": pairs,
+        "recall": recall,
+        "base_recall": base_recall,
+        "total": total,
+        "hit": hit,
+        "wrong": wrong,
+        "misses": misses,
+        "flagged": flagged,
+        "similar": similar,
+        "base_false": base_false,
+        "hard_rows": dict(hard_rows),
+        "later": later,
+        "correlations": correlations,
+        "timings": timings,
+    }
+
+
+def run() -> str:
+    f = evaluate()
+    originals, names, pairs, recall = f["originals"], f["names"], f["pairs"], f["recall"]
+    base_recall, total, hit, wrong, misses = f["base_recall"], f["total"], f["hit"], f["wrong"], f["misses"]
+    flagged, similar, base_false, hard_rows = f["flagged"], f["similar"], f["base_false"], f["hard_rows"]
+    later, correlations, timings = f["later"], f["correlations"], f["timings"]
     lines = [
         "## Reused photos (bench/photo_reuse_eval.py)",
         "",
         "Command: `.venv/bin/python bench/photo_reuse_eval.py --write`. Set: bench/photos/ "
         f"({len(originals)} CC0 / public-domain photographs from scikit-image's data; sources in "
         f"bench/photos/README.md), {total} reused copies, {len(names)} distinct photos including the hard "
-        f"negatives ({len(pairs)} distinct pairs). Run took {time.perf_counter() - started:.0f} s.",
+        f"negatives ({len(pairs)} distinct pairs). Run took {f['seconds']:.0f} s.",
         "",
         "| transformation | caught (hashes + ORB/RANSAC) | plain pHash ≤ 8 |",
         "|---|---|---|",

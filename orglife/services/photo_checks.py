@@ -1,9 +1,10 @@
 """Reused photos, the detector's side: index each stored photo's hashes, find and verify its matches, mark both records.
 
 `check_stored` is what every stored photo goes through once (the upload's check task, the history bulk path,
-the backfill command): it claims the photo, then `check_photo` retrieves candidates by hash bands, verifies
-the few candidates (orglife.photomatch), records one PhotoMatch row per pair found and flags both records
-for reuse — all in one transaction, so a crash mid-way leaves the photo unchecked for the next run and a
+the backfill command): it indexes the photo's hashes and retrieves candidates by hash bands under a deployment-wide
+lock (so two photos checked at once never miss each other), verifies the few candidates (orglife.photomatch)
+outside any transaction, then claims the photo, records one PhotoMatch row per pair found and flags both
+records for reuse in one transaction, so a crash mid-way leaves the photo unchecked for the next run and a
 second run finds it already checked. How a verified copy is classed:
 
 - two records of different branches, or of one branch on different days: 复用 (reuse), both records flagged;
@@ -80,44 +81,74 @@ def classify(verdict: pm.Verdict, record: MeetingRecord, other: MeetingRecord) -
     return None
 
 
-def check_photo(attachment: RecordAttachment, grey: np.ndarray | None = None) -> list[PhotoMatch]:
-    """Index one stored photo and record its matches against every other stored photo (any branch, and
-    the other photos of its own record). Safe to run again: pairs already found are kept, not doubled."""
-    if grey is None:
-        grey = image_of(attachment)
-    index = not PhotoHash.objects.filter(attachment=attachment).exists()
-    found: list[PhotoMatch] = []
-    if pm.informative(grey):
+# The advisory lock of the candidate search (PostgreSQL): "XFPH".
+SEARCH_LOCK = 0x58465048
+
+
+def lock_search() -> None:
+    """Serialize "index my hashes + search the candidates" across the deployment until the end of the current
+    transaction. PostgreSQL runs READ COMMITTED: the next holder's search, a new statement after the lock is
+    granted, sees the hashes the previous holder committed. SQLite needs nothing: its transactions begin
+    IMMEDIATE, one writer at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [SEARCH_LOCK])
+
+
+def search_candidates(attachment: RecordAttachment, grey: np.ndarray) -> list[int]:
+    """Index the photo's hashes (unless stored already) and find its candidates, in one short transaction
+    under the search lock, committed before the slow verification. Of any two photos checked at once, the
+    one whose search comes second sees the first one's hashes, so every pair is found by one of the two
+    (the lock is held for the index scans only, not for ORB: checks still verify in parallel)."""
+    with transaction.atomic():
+        lock_search()
+        if not PhotoHash.objects.filter(attachment=attachment).exists():
+            index_photo(attachment, grey)
+        if not pm.informative(grey):
+            return []
         wanted = pm.query_hashes(grey)
-        ranked = pm.rank_candidates(wanted, candidate_rows(wanted, exclude=attachment.pk))
-        others = RecordAttachment.objects.select_related("record").in_bulk(ranked)
-        record = attachment.record
-        for pk in ranked:
-            other = others.get(pk)
-            if other is None:
-                continue
-            try:
-                verdict = pm.verify(grey, image_of(other))
-            except OSError:  # the other file is gone from storage: nothing to compare
-                continue
-            kind = classify(verdict, record, other.record)
-            if kind is None:
-                continue
-            earlier, later = (other, attachment) if other.pk < attachment.pk else (attachment, other)
-            match, _ = PhotoMatch.objects.get_or_create(
-                photo=later,
-                other=earlier,
-                defaults={
-                    "record": later.record,
-                    "other_record": earlier.record,
-                    "kind": kind,
-                    "score": max(1, verdict.score),
-                    "same_record": later.record_id == earlier.record_id,
-                },
-            )
-            found.append(match)
-    if index:
-        index_photo(attachment, grey)
+        return pm.rank_candidates(wanted, candidate_rows(wanted, exclude=attachment.pk))
+
+
+def verify_candidates(grey: np.ndarray, ranked: list[int]) -> list[tuple[RecordAttachment, pm.Verdict]]:
+    """Geometric verification of the candidates (no transaction held: ORB and RANSAC take the time)."""
+    others = RecordAttachment.objects.select_related("record").in_bulk(ranked)
+    verdicts = []
+    for pk in ranked:
+        other = others.get(pk)
+        if other is None:
+            continue
+        try:
+            verdicts.append((other, pm.verify(grey, image_of(other))))
+        except OSError:  # the other file is gone from storage: nothing to compare
+            continue
+    return verdicts
+
+
+def record_matches(
+    attachment: RecordAttachment, verdicts: list[tuple[RecordAttachment, pm.Verdict]]
+) -> list[PhotoMatch]:
+    """One PhotoMatch per verified pair (kept, not doubled, when found again) and both records flagged on
+    reuse. Runs inside the claiming transaction of `check_stored`."""
+    found: list[PhotoMatch] = []
+    record = attachment.record
+    for other, verdict in verdicts:
+        kind = classify(verdict, record, other.record)
+        if kind is None:
+            continue
+        earlier, later = (other, attachment) if other.pk < attachment.pk else (attachment, other)
+        match, _ = PhotoMatch.objects.get_or_create(
+            photo=later,
+            other=earlier,
+            defaults={
+                "record": later.record,
+                "other_record": earlier.record,
+                "kind": kind,
+                "score": max(1, verdict.score),
+                "same_record": later.record_id == earlier.record_id,
+            },
+        )
+        found.append(match)
     reuse = [m for m in found if m.flags]
     if reuse:
         first = min(reuse, key=lambda m: m.other_id if m.photo_id == attachment.pk else m.photo_id)
@@ -130,24 +161,29 @@ def check_photo(attachment: RecordAttachment, grey: np.ndarray | None = None) ->
 
 
 def check_stored(attachment: RecordAttachment, grey: np.ndarray | None = None) -> list[PhotoMatch] | None:
-    """Check one stored photo if no one has: the claim (a conditional UPDATE of `checked_at`) commits with
-    its hashes and pairs, so two workers or a re-run never check a photo twice and a crash loses nothing.
-    None when the photo was already checked. A photo whose file is gone counts as checked, with nothing
-    compared (its record must not wait for ever)."""
+    """Check one stored photo if no one has, in three steps: index its hashes and search its candidates
+    (`search_candidates`, committed under the search lock), verify the candidates (no transaction), then
+    claim the photo (a conditional UPDATE of `checked_at`) and record its pairs in one transaction. Two
+    workers or a re-run never record a photo twice; a crash before the claim leaves the photo unchecked
+    (its hashes already findable by others) for the next run. None when the photo was already checked. A
+    photo whose file is gone counts as checked, with nothing compared (its record must not wait for ever)."""
+    claimed = RecordAttachment.objects.filter(pk=attachment.pk, checked_at__isnull=True)
     if grey is None:
         try:
             grey = image_of(attachment)
         except OSError:
             log.warning("orglife photo %s: file missing, not compared", attachment.pk)
+            with transaction.atomic():
+                return [] if claimed.update(checked_at=timezone.now()) else None
+    if not claimed.exists():
+        return None
+    verdicts = verify_candidates(grey, search_candidates(attachment, grey))
     with transaction.atomic():
-        claimed = RecordAttachment.objects.filter(pk=attachment.pk, checked_at__isnull=True)
-        if grey is None:
-            return [] if claimed.update(checked_at=timezone.now()) else None
         phash = f"{pm.phash(grey) & 0xFFFFFFFFFFFFFFFF:016x}"
         if not claimed.update(checked_at=timezone.now(), phash=phash):
             return None
         attachment.phash = phash
-        return check_photo(attachment, grey)
+        return record_matches(attachment, verdicts)
 
 
 def settle_pending(record_id: int) -> bool:
@@ -198,11 +234,11 @@ def recheck_batch(*, after: int, size: int, unchecked_only: bool = True) -> tupl
             if unchecked_only:
                 check_stored(attachment)
             continue
-        with transaction.atomic():
+        with transaction.atomic():  # a crash after this leaves the photo unchecked: the next run takes it
             PhotoHash.objects.filter(attachment=attachment).delete()
             RecordAttachment.objects.filter(pk=attachment.pk).update(checked_at=None)
-            found = check_stored(attachment, grey)
-            pairs += len(found or [])
+        found = check_stored(attachment, grey)
+        pairs += len(found or [])
         photos += 1
     for pk in sorted(records):
         with transaction.atomic():

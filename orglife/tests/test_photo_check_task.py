@@ -74,16 +74,16 @@ def test_a_crash_mid_way_loses_nothing_and_the_next_run_finishes(cast, monkeypat
     draft(cast.secretary, cast.branch_a1, seed=8)
     record = draft(cast.outsider, cast.branch_b1, photos=0)
     svc.add_attachments(actor=cast.outsider, record=record, photos=[photo(40), photo(8)])
-    real = photo_checks.check_photo
+    real = photo_checks.record_matches
     calls = []
 
-    def crash_on_the_second(attachment, grey=None):
+    def crash_on_the_second(attachment, verdicts):
         calls.append(attachment.pk)
         if len(calls) == 2:
             raise RuntimeError("worker killed")
-        return real(attachment, grey)
+        return real(attachment, verdicts)
 
-    monkeypatch.setattr(photo_checks, "check_photo", crash_on_the_second)
+    monkeypatch.setattr(photo_checks, "record_matches", crash_on_the_second)
     with pytest.raises(RuntimeError):
         run_photo_checks()
     photos = record.attachments.order_by("pk")
@@ -93,7 +93,7 @@ def test_a_crash_mid_way_loses_nothing_and_the_next_run_finishes(cast, monkeypat
     ]  # the first is kept, the second rolled back
     assert MeetingRecord.objects.get(pk=record.pk).photos_pending
     assert not PhotoMatch.objects.exists() and not record.events.filter(action="photos_checked").exists()
-    monkeypatch.setattr(photo_checks, "check_photo", real)
+    monkeypatch.setattr(photo_checks, "record_matches", real)
     run_photo_checks()
     record.refresh_from_db()
     assert record.photo_check == "reused" and PhotoMatch.objects.count() == 1
