@@ -20,8 +20,8 @@ from bulletins.forms import QuotaForm
 from bulletins.roles import EDIT_ROLES
 from bulletins.services import quotas
 from bulletins.views.common import user_of
-from orgs.access import get_for_user, holds, require_tree, scope_q
 from orgs import spreadsheets
+from orgs.access import get_for_user, holds, require_tree, scope_q
 from orgs.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,7 +100,9 @@ def ranking_workbook(rows: list[dict[str, Any]], year: int) -> bytes:
     title = f"{year}年度信息工作考核：各单位信息报送与采用情况"
     ws = wb.create_sheet(f"{year}年度")
     spreadsheets.append(ws, [title])
-    spreadsheets.append(ws, ["名次", "单位", "报送", "采用", "其中全文", "其中简讯综合", "推荐上级", "采用率"])
+    spreadsheets.append(
+        ws, ["名次", "单位", "报送", "采用", "其中全文", "其中简讯综合", "推荐上级", "采用率"]
+    )
     for i, r in enumerate(rows, 1):
         brief = r["adopted"] - r["full"] - r["recommended"]
         rate = f"{r['adopted'] / r['submitted']:.0%}" if r["submitted"] else "—"
