@@ -2,6 +2,7 @@
 same run.
 
     .venv/bin/python bench/bench_bulletins.py --db sqlite|postgres [--articles 20000] [--runs 40]
+        [--pg-db NAME] [--no-trgm]
     .venv/bin/python bench/bench_bulletins.py --pdf [--runs 5]
 
 Archive: the tiny demo county (generate_demo --scale tiny, with the bulletins demo), plus --articles adopted
@@ -10,6 +11,12 @@ article in 50 mentions 「组织生活观察员」). Subject: bulletins.selector
 count, the first page of 20 issues and the matching articles on it (archive_hits), as the issue list runs
 them. Baseline: the same three answers by hand-written SQL (plain LIKE on title and body, a join to the
 journal's unit for the scope), checked to give the same issues. p50 and p95 over --runs of each query.
+On PostgreSQL the subject's Chinese words are a plain ``LIKE`` (``contains``; ``icontains``, i.e.
+``UPPER(col) LIKE``, only for words with Latin letters), which the trigram GIN indexes of migration bulletins
+0003 answer. Two baselines there: the hand-written LIKE as it is (the planner may use the same indexes), and
+the same LIKE with ``enable_bitmapscan = off`` for its statements (GIN is read only through bitmap scans, so
+this is the raw LIKE scan an archive without the indexes does). --no-trgm drops those indexes first, to show the subject without them.
+--pg-db names the throwaway database (created and dropped here; default xianfeng_bench_<pid>).
 
 PDF: an issue of 12 pages (bulletins.pdf.render_pdf: time, and peak Python memory by tracemalloc in a pass
 of its own), cold (the
@@ -123,9 +130,21 @@ def fill(articles: int, seed: int = 18) -> Any:
     IssueEntry.objects.bulk_create(entries, batch_size=1000)
 
 
-def baseline(editor_org_path: str, title: str, unit: str, keyword: str) -> tuple[int, list[int], int]:
-    """The count, the first page's issue ids and the hits on it, by hand-written SQL with LIKE."""
+def baseline(
+    editor_org_path: str, title: str, unit: str, keyword: str, seq: bool = False
+) -> tuple[int, list[int], int]:
+    """The count, the first page's issue ids and the hits on it, by hand-written SQL with LIKE (seq: on
+    PostgreSQL with bitmap scans off, so no trigram index is read)."""
     from django.db import connection
+
+    if seq:
+        with connection.cursor() as cur:
+            cur.execute("SET enable_bitmapscan = off")
+        try:
+            return baseline(editor_org_path, title, unit, keyword)
+        finally:
+            with connection.cursor() as cur:
+                cur.execute("RESET enable_bitmapscan")
 
     conditions, params = [], []
     if title:
@@ -167,7 +186,7 @@ def baseline(editor_org_path: str, title: str, unit: str, keyword: str) -> tuple
     return count, page, hits
 
 
-def archive_bench(db: str, articles: int, runs: int) -> None:
+def archive_bench(db: str, articles: int, runs: int, trgm: bool = True) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
@@ -184,7 +203,23 @@ def archive_bench(db: str, articles: int, runs: int) -> None:
         from django.db import connection
 
         with connection.cursor() as cur:
+            if not trgm:
+                for col in ("title", "body", "byline"):
+                    cur.execute(f"DROP INDEX IF EXISTS bulletins_article_{col}_trgm")
+                    cur.execute(f"DROP INDEX IF EXISTS bulletins_article_{col}_upper_trgm")
             cur.execute("ANALYZE")
+            cur.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'bulletins_article' AND indexname LIKE %s",
+                ["%trgm"],
+            )
+            print("trigram indexes:", ", ".join(sorted(r[0] for r in cur.fetchall())) or "none")
+            cur.execute(
+                "SELECT pg_size_pretty(SUM(pg_relation_size(indexrelid))), "
+                "pg_size_pretty(pg_table_size('bulletins_article')) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'bulletins_article_%%trgm'"
+            )
+            index_size, table_size = cur.fetchone()
+            print(f"trigram index size {index_size}, table (with TOAST) {table_size}")
     editor = User.objects.get(username="xxb_editor")
     path = Journal.objects.get(name="安庆组工信息").org.path
     cases = [
@@ -205,37 +240,45 @@ def archive_bench(db: str, articles: int, runs: int) -> None:
             hits = selectors.archive_hits(page, query)
             return count, [i.pk for i in page], sum(len(v) for v in hits.values())
 
-        def hand(words: dict[str, str] = words) -> tuple[int, list[int], int]:
-            return baseline(path, words.get("title", ""), words.get("unit", ""), words.get("keyword", ""))
+        def hand(words: dict[str, str] = words, seq: bool = False) -> tuple[int, list[int], int]:
+            return baseline(
+                path, words.get("title", ""), words.get("unit", ""), words.get("keyword", ""), seq
+            )
 
-        assert subject() == hand(), (label, subject()[:1], hand()[:1])
-        times_s, times_b = [], []
-        for _ in range(runs):  # alternating, so both see the same cache and load
-            t = time.perf_counter()
-            subject()
-            times_s.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            hand()
-            times_b.append((time.perf_counter() - t) * 1000)
+        assert subject() == hand() == hand(seq=True), (label, subject()[:1], hand()[:1])
+        times_s: list[float] = []
+        times_b: list[float] = []
+        times_q: list[float] = []
+        for _ in range(runs):  # alternating, so all see the same cache and load
+            for fn, times in ((subject, times_s), (hand, times_b)) + (
+                ((lambda: hand(seq=True)), times_q),
+            ) * (db == "postgres"):
+                t = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t) * 1000)
         count = subject()[0]
-        rows.append(
-            [
-                db,
-                label,
-                f"{count:,}",
-                f"{statistics.median(times_s):.1f}",
-                f"{p95(times_s):.1f}",
-                f"{statistics.median(times_b):.1f}",
-                f"{p95(times_b):.1f}",
-                f"{p95(times_s) / p95(times_b):.2f}",
+        row = [
+            db,
+            label,
+            f"{count:,}",
+            f"{statistics.median(times_s):.1f}",
+            f"{p95(times_s):.1f}",
+            f"{statistics.median(times_b):.1f}",
+            f"{p95(times_b):.1f}",
+            f"{p95(times_s) / p95(times_b):.2f}",
+        ]
+        if times_q:
+            row += [
+                f"{statistics.median(times_q):.1f}",
+                f"{p95(times_q):.1f}",
+                f"{p95(times_s) / p95(times_q):.2f}",
             ]
-        )
-    print(
-        table(
-            ["DB", "检索", "命中期数", "archive p50 ms", "p95 ms", "手写 LIKE p50 ms", "p95 ms", "p95 比值"],
-            rows,
-        )
-    )
+        rows.append(row)
+    head = ["DB", "检索", "命中期数", "archive p50 ms", "p95 ms", "手写 LIKE p50 ms", "p95 ms", "p95 比值"]
+    if db == "postgres":
+        head += ["无索引 LIKE p50 ms", "p95 ms", "p95 比值"]
+    print(table(head, rows))
+    print(f"load average: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
 
 
 def twelve_pages() -> Any:
@@ -389,13 +432,24 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--pdf", action="store_true")
+    parser.add_argument("--pg-db", default="")
+    parser.add_argument("--no-trgm", action="store_true")
     args = parser.parse_args()
-    with open_database("sqlite" if args.pdf else args.db) as where:
-        print(f"{args.db}: {where}")
-        if args.pdf:
-            pdf_bench(args.runs)
-        else:
-            archive_bench(args.db, args.articles, args.runs)
+    db = "sqlite" if args.pdf else args.db
+    if db == "postgres" and args.pg_db:
+        from common import _pg_admin
+
+        _pg_admin(f'CREATE DATABASE "{args.pg_db}"')
+    try:
+        with open_database(db, reuse=(args.pg_db or None) if db == "postgres" else None) as where:
+            print(f"{args.db}: {where}")
+            if args.pdf:
+                pdf_bench(args.runs)
+            else:
+                archive_bench(args.db, args.articles, args.runs, trgm=not args.no_trgm)
+    finally:
+        if db == "postgres" and args.pg_db:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

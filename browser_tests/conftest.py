@@ -59,7 +59,7 @@ def live_server_url() -> Iterator[str]:
         ["demo_logins"],
     ):
         subprocess.run(manage + args, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    port = _free_port()
+    port = int(os.environ.get("XIANFENG_BROWSER_PORT") or _free_port())  # a helper pins its own range
     server = subprocess.Popen(
         manage + ["runserver", "--noreload", f"127.0.0.1:{port}"],
         env=env,

@@ -30,6 +30,12 @@ DISTRIBUTION = {
     "issue_to": "电子版发县（市、区）委组织部、安庆先锋网。",
 }
 
+# The points item an adopted article earns its author (points.defaults "bulletin_adopted": 2 points, at most
+# 10 a year), written through points.services.award_automatic; settings.BULLETINS_POINTS_ITEM overrides it
+# ("" turns the points off). Source type of the ledger entries it writes:
+POINTS_ITEM = "bulletin_adopted"
+POINTS_SOURCE = "bulletins.article"
+
 CATEGORIES = ["工作动态", "经验做法", "基层党建", "干部工作", "人才工作", "组织生活", "其他"]
 
 # GB/T 9704-2012 geometry, millimetres.

@@ -32,4 +32,5 @@ urlpatterns = [
     path("progress/", quotas.progress, name="progress"),
     path("progress/quota/", quotas.quota_set, name="quota_set"),
     path("ranking/", quotas.ranking, name="ranking"),
+    path("ranking/export.xlsx", quotas.ranking_export, name="ranking_export"),
 ]

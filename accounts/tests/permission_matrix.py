@@ -899,6 +899,7 @@ MATRIX: dict[str, Entry] = {
     "bulletins:progress": Entry("GET", 302, 200, 200, "editor", 200),
     "bulletins:quota_set": Entry("POST", 302, 403, 403, "editor", 302),
     "bulletins:ranking": Entry("GET", 302, 200, 200, "editor", 200),
+    "bulletins:ranking_export": Entry("GET", 302, 200, 200, "editor", 200),
     "api-bulletins-article-list": Entry("GET", 401, 200, 200, "info_officer", 200),
     "api-bulletins-article-detail": Entry("GET", 401, 404, 200, "info_officer", 200),
     "api-bulletins-article-submit": Entry("POST", 401, 404, 403, "info_officer", 403),

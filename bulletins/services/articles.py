@@ -11,6 +11,7 @@ import io
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -25,8 +26,9 @@ from bulletins.models import Article, ArticleEvent, ArticleImage, ArticleVersion
 from bulletins.roles import EDIT_ROLES, SUBMIT_ROLES
 from bulletins.services.richtext import clean_html, plain_text
 from orglife.uploads import clean_photo
-from orgs.access import holds
-from orgs.models import Organization
+from orgs.access import holds, own_member_id
+from orgs.models import Member, Organization
+from points.services import award_automatic
 
 EDITABLE_BY_AUTHOR = (Article.State.DRAFT, Article.State.RETURNED)
 
@@ -209,7 +211,32 @@ def adopt_article(*, actor: User, article: Article, adoption: str) -> Article:
     article.save()
     _event(article, actor, "adopted", Article.Adoption(adoption).label, now)
     record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=article, summary={"state": "adopted"})
+    _award_points(actor, article)
     return article
+
+
+def points_item() -> str:
+    """The points item of an adoption (defaults.POINTS_ITEM unless settings say otherwise; "" for none)."""
+    return str(getattr(settings, "BULLETINS_POINTS_ITEM", defaults.POINTS_ITEM))
+
+
+def _award_points(actor: User, article: Article) -> None:
+    """The author's points for the adoption, once per article, when the author is a party member and the
+    member's catalogue has the item in force (award_automatic is a no-op otherwise; its caps apply)."""
+    item = points_item()
+    member_id = own_member_id(article.author)
+    if not item or member_id is None:
+        return
+    member = Member.objects.select_related("org").get(pk=member_id)
+    award_automatic(
+        actor=actor,
+        member=member,
+        item_code=item,
+        occurred_on=timezone.localdate(article.adopted_at),
+        source_type=defaults.POINTS_SOURCE,
+        source_id=str(article.pk),
+        note=f"信息《{article.title[:60]}》{article.get_adoption_display()}",
+    )
 
 
 def can_change_images(actor: User, article: Article) -> bool:

@@ -162,17 +162,39 @@ def info_units(scope: Q | None = None) -> list[Organization]:
     return list(qs if scope is None else qs.filter(scope))
 
 
+def month_due(unit: UnitProgress, today: dt.date) -> int:
+    """The unit's submissions due by `today`: its monthly quota pro rata to the day of the month (floored),
+    so a unit is not behind on the 2nd for a quota of 4."""
+    first = today.replace(day=1)
+    days = ((first + dt.timedelta(days=32)).replace(day=1) - first).days
+    return unit.quota.per_unit_month * today.day // days
+
+
 def send_quota_reminders(*, today: dt.date) -> int:
-    """In-site reminders to every 信息员 behind the week's quota (once per person and week)."""
+    """In-site reminders to every 信息员 behind the week's quota, and to every 信息员 of a unit behind its
+    month's quota pro rata (month_due); one message per person, unit and week (the dedupe key)."""
     monday = week_start(today)
     specs = []
     units = unit_progress(info_units(), today)
-    ids = {o.user_id for u in units for o in u.officers if o.behind}
+    due = {u.org.pk: month_due(u, today) for u in units}
+    late = {u.org.pk for u in units if u.month_count < due[u.org.pk]}
+    ids = {o.user_id for u in units for o in u.officers if o.behind or u.org.pk in late}
     users = User.objects.in_bulk(ids)
     for unit in units:
         for officer in unit.officers:
-            if not officer.behind:
+            if officer.user_id not in ids or not (officer.behind or unit.org.pk in late):
                 continue
+            lines = []
+            if officer.behind:
+                lines.append(
+                    f"本周（{monday:%m月%d日}起）您为{unit.org.name}报送信息{officer.week_count}篇，"
+                    f"未达到每人每周{officer.week_quota}篇的任务。"
+                )
+            if unit.org.pk in late:
+                lines.append(
+                    f"{unit.org.name}本月已报送信息{unit.month_count}篇，每月任务{unit.quota.per_unit_month}篇，"
+                    f"按进度应已报送{due[unit.org.pk]}篇。"
+                )
             specs.append(
                 {
                     "channel": "site",
@@ -181,10 +203,7 @@ def send_quota_reminders(*, today: dt.date) -> int:
                     "recipient_name": officer.name,
                     "org": unit.org,
                     "title": "信息报送提醒",
-                    "body": (
-                        f"本周（{monday:%m月%d日}起）您为{unit.org.name}报送信息{officer.week_count}篇，"
-                        f"未达到每人每周{officer.week_quota}篇的任务，请及时报送。"
-                    ),
+                    "body": "".join(lines) + "请及时报送。",
                 }
             )
     return len(enqueue_many(specs))

@@ -196,3 +196,30 @@ def test_progress_and_ranking_pages(cast: Any, submitted: Article, editor: Any, 
     )
     ranking = client(cast.viewer).get(reverse("bulletins:ranking")).content.decode()
     assert cast.committee_a.name in ranking
+
+
+def test_the_ranking_exports_the_year_s_assessment_sheet(
+    cast: Any, officer: Any, editor: Any, submitted: Article
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    adopted(officer, editor, cast.committee_a, "第二篇", mode="brief")
+    year = dt.date.today().year
+    url = reverse("bulletins:ranking_export") + f"?year={year}"
+
+    def rows(user: Any) -> list[tuple[Any, ...]]:
+        response = client(user).get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return [tuple(r) for r in sheet.iter_rows(values_only=True)]
+
+    got = rows(editor)
+    assert got[0][0] == f"{year}年度信息工作考核：各单位信息报送与采用情况"
+    assert got[1] == ("名次", "单位", "报送", "采用", "其中全文", "其中简讯综合", "推荐上级", "采用率")
+    assert got[2] == (1, cast.committee_a.name, 2, 1, 0, 1, 0, "50%")
+    assert rows(cast.viewer)[2][1] == cast.committee_a.name  # read-only: reads the same sheet
+    assert len(rows(stranger())) == 2  # outsider: headers only, no unit of this county
+    assert client(None).get(url).status_code == 302

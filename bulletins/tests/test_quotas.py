@@ -58,3 +58,18 @@ def test_the_thursday_job_reminds_each_officer_behind_once_a_week(cast: Any, off
     assert message.recipient == second
     assert "未达到每人每周1篇" in message.body
     del slot
+
+
+def test_a_unit_behind_its_month_pro_rata_reminds_its_officers_even_when_on_track_for_the_week(
+    cast: Any, officer: Any
+) -> None:
+    late_thursday = dt.date(2026, 3, 26)  # 26 of 31 days: 4 × 26 // 31 = 3 due
+    with time_machine.travel(dt.datetime(2026, 3, 24, 10, 0, tzinfo=dt.UTC)):
+        articles.submit_article(actor=officer, article=draft(officer, cast.committee_a))
+    [unit] = quotas.unit_progress([cast.committee_a], late_thursday)
+    assert quotas.month_due(unit, late_thursday) == 3 and quotas.month_due(unit, THURSDAY) == 0
+    assert quotas.send_quota_reminders(today=late_thursday) == 1
+    body = Message.objects.get(dedupe_key__startswith="bulletins:quota:", recipient=officer).body
+    assert "本周" not in body  # his own week is done
+    assert f"{cast.committee_a.name}本月已报送信息1篇，每月任务4篇，按进度应已报送3篇" in body
+    assert quotas.send_quota_reminders(today=late_thursday) == 0  # once a week
