@@ -35,7 +35,10 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,7 +47,7 @@ from common import table  # noqa: E402
 
 PASSWORD = "Xianfeng@2026"
 CHROMIUM = os.environ.get("XIANFENG_CHROMIUM", "/usr/bin/chromium")
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # Lighthouse's mobileSlow3G (DevTools "Fast 3G"): 150 ms × 3.75 RTT, 1.6 Mbit/s × 0.9 down, 750 kbit/s × 0.9 up
 LATENCY_MS = 562.5
 DOWN_BPS = 1.6 * 1024 * 1024 * 0.9 / 8

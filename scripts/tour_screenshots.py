@@ -31,9 +31,9 @@ def small_png(path: Path) -> None:
     """Rewrite a screenshot with a 256-colour palette: UI text and flat colours survive it."""
     from PIL import Image
 
-    with Image.open(path) as image:
-        image = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    image.save(path, optimize=True)
+    with Image.open(path) as shot:
+        small = shot.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
 
 
 def main() -> None:
