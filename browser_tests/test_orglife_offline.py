@@ -258,3 +258,26 @@ def test_a_session_ended_while_offline_asks_to_log_in_and_keeps_an_old_draft_as_
     stored = records(page, live_server_url, org, topic)
     assert len(stored) == 1 and stored[0]["is_backfill"] and stored[0]["status"] == "submitted"
     assert stored[0]["started_at"].startswith(held_on)
+
+
+def test_a_photo_taken_with_the_camera_joins_the_draft_offline(page, live_server_url):
+    page.set_viewport_size(PHONE)
+    login(page, live_server_url, "secretary")
+    open_form(page, live_server_url)
+    camera = page.get_by_label("拍照")
+    assert camera.get_attribute("capture") == "environment" and camera.get_attribute("accept") == "image/*"
+    assert (
+        page.get_by_label("会议照片").get_attribute("multiple") is not None
+    )  # several at once from the album
+    net = Network(page)
+    net.set(True)
+    try:
+        fill(page, "拍照登记")
+        camera.set_input_files(
+            [{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": jpeg((2400, 1800), "#15803d")}]
+        )
+        draft_saved(page, 1)
+        assert page.locator("#xf-draft-photos li").count() == 1
+        assert camera.input_value() == ""  # ready for the next shot
+    finally:
+        net.set(False)

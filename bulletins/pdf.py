@@ -17,21 +17,19 @@ prescribes anyway.
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import cast
 
-from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import TextMode
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.fonts import TTFFont
 
 from bulletins import defaults as d
 from bulletins import fonts
 from bulletins.document import DocArticle, DocImage, IssueDocument
+from points import fontcache
 
 RED = (230, 0, 18)
 PT = 25.4 / 72  # millimetres per point
@@ -57,47 +55,8 @@ class Layout:
     missing: str = ""  # characters no font found has (drawn as blanks): should stay empty
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    """A font file read and measured once per process: fpdf2's TTFFont as built (cmap, widths, glyph ids,
-    descriptor), the file's bytes and its glyph order. Each document gets its own copy with a fresh
-    fontTools object over the same bytes, because writing the PDF subsets that object in place."""
-
-    template: TTFFont
-    data: bytes
-    glyph_order: tuple[str, ...]
-
-
-@functools.lru_cache(maxsize=8)
-def _parsed(path: str, index: int) -> _Parsed | None:
-    template = TTFFont(FPDF(), Path(path), "cached", "", collection_font_number=index)
-    fresh = ttLib.TTFont(path, fontNumber=index, lazy=True)
-    # fpdf2 draws a .notdef into a font that lacks one: such a font is not cached (it is added the plain way)
-    if "glyf" in fresh and ".notdef" not in fresh["glyf"]:
-        return None
-    order = tuple(template.ttfont.getGlyphOrder())
-    template.ttfont.close()
-    template.ttfont = None  # type: ignore[assignment]
-    return _Parsed(template, Path(path).read_bytes(), order)
-
-
-def _font_copy(parsed: _Parsed, *, number: int, fontkey: str, index: int) -> TTFFont:
-    """A TTFFont for one document from the parsed one: the read-only tables shared, the widths (a
-    defaultdict that grows on look-up) copied, the subset and the fontTools object its own."""
-    font = TTFFont.__new__(TTFFont)
-    for slot in TTFFont.__slots__:
-        if hasattr(parsed.template, slot):  # a few slots are set only for some fonts
-            setattr(font, slot, getattr(parsed.template, slot))
-    font.i = number
-    font.fontkey = fontkey
-    font.cw = parsed.template.cw.copy()
-    font.missing_glyphs = []
-    font.biggest_size_pt = 0
-    font._hbfont = None
-    font.ttfont = ttLib.TTFont(io.BytesIO(parsed.data), recalcTimestamp=False, fontNumber=index, lazy=True)
-    font.ttfont.setGlyphOrder(list(parsed.glyph_order))
-    font.subset = SubsetMap(font)
-    return font
+# The per-process cache of parsed fonts (shared with the 一人一档 PDF); bench and tests clear it by this name.
+_parsed = fontcache.parsed
 
 
 class _Bulletin(FPDF):
@@ -122,12 +81,8 @@ class _Bulletin(FPDF):
 
     def add_cached_font(self, family: str, face: fonts.FontFile) -> None:
         """add_font without parsing the file again: the ~7,000-character GB 2312 fonts are read once per
-        process (_parsed), which was half of a PDF's time (bench/RESULTS.md, issue 18)."""
-        parsed = _parsed(str(face.path), face.index)
-        if parsed is None:
-            self.add_font(family, "", str(face.path), collection_font_number=face.index)
-            return
-        self.fonts[family] = _font_copy(parsed, number=len(self.fonts) + 1, fontkey=family, index=face.index)
+        process (points.fontcache), which was half of a PDF's time (bench/RESULTS.md, issue 18)."""
+        fontcache.add_font(self, family, str(face.path), face.index)
 
     def cover(self, text: str) -> None:
         """Add fallback fonts (in order) for characters the role fonts lack, only when there are such."""

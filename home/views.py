@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import User
+from learning.models import VideoAssignment, WatchProgress
+from learning.services.videos import assignments_for
 from notifications.services.notices import inbox
 from observers.models import Observer
 from observers.services import observe
@@ -26,6 +28,7 @@ from orgs.access import grants, has_any_scope
 from orgs.models import Member, Organization
 from orgs.roles import Role
 from points.selectors.files import member_summary
+from quizzes.models import Attempt, Campaign
 
 UPPER_ROLES = frozenset({Role.DEPT_ADMIN, Role.COMMITTEE_ADMIN, Role.VIEWER, Role.PATROL, Role.AUDITOR})
 BRANCH_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ADMIN, Role.BRANCH_CONTACT})
@@ -124,7 +127,37 @@ def _observer(request: HttpRequest, user: User, observer: Observer) -> HttpRespo
     return render(request, "home/observer.html", context)
 
 
+def _study(member: Member | None) -> dict[str, Any] | None:
+    """What the member has to study now: 必看 videos not yet watched to the end, quiz campaigns open now
+    with an attempt left, and whether today's practice is done. A fixed number of queries."""
+    if member is None:
+        return None
+    now = timezone.now()
+    required = [a for a in assignments_for(member) if a.kind == VideoAssignment.Kind.REQUIRED]
+    done = set(
+        WatchProgress.objects.filter(
+            member=member, video__in=[a.video_id for a in required], completed_at__isnull=False
+        ).values_list("video_id", flat=True)
+    )
+    videos = sorted((a for a in required if a.video_id not in done), key=lambda a: a.due_on)
+    campaigns = list(
+        Campaign.objects.for_member(member).filter(
+            status=Campaign.Status.PUBLISHED, starts_at__lte=now, ends_at__gt=now
+        )[:20]
+    )
+    used: dict[int, int] = {}
+    for campaign_id in Attempt.objects.filter(member=member, campaign__in=campaigns).values_list(
+        "campaign_id", flat=True
+    ):
+        used[campaign_id] = used.get(campaign_id, 0) + 1
+    open_campaigns = [c for c in campaigns if used.get(c.pk, 0) < c.attempts_allowed]
+    practiced = Attempt.objects.filter(
+        member=member, campaign=None, practice_on=timezone.localdate()
+    ).exists()
+    return {"videos": videos, "campaigns": open_campaigns, "practiced": practiced}
+
+
 def _member(request: HttpRequest, user: User) -> HttpResponse:
     member = _own_member(user)
-    context = {"member": member, "file": _points(member), "notices": _messages(user)}
+    context = {"member": member, "file": _points(member), "notices": _messages(user), "study": _study(member)}
     return render(request, "home/dashboard_member.html", context)

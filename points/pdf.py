@@ -8,15 +8,15 @@ font instead (Debian's fonts-noto-cjk, WenQuanYi, Droid fallback). One face only
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
+from points import fontcache
 from points.sections import FileSection
 from points.selectors import MemberFile
 from points.services.ledger import fmt
@@ -71,8 +71,9 @@ class _Doc(FPDF):
     def __init__(self, font: Path, title: str) -> None:
         super().__init__(format="A4")
         index = NOTO_SC_INDEX if "NotoS" in font.name and font.suffix == ".ttc" else 0
-        self.add_font("cjk", "", str(font), collection_font_number=index)
+        fontcache.add_font(self, "cjk", str(font), index)  # parsed once per process
         self.doc_title = title
+        self.char_widths: dict[str, float] = {}  # at 9 pt, the size every table is set in
         self.set_auto_page_break(True, margin=15)
         self.set_title(title)
 
@@ -126,7 +127,9 @@ def _blocks(file: MemberFile) -> list[tuple[str, list[list[str]]]]:
     return out
 
 
-HEADINGS = FontFace(emphasis="", fill_color=(236, 236, 236))
+HEADING_FILL = (236, 236, 236)
+PAD = 1.0  # mm inside a table cell
+LINE = 5.0  # mm per line of 9 pt text
 HEADER = ["日期", "项目", "分值", "来源 / 佐证 / 说明"]
 FIXED = "先锋智慧党建 · 学习积分制 学习积分“一人一档”年度 第页 本年度暂无记录 组织生活出勤：次"
 
@@ -147,7 +150,7 @@ def member_file_pdf(file: MemberFile) -> bytes:
     for line in lines:
         doc.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
-    widths = (24, 62, 16, 88)
+    widths = [24.0, 62.0, 16.0, 88.0]
     for block_title, rows in blocks:
         doc.set_font("cjk", size=12)
         doc.cell(0, 8, block_title, new_x="LMARGIN", new_y="NEXT")
@@ -155,15 +158,7 @@ def member_file_pdf(file: MemberFile) -> bytes:
         if not rows:
             doc.cell(0, 6, "本年度暂无记录", new_x="LMARGIN", new_y="NEXT")
             continue
-        with doc.table(
-            col_widths=widths,
-            text_align=("LEFT", "LEFT", "RIGHT", "LEFT"),
-            line_height=5,
-            headings_style=HEADINGS,  # shaded, not bold: the document carries one face
-        ) as table:
-            table.row(HEADER)
-            for row in rows:
-                table.row(row)
+        _table(doc, HEADER, rows, widths, right=(2,))
         doc.ln(2)
     doc.set_font("cjk", size=12)
     doc.cell(0, 8, f"组织生活出勤：{len(file.attendance)} 次", new_x="LMARGIN", new_y="NEXT")
@@ -182,7 +177,73 @@ def _section(doc: _Doc, section: FileSection) -> None:
     if not section.rows:
         doc.cell(0, 6, section.empty, new_x="LMARGIN", new_y="NEXT")
         return
-    with doc.table(line_height=5, headings_style=HEADINGS) as table:
-        table.row(section.headers)
-        for row in section.rows:
-            table.row(row)
+    _table(doc, section.headers, section.rows, [doc.epw / len(section.headers)] * len(section.headers))
+
+
+def _table(
+    doc: _Doc,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    *,
+    right: tuple[int, ...] = (),
+) -> None:
+    """A bordered table, its heading row shaded (one face: not bold) and repeated on each new page.
+
+    Drawn here rather than with fpdf2's table(): that lays every cell out twice through multi_cell and
+    was three quarters of a 一人一档 PDF's time (bench/RESULTS.md, issue 13). Text wraps at any
+    character (Chinese has no spaces), with each character's width measured once per document."""
+
+    def row(cells: Sequence[str], fill: bool) -> None:
+        wrapped = [_wrap(doc, str(c), w - 2 * PAD) for c, w in zip(cells, widths, strict=True)]
+        height = max(len(lines) for lines in wrapped) * LINE + 2 * PAD
+        # a heading row needs room for one row under it; a row that does not fit goes to the next page,
+        # under the heading again
+        if doc.get_y() + height + (LINE + 2 * PAD if fill else 0) > doc.page_break_trigger:
+            doc.add_page()
+            doc.set_font("cjk", size=9)
+            if not fill:
+                row(headers, True)
+        x, y = doc.l_margin, doc.get_y()
+        for i, (lines, width) in enumerate(zip(wrapped, widths, strict=True)):
+            doc.rect(x, y, width, height, style="DF" if fill else "D")
+            for n, line in enumerate(lines):
+                left = x + width - PAD - _width(doc, line) if i in right else x + PAD
+                doc.text(left, y + PAD + n * LINE + LINE * 0.72, line)
+            x += width
+        doc.set_xy(doc.l_margin, y + height)
+
+    doc.set_fill_color(*HEADING_FILL)
+    doc.set_draw_color(0, 0, 0)
+    doc.set_line_width(0.2)
+    doc.set_font("cjk", size=9)
+    row(headers, True)
+    for cells in rows:
+        row(cells, False)
+
+
+def _width(doc: _Doc, text: str) -> float:
+    widths = doc.char_widths
+    total = 0.0
+    for ch in text:
+        w = widths.get(ch)
+        if w is None:
+            w = widths[ch] = doc.get_string_width(ch)
+        total += w
+    return total
+
+
+def _wrap(doc: _Doc, text: str, width: float) -> list[str]:
+    """The lines of a cell: at the newlines, and at the last character that fits."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for ch in paragraph:
+            w = _width(doc, ch)
+            if line and used + w > width:
+                lines.append(line)
+                line, used = "", 0.0
+            line += ch
+            used += w
+        lines.append(line)
+    return lines

@@ -5,7 +5,10 @@
 
 Each shot is one viewport (desktop 1280×800, phone 390×844), as a user sees the page on opening it, in the
 roles that use it: the department's completion statistics and monthly scores, a branch secretary's records
-and an approved record on a phone, a member's points, an observer's branches.
+and an approved record on a phone, a member's points, an observer's branches; then the phone pages of
+issue 13 at 390 × 844 and at 1366 × 768: the branch secretary's home, the meeting-record form and the
+member's home. Every PNG is written with a 256-colour palette (Pillow), a third of the size or less.
+`--only phone-home` takes only those of issue 13; `--full` shoots whole pages instead (to look them over).
 """
 
 from __future__ import annotations
@@ -21,6 +24,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 DESKTOP = (1280, 800)
 PHONE = (390, 844)
+LAPTOP = (1366, 768)
+
+
+def small_png(path: Path) -> None:
+    """Rewrite a screenshot with a 256-colour palette: UI text and flat colours survive it."""
+    from PIL import Image
+
+    with Image.open(path) as shot:
+        small = shot.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
 
 
 def main() -> None:
@@ -30,6 +43,8 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--chromium", default=os.environ.get("XIANFENG_CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument("--only", choices=["all", "phone-home"], default="all")
+    parser.add_argument("--full", action="store_true", help="whole pages, to look them over")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -44,7 +59,8 @@ def main() -> None:
     def shot(page, name: str) -> None:  # noqa: ANN001
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1500)  # ECharts grows its bars for a second: shoot the finished chart
-        page.screenshot(path=str(out / f"{name}.png"))
+        page.screenshot(path=str(out / f"{name}.png"), full_page=args.full)
+        small_png(out / f"{name}.png")
         print(f"  {out / name}.png")
 
     with sync_playwright() as p:
@@ -57,6 +73,19 @@ def main() -> None:
             page = context.new_page()
             login(page, args.base, username)
             return page
+
+        for size, prefix in ((PHONE, "phone"), (LAPTOP, "laptop")):
+            page = session(size, "secretary")
+            shot(page, f"{prefix}-secretary-home")
+            page.goto(args.base + "/orglife/records/new/")
+            shot(page, f"{prefix}-record-form")
+            page.context.close()
+            page = session(size, "member")
+            shot(page, f"{prefix}-member-home")
+            page.context.close()
+        if args.only == "phone-home":
+            browser.close()
+            return
 
         page = session(DESKTOP, "admin_dept")
         page.goto(args.base + "/orglife/stats/")

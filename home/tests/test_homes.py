@@ -4,6 +4,7 @@ import datetime as dt
 
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Message
 from observers.tests.fixtures_obs import NOW, build_world, meeting_record, plan_item
@@ -93,3 +94,23 @@ def test_the_secretary_home_costs_a_bounded_number_of_queries(cast, django_asser
         client.get(reverse("home:dashboard"))
         with django_assert_max_num_queries(40):
             assert client.get(reverse("home:dashboard")).status_code == 200
+
+
+def test_the_member_sees_what_to_study_until_it_is_done(cast):
+    from learning.models import VideoAssignment, WatchProgress
+    from learning.services import videos as vsvc
+
+    video = vsvc.publish_video(
+        actor=cast.committee_admin, data=vsvc.VideoData(cast.committee_a, "红船精神", "党史", 600)
+    )
+    VideoAssignment.objects.create(
+        video=video, org=cast.committee_a, kind="required", due_on=dt.date(2099, 6, 30)
+    )
+    page = home(cast, cast.member_user).content.decode()
+    assert "学习任务" in page and "必看：红船精神" in page and "今日一练" in page
+    assert reverse("learning:video_detail", args=[video.pk]) in page
+    WatchProgress.objects.create(
+        member=cast.member_a1, video=video, credited=600, completed_at=timezone.now()
+    )
+    page = home(cast, cast.member_user).content.decode()
+    assert "必看：红船精神" not in page and "没有待完成的必看教育片和答题活动" in page

@@ -86,8 +86,9 @@ CASES = [
     # kinds and categories (one UNION ALL), the 问题清单, the scope root with its children, stats with late plans
     ("dept_admin", "home:dashboard", 5),
     ("dept_admin", "points:ranking", 5),
-    # the member, the version with its blocks, the ledger sums, messages (no observer look-up: the context)
-    ("member_user", "home:dashboard", 5),
+    # the member, the version with its blocks, the ledger sums, messages (no observer look-up: the context),
+    # and 6 for the study card: videos, quizzes, today's practice
+    ("member_user", "home:dashboard", 11),
 ]
 
 

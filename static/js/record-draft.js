@@ -17,6 +17,8 @@
   var SKIP = { csrfmiddlewaretoken: 1, client_key: 1, photos: 1, attachments: 1, then: 1 };
   var org = form.getAttribute("data-xf-offline");
   var photoInput = form.querySelector("input[name='photos']");
+  // 拍照: the camera straight from the form (capture), one shot a time, into the same list as the picker's
+  var cameraInput = form.querySelector("input[data-xf-camera]");
   var list = document.getElementById("xf-draft-photos");
   var notice = document.getElementById("xf-draft-notice");
   var item = null;
@@ -187,9 +189,10 @@
   }
 
   // ------------------------------------------------------------ events
-  form.addEventListener("input", function (e) { if (e.target !== photoInput) { if (!item) item = fresh(); saveSoon(); } });
+  form.addEventListener("input", function (e) { if (e.target !== photoInput && e.target !== cameraInput) { if (!item) item = fresh(); saveSoon(); } });
   form.addEventListener("change", function (e) {
     if (e.target === photoInput) addPhotos(photoInput.files);
+    else if (cameraInput && e.target === cameraInput) addPhotos(cameraInput.files).then(function () { cameraInput.value = ""; });
     else { if (!item) item = fresh(); saveSoon(); }
   });
   // The attendance list comes back from the server when the meeting type changes: mark it as drafted.
