@@ -301,6 +301,10 @@ ORGLIFE_PHOTO_MAX_PIXELS = env_int("XIANFENG_PHOTO_MAX_PIXELS", 40_000_000)
 ORGLIFE_ATTACHMENT_MAX_BYTES = env_int("XIANFENG_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # 党员教育片库 uploads (phone videos, transcoded to H.264/AAC MP4 by a task); larger files are refused.
 LEARNING_VIDEO_MAX_MB = env_int("XIANFENG_VIDEO_MAX_MB", 500)
+LEARNING_SLIDES_MAX_MB = env_int("XIANFENG_SLIDES_MAX_MB", 50)  # 微党课课件 (PDF, .pptx)
+# Production: nginx's internal location for MEDIA_ROOT; the video endpoint answers X-Accel-Redirect after its
+# access check (README, 规模化部署). Empty: Django serves the ranges itself.
+LEARNING_MEDIA_ACCEL_PREFIX = env_str("XIANFENG_MEDIA_ACCEL_PREFIX", "")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

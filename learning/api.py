@@ -4,6 +4,7 @@ member's 学时 account of a year. The same scopes, selectors and services as th
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet
@@ -18,6 +19,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -25,12 +28,22 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from learning import services
-from learning.models import Lesson, Video, WatchProgress
+from learning.models import (
+    Lesson,
+    StudyBook,
+    StudyCheck,
+    StudyRecord,
+    Training,
+    Video,
+    VideoAssignment,
+    WatchProgress,
+)
 from learning.selectors import account_lines, account_rows
 from learning.selectors.accounts import member_for
+from learning.services import books as book_svc
 from learning.services import videos as video_svc
 from orglife.models import MeetingRecord
-from orgs.access import get_for_user, own_member_id, require_writer
+from orgs.access import covers, get_for_user, own_member_id, require_writer
 from orgs.api_errors import service_errors
 from orgs.models import Member, Organization
 from orgs.paths import under_path_q
@@ -71,6 +84,8 @@ class LessonSerializer(serializers.ModelSerializer):
             "minutes",
             "outline",
             "record",
+            "slides_name",
+            "video",
             "audience",
             "created_at",
         ]
@@ -385,11 +400,339 @@ class MemberHoursView(APIView):
         return Response(AccountSerializer(data).data)
 
 
+# ---------------------------------------------------------------- 集中培训
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    org_name = serializers.CharField(source="org.display_name", read_only=True, label="组织单位")
+    attendees = serializers.IntegerField(read_only=True, label="参训人数")
+
+    class Meta:
+        model = Training
+        fields = ["id", "org", "org_name", "name", "organizer", "starts_on", "ends_on", "hours", "attendees"]
+        read_only_fields = fields
+
+
+class TrainingCreateSerializer(serializers.Serializer):
+    org = serializers.IntegerField(label="组织单位ID")
+    name = serializers.CharField(max_length=120, label="培训名称")
+    organizer = serializers.CharField(max_length=80, label="主办方")
+    starts_on = serializers.DateField(label="开始日期")
+    ends_on = serializers.DateField(label="结束日期")
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.5"), label="学时")
+    members = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, label="参训党员ID")
+
+
+@extend_schema(tags=["学习教育"])
+@extend_schema_view(
+    list=extend_schema(summary="集中培训列表", parameters=[_YEAR]),
+    retrieve=extend_schema(summary="集中培训详情", responses={200: TrainingSerializer, **_NOT_FOUND}),
+)
+class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = TrainingSerializer
+    filter_backends: list[Any] = []
+
+    def _all(self) -> QuerySet[Training]:
+        return (
+            Training.objects.select_related("org")
+            .annotate(attendees=Count("entries"))
+            .order_by("-starts_on", "-pk")
+        )
+
+    def get_queryset(self) -> QuerySet[Training]:
+        user = _user(self.request)
+        return self._all().filter(
+            pk__in=Training.objects.visible_to(user).values("pk"), starts_on__year=_year(self.request)
+        )
+
+    def get_object(self) -> Training:
+        return get_for_user(self._all(), _user(self.request), self.kwargs["pk"])
+
+    @extend_schema(
+        summary="登记集中培训",
+        description="与页面调用同一服务：参训党员各计入培训学时。参训党员须在该组织范围内。",
+        request=TrainingCreateSerializer,
+        responses={201: TrainingSerializer, **_WRITE},
+    )
+    def create(self, request: Request) -> Response:
+        user = _user(request)
+        require_writer(user)
+        given = TrainingCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        d = given.validated_data
+        org = get_for_user(Organization.objects.all(), user, d["org"], write=True)
+        with service_errors():
+            training = services.record_training(
+                actor=user,
+                data=services.TrainingData(
+                    org=org,
+                    name=d["name"],
+                    organizer=d["organizer"],
+                    starts_on=d["starts_on"],
+                    ends_on=d["ends_on"],
+                    hours=d["hours"],
+                    member_ids=d["members"],
+                ),
+            )
+        return Response(
+            TrainingSerializer(self._all().get(pk=training.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+# ---------------------------------------------------------------- 必看/选看 assignments (management)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    org_name = serializers.CharField(source="org.display_name", read_only=True, label="范围")
+    video_title = serializers.CharField(source="video.title", read_only=True, label="片名")
+
+    class Meta:
+        model = VideoAssignment
+        fields = ["id", "video", "video_title", "org", "org_name", "kind", "titles", "candidates", "due_on"]
+        read_only_fields = fields
+
+
+class AssignmentDetailSerializer(AssignmentSerializer):
+    due = serializers.IntegerField(read_only=True, label="应看人数")
+    done = serializers.IntegerField(read_only=True, label="已完成人数")
+    rate = serializers.IntegerField(read_only=True, label="完成率（%）")
+    missing = serializers.ListField(
+        child=serializers.DictField(), read_only=True, label="未完成党员（前100名）"
+    )
+
+    class Meta(AssignmentSerializer.Meta):
+        fields = [*AssignmentSerializer.Meta.fields, "due", "done", "rate", "missing"]
+        read_only_fields = fields
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    video = serializers.IntegerField(label="教育片ID")
+    org = serializers.IntegerField(label="范围（组织ID）", help_text="该组织及其下级")
+    kind = serializers.ChoiceField(choices=VideoAssignment.Kind.choices, label="类型")
+    due_on = serializers.DateField(label="截止日期")
+    titles = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, label="限定职务"
+    )
+    members = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, label="指定党员ID"
+    )
+    candidates = serializers.BooleanField(required=False, default=False, label="仅发展对象")
+
+
+@extend_schema(tags=["学习教育"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="必看/选看指派列表",
+        parameters=[OpenApiParameter("video", OpenApiTypes.INT, description="只列该教育片的指派")],
+    ),
+    retrieve=extend_schema(
+        summary="指派详情与完成情况", responses={200: AssignmentDetailSerializer, **_NOT_FOUND}
+    ),
+)
+class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = AssignmentSerializer
+    filter_backends: list[Any] = []
+    MISSING = 100
+
+    def get_queryset(self) -> QuerySet[VideoAssignment]:
+        qs = VideoAssignment.objects.visible_to(_user(self.request)).select_related("video", "org")
+        video = self.request.query_params.get("video") or ""
+        if video:
+            if not video.isdigit():
+                raise serializers.ValidationError({"video": ["教育片ID应为数字"]})
+            qs = qs.filter(video_id=int(video))
+        return qs.order_by("-due_on", "-pk")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assignment = get_for_user(
+            VideoAssignment.objects.select_related("video", "org"), _user(request), self.kwargs["pk"]
+        )
+        done = video_svc.completion(assignment)
+        data = AssignmentSerializer(assignment).data
+        data.update(
+            due=done.due,
+            done=done.done,
+            rate=done.rate,
+            missing=[
+                {"member": m.pk, "name": m.name, "org_name": m.org.display_name}
+                for m in done.missing[: self.MISSING]
+            ],
+        )
+        return Response(data)
+
+    @extend_schema(
+        summary="指派必看/选看",
+        description="与页面调用同一服务；须对教育片和范围组织都有写权限。",
+        request=AssignmentCreateSerializer,
+        responses={201: AssignmentSerializer, **_WRITE},
+    )
+    def create(self, request: Request) -> Response:
+        user = _user(request)
+        require_writer(user)
+        given = AssignmentCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        d = given.validated_data
+        video = get_for_user(Video.objects.select_related("org"), user, d["video"], write=True)
+        org = get_for_user(Organization.objects.all(), user, d["org"], write=True)
+        named = list(Member.objects.visible_to(user).filter(pk__in=d["members"]).values_list("pk", flat=True))
+        if len(named) != len(set(d["members"])):
+            raise serializers.ValidationError({"members": ["指定党员不存在或不在您的授权范围内"]})
+        with service_errors():
+            assignment = video_svc.assign_video(
+                actor=user,
+                data=video_svc.AssignmentData(
+                    video,
+                    org,
+                    d["kind"],
+                    d["due_on"],
+                    d["titles"],
+                    member_ids=named,
+                    candidates=d["candidates"],
+                ),
+            )
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------- 一人一册
+
+
+class BookSerializer(serializers.ModelSerializer):
+    org_name = serializers.CharField(source="org.display_name", read_only=True, label="发放单位")
+    records = serializers.IntegerField(source="record_count", read_only=True, label="学习记录数")
+
+    class Meta:
+        model = StudyBook
+        fields = ["id", "org", "org_name", "title", "description", "issued_on", "titles", "records"]
+        read_only_fields = fields
+
+
+class BookCreateSerializer(serializers.Serializer):
+    org = serializers.IntegerField(label="发放单位ID")
+    title = serializers.CharField(max_length=120, label="学习资料")
+    issued_on = serializers.DateField(label="发放日期")
+    description = serializers.CharField(required=False, allow_blank=True, default="", label="学习要求")
+    titles = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        label="限定职务",
+        help_text="空：全体党员",
+    )
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True, label="姓名")
+    checks = serializers.SerializerMethodField(label="抽查结果")
+
+    class Meta:
+        model = StudyRecord
+        fields = ["id", "book", "member", "member_name", "notes", "notes_updated_at", "checks"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_checks(self, obj: StudyRecord) -> list[dict[str, Any]]:
+        return [
+            {"id": c.pk, "checked_on": c.checked_on, "result": c.result, "remark": c.remark}
+            for c in obj.checks.all()
+            if c.withdrawn_at is None
+        ]
+
+
+class CheckCreateSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=StudyCheck.Result.choices, label="抽查结果")
+    checked_on = serializers.DateField(label="抽查日期")
+    remark = serializers.CharField(required=False, allow_blank=True, default="", max_length=200, label="意见")
+
+
+@extend_schema(tags=["学习教育"])
+@extend_schema_view(
+    list=extend_schema(summary="一人一册学习册列表"),
+    retrieve=extend_schema(summary="学习册详情", responses={200: BookSerializer, **_NOT_FOUND}),
+)
+class BookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = BookSerializer
+    filter_backends: list[Any] = []
+
+    def _all(self) -> QuerySet[StudyBook]:
+        return (
+            StudyBook.objects.select_related("org")
+            .annotate(record_count=Count("records"))
+            .order_by("-issued_on", "-pk")
+        )
+
+    def get_queryset(self) -> QuerySet[StudyBook]:
+        return self._all().filter(pk__in=StudyBook.objects.visible_to(_user(self.request)).values("pk"))
+
+    def get_object(self) -> StudyBook:
+        return get_for_user(self._all(), _user(self.request), self.kwargs["pk"])
+
+    @extend_schema(
+        summary="发放学习册",
+        description="与页面调用同一服务：为该组织范围内（可按职务限定）的每名党员建立个人学习记录。",
+        request=BookCreateSerializer,
+        responses={201: BookSerializer, **_WRITE},
+    )
+    def create(self, request: Request) -> Response:
+        user = _user(request)
+        require_writer(user)
+        given = BookCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        d = given.validated_data
+        org = get_for_user(Organization.objects.all(), user, d["org"], write=True)
+        with service_errors():
+            book = book_svc.issue_book(
+                actor=user,
+                data=book_svc.BookData(org, d["title"], d["issued_on"], d["description"], d["titles"]),
+            )
+        return Response(BookSerializer(self._all().get(pk=book.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="学习册的个人学习记录", responses={200: RecordSerializer(many=True), **_NOT_FOUND})
+    @action(detail=True, methods=["get"])
+    def records(self, request: Request, pk: int) -> Response:
+        book = self.get_object()
+        qs = (
+            StudyRecord.objects.visible_to(_user(request))
+            .filter(book=book)
+            .select_related("member")
+            .prefetch_related("checks")
+            .order_by("member__org__path", "member_id")
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(RecordSerializer(page, many=True).data)
+
+
+class RecordCheckView(APIView):
+    @extend_schema(
+        tags=["学习教育"],
+        summary="登记抽查结果",
+        description="与页面调用同一服务；只有发放单位可登记，合格以上按积分目录计分。",
+        request=CheckCreateSerializer,
+        responses={201: RecordSerializer, **_WRITE},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        record = get_for_user(StudyRecord.objects.select_related("book", "book__org", "member"), user, pk)
+        if not covers(user, record.book.org.path, write=True):
+            raise PermissionDenied("只有发放单位可以登记抽查结果")
+        given = CheckCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        d = given.validated_data
+        with service_errors():
+            book_svc.check_record(
+                actor=user, record=record, result=d["result"], checked_on=d["checked_on"], remark=d["remark"]
+            )
+        return Response(RecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
 router = SimpleRouter()
 router.register("lessons", LessonViewSet, basename="api-learning-lesson")
 router.register("videos", VideoViewSet, basename="api-learning-video")
+router.register("trainings", TrainingViewSet, basename="api-learning-training")
+router.register("assignments", AssignmentViewSet, basename="api-learning-assignment")
+router.register("books", BookViewSet, basename="api-learning-book")
 urlpatterns = [
     *router.urls,
     path("my/assignments/", MyAssignmentsView.as_view(), name="api-learning-my-assignments"),
+    path("records/<int:pk>/check/", RecordCheckView.as_view(), name="api-learning-record-check"),
     path("members/<int:pk>/hours/", MemberHoursView.as_view(), name="api-learning-member-hours"),
 ]

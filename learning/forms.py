@@ -36,6 +36,11 @@ class LessonForm(StyledForm):
     outline = forms.CharField(
         label="提纲", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
     )
+    upload = forms.FileField(
+        label="课件或授课视频（可选）",
+        required=False,
+        help_text="课件：PDF 或 PowerPoint .pptx；视频：手机拍摄的 MOV/MP4 等，上传后自动转码。按文件内容识别。",
+    )
 
     def __init__(
         self, *args: object, speakers: list[tuple[int, str]], records: list[tuple[int, str]], **kwargs: object
@@ -52,7 +57,13 @@ class TrainingForm(StyledForm):
     ends_on = forms.DateField(label="结束日期", widget=DATE)
     hours = forms.DecimalField(label="学时", min_value=0.5, max_digits=5, decimal_places=1)
     members = forms.TypedMultipleChoiceField(
-        label="参训党员", coerce=int, widget=forms.CheckboxSelectMultiple
+        label="参训党员", coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    attendees = forms.FileField(
+        label="或导入参训名单（.xlsx）",
+        required=False,
+        help_text="第一行为表头，含“姓名”“公民身份号码”两列；按身份证号在本组织中查找，姓名须一致。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 
     def __init__(self, *args: object, members: list[tuple[int, str]], **kwargs: object) -> None:

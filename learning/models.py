@@ -40,6 +40,20 @@ class Lesson(models.Model):
         related_name="lessons",
         verbose_name="所在主题党日纪实",
     )
+    # 课件 (PDF or PowerPoint, checked by content) stored under learning/slides/ with a random name, served only
+    # through the lesson's scoped download; or the lesson's video, transcoded and served as a library video.
+    slides_file = models.CharField(max_length=100, blank=True, default="")
+    slides_name = models.CharField("课件文件名", max_length=200, blank=True, default="")
+    slides_type = models.CharField(max_length=100, blank=True, default="")
+    slides_size = models.PositiveIntegerField(default=0)
+    video = models.ForeignKey(
+        "learning.Video",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lessons",
+        verbose_name="授课视频",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("lessons/", lessons.lessons, name="lessons"),
     path("lessons/new/", lessons.lesson_new, name="lesson_new"),
     path("lessons/<int:pk>/", lessons.lesson_detail, name="lesson_detail"),
+    path("lessons/<int:pk>/slides", lessons.lesson_slides, name="lesson_slides"),
     path("lessons/<int:pk>/delete/", lessons.lesson_delete, name="lesson_delete"),
     path("trainings/", lessons.trainings, name="trainings"),
     path("trainings/new/", lessons.training_new, name="training_new"),

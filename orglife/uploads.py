@@ -33,6 +33,11 @@ FILE_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# Slides are not meeting-record attachments, but other apps check them by content with the same code.
+DOCUMENT_TYPES = {
+    **FILE_TYPES,
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
 
 
 def photo_max_bytes() -> int:
@@ -96,7 +101,7 @@ def sniff(data: bytes) -> str | None:
 
 
 def _office_kind(data: bytes) -> str | None:
-    """docx or xlsx by the parts inside the OOXML package (the names are only read, nothing is inflated)."""
+    """docx, xlsx or pptx by the parts inside the OOXML package (the names are only read, nothing is inflated)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
@@ -108,6 +113,8 @@ def _office_kind(data: bytes) -> str | None:
         return "docx"
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "ppt/presentation.xml" in names:
+        return "pptx"
     return None
 
 
@@ -166,17 +173,37 @@ def clean_photo(upload: Any) -> CleanFile:
     )
 
 
-def clean_attachment(upload: Any) -> CleanFile:
-    data = _read(upload, file_max_bytes(), "附件")
+def document_kind(data: bytes) -> str | None:
+    """pdf, docx, xlsx or pptx by content (the first bytes and the OOXML parts), or None."""
     kind = sniff(data)
     if kind == "zip":
         kind = _office_kind(data)
-    if kind not in FILE_TYPES:
-        raise ValidationError(f"“{_name(upload)}”不是支持的附件类型（仅 PDF、Word .docx、Excel .xlsx）")
+    return kind if kind in DOCUMENT_TYPES else None
+
+
+def clean_document(upload: Any, *, kinds: tuple[str, ...], limit: int, what: str, allowed: str) -> CleanFile:
+    """A document upload checked by content: at most `limit` bytes and one of `kinds` (keys of DOCUMENT_TYPES);
+    `allowed` names them for the refusal message."""
+    data = _read(upload, limit, what)
+    kind = document_kind(data)
+    if kind not in kinds:
+        raise ValidationError(
+            f"“{_name(upload)}”不是支持的{what}类型（仅 {allowed}；按文件内容识别，改扩展名无效）"
+        )
     return CleanFile(
         kind="file",
         content=data,
-        content_type=FILE_TYPES[kind],
+        content_type=DOCUMENT_TYPES[kind],
         original_name=_name(upload),
         extension=kind,
+    )
+
+
+def clean_attachment(upload: Any) -> CleanFile:
+    return clean_document(
+        upload,
+        kinds=("pdf", "docx", "xlsx"),
+        limit=file_max_bytes(),
+        what="附件",
+        allowed="PDF、Word .docx、Excel .xlsx",
     )

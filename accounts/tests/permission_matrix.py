@@ -84,6 +84,32 @@ def study_book(c: Ctx) -> dict[str, Any]:
     return {"pk": found.pk}
 
 
+def lesson_with_slides(c: Ctx) -> dict[str, Any]:
+    """A 微党课 with a PDF 课件 under the committee, given through the service (the tiny demo's have none)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from learning.models import Lesson
+    from learning.services import LessonData, give_lesson
+    from orgs.models import Member
+
+    found = Lesson.objects.filter(org__path__startswith=c.committee.path).exclude(slides_file="").first()
+    if found is None:
+        speaker = Member.objects.select_related("org").get(pk=c.member.pk)
+        found = give_lesson(
+            actor=c.users["admin_committee"],
+            data=LessonData(
+                org=speaker.org,
+                speaker=speaker,
+                topic="矩阵课件",
+                given_on=timezone.localdate(),
+                minutes=15,
+                upload=SimpleUploadedFile("课件.pdf", b"%PDF-1.4\n%matrix\n%%EOF\n"),
+            ),
+        )
+    return {"pk": found.pk}
+
+
 def study_record(c: Ctx) -> dict[str, Any]:
     from learning.models import StudyRecord
 
@@ -321,6 +347,7 @@ KWARGS: dict[str, Kwargs] = {
     "learning:entry_remove": pk_of("learning.StudyEntry"),
     "learning:lesson_detail": pk_of("learning.Lesson"),
     "learning:lesson_delete": pk_of("learning.Lesson"),
+    "learning:lesson_slides": lesson_with_slides,
     "learning:training_detail": pk_of("learning.Training", anywhere=True),
     "learning:video_detail": pk_of("learning.Video", anywhere=True),
     "learning:video_file": pk_of("learning.Video", anywhere=True),
@@ -427,6 +454,11 @@ KWARGS: dict[str, Kwargs] = {
     "api-learning-lesson-detail": pk_of("learning.Lesson"),
     "api-learning-video-detail": pk_of("learning.Video", anywhere=True),
     "api-learning-member-hours": member,
+    "api-learning-training-detail": pk_of("learning.Training", anywhere=True),
+    "api-learning-assignment-detail": pk_of("learning.VideoAssignment", anywhere=True),
+    "api-learning-book-detail": study_book,
+    "api-learning-book-records": study_book,
+    "api-learning-record-check": study_record,
     "api-development-person-step": pk_of("development.Person"),
     "development:notices": pk_of("development.Person"),
     "development:objection_add": pk_of("development.Person"),
@@ -604,6 +636,7 @@ MATRIX: dict[str, Entry] = {
     "learning:lesson_new": Entry("GET", 302, 200, 403, "admin_committee", 200),
     "learning:lesson_detail": Entry("GET", 302, 404, 200, "admin_committee", 200),
     "learning:lesson_delete": Entry("POST", 302, 404, 403, "admin_committee", 302),
+    "learning:lesson_slides": Entry("GET", 302, 404, 200, "admin_committee", 200),
     "learning:trainings": Entry("GET", 302, 200, 200, "admin_committee", 200),
     "learning:training_new": Entry("GET", 302, 200, 403, "admin_committee", 200),
     "learning:training_detail": Entry("GET", 302, 404, 200, "admin_dept", 200),
@@ -835,6 +868,14 @@ MATRIX: dict[str, Entry] = {
     "api-development-objection-resolve": Entry("POST", 401, 404, 403, "admin_committee", 400),
     "api-learning-lesson-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
     "api-learning-lesson-detail": Entry("GET", 401, 404, 200, "admin_committee", 200),
+    "api-learning-training-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
+    "api-learning-training-detail": Entry("GET", 401, 404, 200, "admin_dept", 200),
+    "api-learning-assignment-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
+    "api-learning-assignment-detail": Entry("GET", 401, 404, 200, "admin_dept", 200),
+    "api-learning-book-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
+    "api-learning-book-detail": Entry("GET", 401, 404, 200, "admin_committee", 200),
+    "api-learning-book-records": Entry("GET", 401, 404, 200, "admin_committee", 200),
+    "api-learning-record-check": Entry("POST", 401, 404, 403, "admin_committee", 400),
     "api-learning-video-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
     "api-learning-video-detail": Entry("GET", 401, 404, 200, "admin_dept", 200),
     "api-learning-my-assignments": Entry("GET", 401, 200, 200, "admin_committee", 200),

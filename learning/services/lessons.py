@@ -5,21 +5,27 @@ deleting the lesson reverses both."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from learning import media
 from learning.defaults import rules
 from learning.models import Lesson, StudyEntry
+from learning.services import uploads, videos
 from learning.services.common import require_writer
 from orglife.models import Attendance, MeetingRecord
+from orglife.uploads import clean_document
 from orgs.models import Member, Organization
+from personal.files import open_private
 from points.services.ledger import AutomaticAward, add_entries, award_automatic, reverse_automatic
 
 SOURCE_TYPE = "learning_lesson"
@@ -34,6 +40,28 @@ class LessonData:
     minutes: int
     outline: str = ""
     record: MeetingRecord | None = None
+    upload: Any = None  # 课件 (PDF, .pptx) or the lesson's video, told apart by content
+
+
+SLIDES = "learning/slides"
+SLIDE_KINDS = ("pdf", "pptx")
+LESSON_CATEGORY = "微党课"
+
+
+def slides_max_bytes() -> int:
+    return int(getattr(settings, "LEARNING_SLIDES_MAX_MB", 50)) * 1024 * 1024
+
+
+def is_document(upload: Any) -> bool:
+    """PDF or an Office (zip) package by the first bytes; anything else is checked as a video or audio."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    return bool(head.startswith(b"%PDF-") or head.startswith(b"PK\x03\x04"))
+
+
+def slides_path(lesson: Lesson) -> str:
+    return uploads.media_path(f"{SLIDES}/{lesson.slides_file}").as_posix()
 
 
 def lesson_hours(minutes: int) -> Decimal:
@@ -85,6 +113,61 @@ def give_lesson(*, actor: Any, data: LessonData, today: dt.date | None = None) -
     errors = lesson_errors(data, today or timezone.localdate())
     if errors:
         raise ValidationError(errors)
+    written: list[
+        str
+    ] = []  # files to remove if anything below fails (the rows roll back with the transaction)
+    try:
+        return _give(actor, data, written)
+    except BaseException:
+        media.remove_quietly(*written)
+        raise
+
+
+def _attachment(actor: Any, data: LessonData, written: list[str]) -> dict[str, Any]:
+    """The fields for the lesson's 课件 or video; the slides are written to disk, the video published to the
+    library (category 微党课) through the library's own upload, content check and transcoding."""
+    if data.upload is None:
+        return {}
+    if is_document(data.upload):
+        try:
+            clean = clean_document(
+                data.upload,
+                kinds=SLIDE_KINDS,
+                limit=slides_max_bytes(),
+                what="课件",
+                allowed="PDF、PowerPoint .pptx",
+            )
+        except ValidationError as exc:
+            raise ValidationError({"upload": exc.messages}) from exc
+        name = f"{secrets.token_hex(16)}.{clean.extension}"
+        path = uploads.media_path(f"{SLIDES}/{name}")
+        written.append(path.as_posix())
+        with open_private(path, "wb") as out:
+            out.write(clean.content)
+        return {
+            "slides_file": name,
+            "slides_name": clean.original_name,
+            "slides_type": clean.content_type,
+            "slides_size": len(clean.content),
+        }
+    video = videos.publish_video(
+        actor=actor,
+        data=videos.VideoData(
+            org=data.org,
+            title=data.topic.strip()[:120],
+            category=LESSON_CATEGORY,
+            duration=0,
+            source=f"{data.speaker.name} 讲授"[:120],
+            upload=data.upload,
+        ),
+    )
+    if video.original:
+        written.append(uploads.media_path(f"{uploads.INCOMING}/{video.original}").as_posix())
+    return {"video": video}
+
+
+def _give(actor: Any, data: LessonData, written: list[str]) -> Lesson:
+    extra = _attachment(actor, data, written)
     lesson = Lesson.objects.create(
         org=data.org,
         speaker=data.speaker,
@@ -94,6 +177,7 @@ def give_lesson(*, actor: Any, data: LessonData, today: dt.date | None = None) -
         outline=data.outline.strip(),
         record=data.record,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **extra,
     )
     hours = lesson_hours(data.minutes)
     StudyEntry.objects.bulk_create(
@@ -131,6 +215,8 @@ def give_lesson(*, actor: Any, data: LessonData, today: dt.date | None = None) -
             "hours": str(hours),
             "audience": lesson.entries.count(),
             "points": bool(awarded),
+            "slides": lesson.slides_name,
+            "video": lesson.video_id,
         },
     )
     return lesson
@@ -149,6 +235,10 @@ def delete_lesson(*, actor: Any, lesson: Lesson, reason: str) -> None:
         org=lesson.org,
         summary={"reason": reason.strip()[:200], "entries_removed": lesson.entries.count()},
     )
+    if lesson.slides_file:
+        path = slides_path(lesson)
+        transaction.on_commit(lambda: media.remove_quietly(path))
+    # A lesson's video stays in the library (it may be assigned as 必看); only the link goes.
     lesson.delete()  # its 学时 entries go with it (CASCADE)
 
 

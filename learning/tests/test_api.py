@@ -156,3 +156,92 @@ def test_a_member_s_hours_account_four_ways(cast):
     other = reverse("api-learning-member-hours", args=[cast.member_b1.pk])
     assert cast.client(cast.member_user).get(other).status_code == 404
     assert Client().get(url).status_code == 401
+
+
+def _post(client, url, body):
+    return client.post(url, body, content_type="application/json")
+
+
+def test_trainings_through_the_api_four_ways(cast):
+    url = reverse("api-learning-training-list")
+    body = {
+        "org": cast.committee_a.pk,
+        "name": "全县党员冬训",
+        "organizer": "县委组织部",
+        "starts_on": "2026-01-05",
+        "ends_on": "2026-01-07",
+        "hours": "8",
+        "members": [cast.member_a1.pk],
+    }
+    assert _post(cast.client(cast.viewer), url, body).status_code == 403
+    assert _post(cast.client(cast.outsider), url, body).status_code == 404
+    assert _post(Client(), url, body).status_code == 401
+    made = _post(cast.client(cast.committee_admin), url, body)
+    assert made.status_code == 201 and made.json()["attendees"] == 1
+    entry = StudyEntry.objects.get(training_id=made.json()["id"])
+    assert (entry.member_id, entry.hours) == (cast.member_a1.pk, Decimal("8.0"))
+    detail = reverse("api-learning-training-detail", args=[made.json()["id"]])
+    assert cast.client(cast.viewer).get(detail).json()["name"] == "全县党员冬训"
+    assert cast.client(cast.outsider).get(detail).status_code == 404
+    assert cast.client(cast.outsider).get(url, {"year": 2026}).json()["results"] == []
+    assert [r["name"] for r in cast.client(cast.viewer).get(url, {"year": 2026}).json()["results"]] == [
+        "全县党员冬训"
+    ]
+    assert Client().get(detail).status_code == 401
+    # a member outside the organization is refused by the service, with the page's message
+    bad = _post(cast.client(cast.committee_admin), url, {**body, "members": [cast.member_b1.pk]})
+    assert bad.status_code == 400
+
+
+def test_assignments_managed_through_the_api_four_ways(cast, required):
+    url = reverse("api-learning-assignment-list")
+    body = {"video": required.pk, "org": cast.branch_a1.pk, "kind": "optional", "due_on": "2099-06-01"}
+    assert _post(cast.client(cast.viewer), url, body).status_code == 403
+    assert _post(cast.client(cast.outsider), url, body).status_code == 404
+    assert _post(Client(), url, body).status_code == 401
+    made = _post(cast.client(cast.committee_admin), url, body)
+    assert made.status_code == 201 and made.json()["kind"] == "optional"
+    listed = cast.client(cast.committee_admin).get(url, {"video": required.pk}).json()["results"]
+    assert sorted(a["kind"] for a in listed) == ["optional", "required"]
+    (first,) = [a for a in listed if a["kind"] == "required"]
+    detail = cast.client(cast.viewer).get(reverse("api-learning-assignment-detail", args=[first["id"]]))
+    assert detail.status_code == 200
+    assert detail.json()["due"] >= 1 and detail.json()["done"] == 0
+    assert cast.member_a1.pk in [m["member"] for m in detail.json()["missing"]]
+    assert (
+        cast.client(cast.outsider)
+        .get(reverse("api-learning-assignment-detail", args=[first["id"]]))
+        .status_code
+        == 404
+    )
+    assert cast.client(cast.outsider).get(url).json()["results"] == []
+    assert Client().get(url).status_code == 401
+    past = _post(cast.client(cast.committee_admin), url, {**body, "due_on": "2000-01-01"})
+    assert past.status_code == 400 and "截止日期" in past.json()["due_on"][0]
+
+
+def test_study_books_and_spot_checks_through_the_api_four_ways(cast):
+    url = reverse("api-learning-book-list")
+    body = {
+        "org": cast.committee_a.pk,
+        "title": "《习近平谈治国理政》第五卷",
+        "issued_on": timezone.localdate().isoformat(),
+    }
+    assert _post(cast.client(cast.viewer), url, body).status_code == 403
+    assert _post(cast.client(cast.outsider), url, body).status_code == 404
+    assert _post(Client(), url, body).status_code == 401
+    made = _post(cast.client(cast.committee_admin), url, body)
+    assert made.status_code == 201 and made.json()["records"] >= 1
+    book = made.json()["id"]
+    records = cast.client(cast.viewer).get(reverse("api-learning-book-records", args=[book]))
+    assert records.status_code == 200
+    record = next(r for r in records.json()["results"] if r["member"] == cast.member_a1.pk)
+    assert cast.client(cast.outsider).get(reverse("api-learning-book-detail", args=[book])).status_code == 404
+    assert cast.client(cast.outsider).get(url).json()["results"] == []
+    check = reverse("api-learning-record-check", args=[record["id"]])
+    result = {"result": "pass", "checked_on": timezone.localdate().isoformat(), "remark": "笔记完整"}
+    assert _post(cast.client(cast.viewer), check, result).status_code == 403
+    assert _post(cast.client(cast.outsider), check, result).status_code == 404
+    assert _post(Client(), check, result).status_code == 401
+    done = _post(cast.client(cast.committee_admin), check, result)
+    assert done.status_code == 201 and [c["result"] for c in done.json()["checks"]] == ["pass"]

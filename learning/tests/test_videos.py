@@ -135,3 +135,19 @@ def test_the_watch_check_for_one_member_agrees_with_the_audience(cast):
             for m in Member.objects.all():
                 assert (svc.watchable(m.pk, video.pk) is not None) == (m.pk in due), (org, kind, m)
                 assert (a in svc.assignments_for(m)) == (m.pk in due)
+
+
+def test_in_production_nginx_serves_the_file_after_the_same_access_check(client, cast, settings):
+    settings.LEARNING_MEDIA_ACCEL_PREFIX = "/protected-media/"
+    video = publish(cast, SimpleUploadedFile("a.mp4", MP4))
+    client.force_login(cast.member_user)  # not in the audience yet: refused before any hand-over
+    response = client.get(reverse("learning:video_file", args=[video.pk]))
+    assert response.status_code == 404 and "X-Accel-Redirect" not in response
+    svc.assign_video(
+        actor=cast.committee_admin,
+        data=svc.AssignmentData(video, cast.committee_a, "required", dt.date(2099, 1, 1)),
+    )
+    response = client.get(reverse("learning:video_file", args=[video.pk]), HTTP_RANGE="bytes=0-99")
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == "/protected-media/" + video.file.name
+    assert response["Content-Type"] == video.content_type and "private" in response["Cache-Control"]

@@ -9,15 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from learning import services
 from learning.defaults import rules
 from learning.forms import DeleteForm, LessonForm, TrainingForm
 from learning.models import Lesson, Training
+from learning.selectors.lessons import counts_by_node
+from learning.services.hours import read_attendees
+from learning.services.lessons import slides_path
 from learning.views.common import XLSX, focus_org, page_of, xlsx, year_of
 from orglife.models import MeetingRecord
 from orgs.access import covers, get_for_user, require_tree, require_writer
@@ -76,6 +80,7 @@ def lessons(request: HttpRequest) -> HttpResponse:
         "branch_count": branch_count,
         "with_lesson": with_lesson,
         "share": int(with_lesson * 100 / branch_count) if branch_count else 0,
+        "by_node": counts_by_node(org, year) if not q else [],
         "quarter_start": quarter_start,
         "can_write": covers(request.user, org.path, write=True),
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
@@ -114,7 +119,11 @@ def lesson_new(request: HttpRequest) -> HttpResponse:
         ).order_by("-started_at")
     ]
     form = LessonForm(
-        request.POST or None, speakers=speakers, records=records, initial={"given_on": timezone.localdate()}
+        request.POST or None,
+        request.FILES or None,
+        speakers=speakers,
+        records=records,
+        initial={"given_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -129,6 +138,7 @@ def lesson_new(request: HttpRequest) -> HttpResponse:
                     minutes=d["minutes"],
                     outline=d["outline"],
                     record=MeetingRecord.objects.get(pk=d["record"]) if d["record"] else None,
+                    upload=d["upload"],
                 ),
             )
         except ValidationError as exc:
@@ -142,7 +152,9 @@ def lesson_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_tree(request.user)
-    lesson = get_for_user(Lesson.objects.select_related("org", "speaker", "record"), request.user, pk)
+    lesson = get_for_user(
+        Lesson.objects.select_related("org", "speaker", "record", "video"), request.user, pk
+    )
     entries = lesson.entries.select_related("member").order_by("member__name")
     context = {
         "lesson": lesson,
@@ -210,10 +222,11 @@ def training_new(request: HttpRequest) -> HttpResponse:
         .select_related("org")
         .order_by("org__path", "name")[:MAX_TRAINING_CHOICES]
     ]
-    form = TrainingForm(request.POST or None, members=members)
+    form = TrainingForm(request.POST or None, request.FILES or None, members=members)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
+            imported = read_attendees(d["attendees"], org) if d["attendees"] else []
             training = services.record_training(
                 actor=request.user,
                 data=services.TrainingData(
@@ -223,7 +236,7 @@ def training_new(request: HttpRequest) -> HttpResponse:
                     starts_on=d["starts_on"],
                     ends_on=d["ends_on"],
                     hours=d["hours"],
-                    member_ids=d["members"],
+                    member_ids=[*d["members"], *imported],
                 ),
             )
         except ValidationError as exc:
@@ -244,3 +257,23 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "learning/training_detail.html", {"training": training, "page": page_of(request, entries)}
     )
+
+
+@login_required
+def lesson_slides(request: HttpRequest, pk: int) -> FileResponse:
+    """The lesson's 课件 after the lesson's own access check (outside the scope: 404); private cache only."""
+    require_tree(request.user)
+    lesson = get_for_user(Lesson.objects.all(), request.user, pk)
+    if not lesson.slides_file:
+        raise Http404("该微党课没有课件")
+    try:
+        handle = open(slides_path(lesson), "rb")  # noqa: SIM115 (FileResponse closes it)
+    except FileNotFoundError:
+        raise Http404("课件文件不存在") from None
+    inline = lesson.slides_type == "application/pdf"
+    response = FileResponse(
+        handle, content_type=lesson.slides_type, as_attachment=not inline, filename=lesson.slides_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
