@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from development import defaults as d
 from development import rules
-from development.models import Assessment, Discipline, Link, Notice, Person, Stage, Vote
+from development.models import Assessment, Link, Notice, Person, Stage, Vote
 from development.services.common import (
     Errors,
     add_step,
@@ -29,9 +29,9 @@ from development.services.common import (
 from development.services.notices import objection_errors
 from development.services.quotas import quota_check
 from orglife.models import MeetingRecord, MeetingType
-from orglife.services.records import present_members
+from orglife.services.records import recount_for_discipline
 from orgs.access import Actor
-from orgs.models import Member, Organization
+from orgs.models import Discipline, Member, Organization
 from orgs.services import MemberData, add_members, create_member, require_write, update_member
 from personal import idcard
 
@@ -556,30 +556,16 @@ def record_pre_review(
 def _tally(
     person: Person, record: MeetingRecord, *, yes: int, no: int, abstain: int, written: int, errors: Errors
 ) -> tuple[dt.date, int, int]:
-    """The meeting's date and its voters (Q-01: members under 留党察看 have no vote, so they leave both
-    the due and the present count), checked against D-12."""
+    """The meeting's date and its voters as organizational life stored them (Q-01: members under 留党察看,
+    orgs.Discipline, have no vote, so the record already leaves them out of the due and the present count),
+    checked against D-12. One count for the meeting's page and for this vote."""
     if record.org_id != person.org_id or record.meeting_type != MeetingType.GENERAL_ASSEMBLY:
         errors.add("record", rules.msg("D-12", "须在本支部的支部党员大会上表决"))
     if record.status not in VOTABLE or record.eligible_voters is None or record.present_voters is None:
         errors.add("record", "该支部党员大会纪实尚未提交，没有到会人数")
         return timezone.localdate(), 0, 0
     held_on = timezone.localtime(record.started_at).date()
-    barred = set(
-        Discipline.objects.filter(member__org_id=person.org_id)
-        .in_force_on(held_on)
-        .values_list("member_id", flat=True)
-    )
-    barred_present = sum(
-        1 for m in present_members(record) if m.pk in barred and m.category == Member.Category.FULL
-    )
-    barred_due = Member.objects.filter(
-        pk__in=barred,
-        category=Member.Category.FULL,
-        is_exempt=False,
-        status__in=(Member.Status.NORMAL, Member.Status.MOBILE),  # as orglife counts those due
-    ).count()
-    eligible = max(record.eligible_voters - barred_due, 0)
-    present = max(record.present_voters - barred_present, 0)
+    eligible, present = record.eligible_voters, record.present_voters
     for message in rules.assembly_errors(
         eligible=eligible, present=present, written=written, yes=yes, no=no, abstain=abstain
     ):
@@ -990,12 +976,19 @@ def add_discipline(
         errors.add("ends_on", "恢复权利日期应晚于开始日期")
     errors.raise_if_any()
     item = Discipline.objects.create(member=member, starts_on=starts_on, ends_on=ends_on, note=note.strip())
+    recounted = recount_for_discipline(
+        item
+    )  # the 党员大会 records it reaches stop counting the member (Q-01)
     record_event(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         target=item,
         org=member.org,
-        summary={"event": "development.discipline", "starts_on": starts_on.isoformat()},
+        summary={
+            "event": "development.discipline",
+            "starts_on": starts_on.isoformat(),
+            "assemblies_recounted": recounted,
+        },
         actor_name="" if actor is not None else "system",
     )
     return item
