@@ -64,6 +64,9 @@ class Person(models.Model):
     talked_on = models.DateField("谈话日期", null=True, blank=True)
     nomination = models.CharField("推荐方式", max_length=16, choices=Nomination.choices, blank=True)
     activist_on = models.DateField("确定为积极分子日期（支委会）", null=True, blank=True)
+    # The latest half-yearly assessment's date (D-05), kept by add_assessment so the deadline query reads a
+    # column rather than a subquery per person (bench/RESULTS.md, 发展党员).
+    last_assessed_on = models.DateField("最近一次培养考察日期", null=True, blank=True, editable=False)
     activist_filed_on = models.DateField("积极分子报上级备案日期", null=True, blank=True)
     candidate_notice_on = models.DateField("发展对象公示开始", null=True, blank=True)
     candidate_on = models.DateField("确定为发展对象日期（支委会）", null=True, blank=True)
