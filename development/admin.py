@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from development.models import Discipline, Person, Step
+from development.models import Person, Step
+from orgs.models import Discipline
 
 
 @admin.register(Person)

@@ -5,20 +5,23 @@ reason). Admission votes use the 支部党员大会 records of the organizationa
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import time
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from development import rules
-from development.models import Link, Person
-from development.services import notices
+from development.models import Link, Person, Stage
+from development.services import dossier, notices, quotas
 from development.services import pipeline as svc
 from orglife.models import MeetingRecord, MeetingType
 from orgs.models import Member, Organization
@@ -260,6 +263,72 @@ class _Gen:
         return person
 
 
+def _quotas(year: int, rng: random.Random) -> int:
+    """The year's 发展党员计划 (名额), through `set_quota` as the department allocates it: each committee
+    directly under the county gets what it admitted so far plus a few still open (one already used up), and
+    the county the sum plus a reserve."""
+    made = 0
+    for root in Organization.objects.filter(parent__isnull=True, is_active=True).order_by("path"):
+        children = list(Organization.objects.filter(parent=root, is_active=True).order_by("path"))
+        total = 0
+        plans = []
+        for i, child in enumerate(children):
+            done = quotas.admitted(child, year)
+            if done == 0 and i % 3:
+                continue  # not every committee develops members this year
+            plans.append((child, done + (0 if i == 0 else rng.randint(1, 4))))
+        total = sum(n for _, n in plans)
+        quotas.set_quota(
+            actor=None,
+            org=root,
+            year=year,
+            planned=max(total + 5, quotas.admitted(root, year)),
+            note="县委组织部年度计划",
+        )
+        made += 1
+        for child, planned in plans:
+            quotas.set_quota(actor=None, org=child, year=year, planned=planned, note="组织部分配")
+            made += 1
+    return made
+
+
+def _scan(title: str, rng: random.Random) -> SimpleUploadedFile:
+    """A page-like grey image standing in for a scanned paper document."""
+    img = Image.new("RGB", (620, 877), (246, 244, 238))
+    draw = ImageDraw.Draw(img)
+    for y in range(120, 800, 28):  # lines of handwriting
+        draw.line((60, y, 60 + rng.randint(380, 500), y), fill=(90, 90, 110), width=2)
+    draw.rectangle((40, 40, 580, 837), outline=(160, 160, 160), width=2)
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return SimpleUploadedFile(f"{title}.png", buffer.getvalue(), content_type="image/png")
+
+
+def _dossiers(rng: random.Random) -> int:
+    """Dossier documents: most held on paper and checked, and the 入党申请书 of a few people scanned,
+    through `mark_document` and `upload_document`. Returns the number of scans."""
+    scans = 0
+    for i, person in enumerate(Person.objects.exclude(stage=Stage.CANCELLED).order_by("id")):
+        lines = dossier.checklist(person)
+        for j, line in enumerate(lines):
+            if (i + j) % 4 == 3:
+                continue  # a few documents still missing
+            if j == 0 and i % 3 == 0:
+                dossier.upload_document(
+                    actor=None,
+                    person=person,
+                    kind=line.kind,
+                    upload=_scan(line.label, rng),
+                    note="演示扫描件",
+                )
+                scans += 1
+            else:
+                dossier.mark_document(
+                    actor=None, person=person, kind=line.kind, on_paper=True, note="纸质原件"
+                )
+    return scans
+
+
 def generate_development_demo(*, seed: int, scale: str, today: dt.date | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     today = today or timezone.localdate()
@@ -284,9 +353,13 @@ def generate_development_demo(*, seed: int, scale: str, today: dt.date | None = 
                     continue
                 if person is not None:
                     made += 1
+        quotas = _quotas(today.year, gen.rng)
+        scans = _dossiers(gen.rng)
     result = {
         "skipped": False,
         "people": made,
+        "quotas": quotas,
+        "scans": scans,
         "not_fitting": skipped,
         "seconds": round(time.perf_counter() - started, 1),
     }

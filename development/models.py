@@ -64,6 +64,9 @@ class Person(models.Model):
     talked_on = models.DateField("谈话日期", null=True, blank=True)
     nomination = models.CharField("推荐方式", max_length=16, choices=Nomination.choices, blank=True)
     activist_on = models.DateField("确定为积极分子日期（支委会）", null=True, blank=True)
+    # The latest half-yearly assessment's date (D-05), kept by add_assessment so the deadline query reads a
+    # column rather than a subquery per person (bench/RESULTS.md, 发展党员).
+    last_assessed_on = models.DateField("最近一次培养考察日期", null=True, blank=True, editable=False)
     activist_filed_on = models.DateField("积极分子报上级备案日期", null=True, blank=True)
     candidate_notice_on = models.DateField("发展对象公示开始", null=True, blank=True)
     candidate_on = models.DateField("确定为发展对象日期（支委会）", null=True, blank=True)
@@ -218,38 +221,6 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()} {self.held_on}"
-
-
-class DisciplineQuerySet(ScopedQuerySet["Discipline"]):
-    scope_field = "member__org__path"
-
-    def in_force_on(self, day: dt.date) -> DisciplineQuerySet:
-        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
-
-
-class Discipline(models.Model):
-    """留党察看 of a member, with its dates: it bars sponsoring (D-07) and voting (Q-01)."""
-
-    member = models.ForeignKey("orgs.Member", on_delete=models.CASCADE, related_name="disciplines")
-    starts_on = models.DateField("留党察看开始")
-    ends_on = models.DateField("恢复党员权利日期", null=True, blank=True)
-    note = models.CharField("处分决定", max_length=200)
-
-    objects = DisciplineQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["member_id", "-starts_on"]
-        verbose_name = "留党察看"
-        verbose_name_plural = "留党察看"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
-                name="discipline_end_after_start",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.member} 留党察看 {self.starts_on}"
 
 
 class Step(models.Model):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db.models import DateField, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from orglife.models import MeetingRule, MeetingType, RuleSet
 from orglife.periods import MONTH, Period, first_of_month
-from orgs.models import Member, Organization
+from orgs.models import Discipline, Member, Organization
 
 # Organizations that hold organizational life of their own.
 LIFE_KINDS = (*Organization.BRANCH_KINDS, Organization.Kind.GENERAL_BRANCH)
@@ -153,11 +154,30 @@ def attendance_due(org: Organization) -> list[Member]:
     )
 
 
-def voting_eligible_count(org: Organization) -> int:
-    """Full members due to attend have the vote (Q-01); 预备党员 do not."""
-    return Member.objects.filter(
-        org=org,
-        status__in=(Member.Status.NORMAL, Member.Status.MOBILE),
-        is_exempt=False,
-        category=Member.Category.FULL,
-    ).count()
+def barred_from_voting(member_ids: Iterable[int], day: dt.date) -> set[int]:
+    """Members under 留党察看 on `day` (orgs.Discipline): they have no vote (Q-01), so a 党员大会 leaves them out
+    of both those due to vote and those present, as development's 支部大会 vote does (D-12)."""
+    return Discipline.objects.filter(member_id__in=list(member_ids)).barred_ids(day)
+
+
+def is_voter(member: Member, barred: Collection[int]) -> bool:
+    """A full member due to attend whose rights are not suspended (Q-01)."""
+    return (
+        member.category == Member.Category.FULL and member.counts_in_denominator and member.pk not in barred
+    )
+
+
+def voting_eligible_count(org: Organization, day: dt.date | None = None) -> int:
+    """Full members due to attend have the vote (Q-01); 预备党员 and members under 留党察看 on `day` (today
+    by default) do not."""
+    day = day or timezone.localdate()
+    return (
+        Member.objects.filter(
+            org=org,
+            status__in=(Member.Status.NORMAL, Member.Status.MOBILE),
+            is_exempt=False,
+            category=Member.Category.FULL,
+        )
+        .exclude(pk__in=Discipline.objects.in_force_on(day).values("member_id"))
+        .count()
+    )

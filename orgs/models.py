@@ -296,6 +296,44 @@ class Member(models.Model):
         return self.status in (self.Status.NORMAL, self.Status.MOBILE) and not self.is_exempt
 
 
+class DisciplineQuerySet(ScopedQuerySet["Discipline"]):
+    scope_field = "member__org__path"
+
+    def in_force_on(self, day: dt.date) -> DisciplineQuerySet:
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+
+    def barred_ids(self, day: dt.date) -> set[int]:
+        """The members whose rights are suspended on `day` (no vote, Q-01; no sponsoring, D-07)."""
+        return set(self.in_force_on(day).values_list("member_id", flat=True))
+
+
+class Discipline(models.Model):
+    """留党察看 of a member, with its dates. A fact of the member, so it sits on the ground floor: it bars
+    voting (RULES Q-01; organizational life's 党员大会 and development's 支部大会 both leave the member out of
+    those due and those present) and sponsoring (D-07). Moved here from `development` (same rows, same ids)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="disciplines")
+    starts_on = models.DateField("留党察看开始")
+    ends_on = models.DateField("恢复党员权利日期", null=True, blank=True)
+    note = models.CharField("处分决定", max_length=200)
+
+    objects = DisciplineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["member_id", "-starts_on"]
+        verbose_name = "留党察看"
+        verbose_name_plural = "留党察看"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="orgs_discipline_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} 留党察看 {self.starts_on}"
+
+
 class PositionQuerySet(ScopedQuerySet["Position"]):
     def current(self) -> PositionQuerySet:
         return self.filter(ended_on__isnull=True)

@@ -19,9 +19,7 @@ from django.db.models import (
     F,
     Func,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -29,7 +27,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from development import defaults as d
 from development import rules
-from development.models import Assessment, Person, PersonQuerySet, Stage
+from development.models import Person, PersonQuerySet, Stage
 
 
 @dataclass(frozen=True)
@@ -169,10 +167,9 @@ class AddMonths(Func):
 def with_next_due(qs: PersonQuerySet) -> PersonQuerySet:
     """The open people who have a next deadline, annotated with it: `next_due_on` and `next_rule` (the
     first of `dues_of`: D-03 talk, D-05 assessment, D-13 approval within 3 months, D-17, D-16)."""
-    last = Subquery(
-        Assessment.objects.filter(person=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
-    )
-    since = Greatest(F("activist_on"), Coalesce(last, F("activist_on")))
+    # The last assessment's date is a column kept by add_assessment: no subplan per person (PostgreSQL
+    # otherwise plans a correlated subquery and, by its cost, a JIT compilation).
+    since = Greatest(F("activist_on"), Coalesce(F("last_assessed_on"), F("activist_on")))
     applicant = Q(stage=Stage.APPLICANT, talked_on__isnull=True)
     activist = Q(stage=Stage.ACTIVIST, activist_on__isnull=False)
     candidate = Q(stage=Stage.CANDIDATE, resolution_on__isnull=False)

@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from development import defaults as d
 from development import rules
-from development.models import Assessment, Discipline, Link, Notice, Person, Stage, Vote
+from development.models import Assessment, Link, Notice, Person, Stage, Vote
 from development.services.common import (
     Errors,
     add_step,
@@ -29,9 +29,9 @@ from development.services.common import (
 from development.services.notices import objection_errors
 from development.services.quotas import quota_check
 from orglife.models import MeetingRecord, MeetingType
-from orglife.services.records import present_members
+from orglife.services.records import recount_for_discipline
 from orgs.access import Actor
-from orgs.models import Member, Organization
+from orgs.models import Discipline, Member, Organization
 from orgs.services import MemberData, add_members, create_member, require_write, update_member
 from personal import idcard
 
@@ -44,6 +44,44 @@ VOTABLE = (
 
 def _lock(person: Person) -> Person:
     return Person.objects.select_for_update().select_related("org").get(pk=person.pk)
+
+
+def _open_step(
+    actor: Actor | None,
+    person: Person,
+    *stages: str,
+    action: str,
+    once: tuple[str, str, str] | None = None,
+) -> tuple[Person, Errors]:
+    """The start every dated step shares: the person locked, the writer checked, the stage checked, and
+    (`once` = field, error key, message) a step that may be entered only once refused when already there."""
+    person = _lock(person)
+    require_branch_write(actor, person)
+    require_stage(person, *stages, action=action)
+    errors = Errors()
+    if once is not None and getattr(person, once[0]):
+        errors.add(once[1], once[2])
+    return person, errors
+
+
+def _close_step(
+    actor: Actor | None,
+    person: Person,
+    errors: Errors,
+    *,
+    facts: dict[str, object],
+    step: str,
+    on: dt.date,
+    note: str = "",
+    backdate_reason: str = "",
+) -> None:
+    """The end every dated step shares: nothing saved if any error; else the facts stored and the dated step
+    (with its audit event) written."""
+    errors.raise_if_any()
+    for field, value in facts.items():
+        setattr(person, field, value)
+    person.save(update_fields=[*facts, "updated_at"])
+    add_step(actor=actor, person=person, action=step, on=on, note=note, backdate_reason=backdate_reason)
 
 
 @transaction.atomic
@@ -65,7 +103,7 @@ def register_application(
         require_write(actor, org)
     errors = Errors()
     if not org.is_branch:
-        errors.add("org", "入党申请应由党支部接收（D-02）")
+        errors.add("org", rules.msg("D-02", "入党申请应向本人工作、学习所在单位的党支部提出，由党支部接收"))
     if not name.strip():
         errors.add("name", "姓名不能为空")
     birth = gender = None
@@ -122,12 +160,9 @@ def record_talk(
     *, actor: Actor | None, person: Person, on: dt.date, note: str = "", backdate_reason: str = ""
 ) -> list[str]:
     """D-03: the talk, due within one month of the application; a late talk is kept and flagged."""
-    person = _lock(person)
-    require_branch_write(actor, person)
-    require_stage(person, Stage.APPLICANT, action="谈话")
-    errors = Errors()
-    if person.talked_on:
-        errors.add("on", "已登记谈话")
+    person, errors = _open_step(
+        actor, person, Stage.APPLICANT, action="谈话", once=("talked_on", "on", "已登记谈话")
+    )
     check_day(
         errors,
         "on",
@@ -137,20 +172,19 @@ def record_talk(
         after_label="递交申请日期",
         backdate_reason=backdate_reason,
     )
-    errors.raise_if_any()
     warnings = []
-    if on > rules.talk_due(person.applied_on):
+    if not errors.items and on > rules.talk_due(person.applied_on):
         warnings.append(
             rules.msg(
                 "D-03", f"谈话晚于收到申请后1个月（应在{rules.talk_due(person.applied_on):%Y-%m-%d}前）"
             )
         )
-    person.talked_on = on
-    person.save(update_fields=["talked_on", "updated_at"])
-    add_step(
-        actor=actor,
-        person=person,
-        action="派人谈话",
+    _close_step(
+        actor,
+        person,
+        errors,
+        facts={"talked_on": on},
+        step="派人谈话",
         on=on,
         note="；".join([note, *warnings]).strip("；"),
         backdate_reason=backdate_reason,
@@ -308,6 +342,9 @@ def add_assessment(
     )
     errors.raise_if_any()
     item = Assessment.objects.create(person=person, held_on=held_on, summary=summary.strip())
+    if person.last_assessed_on is None or held_on > person.last_assessed_on:
+        person.last_assessed_on = held_on
+        person.save(update_fields=["last_assessed_on", "updated_at"])
     add_step(
         actor=actor,
         person=person,
@@ -422,10 +459,7 @@ def record_review(
     backdate_reason: str = "",
 ) -> None:
     """D-08 政审 with its written conclusion."""
-    person = _lock(person)
-    require_branch_write(actor, person)
-    require_stage(person, Stage.CANDIDATE, action="政治审查")
-    errors = Errors()
+    person, errors = _open_step(actor, person, Stage.CANDIDATE, action="政治审查")
     if not conclusion.strip():
         errors.add("conclusion", rules.msg("D-08", "政治审查须形成书面结论"))
     check_day(
@@ -437,13 +471,12 @@ def record_review(
         after_label="确定为发展对象日期",
         backdate_reason=backdate_reason,
     )
-    errors.raise_if_any()
-    person.review_on, person.review_conclusion, person.review_passed = on, conclusion.strip(), passed
-    person.save()
-    add_step(
-        actor=actor,
-        person=person,
-        action="政治审查" + ("（合格）" if passed else "（不合格）"),
+    _close_step(
+        actor,
+        person,
+        errors,
+        facts={"review_on": on, "review_conclusion": conclusion.strip(), "review_passed": passed},
+        step="政治审查" + ("（合格）" if passed else "（不合格）"),
         on=on,
         note=conclusion.strip()[:200],
         backdate_reason=backdate_reason,
@@ -461,10 +494,7 @@ def record_training(
     backdate_reason: str = "",
 ) -> None:
     """D-09: the candidate's short concentrated training, at least 3 days or 24 学时."""
-    person = _lock(person)
-    require_branch_write(actor, person)
-    require_stage(person, Stage.CANDIDATE, action="集中培训")
-    errors = Errors()
+    person, errors = _open_step(actor, person, Stage.CANDIDATE, action="集中培训")
     if not rules.training_enough(days, hours):
         errors.add(
             "days",
@@ -479,13 +509,12 @@ def record_training(
         after_label="确定为发展对象日期",
         backdate_reason=backdate_reason,
     )
-    errors.raise_if_any()
-    person.training_until, person.training_days, person.training_hours = until, days, hours
-    person.save()
-    add_step(
-        actor=actor,
-        person=person,
-        action="集中培训结业",
+    _close_step(
+        actor,
+        person,
+        errors,
+        facts={"training_until": until, "training_days": days, "training_hours": hours},
+        step="集中培训结业",
         on=until,
         note=f"{days or 0}天，{hours or 0}学时",
         backdate_reason=backdate_reason,
@@ -509,12 +538,9 @@ def record_pre_review(
     *, actor: Actor | None, person: Person, on: dt.date, form_issued_on: dt.date, backdate_reason: str = ""
 ) -> None:
     """D-10: the 基层党委's 预审, then the 入党志愿书; needs sponsors (D-07), 政审 (D-08), training (D-09)."""
-    person = _lock(person)
-    require_branch_write(actor, person)
-    require_stage(person, Stage.CANDIDATE, action="预审")
-    errors = Errors()
-    if person.pre_review_on:
-        errors.add("__all__", "已登记预审")
+    person, errors = _open_step(
+        actor, person, Stage.CANDIDATE, action="预审", once=("pre_review_on", "__all__", "已登记预审")
+    )
     check_day(
         errors,
         "on",
@@ -540,13 +566,12 @@ def record_pre_review(
         errors.add("__all__", message)
     if not rules.training_enough(person.training_days, person.training_hours):
         errors.add("__all__", rules.msg("D-09", "尚未完成发展对象集中培训"))
-    errors.raise_if_any()
-    person.pre_review_on, person.form_issued_on = on, form_issued_on
-    person.save()
-    add_step(
-        actor=actor,
-        person=person,
-        action="上级党委预审通过，发放入党志愿书",
+    _close_step(
+        actor,
+        person,
+        errors,
+        facts={"pre_review_on": on, "form_issued_on": form_issued_on},
+        step="上级党委预审通过，发放入党志愿书",
         on=on,
         note=f"志愿书{form_issued_on:%Y-%m-%d}发放",
         backdate_reason=backdate_reason,
@@ -556,30 +581,16 @@ def record_pre_review(
 def _tally(
     person: Person, record: MeetingRecord, *, yes: int, no: int, abstain: int, written: int, errors: Errors
 ) -> tuple[dt.date, int, int]:
-    """The meeting's date and its voters (Q-01: members under 留党察看 have no vote, so they leave both
-    the due and the present count), checked against D-12."""
+    """The meeting's date and its voters as organizational life stored them (Q-01: members under 留党察看,
+    orgs.Discipline, have no vote, so the record already leaves them out of the due and the present count),
+    checked against D-12. One count for the meeting's page and for this vote."""
     if record.org_id != person.org_id or record.meeting_type != MeetingType.GENERAL_ASSEMBLY:
         errors.add("record", rules.msg("D-12", "须在本支部的支部党员大会上表决"))
     if record.status not in VOTABLE or record.eligible_voters is None or record.present_voters is None:
         errors.add("record", "该支部党员大会纪实尚未提交，没有到会人数")
         return timezone.localdate(), 0, 0
     held_on = timezone.localtime(record.started_at).date()
-    barred = set(
-        Discipline.objects.filter(member__org_id=person.org_id)
-        .in_force_on(held_on)
-        .values_list("member_id", flat=True)
-    )
-    barred_present = sum(
-        1 for m in present_members(record) if m.pk in barred and m.category == Member.Category.FULL
-    )
-    barred_due = Member.objects.filter(
-        pk__in=barred,
-        category=Member.Category.FULL,
-        is_exempt=False,
-        status__in=(Member.Status.NORMAL, Member.Status.MOBILE),  # as orglife counts those due
-    ).count()
-    eligible = max(record.eligible_voters - barred_due, 0)
-    present = max(record.present_voters - barred_present, 0)
+    eligible, present = record.eligible_voters, record.present_voters
     for message in rules.assembly_errors(
         eligible=eligible, present=present, written=written, yes=yes, no=no, abstain=abstain
     ):
@@ -766,12 +777,14 @@ def _system_member(data: MemberData) -> Member:
 @transaction.atomic
 def record_oath(*, actor: Actor | None, person: Person, on: dt.date, backdate_reason: str = "") -> None:
     """D-19: the 预备党员 takes the oath before the party flag."""
-    person = _lock(person)
-    require_branch_write(actor, person)
-    require_stage(person, Stage.PROBATIONARY, Stage.FULL, action="入党宣誓")
-    errors = Errors()
-    if person.oath_on:
-        errors.add("on", "已登记入党宣誓")
+    person, errors = _open_step(
+        actor,
+        person,
+        Stage.PROBATIONARY,
+        Stage.FULL,
+        action="入党宣誓",
+        once=("oath_on", "on", "已登记入党宣誓"),
+    )
     check_day(
         errors,
         "on",
@@ -781,10 +794,9 @@ def record_oath(*, actor: Actor | None, person: Person, on: dt.date, backdate_re
         after_label="党委审批日期",
         backdate_reason=backdate_reason,
     )
-    errors.raise_if_any()
-    person.oath_on = on
-    person.save(update_fields=["oath_on", "updated_at"])
-    add_step(actor=actor, person=person, action="入党宣誓", on=on, backdate_reason=backdate_reason)
+    _close_step(
+        actor, person, errors, facts={"oath_on": on}, step="入党宣誓", on=on, backdate_reason=backdate_reason
+    )
 
 
 @transaction.atomic
@@ -990,12 +1002,19 @@ def add_discipline(
         errors.add("ends_on", "恢复权利日期应晚于开始日期")
     errors.raise_if_any()
     item = Discipline.objects.create(member=member, starts_on=starts_on, ends_on=ends_on, note=note.strip())
+    recounted = recount_for_discipline(
+        item
+    )  # the 党员大会 records it reaches stop counting the member (Q-01)
     record_event(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         target=item,
         org=member.org,
-        summary={"event": "development.discipline", "starts_on": starts_on.isoformat()},
+        summary={
+            "event": "development.discipline",
+            "starts_on": starts_on.isoformat(),
+            "assemblies_recounted": recounted,
+        },
         actor_name="" if actor is not None else "system",
     )
     return item

@@ -11,6 +11,7 @@ from conftest import make_member
 from development.models import Link, Person, Stage, Vote
 from development.services import pipeline as svc
 from orglife.models import MeetingRecord
+from orglife.rules import barred_from_voting
 from orglife.services import records as rec
 from orglife.tests.records_fixtures import data, photo
 from orgs.models import Member, Organization
@@ -145,7 +146,7 @@ def assembly(cast: Any, day: dt.date, *, present: int | None = None) -> MeetingR
             meeting_type="general_assembly",
             attendance=attendance,
             vote_subject="讨论接收预备党员",
-            votes_yes=len(here),
+            votes_yes=len(here - barred_from_voting(here, day)),  # no vote under 留党察看
             votes_no=0,
             votes_abstain=0,
         ),

@@ -5,10 +5,11 @@ import datetime as dt
 
 import time_machine
 
-from development.models import Assessment, Person
+from development.models import Person
 from development.selectors import deadlines
+from development.services import pipeline as svc
 from development.tests import fixtures_dev as f
-from development.tests.fixtures_dev import NOW
+from development.tests.fixtures_dev import NOW, WHY
 
 
 def _python(qs):
@@ -31,7 +32,11 @@ def test_the_annotation_gives_the_rules_next_deadline_at_every_stage(cast):
         f.probationary(cast, f.applicant(cast)),
     ]
     activist = people[2]
-    Assessment.objects.create(person=activist, held_on=dt.date(2027, 8, 31), summary="好")
+    svc.add_assessment(
+        actor=cast.secretary, person=activist, held_on=dt.date(2027, 8, 31), summary="好", backdate_reason=WHY
+    )
+    activist.refresh_from_db()
+    assert activist.last_assessed_on == dt.date(2027, 8, 31)  # the column the annotation reads
     Person.objects.filter(pk=people[1].pk).update(applied_on=dt.date(2027, 8, 31))
     qs = Person.objects.all()
     mine = sorted(deadlines.next_due_rows(qs))

@@ -5,8 +5,9 @@ from collections import Counter
 from django.core.management import call_command
 from django.utils import timezone
 
-from development.models import NoticeObjection, Person, Stage
+from development.models import Document, NoticeObjection, Person, Quota, Stage
 from development.selectors import deadlines
+from development.services import quotas
 
 
 def test_the_demo_has_people_at_every_stage_and_some_overdue(db, settings, tmp_path):
@@ -22,3 +23,21 @@ def test_the_demo_has_people_at_every_stage_and_some_overdue(db, settings, tmp_p
     assert len(overdue) >= 2
     cleared = NoticeObjection.objects.get()  # one 公示 drew an objection, looked into and cleared
     assert cleared.outcome == NoticeObjection.Outcome.CLEARED and cleared.person.stage != Stage.ACTIVIST
+
+    # The year's plan (名额) allocated through set_quota: the county and committees under it, never below
+    # what was admitted, the committees within the county's plan.
+    year = timezone.localdate().year
+    county = Quota.objects.get(org__parent__isnull=True, year=year)
+    below = Quota.objects.filter(org__parent=county.org, year=year)
+    assert below.exists()
+    assert sum(q.planned for q in below) <= county.planned
+    for q in [county, *below]:
+        assert q.planned >= quotas.admitted(q.org, year)
+    # The dossier: documents checked as held on paper, and scans uploaded that are really stored images.
+    assert Document.objects.filter(on_paper=True).exists()
+    scans = Document.objects.exclude(file="")
+    assert scans.exists()
+    for doc in scans:
+        assert doc.content_type.startswith("image/") and doc.size > 0
+        with doc.file.open("rb") as fh:
+            assert len(fh.read()) == doc.size

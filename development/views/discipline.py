@@ -14,11 +14,10 @@ from django.urls import path
 
 from accounts.models import User
 from development.forms import BaseForm
-from development.models import Discipline
 from development.services import pipeline as svc
 from orgs.access import get_for_user, require_tree, require_writer
 from orgs.forms import DATE, add_service_errors
-from orgs.models import Member, Organization
+from orgs.models import Discipline, Member, Organization
 
 
 class DisciplineForm(BaseForm):

@@ -41,14 +41,16 @@ from orglife.rules import (
     assembly_passes,
     assembly_quorum,
     attendance_due,
+    barred_from_voting,
     committee_quorum,
+    is_voter,
     ruleset_for,
     voting_eligible_count,
 )
 from orglife.services import photo_checks
 from orglife.services.stats import refresh_after_change
 from orgs.access import holds
-from orgs.models import Member, Organization, Position
+from orgs.models import Discipline, Member, Organization, Position
 from orgs.roles import Role
 from points import services as points_services
 
@@ -322,14 +324,15 @@ def _validate_votes(data: RecordData, roster: Roster, err: Any) -> None:
     if any(v is None for v in tally):
         err("votes_yes", "请填写赞成、反对、弃权票数（没有可填0）")
         return
-    present = _present_voters(roster, data.attendance)
+    present = _present_voters(roster, data.attendance, timezone.localtime(data.started_at).date())
     if sum(v or 0 for v in tally) > present:
         err("votes_yes", f"票数合计超过实到会有表决权党员人数（{present}人）")
 
 
-def _present_voters(roster: Roster, attendance: list[AttendanceEntry]) -> int:
+def _present_voters(roster: Roster, attendance: list[AttendanceEntry], day: dt.date) -> int:
     present = {a.member_id for a in attendance if a.present}
-    return sum(1 for m in roster.due if m.pk in present and m.category == Member.Category.FULL)
+    barred = barred_from_voting(roster.due_ids, day)
+    return sum(1 for m in roster.due if m.pk in present and is_voter(m, barred))
 
 
 # ---------------------------------------------------------------- quorum facts (RULES.md OL-03, OL-04)
@@ -421,13 +424,45 @@ def _store_facts(record: MeetingRecord, roster: Roster, *, freeze_eligible: bool
     voters: list[int] = []
     eligible = 0
     if record.meeting_type == MeetingType.GENERAL_ASSEMBLY:
-        voters = [m.pk for m in roster.due if m.category == Member.Category.FULL]
+        day = timezone.localtime(record.started_at).date()
+        barred = barred_from_voting(roster.due_ids, day)  # Q-01: no vote under 留党察看
+        voters = [m.pk for m in roster.due if is_voter(m, barred)]
         frozen = record.eligible_voters if freeze_eligible else None
-        eligible = frozen if frozen is not None else voting_eligible_count(record.org)
+        eligible = frozen if frozen is not None else voting_eligible_count(record.org, day)
     committee: list[int] = []
     if record.meeting_type == MeetingType.COMMITTEE:
         committee = [m.pk for m in committee_members(record.org)]
     set_quorum_facts(record, present_ids=present_ids, voters=voters, eligible=eligible, committee=committee)
+
+
+def recount_for_discipline(discipline: Discipline) -> int:
+    """A 留党察看 entered after the fact (its start may lie before meetings already recorded): the member's
+    党员大会 records in its window stop counting the member among those due to vote and those present (Q-01),
+    and their quorum and pass facts follow. Records that already left the member out (another 留党察看 in
+    force that day) are untouched. Returns how many records changed."""
+    member = discipline.member
+    changed = 0
+    records = MeetingRecord.objects.filter(
+        org_id=member.org_id, meeting_type=MeetingType.GENERAL_ASSEMBLY, eligible_voters__isnull=False
+    ).select_for_update()
+    for record in records:
+        day = timezone.localtime(record.started_at).date()
+        if not (discipline.starts_on <= day and (discipline.ends_on is None or discipline.ends_on > day)):
+            continue
+        if Discipline.objects.filter(member=member).exclude(pk=discipline.pk).in_force_on(day).exists():
+            continue
+        row = record.attendance.filter(member=member).exclude(status=Attendance.Status.EXEMPT).first()
+        if row is None or member.category != Member.Category.FULL:
+            continue
+        eligible = max((record.eligible_voters or 0) - 1, 0)
+        present = max((record.present_voters or 0) - (row.status == Attendance.Status.PRESENT), 0)
+        record.eligible_voters, record.present_voters = eligible, present
+        record.quorum_met = assembly_quorum(present=present, eligible=eligible)
+        if record.votes_yes is not None:
+            record.vote_passed = assembly_passes(yes=record.votes_yes, eligible=eligible)
+        record.save(update_fields=["eligible_voters", "present_voters", "quorum_met", "vote_passed"])
+        changed += 1
+    return changed
 
 
 # ---------------------------------------------------------------- attendance rows

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from orglife import photomatch, uploads
 from orglife.models import (
@@ -28,7 +29,7 @@ from orglife.models import (
     RecordAttachment,
     RecordEvent,
 )
-from orglife.rules import ruleset_for
+from orglife.rules import is_voter, ruleset_for
 from orglife.services import photo_checks
 from orglife.services.records import (
     COMMITTEE_TITLES,
@@ -42,7 +43,7 @@ from orglife.services.records import (
     set_quorum_facts,
     store_attachment,
 )
-from orgs.models import Member, Organization, Position
+from orgs.models import Discipline, Member, Organization, Position
 
 S = MeetingRecord.Status
 S_PRESENT, S_ABSENT, S_EXEMPT = (
@@ -128,6 +129,14 @@ def add_records(*, records: list[NewRecord]) -> list[MeetingRecord]:
     active: dict[int, list[Member]] = defaultdict(list)
     for m in Member.objects.filter(org_id__in=org_ids, status__in=Member.ACTIVE_STATUSES).order_by("id"):
         active[m.org_id].append(m)
+    # 留党察看 of these branches' members (Q-01): who has no vote on a given meeting day.
+    disciplines = list(
+        Discipline.objects.filter(member__org_id__in=org_ids).values_list("member_id", "starts_on", "ends_on")
+    )
+
+    def barred_on(day: dt.date) -> set[int]:
+        return {pk for pk, start, end in disciplines if start <= day and (end is None or end > day)}
+
     committees: dict[int, dict[int, Member]] = defaultdict(dict)
     for p in (
         Position.objects.filter(org_id__in=org_ids, title__in=COMMITTEE_TITLES, ended_on__isnull=True)
@@ -149,7 +158,7 @@ def add_records(*, records: list[NewRecord]) -> list[MeetingRecord]:
     rows: list[MeetingRecord] = []
     attendance: list[list[tuple[int, str, str]]] = []
     rosters: dict[tuple[int, str, int | None], Roster] = {}  # a branch's roster per meeting type and group
-    eligible: dict[int, int] = {}
+    eligible: dict[tuple[int, frozenset[int]], int] = {}
     for n in records:
         org, data = n.org, n.data
         month = data.month
@@ -183,14 +192,14 @@ def add_records(*, records: list[NewRecord]) -> list[MeetingRecord]:
                 payload.update(backfill=record.is_backfill, backfill_days=days)
         given = {a.member_id: a for a in data.attendance}
         present_ids = {pk for pk, a in given.items() if a.present}
-        voters = [m.pk for m in roster.due if m.category == Member.Category.FULL]
-        if org.pk not in eligible:
-            eligible[org.pk] = sum(
-                1 for m in active[org.pk] if m.counts_in_denominator and m.category == Member.Category.FULL
-            )
+        barred = barred_on(timezone.localtime(data.started_at).date()) if disciplines else set()
+        voters = [m.pk for m in roster.due if is_voter(m, barred)]
+        key_v = (org.pk, frozenset(barred))
+        if key_v not in eligible:
+            eligible[key_v] = sum(1 for m in active[org.pk] if is_voter(m, barred))
         committee = list(committees[org.pk]) if record.meeting_type == MeetingType.COMMITTEE else []
         set_quorum_facts(
-            record, present_ids=present_ids, voters=voters, eligible=eligible[org.pk], committee=committee
+            record, present_ids=present_ids, voters=voters, eligible=eligible[key_v], committee=committee
         )
         rows.append(record)
         attendance.append(

@@ -98,7 +98,7 @@ def _form_page(
         "record": record,
         "org": org,
         "rows": form.attendance_rows(),
-        "eligible": voting_eligible_count(org),
+        "eligible": voting_eligible_count(org),  # today; the stored record counts on its meeting day
         "return_reason": returned.reason if returned and record and record.status == "returned" else "",
     }
     return render(request, template, context)
