@@ -213,8 +213,12 @@ def main() -> None:
             check=False,
         )
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        server.send_signal(signal.SIGTERM)  # it may still be draining queued requests
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     with open(work / "locust_stats.csv", newline="") as fh:
         for row in csv.DictReader(fh):
             print(
