@@ -129,7 +129,6 @@ class Question(models.Model):
     class Meta:
         ordering = ["-pk"]
         indexes = [
-            models.Index(fields=["category", "difficulty", "times_drawn"], name="quiz_q_draw_idx"),
             models.Index(fields=["difficulty", "shuffle"], name="quiz_q_shuffle_idx"),
             models.Index(fields=["category", "shuffle"], name="quiz_q_cat_shuffle_idx"),
         ]

@@ -30,7 +30,15 @@ from quizzes import defaults
 from quizzes.defaults import POINTS_ITEM, POINTS_SOURCE, PRACTICE_SIZE
 from quizzes.models import Attempt, AttemptItem, Campaign, Question, QuestionVersion
 from quizzes.services.campaigns import in_audience, pass_source_id
-from quizzes.services.draw import SEED_BITS, bank_q, draw, live_exam_question_ids, new_seed, option_order
+from quizzes.services.draw import (
+    SEED_BITS,
+    Drawn,
+    bank_q,
+    draw,
+    live_exam_question_ids,
+    new_seed,
+    option_order,
+)
 from quizzes.services.scoring import clean_response, credit, percent
 
 log = logging.getLogger(__name__)
@@ -43,17 +51,17 @@ def _member(actor: Any) -> Member:
     return Member.objects.select_for_update(of=("self",)).select_related("org").get(pk=member_id)
 
 
-def _items(attempt: Attempt, questions: list[Question], rng: random.Random) -> None:
+def _items(attempt: Attempt, questions: Sequence[Drawn], rng: random.Random) -> None:
     AttemptItem.objects.bulk_create(
         [
             AttemptItem(
                 attempt=attempt,
                 position=i,
-                question=q,
-                version=q.current,
-                order=option_order(q, rng),
+                question_id=d.question_id,
+                version_id=d.version_id,
+                order=option_order(d, rng),
             )
-            for i, q in enumerate(questions, start=1)
+            for i, d in enumerate(questions, start=1)
         ]
     )
 
@@ -131,7 +139,7 @@ def start_practice(*, actor: Any, day: dt.date | None = None, size: int = PRACTI
             attempt = Attempt.objects.create(
                 member=member, practice_on=day, seed=seed, started_at=timezone.now()
             )
-            _items(attempt, questions, rng)
+            _items(attempt, [Drawn.of(q) for q in questions], rng)
             return attempt
     except IntegrityError:
         # Two taps at once: the other request created today's set.

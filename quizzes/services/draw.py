@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -14,7 +14,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from orgs.models import Organization
-from quizzes.models import SHUFFLE_BITS, Campaign, CampaignUsage, Category, Difficulty, DrawCursor, Question
+from quizzes.models import (
+    SHUFFLE_BITS,
+    Campaign,
+    CampaignUsage,
+    Category,
+    Difficulty,
+    DrawCursor,
+    Question,
+    QuestionVersion,
+)
 
 SEED_BITS = 62
 # The advisory lock space of the quiz draws (PostgreSQL's two-key form: "XFQZ", then the campaign id).
@@ -112,28 +121,6 @@ def lock_draws(campaign: Campaign) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DRAW_LOCK, campaign.pk])
 
 
-def _subtrees(org: Organization, roots: Iterable[int]) -> dict[int, set[int]]:
-    """Each root category with all its descendants, from one read of the bank's categories."""
-    children: dict[int | None, list[int]] = {}
-    marks, prefixes = _bank_prefixes(org)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.id, c.parent_id FROM {Category._meta.db_table} c"
-            f" JOIN {Organization._meta.db_table} o ON o.id = c.org_id WHERE o.path IN ({marks})",
-            prefixes,
-        )
-        for pk, parent in cursor.fetchall():
-            children.setdefault(parent, []).append(pk)
-    out = {}
-    for root in roots:
-        found, frontier = {root}, [root]
-        while frontier:
-            frontier = [c for p in frontier for c in children.get(p, ()) if c not in found]
-            found.update(frontier)
-        out[root] = found
-    return out
-
-
 def _bank_prefixes(org: Organization) -> tuple[str, list[str]]:
     """`bank_q` for the cursor: the placeholders and paths of the node and its ancestors."""
     prefixes = [org.path[:i] for i in range(1, len(org.path) + 1)]
@@ -144,7 +131,26 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join(["%s"] * len(values))
 
 
-def draw(campaign: Campaign, rng: random.Random) -> list[Question]:
+class Drawn(NamedTuple):
+    """One drawn question as the attempt needs it: the version shown is pinned by its id, and the option
+    order is shuffled from the kind and the number of options (no model instance is built)."""
+
+    question_id: int
+    version_id: int
+    kind: str
+    options: int
+
+    @classmethod
+    def of(cls, question: Question) -> Drawn:
+        assert question.current is not None
+        return cls(question.pk, question.current.pk, question.kind, len(question.current.options))
+
+
+def _json_length() -> str:
+    return "jsonb_array_length" if connection.vendor == "postgresql" else "json_array_length"
+
+
+def draw(campaign: Campaign, rng: random.Random) -> list[Drawn]:
     """The attempt's questions, quota by quota: least used in the campaign first, no repeats.
 
     Every question has a random place in one cycle of the bank (Question.shuffle); each quota of the
@@ -156,26 +162,40 @@ def draw(campaign: Campaign, rng: random.Random) -> list[Question]:
     campaign (daily practice keeps a live exam's questions out; the editor sees times drawn). The caller
     holds the transaction; the draw holds the campaign's draw lock to its end.
 
-    Every member's start runs this, so it is written for the cursor: one statement per quota (the pool
-    after the cursor and, for the wrap, from the cycle's start, in one UNION ALL), one for the cursors, two
-    for the usage and one for the questions — the ORM's compilation of the same statements cost many times
-    what the database spent on them."""
+    Every member's start runs this, so it is written for the cursor and returns plain rows: one statement
+    for the bank's categories and the campaign's cursors, one per quota (the pool after the cursor and, for
+    the wrap, from the cycle's start, in one UNION ALL, joined to the current version for its id and its
+    number of options), one for the cursors, two for the usage. The ORM's compilation of the same
+    statements, and building the questions with their versions, cost many times what the database spent."""
     lock_draws(campaign)
     quotas = parse_quotas(campaign.quotas)
-    trees = _subtrees(campaign.org, {q.category for q in quotas})
     cursor_table, question_table = DrawCursor._meta.db_table, Question._meta.db_table
+    version_table = QuestionVersion._meta.db_table
     marks, prefixes = _bank_prefixes(campaign.org)
     bank = f"org_id IN (SELECT id FROM {Organization._meta.db_table} WHERE path IN ({marks}))"
-    picked: list[int] = []
+    length = _json_length()
+    picked: list[Drawn] = []
     positions: dict[int, int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT quota, position FROM {cursor_table} WHERE campaign_id = %s", [campaign.pk])
-        known = dict(cursor.fetchall())
+        # The bank's category tree and the campaign's cursors in one round trip.
+        cursor.execute(
+            f"SELECT 0, c.id, c.parent_id FROM {Category._meta.db_table} c"
+            f" JOIN {Organization._meta.db_table} o ON o.id = c.org_id WHERE o.path IN ({marks})"
+            f" UNION ALL SELECT 1, quota, position FROM {cursor_table} WHERE campaign_id = %s",
+            [*prefixes, campaign.pk],
+        )
+        children: dict[int | None, list[int]] = {}
+        known: dict[int, int] = {}
+        for part, a, b in cursor.fetchall():
+            if part:
+                known[a] = b
+            else:
+                children.setdefault(b, []).append(a)
         for index, quota in enumerate(quotas):
             position = known.get(index)
             if position is None:
                 position = rng.getrandbits(SHUFFLE_BITS)
-            categories = sorted(trees[quota.category])
+            categories = sorted(_descendants(children, quota.category))
             where = (
                 f"{bank} AND category_id IN ({_marks(categories)})"
                 " AND retired_at IS NULL AND current_id IS NOT NULL"
@@ -186,14 +206,17 @@ def draw(campaign: Campaign, rng: random.Random) -> list[Question]:
                 params.append(quota.difficulty)
             if picked:
                 where += f" AND id NOT IN ({_marks(picked)})"
-                params += picked
+                params += [d.question_id for d in picked]
             ahead, behind = (
-                f"SELECT id, shuffle FROM {question_table} WHERE {where} AND shuffle {op} %s"
+                f"SELECT id, shuffle, kind, current_id FROM {question_table} WHERE {where} AND shuffle {op} %s"
                 " ORDER BY shuffle LIMIT %s"
                 for op in (">", "<=")
             )
             cursor.execute(
-                f"SELECT 0, id, shuffle FROM ({ahead}) ahead UNION ALL SELECT 1, id, shuffle FROM ({behind}) behind",
+                f"SELECT d.part, d.id, d.shuffle, d.kind, d.current_id, {length}(v.options) FROM"
+                f" (SELECT 0 AS part, id, shuffle, kind, current_id FROM ({ahead}) ahead"
+                f" UNION ALL SELECT 1, id, shuffle, kind, current_id FROM ({behind}) behind) d"
+                f" JOIN {version_table} v ON v.id = d.current_id",
                 [*params, position, quota.count, *params, position, quota.count],
             )
             # After the cursor first, then (the wrap) from the start of the cycle.
@@ -201,16 +224,23 @@ def draw(campaign: Campaign, rng: random.Random) -> list[Question]:
             if len(rows) < quota.count:
                 raise ValidationError("题库中可用题目不足，请联系活动管理员")
             positions[index] = rows[-1][2]
-            picked.extend(pk for _, pk, _ in rows)
+            picked.extend(Drawn(pk, version, kind, options or 0) for _, pk, _, kind, version, options in rows)
         cursor.execute(
             f"INSERT INTO {cursor_table} (campaign_id, quota, position) VALUES"
             f" {', '.join(['(%s, %s, %s)'] * len(positions))}"
             " ON CONFLICT (campaign_id, quota) DO UPDATE SET position = excluded.position",
             [v for index, position in positions.items() for v in (campaign.pk, index, position)],
         )
-    count_use(campaign, picked)
-    by_pk = Question.objects.select_related("current").in_bulk(picked)
-    return [by_pk[pk] for pk in picked]
+    count_use(campaign, [d.question_id for d in picked])
+    return picked
+
+
+def _descendants(children: dict[int | None, list[int]], root: int) -> set[int]:
+    found, frontier = {root}, [root]
+    while frontier:
+        frontier = [c for p in frontier for c in children.get(p, ()) if c not in found]
+        found.update(frontier)
+    return found
 
 
 def count_use(campaign: Campaign, ids: Sequence[int]) -> None:
@@ -236,10 +266,9 @@ def live_exam_question_ids() -> QuerySet[CampaignUsage, int]:
     ).values_list("question_id", flat=True)
 
 
-def option_order(question: Question, rng: random.Random) -> list[int]:
+def option_order(drawn: Drawn, rng: random.Random) -> list[int]:
     """The order the options are shown in (判断 keeps 正确/错误; 填空 has none)."""
-    assert question.current is not None
-    order = list(range(len(question.current.options)))
-    if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+    order = list(range(drawn.options))
+    if drawn.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
         rng.shuffle(order)
     return order
