@@ -1,20 +1,27 @@
-"""Benchmark: onboarding a county (1,500 organizations, 30,000 members, ~4,400 posts) through the wizard.
+"""Benchmark: onboarding a county or a city through the wizard (organizations, members, posts).
 
-Runs on a fresh temporary SQLite database (DATABASE_URL is ignored):
+    .venv/bin/python bench/bench_onboarding.py [--db sqlite|postgres] [--db-name NAME]
+        [--branches 1470] [--members 30000] [--scale F] [--quick] [--seed 1]
 
-    .venv/bin/python bench/bench_onboarding.py [--branches 1470] [--members 30000] [--seed 1]
+Default: a county, 1,500 organizations, 30,000 members, a 书记, 组织委员 and 联系人 per branch (4,410 posts), on a
+fresh temporary SQLite database. `--scale F` sizes the files as F × a city (12,000 organizations, 250,000 members,
+40,000 posts: `--scale 1` is the city the issue names). `--db postgres` uses a throwaway PostgreSQL database
+(`--db-name`, default xianfeng_bench_<pid>; created, then dropped).
 
 Prints CPU seconds (process time) and wall seconds of (a) the baselines measured in the same run: reading
 every cell of the three files with python-calamine (what the import uses) and with openpyxl (what it used),
 (b) the wizard's check of the three files (everything imported, then rolled back), (c) the import itself,
-(d) a second check of the same files (nothing to change), and the process's peak memory.
+with the time of each file, (d) a second check of the same files (nothing to change), (e) on PostgreSQL, the
+COPY baseline: the member rows the import wrote, copied back with COPY FROM STDIN into a new table like
+orgs_member (same columns, defaults, indexes and constraints), and the import's member rows/s against it; and the
+process's peak memory. `--quick` leaves out the openpyxl read, (b) and (d) (for the large sizes).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
+import io
 import random
 import resource
 import shutil
@@ -25,37 +32,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import open_database  # noqa: E402
+
 TMP = Path(tempfile.mkdtemp(prefix="xianfeng-bench-onboarding-"))
-os.environ["XIANFENG_VAR_DIR"] = str(TMP)
-os.environ.pop("DATABASE_URL", None)
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from openpyxl import Workbook, load_workbook  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from orgs.models import Member, OnboardingBatch, Organization, Position, RoleGrant  # noqa: E402
-from orgs.paths import encode_step  # noqa: E402
-from orgs.roles import Role  # noqa: E402
-from orgs.services import onboarding, positions_file, roster, tree_file  # noqa: E402
-from personal import idcard  # noqa: E402
+CITY = (12_000, 250_000, 40_000)  # organizations, members, posts
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 )
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国红梅志文玉兵海燕鹏飞晓东春雪斌宇"
 COMMITTEES = 30
-POSTS = ("书记", "组织委员", "联系人")
+POSTS = ("书记", "组织委员", "联系人", "副书记", "宣传委员", "纪检委员")
 
 
 def write(path: Path, headers: list[str], rows: list[dict[str, Any]]) -> None:
+    from openpyxl import Workbook
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("sheet")
     ws.append(headers)
@@ -64,7 +57,13 @@ def write(path: Path, headers: list[str], rows: list[dict[str, Any]]) -> None:
     wb.save(path)
 
 
-def make_files(branches: int, members: int, rng: random.Random) -> tuple[Path, Path, Path, int]:
+def make_files(
+    branches: int, members: int, posts_wanted: int, rng: random.Random
+) -> tuple[Path, Path, Path, int]:
+    """`posts_wanted` posts spread evenly over the branches (at most len(POSTS) and one per member each)."""
+    from orgs.services import positions_file, roster, tree_file
+    from personal import idcard
+
     tree_headers = [h for _, h, _ in tree_file.COLUMNS if h != "组织路径"]
     orgs: list[dict[str, Any]] = []
     branch_codes: list[str] = []
@@ -114,8 +113,9 @@ def make_files(branches: int, members: int, rng: random.Random) -> tuple[Path, P
     for person in people:
         by_branch.setdefault(person["所在党组织代码"], []).append(person)
     posts: list[dict[str, Any]] = []
-    for code in branch_codes:
-        for holder, title in zip(by_branch.get(code, []), POSTS, strict=False):
+    for j, code in enumerate(branch_codes):
+        k = posts_wanted * (j + 1) // branches - posts_wanted * j // branches
+        for holder, title in zip(by_branch.get(code, []), POSTS[:k], strict=False):
             posts.append(
                 {"姓名": holder["姓名"], "公民身份号码": holder["公民身份号码"], "任职组织代码": code}
                 | {"职务": title, "任职日期": "2024-03-01"}
@@ -128,6 +128,8 @@ def make_files(branches: int, members: int, rng: random.Random) -> tuple[Path, P
 
 
 def read_calamine(paths: tuple[Path, ...]) -> int:
+    from python_calamine import CalamineWorkbook
+
     cells = 0
     for path in paths:
         for row in (
@@ -138,6 +140,8 @@ def read_calamine(paths: tuple[Path, ...]) -> int:
 
 
 def read_openpyxl(paths: tuple[Path, ...]) -> int:
+    from openpyxl import load_workbook
+
     cells = 0
     for path in paths:
         wb = load_workbook(path, read_only=True, data_only=True)
@@ -164,85 +168,165 @@ def timed(label: str, fn: Callable[[], Any]) -> tuple[Any, float]:
     return value, cpu
 
 
+def timed_files() -> dict[str, list[float]]:
+    """Wrap the wizard's three importers (the real ones) so each file's CPU and wall seconds are recorded."""
+    from orgs.services import onboarding
+
+    spent: dict[str, list[float]] = {}
+    for sheet, (stage, importer) in list(onboarding._IMPORTERS.items()):
+
+        def wrapped(_sheet: str = sheet, _importer: Any = importer, **kw: Any) -> Any:
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                return _importer(**kw)
+            finally:
+                spent[str(_sheet)] = [time.process_time() - cpu, time.perf_counter() - wall]
+
+        onboarding._IMPORTERS[sheet] = (stage, wrapped)
+    return spent
+
+
+def copy_baseline() -> tuple[int, float]:
+    """The member rows the import wrote, copied with COPY into a new table like orgs_member (only the COPY is
+    timed: the rows are exported first, into memory). Returns (rows, wall seconds)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            buffer = io.BytesIO()
+            with cur.copy("COPY orgs_member TO STDOUT") as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+            cur.execute("CREATE TABLE bench_copy_member (LIKE orgs_member INCLUDING ALL)")
+            started = time.perf_counter()
+            with cur.copy("COPY bench_copy_member FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+            elapsed = time.perf_counter() - started
+            cur.execute("SELECT count(*) FROM bench_copy_member")
+            rows = cur.fetchone()[0]
+        transaction.set_rollback(True)
+    return rows, elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
+    parser.add_argument("--db-name", help="name of the throwaway PostgreSQL database (created and dropped)")
     parser.add_argument("--branches", type=int, default=1470)
     parser.add_argument("--members", type=int, default=30_000)
+    parser.add_argument(
+        "--scale", type=float, help="size as this fraction of a city (12k orgs, 250k members, 40k posts)"
+    )
+    parser.add_argument("--quick", action="store_true", help="leave out the openpyxl read, (b) and (d)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the import (c)")
     args = parser.parse_args()
+    posts_wanted = args.branches * 3
+    if args.scale:
+        args.branches = round(CITY[0] * args.scale) - COMMITTEES - 1
+        args.members = round(CITY[1] * args.scale)
+        posts_wanted = round(CITY[2] * args.scale)
     try:
-        call_command("migrate", verbosity=0)
-        county = Organization.objects.create(
-            path=encode_step(1),
-            depth=1,
-            name="中共太和县委员会",
-            code="X0000",
-            kind="committee",
-            unit_category="organ",
+        with open_database(args.db, name=args.db_name) as where:
+            run(args, posts_wanted, where)
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, posts_wanted: int, where: str) -> None:
+    from accounts.models import User
+    from orgs.models import Member, OnboardingBatch, Organization, Position, RoleGrant
+    from orgs.paths import encode_step
+    from orgs.roles import Role
+    from orgs.services import onboarding
+
+    started = time.perf_counter()
+    county = Organization.objects.create(
+        path=encode_step(1),
+        depth=1,
+        name="中共太和县委员会",
+        code="X0000",
+        kind="committee",
+        unit_category="organ",
+    )
+    actor = User.objects.create_user(
+        username="bench_admin", password="Bench#2026x", must_change_password=False
+    )
+    RoleGrant.objects.create(user=actor, org=county, role=Role.DEPT_ADMIN)
+    *paths, n_posts = make_files(args.branches, args.members, posts_wanted, random.Random(args.seed))
+    files = tuple(paths)
+    print(
+        f"{where}; files: {args.branches + COMMITTEES:,} organizations, {args.members:,} members, {n_posts:,} posts "
+        f"({sum(p.stat().st_size for p in files) / 1e6:.1f} MB, written in {time.perf_counter() - started:.0f} s)",
+        flush=True,
+    )
+
+    def new_batch() -> OnboardingBatch:
+        return onboarding.create_batch(
+            actor=actor,
+            files={
+                sheet: (p.name, p.read_bytes())
+                for sheet, p in zip(("orgs", "members", "positions"), files, strict=True)
+            },
         )
-        actor = User.objects.create_user(
-            username="bench_admin", password="Bench#2026x", must_change_password=False
-        )
-        RoleGrant.objects.create(user=actor, org=county, role=Role.DEPT_ADMIN)
-        *paths, n_posts = make_files(args.branches, args.members, random.Random(args.seed))
-        files = tuple(paths)
-        print(
-            f"files: {args.branches + COMMITTEES:,} organizations, {args.members:,} members, {n_posts:,} posts "
-            f"({sum(p.stat().st_size for p in files) / 1e6:.1f} MB)"
-        )
-        cells, calamine = timed(
-            "(a) baseline: python-calamine read of every cell", lambda: read_calamine(files)
-        )
+
+    cells, calamine = timed("(a) baseline: python-calamine read of every cell", lambda: read_calamine(files))
+    if not args.quick:
         _, openpyxl = timed(
             "(a') baseline: openpyxl read_only read of every cell", lambda: read_openpyxl(files)
         )
         print(f"    {cells:,} cells; calamine is {openpyxl / calamine:.1f}x faster")
-        batch = onboarding.create_batch(
-            actor=actor,
-            files={
-                sheet: (p.name, p.read_bytes())
-                for sheet, p in zip(("orgs", "members", "positions"), files, strict=True)
-            },
-        )
+    batch = new_batch()
+    check_cpu = 0.0
+    if not args.quick:
         checked, check_cpu = timed(
             "(b) check (import everything, roll back)", lambda: onboarding.run(batch.pk, apply=False)
         )
         assert checked.status == OnboardingBatch.Status.CHECKED, _brief(checked.report)
-        if args.profile:
-            import cProfile
-            import pstats
+    if args.profile:
+        import cProfile
+        import pstats
 
-            profiler = cProfile.Profile()
-            done = profiler.runcall(onboarding.run, batch.pk, apply=True)
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-            return
-        done, import_cpu = timed("(c) import", lambda: onboarding.run(batch.pk, apply=True))
-        assert done.status == OnboardingBatch.Status.DONE, _brief(done.report)
-        assert Member.objects.count() == args.members and Position.objects.count() == n_posts
-        assert Organization.objects.count() == args.branches + COMMITTEES + 1
-        again = onboarding.create_batch(
-            actor=actor,
-            files={
-                sheet: (p.name, p.read_bytes())
-                for sheet, p in zip(("orgs", "members", "positions"), files, strict=True)
-            },
-        )
+        profiler = cProfile.Profile()
+        profiler.runcall(onboarding.run, batch.pk, apply=True)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        return
+    spent = timed_files()
+    wall = time.perf_counter()
+    done, import_cpu = timed("(c) import", lambda: onboarding.run(batch.pk, apply=True))
+    wall = time.perf_counter() - wall
+    spent = {sheet: list(times) for sheet, times in spent.items()}  # (d) would overwrite them
+    assert done.status == OnboardingBatch.Status.DONE, _brief(done.report)
+    assert Member.objects.count() == args.members and Position.objects.count() == n_posts
+    assert Organization.objects.count() == args.branches + COMMITTEES + 1
+    for sheet, (cpu, seconds) in spent.items():
+        print(f"    file {sheet}: {cpu:.2f} CPU s, {seconds:.2f} s wall")
+    if not args.quick:
+        again = new_batch()
         second, _ = timed(
             "(d) check of the same files again (nothing to change)",
             lambda: onboarding.run(again.pk, apply=False),
         )
         assert all(f["created"] == f["updated"] == 0 for f in second.report["files"].values()), second.report
         print(
-            f"    ratio import / calamine read: {import_cpu / calamine:.1f}; import / openpyxl read: {import_cpu / openpyxl:.2f}"
+            f"    ratio import / calamine read: {import_cpu / calamine:.1f}; "
+            f"import / openpyxl read: {import_cpu / openpyxl:.2f}"
         )
         print(
-            f"    target ≤ 10 CPU s for the import: {'PASS' if import_cpu <= 10 else 'FAIL'} ({import_cpu:.1f}); check {check_cpu:.1f}"
+            f"    target ≤ 10 CPU s for the import: {'PASS' if import_cpu <= 10 else 'FAIL'} ({import_cpu:.1f}); "
+            f"check {check_cpu:.1f}"
         )
-        print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
+    if args.db == "postgres":
+        rows, copy_wall = copy_baseline()
+        member_wall = spent["members"][1]
+        print(
+            f"(e) baseline: COPY of the {rows:,} member rows: {copy_wall:.2f} s wall, {rows / copy_wall:,.0f} rows/s; "
+            f"the import's member file: {member_wall:.2f} s wall, {args.members / member_wall:,.0f} rows/s; "
+            f"ratio {copy_wall / member_wall:.3f}x COPY (target ≥ 0.3x); "
+            f"whole import {wall:.1f} s wall, {args.members / wall:,.0f} member rows/s"
+        )
+    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

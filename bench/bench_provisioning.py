@@ -1,7 +1,7 @@
 """Benchmark: bulk provisioning of member accounts (accounts/s), with the password hash as the floor.
 
     .venv/bin/python bench/bench_provisioning.py [--db sqlite|postgres] [--members 30000]
-        [--iterations 10000] [--delivery sms|pdf]
+        [--iterations 10000] [--delivery sms|pdf] [--db-name NAME]
 
 Prints
 (a) the cost of one password hash per hasher (Django's default PBKDF2 at 1,000,000 iterations, the
@@ -115,7 +115,9 @@ def baseline(members: int, delivery: str) -> float:
             for pk, org, name, phone_enc, phone_masked in rows:
                 secret = secrets.token_urlsafe(9)
                 password = make_password(secret, hasher="pbkdf2_sha256_initial")
-                users.append((password, False, f"bl{pk:08d}", "", "", "", False, True, now, name, True, pk))
+                users.append(
+                    (password, False, f"bl{pk:08d}", "", "", "", False, True, now, name, True, pk, 0)
+                )
                 if delivery == "sms":
                     body = "secret:sm4:" + personal.encrypt(f"登录名：bl{pk:08d}，初始密码：{secret}")
                     sms.append(
@@ -123,8 +125,8 @@ def baseline(members: int, delivery: str) -> float:
                     )
             cur.executemany(
                 "INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,"
-                " is_staff, is_active, date_joined, display_name, must_change_password, member_id)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                " is_staff, is_active, date_joined, display_name, must_change_password, member_id, access_version)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 users,
             )
             cur.execute("SELECT id, member_id FROM accounts_user WHERE username LIKE 'bl%%'")
@@ -160,11 +162,12 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=30_000)
     parser.add_argument("--iterations", type=int, default=1_000)
     parser.add_argument("--delivery", default="sms", choices=["sms", "pdf"])
+    parser.add_argument("--db-name", help="name of the throwaway PostgreSQL database (created and dropped)")
     args = parser.parse_args()
     import os
 
     os.environ["XIANFENG_INITIAL_PASSWORD_ITERATIONS"] = str(args.iterations)
-    with open_database(args.db) as where:
+    with open_database(args.db, name=args.db_name) as where:
         from django.conf import settings
 
         print(

@@ -37,8 +37,11 @@ def _pg_admin(sql: str) -> None:
 
 
 @contextlib.contextmanager
-def open_database(kind: str, *, reuse: str | None = None, keep: bool = False) -> Iterator[str]:
-    """Point Django at a throwaway (or reused) database, migrate it, and yield a description."""
+def open_database(
+    kind: str, *, reuse: str | None = None, keep: bool = False, name: str | None = None
+) -> Iterator[str]:
+    """Point Django at a throwaway (or reused) database, migrate it, and yield a description.
+    `name` names the throwaway PostgreSQL database (default `xianfeng_bench_<pid>`)."""
     if kind not in ("sqlite", "postgres"):
         raise SystemExit(f"--db must be sqlite or postgres, not {kind!r}")
     db_name = ""
@@ -48,7 +51,7 @@ def open_database(kind: str, *, reuse: str | None = None, keep: bool = False) ->
         os.environ.pop("DATABASE_URL", None)
         where = f"SQLite {var_dir / 'xianfeng.sqlite3'}"
     else:
-        db_name = reuse or f"xianfeng_bench_{os.getpid()}"
+        db_name = reuse or name or f"xianfeng_bench_{os.getpid()}"
         if not reuse:
             _pg_admin(f'CREATE DATABASE "{db_name}"')
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{db_name}"
