@@ -8,8 +8,14 @@ from django import forms
 
 from bulletins import defaults
 from bulletins.models import Article, Journal
+from orglife.models import MeetingRecord
 from orgs.forms import DATE, OrgChoiceField, StyledForm, bootstrap
 from orgs.models import Organization
+
+
+class RecordChoiceField(forms.ModelChoiceField[MeetingRecord]):
+    def label_from_instance(self, obj: MeetingRecord) -> str:
+        return f"{obj.started_at:%Y-%m-%d} {obj.org.short_name or obj.org.name} {obj.get_meeting_type_display()}：{obj.topic}"
 
 
 class ArticleForm(StyledForm, forms.Form):
@@ -34,10 +40,21 @@ class ArticleForm(StyledForm, forms.Form):
         error_messages={"required": "请填写正文"},
         help_text="每段一行；可从 Word 粘贴，保存时只保留段落、小标题和加粗。",
     )
+    record = RecordChoiceField(
+        queryset=MeetingRecord.objects.none(),
+        label="相关组织生活纪实",
+        required=False,
+        empty_label="（无）",
+        help_text="报道某次已审核的组织生活时可选，编辑可据此核对",
+        error_messages={"invalid_choice": "请选择列表中的组织生活纪实"},
+    )
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, records: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = units  # type: ignore[attr-defined]
+        self.fields["record"].queryset = (  # type: ignore[attr-defined]
+            records if records is not None else MeetingRecord.objects.none()
+        )
         self.fields["category"].choices = [("", "—"), *((c, c) for c in defaults.CATEGORIES)]  # type: ignore[attr-defined]
         bootstrap(self)
 

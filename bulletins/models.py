@@ -97,6 +97,15 @@ class Article(models.Model):
     title = models.CharField("标题", max_length=120)
     body = models.TextField("正文")
     category = models.CharField("类别", max_length=20, blank=True)
+    # The 组织生活 record the article reports on, if any: an approved record of the unit or a branch under it.
+    record = models.ForeignKey(
+        "orglife.MeetingRecord",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="相关组织生活纪实",
+    )
     state = models.CharField("状态", max_length=12, choices=State.choices, default=State.DRAFT)
     adoption = models.CharField("采用方式", max_length=12, choices=Adoption.choices, blank=True)
     return_reason = models.TextField("退回意见", blank=True)

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -45,6 +46,7 @@ class BulletinArticleSerializer(serializers.ModelSerializer[Article]):
             "title",
             "body",
             "category",
+            "record",
             "state",
             "state_display",
             "adoption",
@@ -66,6 +68,12 @@ class BulletinArticleWriteSerializer(serializers.Serializer[Any]):
     byline = serializers.CharField(max_length=60)
     author_name = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
     category = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    record = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="相关组织生活纪实ID（本单位或下级已审核的纪实）",
+    )
     submit = serializers.BooleanField(required=False, default=False, help_text="保存后立即报送")
 
 
@@ -119,8 +127,14 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = dict(s.validated_data)
         submit = data.pop("submit")
         org = get_for_user(Organization.objects.all(), user, data.pop("org"))
+        record_id = data.pop("record")
+        record = None
+        if record_id is not None:
+            record = services.linkable_records(org).filter(pk=record_id).first()
+            if record is None:
+                raise DRFValidationError({"record": ["只能关联本单位或下级党组织已审核的组织生活纪实"]})
         with service_errors():
-            article = services.save_draft(actor=user, org=org, **data)
+            article = services.save_draft(actor=user, org=org, record=record, **data)
             if submit:
                 article = services.submit_article(actor=user, article=article)
         return Response(BulletinArticleSerializer(article).data, status=status.HTTP_201_CREATED)

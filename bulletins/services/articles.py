@@ -25,6 +25,7 @@ from bulletins import defaults
 from bulletins.models import Article, ArticleEvent, ArticleImage, ArticleVersion
 from bulletins.roles import EDIT_ROLES, SUBMIT_ROLES
 from bulletins.services.richtext import clean_html, plain_text
+from orglife.models import MeetingRecord
 from orglife.uploads import clean_photo
 from orgs.access import holds, own_member_id
 from orgs.models import Member, Organization
@@ -49,6 +50,13 @@ def content_errors(*, title: str, body: str, byline: str) -> dict[str, list[str]
     elif len(byline.strip()) > 60:
         errors["byline"] = ["署名单位不能超过60个字"]
     return errors
+
+
+def linkable_records(org: Organization) -> Any:
+    """The 组织生活 records an article of `org` may report on: approved ones of the unit or a branch under it."""
+    return MeetingRecord.objects.filter(
+        org__path__startswith=org.path, status=MeetingRecord.Status.APPROVED
+    ).select_related("org")
 
 
 def can_submit(actor: User, org: Organization) -> bool:
@@ -93,6 +101,7 @@ def save_draft(
     byline: str,
     author_name: str = "",
     category: str = "",
+    record: MeetingRecord | None = None,
     article: Article | None = None,
 ) -> Article:
     """Create or change an article's draft (a returned article is changed the same way, then resubmitted)."""
@@ -102,6 +111,8 @@ def save_draft(
     errors = content_errors(title=title, body=body, byline=byline)
     if category and category not in defaults.CATEGORIES:
         errors["category"] = ["请选择列表中的类别"]
+    if record is not None and not linkable_records(org).filter(pk=record.pk).exists():
+        errors["record"] = ["只能关联本单位或下级党组织已审核的组织生活纪实"]
     if errors:
         raise ValidationError(errors)
     fields = {
@@ -111,6 +122,7 @@ def save_draft(
         "byline": byline.strip(),
         "author_name": author_name.strip()[:40],
         "category": category,
+        "record": record,
     }
     if article is None:
         return Article.objects.create(author=actor, **fields)

@@ -14,7 +14,7 @@ from bulletins.forms import AdoptForm, ArticleForm, EditorEditForm, ReturnForm
 from bulletins.models import Article, ArticleImage
 from bulletins.roles import EDIT_ROLES, SUBMIT_ROLES
 from bulletins.services import articles as services
-from bulletins.views.common import page_of, submit_units, user_of
+from bulletins.views.common import linkable_records, page_of, submit_units, user_of
 from orgs.access import get_for_user, holds, require_tree
 from orgs.forms import add_service_errors
 
@@ -75,6 +75,7 @@ def _form_page(request: HttpRequest, form: ArticleForm, article: Article | None)
                 byline=data["byline"],
                 author_name=data["author_name"],
                 category=data["category"],
+                record=data.get("record"),
                 article=article,
             )
             if request.POST.get("submit"):
@@ -96,7 +97,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
     if not holds(user, SUBMIT_ROLES):
         raise PermissionDenied("只有信息员可以报送信息")
     initial = {"org": units.first(), "byline": getattr(units.first(), "short_name", "")}
-    form = ArticleForm(request.POST or None, units=units, initial=initial)
+    form = ArticleForm(request.POST or None, units=units, records=linkable_records(user), initial=initial)
     return _form_page(request, form, None)
 
 
@@ -107,9 +108,12 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(request, pk, write=True)
     if article.author_id == user.pk and article.state in services.EDITABLE_BY_AUTHOR:
         initial = {
-            f: getattr(article, f) for f in ("org", "title", "byline", "author_name", "category", "body")
+            f: getattr(article, f)
+            for f in ("org", "title", "byline", "author_name", "category", "body", "record")
         }
-        form = ArticleForm(request.POST or None, units=submit_units(user), initial=initial)
+        form = ArticleForm(
+            request.POST or None, units=submit_units(user), records=linkable_records(user), initial=initial
+        )
         return _form_page(request, form, article)
     if not services.can_edit(user, article):
         raise PermissionDenied("您不能修改该稿件")
