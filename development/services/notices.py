@@ -45,6 +45,33 @@ def notices_of(person: Person) -> list[NoticeInfo]:
     return found
 
 
+# How long an ended notice stays on the branch's board after its last day.
+BOARD_KEEP_DAYS = 30
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    person: Person
+    notice: NoticeInfo
+    on_display: bool  # the notice period has not ended (or has no fixed end) and the step is still ahead
+
+
+def board_of(path: str, today: dt.date) -> list[BoardEntry]:
+    """党务公开: the 公示 of the people developed under a branch (by org path), those on display first, then the
+    ones that ended within BOARD_KEEP_DAYS, newest first."""
+    people = Person.objects.filter(org__path__startswith=path).select_related("org")
+    people = people.exclude(candidate_notice_on__isnull=True, probation_notice_on__isnull=True)
+    entries = []
+    for person in people:
+        for info in notices_of(person):
+            open_now = open_to_objections(person, info.kind)
+            on_display = open_now and (info.last_day is None or info.last_day >= today)
+            if on_display or (info.last_day or info.starts_on) >= today - dt.timedelta(days=BOARD_KEEP_DAYS):
+                entries.append(BoardEntry(person, info, on_display))
+    entries.sort(key=lambda e: (not e.on_display, -e.notice.starts_on.toordinal(), e.person.pk))
+    return entries
+
+
 def _lock(person: Person) -> Person:
     return Person.objects.select_for_update().select_related("org").get(pk=person.pk)
 

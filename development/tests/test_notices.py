@@ -269,3 +269,39 @@ def test_the_objections_api_four_ways(cast, activist):
     assert cast.client(cast.outsider).post(resolve, done, content_type="application/json").status_code == 404
     closed = cast.client(cast.secretary).post(resolve, done, content_type="application/json")
     assert closed.status_code == 200 and closed.json()["outcome"] == "cleared"
+
+
+def test_the_branch_board_shows_the_notices_to_its_members_four_ways(cast, activist):
+    """党务公开: the branch's 公示 board, for anyone reading the branch and for its own party members."""
+    url = reverse("development:disclosure", args=[cast.branch_a1.pk])
+    title = "关于拟确定吴公示同志为发展对象的公示"
+    with time_machine.travel(dt.datetime(2026, 10, 14, 9, 0, tzinfo=dt.UTC)):
+        assert cast.client(None).get(url).status_code == 302
+        assert cast.client(cast.outsider).get(url).status_code == 404
+        for user in (cast.member_user, cast.viewer, cast.secretary):
+            html = cast.client(user).get(url).content.decode()
+            assert title in html and "公示中" in html, user
+            assert "公示时间：2026年10月12日至2026年10月16日（5个工作日）" in html
+            assert activist.id_number_masked not in html
+        member_html = cast.client(cast.member_user).get(url).content.decode()
+        assert reverse("development:notices", args=[activist.pk]) not in member_html  # no door to the file
+        secretary_html = cast.client(cast.secretary).get(url).content.decode()
+        assert reverse("development:notices", args=[activist.pk]) in secretary_html
+        # a member sees their own branch's board only
+        for other in (cast.branch_b1, cast.committee_a):
+            assert (
+                cast.client(cast.member_user)
+                .get(reverse("development:disclosure", args=[other.pk]))
+                .status_code
+                == 404
+            )
+        missing = reverse("development:disclosure", args=[999999])
+        assert cast.client(cast.secretary).get(missing).status_code == 404
+        home = cast.client(cast.member_user).get(reverse("home:dashboard")).content.decode()
+        assert url in home
+    with time_machine.travel(dt.datetime(2026, 11, 5, 9, 0, tzinfo=dt.UTC)):
+        html = cast.client(cast.member_user).get(url).content.decode()
+        assert title in html and "已结束" in html and "公示中" not in html  # kept 30 days after its end
+    with time_machine.travel(dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)):
+        html = cast.client(cast.member_user).get(url).content.decode()
+        assert title not in html and "目前没有发展党员公示" in html

@@ -18,8 +18,9 @@ from accounts.models import User
 from development.forms import ObjectionForm, ResolveObjectionForm
 from development.models import Notice, NoticeObjection, Person
 from development.services import notices
-from orgs.access import covers, get_for_user
+from orgs.access import covers, get_for_user, own_member_id
 from orgs.forms import add_service_errors
+from orgs.models import Member, Organization
 
 
 def _person(request: HttpRequest, pk: int, *, write: bool = False) -> Person:
@@ -111,7 +112,38 @@ def notice_print(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "development/notice_print.html", {"p": person, "n": found[0]})
 
 
+def _board_org(request: HttpRequest, org_pk: int) -> Organization:
+    """The node whose board is asked for: anyone who may read the node, or a party member of it (公示 is posted
+    for the members); everyone else gets a 404."""
+    org = Organization.objects.filter(pk=org_pk).first()
+    if org is not None and covers(request.user, org.path):
+        return org
+    member_id = own_member_id(request.user)
+    if org is not None and member_id is not None:
+        member = Member.objects.filter(pk=member_id).select_related("org").first()
+        # their own branch (a 党小组's member: the branch above the group)
+        if member is not None and org.pk in (
+            member.org_id,
+            member.org.parent_id if member.org.kind == Organization.Kind.GROUP else None,
+        ):
+            return org
+    raise Http404("没有找到该党组织")
+
+
+@login_required
+def disclosure(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """党务公开 · 发展党员公示: the notices of the people developed under a node, as posted on its board."""
+    org = _board_org(request, org_pk)
+    entries = notices.board_of(org.path, timezone.localdate())
+    return render(
+        request,
+        "development/disclosure.html",
+        {"org": org, "entries": entries, "can_read_people": covers(request.user, org.path)},
+    )
+
+
 urlpatterns = [
+    path("disclosure/<int:org_pk>/", disclosure, name="disclosure"),
     path("<int:pk>/notices/", notice_page, name="notices"),
     path("<int:pk>/notices/objections/", objection_add, name="objection_add"),
     path("<int:pk>/notices/<slug:kind>/print/", notice_print, name="notice_print"),
