@@ -88,6 +88,7 @@ RULES: dict[str, Rule] = {
     "accounts:user_list": NUMBER_SEARCH,
     "bulletins:issue_pdf": EXPORT,
     "bulletins:issue_docx": EXPORT,
+    "bulletins:ranking_export": EXPORT,
     "development:person_export": EXPORT,
     "development:dossier_pdf": EXPORT,
 }

@@ -431,6 +431,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "QuizQuestionKindEnum": "quizzes.models.Question.Kind",
     "OrganizationKindEnum": "orgs.models.Organization.Kind",
     "PositionTitleEnum": "orgs.models.Position.Title",
+    "VideoAssignmentKindEnum": "learning.models.VideoAssignment.Kind",
 }
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
 

@@ -620,7 +620,7 @@ class BookCreateSerializer(serializers.Serializer):
     )
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class StudyRecordSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True, label="姓名")
     checks = serializers.SerializerMethodField(label="抽查结果")
 
@@ -686,7 +686,7 @@ class BookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
         return Response(BookSerializer(self._all().get(pk=book.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="学习册的个人学习记录", responses={200: RecordSerializer(many=True), **_NOT_FOUND})
+    @extend_schema(summary="学习册的个人学习记录", responses={200: StudyRecordSerializer(many=True), **_NOT_FOUND})
     @action(detail=True, methods=["get"])
     def records(self, request: Request, pk: int) -> Response:
         book = self.get_object()
@@ -698,7 +698,7 @@ class BookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             .order_by("member__org__path", "member_id")
         )
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(RecordSerializer(page, many=True).data)
+        return self.get_paginated_response(StudyRecordSerializer(page, many=True).data)
 
 
 class RecordCheckView(APIView):
@@ -707,7 +707,7 @@ class RecordCheckView(APIView):
         summary="登记抽查结果",
         description="与页面调用同一服务；只有发放单位可登记，合格以上按积分目录计分。",
         request=CheckCreateSerializer,
-        responses={201: RecordSerializer, **_WRITE},
+        responses={201: StudyRecordSerializer, **_WRITE},
     )
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
@@ -721,7 +721,7 @@ class RecordCheckView(APIView):
             book_svc.check_record(
                 actor=user, record=record, result=d["result"], checked_on=d["checked_on"], remark=d["remark"]
             )
-        return Response(RecordSerializer(record).data, status=status.HTTP_201_CREATED)
+        return Response(StudyRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()

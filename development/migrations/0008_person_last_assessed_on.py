@@ -8,10 +8,11 @@ def backfill(apps, schema_editor):
     """Every person's latest assessment date, from the assessments already held."""
     person = apps.get_model("development", "Person")
     assessment = apps.get_model("development", "Assessment")
+    alias = schema_editor.connection.alias  # the database being migrated (a restore migrates a new one)
     latest = (
-        assessment.objects.filter(person=OuterRef("pk")).values("person").annotate(m=Max("held_on")).values("m")
+        assessment.objects.using(alias).filter(person=OuterRef("pk")).values("person").annotate(m=Max("held_on")).values("m")
     )
-    person.objects.filter(pk__in=assessment.objects.values("person_id")).update(last_assessed_on=Subquery(latest))
+    person.objects.using(alias).filter(pk__in=assessment.objects.using(alias).values("person_id")).update(last_assessed_on=Subquery(latest))
 
 
 class Migration(migrations.Migration):
