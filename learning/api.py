@@ -686,7 +686,9 @@ class BookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
         return Response(BookSerializer(self._all().get(pk=book.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="学习册的个人学习记录", responses={200: StudyRecordSerializer(many=True), **_NOT_FOUND})
+    @extend_schema(
+        summary="学习册的个人学习记录", responses={200: StudyRecordSerializer(many=True), **_NOT_FOUND}
+    )
     @action(detail=True, methods=["get"])
     def records(self, request: Request, pk: int) -> Response:
         book = self.get_object()
