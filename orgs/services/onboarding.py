@@ -225,6 +225,17 @@ _IMPORTERS: dict[str, tuple[str, Importer]] = {
 }
 
 
+def _row_progress(batch_id: int, stage: str, index: int, count: int) -> Callable[[int, int], None]:
+    """Progress within one file: its share of the bar (5 … 90 %) filled by the rows validated so far."""
+    start, end = 5 + 85 * index // count, 5 + 85 * (index + 1) // count
+
+    def report(done: int, total: int) -> None:
+        percent = start + (end - start) * done // max(total, 1)
+        _write_progress(batch_id, percent, f"{stage}（{index + 1}/{count}）：已检查{done}/{total}行")
+
+    return report
+
+
 def run(batch_id: int, *, apply: bool) -> OnboardingBatch:
     """Check or import a batch: every file in dependency order in one transaction, committed only when
     importing and no file has an error. The report says per file what was (or would be) done."""
@@ -244,12 +255,16 @@ def run(batch_id: int, *, apply: bool) -> OnboardingBatch:
                 )
                 data = file_of(batch, sheet)
                 assert data is not None
+                extra: dict[str, Any] = {}
+                if sheet == Sheet.MEMBERS:  # the long file at a city's scale: report its rows as they go
+                    extra["progress"] = _row_progress(batch.pk, stage, index, len(sheets))
                 try:
                     result = importer(
                         actor=actor,
                         file=io.BytesIO(data),
                         file_name=getattr(batch, f"{sheet}_file_name"),
                         mapping=batch.mapping.get(sheet),
+                        **extra,
                     )
                 except RosterFileError as exc:
                     report["files"][sheet] = {"file_error": str(exc)}

@@ -13,7 +13,7 @@ import re
 import time
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -648,10 +648,21 @@ def common_org(orgs: Iterable[Organization]) -> Organization | None:
 # ---------------------------------------------------------------- import
 
 
+# A long import reports how far its validation has come every this many rows (the wizard's progress bar).
+PROGRESS_EVERY = 2000
+
+
 def import_members(
-    *, actor: Actor, file: IO[bytes] | str, file_name: str = "", mapping: dict[str, str] | None = None
+    *,
+    actor: Actor,
+    file: IO[bytes] | str,
+    file_name: str = "",
+    mapping: dict[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Validate every row of a roster file; write all rows (new, changed) or none; one audit event."""
+    """Validate every row of a roster file; write all rows (new, changed) or none; one audit event.
+
+    `progress(done, total)` is called every PROGRESS_EVERY rows while the rows are validated."""
     if not can_write_anywhere(actor):
         raise PermissionDenied("您没有导入党员的权限")
     result = ImportResult(file_name=file_name)
@@ -683,7 +694,9 @@ def import_members(
         placeholder = Organization(kind=Organization.Kind.BRANCH, path="")
         to_create: list[Member] = []
         to_update: list[Member] = []
-        for row, args in zip(rows, parsed, strict=True):
+        for done, (row, args) in enumerate(zip(rows, parsed, strict=True)):
+            if progress is not None and done and done % PROGRESS_EVERY == 0:
+                progress(done, len(rows))
             org = orgs.resolve(row)
             data = MemberData(org=org or placeholder, party_group=orgs.group(row, org), **args)
             member = existing.get(row.id_hash)

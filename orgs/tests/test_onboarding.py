@@ -238,3 +238,26 @@ def test_a_blank_secretary_column_keeps_the_secretary_the_posts_named(cast):
     again = check_and_import(cast, files(rows, members, post_rows(members)))
     assert again.report["files"]["orgs"]["updated"] == 0
     assert Organization.objects.get(code="N0002").secretary_name == members[0]["姓名"]
+
+
+def test_a_long_member_file_moves_the_progress_bar_row_by_row(cast, monkeypatch):
+    """At a city's scale the member file takes minutes: the bar moves within its share as rows are checked."""
+    from orgs.services import roster
+
+    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
+    written = []
+    original = onboarding._write_progress
+
+    def recording(batch_id, percent, stage):
+        written.append((percent, stage))
+        original(batch_id, percent, stage)
+
+    monkeypatch.setattr(onboarding, "_write_progress", recording)
+    members = member_rows(n=7)
+    batch = onboarding.create_batch(actor=cast.dept_admin, files=files(tree_rows(), members))
+    onboarding.run(batch.pk, apply=False)
+    rows = [(p, s) for p, s in written if "已检查" in s]
+    assert [s for _, s in rows] == [f"导入党员（2/2）：已检查{n}/7行" for n in (2, 4, 6)]
+    percents = [p for p, _ in rows]
+    assert percents == sorted(percents) and 47 <= percents[0] and percents[-1] < 90  # within the file's share
+    assert written[-1] == (100, "完成")
