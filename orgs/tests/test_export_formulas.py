@@ -159,6 +159,7 @@ TESTED = {
     "quizzes:export": "quizzes/tests/test_export_formulas.py::test_the_bank_export_writes_typed_formulas_as_text",
     "development:person_export": "development/tests/test_export_formulas.py::test_the_pipeline_export_writes_typed_formulas_as_text",
     "learning:book_export": "learning/tests/test_export_formulas.py::test_the_book_export_writes_typed_formulas_as_text",
+    "bulletins:ranking_export": "bulletins/tests/test_export_formulas.py::test_the_ranking_export_writes_typed_formulas_as_text",
 }
 
 
