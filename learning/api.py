@@ -538,7 +538,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         qs = VideoAssignment.objects.visible_to(_user(self.request)).select_related("video", "org")
         video = self.request.query_params.get("video") or ""
         if video:
-            if not video.isdigit():
+            if not video.isdigit() or int(video) > 2**63 - 1:  # beyond a database integer: no such video
                 raise serializers.ValidationError({"video": ["教育片ID应为数字"]})
             qs = qs.filter(video_id=int(video))
         return qs.order_by("-due_on", "-pk")

@@ -245,3 +245,14 @@ def test_study_books_and_spot_checks_through_the_api_four_ways(cast):
     assert _post(Client(), check, result).status_code == 401
     done = _post(cast.client(cast.committee_admin), check, result)
     assert done.status_code == 201 and [c["result"] for c in done.json()["checks"]] == ["pass"]
+
+
+def test_the_assignment_filter_refuses_an_id_beyond_a_database_integer(cast):
+    """Found by the API fuzzing: a 20-digit video id overflowed the database driver (500); it is a 400 now."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(cast.dept_admin)
+    response = api.get("/api/v1/learning/assignments/", {"video": "13578766277868716032"})
+    assert response.status_code == 400 and response.json()["video"] == ["教育片ID应为数字"]
+    assert api.get("/api/v1/learning/assignments/", {"video": "12"}).status_code == 200
