@@ -150,3 +150,28 @@ class CheckForm(StyledForm):
 
 class WithdrawForm(StyledForm):
     reason = forms.CharField(label="撤销原因", max_length=200)
+
+
+class ConversionForm(StyledForm):
+    """A new version of the 学时 conversion table; the values are checked by the service (clear Chinese errors)."""
+
+    effective_from = forms.DateField(
+        label="生效日期", widget=DATE, help_text="该日（含）起的学习按新标准折算"
+    )
+    hours_per_day = forms.DecimalField(label="全天培训折合学时")
+    hours_per_half_day = forms.DecimalField(label="半天讲座折合学时")
+    study_hours_per_hour = forms.DecimalField(label="集中学习每小时折合学时")
+    document = forms.CharField(label="依据（文件名称及文号）", max_length=200, required=False)
+    note = forms.CharField(
+        label="修订说明", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["effective_from"].error_messages["invalid"] = "请输入有效的日期，如 2027-01-01"
+        self.fields["effective_from"].error_messages["required"] = "请填写生效日期"
+        for name in ("hours_per_day", "hours_per_half_day", "study_hours_per_hour"):
+            field = self.fields[name]
+            field.error_messages["invalid"] = f"{field.label}应为数字"
+            field.error_messages["required"] = f"请填写{field.label}"
+            field.widget.attrs.update({"inputmode": "decimal", "step": "any"})

@@ -443,3 +443,46 @@ class StudyCheck(models.Model):
     @property
     def passed(self) -> bool:
         return self.result in (self.Result.EXCELLENT, self.Result.PASS)
+
+
+class Conversion(models.Model):
+    """One version of the 学时 conversion table (RULES.md L-06); an activity is converted by the version in force
+    on its date, so hours already earned never change when a new version is added.
+
+    Versions are never edited: a change is a new row with a later effective date. The first one is the common
+    local convention RULES names (full-time day 8, half-day lecture 4, branch study 1 an hour), loaded by a data
+    migration; a county publishes its own from a date on.
+    """
+
+    effective_from = models.DateField("生效日期", unique=True, help_text="该日（含）起的学习按本版本折算")
+    hours_per_day = models.DecimalField(
+        "全天培训折合学时", max_digits=4, decimal_places=1, help_text="全天集中培训每天折合的学时"
+    )
+    hours_per_half_day = models.DecimalField(
+        "半天讲座折合学时", max_digits=4, decimal_places=1, help_text="半天讲座、报告折合的学时"
+    )
+    study_hours_per_hour = models.DecimalField(
+        "集中学习每小时折合学时",
+        max_digits=4,
+        decimal_places=2,
+        help_text="支部集中学习（党课、主题党日、微党课）每小时折合的学时",
+    )
+    document = models.CharField("依据", max_length=200, help_text="本地文件名称及文号，或所依据的通行做法")
+    note = models.TextField("修订说明", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = verbose_name_plural = "学时折算标准"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_per_day__gt=0, hours_per_half_day__gt=0, study_hours_per_hour__gt=0),
+                name="conversion_values_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from:%Y-%m-%d}起 · {self.document}"

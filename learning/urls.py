@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning.views import books, hours, lessons, videos
+from learning.views import books, conversions, hours, lessons, videos
 
 app_name = "learning"
 urlpatterns = [
@@ -35,4 +35,6 @@ urlpatterns = [
     path("records/<int:pk>/", books.record_detail, name="record_detail"),
     path("records/<int:pk>/check/", books.record_check, name="record_check"),
     path("checks/<int:pk>/withdraw/", books.check_withdraw, name="check_withdraw"),
+    path("conversions/", conversions.conversion_list, name="conversion_list"),
+    path("conversions/new/", conversions.conversion_new, name="conversion_new"),
 ]

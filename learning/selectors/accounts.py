@@ -1,18 +1,31 @@
 """A member's 学时 of a year: the account's own lines (lessons heard, trainings, offline study) plus the
 organizational-life study meetings they attended (approved records of the study types, read from the
-attendance, at the L-06 rate), against the requirement of their post (L-01 32, L-02 56), unless exempt (L-07)."""
+attendance, at the L-06 rate of the conversion table in force on each meeting's date), against the requirement of their post (L-01 32, L-02 56), unless exempt (L-07)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
+from learning.conversions import ConversionTable
 from learning.defaults import Rules, rules
 from learning.models import Exemption, StudyEntry
 from orglife.models import Attendance, MeetingRecord
@@ -27,9 +40,13 @@ def _half(value: Decimal) -> Decimal:
     return (value * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of a local day (the activity's date is the local date a meeting started on)."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
+
+
 def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+    return _midnight(dt.date(year, 1, 1)), _midnight(dt.date(year + 1, 1, 1))
 
 
 def _study_attendance(r: Rules, year: int) -> QuerySet[Attendance]:
@@ -54,15 +71,39 @@ def orglife_hours(
     elif member_ids is not None:
         qs = qs.filter(member_id__in=member_ids)
     length = ExpressionWrapper(F("record__ended_at") - F("record__started_at"), output_field=DurationField())
-    out: dict[int, Decimal] = {}
-    for member_id, total in (
-        qs.values("member_id").annotate(total=Sum(length)).values_list("member_id", "total")
-    ):
+    # The year in pieces, one per conversion version in force during it (L-06): each meeting's length is
+    # converted at the rate of its own date, so a version added later never changes earlier hours.
+    spans = ConversionTable().spans(dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+    rates = [conversion.study_hours_per_hour for _, _, conversion in spans]
+    piece = Case(
+        *(
+            When(record__started_at__gte=_midnight(since), then=Value(i))
+            for i, (since, _, _) in reversed(list(enumerate(spans)))
+            if i > 0
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows: Iterable[tuple[int, int, Any]] = (
+        (
+            (member_id, 0, total)
+            for member_id, total in qs.values("member_id")
+            .annotate(total=Sum(length))
+            .values_list("member_id", "total")
+        )
+        if len(spans) == 1
+        else qs.annotate(piece=piece)
+        .values("member_id", "piece")
+        .annotate(total=Sum(length))
+        .values_list("member_id", "piece", "total")
+    )
+    raw: dict[int, Decimal] = defaultdict(Decimal)
+    for member_id, i, total in rows:
         seconds = (
             Decimal(total.total_seconds()) if isinstance(total, dt.timedelta) else Decimal(total or 0) / 10**6
         )
-        out[member_id] = _half(seconds / 3600 * r.study_hours_per_hour)
-    return out
+        raw[member_id] += seconds / 3600 * rates[i]
+    return {member_id: _half(value) for member_id, value in raw.items()}
 
 
 def entry_hours(members: QuerySet[Member], year: int) -> dict[int, Decimal]:
@@ -149,15 +190,16 @@ def account_lines(member: Member, year: int) -> list[AccountLine]:
         )
         for e in StudyEntry.objects.filter(member=member, year=year)
     ]
+    table = ConversionTable()
     for a in _study_attendance(r, year).filter(member=member).select_related("record"):
         rec = a.record
-        hours = _half(
-            Decimal((rec.ended_at - rec.started_at).total_seconds()) / 3600 * r.study_hours_per_hour
-        )
+        day = timezone.localtime(rec.started_at).date()
+        rate = table.on(day).study_hours_per_hour
+        hours = _half(Decimal((rec.ended_at - rec.started_at).total_seconds()) / 3600 * rate)
         if hours > 0:
             lines.append(
                 AccountLine(
-                    timezone.localtime(rec.started_at).date(),
+                    day,
                     rec.topic,
                     rec.get_meeting_type_display(),
                     hours,

@@ -1,6 +1,6 @@
 """微党课: recording a lesson gives the speaker the points item of the catalogue (points' own service) and
-every member present at the linked 主题党日/党课 record the lesson's length as 学时 (L-06: 1 学时 an hour);
-deleting the lesson reverses both."""
+every member present at the linked 主题党日/党课 record the lesson's length as 学时 (L-06: at the rate of the
+conversion table in force on the lesson's date, 1 学时 an hour by default); deleting the lesson reverses both."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import record_event
 from learning import media
+from learning.conversions import ConversionTable, conversion_on
 from learning.defaults import rules
-from learning.models import Lesson, StudyEntry
+from learning.models import Conversion, Lesson, StudyEntry
 from learning.services import uploads, videos
 from learning.services.common import require_writer
 from orglife.models import Attendance, MeetingRecord
@@ -64,9 +65,11 @@ def slides_path(lesson: Lesson) -> str:
     return uploads.media_path(f"{SLIDES}/{lesson.slides_file}").as_posix()
 
 
-def lesson_hours(minutes: int) -> Decimal:
-    """The 学时 of a lesson: its length at the conversion rate, in half hours (at least 0.5)."""
-    raw = Decimal(minutes) / Decimal(60) * rules().study_hours_per_hour
+def lesson_hours(minutes: int, given_on: dt.date, conversion: Conversion | None = None) -> Decimal:
+    """The 学时 of a lesson: its length at the rate of the conversion table in force on its date (L-06), in half
+    hours (at least 0.5)."""
+    rate = (conversion or conversion_on(given_on)).study_hours_per_hour
+    raw = Decimal(minutes) / Decimal(60) * rate
     halves = (raw * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     return max(halves / 2, Decimal("0.5"))
 
@@ -179,7 +182,7 @@ def _give(actor: Any, data: LessonData, written: list[str]) -> Lesson:
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **extra,
     )
-    hours = lesson_hours(data.minutes)
+    hours = lesson_hours(data.minutes, data.given_on)
     StudyEntry.objects.bulk_create(
         StudyEntry(
             member_id=member_id,
@@ -265,6 +268,7 @@ def add_lessons(*, items: list[LessonData], today: dt.date) -> list[Lesson]:
         )
         for d in items
     )
+    table = ConversionTable()
     present: dict[int, list[int]] = {}
     record_ids = [d.record.pk for d in items if d.record is not None]
     for record_id, member_id in (
@@ -279,7 +283,7 @@ def add_lessons(*, items: list[LessonData], today: dt.date) -> list[Lesson]:
                 member_id=member_id,
                 year=lesson.given_on.year,
                 studied_on=lesson.given_on,
-                hours=lesson_hours(lesson.minutes),
+                hours=lesson_hours(lesson.minutes, lesson.given_on, table.on(lesson.given_on)),
                 kind=StudyEntry.Kind.LESSON,
                 title=f"微党课：{lesson.topic}"[:120],
                 lesson=lesson,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from learning import services
+from learning.conversions import current_conversion
 from learning.defaults import SOURCES, rules
 from learning.forms import ExemptionForm, OfflineForm
 from learning.models import StudyEntry
@@ -84,6 +85,7 @@ def hours(request: HttpRequest) -> HttpResponse:
         "candidates": candidate_rows(org) if not q else [],
         "rules": rules(),
         "sources": SOURCES,
+        "conversion": current_conversion(timezone.localdate()),
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
     }
     return render(request, "learning/hours.html", context)

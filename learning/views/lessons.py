@@ -16,6 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from learning import services
+from learning.conversions import current_conversion
 from learning.defaults import rules
 from learning.forms import DeleteForm, LessonForm, TrainingForm
 from learning.models import Lesson, Training
@@ -244,7 +245,10 @@ def training_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记培训，{training.entries.count()} 名党员计入学时")
             return redirect("learning:training_detail", training.pk)
-    return render(request, "learning/training_form.html", {"form": form, "org": org})
+    conversion = current_conversion(timezone.localdate())
+    return render(
+        request, "learning/training_form.html", {"form": form, "org": org, "conversion": conversion}
+    )
 
 
 @login_required
