@@ -5,7 +5,8 @@ from django import forms
 from learning.services.hours import MAX_HOURS_PER_DAY
 from orgs.models import Position
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO in the value, as orgs and orglife write it: a date input shows nothing for the localized 2027/01/01.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StyledForm(forms.Form):

@@ -659,6 +659,10 @@ MATRIX: dict[str, Entry] = {
     "learning:record_detail": Entry("GET", 302, 404, 200, "admin_committee", 200),
     "learning:record_check": Entry("POST", 302, 404, 403, "admin_committee", 302),
     "learning:check_withdraw": Entry("POST", 302, 404, 403, "admin_committee", 302),
+    # 学时折算标准 (L-06): one table for the whole installation, read by every staff role (it converts their
+    # hours); only a department admin on the county publishes a version, as with orglife's rule sets.
+    "learning:conversion_list": Entry("GET", 302, 200, 200, "admin_committee", 200),
+    "learning:conversion_new": Entry("GET", 302, 403, 403, "admin_dept", 200),
     "points:declare": Entry("GET", 302, 403, 403, "secretary", 200),
     "points:record": Entry("GET", 302, 200, 403, "secretary", 200),
     "points:declaration_list": Entry("GET", 302, 200, 200, "admin_committee", 200),
