@@ -224,13 +224,15 @@ def test_the_form_refuses_a_bad_version_in_chinese(cast, changes, field, message
 
 
 def test_a_version_must_start_after_the_latest_one(cast):
-    version(cast, effective_from=dt.date(2027, 3, 1), today=dt.date(2026, 11, 20))
+    version(cast, effective_from=dt.date(2027, 3, 1), today=dt.date(2026, 11, 20), per_day="10")
     client = cast.client(cast.dept_admin)
     with time_machine.travel(at(dt.date(2026, 11, 20), 10), tick=False):
         for day in ("2027-02-01", "2027-03-01"):
             response = client.post(reverse("learning:conversion_new"), {**GOOD, "effective_from": day})
             assert "生效日期应晚于最新版本的生效日期（2027-03-01）" in response.content.decode()
-        assert 'value="2027-03-02"' in client.get(reverse("learning:conversion_new")).content.decode()
+        form = client.get(reverse("learning:conversion_new")).content.decode()
+        # The form starts from the latest version: its day after, its values as typed (10, not 1E+1).
+        assert 'value="2027-03-02"' in form and 'value="10"' in form and 'value="1.5"' in form
     assert Conversion.objects.count() == 2
 
 

@@ -47,7 +47,7 @@ def conversion_new(request: HttpRequest) -> HttpResponse:
         start = max(tomorrow, latest.effective_from + dt.timedelta(days=1)) if latest else tomorrow
         initial: dict[str, object] = {"effective_from": start}
         if latest is not None:
-            initial.update({name: getattr(latest, name).normalize() for name in svc.CHANGEABLE})
+            initial.update({name: f"{getattr(latest, name).normalize():f}" for name in svc.CHANGEABLE})
         form = ConversionForm(initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
