@@ -76,6 +76,23 @@ def _sqlite_variable_limit() -> int:
     return raw(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
+def _chunks(total: int, per: int) -> list[tuple[int, int]]:
+    """(start, size) of each statement: full ones of `per` rows, then the rest in powers of two, so a
+    whole load uses a handful of statement shapes that the driver prepares once and keeps (a new size
+    for every batch would compile, and cache, a statement per batch)."""
+    out, start = [], 0
+    while total - start >= per:
+        out.append((start, per))
+        start += per
+    size = 1 << max(0, (per - 1).bit_length())
+    while start < total:
+        while size > total - start:
+            size >>= 1
+        out.append((start, size))
+        start += size
+    return out
+
+
 def insert_values(
     model: type[models.Model],
     columns: Sequence[str],
@@ -154,8 +171,8 @@ def insert_values(
             returning = f" RETURNING {quote(str(meta.get_field(key).column))}, {quote(str(pk.column))}"
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         statements: dict[int, str] = {}
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
+        for start, size in _chunks(len(rows), per):
+            chunk = rows[start : start + size]
             sql = statements.get(len(chunk))
             if sql is None:
                 sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES {', '.join([one] * len(chunk))}"
