@@ -17,16 +17,18 @@ import math
 import random
 import resource
 import time
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
-from faker import Faker
+from faker.providers.person.zh_CN import Provider as ZhPersonProvider
 
-from orgs import services
+import personal
+from orgs.bulkinsert import insert_values
 from orgs.models import Member, Organization, Position
 from orgs.paths import encode_step
-from orgs.services import MemberData
 from personal.idcard import make
 
 REF_DATE = dt.date(2026, 11, 1)  # the fixed "today" every generated date is drawn against
@@ -344,6 +346,58 @@ class BranchPlan:
     leaders: list[MemberSpec] = field(default_factory=list)
 
 
+class Weighted:
+    """A weighted draw, the same as `rng.choices(items, weights)[0]` (same result, same random number
+    consumed) with the cumulative weights summed once instead of on every draw."""
+
+    __slots__ = ("cum", "hi", "items", "total")
+
+    def __init__(self, pairs: Sequence[tuple[Any, float]]) -> None:
+        self.items = tuple(item for item, _ in pairs)
+        self.cum = list(accumulate(weight for _, weight in pairs))
+        self.total = self.cum[-1] + 0.0
+        self.hi = len(self.items) - 1
+
+    def draw(self, rng: random.Random) -> Any:
+        return self.items[bisect(self.cum, rng.random() * self.total, 0, self.hi)]
+
+
+BIRTH_DECADE_DRAW = Weighted(BIRTH_DECADES)
+EDUCATION_PROFESSIONAL_DRAW = Weighted(EDUCATION_PROFESSIONAL)
+EDUCATION_BY_ERA_DRAWS = [(year, Weighted(table)) for year, table in EDUCATION_BY_ERA]
+
+
+class Names:
+    """Chinese names exactly as `Faker("zh_CN")` seeded with `seed` gives them (name(), name_male() and
+    name_female() are one and the same there), drawn from Faker's own lists without its per-call
+    template parsing and proxying: the same random numbers in the same order, so the same names.
+
+    Faker's zh_CN person provider: the one format "{{last_name}}{{first_name}}" (chosen first, which
+    moves the generator), a surname weighted by frequency, a given name uniformly. The constructor refuses
+    a Faker whose provider no longer looks like that, rather than drift from the seeded demo silently.
+    """
+
+    FORMATS = ["{{last_name}}{{first_name}}"]
+
+    def __init__(self, seed: str) -> None:
+        provider = ZhPersonProvider
+        if (
+            list(provider.formats) != self.FORMATS
+            or any(hasattr(provider, a) for a in ("formats_male", "formats_female"))
+            or not isinstance(provider.last_names, dict)
+        ):
+            raise RuntimeError("Faker's zh_CN name provider changed: orgs.demo.Names needs updating")
+        self.rng = random.Random(seed)  # what Faker.seed_instance(seed) makes
+        self._formats = tuple(provider.formats)
+        self._surnames = Weighted(list(provider.last_names.items()))
+        self._given = tuple(provider.first_names)
+
+    def name(self) -> str:
+        rng = self.rng
+        rng.choice(self._formats)  # Faker picks the format first: the draw is kept so names stay the same
+        return self._surnames.draw(rng) + rng.choice(self._given)
+
+
 def _add_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
@@ -364,11 +418,11 @@ def term_years_for(kind: str, unit_category: str) -> int:
 
 
 class People:
-    """Draws members: names from Faker zh_CN, valid unique ID numbers, plausible dates."""
+    """Draws members: names as Faker zh_CN gives them, valid unique ID numbers, plausible dates."""
 
-    def __init__(self, rng: random.Random, fake: Faker, county: Region, city: City) -> None:
+    def __init__(self, rng: random.Random, names: Names, county: Region, city: City) -> None:
         self.rng = rng
-        self.fake = fake
+        self.names = names
         self.county = county
         self.neighbours = [r.code for r in city.counties if r.code != county.code] or [county.code]
         # Numbers with a neighbour's region code use a sequence block reserved for this county, so
@@ -403,7 +457,7 @@ class People:
             return self._date(dt.date(1966, 1, 1), dt.date(1992, 12, 31))
         if retired:
             return self._date(dt.date(1940, 1, 1), dt.date(1962, 12, 31))
-        decade = rng.choices([d for d, _ in BIRTH_DECADES], [w for _, w in BIRTH_DECADES])[0]
+        decade = BIRTH_DECADE_DRAW.draw(rng)
         last = dt.date(2003, 12, 31) if decade == 2000 else dt.date(decade + 9, 12, 31)
         return self._date(dt.date(decade, 1, 1), last)
 
@@ -419,8 +473,8 @@ class People:
         rng = self.rng
         cat = org.unit_category
         leader = leader_from is not None
-        male = rng.random() < MALE_SHARE.get(C(cat), 0.6)
-        name = self.fake.name_male() if male else self.fake.name_female()
+        male = rng.random() < MALE_SHARE.get(cat, 0.6)
+        name = self.names.name()
         birth = self.birth(retired=retired, leader=leader)
         adult = _add_years(birth, 18)
         if probationary:
@@ -458,12 +512,12 @@ class People:
         elif status == Member.Status.MOBILE and cat in (C.VILLAGE, C.COMMUNITY):
             occupation = "外出务工人员"
         else:
-            occupation = rng.choice(OCCUPATIONS[C(cat)])
+            occupation = rng.choice(OCCUPATIONS[cat])
         if cat in (C.ORGAN, C.SCHOOL, C.INSTITUTION) and birth.year >= 1960 and not retired:
-            table = EDUCATION_PROFESSIONAL
+            draw = EDUCATION_PROFESSIONAL_DRAW
         else:
-            table = next(t for year, t in EDUCATION_BY_ERA if birth.year <= year)
-        education = rng.choices([e for e, _ in table], [w for _, w in table])[0]
+            draw = next(t for year, t in EDUCATION_BY_ERA_DRAWS if birth.year <= year)
+        education = draw.draw(rng)
         ethnicity = "汉族" if rng.random() < 0.985 else rng.choice(ETHNIC_MINORITIES)
         return MemberSpec(
             org_path=org.path,
@@ -533,10 +587,9 @@ class CountyPlanner:
     ) -> None:
         key = f"xianfeng/{seed}/{county.code}"
         self.rng = random.Random(key)
-        self.fake = Faker("zh_CN")
-        self.fake.seed_instance(key)
+        self.names = Names(key)  # Faker("zh_CN").seed_instance(key)'s names
         self.county, self.city = county, city
-        self.people = People(self.rng, self.fake, county, city)
+        self.people = People(self.rng, self.names, county, city)
         self.factor, self.today, self.tiny = factor, today, tiny
         self.root_path = root_path
         self.adopt = adopt or []
@@ -928,7 +981,7 @@ class CountyPlanner:
         for org in self.adopt + hosts:
             host = self.branches[0] if any(org is a for a in self.adopt) else first_branch.get(org.path)
             if host is None:  # a 党组 without branches: just a name
-                org.secretary_name = self.fake.name()
+                org.secretary_name = self.names.name()
                 continue
             host.host_for.append(org)
         for plan in self.branches:
@@ -1130,11 +1183,11 @@ class Stats:
     members: int = 0
     positions: int = 0
     seconds: float = 0.0
-    prepare_seconds: float = 0.0  # building the rows the services take from the plan
-    insert_seconds: float = (
-        0.0  # the services: validation, SM4 and keyed hashes, bulk_create and the database
-    )
+    cpu_seconds: float = 0.0  # this process's CPU time (SQLite's work included, a PostgreSQL server's not)
+    prepare_seconds: float = 0.0  # building the rows from the plan: SM4, keyed hashes, masks, tuples
+    insert_seconds: float = 0.0  # the database: the INSERTs (SQLite) or COPYs (PostgreSQL)
     started: float = field(default_factory=time.perf_counter)
+    cpu_started: float = field(default_factory=time.process_time)
 
     @property
     def rows(self) -> int:
@@ -1144,54 +1197,153 @@ class Stats:
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
 
+    @property
+    def rows_per_cpu_second(self) -> float:
+        return self.rows / self.cpu_seconds if self.cpu_seconds else 0.0
+
     @staticmethod
     def peak_rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
     def tick(self) -> None:
         self.seconds = time.perf_counter() - self.started
+        self.cpu_seconds = time.process_time() - self.cpu_started
 
 
-def _org_row(spec: OrgSpec, parent_id: int | None) -> Organization:
-    org = Organization(
-        parent_id=parent_id,
-        path=spec.path,
-        depth=spec.depth,
-        name=spec.name,
-        short_name=spec.short_name,
-        code=spec.code,
-        kind=spec.kind,
-        unit_category=spec.unit_category,
-        unit_situation=spec.unit_situation,
-        secretary_name=spec.secretary_name,
-        contact_name=spec.contact_name,
-        established_on=spec.established_on,
-        has_committee=spec.has_committee,
-        term_started_on=spec.term_started_on,
-    )
-    org.set_contact_phone(spec.contact_phone)
-    return org
+ORG_COLUMNS = (
+    "parent_id",
+    "path",
+    "depth",
+    "child_seq",
+    "name",
+    "short_name",
+    "code",
+    "kind",
+    "unit_category",
+    "unit_situation",
+    "secretary_name",
+    "contact_name",
+    "contact_phone_enc",
+    "contact_phone_masked",
+    "established_on",
+    "has_committee",
+    "term_started_on",
+)
+MEMBER_COLUMNS = (
+    "org_id",
+    "party_group_id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_enc",
+    "id_number_hash",
+    "id_number_masked",
+    "education",
+    "category",
+    "joined_on",
+    "full_member_on",
+    "phone_enc",
+    "phone_hash",
+    "phone_masked",
+    "occupation",
+    "status",
+    "is_exempt",
+    "exempt_reason",
+    "left_on",
+)
+POSITION_COLUMNS = ("member_id", "org_id", "title", "started_on")
+_HASH_AT = MEMBER_COLUMNS.index("id_number_hash")
+_GONE = frozenset({Member.Status.LEFT, Member.Status.DECEASED})
 
 
-def _member_data(spec: MemberSpec, orgs: dict[str, Organization]) -> MemberData:
-    return MemberData(
-        name=spec.name,
-        id_number=spec.id_number,
-        category=spec.category,
-        joined_on=spec.joined_on,
-        org=orgs[spec.org_path],
-        gender=spec.gender,
-        birth_date=spec.birth_date,
-        ethnicity=spec.ethnicity,
-        education=spec.education,
-        full_member_on=spec.full_member_on,
-        party_group=orgs[spec.group_path] if spec.group_path else None,
-        phone=spec.phone,
-        occupation=spec.occupation,
-        status=spec.status,
-        is_exempt=spec.is_exempt,
-        exempt_reason=spec.exempt_reason,
-    )
+def _org_rows(specs: list[OrgSpec], ids: dict[str, int], county_depth: int) -> list[tuple[Any, ...]]:
+    """Organization rows as Organization.set_contact_phone and add_organizations would leave them.
+
+    Organizations of the county have all their children in the same chunk, so their final child counter
+    goes in with them; an ancestor above the county (city, province) starts at 0 and is moved on as its
+    counties are written (`_advance_ancestors`)."""
+    phones = [(s.contact_phone or "").strip() for s in specs]
+    encrypted = personal.encrypt_many(phones)
+    mask = personal.mask_phone
+    return [
+        (
+            ids[s.parent_path] if s.depth > 1 else None,
+            s.path,
+            s.depth,
+            s.child_seq if s.depth >= county_depth else 0,
+            s.name,
+            s.short_name,
+            s.code,
+            s.kind,
+            s.unit_category,
+            s.unit_situation,
+            s.secretary_name,
+            s.contact_name,
+            enc,
+            mask(phone),
+            s.established_on,
+            s.has_committee,
+            s.term_started_on,
+        )
+        for s, phone, enc in zip(specs, phones, encrypted, strict=True)
+    ]
+
+
+def _member_rows(specs: list[MemberSpec], ids: dict[str, int], today: dt.date) -> list[tuple[Any, ...]]:
+    """Member rows as Member.set_id_number/set_phone and apply_member_data would leave them, with the
+    SM4 key and the keyed hashes set up once for the batch."""
+    numbers = [s.id_number for s in specs]
+    phones = [(s.phone or "").strip() for s in specs]
+    id_enc, id_hash = personal.encrypt_many(numbers), personal.blind_index_many("id", numbers)
+    phone_enc, phone_hash = personal.encrypt_many(phones), personal.blind_index_many("phone", phones)
+    mask_id, mask_phone = personal.mask_id_number, personal.mask_phone
+    return [
+        (
+            ids[s.org_path],
+            ids[s.group_path] if s.group_path else None,
+            s.name.strip(),
+            s.gender,
+            s.ethnicity,
+            s.birth_date,
+            id_enc[i],
+            id_hash[i],
+            mask_id(s.id_number),
+            s.education,
+            s.category,
+            s.joined_on,
+            s.full_member_on,
+            phone_enc[i],
+            phone_hash[i],
+            mask_phone(phones[i]),
+            s.occupation,
+            s.status,
+            s.is_exempt,
+            s.exempt_reason,
+            today if s.status in _GONE else None,
+        )
+        for i, s in enumerate(specs)
+    ]
+
+
+def _advance_ancestors(specs: list[OrgSpec], ids: dict[str, int], county_depth: int) -> None:
+    """Move the child counter of each ancestor above the county past the children just written."""
+    from django.db import connection
+
+    last: dict[str, int] = {}
+    for s in specs:
+        if 1 < s.depth <= county_depth:  # a child of an ancestor above the county
+            parent = s.parent_path
+            last[parent] = max(last.get(parent, 0), int(s.path[-4:], 36))
+    if not last:
+        return
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    with connection.cursor() as cursor:
+        for path, number in last.items():
+            cursor.execute(
+                f"UPDATE {table} SET child_seq = %s WHERE id = %s AND child_seq < %s",
+                [number, ids[path], number],
+            )
 
 
 def write(
@@ -1202,30 +1354,68 @@ def write(
     progress: Callable[[Stats], None] | None = None,
     every: int = 10,
 ) -> Stats:
-    """Insert the plan through the services' bulk paths (orgs.services.add_organizations, add_members,
-    add_positions: the same rules as a page or an import): each county's organizations level by level,
-    then its members in batches, as the system (no acting user).
+    """Insert the plan as plain rows (orgs.bulkinsert.insert_values: no model instances, no per-row
+    services): each county's organizations level by level, then its members and their posts in batches
+    of `batch_size` members, as the system (no acting user).
 
-    One transaction per county; only the organizations of the current county (and its ancestors) and
-    one batch of members are ever held in memory.
+    The rows are what the services' bulk paths (orgs.services.add_organizations, add_members,
+    add_positions) would write for the same plan; the plan is valid by construction and the demo tests
+    hold every generated member to validate_member. One transaction per county; only the ids of the current
+    county's organizations (and its ancestors) and one batch of members are ever held in memory.
     """
+    from django.db import connection
+
+    cache_size = None
+    if connection.vendor == "sqlite":
+        # A bigger page cache while loading: the unique ID-hash index and the phone-hash index take
+        # their inserts at random places; with SQLite's default 2 MB every one re-reads its pages.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache_size = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
+    try:
+        return _write(chunks, batch_size, limit_members, progress, every)
+    finally:
+        if cache_size is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
+LOAD_CACHE_KIB = 64 * 1024  # SQLite page cache while the demo loads (a bound: memory stays flat)
+
+
+def _write(
+    chunks: Iterable[Chunk],
+    batch_size: int,
+    limit_members: int | None,
+    progress: Callable[[Stats], None] | None,
+    every: int,
+) -> Stats:
     from django.db import transaction
+    from django.utils import timezone
 
     stats = Stats()
-    orgs: dict[str, Organization] = {}
+    ids: dict[str, int] = {}  # organization path → id
     batches = 0
+    today = timezone.localdate()
 
-    def flush(buffer: list[tuple[MemberData, MemberSpec]]) -> None:
+    def flush(buffer: list[MemberSpec]) -> None:
         nonlocal batches
         started = time.perf_counter()
-        members = services.add_members(actor=None, rows=[data for data, _ in buffer], batch_size=batch_size)
+        rows = _member_rows(buffer, ids, today)
+        built = time.perf_counter()
+        member_ids = insert_values(Member, MEMBER_COLUMNS, rows, key="id_number_hash")
+        inserted = time.perf_counter()
         positions = [
-            Position(member=m, org=orgs[path], title=title, started_on=start)
-            for m, (_, spec) in zip(members, buffer, strict=True)
+            (member_ids[row[_HASH_AT]], ids[path], title, start)
+            for spec, row in zip(buffer, rows, strict=True)
             for path, title, start in spec.positions
         ]
-        services.add_positions(actor=None, rows=positions, batch_size=batch_size)
-        stats.insert_seconds += time.perf_counter() - started
+        written = time.perf_counter()
+        insert_values(Position, POSITION_COLUMNS, positions)
+        finished = time.perf_counter()
+        stats.prepare_seconds += (built - started) + (written - inserted)
+        stats.insert_seconds += (inserted - built) + (finished - written)
         stats.members += len(buffer)
         stats.positions += len(positions)
         batches += 1
@@ -1243,20 +1433,17 @@ def write(
                 levels.setdefault(spec.depth, []).append(spec)
             for depth in sorted(levels):  # level by level: every parent is in before its children
                 specs = levels[depth]
-                for start in range(0, len(specs), batch_size):
-                    part = specs[start : start + batch_size]
-                    parents = {orgs[s.parent_path].pk: orgs[s.parent_path] for s in part if depth > 1}
-                    rows = [_org_row(spec, orgs[spec.parent_path].pk if depth > 1 else None) for spec in part]
-                    started = time.perf_counter()
-                    services.add_organizations(actor=None, parents=parents, rows=rows)
-                    stats.insert_seconds += time.perf_counter() - started
-                    orgs.update((spec.path, row) for spec, row in zip(part, rows, strict=True))
-            stats.orgs += len(chunk.orgs)
-            buffer: list[tuple[MemberData, MemberSpec]] = []
-            for person in chunk.members():
                 started = time.perf_counter()
-                buffer.append((_member_data(person, orgs), person))
-                stats.prepare_seconds += time.perf_counter() - started
+                rows = _org_rows(specs, ids, chunk.county_depth)
+                built = time.perf_counter()
+                ids.update(insert_values(Organization, ORG_COLUMNS, rows, key="path"))
+                _advance_ancestors(specs, ids, chunk.county_depth)
+                stats.prepare_seconds += built - started
+                stats.insert_seconds += time.perf_counter() - built
+            stats.orgs += len(chunk.orgs)
+            buffer: list[MemberSpec] = []
+            for person in chunk.members():
+                buffer.append(person)
                 if len(buffer) >= batch_size:
                     flush(buffer)
                     buffer = []
@@ -1265,8 +1452,8 @@ def write(
             if buffer:
                 flush(buffer)
         # Keep only the ancestors (city, province) for the next county.
-        for path in [p for p in orgs if len(p) // 4 >= chunk.county_depth]:
-            del orgs[path]
+        for path in [p for p in ids if len(p) // 4 >= chunk.county_depth]:
+            del ids[path]
         if full():
             break
     stats.tick()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -13,7 +14,9 @@ class InvalidIdNumber(ValueError):
 
 
 def check_digit(first17: str) -> str:
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("check_digit takes the first 17 digits")
+    return _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def normalize(value: str) -> str:
@@ -39,5 +42,5 @@ def parse(value: str) -> tuple[str, dt.date, str]:
 
 def make(region: str, birth: dt.date, seq: int) -> str:
     """Build a valid number (for demo data and tests): 6-digit region, birth date, 3-digit sequence."""
-    first17 = f"{region}{birth:%Y%m%d}{seq % 1000:03d}"
+    first17 = f"{region}{birth.year:04d}{birth.month:02d}{birth.day:02d}{seq % 1000:03d}"
     return first17 + check_digit(first17)

@@ -17,6 +17,16 @@ def test_blind_index_is_stable_and_kind_specific():
     assert personal.blind_index("id", "13812345678") != personal.blind_index("phone", "13812345678")
 
 
+def test_the_batch_forms_give_what_one_at_a_time_gives():
+    values = ["13812345678", "", "34010119800517101x", "13812345678"]
+    tokens = personal.encrypt_many(values)
+    assert [personal.decrypt(t) for t in tokens] == values
+    assert tokens[1] == "" and tokens[0] != tokens[3]  # a fresh nonce for every value
+    assert tokens[0][0] == personal.encrypt("x")[0]  # the same format version
+    assert personal.blind_index_many("id", values) == [personal.blind_index("id", v) for v in values]
+    assert personal.blind_index_many("phone", values) == [personal.blind_index("phone", v) for v in values]
+
+
 def test_masks_keep_only_the_ends():
     assert personal.mask_id_number("340101198005171234") == "3****************4"
     assert personal.mask_phone("13812345678") == "138******78"
