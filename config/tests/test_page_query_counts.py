@@ -49,7 +49,7 @@ PAGES = [
 
 # Pages over the budget today (own queries measured with the test cast); lower these as they are fixed.
 OVER: dict[str, int] = {
-    "observers:observe_coverage": 10,
+    "observers:observe_coverage": 7,  # the committees counted in one query (it was two per committee)
 }
 # The same for one role's page: the secretary's home is a to-do list drawn from several apps (branches, rule
 # sets, held counts, plans, unrecorded items, open records, findings, messages; with a points catalogue and a
