@@ -151,11 +151,7 @@ def _study(member: Member | None) -> dict[str, Any] | None:
         ).values_list("video_id", flat=True)
     )
     videos = sorted((a for a in required if a.video_id not in done), key=lambda a: a.due_on)
-    campaigns = list(
-        Campaign.objects.for_member(member).filter(
-            status=Campaign.Status.PUBLISHED, starts_at__lte=now, ends_at__gt=now
-        )[:20]
-    )
+    campaigns = Campaign.objects.open_to_member(member, now)[:20]
     used: dict[int, int] = {}
     for campaign_id in Attempt.objects.filter(member=member, campaign__in=campaigns).values_list(
         "campaign_id", flat=True

@@ -89,8 +89,9 @@ CASES = [
     ("dept_admin", "home:dashboard", 5),
     ("dept_admin", "points:ranking", 5),
     # the member, the version with its blocks, the ledger sums, messages (no observer look-up: the context),
-    # and 6 for the study card: videos, quizzes, today's practice
-    ("member_user", "home:dashboard", 11),
+    # and 3 for the study card: videos, the open quizzes with their audience (one read: no second read of
+    # the campaigns, no read of their named lists or of the member's posts unless a quiz asks), today's practice
+    ("member_user", "home:dashboard", 8),
 ]
 
 
