@@ -238,7 +238,12 @@ def main() -> int:
     finally:
         for proc in procs:
             proc.terminate()
-            proc.wait(10)
+        for proc in procs:  # a loaded machine may take longer than gunicorn's graceful stop: then kill it,
+            try:  # and go on to remove the worktree and the data (a timeout here used to leave both behind)
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         if worktree is not None:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, check=False)
         shutil.rmtree(work, ignore_errors=True)

@@ -31,6 +31,7 @@ def test_a_reminder_shows_on_the_home_and_in_the_list_until_read(page, live_serv
     )
     page.set_viewport_size(PHONE)
     login(page, live_server_url, "secretary")
+    page.get_by_text("您支部本月尚未召开支部委员会").wait_for()  # the home's side panel loads after the page
     assert "您支部本月尚未召开支部委员会" in page.locator("body").inner_text()
     page.get_by_role("link", name="全部消息").click()
     page.wait_for_url("**/notifications/")
@@ -39,5 +40,6 @@ def test_a_reminder_shows_on_the_home_and_in_the_list_until_read(page, live_serv
     page.get_by_role("button", name="标为已读").first.click()
     page.wait_for_load_state()
     page.goto(live_server_url + "/")
+    page.get_by_text("没有未读消息").wait_for()
     assert "您支部本月尚未召开支部委员会" not in page.locator("body").inner_text()
     assert "没有未读消息" in page.locator("body").inner_text()

@@ -108,8 +108,19 @@ def _secretary(
         }
         for today in branches_today(branches, timezone.localdate(), groups)
     ]
-    context = {"rows": rows, "notices": _messages(user), "file": _points(_own_member(user))}
-    return render(request, "home/secretary.html", context)
+    return render(request, "home/secretary.html", {"rows": rows})
+
+
+@login_required
+def side(request: HttpRequest) -> HttpResponse:
+    """The secretary's home's side panel: the user's unread messages and their year's points. htmx loads it
+    after the page (its queries are the user's own, not the branch's); without JavaScript the home links here
+    and it is a page of its own."""
+    user = cast(User, request.user)
+    context = {"notices": _messages(user), "file": _points(_own_member(user))}
+    if request.headers.get("HX-Request"):
+        return render(request, "home/_side.html", context)
+    return render(request, "home/side.html", context)
 
 
 def _observer(request: HttpRequest, user: User, observer: Observer) -> HttpResponse:
@@ -140,11 +151,7 @@ def _study(member: Member | None) -> dict[str, Any] | None:
         ).values_list("video_id", flat=True)
     )
     videos = sorted((a for a in required if a.video_id not in done), key=lambda a: a.due_on)
-    campaigns = list(
-        Campaign.objects.for_member(member).filter(
-            status=Campaign.Status.PUBLISHED, starts_at__lte=now, ends_at__gt=now
-        )[:20]
-    )
+    campaigns = Campaign.objects.open_to_member(member, now)[:20]
     used: dict[int, int] = {}
     for campaign_id in Attempt.objects.filter(member=member, campaign__in=campaigns).values_list(
         "campaign_id", flat=True

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from orgs.access import ScopedQuerySet, scope_paths, scope_q
@@ -179,24 +180,51 @@ class CampaignQuerySet(BankQuerySet):
         path = member.org.path
         prefixes = [path[:i] for i in range(1, len(path) + 1)]
         qs = self.filter(org__path__in=prefixes)
-        day = on or timezone.localdate()
-        held = set(
-            Position.objects.filter(member=member, started_on__lte=day)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-            .values_list("title", flat=True)
-        )
-        named: dict[int, set[int]] = {}
-        through = Campaign.members.through.objects.filter(campaign__org__path__in=prefixes)
-        for campaign_id, member_id in through.values_list("campaign_id", "member_id"):
-            named.setdefault(campaign_id, set()).add(member_id)
-        out = []
-        for pk, wanted in qs.values_list("pk", "titles"):
-            if pk in named:
-                if member.pk not in named[pk]:
-                    out.append(pk)
-            elif wanted and not held & set(wanted):
-                out.append(pk)
+        rows = qs.order_by()._with_audience(member).values_list("pk", "titles", "named_any", "named_me")
+        out = _outside(member, on or timezone.localdate(), rows)
         return qs.exclude(pk__in=out) if out else qs
+
+    def open_to_member(self, member: Member, now: dt.datetime) -> list[Campaign]:
+        """The published campaigns open at `now` whose audience holds the member (as for_member), read once:
+        the campaigns of the member's subtree with whether each names members and names this one."""
+        path = member.org.path
+        campaigns = list(
+            self.filter(
+                org__path__in=[path[:i] for i in range(1, len(path) + 1)],
+                status=Campaign.Status.PUBLISHED,
+                starts_at__lte=now,
+                ends_at__gt=now,
+            )._with_audience(member)
+        )
+        rows = [(c.pk, c.titles, c.named_any, c.named_me) for c in campaigns]  # type: ignore[attr-defined]
+        out = set(_outside(member, timezone.localdate(), rows))
+        return [c for c in campaigns if c.pk not in out]
+
+    def _with_audience(self, member: Member) -> Self:
+        """Whether each campaign names members and names this one (probed by index, never read whole)."""
+        named = Campaign.members.through.objects.filter(campaign_id=OuterRef("pk"))
+        return self.annotate(named_any=Exists(named), named_me=Exists(named.filter(member_id=member.pk)))
+
+
+def _outside(member: Member, day: dt.date, rows: Iterable[tuple[int, list[str], bool, bool]]) -> list[int]:
+    """The campaigns of `rows` (pk, titles, names members, names this one) whose audience leaves the member
+    out: named members without them, or posts they do not hold on `day` (read only when a campaign asks)."""
+    held: set[str] | None = None
+    out = []
+    for pk, wanted, named_any, named_me in rows:
+        if named_any:
+            if not named_me:
+                out.append(pk)
+        elif wanted:
+            if held is None:
+                held = set(
+                    Position.objects.filter(member=member, started_on__lte=day)
+                    .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+                    .values_list("title", flat=True)
+                )
+            if not held & set(wanted):
+                out.append(pk)
+    return out
 
 
 class Campaign(models.Model):

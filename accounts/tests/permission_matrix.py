@@ -543,6 +543,8 @@ ADMIN_ONLY = "admin:"
 #   outsider included); someone else's attempt answers 404 to a write (and the refusal is counted).
 MATRIX: dict[str, Entry] = {
     "home:dashboard": Entry("GET", 302, 200, 200, "admin_committee", 200),
+    # The home's side panel: every signed-in user's own unread messages and points, nobody else's.
+    "home:side": Entry("GET", 302, 200, 200, "admin_committee", 200),
     # Public: what a browser fetches of any site (the icon, the app manifest, the service worker, its
     # offline page); none carries anything personal.
     "home:favicon": Entry("GET", 200, 200, 200, "admin_committee", 200),

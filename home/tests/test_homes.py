@@ -63,7 +63,17 @@ def test_the_secretary_sees_unread_reminders(cast):
         created_at=NOW,
     )
     page = home(cast, cast.secretary).content.decode()
-    assert "本月支部委员会尚未召开" in page
+    # The home loads its side panel after the page, says so while it loads, and links it without JavaScript.
+    side = reverse("home:side")
+    assert f'hx-get="{side}" hx-trigger="load"' in page and "加载中" in page
+    assert f'<noscript><a href="{side}">' in page
+    assert "本月支部委员会尚未召开" not in page
+    client = cast.client(cast.secretary)
+    with time_machine.travel(NOW, tick=False):
+        panel = client.get(side, headers={"HX-Request": "true"})
+        full = client.get(side)
+    assert "本月支部委员会尚未召开" in panel.content.decode() and "<html" not in panel.content.decode()
+    assert "本月支部委员会尚未召开" in full.content.decode() and "返回工作台" in full.content.decode()
 
 
 def test_the_member_sees_their_name_points_and_file(cast):

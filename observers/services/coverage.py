@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 
 from notifications.models import Message
 from notifications.services import enqueue_message
@@ -60,14 +61,42 @@ class CommitteeCoverage:
         return round(100 * self.observed / self.branches, 1) if self.branches else 100.0
 
 
+@dataclass
+class Coverage:
+    committees: list[CommitteeCoverage]
+    branches: int  # under the root, the branches directly under it (in no listed committee) included
+    observed: int
+
+    @property
+    def unobserved(self) -> int:
+        return self.branches - self.observed
+
+
+def coverage_of(root: Organization, start: dt.date) -> Coverage:
+    """The coverage table of `root` and its totals in two queries, however many committees it lists: the
+    committees, then the branches under the root counted by their path's prefix at the committees' depth
+    (every stratum is at one depth: the root, or its children) and by whether they were observed."""
+    strata = coverage_strata(root)
+    width = len(strata[0].path)
+    rows = (
+        branches_under(root)
+        .annotate(prefix=Substr("path", 1, width), observed=observed_q(start))
+        .order_by()
+        .values_list("prefix", "observed")
+        .annotate(n=Count("id"))
+    )
+    totals: dict[str, int] = {}
+    observed: dict[str, int] = {}
+    for prefix, was_observed, n in rows:
+        totals[prefix] = totals.get(prefix, 0) + n
+        if was_observed:
+            observed[prefix] = observed.get(prefix, 0) + n
+    committees = [CommitteeCoverage(c, totals.get(c.path, 0), observed.get(c.path, 0)) for c in strata]
+    return Coverage(committees, sum(totals.values()), sum(observed.values()))
+
+
 def committee_coverage(root: Organization, start: dt.date) -> list[CommitteeCoverage]:
-    out = []
-    for committee in coverage_strata(root):
-        branches = branches_under(committee)
-        total = branches.count()
-        observed = branches.filter(observed_q(start)).count()
-        out.append(CommitteeCoverage(committee, total, observed))
-    return out
+    return coverage_of(root, start).committees
 
 
 @dataclass

@@ -4,8 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import make_org
 from notifications.models import Message
 from observers.services import coverage
 from observers.services import observe as svc
@@ -111,3 +114,41 @@ def test_no_notice_for_an_observed_branch(world):
     with at(NOW.date()):
         coverage.send_coverage_notices()
     assert not Message.objects.filter(recipient=world.observer_a.user).exists()
+
+
+def _coverage_page(world, query=""):
+    client = world.client(world.dept_admin)
+    url = reverse("observers:observe_coverage") + query
+    with at(NOW.date()):
+        client.get(url)  # the first request of a session builds its access context
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url)
+    assert page.status_code == 200
+    return len(ctx.captured_queries), page
+
+
+def test_the_coverage_page_counts_every_committee_in_the_same_queries(world):
+    observation(world.observer_a, world.branch_a1, dt.date(2026, 3, 10))
+    few, page = _coverage_page(world)
+    rows = {c.committee.name: (c.branches, c.observed) for c in page.context["committees"]}
+    assert rows[world.committee_a.name] == (2, 1) and rows[world.committee_b.name] == (1, 0)
+    assert page.context["unobserved"].paginator.count == 2
+    assert names(page.context["unobserved"]) == names([world.branch_a2, world.branch_b1])
+    for i in range(3):  # three more committees, each with two branches nobody has observed
+        committee = make_org(world.county, f"新增党委{i}", "committee", f"CX{i}")
+        for j in range(2):
+            make_org(committee, f"新增党委{i}第{j}支部", "branch", f"CX{i}{j}")
+    many, page = _coverage_page(world)
+    assert (
+        many == few == 8
+    )  # the session, the root, the committees, their counts, 3 for the observers, the page
+    assert len(page.context["committees"]) == 5 and page.context["unobserved"].paginator.count == 8
+    assert page.context["unobserved_total"] == 8 and page.context["observed"] == 1
+
+
+def test_the_coverage_page_of_one_committee_lists_its_unobserved_branches(world):
+    _, page = _coverage_page(world, f"?committee={world.committee_a.pk}")
+    assert page.context["unobserved"].paginator.count == 2
+    assert names(page.context["unobserved"]) == names([world.branch_a1, world.branch_a2])
+    _, page = _coverage_page(world, f"?committee={world.branch_a1.pk}")  # not a listed committee: counted
+    assert names(page.context["unobserved"]) == [world.branch_a1.name]

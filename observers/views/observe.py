@@ -214,14 +214,18 @@ def coverage(request: HttpRequest) -> HttpResponse:
     """Per 党(工)委: branches with/without an observation this half-year; per observer: progress."""
     root = root_for(user_of(request), request.GET.get("org"))
     start = _half(request)
-    committees = coverage_svc.committee_coverage(root, start)
+    coverage = coverage_svc.coverage_of(root, start)
+    committees = coverage.committees
     chosen = root
     pick = request.GET.get("committee", "")
     if pick.isdigit():
         chosen = get_for_user(Organization.objects.all(), request.user, pick)
-    unobserved = Paginator(
-        coverage_svc.unobserved_branches(chosen, start).select_related("parent"), 50
-    ).get_page(request.GET.get("page"))
+    paginator = Paginator(coverage_svc.unobserved_branches(chosen, start).select_related("parent"), 50)
+    # The unobserved branches of the root or of a listed committee were just counted: no second COUNT.
+    known = {root.pk: coverage.unobserved} | {c.committee.pk: c.unobserved for c in committees}
+    if chosen.pk in known:
+        paginator.count = known[chosen.pk]  # type: ignore[misc]  # Paginator.count is a cached_property
+    unobserved = paginator.get_page(request.GET.get("page"))
     context = {
         "root": root,
         "period": svc.half_period(start),

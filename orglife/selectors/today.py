@@ -144,6 +144,53 @@ def _held_counts(
     return {(org_id, kind, group, m): n for org_id, kind, group, m, n in rows}
 
 
+_PLAN_FIELDS = tuple(f.attname for f in MonthlyPlan._meta.concrete_fields)
+_ITEM_FIELDS = tuple(f.attname for f in PlanItem._meta.concrete_fields)
+_GROUP_FIELDS = ("id", "name", "short_name")  # what the to-do list shows of an item's 党小组 (display_name)
+
+
+def _plans_with_unrecorded_items(
+    orgs: list[Organization], month: dt.date, next_month: dt.date
+) -> tuple[dict[tuple[int, dt.date], MonthlyPlan], dict[int, list[PlanItem]]]:
+    """This and next month's plans of the branches, and this month's plan items not yet recorded (each with
+    its 党小组), in one query: the plans left-joined with their items, the items' groups and their records."""
+    rows = (
+        MonthlyPlan.objects.filter(org__in=orgs, month__in=[month, next_month])
+        .order_by("items__planned_on", "items__id")
+        .values_list(
+            *_PLAN_FIELDS,
+            *(f"items__{name}" for name in _ITEM_FIELDS),
+            *(f"items__group__{name}" for name in _GROUP_FIELDS),
+            "items__records__id",
+        )
+    )
+    plans: dict[tuple[int, dt.date], MonthlyPlan] = {}
+    items: dict[int, PlanItem] = {}
+    recorded: set[int] = set()
+    a, b = len(_PLAN_FIELDS), len(_PLAN_FIELDS) + len(_ITEM_FIELDS)
+    c = b + len(_GROUP_FIELDS)
+    for row in rows:
+        plan_values, item_values, group_values, record_id = row[:a], row[a:b], row[b:c], row[c]
+        plan = MonthlyPlan.from_db("default", list(_PLAN_FIELDS), list(plan_values))
+        plan = plans.setdefault((plan.org_id, plan.month), plan)
+        item_id = item_values[_ITEM_FIELDS.index("id")]
+        if item_id is None or plan.month != month:
+            continue
+        if record_id is not None:
+            recorded.add(item_id)
+        if item_id not in items:
+            item = PlanItem.from_db("default", list(_ITEM_FIELDS), list(item_values))
+            item.plan = plan
+            if group_values[0] is not None:
+                item.group = Organization.from_db("default", list(_GROUP_FIELDS), list(group_values))
+            items[item_id] = item
+    planned: dict[int, list[PlanItem]] = {}
+    for item_id, item in items.items():  # in planned_on, id order, as read
+        if item_id not in recorded:
+            planned.setdefault(item.plan_id, []).append(item)
+    return plans, planned
+
+
 def branches_today(
     orgs: list[Organization], today: dt.date, groups: dict[int, list[Organization]] | None = None
 ) -> list[BranchToday]:
@@ -164,16 +211,7 @@ def branches_today(
             groups[group.parent_id].append(group)  # type: ignore[index]
     rulesets = rulesets_for([last_month, month])
     counts = _held_counts(orgs, [last_month, month], rulesets)
-    plans = {
-        (p.org_id, p.month): p
-        for p in MonthlyPlan.objects.filter(org__in=orgs, month__in=[month, next_month])
-    }
-    planned: dict[int, list[PlanItem]] = {}
-    this_months = [p for (_, m), p in plans.items() if m == month]
-    if this_months:
-        items = PlanItem.objects.filter(plan__in=this_months, records__isnull=True).select_related("group")
-        for item in items.order_by("planned_on", "id"):
-            planned.setdefault(item.plan_id, []).append(item)
+    plans, planned = _plans_with_unrecorded_items(orgs, month, next_month)
     records: dict[tuple[int, str], list[MeetingRecord]] = {}
     open_records = MeetingRecord.objects.filter(org__in=orgs, status__in=_OPEN_RECORDS).select_related(
         "group"

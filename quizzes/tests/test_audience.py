@@ -176,3 +176,32 @@ def test_the_campaign_page_lists_the_named_members(client: Any, cast: Any, bank:
     a1 = cast.branch_a1.short_name or cast.branch_a1.name
     a2 = cast.branch_a2.short_name or cast.branch_a2.name
     assert f"中的指定党员：李建国（{a1}）、周敏（{a2}）共 2 人" in page
+
+
+def test_the_open_campaigns_of_a_member_are_those_for_them_in_their_window(
+    cast: Any, bank: Bank, django_assert_num_queries: Any
+) -> None:
+    """open_to_member (the member's home) answers as for_member narrowed to open campaigns, in one read
+    (and one more for the member's posts only when a campaign asks for posts)."""
+    other = make_member(cast.branch_a2, "周敏")
+    everyone = _campaign(cast, bank)
+    posts = _campaign(cast, bank, titles=["secretary"])
+    named = _campaign(cast, bank, member_ids=[other.pk])
+    ended = _campaign(cast, bank)
+    Campaign.objects.filter(pk=ended.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    now = timezone.now()
+    member_a1 = Member.objects.select_related("org").get(pk=cast.member_a1.pk)
+    with django_assert_num_queries(2):  # the campaigns; the posts, asked for by one
+        got = Campaign.objects.open_to_member(member_a1, now)
+    assert got == [everyone] and posts not in got and named not in got
+    _post(cast.member_a1, "secretary")
+    got = Campaign.objects.open_to_member(member_a1, now)
+    expected = Campaign.objects.for_member(member_a1).filter(
+        status=Campaign.Status.PUBLISHED, starts_at__lte=now, ends_at__gt=now
+    )
+    assert got == list(expected) and set(got) == {everyone, posts}
+    other = Member.objects.select_related("org").get(pk=other.pk)
+    assert set(Campaign.objects.open_to_member(other, now)) == {everyone, named}
+    Campaign.objects.filter(pk=posts.pk).update(titles=[])
+    with django_assert_num_queries(1):  # no campaign asks for posts: they are not read
+        Campaign.objects.open_to_member(other, now)
