@@ -3,6 +3,8 @@
 // version's cache; a page that cannot be fetched shows the offline page. The few pages that work offline
 // (the meeting-record form) are kept as last fetched, per address, and shown when the network is gone;
 // a new version, or signing out (static/js/outbox.js), drops them.
+// A new version fetches its shell past the browser's HTTP cache (cache: "reload"): the static files keep
+// their addresses across a deploy, and a copy the browser still holds would be the old one.
 "use strict";
 const CACHE = "xianfeng-shell-{{ version }}";
 const PAGES = "xianfeng-pages";
@@ -13,7 +15,9 @@ const STATIC = {{ static_prefix|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll([...SHELL, OFFLINE])).then(() => self.skipWaiting())
+    caches.open(CACHE)
+      .then((cache) => cache.addAll([...SHELL, OFFLINE].map((url) => new Request(url, { cache: "reload" }))))
+      .then(() => self.skipWaiting())
   );
 });
 
