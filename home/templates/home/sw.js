@@ -3,8 +3,9 @@
 // version's cache; a page that cannot be fetched shows the offline page. The few pages that work offline
 // (the meeting-record form) are kept as last fetched, per address, and shown when the network is gone;
 // a new version, or signing out (static/js/outbox.js), drops them.
-// A new version fetches its shell past the browser's HTTP cache (cache: "reload"): the static files keep
-// their addresses across a deploy, and a copy the browser still holds would be the old one.
+// A new version revalidates its shell with the server (cache: "no-cache": a 304 for a file unchanged, the new
+// bytes for a changed one): the static files keep their addresses across a deploy, and a copy the browser
+// still holds would otherwise be taken as fresh. (cache: "reload" would download the whole shell again.)
 "use strict";
 const CACHE = "xianfeng-shell-{{ version }}";
 const PAGES = "xianfeng-pages";
@@ -16,7 +17,7 @@ const STATIC = {{ static_prefix|safe }};
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll([...SHELL, OFFLINE].map((url) => new Request(url, { cache: "reload" }))))
+      .then((cache) => cache.addAll([...SHELL, OFFLINE].map((url) => new Request(url, { cache: "no-cache" }))))
       .then(() => self.skipWaiting())
   );
 });
