@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # The suite runs on every core (pytest-xdist, one test database per worker); `make pytest XDIST=` runs it serially.
 XDIST ?= -n auto --dist loadgroup
 
-.PHONY: run test lint check pytest browser assets bench clean
+.PHONY: run test lint check pytest browser assets fonts bench clean
 
 $(STAMP): requirements.lock requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ browser: $(STAMP)
 assets:
 	cd frontend && npm ci --no-audit --no-fund
 	cd frontend && node copy-assets.mjs
+
+# The two CJK fonts the PDFs ship (Noto CJK cut to GB 2312, from Debian's fonts-noto-cjk); committed.
+fonts: $(STAMP)
+	$(BIN)/python scripts/build_cjk_font.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -284,3 +284,82 @@ def test_a_photo_taken_with_the_camera_joins_the_draft_offline(page, live_server
         assert camera.input_value() == ""  # ready for the next shot
     finally:
         net.set(False)
+
+
+@pytest.mark.browser_context_args(service_workers="block")  # page.route must see the outbox's requests
+def test_a_hung_request_does_not_hold_the_next_record(page, live_server_url):
+    """On a weak village link the request of one record gets no answer at all. After 30 s the outbox
+    gives up on it (the record stays on the device, queued) and sends the next one; the first is sent
+    again later. The page's clock is Playwright's, so the 30 s pass at once."""
+    page.clock.install()
+    page.set_viewport_size(PHONE)
+    login(page, live_server_url, "secretary")
+    page.goto(live_server_url + "/orglife/records/new/")
+    page.wait_for_url("**/orglife/records/new/?org=*")
+    org = page.url.split("org=")[1]
+    today = dt.date.fromisoformat(page.get_by_label("日期").input_value())  # the server's local date
+    held_on = (today - dt.timedelta(days=1)).isoformat()
+    everyone_present = dict.fromkeys(
+        page.evaluate("Array.from(document.querySelectorAll('input[name^=\"att-\"]'), e => e.name)"),
+        "present",
+    )
+    page.goto(live_server_url + "/")
+    hung, sent_later = "a0-hung-record-key", "b0-next-record-key"  # the outbox sends in key order
+    topics = {hung: "无应答的会议记录", sent_later: "排在后面的会议记录"}
+    held: list[Any] = []
+    release = {"hung": False}
+
+    def answer(route: Any) -> None:
+        request = route.request
+        if (
+            request.method == "POST"
+            and request.headers.get("idempotency-key") == hung
+            and not release["hung"]
+        ):
+            held.append(route)  # never answered
+            return
+        route.continue_()
+
+    page.route("**" + API, answer)
+    for key, topic in topics.items():
+        item = {
+            "key": key,
+            "user": page.evaluate("window.xfOutbox.userId"),
+            "org": org,
+            "url": "/orglife/records/new/?org=" + org,
+            "photos": [],
+            "state": "queued",
+            "then": "draft",
+            "fields": {
+                "meeting_type": "theme_day",
+                "topic": topic,
+                "held_on": held_on,
+                "start_time": "09:00",
+                "end_time": "10:00",
+                "place": "村部会议室",
+                "host_name": "李建国",
+                "recorder_name": "王华",
+                "content": "学习交流。",
+                **everyone_present,
+            },
+        }
+        page.evaluate("item => window.xfOutbox.store.put(item)", item)
+    page.evaluate("window.xfOutbox.run(), true")
+    deadline = 150
+    while not held and deadline:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    assert held, "the first record's request was sent"
+    page.wait_for_timeout(500)
+    assert records(page, live_server_url, org, topics[sent_later]) == []  # waiting behind the hung one
+    page.clock.fast_forward(31_000)
+    wait_until(page, f"window.xfOutbox.store.get('{sent_later}').then(i => !i)")
+    assert len(records(page, live_server_url, org, topics[sent_later])) == 1
+    assert page.evaluate(f"window.xfOutbox.store.get('{hung}').then(i => i.state)") == "queued"
+    assert records(page, live_server_url, org, topics[hung]) == []
+    # The link recovers: the retry a few seconds later stores the first record too, once.
+    release["hung"] = True
+    page.clock.fast_forward(61_000)
+    wait_until(page, f"window.xfOutbox.store.get('{hung}').then(i => !i)", timeout=30)
+    assert len(records(page, live_server_url, org, topics[hung])) == 1
+    page.unroute_all(behavior="ignoreErrors")

@@ -7,7 +7,7 @@ licensed, LXGW WenKai, AR PL UKai), then the fonts shipped in the repository, so
 a system font:
 
 - bulletins/fontfiles/XianfengSerif-GB2312.ttf: Noto Serif CJK SC Regular (OFL) cut to GB 2312 plus the
-  rare name characters of scripts/build_bulletin_font.py (2.9 MB): 仿宋, 楷体 and, drawn bold, 小标宋;
+  rare name characters of scripts/build_cjk_font.py (2.9 MB): 仿宋, 楷体 and, drawn bold, 小标宋;
 - points/fonts/XianfengSans-GB2312.ttf: Noto Sans CJK SC Regular cut to GB 2312 (the 一人一档 font): 黑体.
 
 A face marked `bold` that is not a bold file is drawn filled and stroked (fpdf2's text rendering mode),

@@ -4,14 +4,16 @@ and the offline page it falls back to.
 
 The service worker caches the shell: the static files every page loads, and the offline page. Its cache
 name carries a version made from those files' contents, so a deploy that changes any of them changes the
-worker's bytes, the browser installs the new worker on the next load, and the old cache is dropped.
+worker's bytes, the browser installs the new worker on the next load, and the old cache is dropped. The
+version follows the files on disk, not the process: a deploy that only replaces static files (no restart)
+is picked up too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
+import threading
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -46,14 +48,31 @@ def favicon(request: HttpRequest) -> FileResponse:
     return FileResponse((ICONS / "favicon.ico").open("rb"), content_type="image/x-icon")
 
 
-@cache
+_version_lock = threading.Lock()
+_version: tuple[object, str] | None = None  # (the files' signature, the digest of their contents)
+
+
+def _signature() -> tuple[object, ...]:
+    """What changes when a shell file is replaced: its modification time and size (one stat per file)."""
+    stats = ((STATIC / name).stat() for name in SHELL)
+    return (str(STATIC), *((s.st_mtime_ns, s.st_size) for s in stats))
+
+
 def shell_version() -> str:
-    """A digest of the shell files' contents (read once per process: a deploy restarts the processes)."""
-    digest = hashlib.sha256()
-    for name in SHELL:
-        digest.update(name.encode())
-        digest.update((STATIC / name).read_bytes())
-    return digest.hexdigest()[:12]
+    """A digest of the shell files' contents, as they are on disk now. Each call costs a stat per file; the
+    files are read again only when one of them has a new modification time or size (a deploy)."""
+    global _version
+    signature = _signature()
+    known = _version
+    if known is not None and known[0] == signature:
+        return known[1]
+    with _version_lock:
+        digest = hashlib.sha256()
+        for name in SHELL:
+            digest.update(name.encode())
+            digest.update((STATIC / name).read_bytes())
+        _version = (signature, digest.hexdigest()[:12])
+        return _version[1]
 
 
 @require_GET

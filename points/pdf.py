@@ -1,7 +1,7 @@
 """一人一档 as a printable PDF (fpdf2, pure Python).
 
 Chinese needs a CJK font. The project ships one (points/fonts: Noto Sans CJK SC cut down to GB 2312 by
-scripts/build_pdf_font.py, 2 MB of TrueType); a
+scripts/build_cjk_font.py, 2 MB of TrueType); a
 document with a character outside it (a rare character in a name) uses XIANFENG_PDF_FONT or a system CJK
 font instead (Debian's fonts-noto-cjk, WenQuanYi, Droid fallback). One face only: every line is regular.
 """

@@ -78,12 +78,26 @@
 
   // One API call. A network failure rejects with the browser's error (the item stays and is retried);
   // an answer the server gave rejects with Refused: "login" (session ended), "invalid" (400),
-  // "locked" (409), "gone" (404/403).
+  // "locked" (409), "gone" (404/403). A call with no answer within TIMEOUT (a weak link that swallows the
+  // request, or a response that stops half way) is abandoned like a network failure: otherwise one hung
+  // request would hold the whole queue until the page is closed.
+  var TIMEOUT = 30000;
+
   function call(method, url, body, headers) {
     var init = { method: method, credentials: "same-origin", headers: Object.assign({ "X-CSRFToken": csrfToken() }, headers || {}) };
     if (body !== undefined) init.body = body;
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = null;
+    if (controller) {
+      init.signal = controller.signal;
+      timer = setTimeout(function () { controller.abort(); }, TIMEOUT);
+    }
+    var timedOut = function () { return controller !== null && controller.signal.aborted; };
     return fetch(url, init).then(function (r) {
-      return r.json().catch(function () { return null; }).then(function (data) {
+      return r.json().catch(function (err) {
+        if (timedOut()) throw err;  // the answer stopped half way: not an empty answer
+        return null;
+      }).then(function (data) {
         if (r.ok) return data;
         var text = data && data.detail ? data.detail : messagesOf(data);
         if (r.status === 401 || (r.status === 403 && /CSRF/i.test(text))) throw new Refused("login", "登录已过期");
@@ -92,6 +106,13 @@
         if (r.status === 403 || r.status === 404) throw new Refused("gone", text || "无权登记该支部的纪实");
         throw new Error("server " + r.status);  // 5xx, 429: try again later
       });
+    }).then(function (data) {
+      clearTimeout(timer);
+      return data;
+    }, function (err) {
+      clearTimeout(timer);
+      if (timedOut() && !(err instanceof Refused)) throw new Error("no answer within " + TIMEOUT / 1000 + " s");
+      throw err;
     });
   }
 

@@ -3,6 +3,9 @@
 // version's cache; a page that cannot be fetched shows the offline page. The few pages that work offline
 // (the meeting-record form) are kept as last fetched, per address, and shown when the network is gone;
 // a new version, or signing out (static/js/outbox.js), drops them.
+// A new version revalidates its shell with the server (cache: "no-cache": a 304 for a file unchanged, the new
+// bytes for a changed one): the static files keep their addresses across a deploy, and a copy the browser
+// still holds would otherwise be taken as fresh. (cache: "reload" would download the whole shell again.)
 "use strict";
 const CACHE = "xianfeng-shell-{{ version }}";
 const PAGES = "xianfeng-pages";
@@ -13,7 +16,9 @@ const STATIC = {{ static_prefix|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll([...SHELL, OFFLINE])).then(() => self.skipWaiting())
+    caches.open(CACHE)
+      .then((cache) => cache.addAll([...SHELL, OFFLINE].map((url) => new Request(url, { cache: "no-cache" }))))
+      .then(() => self.skipWaiting())
   );
 });
 
