@@ -692,6 +692,7 @@ def import_members(
         orgs = _Orgs(actor, rows)
         existing = _existing_members(set(seen))
         placeholder = Organization(kind=Organization.Kind.BRANCH, path="")
+        today, now = timezone.localdate(), timezone.now()  # once for the file, not per row
         to_create: list[Member] = []
         to_update: list[Member] = []
         for done, (row, args) in enumerate(zip(rows, parsed, strict=True)):
@@ -700,7 +701,8 @@ def import_members(
             org = orgs.resolve(row)
             data = MemberData(org=org or placeholder, party_group=orgs.group(row, org), **args)
             member = existing.get(row.id_hash)
-            for name, messages in validate_member(data, existing=member, check_duplicates=False).items():
+            problems = validate_member(data, existing=member, check_duplicates=False, today=today)
+            for name, messages in problems.items():
                 key = _ERROR_COLUMNS.get(name, name)
                 if key == "org_code" and not cell_text(row.values.get("org_code")):
                     key = "org_name"
@@ -717,7 +719,7 @@ def import_members(
                 continue  # once anything is wrong nothing is written; keep validating for the report
             if member is None:
                 member = Member()
-                apply_member_data(member, data)
+                apply_member_data(member, data, today=today)
                 to_create.append(member)
                 if len(result.changes) < CHANGES_SHOWN:
                     result.changes.append(
@@ -734,8 +736,8 @@ def import_members(
                             fields=_field_changes(member, data),
                         )
                     )
-                apply_member_data(member, data)
-                member.updated_at = timezone.now()
+                apply_member_data(member, data, today=today)
+                member.updated_at = now
                 to_update.append(member)
             else:
                 result.unchanged += 1
