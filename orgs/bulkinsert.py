@@ -1,9 +1,9 @@
-"""Insert many new rows of one model without Django's per-value compilation.
+"""Insert many new rows of one model, given as plain values, without Django's per-value compilation.
 
 Django's `bulk_create` compiles every value of every row through the full expression machinery
 (pre_save, resolve_expression checks, get_db_prep_save); for a 30,000-row roster that is most of the
 import's time. The rows written here are plain values already validated by the caller's services, so
-each column's conversion is chosen once per field and applied per row.
+each column's conversion is chosen once per field and applied per row, and no model instance is built.
 
 PostgreSQL gets the rows through `COPY ... FROM STDIN` (psycopg 3's `cursor.copy`): one statement for
 the whole set instead of one parsed and planned INSERT per row (Django's client-side binding sends each
@@ -16,13 +16,13 @@ returned: callers that need them use `bulk_create`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
 
-__all__ = ["insert_rows"]
+__all__ = ["insert_dicts"]
 
 # Fields whose Python value is already what the driver takes (exact types: subclasses may convert).
 _AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BigIntegerField)
@@ -42,9 +42,10 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return lambda v: field.get_db_prep_save(v, connection)
 
 
-def _rows(fields: list[models.Field[Any, Any]], objs: Sequence[models.Model]) -> list[tuple[Any, ...]]:
-    get = attrgetter(*(f.attname for f in fields))
-    values = get if len(fields) > 1 else lambda obj: (get(obj),)
+def _rows(fields: list[models.Field[Any, Any]], records: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Each record's values in the order of `fields`, converted for the driver."""
+    get = itemgetter(*(f.attname for f in fields))
+    values = get if len(fields) > 1 else lambda record: (get(record),)
     convert = [(i, conv) for i, f in enumerate(fields) if (conv := _converter(f)) is not None]
     if connection.vendor == "postgresql":
         # psycopg adapts dates, datetimes and booleans itself; only other conversions (JSON …) remain.
@@ -54,33 +55,32 @@ def _rows(fields: list[models.Field[Any, Any]], objs: Sequence[models.Model]) ->
             if not isinstance(fields[i], (models.DateField, models.BooleanField))
         ]
     if not convert:
-        return [values(obj) for obj in objs]
+        return [values(record) for record in records]
     out = []
-    for obj in objs:
-        row = list(values(obj))
+    for record in records:
+        row = list(values(record))
         for i, conv in convert:
             row[i] = conv(row[i])
         out.append(tuple(row))
     return out
 
 
-def insert_rows(model: type[models.Model], objs: Sequence[models.Model], *, batch_size: int = 2000) -> int:
-    """INSERT `objs` (new instances of `model`, primary key unset) and return how many were written.
+def _auto_now(field: models.Field[Any, Any]) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
-    `auto_now`/`auto_now_add` fields get one timestamp for the whole call, as `bulk_create` would.
-    """
-    if not objs:
-        return 0
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
-    now = timezone.now()
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, f.attname, now)
+
+def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+
+
+def _write(
+    model: type[models.Model],
+    fields: list[models.Field[Any, Any]],
+    rows: list[tuple[Any, ...]],
+    batch_size: int,
+) -> int:
     quote = connection.ops.quote_name
-    table, columns = quote(meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
-    rows = _rows(fields, objs)
+    table, columns = quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -91,3 +91,22 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model], *, batc
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start : start + batch_size])
     return len(rows)
+
+
+def insert_dicts(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch_size: int = 2000) -> int:
+    """INSERT new rows of `model` given as {attname: value} dicts (all with the same keys), without model
+    instances; a field a row leaves out gets its default (evaluated once for the call), `auto_now` and
+    `auto_now_add` fields one timestamp for the call. Returns how many were written."""
+    if not rows:
+        return 0
+    fields = _fields(model)
+    given = rows[0].keys()
+    if unknown := set(given) - {f.attname for f in fields}:
+        raise ValueError(f"{model.__name__} has no column {sorted(unknown)}")
+    now = timezone.now()
+    constants = {
+        f.attname: now if _auto_now(f) else f.get_default() for f in fields if f.attname not in given
+    }
+    if constants:
+        rows = [constants | row for row in rows]
+    return _write(model, fields, _rows(fields, rows), batch_size)

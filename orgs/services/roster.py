@@ -34,10 +34,16 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from orgs import spreadsheets
 from orgs.access import Actor, can_write_anywhere, covers, scope_paths
-from orgs.bulkinsert import insert_rows
+from orgs.bulkinsert import insert_dicts
 from orgs.models import Member, Organization
 from orgs.paths import PATH_STEP
-from orgs.services.members import MEMBER_PLAIN_FIELDS, MemberData, apply_member_data, validate_member
+from orgs.services.members import (
+    MEMBER_PLAIN_FIELDS,
+    MemberData,
+    apply_member_data,
+    member_rows,
+    validate_member,
+)
 from personal import idcard
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -199,6 +205,8 @@ class _Row:
 
 
 def cell_text(value: Any) -> str:
+    if type(value) is str:  # most cells: the reader gives text as str
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -693,7 +701,7 @@ def import_members(
         existing = _existing_members(set(seen))
         placeholder = Organization(kind=Organization.Kind.BRANCH, path="")
         today, now = timezone.localdate(), timezone.now()  # once for the file, not per row
-        to_create: list[Member] = []
+        to_create: list[MemberData] = []  # written with member_rows/insert_dicts: no model instances
         to_update: list[Member] = []
         for done, (row, args) in enumerate(zip(rows, parsed, strict=True)):
             if progress is not None and done and done % PROGRESS_EVERY == 0:
@@ -718,13 +726,10 @@ def import_members(
             if row.errors or result.errors:
                 continue  # once anything is wrong nothing is written; keep validating for the report
             if member is None:
-                member = Member()
-                apply_member_data(member, data, today=today)
-                to_create.append(member)
+                to_create.append(data)
                 if len(result.changes) < CHANGES_SHOWN:
-                    result.changes.append(
-                        MemberChange(row.number, member.id_number_masked, member.name, created=True)
-                    )
+                    masked = personal.mask_id_number(data.id_number)
+                    result.changes.append(MemberChange(row.number, masked, data.name.strip(), created=True))
             elif _differs(member, data):
                 if len(result.changes) < CHANGES_SHOWN:
                     result.changes.append(
@@ -745,7 +750,7 @@ def import_members(
             result.unchanged = 0
             result.changes = []
             return result
-        insert_rows(Member, to_create)
+        insert_dicts(Member, member_rows(to_create, today=today))
         Member.objects.bulk_update(to_update, _UPDATE_FIELDS, batch_size=BATCH)
         result.created, result.updated = len(to_create), len(to_update)
         if to_create or to_update:
@@ -753,7 +758,7 @@ def import_members(
                 actor=actor,
                 action=AuditEvent.Action.IMPORT,
                 target_repr=f"导入党员名册 {file_name}".strip(),
-                org=common_org(m.org for m in (*to_create, *to_update)),
+                org=common_org([*(d.org for d in to_create), *(m.org for m in to_update)]),
                 summary={
                     "file_name": file_name,
                     "rows": result.rows,
