@@ -17,6 +17,16 @@ def test_blind_index_is_stable_and_kind_specific():
     assert personal.blind_index("id", "13812345678") != personal.blind_index("phone", "13812345678")
 
 
+def test_the_batch_helpers_give_what_the_one_value_helpers_give():
+    values = ["34010119800517101x", "", "13812345678", "13812345678", " 5512345 "]
+    sealed = personal.encrypt_many(values)
+    assert [personal.decrypt(token) for token in sealed] == values
+    assert sealed[1] == "" and sealed[2] != sealed[3]  # a fresh nonce per value, as encrypt's
+    assert len({token[:17] for token in sealed if token}) == 4
+    for kind in ("id", "phone"):
+        assert personal.blind_index_many(kind, values) == [personal.blind_index(kind, v) for v in values]
+
+
 def test_masks_keep_only_the_ends():
     assert personal.mask_id_number("340101198005171234") == "3****************4"
     assert personal.mask_phone("13812345678") == "138******78"
