@@ -15,7 +15,8 @@ returned: callers that need them use `bulk_create`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -42,8 +43,11 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return lambda v: field.get_db_prep_save(v, connection)
 
 
-def _rows(fields: list[models.Field[Any, Any]], records: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Each record's values in the order of `fields`, converted for the driver."""
+def _rows(
+    fields: list[models.Field[Any, Any]], records: Iterable[dict[str, Any]], constants: dict[str, Any]
+) -> Iterator[tuple[Any, ...]]:
+    """Each record's values (with `constants` for the columns it leaves out) in the order of `fields`,
+    converted for the driver; one row at a time, so no second copy of a large import is held."""
     get = itemgetter(*(f.attname for f in fields))
     values = get if len(fields) > 1 else lambda record: (get(record),)
     convert = [(i, conv) for i, f in enumerate(fields) if (conv := _converter(f)) is not None]
@@ -54,15 +58,14 @@ def _rows(fields: list[models.Field[Any, Any]], records: Sequence[dict[str, Any]
             for i, conv in convert
             if not isinstance(fields[i], (models.DateField, models.BooleanField))
         ]
-    if not convert:
-        return [values(record) for record in records]
-    out = []
     for record in records:
-        row = list(values(record))
-        for i, conv in convert:
-            row[i] = conv(row[i])
-        out.append(tuple(row))
-    return out
+        row: tuple[Any, ...] = values(constants | record if constants else record)
+        if convert:
+            converted = list(row)
+            for i, conv in convert:
+                converted[i] = conv(converted[i])
+            row = tuple(converted)
+        yield row
 
 
 def _auto_now(field: models.Field[Any, Any]) -> bool:
@@ -76,21 +79,24 @@ def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
 def _write(
     model: type[models.Model],
     fields: list[models.Field[Any, Any]],
-    rows: list[tuple[Any, ...]],
+    rows: Iterator[tuple[Any, ...]],
     batch_size: int,
 ) -> int:
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
+    written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            return len(rows)
+                    written += 1
+            return written
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(sql, rows[start : start + batch_size])
-    return len(rows)
+        while batch := list(islice(rows, batch_size)):
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
 
 
 def insert_dicts(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch_size: int = 2000) -> int:
@@ -107,6 +113,4 @@ def insert_dicts(model: type[models.Model], rows: Sequence[dict[str, Any]], *, b
     constants = {
         f.attname: now if _auto_now(f) else f.get_default() for f in fields if f.attname not in given
     }
-    if constants:
-        rows = [constants | row for row in rows]
-    return _write(model, fields, _rows(fields, rows), batch_size)
+    return _write(model, fields, _rows(fields, rows, constants), batch_size)
