@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.utils import timezone
@@ -165,7 +165,7 @@ def insert_values(
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    named = [meta.get_field(c) for c in columns]
+    named = [cast("models.Field[Any, Any]", meta.get_field(c)) for c in columns]
     ops = connection.ops
     datetimes = [i for i, f in enumerate(named) if isinstance(f, models.DateTimeField)]
     if datetimes:
@@ -220,7 +220,8 @@ def insert_values(
         per = max(1, min(1000, limit // len(fields)))  # 1,000 rows: long enough, no huge statements
         returning = ""
         if key is not None:
-            returning = f" RETURNING {quote(str(meta.get_field(key).column))}, {quote(str(pk.column))}"
+            key_field = cast("models.Field[Any, Any]", meta.get_field(key))
+            returning = f" RETURNING {quote(str(key_field.column))}, {quote(str(pk.column))}"
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         statements: dict[int, str] = {}
         for start, size in _chunks(len(rows), per):

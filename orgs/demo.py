@@ -210,7 +210,7 @@ SUBS_ORDINAL = ["第一", "第二", "第三", "第四", "第五"]
 SUBS_VILLAGE = ["第一", "第二", "第三", "第四", "流动党员"]
 SUBS_COMMUNITY = ["第一", "第二", "第三", "第四", "老年党员"]
 
-OCCUPATIONS = {
+OCCUPATIONS: dict[str, list[str]] = {
     C.ORGAN: ["公务员", "参照公务员法管理人员", "机关工作人员", "事业编制人员"],
     C.SCHOOL: ["中小学教师", "幼儿教师", "学校管理人员", "职业学校教师"],
     C.INSTITUTION: ["医生", "护士", "医技人员", "专业技术人员", "事业单位管理人员"],
@@ -220,7 +220,7 @@ OCCUPATIONS = {
     C.SOCIAL: ["社会组织从业人员", "律师", "会计", "自由职业者"],
     C.OTHER: ["离退休人员"],
 }
-MALE_SHARE = {
+MALE_SHARE: dict[str, float] = {
     C.ORGAN: 0.68,
     C.SCHOOL: 0.45,
     C.INSTITUTION: 0.42,

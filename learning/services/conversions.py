@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -133,7 +133,7 @@ def version_changes(versions: list[Conversion]) -> dict[int, list[str]]:
             for name in CHANGEABLE:
                 old, new = getattr(before, name), getattr(after, name)
                 if old != new:
-                    label = Conversion._meta.get_field(name).verbose_name
+                    label = cast("models.Field[Any, Any]", Conversion._meta.get_field(name)).verbose_name
                     lines.append(f"{label}：{old.normalize():f} → {new.normalize():f}")
         out[after.pk] = lines
     return out
