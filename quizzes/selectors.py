@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from orgs.models import Member, Organization, Position
@@ -93,44 +93,58 @@ def closed_attempts(campaign: Campaign) -> QuerySet[Attempt]:
     return Attempt.objects.filter(campaign=campaign).exclude(status=Attempt.Status.OPEN)
 
 
-def _group_q(ranked: list[tuple[Decimal, int]], n: int) -> tuple[Q, Q]:
-    """The top and bottom n attempts (by score, then the earlier pk first) as conditions on the attempt,
-    from the boundary rows: no list of ids is sent back to the database."""
-    if not n:
-        return Q(pk__in=[]), Q(pk__in=[])
-    top_score, top_pk = ranked[n - 1]
-    low_score, low_pk = ranked[len(ranked) - n]
-    top = Q(attempt__score__gt=top_score) | Q(attempt__score=top_score, attempt_id__lte=top_pk)
-    bottom = Q(attempt__score__lt=low_score) | Q(attempt__score=low_score, attempt_id__gte=low_pk)
-    return top, bottom
+_GROUPED = """
+WITH grouped AS MATERIALIZED (
+    SELECT id, CASE
+        WHEN %(n)s > 0 AND (score > %(top_score)s OR (score = %(top_score)s AND id <= %(top_pk)s)) THEN 1
+        WHEN %(n)s > 0 AND (score < %(low_score)s OR (score = %(low_score)s AND id >= %(low_pk)s)) THEN -1
+        ELSE 0 END AS g
+    FROM {attempt} WHERE campaign_id = %(campaign)s AND status <> %(open)s
+)
+SELECT i.question_id, COUNT(*), SUM(COALESCE(i.credit, 0)),
+       SUM(CASE WHEN g.g = 1 THEN COALESCE(i.credit, 0) END), SUM(CASE WHEN g.g = 1 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN g.g = -1 THEN COALESCE(i.credit, 0) END), SUM(CASE WHEN g.g = -1 THEN 1 ELSE 0 END),
+       MAX(i.version_id)
+FROM {item} i JOIN grouped g ON g.id = i.attempt_id
+GROUP BY i.question_id
+"""
+
+
+def _sum(value: Any) -> Decimal:
+    """A SUM of credits (three decimal places) as the exact Decimal: SQLite sums in floating point."""
+    return Decimal(value if isinstance(value, Decimal) else repr(value or 0)).quantize(Decimal("0.001"))
 
 
 def item_analysis(campaign: Campaign) -> list[ItemStat]:
     """Per question: difficulty index, discrimination (Kelley's upper and lower 27%), option counts.
 
-    Aggregated in the database (one statement for the credits, one for the responses); Python only
-    reads the ranking's boundaries and expands the option lists. A question shown in several versions is
-    described by the latest version shown."""
+    Aggregated in the database: the ranking's two boundary attempts are read first; one statement then
+    puts every closed attempt in its group once (top 1, bottom -1, else 0) and aggregates the item rows
+    joined to that, and one counts the responses. A question shown in several versions is described by
+    the latest version shown."""
     closed = closed_attempts(campaign)
     ranked = [(s or Decimal(0), pk) for s, pk in closed.order_by("-score", "pk").values_list("score", "pk")]
     n = max(1, int(len(ranked) * GROUP_SHARE)) if len(ranked) >= 4 else 0
-    top, bottom = _group_q(ranked, n)
+    top_score, top_pk = ranked[n - 1] if n else (Decimal(0), 0)
+    low_score, low_pk = ranked[len(ranked) - n] if n else (Decimal(0), 0)
+    sql = _GROUPED.format(
+        attempt=connection.ops.quote_name(Attempt._meta.db_table),
+        item=connection.ops.quote_name(AttemptItem._meta.db_table),
+    )
+    params = {
+        "n": n,
+        "top_score": top_score,
+        "top_pk": top_pk,
+        "low_score": low_score,
+        "low_pk": low_pk,
+        "campaign": campaign.pk,
+        "open": Attempt.Status.OPEN.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stats = cursor.fetchall()
     items = AttemptItem.objects.filter(attempt__campaign=campaign).exclude(
         attempt__status=Attempt.Status.OPEN
-    )
-    got = Coalesce("credit", Value(Decimal(0)), output_field=DecimalField(max_digits=4, decimal_places=3))
-    stats = list(
-        items.values("question_id")
-        .annotate(
-            answered=Count("pk"),
-            total=Sum(got),
-            up=Sum(got, filter=top),
-            nu=Count("pk", filter=top),
-            low=Sum(got, filter=bottom),
-            nl=Count("pk", filter=bottom),
-            version=Max("version_id"),
-        )
-        .order_by()
     )
     chosen: dict[int, Counter[int]] = defaultdict(Counter)
     for qid, response, times in (
@@ -143,25 +157,23 @@ def item_analysis(campaign: Campaign) -> list[ItemStat]:
             chosen[qid][index] += times
     versions = {
         v.pk: v
-        for v in QuestionVersion.objects.filter(pk__in=[r["version"] for r in stats]).select_related(
-            "question"
-        )
+        for v in QuestionVersion.objects.filter(pk__in=[r[7] for r in stats]).select_related("question")
     }
     out = []
     cent = Decimal("0.01")
-    for row in stats:
-        qid, version = row["question_id"], versions[row["version"]]
+    for qid, answered, total, up, nu, low, nl, version_id in stats:
+        version = versions[version_id]
         kind = version.question.kind
         disc = None
-        if row["nu"] and row["nl"]:
-            disc = (Decimal(row["up"]) / row["nu"] - Decimal(row["low"]) / row["nl"]).quantize(cent)
+        if nu and nl:
+            disc = (_sum(up) / nu - _sum(low) / nl).quantize(cent)
         out.append(
             ItemStat(
                 question_id=qid,
                 stem=version.stem,
                 kind=kind,
-                answered=row["answered"],
-                difficulty=(Decimal(row["total"]) / row["answered"]).quantize(cent),
+                answered=answered,
+                difficulty=(_sum(total) / answered).quantize(cent),
                 discrimination=disc,
                 options=[(o, chosen[qid][i], i in version.answer) for i, o in enumerate(version.options)]
                 if kind != Question.Kind.FILL
