@@ -131,7 +131,7 @@ def item_analysis(campaign: Campaign) -> list[ItemStat]:
         attempt=connection.ops.quote_name(Attempt._meta.db_table),
         item=connection.ops.quote_name(AttemptItem._meta.db_table),
     )
-    params = {
+    params: dict[str, Any] = {
         "n": n,
         "top_score": top_score,
         "top_pk": top_pk,
