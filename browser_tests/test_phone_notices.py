@@ -22,7 +22,7 @@ services.enqueue_message(channel="site", dedupe_key="browser-notice-1", recipien
 """
 
 
-def test_a_reminder_shows_on_the_home_and_in_the_list_until_read(page, live_server_url):
+def test_a_reminder_shows_on_the_home_and_in_the_list_until_read(page, live_server_url, shot):
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", FILE_NOTICE],
         env=SERVER_ENV,
@@ -33,6 +33,7 @@ def test_a_reminder_shows_on_the_home_and_in_the_list_until_read(page, live_serv
     login(page, live_server_url, "secretary")
     page.get_by_text("您支部本月尚未召开支部委员会").wait_for()  # the home's side panel loads after the page
     assert "您支部本月尚未召开支部委员会" in page.locator("body").inner_text()
+    shot("home-secretary-phone")
     page.get_by_role("link", name="全部消息").click()
     page.wait_for_url("**/notifications/")
     item = page.get_by_text("您支部本月尚未召开支部委员会")
@@ -43,3 +44,7 @@ def test_a_reminder_shows_on_the_home_and_in_the_list_until_read(page, live_serv
     page.get_by_text("没有未读消息").wait_for()
     assert "您支部本月尚未召开支部委员会" not in page.locator("body").inner_text()
     assert "没有未读消息" in page.locator("body").inner_text()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.reload()
+    page.get_by_text("没有未读消息").wait_for()
+    shot("home-secretary-desktop")
