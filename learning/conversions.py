@@ -12,17 +12,18 @@ from learning.models import Conversion
 MISSING = "没有适用于该日期的学时折算标准"
 
 
+def current_conversion(today: dt.date) -> Conversion | None:
+    """The version in force on `today` (the latest effective on or before it), for the pages that show it
+    (None on a database without one)."""
+    return Conversion.objects.filter(effective_from__lte=today).order_by("-effective_from").first()
+
+
 def conversion_on(day: dt.date) -> Conversion:
-    """The version in force on `day`: the latest effective on or before it."""
-    found = Conversion.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    """The version in force on `day`, for a computation: none is an error."""
+    found = current_conversion(day)
     if found is None:
         raise Conversion.DoesNotExist(MISSING)
     return found
-
-
-def current_conversion(today: dt.date) -> Conversion | None:
-    """The version in force today, for the pages that show it (None on a database without one)."""
-    return Conversion.objects.filter(effective_from__lte=today).order_by("-effective_from").first()
 
 
 def latest_conversion() -> Conversion | None:

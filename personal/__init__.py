@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 
 _VERSION = b"1"
-_VERSION_STR = _VERSION.decode()
 
 
 @lru_cache(maxsize=4)
