@@ -178,7 +178,7 @@ def insert_values(
     for f in meta.concrete_fields:
         if f is pk or f.attname in columns:
             continue
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+        if _auto_now(f):
             value = now
         else:
             value = f.get_default()  # the default, "" for a text field, else None
