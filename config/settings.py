@@ -137,6 +137,8 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
                 "home.context_processors.menu",
             ],
+            # Django's `date` filter, its results remembered per process (home/templatetags/dates.py).
+            "builtins": ["home.templatetags.dates"],
         },
     },
 ]
