@@ -1,7 +1,13 @@
 """Load test for issue 14: 1,000 members start the same timed quiz at the same second (PostgreSQL).
 
     .venv/bin/python bench/bench_quiz_load.py --db h_quiz_load [--takers 1000] [--port 18700]
-                                              [--workers 2] [--threads 8] [--duration 150] [--reuse]
+                                              [--workers 2] [--threads 8] [--duration 150]
+                                              [--mode start|read|both]
+
+--mode read is the baseline: the same members, released at the same second, each read the same campaign once
+(GET /api/v1/quizzes/campaigns/<id>/: session, user, access, one object; no draw, no write) — what 1,000
+simultaneous logged-in requests that do nothing cost this server. --mode both runs read, then start, on the
+same server and data, and prints both.
 
 Data (made here, not through the demo: a county demo takes ~10 min on this machine): one county with 20
 branches, --takers members each with an account (member role), a 20,000-question bank (as in
@@ -135,6 +141,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--duration", type=int, default=150)
     parser.add_argument("--lead", type=int, default=20, help="seconds between launch and the common start")
+    parser.add_argument("--mode", choices=["start", "read", "both"], default="start")
     args = parser.parse_args()
     locust = ensure_locust()
     work = Path(tempfile.mkdtemp(prefix="h_quiz_load-"))
@@ -168,6 +175,10 @@ def main() -> None:
             "2048",
             "--timeout",
             "120",
+            # Longer than the takers' longest pause between answers (2 s), gunicorn's default keep-alive: with 2 s
+            # the client reused connections the server had just closed (the "each" takers' resets of 2026-12-06).
+            "--keep-alive",
+            "5",
         ],
         cwd=ROOT,
         env=env,
@@ -182,36 +193,39 @@ def main() -> None:
             except OSError:
                 time.sleep(0.5)
         acks = work / "acks.json"
-        subprocess.run(
-            [
-                str(locust),
-                "-f",
-                str(ROOT / "bench" / "locustfile_quiz.py"),
-                "--headless",
-                "--only-summary",
-                "-u",
-                str(args.takers),
-                "-r",
-                str(args.takers),
-                "-t",
-                f"{args.duration}s",
-                "--stop-timeout",
-                "30",
-                "--host",
-                host,
-                "--csv",
-                str(work / "locust"),
-            ],
-            cwd=work,
-            env={
-                **env,
-                "XIANFENG_QUIZ_SESSIONS": str(work / "sessions.jsonl"),
-                "XIANFENG_QUIZ_START": str(time.time() + args.lead),
-                "XIANFENG_QUIZ_CAMPAIGN": str(campaign),
-                "XIANFENG_QUIZ_ACKS": str(acks),
-            },
-            check=False,
-        )
+        for mode in ["read", "start"] if args.mode == "both" else [args.mode]:
+            print(f"--- mode {mode}", flush=True)
+            subprocess.run(
+                [
+                    str(locust),
+                    "-f",
+                    str(ROOT / "bench" / "locustfile_quiz.py"),
+                    "--headless",
+                    "--only-summary",
+                    "-u",
+                    str(args.takers),
+                    "-r",
+                    str(args.takers),
+                    "-t",
+                    f"{args.duration}s",
+                    "--stop-timeout",
+                    "30",
+                    "--host",
+                    host,
+                    "--csv",
+                    str(work / f"locust-{mode}"),
+                ],
+                cwd=work,
+                env={
+                    **env,
+                    "XIANFENG_QUIZ_SESSIONS": str(work / "sessions.jsonl"),
+                    "XIANFENG_QUIZ_START": str(time.time() + args.lead),
+                    "XIANFENG_QUIZ_CAMPAIGN": str(campaign),
+                    "XIANFENG_QUIZ_ACKS": str(acks),
+                    "XIANFENG_QUIZ_MODE": mode,
+                },
+                check=False,
+            )
     finally:
         server.send_signal(signal.SIGTERM)  # it may still be draining queued requests
         try:
@@ -219,15 +233,16 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    with open(work / "locust_stats.csv", newline="") as fh:
-        for row in csv.DictReader(fh):
-            print(
-                f"{row['Name']:<16} n={row['Request Count']:>6} fail={row['Failure Count']:>4}"
-                f" p50={row['50%']:>6} p95={row['95%']:>6} p99={row['99%']:>6} max={row['Max Response Time']}"
-            )
-    failures = work / "locust_failures.csv"
-    if failures.exists():
-        print(failures.read_text()[:2000])
+    for mode in ["read", "start"] if args.mode == "both" else [args.mode]:
+        with open(work / f"locust-{mode}_stats.csv", newline="") as fh:
+            for row in csv.DictReader(fh):
+                print(
+                    f"{row['Name']:<16} n={row['Request Count']:>6} fail={row['Failure Count']:>4}"
+                    f" p50={row['50%']:>6} p95={row['95%']:>6} p99={row['99%']:>6} max={row['Max Response Time']}"
+                )
+        failures = work / f"locust-{mode}_failures.csv"
+        if failures.exists():
+            print(failures.read_text()[:2000])
     text = (work / "server.log").read_text(errors="replace")
     print(
         "server log errors:", sum(1 for line in text.splitlines() if "Traceback" in line or "ERROR" in line)

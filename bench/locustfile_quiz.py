@@ -28,6 +28,9 @@ from locust.exception import StopUser
 SESSIONS = [json.loads(line) for line in Path(os.environ["XIANFENG_QUIZ_SESSIONS"]).read_text().splitlines()]
 START = float(os.environ["XIANFENG_QUIZ_START"])
 CAMPAIGN = os.environ["XIANFENG_QUIZ_CAMPAIGN"]
+# "start": take the quiz; "read": the baseline, every member reads the same campaign once (a logged-in GET of
+# the API: session, user, access and one object, no draw and no write), released at the same second.
+MODE = os.environ.get("XIANFENG_QUIZ_MODE", "start")
 CSRF = "q" * 32
 _next = itertools.count()
 ACKS: list[tuple[int, int]] = []  # (attempt id, question id) acknowledged by the server
@@ -67,6 +70,11 @@ class Taker(HttpUser):
 
     @task
     def take(self) -> None:
+        if MODE == "read":
+            self.client.get(
+                f"/api/v1/quizzes/campaigns/{CAMPAIGN}/", headers=self.headers, name="read (baseline)"
+            )
+            raise StopUser()
         response = self.client.post(
             f"/api/v1/quizzes/campaigns/{CAMPAIGN}/start/", headers=self.headers, name=f"start ({self.mode})"
         )
