@@ -23,7 +23,7 @@ from orglife.rules import LIFE_KINDS
 from orglife.selectors.stats import dashboard_chart
 from orglife.selectors.today import branches_today
 from orglife.services.records import can_approve, can_create
-from orgs import selectors
+from orgs import reference, selectors
 from orgs.access import grants, has_any_scope
 from orgs.models import Member, Organization
 from orgs.roles import Role
@@ -39,10 +39,15 @@ def _messages(user: User) -> list[Any]:
 
 
 def _own_branches(user: User) -> tuple[list[Organization], dict[int, list[Organization]]]:
-    """The branches the user keeps, and each one's active 党小组, in one query."""
-    paths = {path for role, path in grants(user) if role in BRANCH_ROLES}
+    """The branches the user keeps, and each one's active 党小组, in one query; the tree is reference data,
+    kept in the process's memory while current (orgs.reference: every write of an organization bumps it)."""
+    paths = frozenset(path for role, path in grants(user) if role in BRANCH_ROLES)
     if not paths:
         return [], {}
+    return reference.remember(("home.own_branches", paths), lambda: _branches_with_groups(paths))
+
+
+def _branches_with_groups(paths: frozenset[str]) -> tuple[list[Organization], dict[int, list[Organization]]]:
     rows = Organization.objects.filter(
         Q(path__in=paths, kind__in=LIFE_KINDS) | Q(parent__path__in=paths, kind=Organization.Kind.GROUP),
         is_active=True,
