@@ -7,9 +7,6 @@ class OrglifeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from orglife.models import MeetingRule, RuleSet
-        from orgs.reference import bump_on_change
+        from orglife.signals import connect_signals
 
-        bump_on_change(
-            RuleSet, MeetingRule
-        )  # rulesets_for and ruleset_for are kept in memory (orglife.rules)
+        connect_signals()

@@ -7,9 +7,6 @@ class PointsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from orgs.reference import bump_on_change
-        from points.models import Block, Catalogue, RuleVersion
+        from points.signals import connect_signals
 
-        bump_on_change(
-            Catalogue, RuleVersion, Block
-        )  # the version in force with its blocks (selectors.totals)
+        connect_signals()
