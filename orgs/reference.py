@@ -37,10 +37,12 @@ MAX_KEPT = 4096
 
 
 def bump() -> None:
-    """The reference data changed: every process's copy is stale from the next request on."""
+    """The reference data changed: every process's copy is stale from the next request on, and the rest of
+    this request (which read the old token with its session) loads everything."""
     token = secrets.randbits(62)
     if not ReferenceVersion.objects.filter(pk=1).update(token=token):
         ReferenceVersion.objects.update_or_create(pk=1, defaults={"token": token})
+    _TOKEN.set(None)
 
 
 def use(token: int | None) -> None:

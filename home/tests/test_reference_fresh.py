@@ -15,7 +15,7 @@ from conftest import make_org
 from home.tests.test_query_counts import pages_cast  # noqa: F401  (the fixture)
 from observers.tests.fixtures_obs import NOW
 from orglife.models import MeetingRule
-from orglife.rules import ruleset_for
+from orglife.rules import ruleset_for, rulesets_for
 from points.models import Block
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,17 @@ def test_outside_a_request_nothing_is_kept(pages_cast):  # noqa: F811
         MeetingRule.objects.filter(ruleset=ruleset, meeting_type="theme_day").update(min_count=7)
         again = ruleset_for(dt.date(NOW.year, NOW.month, 1))
     assert {r.meeting_type: r.min_count for r in again.rules.all()}["theme_day"] == 7
+
+
+def test_a_request_that_writes_reads_its_own_write(pages_cast):  # noqa: F811
+    """The token read with the session is the old one once the request itself writes: it loads from then on."""
+    from orgs import reference
+
+    month = dt.date(NOW.year, NOW.month, 1)
+    reference.use(12345)
+    ruleset = rulesets_for([month])[month]  # kept under the request's token, with its rules
+    assert "theme_day" in {r.meeting_type for r in rulesets_for([month])[month].rules.all()}
+    MeetingRule.objects.get(ruleset=ruleset, meeting_type="theme_day").delete()
+    assert reference.current() is None
+    assert "theme_day" not in {r.meeting_type for r in rulesets_for([month])[month].rules.all()}
+    reference.use(None)
