@@ -43,6 +43,7 @@ def main() -> int:
     exec(source[start : source.index("# ----", start)], namespace)  # noqa: S102 - our own older source
     old, new = namespace["observer_progress"], coverage.observer_progress
     root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    assert root is not None, "no demo in --data"
     half = half_start()
 
     def key(rows: list[Any]) -> list[tuple[int, ...]]:
