@@ -125,6 +125,15 @@ class Cast:
 
 
 @pytest.fixture(autouse=True)
+def _no_reference_data_kept() -> None:
+    """Each test's database is new: so is the reference data the process keeps (orgs.reference); a rolled
+    back test leaves its token behind, and with it copies of rows that are gone."""
+    from orgs import reference
+
+    reference.forget()
+
+
+@pytest.fixture(autouse=True)
 def _own_audit_checkpoint(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test's database is new: so is its signed audit checkpoint (audit.checkpoint)."""
     name = f"audit-checkpoint-{uuid.uuid4().hex}.json"

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import User
-from learning.models import VideoAssignment, WatchProgress
+from learning.models import VideoAssignment
 from learning.services.videos import assignments_for
 from notifications.services.notices import inbox
 from observers.models import Observer
@@ -23,7 +23,7 @@ from orglife.rules import LIFE_KINDS
 from orglife.selectors.stats import dashboard_chart
 from orglife.selectors.today import branches_today
 from orglife.services.records import can_approve, can_create
-from orgs import selectors
+from orgs import reference, selectors
 from orgs.access import grants, has_any_scope
 from orgs.models import Member, Organization
 from orgs.roles import Role
@@ -39,10 +39,15 @@ def _messages(user: User) -> list[Any]:
 
 
 def _own_branches(user: User) -> tuple[list[Organization], dict[int, list[Organization]]]:
-    """The branches the user keeps, and each one's active 党小组, in one query."""
-    paths = {path for role, path in grants(user) if role in BRANCH_ROLES}
+    """The branches the user keeps, and each one's active 党小组, in one query; the tree is reference data,
+    kept in the process's memory while current (orgs.reference: every write of an organization bumps it)."""
+    paths = frozenset(path for role, path in grants(user) if role in BRANCH_ROLES)
     if not paths:
         return [], {}
+    return reference.remember(("home.own_branches", paths), lambda: _branches_with_groups(paths))
+
+
+def _branches_with_groups(paths: frozenset[str]) -> tuple[list[Organization], dict[int, list[Organization]]]:
     rows = Organization.objects.filter(
         Q(path__in=paths, kind__in=LIFE_KINDS) | Q(parent__path__in=paths, kind=Organization.Kind.GROUP),
         is_active=True,
@@ -144,24 +149,22 @@ def _study(member: Member | None) -> dict[str, Any] | None:
     if member is None:
         return None
     now = timezone.now()
-    required = [a for a in assignments_for(member) if a.kind == VideoAssignment.Kind.REQUIRED]
-    done = set(
-        WatchProgress.objects.filter(
-            member=member, video__in=[a.video_id for a in required], completed_at__isnull=False
-        ).values_list("video_id", flat=True)
-    )
-    videos = sorted((a for a in required if a.video_id not in done), key=lambda a: a.due_on)
-    campaigns = Campaign.objects.open_to_member(member, now)[:20]
-    used: dict[int, int] = {}
-    for campaign_id in Attempt.objects.filter(member=member, campaign__in=campaigns).values_list(
-        "campaign_id", flat=True
-    ):
+    required = [
+        a
+        for a in assignments_for(member, with_watched=True)
+        if a.kind == VideoAssignment.Kind.REQUIRED and not a.watched  # type: ignore[attr-defined]
+    ]
+    videos = sorted(required, key=lambda a: a.due_on)
+    campaigns = list(Campaign.objects.open_to_member(member, now)[:20])
+    # The member's attempts at these campaigns and today's practice: one read of the member's attempts.
+    used: dict[int | None, int] = {}
+    for campaign_id in Attempt.objects.filter(
+        Q(campaign__in=[c.pk for c in campaigns]) | Q(campaign=None, practice_on=timezone.localdate()),
+        member=member,
+    ).values_list("campaign_id", flat=True):
         used[campaign_id] = used.get(campaign_id, 0) + 1
     open_campaigns = [c for c in campaigns if used.get(c.pk, 0) < c.attempts_allowed]
-    practiced = Attempt.objects.filter(
-        member=member, campaign=None, practice_on=timezone.localdate()
-    ).exists()
-    return {"videos": videos, "campaigns": open_campaigns, "practiced": practiced}
+    return {"videos": videos, "campaigns": open_campaigns, "practiced": None in used}
 
 
 def _member(request: HttpRequest, user: User) -> HttpResponse:

@@ -10,7 +10,8 @@ from django.http import Http404
 
 from accounts.models import User
 from observers.models import Observer
-from orgs.access import NOT_FOUND, get_for_user, require_tree
+from orgs import reference
+from orgs.access import NOT_FOUND, get_for_user, require_tree, scope_paths
 from orgs.models import Organization
 
 
@@ -30,7 +31,12 @@ def root_for(user: User, org_id: Any = None, *, write: bool = False) -> Organiza
     require_tree(user)
     if org_id:
         return get_for_user(Organization.objects.all(), user, org_id, write=write)
-    root = Organization.objects.roots_for(user).first()
+    # The tree is reference data, kept in the process's memory while current (orgs.reference).
+    paths = scope_paths(user)
+    root = reference.remember(
+        ("observers.root_for", None if paths is None else tuple(sorted(paths))),
+        lambda: Organization.objects.roots_for(user).first(),
+    )
     if root is None:
         raise Http404(NOT_FOUND)
     if write:

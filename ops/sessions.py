@@ -38,11 +38,14 @@ from django.core import signing
 from django.core.exceptions import SuspiciousOperation
 from django.core.signals import setting_changed
 from django.db import connections
+from django.db.models import Subquery
 from django.db.models.query import get_related_populators
 from django.utils import timezone
 
 from ops.dbguard import is_database_unavailable
 from ops.models import Session
+from orgs import reference
+from orgs.models import ReferenceVersion
 
 _SENTINEL_KEY = "\x00xianfeng-session-key\x00"
 _SENTINEL_TIME = datetime(2000, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
@@ -60,6 +63,7 @@ class _PreparedRead:
     start: int
     end: int
     populators: list[Any]
+    token_index: int
 
     @classmethod
     def build(cls, alias: str) -> _PreparedRead:
@@ -68,6 +72,8 @@ class _PreparedRead:
             Session.objects.using(alias)
             .select_related("user")
             .filter(session_key=_SENTINEL_KEY, expire_date__gt=_SENTINEL_TIME)
+            # The reference data's version (orgs.reference), one row: read here, it costs no query of its own.
+            .annotate(reference_token=Subquery(ReferenceVersion.objects.order_by().values("token")[:1]))
         )
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
@@ -88,6 +94,7 @@ class _PreparedRead:
             start=start,
             end=end,
             populators=get_related_populators(klass_info, select, alias),  # type: ignore[call-arg]  # 5.2 signature
+            token_index=compiler.annotation_col_map["reference_token"],
         )
 
     def fetch(self, alias: str, session_key: str, now: datetime) -> Session | None:
@@ -102,6 +109,7 @@ class _PreparedRead:
         session = Session.from_db(alias, self.init_list, row[self.start : self.end])
         for populator in self.populators:
             populator.populate(row, session)
+        session.reference_token = row[self.token_index]  # type: ignore[attr-defined]
         return session
 
 
@@ -142,6 +150,11 @@ def _keys_changed(setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_keys_changed, dispatch_uid="ops.sessions.keys_changed")
 
 
+def forget_reference_token(**kwargs: Any) -> None:
+    """request_started: no reference token carried over from the thread's previous request."""
+    reference.use(None)
+
+
 class SessionStore(DatabaseSessionStore):
     preloaded_user: Any = None
 
@@ -151,6 +164,7 @@ class SessionStore(DatabaseSessionStore):
 
     def _get_session_from_db(self) -> Session | None:
         self.preloaded_user = None
+        reference.use(None)
         try:
             alias = Session.objects.db
             session = _prepared(alias).fetch(alias, self.session_key or "", timezone.now())
@@ -162,6 +176,7 @@ class SessionStore(DatabaseSessionStore):
             self._session_key = None
             return None
         self.preloaded_user = session.user
+        reference.use(session.reference_token)  # type: ignore[attr-defined]
         return session
 
     def decode(self, session_data: str | bytes) -> dict[str, Any]:

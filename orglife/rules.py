@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from orglife.models import MeetingRule, MeetingType, RuleSet
 from orglife.periods import MONTH, Period, first_of_month
+from orgs import reference
 from orgs.models import Discipline, Member, Organization
 
 # Organizations that hold organizational life of their own.
@@ -19,9 +20,12 @@ LIFE_KINDS = (*Organization.BRANCH_KINDS, Organization.Kind.GENERAL_BRANCH)
 
 
 def ruleset_for(month: dt.date) -> RuleSet:
-    """The rule set in force for the month (the latest version effective on or before its first day)."""
-    found = (
-        RuleSet.objects.filter(effective_from__lte=first_of_month(month)).order_by("-effective_from").first()
+    """The rule set in force for the month (the latest version effective on or before its first day); rule
+    sets are reference data, kept in the process's memory while current (orgs.reference)."""
+    first = first_of_month(month)
+    found = reference.remember(
+        ("orglife.ruleset_for", first),
+        lambda: RuleSet.objects.filter(effective_from__lte=first).order_by("-effective_from").first(),
     )
     if found is None:
         raise RuleSet.DoesNotExist("没有适用于该月份的组织生活规则")
@@ -35,10 +39,15 @@ _RULE_FIELDS = tuple(f.attname for f in MeetingRule._meta.concrete_fields)
 def rulesets_for(months: Iterable[dt.date]) -> dict[dt.date, RuleSet]:
     """The rule set in force for each month (keyed by its first day), each with its rules loaded, in one
     query: the rule sets from the one in force at the earliest month to the latest month, left-joined with
-    their rules. A page showing several months asks once instead of once per month (and per rule list)."""
-    firsts = sorted({first_of_month(m) for m in months})
+    their rules. A page showing several months asks once instead of once per month (and per rule list).
+    Kept in the process's memory while current (orgs.reference): every write of a rule set bumps it."""
+    firsts = tuple(sorted({first_of_month(m) for m in months}))
     if not firsts:
         return {}
+    return reference.remember(("orglife.rulesets_for", firsts), lambda: _rulesets_for(firsts))
+
+
+def _rulesets_for(firsts: tuple[dt.date, ...]) -> dict[dt.date, RuleSet]:
     in_force_at_first = (
         RuleSet.objects.filter(effective_from__lte=firsts[0])
         .order_by("-effective_from")

@@ -26,6 +26,7 @@ from typing import Any
 from faker.providers.person.zh_CN import Provider as ZhPersonProvider
 
 import personal
+from orgs import reference
 from orgs.bulkinsert import insert_values
 from orgs.models import Member, Organization, Position
 from orgs.paths import encode_step
@@ -1437,6 +1438,7 @@ def _write(
                 rows = _org_rows(specs, ids, chunk.county_depth)
                 built = time.perf_counter()
                 ids.update(insert_values(Organization, ORG_COLUMNS, rows, key="path"))
+                reference.bump()  # bulk writes send no signal
                 _advance_ancestors(specs, ids, chunk.county_depth)
                 stats.prepare_seconds += built - started
                 stats.insert_seconds += time.perf_counter() - built

@@ -503,3 +503,18 @@ class OnboardingBatch(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+
+class ReferenceVersion(models.Model):
+    """One row: the version of the rarely-changing reference data every process keeps in memory (orgs.reference).
+    A new random token on every write of that data; it is read with the session (ops.sessions), so a page
+    learns whether its process's copy is current without a query of its own."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "参考数据版本"
+        verbose_name_plural = "参考数据版本"
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -223,9 +223,11 @@ class Reach:
         return True
 
 
-def assignments_for(member: Member) -> list[VideoAssignment]:
+def assignments_for(member: Member, *, with_watched: bool = False) -> list[VideoAssignment]:
     """The member's current assignments: those to the member's node or one above it whose audience holds them
-    (one statement; the named lists are probed by index, never read whole)."""
+    (one statement; the named lists are probed by index, never read whole). With `with_watched`, each has
+    `watched`: whether the member has watched its video to the end (an EXISTS on the member's progress row,
+    in the same statement)."""
     path = member.org.path
     named = VideoAssignment.members.through.objects.filter(videoassignment_id=OuterRef("pk"))
     candidates = (
@@ -233,6 +235,14 @@ def assignments_for(member: Member) -> list[VideoAssignment]:
         .select_related("video", "org")
         .annotate(named_any=Exists(named), named_me=Exists(named.filter(member_id=member.pk)))
     )
+    if with_watched:
+        candidates = candidates.annotate(
+            watched=Exists(
+                WatchProgress.objects.filter(
+                    member_id=member.pk, video_id=OuterRef("video_id"), completed_at__isnull=False
+                )
+            )
+        )
     return [
         a
         for a in candidates

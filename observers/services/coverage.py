@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
 
 from notifications.models import Message
 from notifications.services import enqueue_message
 from observers.models import Assignment, AssignmentPlan, Observation, Observer
 from observers.services.observe import OBSERVED_KINDS, half_period, half_start, in_half
 from orglife.periods import local_today
+from orgs import reference
 from orgs.models import Organization, RoleGrant
 from orgs.paths import under_path_q
 from orgs.roles import Role
@@ -37,11 +39,15 @@ def unobserved_branches(committee: Organization, half_start: dt.date) -> QuerySe
 
 
 def coverage_strata(root: Organization) -> list[Organization]:
-    """The 党(工)委 a coverage table lists: the root itself if it has no committee children, else those."""
-    children = list(
-        Organization.objects.filter(
-            parent=root, kind__in=Organization.COMMITTEE_KINDS, is_active=True
-        ).order_by("path")
+    """The 党(工)委 a coverage table lists: the root itself if it has no committee children, else those. The
+    tree is reference data, kept in the process's memory while current (orgs.reference)."""
+    children = reference.remember(
+        ("observers.coverage_strata", root.pk),
+        lambda: list(
+            Organization.objects.filter(
+                parent=root, kind__in=Organization.COMMITTEE_KINDS, is_active=True
+            ).order_by("path")
+        ),
     )
     return children or [root]
 
@@ -112,38 +118,41 @@ class ObserverProgress:
         return self.assigned - self.observed
 
 
+def _count(qs: QuerySet[Any], distinct: str = "id") -> Coalesce:
+    """The number of `qs`'s rows (of distinct `distinct`) for the outer observer, as a correlated subquery."""
+    counted = qs.order_by().values("observer_id").annotate(n=Count(distinct, distinct=True)).values("n")
+    return Coalesce(Subquery(counted), Value(0))
+
+
 def observer_progress(root: Organization, start: dt.date) -> list[ObserverProgress]:
-    """Per observer of a 党(工)委 under `root` (or assigned to branches under it): the half-year's progress."""
-    rows = Assignment.objects.filter(
+    """Per observer of a 党(工)委 under `root` (or assigned to branches under it): the half-year's progress.
+    One query: the observers, each with its counts of the half-year's assignments under the root, of those
+    observed by it, of its submitted forms and of its sign-ups (correlated subqueries over its own rows)."""
+    assignments = Assignment.objects.filter(
         plan__status=AssignmentPlan.Status.CONFIRMED, plan__half_start=start
     ).filter(under_path_q(root.path, "branch__path") | under_path_q(root.path, "observer__committee__path"))
-    assigned: dict[int, set[int]] = {}
-    for observer_id, branch_id in rows.values_list("observer_id", "branch_id"):
-        assigned.setdefault(observer_id, set()).add(branch_id)
-    observers = {
-        o.pk: o
-        for o in Observer.objects.filter(
-            Q(pk__in=list(assigned))
-            | (under_path_q(root.path, "committee__path") & Q(status=Observer.Status.ACTIVE))
-        ).select_related("member", "committee")
-    }
-    done: dict[int, set[int]] = {}
-    forms: dict[int, int] = {}
-    pending: dict[int, int] = {}
-    for observer_id, branch_id, status in Observation.objects.filter(
-        in_half(start), observer_id__in=list(observers)
-    ).values_list("observer_id", "branch_id", "status"):
-        if status == Observation.Status.SUBMITTED:
-            forms[observer_id] = forms.get(observer_id, 0) + 1
-            if branch_id in assigned.get(observer_id, set()):
-                done.setdefault(observer_id, set()).add(branch_id)
-        elif status == Observation.Status.SIGNED_UP:
-            pending[observer_id] = pending.get(observer_id, 0) + 1
-    out = [
-        ObserverProgress(
-            o, len(assigned.get(pk, ())), len(done.get(pk, ())), forms.get(pk, 0), pending.get(pk, 0)
+    mine = assignments.filter(observer_id=OuterRef("pk"))
+    submitted = Observation.objects.filter(in_half(start), status=Observation.Status.SUBMITTED)
+    observed_by_it = submitted.filter(observer_id=OuterRef("observer_id"), branch_id=OuterRef("branch_id"))
+    observers = (
+        Observer.objects.filter(
+            Exists(mine) | (under_path_q(root.path, "committee__path") & Q(status=Observer.Status.ACTIVE))
         )
-        for pk, o in observers.items()
+        .select_related("member", "committee")
+        .annotate(
+            n_assigned=_count(mine, "branch_id"),
+            n_observed=_count(mine.filter(Exists(observed_by_it)), "branch_id"),
+            n_forms=_count(submitted.filter(observer_id=OuterRef("pk"))),
+            n_signed_up=_count(
+                Observation.objects.filter(
+                    in_half(start), status=Observation.Status.SIGNED_UP, observer_id=OuterRef("pk")
+                )
+            ),
+        )
+    )
+    out = [
+        ObserverProgress(o, o.n_assigned, o.n_observed, o.n_forms, o.n_signed_up)  # type: ignore[attr-defined]
+        for o in observers
     ]
     out.sort(key=lambda p: (-p.pending, p.observer.committee.path, p.observer.letter_number))
     return out

@@ -13,6 +13,7 @@ from django.utils import timezone
 import personal
 from audit.models import AuditEvent
 from audit.services import diff, record_event, snapshot
+from orgs import reference
 from orgs.access import Actor, covers
 from orgs.models import Member, Organization, Position, RoleGrant
 from orgs.roles import POST_ROLES
@@ -368,3 +369,5 @@ def add_positions(*, actor: Actor | None, rows: list[Position], batch_size: int 
         row.org.secretary_name = row.member.name
         orgs.append(row.org)
     Organization.objects.bulk_update(orgs, ["secretary_name"], batch_size=batch_size)
+    if orgs:
+        reference.bump()  # bulk writes send no signal

@@ -11,6 +11,7 @@ from django.db import transaction
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import diff, record_event, snapshot
+from orgs import reference
 from orgs.access import Actor, covers
 from orgs.models import Organization
 from orgs.paths import PATH_STEP, encode_step
@@ -163,3 +164,4 @@ def add_organizations(
     for pk, number in last_step.items():
         parents[pk].child_seq = number
     Organization.objects.bulk_update([parents[pk] for pk in last_step], ["child_seq"])
+    reference.bump()  # bulk writes send no signal

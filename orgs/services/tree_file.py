@@ -25,7 +25,7 @@ import personal
 from audit.chain import lock_rows
 from audit.models import AuditEvent
 from audit.services import record_event
-from orgs import spreadsheets
+from orgs import reference, spreadsheets
 from orgs.access import Actor, can_write_anywhere, covers
 from orgs.models import Organization
 from orgs.paths import encode_step
@@ -557,6 +557,7 @@ def _write(actor: Actor, rows: list[_Row], result: TreeImportResult) -> Organiza
             )
     if to_update:
         Organization.objects.bulk_update(to_update, [*sorted(update_fields), "updated_at"], batch_size=1000)
+        reference.bump()  # bulk writes send no signal
     _create(actor, sorted(new_rows, key=lambda r: r.depth))
     for row in new_rows:
         if len(result.changes) < CHANGES_SHOWN:

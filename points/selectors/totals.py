@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from orgs import reference
 from orgs.models import Member, Organization
 from points.models import Block, Catalogue, Interview, LedgerEntry, MemberYearBalance, RuleVersion
 from points.periods import year_bounds
@@ -43,7 +44,14 @@ class Thresholds:
 
 def thresholds(org: Organization | None, day: dt.date) -> Thresholds:
     """The version in force with its blocks, in one query: the version (chosen by a subquery, its catalogue by
-    a nested one) LEFT JOINed with its blocks, so a version without blocks is still found."""
+    a nested one) LEFT JOINed with its blocks, so a version without blocks is still found. The catalogues
+    are reference data, kept in the process's memory while current (orgs.reference): every write of a
+    catalogue, version or block (and of the tree, which places the catalogues) bumps it."""
+    path = org.path if org is not None else None
+    return reference.remember(("points.thresholds", path, day), lambda: _thresholds(org, day))
+
+
+def _thresholds(org: Organization | None, day: dt.date) -> Thresholds:
     catalogues = (
         Catalogue.objects.for_orgs(org) if org is not None else Catalogue.objects.order_by("org__path")
     )
