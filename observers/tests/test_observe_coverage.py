@@ -140,8 +140,9 @@ def test_the_coverage_page_counts_every_committee_in_the_same_queries(world):
             make_org(committee, f"新增党委{i}第{j}支部", "branch", f"CX{i}{j}")
     many, page = _coverage_page(world)
     # the session (the root and its committees are the tree's, kept in memory: orgs.reference), the
-    # committees' counts, the observers with their progress, the page
-    assert many == few == 4
+    # committees' counts, the assignments with whether each was observed, the observers with their forms and
+    # sign-ups, the page
+    assert many == few == 5
     assert len(page.context["committees"]) == 5 and page.context["unobserved"].paginator.count == 8
     assert page.context["unobserved_total"] == 8 and page.context["observed"] == 1
 
