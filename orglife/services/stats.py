@@ -23,6 +23,7 @@ from orglife.models import Attendance, CompletionStat, MeetingRecord, MonthlyPla
 from orglife.periods import Period, add_months, first_of_month, local_today
 from orglife.rules import LIFE_KINDS, due_in, groups_of, requirements, ruleset_for
 from orglife.selectors.stats import counting_records, ledger
+from orglife.services.rollups import lock_branches, sync_branches
 from orgs import spreadsheets
 from orgs.access import covers
 from orgs.models import Organization
@@ -33,10 +34,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 @transaction.atomic
 def refresh_branch_month(org: Organization, month: dt.date) -> list[CompletionStat]:
-    """Recompute the branch's stats for one month from plans, records and attendance."""
+    """Recompute the branch's stats for one month from plans, records and attendance, and carry the
+    difference into the rollups of the branch and its ancestors (orglife.services.rollups)."""
     month = first_of_month(month)
     if org.kind not in LIFE_KINDS:
         return []
+    lock_branches([org])  # two refreshes of one branch must not both add the same difference
     ruleset = ruleset_for(month)
     groups = groups_of(org)
     reqs = requirements(org, month, ruleset=ruleset, groups=groups)
@@ -112,6 +115,7 @@ def refresh_branch_month(org: Organization, month: dt.date) -> list[CompletionSt
             },
         )
         rows.append(row)
+    sync_branches([org], [month])
     return rows
 
 
@@ -214,8 +218,10 @@ def rebuild_stats(*, orgs: Sequence[Organization], months: Iterable[dt.date]) ->
                     )
                 )
     with transaction.atomic():
+        lock_branches(orgs)
         CompletionStat.objects.filter(org_id__in=org_ids, month__in=month_list).delete()
         CompletionStat.objects.bulk_create(rows, batch_size=500)
+        sync_branches(orgs, month_list)
     return len(rows)
 
 
