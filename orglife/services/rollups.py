@@ -239,6 +239,9 @@ def rebuild_rollups() -> int:
     sets = ", ".join(f"{_q(f)} = {table}.{_q(f)} + excluded.{_q(f)}" for f in FIELDS)
     deepest = Organization.objects.order_by("-depth").values_list("depth", flat=True).first() or 0
     with connection.cursor() as cursor:
+        # The planner's figures for the rows just written (without them PostgreSQL plans the joins below
+        # for an empty table: nested loops over millions of rows). ANALYZE runs inside a transaction.
+        cursor.execute(f"ANALYZE {table}")
         for depth in range(deepest, 1, -1):  # children complete before they are added to their parent
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) "
