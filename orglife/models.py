@@ -529,7 +529,11 @@ class CompletionRollup(models.Model):
     `manage.py orglife_rollups --check` compares them with a full recomputation.
     """
 
-    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    # Derived rows, rebuilt by the million: no per-row foreign-key trigger (Django's collector still
+    # cascades a deletion) and no index of its own (the unique constraint starts with org).
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     kind = models.CharField(max_length=8)  # orglife.periods MONTH / QUARTER / YEAR
     start = models.DateField()
     meeting_type = models.CharField(max_length=24, blank=True)
