@@ -327,21 +327,34 @@ def run_scale(args: argparse.Namespace) -> None:
             recorder = Recorder()
             with connection.execute_wrapper(recorder):
                 client.get(url)
+            rollup_sql = [(sql, params) for sql, params, _ms in recorder.queries if "completionrollup" in sql]
             page_times: list[float] = []
+            data_times: list[float] = []
             sql_times: list[float] = []
             every = max(1, args.requests // max(1, args.sql_runs))
             for i in range(args.requests):
                 started = time.perf_counter()
                 client.get(url)
                 page_times.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                completion(node, p, level=level)  # the selector alone: the level's nodes and their rollups
+                data_times.append((time.perf_counter() - started) * 1000)
                 if i % every == 0 and len(sql_times) < args.sql_runs:
                     started = time.perf_counter()
                     raw()
                     sql_times.append((time.perf_counter() - started) * 1000)
             sql_ms = statistics.median(sql_times)
+            server = []
+            with connection.cursor() as cursor:
+                for sql, params in rollup_sql:  # the server's own time for the rollup read
+                    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                    plan = cursor.fetchone()[0]
+                    plan = plan[0] if isinstance(plan, list) else plan
+                    server.append(f"{plan['Execution Time']:.2f} ms, {plan['Plan']['Actual Rows']} rows")
             print(
-                f"{node.short_name} level {level} {period}: {len(recorder.queries)} queries, rollup read "
-                + ", ".join(f"{ms:.2f} ms" for sql, _p, ms in recorder.queries if "completionrollup" in sql),
+                f"{node.short_name} level {level} {period}: {len(recorder.queries)} queries in the request;"
+                f" rollup read EXPLAIN ANALYZE {'; '.join(server)}; selector p50 {pct(data_times, 50):.1f}"
+                f" p95 {pct(data_times, 95):.1f} ms",
                 flush=True,
             )
             out.append(
@@ -353,6 +366,7 @@ def run_scale(args: argparse.Namespace) -> None:
                     f"{max(page_times):.1f}",
                     f"{sql_ms:.0f} ({min(sql_times):.0f}–{max(sql_times):.0f})",
                     f"{pct(page_times, 50) / sql_ms:.4f}",
+                    f"{pct(data_times, 50):.1f} / {pct(data_times, 95):.1f}",
                 ]
             )
     print()
@@ -366,6 +380,7 @@ def run_scale(args: argparse.Namespace) -> None:
                 "页面 max ms",
                 "手写SQL ms 中位数（范围）",
                 "p50 比值",
+                "选择器 p50 / p95 ms",
             ],
             out,
         )

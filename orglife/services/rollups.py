@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -158,7 +159,8 @@ def upsert(rows: Sequence[tuple[tuple[int, str, dt.date, str], Sequence[int]]], 
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM v WHERE true "
                 f"ON CONFLICT (org_id, kind, start, meeting_type) DO UPDATE SET {sets}"
             )
-            cursor.execute(sql, [x for key, values in part for x in (*key, *values)])
+            params: list[Any] = [x for key, values in part for x in (*key, *values)]
+            cursor.execute(sql, params)
 
 
 def sync_branches(orgs: Sequence[Organization], months: Iterable[dt.date]) -> int:
