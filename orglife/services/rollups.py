@@ -16,7 +16,9 @@ Three ways to the same numbers, kept apart on purpose:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
@@ -178,6 +180,42 @@ def sync_branches(orgs: Sequence[Organization], months: Iterable[dt.date]) -> in
             _add(delta, key, values, -1)
         done += apply_deltas(part, delta)
     return done
+
+
+_deferred: ContextVar[dict[int, tuple[Organization, set[dt.date]]] | None] = ContextVar(
+    "orglife_rollups_deferred", default=None
+)
+
+
+def sync_branch(org: Organization, month: dt.date) -> None:
+    """`sync_branches` for one branch-month, now or, inside `deferred_sync`, when that block ends."""
+    pending = _deferred.get()
+    if pending is None:
+        sync_branches([org], [month])
+    else:
+        pending.setdefault(org.pk, (org, set()))[1].add(first_of_month(month))
+
+
+@contextmanager
+def deferred_sync() -> Iterator[None]:
+    """Within one transaction that refreshes many branches (a batch, the daily job, the month close):
+    sync them all at the end, so the ancestors' rows (the root's above all) are locked only for the last
+    statements. Taking them after each branch would hold the root's rows while the batch goes on to lock
+    further branches, which a user's refresh of one of those, waiting for the root, would deadlock with."""
+    if _deferred.get() is not None:  # nested: the outer block syncs
+        yield
+        return
+    pending: dict[int, tuple[Organization, set[dt.date]]] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)  # on an error nothing is synced: the transaction is rolled back anyway
+    by_months: dict[frozenset[dt.date], list[Organization]] = {}
+    for org, org_months in pending.values():
+        by_months.setdefault(frozenset(org_months), []).append(org)
+    for months, orgs in by_months.items():
+        sync_branches(sorted(orgs, key=lambda o: o.path), sorted(months))
 
 
 def lock_branches(orgs: Sequence[Organization]) -> None:
