@@ -21,7 +21,7 @@ from orglife.periods import MONTH, QUARTER, YEAR, Period, add_months, first_of_m
 from orglife.rules import due_in, requirements
 from orgs.access import scope_paths
 from orgs.models import Organization
-from orgs.paths import PATH_STEP, under_path_q
+from orgs.paths import under_path_q
 
 PERIOD_CHOICES = [(MONTH, "月度"), (QUARTER, "季度"), (YEAR, "年度")]
 SUMS = ("required", "planned", "held", "credited", "unplanned", "attendance_due", "attendance_present")
@@ -146,9 +146,12 @@ def type_rows(node: Organization, period: Period) -> list[TypeRow]:
 
 
 def level_nodes(node: Organization, level: int = 1) -> QuerySet[Organization]:
-    """The organizations `level` steps below the node (党小组 excluded: their meetings are the branch's)."""
+    """The organizations `level` steps below the node (党小组 excluded: their meetings are the branch's).
+
+    Found down the parent links (an index each step), not as the subtree's path range filtered by depth:
+    at a province's root that range is the whole tree, a scan of every organization per request."""
     return (
-        Organization.objects.filter(under_path_q(node.path), depth=node.depth + level)
+        Organization.objects.filter(**{"__".join(["parent"] * level) + "_id": node.pk})
         .exclude(kind=Organization.Kind.GROUP)
         .only("pk", "path", "depth", "name", "short_name", "kind")
         .order_by("path")
@@ -266,10 +269,10 @@ def dashboard_chart(user: User, month: dt.date) -> DashboardChart:
         return DashboardChart(None, month, [])
     else:  # the scope root and its children in one read (a path's depth is its length in steps)
         root = paths[0]
-        read = Organization.objects.filter(
-            Q(path=root)
-            | (under_path_q(root) & Q(depth=len(root) // PATH_STEP + 1) & ~Q(kind=Organization.Kind.GROUP))
-        ).order_by("path")
+        # The root and, by their parent's path (indexed), its children: a UNION, as one OR would scan the
+        # tree (so did the subtree's path range filtered by depth: at a province, every organization).
+        children = Organization.objects.filter(parent__path=root).exclude(kind=Organization.Kind.GROUP)
+        read = Organization.objects.filter(path=root).union(children).order_by("path")
         found = list(read)
         if not found or found[0].path != root:
             return DashboardChart(None, month, [])
