@@ -272,7 +272,8 @@ def dashboard_chart(user: User, month: dt.date) -> DashboardChart:
         # The root and, by their parent's path (indexed), its children: a UNION, as one OR would scan the
         # tree (so did the subtree's path range filtered by depth: at a province, every organization).
         children = Organization.objects.filter(parent__path=root).exclude(kind=Organization.Kind.GROUP)
-        read = Organization.objects.filter(path=root).union(children).order_by("path")
+        # (no ORDER BY inside the parts: SQLite refuses it in a compound statement)
+        read = Organization.objects.filter(path=root).order_by().union(children.order_by()).order_by("path")
         found = list(read)
         if not found or found[0].path != root:
             return DashboardChart(None, month, [])
