@@ -519,6 +519,46 @@ class CompletionStat(models.Model):
         return f"{self.org_id} {self.month} {self.meeting_type} {self.held}/{self.required}"
 
 
+class CompletionRollup(models.Model):
+    """CompletionStat summed over a node's subtree for one period (month, quarter or year) and meeting type.
+
+    Kept incrementally by the stats service (orglife.services.rollups, called from refresh_branch_month and
+    rebuild_stats): each changed branch adds its difference to every ancestor in the same transaction, so
+    the completion pages read a handful of rows whatever the size of the tree. `meeting_type` "" is the
+    node row: the branches with any stats in the period and the late plans of the period.
+    `manage.py orglife_rollups --check` compares them with a full recomputation.
+    """
+
+    # Derived rows, rebuilt by the million: no per-row foreign-key trigger (Django's collector still
+    # cascades a deletion) and no index of its own (the unique constraint starts with org).
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    kind = models.CharField(max_length=8)  # orglife.periods MONTH / QUARTER / YEAR
+    start = models.DateField()
+    meeting_type = models.CharField(max_length=24, blank=True)
+    # Plain integers: an increment is applied as one statement and may pass through a negative sum.
+    required = models.IntegerField(default=0)
+    planned = models.IntegerField(default=0)
+    held = models.IntegerField(default=0)
+    credited = models.IntegerField(default=0)
+    unplanned = models.IntegerField(default=0)
+    attendance_due = models.IntegerField(default=0)
+    attendance_present = models.IntegerField(default=0)
+    branches = models.IntegerField(default=0)
+    late_plans = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "kind", "start", "meeting_type"], name="completionrollup_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.kind} {self.start} {self.meeting_type or '*'}"
+
+
 class PatrolCheck(models.Model):
     """One sampled record, rated by a patrol inspector."""
 

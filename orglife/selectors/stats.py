@@ -1,7 +1,7 @@
-"""Completion reads (完成情况): GROUP BY over the precomputed CompletionStat rows, never a loop over branches.
+"""Completion reads (完成情况): the precomputed subtree sums (CompletionRollup), never a loop over branches.
 
-A node's subtree is an indexed path range; the rows of its children (or deeper levels) are grouped
-by the path prefix of that level, so a whole drill-down level is one query. One branch's own reads
+Every organization has rollup rows per month, quarter and year (orglife.services.rollups keeps them
+with CompletionStat), so a node and a whole drill-down level are one indexed read of a few rows each. One branch's own reads
 (its counting records, what is still missing, its yearly ledger) sit at the end.
 """
 
@@ -13,19 +13,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
-from django.db.models.functions import Substr
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
-from orglife.models import CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
+from orglife.models import CompletionRollup, CompletionStat, MeetingRecord, MeetingType, MonthlyPlan
 from orglife.periods import MONTH, QUARTER, YEAR, Period, add_months, first_of_month
 from orglife.rules import due_in, requirements
 from orgs.access import scope_paths
 from orgs.models import Organization
-from orgs.paths import PATH_STEP, under_path_q
+from orgs.paths import under_path_q
 
 PERIOD_CHOICES = [(MONTH, "月度"), (QUARTER, "季度"), (YEAR, "年度")]
 SUMS = ("required", "planned", "held", "credited", "unplanned", "attendance_due", "attendance_present")
+FIELDS = (*SUMS, "branches", "late_plans")  # the columns of a CompletionRollup row
+NODE_ROW = ""  # the rollup row holding branches and late plans (orglife.services.rollups.NODE_ROW)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -113,39 +114,29 @@ def period_of(kind: str, month: dt.date) -> Period:
     return Period.containing(kind if kind in (MONTH, QUARTER, YEAR) else MONTH, first_of_month(month))
 
 
-def _stats(node: Organization, period: Period) -> QuerySet[CompletionStat]:
-    return CompletionStat.objects.filter(
-        under_path_q(node.path, "org_path"), month__gte=period.start, month__lte=period.months[-1]
-    ).order_by()
-
-
-def _sums(*, branches: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {k: Sum(k) for k in SUMS}
-    if branches:
-        out["branches"] = Count("org_id", distinct=True)
+def _rollups(org_ids: list[int], period: Period) -> dict[int, Totals]:
+    """The subtree totals of each organization for the period: its CompletionRollup rows, one indexed read."""
+    out: dict[int, Totals] = {}
+    rows = CompletionRollup.objects.filter(org_id__in=org_ids, kind=period.kind, start=period.start)
+    for org_id, *values in rows.values_list("org_id", *FIELDS):
+        totals = out.setdefault(org_id, Totals())
+        for name, v in zip(FIELDS, values, strict=True):
+            setattr(totals, name, getattr(totals, name) + v)
     return out
 
 
-def _late_plans(node: Organization, period: Period) -> QuerySet[MonthlyPlan]:
-    return MonthlyPlan.objects.filter(
-        under_path_q(node.path, "org__path"),
-        month__gte=period.start,
-        month__lte=period.months[-1],
-        is_late=True,
-    ).order_by()
-
-
 def node_totals(node: Organization, period: Period) -> Totals:
-    """The node's totals on their own (the completion page sums its level groups instead)."""
-    totals = Totals.from_row(_stats(node, period).aggregate(**_sums(branches=True)))
-    totals.late_plans = _late_plans(node, period).count()
-    return totals
+    """The node's totals on their own (its subtree's, from its rollup rows)."""
+    return _rollups([node.pk], period).get(node.pk, Totals())
 
 
 def type_rows(node: Organization, period: Period) -> list[TypeRow]:
-    """Required, planned, held… per meeting type over the node's subtree (one grouped query)."""
+    """Required, planned, held… per meeting type over the node's subtree (the node's rollup rows by type)."""
+    rows = CompletionRollup.objects.filter(org=node, kind=period.kind, start=period.start).exclude(
+        meeting_type=NODE_ROW
+    )
     grouped = {
-        row["meeting_type"]: row for row in _stats(node, period).values("meeting_type").annotate(**_sums())
+        row["meeting_type"]: row for row in rows.values("meeting_type", *SUMS) if any(row[f] for f in SUMS)
     }
     return [
         TypeRow(value, label, Totals.from_row(grouped[value]))
@@ -155,80 +146,52 @@ def type_rows(node: Organization, period: Period) -> list[TypeRow]:
 
 
 def level_nodes(node: Organization, level: int = 1) -> QuerySet[Organization]:
-    """The organizations `level` steps below the node (党小组 excluded: their meetings are the branch's)."""
+    """The organizations `level` steps below the node (党小组 excluded: their meetings are the branch's).
+
+    Found down the parent links (an index each step), not as the subtree's path range filtered by depth:
+    at a province's root that range is the whole tree, a scan of every organization per request."""
     return (
-        Organization.objects.filter(under_path_q(node.path), depth=node.depth + level)
+        Organization.objects.filter(**{"__".join(["parent"] * level) + "_id": node.pk})
         .exclude(kind=Organization.Kind.GROUP)
         .only("pk", "path", "depth", "name", "short_name", "kind")
         .order_by("path")
     )
 
 
-def _level_groups(
-    node: Organization, period: Period, level: int
-) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
-    """Stats and late plans grouped by the path prefix of the organizations `level` steps below the node.
-
-    One statement: the two grouped reads share their shape (prefix, the sums, the branches, the late plans)
-    and are sent as a UNION ALL, each part tagged, then parted again here.
-    """
-    width = (node.depth + level) * PATH_STEP
-    stats = (
-        _stats(node, period)
-        .annotate(prefix=Substr("org_path", 1, width))
-        .values("prefix")
-        .annotate(part=Value("s"), **_sums(branches=True), late=Value(0))
-    )
-    late = (
-        _late_plans(node, period)
-        .annotate(prefix=Substr("org__path", 1, width))
-        .values("prefix")
-        .annotate(part=Value("l"), **dict.fromkeys((*SUMS, "branches"), Value(0)), late=Count("id"))
-    )
-    by_prefix: dict[str, dict[str, Any]] = {}
-    late_plans: dict[str, int] = {}
-    for got in stats.union(late, all=True):
-        row: dict[str, Any] = dict(got)
-        if row.pop("part") == "l":
-            late_plans[row["prefix"]] = row["late"]
-        else:
-            del row["late"]
-            by_prefix[row["prefix"]] = row
-    return by_prefix, late_plans
-
-
-def _rows(
-    nodes: list[Organization], by_prefix: dict[str, dict[str, Any]], late: dict[str, int]
-) -> list[NodeRow]:
-    out = []
-    for org in nodes:
-        totals = Totals.from_row(by_prefix.get(org.path, {}))
-        totals.late_plans = late.get(org.path, 0)
-        out.append(NodeRow(org, totals))
-    return out
+def _rows(nodes: list[Organization], totals: dict[int, Totals]) -> list[NodeRow]:
+    return [NodeRow(org, totals.get(org.pk) or Totals()) for org in nodes]
 
 
 def level_rows(node: Organization, period: Period, level: int = 1) -> list[NodeRow]:
-    """One row per organization `level` steps below the node: a GROUP BY on the path prefix of that level."""
-    by_prefix, late = _level_groups(node, period, level)
-    return _rows(list(level_nodes(node, level)), by_prefix, late)
+    """One row per organization `level` steps below the node: each one's own subtree rollup."""
+    nodes = list(level_nodes(node, level))
+    return _rows(nodes, _rollups([o.pk for o in nodes], period))
 
 
 def completion(node: Organization, period: Period, *, level: int = 1) -> Completion:
-    """Totals, per type and per organization of a level below: three grouped queries and the level's nodes.
-
-    The totals are the sum of every prefix group (including rows of branches that sit above the level),
-    so they need no query of their own.
-    """
-    by_prefix, late = _level_groups(node, period, level)
-    totals = Totals(**{k: sum(row.get(k) or 0 for row in by_prefix.values()) for k in (*SUMS, "branches")})
-    totals.late_plans = sum(late.values())
+    """Totals, per type and per organization of a level below: the level's nodes, then one read of the
+    rollup rows of the node and of those organizations (orglife.services.rollups keeps them)."""
+    nodes = list(level_nodes(node, level))
+    rows = CompletionRollup.objects.filter(
+        org_id__in=[node.pk, *(o.pk for o in nodes)], kind=period.kind, start=period.start
+    ).values_list("org_id", "meeting_type", *FIELDS)
+    totals: dict[int, Totals] = {}
+    by_type: dict[str, Totals] = {}
+    for org_id, meeting_type, *values in rows:
+        into = [totals.setdefault(org_id, Totals())]
+        if org_id == node.pk and meeting_type != NODE_ROW and any(values):
+            into.append(by_type.setdefault(meeting_type, Totals()))
+        for t in into:
+            for name, v in zip(FIELDS, values, strict=True):
+                setattr(t, name, getattr(t, name) + v)
     return Completion(
         node=node,
         period=period,
-        totals=totals,
-        by_type=type_rows(node, period),
-        rows=_rows(list(level_nodes(node, level)), by_prefix, late),
+        totals=totals.get(node.pk) or Totals(),
+        by_type=[
+            TypeRow(value, label, by_type[value]) for value, label in MeetingType.choices if value in by_type
+        ],
+        rows=_rows(nodes, totals),
         level=level,
     )
 
@@ -293,8 +256,7 @@ class DashboardChart:
 def dashboard_chart(user: User, month: dt.date) -> DashboardChart:
     """The month's completion by committee for the 工作台: the children of the user's scope root.
 
-    Two queries however large the tree: the scope root with its children, and the grouped stats with the
-    grouped late plans (_level_groups).
+    Two queries however large the tree: the scope root with its children, and their rollup rows.
     """
     month = first_of_month(month)
     paths = scope_paths(user)
@@ -307,16 +269,18 @@ def dashboard_chart(user: User, month: dt.date) -> DashboardChart:
         return DashboardChart(None, month, [])
     else:  # the scope root and its children in one read (a path's depth is its length in steps)
         root = paths[0]
-        read = Organization.objects.filter(
-            Q(path=root)
-            | (under_path_q(root) & Q(depth=len(root) // PATH_STEP + 1) & ~Q(kind=Organization.Kind.GROUP))
-        ).order_by("path")
+        # The root and, by their parent's path (indexed), its children: a UNION, as one OR would scan the
+        # tree (so did the subtree's path range filtered by depth: at a province, every organization).
+        children = Organization.objects.filter(parent__path=root).exclude(kind=Organization.Kind.GROUP)
+        # (no ORDER BY inside the parts: SQLite refuses it in a compound statement)
+        read = Organization.objects.filter(path=root).order_by().union(children.order_by()).order_by("path")
         found = list(read)
         if not found or found[0].path != root:
             return DashboardChart(None, month, [])
         node, nodes = found[0], found[1:]
-    by_prefix, late = _level_groups(node, Period.containing(MONTH, month), 1)
-    return DashboardChart(node, month, _rows(nodes, by_prefix, late))
+    return DashboardChart(
+        node, month, _rows(nodes, _rollups([o.pk for o in nodes], Period.containing(MONTH, month)))
+    )
 
 
 def previous_month(month: dt.date) -> dt.date:

@@ -28,6 +28,7 @@ from orglife.models import MeetingRule, MeetingType, MonthlyPlan, PlanEvent, Pla
 from orglife.periods import MONTH, SHANGHAI, add_months, first_of_month, plan_deadline
 from orglife.rules import LIFE_KINDS, Requirement, due_in, groups_of, requirements, ruleset_for
 from orglife.selectors.stats import counting_records
+from orglife.services.rollups import sync_branches
 from orglife.services.stats import refresh_after_change
 from orgs import spreadsheets
 from orgs.access import covers, grants
@@ -427,6 +428,8 @@ def submit_plan(*, actor: User, plan: MonthlyPlan) -> list[str]:
         plan.is_late = plan.is_late or now > window.deadline
     plan.status = MonthlyPlan.Status.SUBMITTED
     plan.save(update_fields=["status", "submitted_at", "is_late", "updated_at"])
+    if plan.is_late:
+        sync_branches([plan.org], [plan.month])  # the late plans on the completion pages
     _event(
         plan,
         "resubmitted" if resubmit else "submitted",
@@ -596,6 +599,8 @@ def add_plans(*, plans: list[NewPlan]) -> list[tuple[MonthlyPlan, list[PlanItem]
         ]
         out.append((plan, items))
     PlanItem.objects.bulk_create([i for _, items in out for i in items], batch_size=500)
+    late = {p.org_id: p.org for p in rows if p.is_late}
+    sync_branches(list(late.values()), sorted({p.month for p in rows if p.is_late}))
     PlanEvent.objects.bulk_create(
         [
             PlanEvent(plan=plan, action=a, payload=payload, created_at=at)
@@ -641,6 +646,7 @@ def check_plan_deadline(*, month: dt.date, actor: User | None = None) -> Deadlin
             plan.save(update_fields=["is_late", "updated_at"])
             _event(plan, "marked_late", actor)
             result.newly_marked += 1
+    sync_branches([p.org for p in drafts if p.is_late], [plan_month])
     late_orgs = [*missing, *(p.org for p in drafts)]
     writers = RoleGrant.objects.filter(org__in=late_orgs, role__in=BRANCH_ROLES).select_related("user")
     for grant in writers:

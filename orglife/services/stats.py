@@ -23,6 +23,7 @@ from orglife.models import Attendance, CompletionStat, MeetingRecord, MonthlyPla
 from orglife.periods import Period, add_months, first_of_month, local_today
 from orglife.rules import LIFE_KINDS, due_in, groups_of, requirements, ruleset_for
 from orglife.selectors.stats import counting_records, ledger
+from orglife.services.rollups import deferred_sync, lock_branches, sync_branch, sync_branches
 from orgs import spreadsheets
 from orgs.access import covers
 from orgs.models import Organization
@@ -33,10 +34,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 @transaction.atomic
 def refresh_branch_month(org: Organization, month: dt.date) -> list[CompletionStat]:
-    """Recompute the branch's stats for one month from plans, records and attendance."""
+    """Recompute the branch's stats for one month from plans, records and attendance, and carry the
+    difference into the rollups of the branch and its ancestors (orglife.services.rollups)."""
     month = first_of_month(month)
     if org.kind not in LIFE_KINDS:
         return []
+    lock_branches([org])  # two refreshes of one branch must not both add the same difference
     ruleset = ruleset_for(month)
     groups = groups_of(org)
     reqs = requirements(org, month, ruleset=ruleset, groups=groups)
@@ -112,6 +115,7 @@ def refresh_branch_month(org: Organization, month: dt.date) -> list[CompletionSt
             },
         )
         rows.append(row)
+    sync_branch(org, month)
     return rows
 
 
@@ -214,11 +218,14 @@ def rebuild_stats(*, orgs: Sequence[Organization], months: Iterable[dt.date]) ->
                     )
                 )
     with transaction.atomic():
+        lock_branches(orgs)
         CompletionStat.objects.filter(org_id__in=org_ids, month__in=month_list).delete()
         CompletionStat.objects.bulk_create(rows, batch_size=500)
+        sync_branches(orgs, month_list)
     return len(rows)
 
 
+@transaction.atomic
 def refresh_after_change(org: Organization, month: dt.date) -> None:
     """A record or plan of `month` changed: refresh that month and the months where its periods fall due."""
     month = first_of_month(month)
@@ -228,8 +235,9 @@ def refresh_after_change(org: Organization, month: dt.date) -> None:
         last = Period.containing(kind, month).months[-1]
         if last <= today:
             months.add(last)
-    for m in sorted(months):
-        refresh_branch_month(org, m)
+    with deferred_sync():  # one sync for the months: the quarter and year rows are touched once
+        for m in sorted(months):
+            refresh_branch_month(org, m)
 
 
 def refresh_stats(
@@ -252,7 +260,7 @@ def refresh_stats(
     ids = list(qs.order_by("path").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         chunk = Organization.objects.filter(pk__in=ids[start : start + batch_size]).order_by("path")
-        with transaction.atomic():
+        with transaction.atomic(), deferred_sync():
             for org in chunk:
                 for month in month_list:
                     refresh_branch_month(org, month)
@@ -276,7 +284,7 @@ def ensure_stats(*, month: dt.date, under: Organization | None = None) -> int:
     # stats rows (hundreds of thousands at province scale) outgrows work_mem and is re-scanned per branch.
     have = CompletionStat.objects.filter(month=month, org_id=OuterRef("pk"))
     idle = list(qs.filter(~Exists(have)).order_by("path"))
-    with transaction.atomic():
+    with transaction.atomic(), deferred_sync():
         for org in idle:
             refresh_branch_month(org, month)
     return len(idle)
