@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -112,28 +112,49 @@ def lock(using: Any = None, *, wait: bool = True) -> bool:
     return True
 
 
+_INSERTS: dict[str, tuple[str, list[tuple[str, Any]]]] = {}
+# Fields whose value goes to psycopg as it is: the rest (the JSON summary, the IP) through the field.
+_PLAIN = (models.CharField, models.BigIntegerField, models.DateTimeField)
+
+
+def _insert_statement(conn: Any) -> tuple[str, list[tuple[str, Any]]]:
+    """The INSERT of `insert_unsealed` and, per column, (attname, the field when its value needs the
+    field's get_db_prep_save, else None): built once per connection alias, not per audit row."""
+    cached = _INSERTS.get(conn.alias)
+    if cached is not None:
+        return cached
+    from audit.models import AuditEvent
+
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(conn.ops.quote_name(str(f.column)) for f in fields)
+    sql = (
+        f"INSERT INTO audit_auditevent (id, {columns}) "  # noqa: S608 (column names from the model)
+        f"SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id')), {', '.join(['%s'] * len(fields))} "
+        "FROM (SELECT pg_current_xact_id() AS xid OFFSET 0) AS claimed WHERE claimed.xid IS NOT NULL "
+        "RETURNING id"
+    )
+    plan = [(str(f.attname), None if type(f) in _PLAIN else f) for f in fields]
+    _INSERTS[conn.alias] = (sql, plan)
+    return sql, plan
+
+
 def insert_unsealed(event: Any, using: Any = None) -> None:
     """Insert `event` unchained, its id from the sequence taken AFTER its transaction has an id (PostgreSQL).
 
     The sealer's hole rule rests on that order: whoever holds an invisible id below a visible one already
     had a transaction id when the visible row was inserted, so it is in progress in any later snapshot or
     finished. One statement: the fenced subquery (OFFSET 0) is evaluated, and its row checked, before the
-    outer row's nextval.
+    outer row's nextval. On every audited write, so the statement and the per-column plan are built once
+    (`_insert_statement`) and the connection is looked up once.
     """
-    from audit.models import AuditEvent
-
-    conn = using or connection
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(conn.ops.quote_name(str(f.column)) for f in fields)
-    values = [f.get_db_prep_save(getattr(event, f.attname), conn) for f in fields]
+    conn = using or connections[DEFAULT_DB_ALIAS]
+    sql, plan = _insert_statement(conn)
+    values = [
+        getattr(event, name) if field is None else field.get_db_prep_save(getattr(event, name), conn)
+        for name, field in plan
+    ]
     with conn.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO audit_auditevent (id, {columns}) "  # noqa: S608 (column names from the model)
-            f"SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id')), {', '.join(['%s'] * len(values))} "
-            "FROM (SELECT pg_current_xact_id() AS xid OFFSET 0) AS claimed WHERE claimed.xid IS NOT NULL "
-            "RETURNING id",
-            values,
-        )
+        cursor.execute(sql, values)
         event.id = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = conn.alias
@@ -246,7 +267,9 @@ def seal(*, batch: int = 1000, wait: bool = True, timeout: float = 2.0) -> int:
     again: rows that committed meanwhile are sealed in their place, holes still empty were rolled back
     and are passed over for good. If those transactions do not end within `timeout`, only the rows
     below the first hole are sealed and the rest wait for the next run. So a row is sealed only after
-    its transaction committed, and a later-committing lower id is never skipped.
+    its transaction committed, and a later-committing lower id is never skipped. Batches follow one
+    another only while they come back full: rows committing after a short batch's read wait for the next
+    run (audit_seal --loop: an interval later; the minute task), sealed together in one batch.
 
     One sealer at a time (the chain lock, per batch; `wait=False` returns 0 at once when another is
     sealing). Writers never wait for the sealer: it locks no business rows and updates only audit rows
@@ -298,7 +321,10 @@ def _seal_batch(batch: int, wait: bool, timeout: float) -> tuple[int, bool]:
         head.sealed_id = max(head.sealed_id, links[-1][0])
         head.updated_at = timezone.now()
         head.save()
-        return len(links), complete
+        # On only when the read was a full batch (a backlog): a short read took every row committed by
+        # then, and the next run (the loop's interval later) takes the next rows in one batch rather than
+        # this one chasing each new commit at once, batch after small batch, on the writers' cores.
+        return len(links), complete and len(ids) >= batch
 
 
 @dataclass

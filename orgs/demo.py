@@ -27,7 +27,7 @@ from faker.providers.person.zh_CN import Provider as ZhPersonProvider
 
 import personal
 from orgs import reference
-from orgs.bulkinsert import insert_values
+from orgs.bulkinsert import insert_rows
 from orgs.models import Member, Organization, Position
 from orgs.paths import encode_step
 from personal.idcard import make
@@ -1355,7 +1355,7 @@ def write(
     progress: Callable[[Stats], None] | None = None,
     every: int = 10,
 ) -> Stats:
-    """Insert the plan as plain rows (orgs.bulkinsert.insert_values: no model instances, no per-row
+    """Insert the plan as plain rows (orgs.bulkinsert.insert_rows: no model instances, no per-row
     services): each county's organizations level by level, then its members and their posts in batches
     of `batch_size` members, as the system (no acting user).
 
@@ -1405,7 +1405,7 @@ def _write(
         started = time.perf_counter()
         rows = _member_rows(buffer, ids, today)
         built = time.perf_counter()
-        member_ids = insert_values(Member, MEMBER_COLUMNS, rows, key="id_number_hash")
+        member_ids = insert_rows(Member, MEMBER_COLUMNS, rows, key="id_number_hash")
         inserted = time.perf_counter()
         positions = [
             (member_ids[row[_HASH_AT]], ids[path], title, start)
@@ -1413,7 +1413,7 @@ def _write(
             for path, title, start in spec.positions
         ]
         written = time.perf_counter()
-        insert_values(Position, POSITION_COLUMNS, positions)
+        insert_rows(Position, POSITION_COLUMNS, positions)
         finished = time.perf_counter()
         stats.prepare_seconds += (built - started) + (written - inserted)
         stats.insert_seconds += (inserted - built) + (finished - written)
@@ -1437,7 +1437,7 @@ def _write(
                 started = time.perf_counter()
                 rows = _org_rows(specs, ids, chunk.county_depth)
                 built = time.perf_counter()
-                ids.update(insert_values(Organization, ORG_COLUMNS, rows, key="path"))
+                ids.update(insert_rows(Organization, ORG_COLUMNS, rows, key="path"))
                 reference.bump()  # bulk writes send no signal
                 _advance_ancestors(specs, ids, chunk.county_depth)
                 stats.prepare_seconds += built - started

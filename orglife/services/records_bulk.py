@@ -4,8 +4,9 @@
 branch's groups, an open plan item of the month, attendance against the roster, the votes), derives
 what the services derive (quorum and vote facts by `set_quorum_facts`, 补录 from the submission time,
 the attendance rows as `_write_attendance` writes them), and writes a county-year in a bounded number
-of queries: attendance and events as plain multi-row INSERTs. Not checked: the photo a submission needs
-(history arrives without photos) and the points for attendance (the points demo writes its own ledger).
+of queries: attendance and events as plain rows (orgs.bulkinsert.insert_rows, COPY on PostgreSQL).
+Not checked: the photo a submission needs (history arrives without photos) and the points for
+attendance (the points demo writes its own ledger).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from orglife import photomatch, uploads
@@ -43,6 +44,7 @@ from orglife.services.records import (
     set_quorum_facts,
     store_attachment,
 )
+from orgs.bulkinsert import insert_rows
 from orgs.models import Discipline, Member, Organization, Position
 
 S = MeetingRecord.Status
@@ -64,38 +66,6 @@ class NewRecord:
     created_at: dt.datetime
     approved_at: dt.datetime | None = None
     events: list[tuple[str, dict[str, Any], dt.datetime, str]] = field(default_factory=list)
-
-
-def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain multi-row INSERTs for the largest tables (attendance, history): no model instances.
-
-    JSON and datetime values are prepared by their fields, as the ORM would; the inner cursor skips the
-    DEBUG query log, which would otherwise quote every parameter of every batch.
-    """
-    qn = connection.ops.quote_name
-    model_fields: list[Any] = [model._meta.get_field(f) for f in fields]
-    prepare = [
-        i for i, f in enumerate(model_fields) if isinstance(f, (models.JSONField, models.DateTimeField))
-    ]
-    if prepare:
-        rows = [
-            tuple(
-                model_fields[i].get_db_prep_save(v, connection) if i in prepare else v
-                for i, v in enumerate(row)
-            )
-            for row in rows
-        ]
-    columns = ", ".join(qn(f.column) for f in model_fields)
-    per = max(1, 900 // len(fields))
-    with connection.cursor() as wrapper:
-        cursor = getattr(wrapper, "cursor", wrapper)
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}",
-                [v for row in chunk for v in row],
-            )
 
 
 def _state_errors(new: NewRecord) -> list[str]:

@@ -34,11 +34,12 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from orgs import spreadsheets
 from orgs.access import Actor, can_write_anywhere, covers, scope_paths
-from orgs.bulkinsert import insert_dicts
+from orgs.bulkinsert import insert_rows
 from orgs.models import Member, Organization
 from orgs.paths import PATH_STEP
 from orgs.services.members import (
     MEMBER_PLAIN_FIELDS,
+    MEMBER_ROW_COLUMNS,
     MemberData,
     apply_member_data,
     member_rows,
@@ -713,7 +714,7 @@ def import_members(
         existing = _existing_members(set(seen))
         placeholder = Organization(kind=Organization.Kind.BRANCH, path="")
         today, now = timezone.localdate(), timezone.now()  # once for the file, not per row
-        to_create: list[MemberData] = []  # written with member_rows/insert_dicts: no model instances
+        to_create: list[MemberData] = []  # written with member_rows/insert_rows: no model instances
         to_update: list[Member] = []
         for done, (row, args) in enumerate(zip(rows, parsed, strict=True)):
             if progress is not None and done and done % PROGRESS_EVERY == 0:
@@ -762,7 +763,7 @@ def import_members(
             result.unchanged = 0
             result.changes = []
             return result
-        insert_dicts(Member, member_rows(to_create, today=today))
+        insert_rows(Member, MEMBER_ROW_COLUMNS, member_rows(to_create, today=today))
         Member.objects.bulk_update(to_update, _UPDATE_FIELDS, batch_size=BATCH)
         result.created, result.updated = len(to_create), len(to_update)
         if to_create or to_update:

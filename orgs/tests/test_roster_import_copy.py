@@ -17,7 +17,7 @@ from orgs.tests.roster_files import person, xlsx
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="COPY is PostgreSQL's; on SQLite the import takes the executemany path (test_roster_import)",
+    reason="COPY is PostgreSQL's; on SQLite the import takes the multi-row INSERT path (test_roster_import)",
 )
 
 LIST = "/api/v1/members/"
