@@ -4,11 +4,12 @@ pages (stale-while-revalidate, home/templates/home/sw.js), kept per login and dr
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
-from django.utils.crypto import salted_hmac
 
 
 class NoStoreMiddleware:
@@ -34,22 +35,28 @@ class NoStoreMiddleware:
         return response
 
 
-# The service worker's copy of a page is kept under this login's key: a cookie the worker can read (not
-# HttpOnly; it opens no session and tells nothing of the user: an HMAC of the session's key), rewritten
-# whenever the session changes (every login cycles it) and deleted on the first response after the session
-# ended. The worker reads it on each navigation, keeps only the cache named after it and drops any other, so
-# a page kept for one login is never shown to another (another user, or the same user signed in again).
+# The service worker's copy of a page is kept under this login's key: a random value kept in the session and
+# given to the worker in a cookie it can read (not HttpOnly; it opens no session and tells nothing of the
+# user). A new session (every login as another user, or after a sign-out or an expired session) gets a new
+# key; signing out deletes the cookie on that very answer. The worker reads the cookie on each navigation,
+# keeps only the cache named after it and drops any other, so a page kept for one login is never shown to
+# another.
 PAGE_KEY_COOKIE = "xf_page"
 PAGE_KEY_HEADER = "X-XF-Page-Key"
+_PAGE_KEY_SESSION = "xf_page_key"
 
 
 def page_key(request: HttpRequest) -> str:
-    """This login's key ("" when signed out or without a session)."""
+    """This login's key ("" when signed out, or signed in by an API token: no session to keep it in)."""
     user = getattr(request, "user", None)
     session = getattr(request, "session", None)
-    if user is None or not user.is_authenticated or session is None or not session.session_key:
+    if user is None or not user.is_authenticated or session is None or SESSION_KEY not in session:
         return ""
-    return salted_hmac("xianfeng.page-copy", f"{user.pk}:{session.session_key}").hexdigest()[:32]
+    key = session.get(_PAGE_KEY_SESSION)
+    if not isinstance(key, str) or not key:
+        key = secrets.token_hex(16)
+        session[_PAGE_KEY_SESSION] = key
+    return key
 
 
 def allow_device_copy(response: HttpResponse) -> HttpResponse:
