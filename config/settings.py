@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "accounts.context.UserContextMiddleware",
     "accounts.ratelimit.RateLimitMiddleware",
     "accounts.webguard.NoStoreMiddleware",
+    "accounts.webguard.PageKeyMiddleware",  # the key of the worker's page copies (after the session's end)
     "audit.middleware.RequestContextMiddleware",
     "accounts.middleware.SessionSecurityMiddleware",
     "config.middleware.MessageMiddleware",

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from accounts.webguard import PAGE_KEY_COOKIE, PAGE_KEY_HEADER
+
 STATIC = settings.BASE_DIR / "static"
 ICONS = STATIC / "icons"
 # Every page loads these (templates/base.html); the worker keeps them for offline use.
@@ -114,8 +116,14 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "version": shell_version(),
         "shell": json.dumps([static(name) for name in SHELL]),
         "offline": json.dumps("/offline/"),
-        # Pages that work without a network: the worker keeps the last copy it fetched of each.
-        "offline_pages": json.dumps([reverse("orglife:record_create")]),
+        # The phone's daily pages: the worker keeps this login's last copy of each (the view allows it,
+        # accounts.webguard.allow_device_copy), shows it at once on the next visit and offline, and fetches
+        # the fresh page at the same time.
+        "copy_pages": json.dumps([reverse("home:dashboard"), reverse("orglife:record_create")]),
+        "key_cookie": json.dumps(PAGE_KEY_COOKIE),
+        "key_header": json.dumps(PAGE_KEY_HEADER),
+        # A copy older than the idle timeout is not shown while online (the session it came from is over).
+        "copy_max_age_ms": settings.SESSION_IDLE_TIMEOUT_MINUTES * 60 * 1000,
         "static_prefix": json.dumps(static("")),
     }
     response = render(request, "home/sw.js", context, content_type="text/javascript; charset=utf-8")

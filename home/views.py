@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.webguard import allow_device_copy
 from learning.models import VideoAssignment
 from learning.services.videos import assignments_for
 from notifications.services.notices import inbox
@@ -113,7 +114,8 @@ def _secretary(
         }
         for today in branches_today(branches, timezone.localdate(), groups)
     ]
-    return render(request, "home/secretary.html", {"rows": rows})
+    # The phone's daily page: the service worker may show its last copy at once while it fetches this one.
+    return allow_device_copy(render(request, "home/secretary.html", {"rows": rows}))
 
 
 @login_required
@@ -170,4 +172,4 @@ def _study(member: Member | None) -> dict[str, Any] | None:
 def _member(request: HttpRequest, user: User) -> HttpResponse:
     member = _own_member(user)
     context = {"member": member, "file": _points(member), "notices": _messages(user), "study": _study(member)}
-    return render(request, "home/dashboard_member.html", context)
+    return allow_device_copy(render(request, "home/dashboard_member.html", context))

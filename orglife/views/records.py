@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.webguard import allow_device_copy
 from orglife.filters.records import RecordFilter
 from orglife.forms.records import AmendForm, RecordForm, ReturnForm
 from orglife.models import Attendance, MeetingRecord, RecordAttachment
@@ -147,7 +148,12 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 messages.info(request, "这份纪实已经提交过，未重复保存")
                 return redirect("orglife:record_detail", pk=record.pk)
             return _after_save(request, record, "已保存纪实草稿")
-    return _form_page(request, form, None, org)
+    response = _form_page(request, form, None, org)
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        # Shown from the worker's copy at once (and offline); the fresh page's CSRF token and plan items
+        # replace the copy's before anything is sent (static/js/xianfeng.js, outbox.js).
+        allow_device_copy(response)
+    return response
 
 
 def _after_save(request: HttpRequest, record: MeetingRecord, text: str) -> HttpResponse:

@@ -212,6 +212,9 @@
   var running = null;
   function run() {
     if (!userId || !("indexedDB" in window)) return Promise.resolve();
+    // A page shown from the service worker's copy holds an old CSRF token: wait for the fresh page
+    // (xianfeng.js fires "xf:fresh", below).
+    if (document.documentElement.hasAttribute("data-xf-copy")) return Promise.resolve();
     if (running) return running;
     var work = function () {
       return store.all().then(function (items) {
@@ -263,7 +266,14 @@
 
   window.xfOutbox = { store: store, run: run, newKey: newKey, userId: userId, CHUNK: CHUNK };
 
-  if (!userId && "caches" in window) caches.delete("xianfeng-pages");  // signed out: no personal page kept
+  // Signed out: no personal page kept (the worker drops them too, on its next navigation: home/templates/home/sw.js).
+  if (!userId && "caches" in window) {
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n.indexOf("xianfeng-user-") === 0 || n === "xianfeng-pages"; })
+        .map(function (n) { return caches.delete(n); }));
+    }).catch(function () {});
+  }
+  document.addEventListener("xf:fresh", run);
   window.addEventListener("online", run);
   window.addEventListener("focus", run);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") run(); });

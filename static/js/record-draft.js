@@ -44,15 +44,19 @@
     return fields;
   }
 
+  // Puts the draft back; says whether its plan item is no longer offered (recorded meanwhile by someone else).
   function restore(fields) {
+    var lost = false;
     Object.keys(fields).forEach(function (name) {
       var els = form.querySelectorAll("[name='" + name + "']");
       Array.prototype.forEach.call(els, function (el) {
         if (el.type === "radio" || el.type === "checkbox") el.checked = el.value === fields[name];
         else el.value = fields[name];
+        if (name === "plan_item" && fields[name] && el.value !== fields[name]) lost = true;
       });
     });
     form.querySelector("[name='client_key']").value = item.key;
+    return lost;
   }
 
   function save() {
@@ -235,9 +239,10 @@
     var waiting = mine.filter(function (i) { return i.state === "queued" || i.state === "login"; });
     if (open) {
       item = open;
-      restore(item.fields);
+      var lost = restore(item.fields);
       showPhotos();
       if (item.state === "attention") describe(item);
+      else if (lost) say("warning", "已恢复本机保存的草稿；草稿所选的计划事项已由他人登记，请重新选择。");
       else say("info", "已恢复本机保存的草稿（" + new Date(item.savedAt).toLocaleString("zh-CN") + "）。");
       if (window.htmx && item.fields.meeting_type) {
         window.htmx.trigger(form.querySelector("[name='meeting_type']"), "change");

@@ -137,6 +137,124 @@
   });
 })();
 
+// The service worker's copy of a daily page (html[data-xf-copy="updating"|"offline"], home/templates/home/sw.js):
+// shown at once while the worker fetches the fresh page, which it then sends here. The fresh page replaces
+// the copy's content (the record form keeps what was typed and takes the fresh choices: a plan item recorded
+// meanwhile by someone else is gone from the list) and its CSRF token. Until then nothing is sent from the
+// copy: forms and htmx requests other than GET are held, and the outbox (outbox.js) waits for "xf:fresh".
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  if (!root.hasAttribute("data-xf-copy") || !("serviceWorker" in navigator)) return;
+  var here = function () { return location.href.split("#")[0]; };
+  var isCopy = function () { return root.hasAttribute("data-xf-copy"); };
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function offline() {
+    root.setAttribute("data-xf-copy", "offline");
+    var saved = new Date(Number(root.getAttribute("data-xf-saved")) || Date.now());
+    var time = document.getElementById("xf-copy-time");
+    if (time) {
+      time.textContent = two(saved.getHours()) + ":" + two(saved.getMinutes());
+      time.setAttribute("datetime", saved.toISOString());
+    }
+  }
+  if (root.getAttribute("data-xf-copy") === "offline") offline();
+
+  function hold(e) {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    var text = document.getElementById("xf-copy-text");
+    if (text) text.textContent = "正在更新…请稍候再提交";
+  }
+  document.addEventListener("submit", function (e) {
+    // the record form goes through the outbox, which waits for the fresh page itself
+    if (isCopy() && !e.target.hasAttribute("data-xf-offline")) hold(e);
+  }, true);
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var verb = e.detail && e.detail.requestConfig ? e.detail.requestConfig.verb : "get";
+    if (isCopy() && verb !== "get") hold(e);
+  });
+
+  // The form as the user has it, with the fresh page's choices: a choice no longer offered is cleared, said.
+  function refreshForm(form, fresh) {
+    fresh.querySelectorAll("select[name]").forEach(function (next) {
+      var select = form.querySelector("select[name='" + next.name + "']");
+      if (!select) return;
+      var had = select.value;
+      select.innerHTML = next.innerHTML;
+      if (!had) return;
+      var kept = Array.prototype.some.call(select.options, function (o) { return o.value === had; });
+      if (kept) { select.value = had; return; }
+      select.value = "";
+      var note = document.createElement("div");
+      note.className = "alert alert-warning small py-2 mt-2";
+      note.setAttribute("role", "alert");
+      note.textContent = next.name === "plan_item"
+        ? "所选的计划事项已由他人登记，已从列表中移除，请重新选择。"
+        : "所选的一项已不可选，请重新选择。";
+      select.insertAdjacentElement("afterend", note);
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
+  function apply(html) {
+    if (!isCopy()) return;
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var main = document.querySelector("main"), next = doc.querySelector("main");
+    var me = document.querySelector("meta[name='xf-user']"), them = doc.querySelector("meta[name='xf-user']");
+    var form = main && main.querySelector("form[data-xf-offline]");
+    var nextForm = next && next.querySelector("form[data-xf-offline]");
+    if (!main || !next || !me || !them || me.content !== them.content || (form && !nextForm)) {
+      location.reload();
+      return;
+    }
+    // The fresh CSRF token: htmx's header, and every form's field (the menu's 退出登录 too).
+    document.body.setAttribute("hx-headers", doc.body.getAttribute("hx-headers") || "{}");
+    var token = doc.querySelector("input[name='csrfmiddlewaretoken']");
+    if (token) {
+      document.querySelectorAll("input[name='csrfmiddlewaretoken']").forEach(function (el) { el.value = token.value; });
+    }
+    if (form) {
+      refreshForm(form, nextForm);
+    } else {
+      main.innerHTML = next.innerHTML;
+      document.title = doc.title;
+      if (window.htmx) window.htmx.process(main);
+    }
+    root.removeAttribute("data-xf-copy");
+    root.removeAttribute("data-xf-saved");
+    document.dispatchEvent(new CustomEvent("xf:fresh"));
+  }
+
+  // Offline copy: the page fetches itself when the network returns (and again every 5 s while it fails).
+  var fetching = false;
+  function refetch() {
+    if (!isCopy() || root.getAttribute("data-xf-copy") !== "offline" || fetching || !navigator.onLine) return;
+    fetching = true;
+    fetch(here(), { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      if (r.redirected || !r.ok) { location.reload(); return null; }
+      return r.text().then(apply);
+    }).catch(function () {
+      setTimeout(refetch, 5000);
+    }).then(function () { fetching = false; });
+  }
+  window.addEventListener("online", refetch);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") refetch(); });
+
+  navigator.serviceWorker.addEventListener("message", function (e) {
+    var d = e.data || {};
+    if (d.url !== here() || !isCopy()) return;
+    if (d.type === "xf-fresh") apply(d.html);
+    else if (d.type === "xf-gone") location.reload();
+    else if (d.type === "xf-offline") { offline(); refetch(); }
+  });
+  navigator.serviceWorker.startMessages();
+  // The worker's answer lost (the worker stopped): treat the copy as offline, which fetches it here.
+  setTimeout(function () { if (root.getAttribute("data-xf-copy") === "updating") { offline(); refetch(); } }, 40000);
+})();
+
 // The installable app: the service worker (served at /sw.js, home/assets.py) keeps the shell for offline use.
 if ("serviceWorker" in navigator && window.isSecureContext) {
   window.addEventListener("load", function () {
