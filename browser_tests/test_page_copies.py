@@ -274,3 +274,57 @@ def test_a_plan_item_recorded_meanwhile_leaves_the_copy_of_the_form(page, live_s
     # the draft follows: its plan item is cleared
     wait_until(page, "window.xfOutbox.store.all().then(i => i.every(x => !x.fields.plan_item))")
     shot("orglife-record-copy-plan-item-gone-phone")
+
+
+NO_COOKIE_STORE = 'Object.defineProperty(self, "cookieStore", { value: undefined });\n'
+
+
+def without_cookie_store(page: Any) -> None:
+    """The worker as a browser with no cookieStore in service workers runs it (Firefox, Safari before 18.4)."""
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=NO_COOKIE_STORE + response.text())
+
+    page.context.route(re.compile(r"/sw\.js(\?|$)"), handle)
+
+
+def test_without_cookie_store_the_record_form_is_still_kept_offline_and_never_for_another_login(
+    page, live_server_url
+):
+    page.set_viewport_size(PHONE)
+    page.context.add_init_script(FIRST_SHOWN)
+    without_cookie_store(page)
+    login(page, live_server_url, "secretary")
+    page.goto(live_server_url + "/orglife/records/new/")
+    page.wait_for_url("**/orglife/records/new/?org=*")
+    url = page.url
+    controlled(page, url)
+    assert page.evaluate("navigator.serviceWorker.controller && 1") == 1
+    # Online, a visit is the network's page (no copy first: the worker cannot tell whose login it is).
+    page.goto(url)
+    assert page.evaluate("window.__firstCopy") is None
+    # Offline, this login's last copy of the form (offline recording keeps working).
+    page.context.set_offline(True)
+    try:
+        page.goto(url)
+        wait_until(page, "document.documentElement.getAttribute('data-xf-copy') === 'offline'")
+        assert page.get_by_label("日期").is_visible()
+    finally:
+        page.context.set_offline(False)
+    [secretary_copies] = page.evaluate(COPIES)
+    # Another user signs in with no page of the site in between: the visit is theirs, from the network, and
+    # the secretary's copies go.
+    form = page.request.get(live_server_url + "/accounts/login/").text()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    answer = page.request.post(
+        live_server_url + "/accounts/login/",
+        form={"csrfmiddlewaretoken": csrf, "username": "member", "password": DEMO_PASSWORD},
+        headers={"Referer": live_server_url + "/accounts/login/"},
+        max_redirects=0,
+    )
+    assert answer.status == 302
+    page.goto(live_server_url + "/")
+    assert page.evaluate("window.__firstCopy") is None
+    assert "，您好" in page.evaluate("window.__firstMain")
+    wait_until(page, f"{COPIES}.then(n => !n.includes('{secretary_copies}'))")

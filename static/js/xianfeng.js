@@ -256,8 +256,18 @@
 })();
 
 // The installable app: the service worker (served at /sw.js, home/assets.py) keeps the shell for offline use.
+// Every page tells the worker this login's key as the server last set it (the `xf_page` cookie, deleted by
+// any answer to a signed-out request): a worker with no cookieStore (Firefox, Safari before 18.4) keeps the
+// daily pages' copies under the key the last page told it, so "" from the login page drops them all.
+function xfTellKey(worker) {
+  if (!worker) return;
+  var match = document.cookie.match(/(?:^|;\s*)xf_page=([^;]*)/);
+  worker.postMessage({ type: "xf-key", key: match ? decodeURIComponent(match[1]) : "" });
+}
 if ("serviceWorker" in navigator && window.isSecureContext) {
   window.addEventListener("load", function () {
     navigator.serviceWorker.register("/sw.js").catch(function () { /* the site works without it */ });
+    xfTellKey(navigator.serviceWorker.controller);
+    navigator.serviceWorker.ready.then(function (reg) { xfTellKey(reg.active); });
   });
 }

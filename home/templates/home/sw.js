@@ -43,9 +43,31 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// This login's key ("" when signed out, or when the browser gives a worker no cookies: then nothing is kept).
+// Where a worker has no cookieStore, the key the last page told it (static/js/xianfeng.js: every page sends
+// its `xf_page` cookie, "" when signed out), kept in a cache so that a restarted worker still knows it.
+const TOLD = "xianfeng-key";
+const TOLD_URL = "/__xf_key";
+
+async function tell(key) {
+  const cache = await caches.open(TOLD);
+  await cache.put(TOLD_URL, new Response(key));
+  await keepOnly(key);
+}
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "xf-key" || typeof data.key !== "string" || self.cookieStore) return;
+  event.waitUntil(tell(data.key));
+});
+
+async function toldKey() {
+  const hit = await caches.match(TOLD_URL, { cacheName: TOLD });
+  return hit ? hit.text() : "";
+}
+
+// This login's key ("" when signed out: then nothing is kept).
 async function loginKey() {
-  if (!self.cookieStore) return "";
+  if (!self.cookieStore) return toldKey();
   try {
     const cookie = await self.cookieStore.get(KEY_COOKIE);
     return (cookie && cookie.value) || "";
@@ -114,8 +136,30 @@ async function revalidate(event, url, network, cache, key) {
   if (client) client.postMessage(message);
 }
 
+// With no cookieStore the worker cannot know, before the server answers, whose login a visit is (another
+// user may have signed in with no page of the site in between), so it shows no copy while the network
+// answers: the page comes from the network, is kept under the key the server labelled it with (which the
+// worker then takes as the login's), and only with no network is this login's last copy shown (offline).
+async function networkFirst(event) {
+  const request = event.request;
+  try {
+    const response = await fetch(request);
+    const key = response.headers.get(KEY_HEADER) || "";
+    const copy = keepable(response, key) && key ? response.clone() : null;
+    event.waitUntil(tell(key).then(async () => {
+      if (copy) await store(await caches.open(COPIES + key), request.url, copy);
+    }));
+    return response;
+  } catch (err) {
+    const key = await toldKey();
+    const hit = key && await caches.match(request.url, { cacheName: COPIES + key, ignoreVary: true });
+    return hit ? asCopy(hit, "offline") : caches.match(OFFLINE);
+  }
+}
+
 async function dailyPage(event) {
   const request = event.request;
+  if (!self.cookieStore) return networkFirst(event);
   const key = await loginKey();
   await keepOnly(key);
   const network = fetch(request);
