@@ -232,16 +232,27 @@ def video_beat(request: HttpRequest, pk: int) -> JsonResponse:
         raise Http404("只有党员本人可以观看计时")
     try:
         body = json.loads(request.body or b"{}")
-        beat = {
-            "stream": str(body["stream"]),
-            "seq": int(body["seq"]),
-            "position": float(body["position"]),
-            "hidden": bool(body.get("hidden")),
-            "signature": str(body.get("sig", "")),
-        }
-        result = watching.checked_heartbeat(member_id=member_id, video_id=pk, **beat)
+        stream, seq, position = str(body["stream"]), int(body["seq"]), float(body["position"])
+        hidden, signature = bool(body.get("hidden")), str(body.get("sig", ""))
+        result = watching.checked_heartbeat(
+            member_id=member_id,
+            video_id=pk,
+            stream=stream,
+            seq=seq,
+            position=position,
+            hidden=hidden,
+            signature=signature,
+        )
         if result is None:
-            result = watching.heartbeat(member_id=member_id, video=_video_for(request, pk), **beat)
+            result = watching.heartbeat(
+                member_id=member_id,
+                video=_video_for(request, pk),
+                stream=stream,
+                seq=seq,
+                position=position,
+                hidden=hidden,
+                signature=signature,
+            )
     except (ValueError, KeyError, TypeError):
         _video_for(request, pk)  # a video the caller may not watch is a 404 before any 400
         return JsonResponse({"detail": "心跳数据格式错误"}, status=400)
