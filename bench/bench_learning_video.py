@@ -11,7 +11,15 @@ Roll-up: `completion(assignment)` (due, done and the first page of who has not w
 statement per figure written by hand from the schema (the members under the root with an active status, those
 with a completed WatchProgress, the first 20 missing ordered by organization path).
 
+Viewers (--viewers N): N members watching at once through the real server (gunicorn, --workers sync workers,
+on the same database), each an asyncio client that starts a stream and sends a signed heartbeat every
+--interval s (the page's 3 s) with the position of a 1x playback by its own clock, for --watch s. Reports
+heartbeats/s, p50/p95 latency, errors, and per viewer: the credit in the database against the last total the
+server answered (a lost update would differ) and against the seconds played up to the last accepted heartbeat
+(what honest watching earns; more would be over-credit).
+
 Usage: .venv/bin/python bench/bench_learning_video.py [--members 262000] [--beats 300] [--rounds 9] [--db sqlite]
+       .venv/bin/python bench/bench_learning_video.py --viewers 1000 --watch 60 [--workers 2] [--db postgres]
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import median_ms, open_database, table  # noqa: E402
@@ -33,10 +42,20 @@ def main() -> None:
     parser.add_argument("--beats", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--db", default="sqlite")
+    parser.add_argument(
+        "--viewers", type=int, default=0, help="N concurrent viewers through gunicorn instead"
+    )
+    parser.add_argument("--watch", type=float, default=60.0, help="seconds each viewer watches")
+    parser.add_argument("--interval", type=float, default=3.0, help="seconds between heartbeats")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8731)
     args = parser.parse_args()
     with open_database(args.db) as where:
         print(where, file=sys.stderr)
-        run(args)
+        if args.viewers:
+            run_viewers(args)
+        else:
+            run(args)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -173,6 +192,169 @@ def run(args: argparse.Namespace) -> None:
             ],
         )
     )
+
+
+def run_viewers(args: argparse.Namespace) -> None:
+    import asyncio
+    import datetime as dt
+    import os
+    import random
+    import subprocess
+    import urllib.request
+
+    from django.conf import settings
+    from django.db import connections
+    from django.test import Client
+
+    from accounts.models import User
+    from learning.models import Video, WatchProgress
+    from learning.services.videos import AssignmentData, VideoData, add_assignments, add_videos
+    from learning.services.watching import sign
+    from orgs import demo
+    from orgs.models import Member, Organization
+
+    settings.ALLOWED_HOSTS = ["*"]
+    demo.write(
+        demo.iter_chunks("city", 7, today=dt.date(2026, 11, 24)), limit_members=max(args.viewers, 1000)
+    )
+    root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    assert root is not None
+    video = add_videos(items=[VideoData(root, "榜样", "先进典型", 3600)])[0]
+    Video.objects.filter(pk=video.pk).update(file="learning/videos/bench.mp4", content_type="video/mp4")
+    add_assignments(items=[AssignmentData(video, root, "required", dt.date(2099, 1, 1))])
+    members = list(Member.objects.filter(status=Member.Status.NORMAL).order_by("pk")[: args.viewers])
+    assert len(members) == args.viewers, f"only {len(members)} members"
+    cookies = []
+    for i, member in enumerate(members):
+        user = User.objects.create_user(username=f"viewer{i}", member=member, must_change_password=False)
+        client = Client()
+        client.force_login(user)
+        cookies.append(
+            f"sessionid={client.cookies[settings.SESSION_COOKIE_NAME].value}; csrftoken={'c' * 32}"
+        )
+    connections.close_all()
+
+    env = {**os.environ, "XIANFENG_DEBUG": "0", "XIANFENG_ALLOWED_HOSTS": "127.0.0.1"}
+    host = f"127.0.0.1:{args.port}"
+    command = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-w", str(args.workers)]
+    command += ["-b", host, "--timeout", "120", "--backlog", "4096"]
+    server = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://{host}/accounts/login/", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.5)
+        results = asyncio.run(_watch_all(args, host, video.pk, cookies, random.Random(7), sign))
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    latencies = sorted(ms for r in results for ms in r["latencies"])
+    beats = sum(r["accepted"] for r in results)
+    errors = sum(r["errors"] for r in results)
+    wall = max(r["ended"] for r in results) - min(r["began"] for r in results)
+    stored = {p.member_id: p.credited for p in WatchProgress.objects.filter(video=video, member__in=members)}
+    lost = [
+        r for r, m in zip(results, members, strict=True) if abs(stored.get(m.pk, 0.0) - r["total"]) > 0.05
+    ]
+    over = [r for r, m in zip(results, members, strict=True) if stored.get(m.pk, 0.0) > r["played"] + 0.15]
+    shares = sorted(
+        stored.get(m.pk, 0.0) / r["played"] for r, m in zip(results, members, strict=True) if r["played"]
+    )
+    earned, played = sum(stored.values()), sum(r["played"] for r in results)
+    print(
+        table(
+            [
+                "viewers",
+                "heartbeats/s",
+                "p50 ms",
+                "p95 ms",
+                "errors",
+                "lost updates",
+                "over-credit",
+                "credit / played",
+            ],
+            [
+                [
+                    f"{args.viewers:,} ({args.db}, {args.workers} workers)",
+                    f"{beats / wall:,.0f} ({beats:,} accepted in {wall:.0f} s)",
+                    f"{latencies[len(latencies) // 2]:,.0f}",
+                    f"{latencies[int(len(latencies) * 0.95)]:,.0f}",
+                    f"{errors:,}",
+                    f"{len(lost)}",
+                    f"{len(over)}",
+                    f"{earned / played:.4f} (viewer min {shares[0]:.3f}, p50 {shares[len(shares) // 2]:.3f})",
+                ]
+            ],
+        )
+    )
+
+
+async def _post(host: str, path: str, cookie: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    import asyncio
+
+    hostname, port = host.split(":")
+    reader, writer = await asyncio.open_connection(hostname, int(port))
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\nX-CSRFToken: {'c' * 32}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    writer.write(head.encode() + body)
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    status = int(raw.split(b" ", 2)[1])
+    payload = raw.split(b"\r\n\r\n", 1)[1]
+    try:
+        return status, json.loads(payload)
+    except ValueError:
+        return status, {}
+
+
+async def _watch_all(
+    args: argparse.Namespace, host: str, video_id: int, cookies: list[str], rng: Any, sign: Any
+) -> list[dict[str, Any]]:
+    import asyncio
+
+    async def viewer(cookie: str, phase: float) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        out: dict[str, Any] = {"latencies": [], "accepted": 0, "errors": 0, "total": 0.0, "played": 0.0}
+        await asyncio.sleep(phase)
+        out["began"] = loop.time()
+        status, started = await _post(host, f"/learning/videos/{video_id}/start/", cookie, b"")
+        if status != 200:
+            out["errors"] += 1
+            out["ended"] = loop.time()
+            return out
+        t0 = loop.time()
+        stream, key = started["stream"], started["key"]
+        seq, due = 0, t0 + args.interval
+        while due <= t0 + args.watch:
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            seq += 1
+            position = round(loop.time() - t0, 1)  # a 1x playback by the viewer's own clock
+            body = {"stream": stream, "seq": seq, "position": position, "hidden": False}
+            body["sig"] = sign(key, stream, seq, position, False)
+            sent = loop.time()
+            try:
+                status, answer = await _post(
+                    host, f"/learning/videos/{video_id}/beat/", cookie, json.dumps(body).encode()
+                )
+            except OSError:
+                status, answer = 0, {}
+            out["latencies"].append((loop.time() - sent) * 1000)
+            if status == 200 and answer.get("accepted"):
+                out["accepted"] += 1
+                out["total"], out["played"] = answer["total"], position
+            else:
+                out["errors"] += 1
+            due += args.interval
+        out["ended"] = loop.time()
+        return out
+
+    return await asyncio.gather(*(viewer(c, rng.uniform(0, args.interval)) for c in cookies))
 
 
 if __name__ == "__main__":
