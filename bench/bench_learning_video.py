@@ -18,8 +18,15 @@ heartbeats/s, p50/p95 latency, errors, and per viewer: the credit in the databas
 server answered (a lost update would differ) and against the seconds played up to the last accepted heartbeat
 (what honest watching earns; more would be over-credit).
 
+Ranges (--ranges MB): a local video file of that size served through the app's protected view
+(learning:video_file: login, the access check, the file streamed in 64 KB chunks) against a minimal file-range
+view without login or access check (bench/floor_urls.py /bench-file/), both in process through the same
+middleware and the same logged-in client: --seeks random 1 MB ranges and --reads full reads each, alternated
+A/B for --rounds rounds; requests/s and MB/s, median of rounds, ratio.
+
 Usage: .venv/bin/python bench/bench_learning_video.py [--members 262000] [--beats 300] [--rounds 9] [--db sqlite]
        .venv/bin/python bench/bench_learning_video.py --viewers 1000 --watch 60 [--workers 2] [--db postgres]
+       .venv/bin/python bench/bench_learning_video.py --ranges 64 [--seeks 200] [--reads 3] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -49,11 +56,16 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between heartbeats")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--ranges", type=int, default=0, help="MB of a video file: range serving instead")
+    parser.add_argument("--seeks", type=int, default=200)
+    parser.add_argument("--reads", type=int, default=3)
     args = parser.parse_args()
     with open_database(args.db) as where:
         print(where, file=sys.stderr)
         if args.viewers:
             run_viewers(args)
+        elif args.ranges:
+            run_ranges(args)
         else:
             run(args)
 
@@ -290,6 +302,81 @@ def run_viewers(args: argparse.Namespace) -> None:
             ],
         )
     )
+
+
+def run_ranges(args: argparse.Namespace) -> None:
+    import datetime as dt
+    import os
+    import random
+
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from accounts.models import User
+    from learning.models import Video
+    from learning.services.videos import AssignmentData, VideoData, add_assignments, add_videos
+    from orgs import demo
+    from orgs.models import Member, Organization
+
+    settings.ALLOWED_HOSTS = ["*"]
+    demo.write(demo.iter_chunks("city", 7, today=dt.date(2026, 11, 24)), limit_members=200)
+    root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    assert root is not None
+    folder = Path(settings.MEDIA_ROOT) / "learning" / "videos"
+    folder.mkdir(parents=True, exist_ok=True)
+    size = args.ranges * 1048576
+    (folder / "bench.mp4").write_bytes(os.urandom(size))
+    video = add_videos(items=[VideoData(root, "榜样", "先进典型", 3600)])[0]
+    Video.objects.filter(pk=video.pk).update(file="learning/videos/bench.mp4", content_type="video/mp4")
+    add_assignments(items=[AssignmentData(video, root, "required", dt.date(2099, 1, 1))])
+    member = Member.objects.filter(status=Member.Status.NORMAL).order_by("pk").first()
+    user = User.objects.create_user(username="bench_viewer", member=member, must_change_password=False)
+    rng = random.Random(7)
+    starts = [rng.randrange(0, size - 1048576) for _ in range(args.seeks)]
+    urls = {"app": f"/learning/videos/{video.pk}/file", "plain": "/bench-file/bench.mp4"}
+
+    with override_settings(ROOT_URLCONF="floor_urls"):
+        client = Client()
+        client.force_login(user)
+
+        def seeks(url: str) -> float:
+            t0 = time.perf_counter()
+            for start in starts:
+                response = client.get(url, HTTP_RANGE=f"bytes={start}-{start + 1048575}")
+                assert response.status_code == 206
+                body = b"".join(response.streaming_content) if response.streaming else response.content
+                assert len(body) == 1048576
+            return time.perf_counter() - t0
+
+        def reads(url: str) -> float:
+            t0 = time.perf_counter()
+            for _ in range(args.reads):
+                response = client.get(url)
+                assert response.status_code == 200
+                assert sum(len(chunk) for chunk in response.streaming_content) == size
+            return time.perf_counter() - t0
+
+        seeks(urls["app"]), seeks(urls["plain"])  # warm-up: the file in the page cache
+        timing: dict[tuple[str, str], list[float]] = {}
+        for i in range(args.rounds):
+            for who in ("app", "plain") if i % 2 == 0 else ("plain", "app"):
+                timing.setdefault((who, "seek"), []).append(seeks(urls[who]))
+                timing.setdefault((who, "read"), []).append(reads(urls[who]))
+    rows = []
+    for kind, count, mb in (("seek", args.seeks, args.seeks), ("read", args.reads, args.reads * args.ranges)):
+        app, plain = statistics.median(timing[("app", kind)]), statistics.median(timing[("plain", kind)])
+        spread = sorted(p / a for a, p in zip(timing[("app", kind)], timing[("plain", kind)], strict=True))
+        label = "random 1 MB ranges (206)" if kind == "seek" else f"full read of {args.ranges} MB (200)"
+        rows.append(
+            [
+                label,
+                f"{count / app:,.1f} req/s, {mb / app:,.0f} MB/s",
+                f"{count / plain:,.1f} req/s, {mb / plain:,.0f} MB/s",
+                f"{plain / app:.2f}× ({spread[0]:.2f}–{spread[-1]:.2f})",
+            ]
+        )
+    print(table(["request", "app's protected view", "minimal file-range view", "app / minimal"], rows))
 
 
 async def _post(host: str, path: str, cookie: str, body: bytes) -> tuple[int, dict[str, Any]]:
