@@ -323,7 +323,7 @@ def test_a_department_admin_publishes_a_version_through_the_api_and_no_one_else_
         assert cast.client(cast.viewer).get(current).json()["study_hours_per_hour"] == "1.00"
         on = cast.client(cast.viewer).get(current, {"date": "2027-01-01"}).json()
         assert on["study_hours_per_hour"] == "1.50"
-    event = AuditEvent.objects.filter(target_type__endswith="conversion").latest("pk")
+    event = AuditEvent.objects.filter(action="create", target_repr__contains="2027-01-01起").get()
     assert event.summary["effective_from"] == "2027-01-01"
 
 
