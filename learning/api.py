@@ -1,9 +1,11 @@
 """学习教育 API under /api/v1/learning/: 微党课 (list, detail, and recording one through the page's service),
-the education videos with the caller's own watching progress, the caller's 必看/选看 assignments, and a
-member's 学时 account of a year. The same scopes, selectors and services as the pages."""
+the education videos with the caller's own watching progress, the caller's 必看/选看 assignments, a
+member's 学时 account of a year, and the versioned 学时 conversion table (L-06). The same scopes, selectors and
+services as the pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
@@ -20,7 +22,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -28,7 +30,9 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from learning import services
+from learning.conversions import current_conversion
 from learning.models import (
+    Conversion,
     Lesson,
     StudyBook,
     StudyCheck,
@@ -41,9 +45,10 @@ from learning.models import (
 from learning.selectors import account_lines, account_rows
 from learning.selectors.accounts import member_for
 from learning.services import books as book_svc
+from learning.services import conversions as conversion_svc
 from learning.services import videos as video_svc
 from orglife.models import MeetingRecord
-from orgs.access import covers, get_for_user, own_member_id, require_writer
+from orgs.access import covers, get_for_user, has_any_scope, own_member_id, require_writer
 from orgs.api_errors import service_errors
 from orgs.models import Member, Organization
 from orgs.paths import under_path_q
@@ -726,12 +731,159 @@ class RecordCheckView(APIView):
         return Response(StudyRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
+# ---------------------------------------------------------------- 学时折算标准 (L-06)
+
+
+class ConversionSerializer(serializers.ModelSerializer):
+    changes = serializers.SerializerMethodField(label="与上一版本相比的变化")
+
+    class Meta:
+        model = Conversion
+        fields = [
+            "id",
+            "effective_from",
+            "hours_per_day",
+            "hours_per_half_day",
+            "study_hours_per_hour",
+            "document",
+            "note",
+            "changes",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_changes(self, obj: Conversion) -> list[str]:
+        changes: dict[int, list[str]] = self.context.get("changes", {})
+        return changes.get(obj.pk, [])
+
+
+def _hours_field(label: str) -> serializers.DecimalField:
+    # Not quantized (decimal_places=None): the service checks places, range and order and says so in Chinese,
+    # as on the page.
+    return serializers.DecimalField(
+        max_digits=12,
+        decimal_places=None,
+        label=label,
+        error_messages={
+            "invalid": f"{label}应为数字",
+            "required": f"请填写{label}",
+            "null": f"请填写{label}",
+            "max_digits": f"{label}的位数过多",
+            "max_whole_digits": f"{label}的位数过多",
+        },
+    )
+
+
+class ConversionCreateSerializer(serializers.Serializer):
+    effective_from = serializers.DateField(
+        label="生效日期",
+        help_text="该日（含）起的学习按新标准折算；最早为明天，且晚于最新版本",
+        error_messages={
+            "invalid": "请输入有效的日期，如 2027-01-01",
+            "required": "请填写生效日期",
+            "null": "请填写生效日期",
+        },
+    )
+    hours_per_day = _hours_field("全天培训折合学时")
+    hours_per_half_day = _hours_field("半天讲座折合学时")
+    study_hours_per_hour = _hours_field("集中学习每小时折合学时")
+    document = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        label="依据（文件名称及文号）",
+        error_messages={"max_length": "依据不能超过200个字"},
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        label="修订说明",
+        error_messages={"max_length": "修订说明不能超过2000个字"},
+    )
+
+
+@extend_schema(tags=["学习教育"])
+@extend_schema_view(
+    list=extend_schema(summary="学时折算标准的各版本", description="全部版本，新版本在前；版本从不修改。"),
+    retrieve=extend_schema(summary="折算标准版本详情", responses={200: ConversionSerializer, **_NOT_FOUND}),
+)
+class ConversionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The county-wide conversion table (RULES L-06), readable by anyone with a role on some subtree (as the
+    page); a new version is published by a department admin through the page's service."""
+
+    serializer_class = ConversionSerializer
+    filter_backends: list[Any] = []
+    queryset = Conversion.objects.order_by("-effective_from")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if not has_any_scope(_user(request)):
+            raise NotFound("未找到")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # What each version changed against the one before it: every version is read once (a handful).
+        return {
+            **super().get_serializer_context(),
+            "changes": conversion_svc.version_changes(list(self.get_queryset())),
+        }
+
+    @extend_schema(
+        summary="某日适用的折算标准",
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="YYYY-MM-DD，默认今天")],
+        responses={200: ConversionSerializer, 400: OpenApiResponse(description="日期格式错误"), **_NOT_FOUND},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def current(self, request: Request) -> Response:
+        raw = request.query_params.get("date") or ""
+        try:
+            day = dt.date.fromisoformat(raw) if raw else timezone.localdate()
+        except ValueError as exc:
+            raise serializers.ValidationError({"date": ["日期格式应为 YYYY-MM-DD"]}) from exc
+        found = current_conversion(day)
+        if found is None:
+            raise NotFound("该日期没有适用的学时折算标准")
+        return Response(self.get_serializer(found).data)
+
+    @extend_schema(
+        summary="发布新的折算标准版本",
+        description="与页面调用同一服务：只有组织部管理员可以发布；生效日期最早为明天且晚于最新版本，"
+        "已计入的学时不因新版本而改变。",
+        request=ConversionCreateSerializer,
+        responses={201: ConversionSerializer, **_WRITE},
+    )
+    def create(self, request: Request) -> Response:
+        user = _user(request)
+        if not conversion_svc.can_configure(user):
+            raise PermissionDenied(conversion_svc.REFUSED)
+        given = ConversionCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        d = given.validated_data
+        with service_errors():
+            version = conversion_svc.publish_conversion(
+                actor=user,
+                data=conversion_svc.ConversionData(
+                    effective_from=d["effective_from"],
+                    hours_per_day=d["hours_per_day"],
+                    hours_per_half_day=d["hours_per_half_day"],
+                    study_hours_per_hour=d["study_hours_per_hour"],
+                    document=d["document"],
+                    note=d["note"],
+                ),
+            )
+        return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
+
+
 router = SimpleRouter()
 router.register("lessons", LessonViewSet, basename="api-learning-lesson")
 router.register("videos", VideoViewSet, basename="api-learning-video")
 router.register("trainings", TrainingViewSet, basename="api-learning-training")
 router.register("assignments", AssignmentViewSet, basename="api-learning-assignment")
 router.register("books", BookViewSet, basename="api-learning-book")
+router.register("conversions", ConversionViewSet, basename="api-learning-conversion")
 urlpatterns = [
     *router.urls,
     path("my/assignments/", MyAssignmentsView.as_view(), name="api-learning-my-assignments"),

@@ -459,6 +459,7 @@ KWARGS: dict[str, Kwargs] = {
     "api-learning-book-detail": study_book,
     "api-learning-book-records": study_book,
     "api-learning-record-check": study_record,
+    "api-learning-conversion-detail": pk_of("learning.Conversion", anywhere=True),
     "api-development-person-step": pk_of("development.Person"),
     "development:notices": pk_of("development.Person"),
     "development:objection_add": pk_of("development.Person"),
@@ -888,6 +889,10 @@ MATRIX: dict[str, Entry] = {
     "api-learning-video-detail": Entry("GET", 401, 404, 200, "admin_dept", 200),
     "api-learning-my-assignments": Entry("GET", 401, 200, 200, "admin_committee", 200),
     "api-learning-member-hours": Entry("GET", 401, 404, 200, "admin_committee", 200),
+    # The county-wide 学时 conversion table: every staff user reads it, as the page (a member-only account: 404).
+    "api-learning-conversion-list": Entry("GET", 401, 200, 200, "admin_committee", 200),
+    "api-learning-conversion-current": Entry("GET", 401, 200, 200, "admin_committee", 200),
+    "api-learning-conversion-detail": Entry("GET", 401, 200, 200, "admin_committee", 200),
     "quizzes:my": Entry("GET", 302, 404, 404, "member", 200),
     "quizzes:practice": Entry("POST", 302, 404, 404, "member", 302),
     "quizzes:attempt": Entry("GET", 302, 404, 200, "admin_committee", 200),

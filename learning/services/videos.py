@@ -259,45 +259,57 @@ def assignments_for(member: Member, *, with_watched: bool = False) -> list[Video
     ]
 
 
+REACH_COLUMNS = 7  # the leading columns of `reach_sql`'s rows that `reaches` reads
+
+
 @functools.cache
-def _watch_sql() -> str:
+def reach_sql(columns: str, join: str = "") -> str:
+    """One statement reading this video's assignments on the member's path (parameters: member id, video id),
+    each row with what `Reach` needs (the member's status and path, the assignment's node, posts and named-list
+    probes: the first REACH_COLUMNS columns), then `columns` (over `v` the video, `m` the member and whatever
+    `join` adds)."""
     t = {m: m._meta.db_table for m in (Video, VideoAssignment, Member, Organization)}
     named = VideoAssignment.members.through._meta.db_table
-    video_columns = ", ".join(f"v.{f.column}" for f in Video._meta.concrete_fields)
     return (
         f"SELECT m.status, mo.path, ao.path, a.titles, a.candidates,"
         f" EXISTS (SELECT 1 FROM {named} n WHERE n.videoassignment_id = a.id),"
         f" EXISTS (SELECT 1 FROM {named} n WHERE n.videoassignment_id = a.id AND n.member_id = m.id),"
-        f" {video_columns}"
+        f" {columns}"
         f" FROM {t[Video]} v JOIN {t[VideoAssignment]} a ON a.video_id = v.id"
         f" JOIN {t[Organization]} ao ON ao.id = a.org_id"
-        f" JOIN {t[Member]} m ON m.id = %s JOIN {t[Organization]} mo ON mo.id = m.org_id"
+        f" JOIN {t[Member]} m ON m.id = %s JOIN {t[Organization]} mo ON mo.id = m.org_id{join}"
         f" WHERE v.id = %s AND substr(mo.path, 1, length(ao.path)) = ao.path"
     )
 
 
+def reaches(member_id: int, row: tuple[Any, ...] | list[Any]) -> bool:
+    """Whether the assignment of one `reach_sql` row reaches the member (`Reach` over its leading columns)."""
+    status, member_path, org_path, titles, candidates, named_any, named_me = row[:REACH_COLUMNS]
+    return Reach(
+        member_id,
+        status,
+        member_path,
+        org_path,
+        json.loads(titles) if isinstance(titles, str) else titles,
+        bool(candidates),
+        bool(named_any),
+        bool(named_me),
+    ).holds()
+
+
 def watchable(member_id: int, video_id: int) -> Video | None:
     """The video if one of its assignments reaches the member, else None: the access check of the watching
-    endpoints, made on every heartbeat. One hand-written statement through the cursor (the ORM's compilation
-    of the same query cost more than the rest of the heartbeat) reads only this video's assignments on the
-    member's path, with the member's row and the named-list probes; `Reach` decides as it does for the
-    library page."""
+    endpoints. One hand-written statement through the cursor (the ORM's compilation of the same query cost
+    more than the rest of the heartbeat) reads only this video's assignments on the member's path, with the
+    member's row and the named-list probes; `Reach` decides as it does for the library page. (The heartbeat
+    makes the same check inside its own read: services.watching.checked_heartbeat.)"""
+    fields = Video._meta.concrete_fields
     with connection.cursor() as cursor:
-        cursor.execute(_watch_sql(), [member_id, video_id])
+        cursor.execute(reach_sql(", ".join(f"v.{f.column}" for f in fields)), [member_id, video_id])
         rows = cursor.fetchall()
-    for status, member_path, org_path, titles, candidates, named_any, named_me, *video in rows:
-        reach = Reach(
-            member_id,
-            status,
-            member_path,
-            org_path,
-            json.loads(titles) if isinstance(titles, str) else titles,
-            bool(candidates),
-            bool(named_any),
-            bool(named_me),
-        )
-        if reach.holds():
-            fields = Video._meta.concrete_fields
+    for row in rows:
+        if reaches(member_id, row):
+            video = row[REACH_COLUMNS:]
             values = [
                 aware(v) if isinstance(f, DateTimeField) else v for f, v in zip(fields, video, strict=True)
             ]

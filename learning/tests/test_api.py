@@ -8,13 +8,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from learning import services
-from learning.models import Lesson, StudyEntry, WatchProgress
+from learning.models import Conversion, Lesson, StudyEntry, WatchProgress
 from learning.selectors import account_lines
+from learning.services import conversions as conversion_svc
 from learning.services import videos as video_svc
 from learning.services.watching import add_watching
 from orglife.tests.stats_fixtures import make_record
@@ -256,3 +259,94 @@ def test_the_assignment_filter_refuses_an_id_beyond_a_database_integer(cast):
     response = api.get("/api/v1/learning/assignments/", {"video": "13578766277868716032"})
     assert response.status_code == 400 and response.json()["video"] == ["教育片ID应为数字"]
     assert api.get("/api/v1/learning/assignments/", {"video": "12"}).status_code == 200
+
+
+# ---------------------------------------------------------------- 学时折算标准 (L-06)
+
+CONVERSION = {
+    "effective_from": "2027-01-01",
+    "hours_per_day": "7",
+    "hours_per_half_day": "3.5",
+    "study_hours_per_hour": "1.5",
+    "document": "示范县委组织部〔2026〕12号",
+}
+TODAY = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
+
+
+def test_conversion_versions_are_read_by_every_staff_user_four_ways(cast):
+    first = Conversion.objects.get()
+    url = reverse("api-learning-conversion-list")
+    detail = reverse("api-learning-conversion-detail", args=[first.pk])
+    current = reverse("api-learning-conversion-current")
+    with time_machine.travel(TODAY, tick=False):
+        listed = cast.client(cast.dept_admin).get(url)
+        assert listed.status_code == 200
+        assert [row["id"] for row in listed.json()["results"]] == [first.pk]
+        # Read-only and the secretary of another branch: the table is county-wide, as on the page.
+        for reader in (cast.viewer, cast.outsider):
+            assert (
+                cast.client(reader).get(detail).json()["study_hours_per_hour"]
+                == f"{first.study_hours_per_hour}"
+            )
+            assert cast.client(reader).get(current).json()["id"] == first.pk
+        # A member without a role on the tree does not see it (404), the anonymous caller is asked to log in.
+        for path in (url, detail, current):
+            assert cast.client(cast.member_user).get(path).status_code == 404
+            assert Client().get(path).status_code == 401
+        bad = cast.client(cast.viewer).get(current, {"date": "2026-13-01"})
+        assert bad.status_code == 400 and bad.json() == {"date": ["日期格式应为 YYYY-MM-DD"]}
+        before = cast.client(cast.viewer).get(current, {"date": "1999-01-01"})
+        assert before.status_code == 404 and "没有适用" in before.json()["detail"]
+
+
+def test_a_department_admin_publishes_a_version_through_the_api_and_no_one_else_may(cast):
+    url = reverse("api-learning-conversion-list")
+    with time_machine.travel(TODAY, tick=False):
+        for refused in (cast.viewer, cast.outsider, cast.committee_admin, cast.secretary):
+            response = cast.client(refused).post(url, CONVERSION, content_type="application/json")
+            assert response.status_code == 403 and response.json()["detail"] == conversion_svc.REFUSED
+        assert (
+            cast.client(cast.member_user).post(url, CONVERSION, content_type="application/json").status_code
+            == 404
+        )
+        assert Client().post(url, CONVERSION, content_type="application/json").status_code == 401
+        assert Conversion.objects.count() == 1
+
+        made = cast.client(cast.dept_admin).post(url, CONVERSION, content_type="application/json")
+        assert made.status_code == 201, made.content
+        assert made.json()["effective_from"] == "2027-01-01" and made.json()["hours_per_day"] == "7.0"
+        assert "集中学习每小时折合学时：1 → 1.5" in made.json()["changes"]
+        listed = cast.client(cast.viewer).get(url).json()["results"]
+        assert [row["effective_from"] for row in listed][0] == "2027-01-01"
+        # In force from its date on, not before: hours already earned keep the version of their day.
+        current = reverse("api-learning-conversion-current")
+        assert cast.client(cast.viewer).get(current).json()["study_hours_per_hour"] == "1.00"
+        on = cast.client(cast.viewer).get(current, {"date": "2027-01-01"}).json()
+        assert on["study_hours_per_hour"] == "1.50"
+    event = AuditEvent.objects.filter(action="create", target_repr__contains="2027-01-01起").get()
+    assert event.summary["effective_from"] == "2027-01-01"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"effective_from": "2026-11-20"}, "effective_from", "生效日期最早为明天"),
+        ({"effective_from": "2027-02-30"}, "effective_from", "请输入有效的日期"),
+        ({"effective_from": None}, "effective_from", "请填写生效日期"),
+        ({"hours_per_day": "abc"}, "hours_per_day", "全天培训折合学时应为数字"),
+        ({"hours_per_day": "0"}, "hours_per_day", "全天培训折合学时应为正数"),
+        ({"hours_per_day": "30"}, "hours_per_day", "不能超过24"),
+        ({"study_hours_per_hour": "0.125"}, "study_hours_per_hour", "最多保留2位小数"),
+        ({"hours_per_half_day": "9"}, "hours_per_half_day", "半天讲座折合学时不能多于全天培训折合学时"),
+        ({"document": "  "}, "document", "请填写依据"),
+    ],
+)
+def test_a_bad_version_is_refused_in_chinese_by_field(cast, changes, field, message):
+    body = {k: v for k, v in {**CONVERSION, **changes}.items() if v is not None}
+    with time_machine.travel(TODAY, tick=False):
+        response = cast.client(cast.dept_admin).post(
+            reverse("api-learning-conversion-list"), body, content_type="application/json"
+        )
+    assert response.status_code == 400
+    assert message in " ".join(response.json()[field]), response.json()
+    assert Conversion.objects.count() == 1

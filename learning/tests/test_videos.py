@@ -10,12 +10,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import make_member, make_user
 from learning.models import Video, WatchProgress
 from learning.services import videos as svc
 from learning.services.uploads import transcode_video
-from learning.services.watching import sign
+from learning.services.watching import checked_heartbeat, sign, start_stream
 from learning.tests.samples import make_video
 from orgs.models import Member, Position
+from orgs.roles import Role
 
 MP4 = make_video("libx264", "mp4", seconds=1, audio=False)
 
@@ -135,6 +137,18 @@ def test_the_watch_check_for_one_member_agrees_with_the_audience(cast):
             for m in Member.objects.all():
                 assert (svc.watchable(m.pk, video.pk) is not None) == (m.pk in due), (org, kind, m)
                 assert (a in svc.assignments_for(m)) == (m.pk in due)
+                # The heartbeat's own check, folded into its progress read, admits the same members.
+                started = start_stream(member_id=m.pk, video=video)
+                beat = checked_heartbeat(
+                    member_id=m.pk,
+                    video_id=video.pk,
+                    stream=started.stream,
+                    seq=1,
+                    position=0.0,
+                    hidden=False,
+                    signature=sign(started.key, started.stream, 1, 0.0, False),
+                )
+                assert (beat is not None and beat.accepted) == (m.pk in due), (org, kind, m)
 
 
 def test_in_production_nginx_serves_the_file_after_the_same_access_check(client, cast, settings):
@@ -151,3 +165,28 @@ def test_in_production_nginx_serves_the_file_after_the_same_access_check(client,
     assert response.status_code == 200 and response.content == b""
     assert response["X-Accel-Redirect"] == "/protected-media/" + video.file.name
     assert response["Content-Type"] == video.content_type and "private" in response["Cache-Control"]
+
+
+def test_the_beat_endpoint_refuses_outside_the_audience_and_lets_staff_in_scope_watch(client, cast):
+    """The heartbeat's folded check: a member outside every assignment gets 404 (before a 400 for a bad body);
+    a secretary who is also a member may watch a video of their scope that is not assigned to them (the page's
+    check, `video_for_user`, decides when the folded one finds no assignment)."""
+    video = publish(cast)
+    Video.objects.filter(pk=video.pk).update(
+        file="learning/videos/x.mp4", content_type="video/mp4"
+    )  # playable
+    url = reverse("learning:video_beat", args=[video.pk])
+    client.force_login(cast.member_user)
+    assert client.post(url, "{}", content_type="application/json").status_code == 404
+    assert client.post(url, "not json", content_type="application/json").status_code == 404
+    assert client.post(reverse("learning:video_start", args=[video.pk])).status_code == 404
+
+    staff_member = make_member(cast.branch_a1, "周书记", phone="13900002222")
+    client.force_login(make_user("branch_staff", Role.COMMITTEE_ADMIN, cast.committee_a, member=staff_member))
+    assert client.post(url, "not json", content_type="application/json").status_code == 400
+    started = client.post(reverse("learning:video_start", args=[video.pk])).json()
+    body = {"stream": started["stream"], "seq": 1, "position": 0.0, "hidden": False}
+    body["sig"] = sign(started["key"], started["stream"], 1, 0.0, False)
+    beat = client.post(url, json.dumps(body), content_type="application/json")
+    assert beat.status_code == 200 and beat.json()["accepted"] is True
+    assert client.post(url, json.dumps(body), content_type="application/json").json()["reason"] == "replay"
