@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
-from browser_tests.conftest import DEMO_PASSWORD, login, wait_until
+from browser_tests.conftest import DEMO_PASSWORD, ROOT, SERVER_ENV, login, wait_until
 from browser_tests.test_orglife_offline import API, fill, jpeg, records
 
 pytestmark = pytest.mark.browser
@@ -226,9 +228,19 @@ def test_a_plan_item_recorded_meanwhile_leaves_the_copy_of_the_form(page, live_s
     page.wait_for_url("**/orglife/records/new/?org=*")
     url = page.url
     org = url.split("org=")[1]
+    # The demo's items of this month may all be recorded by now (by the demo up to today, or by other tests
+    # on this server): the test adds one of its own to the branch's approved plan of this month.
+    code = (
+        "from orglife.models import MonthlyPlan, PlanItem; from orglife.periods import first_of_month, local_today;"
+        f"plan = MonthlyPlan.objects.get(org_id={int(org)}, month=first_of_month(local_today()),"
+        " status=MonthlyPlan.Status.APPROVED);"
+        "PlanItem.objects.create(plan=plan, meeting_type='theme_day', topic='浏览器测试的计划事项',"
+        " planned_on=local_today())"
+    )
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], env=SERVER_ENV, check=True)
     controlled(page, url)
     options = page.locator("select[name='plan_item'] option:not([value=''])")
-    assert options.count() > 0, "the demo secretary's branch has an approved plan item left to record"
+    assert options.count() > 0, "the branch's approved plan has an item left to record"
     item = options.first.get_attribute("value")
     page.locator("select[name='plan_item']").select_option(item)
     wait_until(page, f"window.xfOutbox.store.all().then(i => i.some(x => x.fields.plan_item === '{item}'))")
