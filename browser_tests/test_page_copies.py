@@ -85,6 +85,20 @@ def draft_record(page: Any, base: str, org: str, topic: str) -> None:
     assert answer.status == 201, answer.text()
 
 
+def sign_in_without_a_page(page: Any, base: str, username: str) -> None:
+    """Another user signs in on the same device with no page of the site in between (the login goes straight
+    to the server: only the cookies change)."""
+    form = page.request.get(base + "/accounts/login/").text()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    answer = page.request.post(
+        base + "/accounts/login/",
+        form={"csrfmiddlewaretoken": csrf, "username": username, "password": DEMO_PASSWORD},
+        headers={"Referer": base + "/accounts/login/"},
+        max_redirects=0,
+    )
+    assert answer.status == 302
+
+
 class Held:
     """Holds the worker's fetches of one address (BrowserContext.route sees a worker's requests) until
     release(): the copy stays on screen as long as the network would take."""
@@ -166,15 +180,7 @@ def test_another_login_on_the_device_never_sees_the_first_users_page(page, live_
     secretary_home = page.locator("main").inner_text()
     # Another user signs in on the same device, with no sign-out and no page of the site in between (the
     # login goes straight to the server: only the cookies change).
-    form = page.request.get(live_server_url + "/accounts/login/").text()
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    answer = page.request.post(
-        live_server_url + "/accounts/login/",
-        form={"csrfmiddlewaretoken": csrf, "username": "member", "password": DEMO_PASSWORD},
-        headers={"Referer": live_server_url + "/accounts/login/"},
-        max_redirects=0,
-    )
-    assert answer.status == 302
+    sign_in_without_a_page(page, live_server_url, "member")
     page.goto(live_server_url + "/")
     assert page.evaluate("window.__firstCopy") is None  # the network's page, not a copy
     first = page.evaluate("window.__firstMain")
@@ -327,15 +333,7 @@ def test_without_cookie_store_the_record_form_is_still_kept_offline_and_never_fo
     [secretary_copies] = page.evaluate(COPIES)
     # Another user signs in with no page of the site in between: the visit is theirs, from the network, and
     # the secretary's copies go.
-    form = page.request.get(live_server_url + "/accounts/login/").text()
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    answer = page.request.post(
-        live_server_url + "/accounts/login/",
-        form={"csrfmiddlewaretoken": csrf, "username": "member", "password": DEMO_PASSWORD},
-        headers={"Referer": live_server_url + "/accounts/login/"},
-        max_redirects=0,
-    )
-    assert answer.status == 302
+    sign_in_without_a_page(page, live_server_url, "member")
     page.goto(live_server_url + "/")
     assert page.evaluate("window.__firstCopy") is None
     assert "，您好" in page.evaluate("window.__firstMain")
