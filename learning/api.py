@@ -865,14 +865,7 @@ class ConversionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         with service_errors():
             version = conversion_svc.publish_conversion(
                 actor=user,
-                data=conversion_svc.ConversionData(
-                    effective_from=d["effective_from"],
-                    hours_per_day=d["hours_per_day"],
-                    hours_per_half_day=d["hours_per_half_day"],
-                    study_hours_per_hour=d["study_hours_per_hour"],
-                    document=d["document"],
-                    note=d["note"],
-                ),
+                data=conversion_svc.ConversionData.of(d),
             )
         return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
 

@@ -34,6 +34,18 @@ class ConversionData:
     document: str
     note: str = ""
 
+    @classmethod
+    def of(cls, fields: dict[str, Any]) -> ConversionData:
+        """From a form's cleaned data or a serializer's validated data (the page and the API)."""
+        return cls(
+            effective_from=fields["effective_from"],
+            hours_per_day=fields["hours_per_day"],
+            hours_per_half_day=fields["hours_per_half_day"],
+            study_hours_per_hour=fields["study_hours_per_hour"],
+            document=fields["document"],
+            note=fields["note"],
+        )
+
 
 def can_configure(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and is_department_admin(user)

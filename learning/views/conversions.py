@@ -54,14 +54,7 @@ def conversion_new(request: HttpRequest) -> HttpResponse:
         try:
             version = svc.publish_conversion(
                 actor=request.user,
-                data=svc.ConversionData(
-                    effective_from=d["effective_from"],
-                    hours_per_day=d["hours_per_day"],
-                    hours_per_half_day=d["hours_per_half_day"],
-                    study_hours_per_hour=d["study_hours_per_hour"],
-                    document=d["document"],
-                    note=d["note"],
-                ),
+                data=svc.ConversionData.of(d),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
