@@ -86,6 +86,42 @@ def draft_saved(page: Any, photos: int) -> None:
     )
 
 
+def record_elsewhere(
+    page: Any,
+    base: str,
+    org: str,
+    item: str,
+    fields: dict[str, Any],
+    attendance: list[Any],
+    topic: str,
+    key: str,
+) -> None:
+    """Someone else records the plan item a draft chose (through the API, with its own idempotency key), on
+    the draft's day, meeting type and 党小组."""
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": key,
+        "X-CSRFToken": json.loads(page.locator("body").get_attribute("hx-headers") or "{}")["X-CSRFToken"],
+    }
+    body = {
+        "org": int(org),
+        "meeting_type": fields["meeting_type"],
+        "group": int(fields["group"]) if fields.get("group") else None,
+        "plan_item": int(item),
+        "topic": topic,
+        "started_at": fields["held_on"] + "T08:00",
+        "ended_at": fields["held_on"] + "T09:00",
+        "place": "x",
+        "host_name": "x",
+        "recorder_name": "x",
+        "lecturer_name": "x",
+        "content": "x",
+        "attendance": attendance,
+    }
+    other = page.request.post(base + API, data=json.dumps(body), headers=headers)
+    assert other.status == 201, other.text()
+
+
 def test_a_record_made_offline_is_stored_once_when_the_network_returns(page, live_server_url, shot):
     page.set_viewport_size(PHONE)
     login(page, live_server_url, "secretary")
@@ -193,29 +229,8 @@ def test_a_plan_item_recorded_meanwhile_is_shown_as_a_conflict(page, live_server
     draft_saved(page, 1)
     fields = page.evaluate("window.xfOutbox.store.all().then(items => items[0].fields)")
     # Someone else records the same plan item first (here through the API, with another key).
-    headers = {
-        "Content-Type": "application/json",
-        "Idempotency-Key": "someoneelse0001",
-        "X-CSRFToken": json.loads(page.locator("body").get_attribute("hx-headers") or "{}")["X-CSRFToken"],
-    }
     attendance = [{"member": int(k[4:]), "present": True} for k, v in fields.items() if k.startswith("att-")]
-    body = {
-        "org": int(org),
-        "meeting_type": fields["meeting_type"],
-        "group": int(fields["group"]) if fields.get("group") else None,
-        "plan_item": int(item),
-        "topic": "先登记的会议",
-        "started_at": fields["held_on"] + "T08:00",
-        "ended_at": fields["held_on"] + "T09:00",
-        "place": "x",
-        "host_name": "x",
-        "recorder_name": "x",
-        "lecturer_name": "x",
-        "content": "x",
-        "attendance": attendance,
-    }
-    other = page.request.post(live_server_url + API, data=json.dumps(body), headers=headers)
-    assert other.status == 201, other.text()
+    record_elsewhere(page, live_server_url, org, item, fields, attendance, "先登记的会议", "someoneelse0001")
     page.get_by_role("button", name="保存并提交审核").click()
     notice = page.locator("#xf-draft-notice")
     wait_until(page, "document.getElementById('xf-draft-notice').textContent.includes('未能提交')")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from browser_tests.conftest import DEMO_PASSWORD, ROOT, SERVER_ENV, login, wait_until
-from browser_tests.test_orglife_offline import API, fill, jpeg, records
+from browser_tests.test_orglife_offline import API, fill, jpeg, record_elsewhere, records
 
 pytestmark = pytest.mark.browser
 
@@ -252,33 +252,15 @@ def test_a_plan_item_recorded_meanwhile_leaves_the_copy_of_the_form(page, live_s
     wait_until(page, f"window.xfOutbox.store.all().then(i => i.some(x => x.fields.plan_item === '{item}'))")
     fields = page.evaluate("window.xfOutbox.store.all().then(items => items[0].fields)")
     # Someone else records the same plan item meanwhile (here through the API, with another key).
-    body = {
-        "org": int(org),
-        "meeting_type": fields["meeting_type"],
-        "group": int(fields["group"]) if fields.get("group") else None,
-        "plan_item": int(item),
-        "topic": "他人先登记的计划事项",
-        "started_at": fields["held_on"] + "T08:00",
-        "ended_at": fields["held_on"] + "T09:00",
-        "place": "x",
-        "host_name": "x",
-        "recorder_name": "x",
-        "lecturer_name": "x",
-        "content": "x",
-        "attendance": everyone(
-            page,
-            live_server_url,
-            org,
-            f"&meeting_type={fields['meeting_type']}&group={fields.get('group') or ''}",
-        ),
-    }
-    headers = {
-        "Content-Type": "application/json",
-        "Idempotency-Key": "someoneelse-copy",
-        "X-CSRFToken": token(page),
-    }
-    other = page.request.post(live_server_url + API, data=json.dumps(body), headers=headers)
-    assert other.status == 201, other.text()
+    attendance = everyone(
+        page,
+        live_server_url,
+        org,
+        f"&meeting_type={fields['meeting_type']}&group={fields.get('group') or ''}",
+    )
+    record_elsewhere(
+        page, live_server_url, org, item, fields, attendance, "他人先登记的计划事项", "someoneelse-copy"
+    )
     held = Held(page, r"/orglife/records/new/\?org=")
     page.goto(url)  # the copy, the draft (with that plan item, which the copy still offers) put back
     wait_until(page, "document.getElementById('xf-draft-notice').textContent.includes('已恢复')")
